@@ -13,12 +13,14 @@ enum class ErrorCode {
     Forbidden,         // 403
     NotFound,          // 404
     MethodNotAllowed,  // 405
+    RequestTimeout,    // 408
     Conflict,          // 409
     Gone,              // 410
     LengthRequired,    // 411
     PreconditionFailed, // 412
     PayloadTooLarge,   // 413
     UnsupportedMediaType, // 415
+    ExpectationFailed, // 417
     HeadersTooLarge,   // 431
     Internal,          // 500
     NotImplemented,    // 501

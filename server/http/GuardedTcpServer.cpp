@@ -1,0 +1,45 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "http/GuardedTcpServer.h"
+
+#include "Logging.h"
+
+#include <QTcpSocket>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+GuardedTcpServer::GuardedTcpServer(const ConnectionLimits &limits,
+                                   std::function<QByteArray(const Error &)> errorWriter,
+                                   QObject *parent)
+    : QTcpServer(parent)
+    , m_limits(limits)
+    , m_errorWriter(std::move(errorWriter))
+{}
+
+GuardedTcpServer::~GuardedTcpServer() = default;
+
+void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
+{
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(socketDescriptor)) {
+        delete socket;
+        return;
+    }
+    if (m_connections >= m_limits.maxConnections) {
+        qCWarning(lcHttp) << "http: connection limit reached, refusing" << socket->peerAddress();
+        socket->write(m_errorWriter({ErrorCode::Unavailable, u"too many connections"_s}));
+        socket->disconnectFromHost();
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        return;
+    }
+    ++m_connections;
+    auto *connection = new HttpConnection(socket, m_limits);
+    connection->setErrorWriter(m_errorWriter);
+    connect(connection, &QObject::destroyed, this, [this] { --m_connections; });
+    addPendingConnection(socket);
+    Q_EMIT newConnection();
+}
+
+} // namespace Gestalt

@@ -1,0 +1,271 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "http/HttpConnection.h"
+
+#include "Logging.h"
+
+#include <QTcpSocket>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+namespace {
+
+const char *const connectionProperty = "gestalt.connection";
+
+bool isTokenChar(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+        || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+}
+
+} // namespace
+
+HttpConnection::HttpConnection(QTcpSocket *socket, const ConnectionLimits &limits)
+    : QObject(socket)
+    , m_socket(socket)
+    , m_limits(limits)
+{
+    socket->setProperty(connectionProperty, QVariant::fromValue(static_cast<QObject *>(this)));
+    // Connected before QtHttpServer binds its own readyRead slot, so the guard always runs first.
+    connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(socket, &QTcpSocket::bytesWritten, this, [this] { m_idleTimer.start(); });
+
+    m_idleTimer.setSingleShot(true);
+    m_idleTimer.setInterval(m_limits.idleTimeoutMs);
+    connect(&m_idleTimer, &QTimer::timeout, this, &HttpConnection::onIdleTimeout);
+    m_idleTimer.start();
+
+    m_headTimer.setSingleShot(true);
+    m_headTimer.setInterval(m_limits.headerTimeoutMs);
+    connect(&m_headTimer, &QTimer::timeout, this, [this] {
+        reject({ErrorCode::RequestTimeout, u"timed out reading the request header"_s});
+    });
+}
+
+HttpConnection::~HttpConnection() = default;
+
+HttpConnection *HttpConnection::of(QTcpSocket *socket)
+{
+    if (!socket) {
+        return nullptr;
+    }
+    return qobject_cast<HttpConnection *>(socket->property(connectionProperty).value<QObject *>());
+}
+
+RequestHead HttpConnection::takeRequestHead()
+{
+    if (m_heads.isEmpty()) {
+        return {};
+    }
+    return m_heads.dequeue();
+}
+
+void HttpConnection::onReadyRead()
+{
+    if (!m_socket) {
+        return;
+    }
+    m_idleTimer.start();
+    if (m_rejected) {
+        m_socket->readAll();  // drain so the client can read our error response
+        return;
+    }
+    // QtHttpServer 6.4 reads inside a transaction and stops at the end of each message: with no
+    // transaction open, the unread bytes start a new request; with one open, peek() shows only the
+    // bytes that arrived since its last read.
+    if (!m_socket->isTransactionStarted()) {
+        m_headBuffer.clear();
+        m_readingHead = true;
+    } else if (!m_readingHead) {
+        return;  // in a body whose length was already checked
+    }
+    const qint64 room = m_limits.maxHeaderBytes + 4 - m_headBuffer.size();
+    m_headBuffer += m_socket->peek(qMin(m_socket->bytesAvailable(), qMax<qint64>(room, 0)));
+    // RFC 9112 2.2: ignore empty lines before the request line.
+    while (m_headBuffer.startsWith("\r\n")) {
+        m_headBuffer.remove(0, 2);
+    }
+    if (m_headBuffer.isEmpty()) {
+        return;
+    }
+    const qsizetype end = m_headBuffer.indexOf("\r\n\r\n");
+    if (end < 0 || end + 4 > m_limits.maxHeaderBytes) {
+        if (end >= 0 || m_headBuffer.size() > m_limits.maxHeaderBytes) {
+            reject({ErrorCode::HeadersTooLarge, u"request header is too large"_s});
+        } else if (!m_headTimer.isActive()) {
+            m_headTimer.start();
+        }
+        return;
+    }
+    m_headTimer.stop();
+    m_readingHead = false;
+    const QByteArray head = m_headBuffer.left(end);
+    const qint64 bodyBytesPresent = m_headBuffer.size() - end - 4;
+    m_headBuffer.clear();
+    inspectHead(head);
+    if (m_rejected || m_heads.isEmpty()) {
+        return;
+    }
+    // Expect: 100-continue: answer only when nothing else is queued ahead of it.
+    if (!m_heads.isEmpty() && m_slots.empty()) {
+        const QList<QByteArray> lines = head.split('\n');
+        for (const QByteArray &line : lines) {
+            if (line.toLower().startsWith("expect:")
+                && line.mid(7).trimmed().compare("100-continue", Qt::CaseInsensitive) == 0
+                && bodyBytesPresent == 0) {
+                m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+            }
+        }
+    }
+}
+
+void HttpConnection::inspectHead(const QByteArray &head)
+{
+    const QList<QByteArray> lines = head.split('\n');
+    const QByteArray requestLine = lines.value(0).trimmed();
+    const QList<QByteArray> parts = requestLine.split(' ');
+    if (parts.size() != 3 || !parts[2].startsWith("HTTP/1.") || parts[0].isEmpty()
+        || !std::all_of(parts[0].cbegin(), parts[0].cend(), isTokenChar)) {
+        reject(Error::invalid(u"malformed request line"_s));
+        return;
+    }
+    RequestHead info;
+    info.method = parts[0];
+    const bool http10 = parts[2] == "HTTP/1.0";
+    QByteArray connectionHeader;
+    QByteArray contentLength;
+    bool chunked = false;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines[i].trimmed();
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0) {
+            reject(Error::invalid(u"malformed request header"_s));
+            return;
+        }
+        const QByteArray name = line.left(colon).trimmed().toLower();
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        if (name == "content-length") {
+            if (!contentLength.isEmpty() && contentLength != value) {
+                reject(Error::invalid(u"conflicting Content-Length headers"_s));
+                return;
+            }
+            contentLength = value;
+        } else if (name == "transfer-encoding") {
+            chunked = true;
+        } else if (name == "connection") {
+            connectionHeader = value.toLower();
+        } else if (name == "expect" && value.compare("100-continue", Qt::CaseInsensitive) != 0) {
+            reject({ErrorCode::ExpectationFailed, u"unsupported Expect header"_s});
+            return;
+        }
+    }
+    if (chunked) {
+        reject({ErrorCode::LengthRequired,
+                u"chunked request bodies are not supported; send Content-Length"_s});
+        return;
+    }
+    if (!contentLength.isEmpty()) {
+        bool ok = false;
+        const qint64 length = contentLength.toLongLong(&ok);
+        if (!ok || length < 0) {
+            reject(Error::invalid(u"invalid Content-Length header"_s));
+            return;
+        }
+        if (length > m_limits.maxBodyBytes) {
+            reject({ErrorCode::PayloadTooLarge,
+                    u"request body is too large (limit %1 bytes)"_s.arg(m_limits.maxBodyBytes)});
+            return;
+        }
+    }
+    info.closeAfter = connectionHeader.contains("close")
+        || (http10 && !connectionHeader.contains("keep-alive"));
+    m_heads.enqueue(info);
+}
+
+quint64 HttpConnection::reserveSlot(bool closeAfter)
+{
+    const quint64 slot = m_nextSlot++;
+    m_slots[slot].closeAfter = closeAfter;
+    if (closeAfter) {
+        m_closing = true;
+    }
+    m_idleTimer.start();
+    return slot;
+}
+
+void HttpConnection::write(quint64 slot, const QByteArray &bytes, bool finished)
+{
+    const auto it = m_slots.find(slot);
+    if (it == m_slots.end()) {
+        return;
+    }
+    it->second.pending += bytes;
+    it->second.finished = it->second.finished || finished;
+    flush();
+}
+
+void HttpConnection::flush()
+{
+    while (m_socket && !m_slots.empty()) {
+        auto head = m_slots.begin();
+        if (!head->second.pending.isEmpty()) {
+            m_socket->write(head->second.pending);
+            head->second.pending.clear();
+        }
+        if (!head->second.finished) {
+            return;
+        }
+        const bool close = head->second.closeAfter;
+        m_slots.erase(head);
+        if (close) {
+            closeGracefully();
+            return;
+        }
+    }
+}
+
+void HttpConnection::reject(const Error &error)
+{
+    if (m_rejected || !m_socket) {
+        return;
+    }
+    m_rejected = true;
+    m_headTimer.stop();
+    qCInfo(lcHttp).noquote() << "http: rejected request:" << error.message
+                             << "remote=" << m_socket->peerAddress().toString();
+    // QtHttpServer must not parse (and buffer) the rest: only our drain slot stays connected.
+    disconnect(m_socket, &QTcpSocket::readyRead, nullptr, nullptr);
+    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    const quint64 slot = reserveSlot(true);
+    write(slot, m_errorWriter ? m_errorWriter(error) : QByteArray(), true);
+}
+
+void HttpConnection::onIdleTimeout()
+{
+    if (!m_socket) {
+        return;
+    }
+    if (m_streaming || !m_slots.empty()) {
+        m_idleTimer.start();
+        return;
+    }
+    m_socket->disconnectFromHost();
+}
+
+void HttpConnection::closeGracefully()
+{
+    if (!m_socket) {
+        return;
+    }
+    m_socket->disconnectFromHost();  // flushes what is written first
+    // A peer that never reads must not keep the socket forever.
+    QTimer::singleShot(5000, m_socket, [socket = m_socket] {
+        if (socket && socket->state() != QAbstractSocket::UnconnectedState) {
+            socket->abort();
+        }
+    });
+}
+
+} // namespace Gestalt

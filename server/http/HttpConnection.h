@@ -1,0 +1,99 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "shared/Error.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QPointer>
+#include <QQueue>
+#include <QTimer>
+
+#include <map>
+
+class QTcpSocket;
+
+namespace Gestalt {
+
+// Limits every listener enforces before QtHttpServer 6.4 (which has none) sees a byte.
+struct ConnectionLimits
+{
+    qint64 maxBodyBytes = 1024 * 1024;
+    int maxHeaderBytes = 16 * 1024;
+    int idleTimeoutMs = 120 * 1000;
+    int headerTimeoutMs = 10 * 1000;
+    int maxConnections = 1024;
+};
+
+// What the guard learnt from a request's head, handed to the dispatcher in request order.
+struct RequestHead
+{
+    QByteArray method;
+    bool closeAfter = false;
+};
+
+// Per-socket state (a child of the socket, so it dies with it):
+//  - the guard: frames each request head as it arrives and rejects it before QtHttpServer buffers
+//    it (413 body too large, 431 head too large, 411 chunked, 400 malformed, 408 slow head),
+//    answers Expect: 100-continue, and notes Connection: close / HTTP/1.0;
+//  - ordered responses: each request reserves a slot; bytes leave in request order even when
+//    handlers finish out of order (pipelining with asynchronous handlers);
+//  - the idle timeout, and closing after a response that asked for it.
+class HttpConnection final : public QObject
+{
+    Q_OBJECT
+
+public:
+    HttpConnection(QTcpSocket *socket, const ConnectionLimits &limits);
+    ~HttpConnection() override;
+
+    [[nodiscard]] static HttpConnection *of(QTcpSocket *socket);
+
+    [[nodiscard]] RequestHead takeRequestHead();
+    // True once a response that closes the connection is queued: later requests are ignored.
+    [[nodiscard]] bool isClosing() const { return m_closing; }
+
+    // Reserve the next response slot, fill it (possibly in several writes, for streams), finish it.
+    [[nodiscard]] quint64 reserveSlot(bool closeAfter);
+    void write(quint64 slot, const QByteArray &bytes, bool finished);
+    void setStreaming(bool streaming) { m_streaming = streaming; }
+
+    // Reject the request being read: the error is queued in order, then the connection closes.
+    void reject(const Error &error);
+
+    void setErrorWriter(std::function<QByteArray(const Error &)> writer)
+    {
+        m_errorWriter = std::move(writer);
+    }
+
+private:
+    struct Slot
+    {
+        QByteArray pending;
+        bool finished = false;
+        bool closeAfter = false;
+    };
+
+    void onReadyRead();
+    void onIdleTimeout();
+    void inspectHead(const QByteArray &head);
+    void flush();
+    void closeGracefully();
+
+    QPointer<QTcpSocket> m_socket;
+    ConnectionLimits m_limits;
+    QByteArray m_headBuffer;
+    bool m_readingHead = false;
+    bool m_rejected = false;
+    bool m_closing = false;
+    bool m_streaming = false;
+    QQueue<RequestHead> m_heads;
+    std::map<quint64, Slot> m_slots;
+    quint64 m_nextSlot = 0;
+    QTimer m_idleTimer;
+    QTimer m_headTimer;
+    std::function<QByteArray(const Error &)> m_errorWriter;
+};
+
+} // namespace Gestalt

@@ -1,0 +1,44 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "http/HttpConnection.h"
+#include "http/HttpResponse.h"
+
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QString>
+
+#include <functional>
+
+namespace Gestalt {
+
+class HttpServer;
+
+// What a Responder needs to finish a request. Internal to server/http.
+struct ResponderState
+{
+    QPointer<HttpConnection> connection;
+    QPointer<HttpServer> server;
+    quint64 slot = 0;
+    bool closeAfter = false;
+    bool headRequest = false;
+    bool done = false;
+    bool streaming = false;
+    QString method;
+    QString path;
+    QString route;
+    QString requestId;
+    QString remoteAddress;
+    qint64 requestBytes = 0;
+    qint64 responseBytes = 0;
+    int status = 0;
+    QElapsedTimer timer;
+
+    ResponderState() = default;
+    ~ResponderState();
+    ResponderState(const ResponderState &) = delete;
+    ResponderState &operator=(const ResponderState &) = delete;
+};
+
+} // namespace Gestalt

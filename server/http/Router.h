@@ -1,0 +1,58 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "http/HttpRequest.h"
+#include "http/HttpResponse.h"
+#include "http/Responder.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <vector>
+
+namespace Gestalt {
+
+enum class RouteAuth {
+    Public,        // no principal needed
+    Authenticated, // a principal is resolved first; failures answer 401
+};
+
+using SyncHandler = std::function<Result<HttpResponse>(const HttpRequest &)>;
+using AsyncHandler = std::function<void(const HttpRequest &, Responder)>;
+
+// The route table of one listener. Templates are literal segments and `{name}` parameters; a
+// last segment `{name...}` takes the rest of the path. Matching works on percent-encoded segments
+// and decodes each one, so `%2F` stays inside its segment. The most literal match wins.
+class Router final
+{
+public:
+    void route(const QString &method, const QString &pathTemplate, RouteAuth auth,
+               SyncHandler handler);
+    void routeAsync(const QString &method, const QString &pathTemplate, RouteAuth auth,
+                    AsyncHandler handler);
+
+    struct Route
+    {
+        QString method;
+        QString pathTemplate;
+        QStringList segments;
+        RouteAuth auth = RouteAuth::Public;
+        AsyncHandler handler;
+    };
+
+    struct Match
+    {
+        const Route *route = nullptr;            // set when found
+        QHash<QString, QString> params;
+        QStringList allowedMethods;              // set when the path exists but not the method
+    };
+
+    [[nodiscard]] Match match(const QString &method, const QString &encodedPath) const;
+
+private:
+    std::vector<Route> m_routes;
+};
+
+} // namespace Gestalt
