@@ -1,0 +1,84 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "app/Clock.h"
+#include "config/Config.h"
+#include "shared/Result.h"
+
+#include <QObject>
+
+#include <memory>
+#include <optional>
+
+namespace Gestalt {
+
+class Database;
+class HttpServer;
+class IdentityService;
+class MetricsRegistry;
+class ProbeRoutes;
+class MetricsRoutes;
+class ServerMetrics;
+class TokenRepository;
+class TokenRoutes;
+class TokenService;
+class UserRepository;
+namespace Crypto {
+class Sealer;
+}
+
+// Builds every service from the config and owns their lifetimes, in dependency order.
+// Tests start it on port 0 exactly as gestaltd does.
+class Application final : public QObject
+{
+    Q_OBJECT
+
+public:
+    // Derives the key, opens (and migrates) the datastore, wires services and routes.
+    [[nodiscard]] static Result<std::unique_ptr<Application>> create(const Config &config,
+                                                                     Clock clock = systemClock());
+    ~Application() override;
+
+    // Binds the public listener and, when configured, the management listener.
+    [[nodiscard]] Result<void> start();
+    [[nodiscard]] quint16 publicPort() const { return m_publicPort; }
+    [[nodiscard]] std::optional<quint16> managementPort() const { return m_managementPort; }
+
+    // Stops accepting connections, lets open requests finish (at most timeoutMs), then emits
+    // stopped(). The datastore closes when the Application is destroyed.
+    void shutdown(int timeoutMs = 30000);
+
+    [[nodiscard]] const Config &config() const { return m_config; }
+    [[nodiscard]] Database &database() { return *m_database; }
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    Application(Config config, Clock clock);
+    void registerRoutes();
+    [[nodiscard]] int activeRequests() const;
+
+    Config m_config;
+    Clock m_clock;
+    bool m_started = false;
+    quint16 m_publicPort = 0;
+    std::optional<quint16> m_managementPort;
+
+    std::unique_ptr<Crypto::Sealer> m_sealer;
+    std::unique_ptr<Database> m_database;
+    std::unique_ptr<MetricsRegistry> m_metrics;
+    std::unique_ptr<ServerMetrics> m_serverMetrics;
+    std::unique_ptr<UserRepository> m_users;
+    std::unique_ptr<TokenRepository> m_tokens;
+    std::unique_ptr<IdentityService> m_identity;
+    std::unique_ptr<TokenService> m_tokenService;
+    std::unique_ptr<ProbeRoutes> m_probeRoutes;
+    std::unique_ptr<MetricsRoutes> m_metricsRoutes;
+    std::unique_ptr<TokenRoutes> m_tokenRoutes;
+    std::unique_ptr<HttpServer> m_publicServer;
+    std::unique_ptr<HttpServer> m_managementServer;
+};
+
+} // namespace Gestalt

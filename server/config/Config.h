@@ -1,0 +1,52 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "config/AppConfig.h"
+#include "config/AuthorizationConfig.h"
+#include "config/ConnectionConfig.h"
+#include "config/ProviderConfig.h"
+#include "config/RuntimeConfig.h"
+#include "config/ServerConfig.h"
+#include "config/WorkflowConfig.h"
+#include "shared/Result.h"
+
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace Gestalt {
+
+// The typed gestaltd config, as ConfigLoader produces it: defaults filled in, relative paths made
+// absolute, references between sections checked. Secrets (server.encryptionKey, auth
+// clientSecret/refreshToken, DSN passwords) are kept as written and must never be logged.
+struct Config
+{
+    static constexpr QStringView apiVersionV5 = u"gestaltd.config/v5";
+
+    QStringList files; // absolute paths, in merge order
+    QString baseDir;   // directory of the first file: default SQLite file, artifactsDir
+
+    ServerConfig server;
+    ProvidersConfig providers;
+    AuthorizationConfig authorization;
+    QMap<QString, ConnectionConfig> connections;
+    QMap<QString, AppConfig> apps; // `apps:`, or `plugins:` in older configs
+    RuntimeConfig runtime;
+    WorkflowsConfig workflows;
+
+    // The datastore DSN: `sqlite://<baseDir>/gestalt.db` without providers.indexeddb; the only
+    // entry's config.dsn; or the entry server.providers.indexeddb names. SQLite paths are absolute
+    // (sqlite:///abs/path.db). nullopt when it cannot be decided (see serveProblems()).
+    [[nodiscard]] std::optional<QString> datastoreDsn() const;
+    // Name of the providers.indexeddb entry in use; empty for the built-in default.
+    [[nodiscard]] QString datastoreProviderName() const;
+
+    // What `serve` needs beyond a loadable file: an encryption key and a resolvable datastore.
+    [[nodiscard]] QStringList serveProblems() const;
+    [[nodiscard]] Result<void> validateForServe() const;
+};
+
+} // namespace Gestalt

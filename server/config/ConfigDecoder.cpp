@@ -1,0 +1,459 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "config/ConfigDecoder.h"
+
+#include "config/AppDecoder.h"
+#include "config/Config.h"
+#include "config/ConfigErrors.h"
+#include "config/ConfigMapReader.h"
+#include "config/ConnectionDecoder.h"
+
+#include <QRegularExpression>
+#include <QTimeZone>
+#include <QUrl>
+
+#include <array>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+namespace {
+
+struct ProviderKind
+{
+    QStringView name;
+    ProviderMap ProvidersConfig::*map;
+};
+
+constexpr std::array<ProviderKind, 12> providerKinds{{
+    {u"authentication", &ProvidersConfig::authentication},
+    {u"authorization", &ProvidersConfig::authorization},
+    {u"indexeddb", &ProvidersConfig::indexeddb},
+    {u"secrets", &ProvidersConfig::secrets},
+    {u"telemetry", &ProvidersConfig::telemetry},
+    {u"audit", &ProvidersConfig::audit},
+    {u"externalCredentials", &ProvidersConfig::externalCredentials},
+    {u"cache", &ProvidersConfig::cache},
+    {u"s3", &ProvidersConfig::s3},
+    {u"ui", &ProvidersConfig::ui},
+    {u"workflow", &ProvidersConfig::workflow},
+    {u"agent", &ProvidersConfig::agent},
+}};
+
+struct SelectionKind
+{
+    QStringView name;
+    QString ProviderSelection::*selection;
+    ProviderMap ProvidersConfig::*map;
+};
+
+constexpr std::array<SelectionKind, 7> selectionKinds{{
+    {u"authentication", &ProviderSelection::authentication, &ProvidersConfig::authentication},
+    {u"authorization", &ProviderSelection::authorization, &ProvidersConfig::authorization},
+    {u"indexeddb", &ProviderSelection::indexeddb, &ProvidersConfig::indexeddb},
+    {u"secrets", &ProviderSelection::secrets, &ProvidersConfig::secrets},
+    {u"telemetry", &ProviderSelection::telemetry, &ProvidersConfig::telemetry},
+    {u"audit", &ProviderSelection::audit, &ProvidersConfig::audit},
+    {u"externalCredentials",
+     &ProviderSelection::externalCredentials,
+     &ProvidersConfig::externalCredentials},
+}};
+
+// Route segments of /api/v1 that an app name would shadow.
+const QStringList &reservedAppNames()
+{
+    static const QStringList names{u"apps"_s,
+                                   u"auth"_s,
+                                   u"integrations"_s,
+                                   u"tokens"_s,
+                                   u"workflow"_s,
+                                   u"agent"_s,
+                                   u"authorization"_s,
+                                   u"s3"_s,
+                                   u"provider-dev"_s};
+    return names;
+}
+
+QString readHttpUrl(ConfigMapReader &r, QStringView key)
+{
+    QString text = r.string(key);
+    if (text.isEmpty()) {
+        return text;
+    }
+    const QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https")
+        || url.host().isEmpty()) {
+        r.error(key, u"expected an absolute http:// or https:// URL"_s);
+    }
+    return text;
+}
+
+void reference(ConfigMapReader &r,
+               QStringView key,
+               const QString &name,
+               const QStringList &known,
+               const QString &section)
+{
+    if (name.isEmpty() || known.contains(name)) {
+        return;
+    }
+    QString message = u"names no %1 entry \"%2\""_s.arg(section, name);
+    const QString closest = ConfigMapReader::suggestion(name, known);
+    if (!closest.isEmpty()) {
+        message += u" (did you mean \"%1\"?)"_s.arg(closest);
+    }
+    r.error(key, message);
+}
+
+bool isValidCron(const QString &cron)
+{
+    static const QStringList descriptors{u"@yearly"_s,
+                                         u"@annually"_s,
+                                         u"@monthly"_s,
+                                         u"@weekly"_s,
+                                         u"@daily"_s,
+                                         u"@midnight"_s,
+                                         u"@hourly"_s};
+    if (descriptors.contains(cron.trimmed())) {
+        return true;
+    }
+    static const QRegularExpression field(u"^[0-9A-Za-z*/,?-]+$"_s);
+    const QStringList fields = cron.split(u' ', Qt::SkipEmptyParts);
+    if (fields.size() != 5) {
+        return false;
+    }
+    for (const QString &f : fields) {
+        if (!field.match(f).hasMatch()) {
+            return false;
+        }
+    }
+    return true;
+}
+
+QList<WorkflowPermission> readPermissions(ConfigMapReader &r)
+{
+    QList<WorkflowPermission> permissions;
+    for (const ConfigMapReader::Child &child : r.items(u"permissions")) {
+        ConfigMapReader p(child, r.errors());
+        permissions.append(
+            WorkflowPermission{AppDecoder::readAppName(p), p.stringList(u"operations")});
+    }
+    return permissions;
+}
+
+QJsonObject readTarget(ConfigMapReader &r)
+{
+    if (!r.has(u"target") && r.isMap()) {
+        r.errorHere(u"target is required"_s);
+    }
+    return r.object(u"target");
+}
+
+} // namespace
+
+ConfigDecoder::ConfigDecoder(ConfigErrors &errors)
+    : m_errors(errors)
+{}
+
+void ConfigDecoder::read(const ConfigNode &rootNode, Config &config) const
+{
+    SourceLocation start = rootNode.location();
+    ConfigMapReader root(&rootNode, QString(), start, m_errors);
+    root.skip({u"apiVersion"});
+    readAuthorization(root, config);
+    readConnections(root, config);
+    readProviders(root, config);
+    readRuntime(root, config);
+    readServer(root, config);
+    readApps(root, config);
+    readWorkflows(root, config);
+}
+
+void ConfigDecoder::readAuthorization(ConfigMapReader &root, Config &config)
+{
+    ConfigMapReader authorization = root.map(u"authorization");
+    for (const ConfigMapReader::Child &child : authorization.entries(u"policies")) {
+        ConfigMapReader p(child, root.errors());
+        AuthorizationPolicy policy;
+        policy.defaultEffect =
+            p.choice(u"default",
+                     {{u"allow", PolicyEffect::Allow}, {u"deny", PolicyEffect::Deny}},
+                     PolicyEffect::Deny);
+        for (const ConfigMapReader::Child &item : p.items(u"members")) {
+            ConfigMapReader m(item, root.errors());
+            PolicyMember member;
+            member.subjectId = m.requiredString(u"subjectID");
+            member.role = m.requiredString(u"role");
+            policy.members.append(member);
+        }
+        config.authorization.policies.insert(child.name, policy);
+    }
+}
+
+void ConfigDecoder::readConnections(ConfigMapReader &root, Config &config)
+{
+    for (const ConfigMapReader::Child &child : root.entries(u"connections")) {
+        ConfigMapReader c(child, root.errors());
+        config.connections.insert(child.name, ConnectionDecoder::readTopLevel(c));
+    }
+}
+
+void ConfigDecoder::readProviders(ConfigMapReader &root, Config &config)
+{
+    ConfigMapReader providers = root.map(u"providers");
+    for (const ProviderKind &kind : providerKinds) {
+        ProviderMap &map = config.providers.*kind.map;
+        QStringList defaults;
+        for (const ConfigMapReader::Child &child : providers.entries(kind.name)) {
+            ConfigMapReader entry(child, root.errors());
+            map.insert(child.name, readProviderEntry(entry));
+            if (map.value(child.name).isDefault) {
+                defaults.append(child.name);
+            }
+            if (kind.name == u"indexeddb") {
+                checkDatastoreDsn(*child.node, child.path, root.errors());
+            }
+        }
+        if (defaults.size() > 1) {
+            providers.error(
+                kind.name,
+                u"only one entry may set default: true (found %1)"_s.arg(defaults.join(u", "_s)));
+        }
+    }
+}
+
+ProviderEntry ConfigDecoder::readProviderEntry(ConfigMapReader &r)
+{
+    ProviderEntry entry;
+    entry.source = SourceRef::read(r, u"source");
+    entry.config = r.object(u"config");
+    entry.isDefault = r.boolean(u"default", false);
+    entry.displayName = r.string(u"displayName");
+    entry.description = r.string(u"description");
+    entry.iconFile = r.string(u"iconFile");
+    entry.env = r.stringMap(u"env");
+    if (r.has(u"egress")) {
+        ConfigMapReader egress = r.map(u"egress");
+        entry.egress.allowedHosts = egress.stringList(u"allowedHosts");
+    }
+    return entry;
+}
+
+void ConfigDecoder::checkDatastoreDsn(const ConfigNode &entry,
+                                      const QString &path,
+                                      ConfigErrors &errors)
+{
+    const ConfigNode *config = entry.isMap() ? entry.child(u"config") : nullptr;
+    const ConfigNode::Entry *dsn = config && config->isMap() ? config->entry(u"dsn") : nullptr;
+    if (!dsn || dsn->value.isNull()) {
+        return;
+    }
+    const QString dsnPath = path + u".config.dsn"_s;
+    if (!dsn->value.isScalar()) {
+        errors.add(dsn->keyLocation, dsnPath + u": expected a string"_s);
+        return;
+    }
+    // Never echo the DSN: it may carry a password.
+    const QString text = dsn->value.text();
+    const qsizetype separator = text.indexOf(u"://"_s);
+    const QString scheme = separator > 0 ? text.left(separator) : QString();
+    static const QRegularExpression schemeRe(u"^[A-Za-z][A-Za-z0-9+.-]*$"_s);
+    if (scheme.isEmpty() || !schemeRe.match(scheme).hasMatch()) {
+        errors.add(dsn->keyLocation,
+                   dsnPath + u": expected sqlite://<path> or postgres://<user>@<host>/<db>"_s);
+    } else if (scheme != u"sqlite" && scheme != u"postgres" && scheme != u"postgresql") {
+        errors.add(
+            dsn->keyLocation,
+            dsnPath
+                + u": unsupported scheme \"%1\" (expected sqlite:// or postgres://)"_s.arg(scheme));
+    } else if (text.size() == separator + 3) {
+        errors.add(dsn->keyLocation, dsnPath + u": names no database"_s);
+    }
+}
+
+void ConfigDecoder::readRuntime(ConfigMapReader &root, Config &config)
+{
+    ConfigMapReader runtime = root.map(u"runtime");
+    QStringList defaults;
+    for (const ConfigMapReader::Child &child : runtime.entries(u"providers")) {
+        ConfigMapReader p(child, root.errors());
+        RuntimeProviderConfig provider;
+        provider.driver =
+            p.choice(u"driver", {{u"local", RuntimeDriver::Local}}, RuntimeDriver::Local);
+        provider.isDefault = p.boolean(u"default", false);
+        provider.config = p.object(u"config");
+        if (provider.isDefault) {
+            defaults.append(child.name);
+        }
+        config.runtime.providers.insert(child.name, provider);
+    }
+    if (defaults.size() > 1) {
+        runtime.error(
+            u"providers",
+            u"only one entry may set default: true (found %1)"_s.arg(defaults.join(u", "_s)));
+    }
+    config.runtime.defaultProvider = runtime.string(u"defaultProvider");
+    reference(runtime,
+              u"defaultProvider",
+              config.runtime.defaultProvider,
+              config.runtime.providers.keys(),
+              u"runtime.providers"_s);
+}
+
+void ConfigDecoder::readServer(ConfigMapReader &root, Config &config)
+{
+    ConfigMapReader server = root.map(u"server");
+    ServerConfig &s = config.server;
+    readListeners(server, config);
+    s.baseUrl = readHttpUrl(server, u"baseUrl");
+    s.encryptionKey = server.string(u"encryptionKey");
+    s.apiTokenTtl = server.duration(u"apiTokenTtl", s.apiTokenTtl);
+    s.artifactsDir = server.string(u"artifactsDir", config.baseDir);
+    s.logFormat = server.choice<std::optional<LogFormat>>(
+        u"logFormat", {{u"text", LogFormat::Text}, {u"json", LogFormat::Json}}, std::nullopt);
+    readServerSections(server, config);
+}
+
+void ConfigDecoder::readListeners(ConfigMapReader &server, Config &config)
+{
+    ServerConfig &s = config.server;
+    {
+        ConfigMapReader listener = server.map(u"public");
+        s.publicListener.host = listener.string(u"host", s.publicListener.host);
+        s.publicListener.port =
+            static_cast<int>(listener.integer(u"port", s.publicListener.port, 0, 65535));
+    }
+    if (!server.has(u"management")) {
+        return;
+    }
+    ConfigMapReader listener = server.map(u"management");
+    ManagementListenerConfig management;
+    management.host = listener.string(u"host", s.publicListener.host);
+    if (!listener.has(u"port")) {
+        listener.errorHere(u"port is required when the management listener is configured"_s);
+    }
+    management.port = static_cast<int>(listener.integer(u"port", 0, 0, 65535));
+    if (management.port != 0 && management.port == s.publicListener.port) {
+        listener.error(u"port",
+                       u"must differ from server.public.port (both are %1)"_s.arg(management.port));
+    }
+    management.baseUrl = readHttpUrl(listener, u"baseUrl");
+    s.management = management;
+}
+
+void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
+{
+    ServerConfig &s = config.server;
+    {
+        ConfigMapReader selection = server.map(u"providers");
+        for (const SelectionKind &kind : selectionKinds) {
+            const QString name = selection.string(kind.name);
+            s.providers.*kind.selection = name;
+            reference(selection,
+                      kind.name,
+                      name,
+                      (config.providers.*kind.map).keys(),
+                      u"providers."_s + kind.name);
+        }
+    }
+    {
+        ConfigMapReader admin = server.map(u"admin");
+        s.admin.authorizationPolicy = admin.string(u"authorizationPolicy");
+        reference(admin,
+                  u"authorizationPolicy",
+                  s.admin.authorizationPolicy,
+                  config.authorization.policies.keys(),
+                  u"authorization.policies"_s);
+        s.admin.allowedRoles = admin.stringList(u"allowedRoles", s.admin.allowedRoles);
+        s.admin.ui = admin.string(u"ui");
+        reference(admin, u"ui", s.admin.ui, config.providers.ui.keys(), u"providers.ui"_s);
+    }
+    {
+        ConfigMapReader egress = server.map(u"egress");
+        s.egressDefaultAction =
+            egress.choice(u"defaultAction",
+                          {{u"allow", EgressAction::Allow}, {u"deny", EgressAction::Deny}},
+                          EgressAction::Allow);
+    }
+    {
+        ConfigMapReader http = server.map(u"http");
+        HttpLimits &limits = s.http;
+        limits.maxBodyBytes = http.byteSize(u"maxBodyBytes", limits.maxBodyBytes);
+        limits.maxHeaderBytes = http.byteSize(u"maxHeaderBytes", limits.maxHeaderBytes);
+        limits.idleTimeout = http.duration(u"idleTimeout", limits.idleTimeout);
+        limits.maxConnections =
+            static_cast<int>(http.integer(u"maxConnections", limits.maxConnections, 1, 1'000'000));
+        limits.requestTimeout = http.duration(u"requestTimeout", limits.requestTimeout);
+    }
+}
+
+void ConfigDecoder::readApps(ConfigMapReader &root, Config &config)
+{
+    const bool hasApps = root.has(u"apps");
+    const bool hasPlugins = root.has(u"plugins");
+    if (hasApps && hasPlugins) {
+        root.error(u"plugins", u"set either apps or plugins (its older name), not both"_s);
+    }
+    const QStringView key = hasPlugins && !hasApps ? QStringView(u"plugins") : QStringView(u"apps");
+    static const QRegularExpression nameRe(u"^[A-Za-z0-9][A-Za-z0-9._-]*$"_s);
+    const AppDecoder decoder(config);
+    for (const ConfigMapReader::Child &child : root.entries(key)) {
+        if (!nameRe.match(child.name).hasMatch()) {
+            root.errors().add(child.location,
+                              child.path
+                                  + u": an app name may only use letters, digits, '.', '_' and "
+                                    u"'-' (it is part of /api/v1/<app>/...)"_s);
+        } else if (reservedAppNames().contains(child.name)) {
+            root.errors().add(
+                child.location,
+                child.path + u": \"%1\" is reserved by the /api/v1 routes"_s.arg(child.name));
+        }
+        ConfigMapReader app(child, root.errors());
+        config.apps.insert(child.name, decoder.read(app));
+    }
+}
+
+void ConfigDecoder::readWorkflows(ConfigMapReader &root, Config &config)
+{
+    ConfigMapReader workflows = root.map(u"workflows");
+    for (const ConfigMapReader::Child &child : workflows.entries(u"schedules")) {
+        ConfigMapReader r(child, root.errors());
+        WorkflowSchedule schedule;
+        schedule.cron = r.requiredString(u"cron");
+        if (!schedule.cron.isEmpty() && !isValidCron(schedule.cron)) {
+            r.error(u"cron",
+                    u"expected 5 fields (minute hour day-of-month month day-of-week) or a "
+                    u"descriptor like @daily"_s);
+        }
+        schedule.timezone = r.string(u"timezone", schedule.timezone);
+        if (!QTimeZone(schedule.timezone.toUtf8()).isValid()) {
+            r.error(u"timezone", u"unknown time zone \"%1\""_s.arg(schedule.timezone));
+        }
+        schedule.paused = r.boolean(u"paused", false);
+        schedule.provider = r.string(u"provider");
+        schedule.target = readTarget(r);
+        schedule.permissions = readPermissions(r);
+        config.workflows.schedules.insert(child.name, schedule);
+    }
+    for (const ConfigMapReader::Child &child : workflows.entries(u"eventTriggers")) {
+        ConfigMapReader r(child, root.errors());
+        WorkflowEventTrigger trigger;
+        {
+            ConfigMapReader match = r.map(u"match");
+            if (!r.has(u"match") && r.isMap()) {
+                r.errorHere(u"match is required"_s);
+            }
+            trigger.match.type = r.has(u"match") ? match.requiredString(u"type") : QString();
+            trigger.match.source = match.string(u"source");
+            trigger.match.subject = match.string(u"subject");
+        }
+        trigger.paused = r.boolean(u"paused", false);
+        trigger.provider = r.string(u"provider");
+        trigger.target = readTarget(r);
+        trigger.permissions = readPermissions(r);
+        config.workflows.eventTriggers.insert(child.name, trigger);
+    }
+}
+
+} // namespace Gestalt

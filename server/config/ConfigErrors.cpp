@@ -1,0 +1,50 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "config/ConfigErrors.h"
+
+#include <algorithm>
+#include <limits>
+#include <tuple>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+void ConfigErrors::add(const SourceLocation &where, const QString &message)
+{
+    m_issues.append(Issue{where, message});
+}
+
+void ConfigErrors::append(const ConfigErrors &other)
+{
+    m_issues.append(other.m_issues);
+}
+
+QStringList ConfigErrors::messages() const
+{
+    QList<Issue> sorted = m_issues;
+    const auto key = [](const Issue &issue) {
+        const int file = issue.where.isValid() && issue.where.fileIndex >= 0
+                             ? issue.where.fileIndex
+                             : std::numeric_limits<int>::max();
+        return std::make_tuple(file, issue.where.line, issue.where.column);
+    };
+    std::stable_sort(sorted.begin(), sorted.end(), [&key](const Issue &a, const Issue &b) {
+        return key(a) < key(b);
+    });
+    QStringList out;
+    out.reserve(sorted.size());
+    for (const Issue &issue : std::as_const(sorted)) {
+        const QString where = issue.where.toString();
+        out.append(where.isEmpty() ? issue.message : where + u": "_s + issue.message);
+    }
+    out.removeDuplicates();
+    return out;
+}
+
+Error ConfigErrors::toError() const
+{
+    return Error::invalid(messages().join(QLatin1Char('\n')));
+}
+
+} // namespace Gestalt

@@ -1,0 +1,125 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "config/ConfigNode.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QMap>
+#include <QStringList>
+
+#include <chrono>
+#include <initializer_list>
+#include <optional>
+#include <utility>
+
+namespace Gestalt {
+
+class ConfigErrors;
+
+// Typed, strict access to one YAML map of the config. Every key a decoder asks for becomes known;
+// when the reader goes out of scope, each key of the map that nobody asked for is reported as
+// `file:line:col: unknown key "a.b.c" (did you mean "x"?)`. Free-form blocks are read with
+// object()/value(), which do not look inside. Type errors carry the key path and the value's
+// location; values are echoed only for non-secret kinds (numbers, durations, enums).
+class ConfigMapReader final
+{
+public:
+    struct Child
+    {
+        QString name; // map key, or the index for list items
+        QString path;
+        SourceLocation location;
+        const ConfigNode *node =
+            nullptr; // never null for entries(); may be a Null node for items()
+    };
+
+    // `node` may be null or a YAML null (an empty map); anything else but a map is an error.
+    ConfigMapReader(const ConfigNode *node,
+                    QString path,
+                    const SourceLocation &anchor,
+                    ConfigErrors &errors);
+    ConfigMapReader(const Child &child, ConfigErrors &errors);
+    ~ConfigMapReader();
+    Q_DISABLE_COPY_MOVE(ConfigMapReader)
+
+    [[nodiscard]] const QString &path() const { return m_path; }
+    [[nodiscard]] QString pathOf(QStringView key) const;
+    [[nodiscard]] SourceLocation locationOf(QStringView key) const;
+    [[nodiscard]] const SourceLocation &anchor() const { return m_anchor; }
+    [[nodiscard]] ConfigErrors &errors() const { return m_errors; }
+    [[nodiscard]] bool isMap() const { return m_node != nullptr; }
+
+    // Present with a non-null value. Marks the key as known.
+    [[nodiscard]] bool has(QStringView key);
+    // The value, or nullptr when absent or null. Marks the key as known.
+    [[nodiscard]] const ConfigNode *take(QStringView key);
+    // Marks keys as known without reading them (handled elsewhere).
+    void skip(std::initializer_list<QStringView> keys);
+
+    void error(QStringView key, const QString &message) const;
+    void errorHere(const QString &message) const;
+
+    [[nodiscard]] QString string(QStringView key, const QString &fallback = {});
+    [[nodiscard]] QString requiredString(QStringView key);
+    [[nodiscard]] bool boolean(QStringView key, bool fallback);
+    [[nodiscard]] std::optional<bool> optionalBoolean(QStringView key);
+    [[nodiscard]] qint64 integer(QStringView key, qint64 fallback, qint64 min, qint64 max);
+    // Durations must be positive.
+    [[nodiscard]] std::chrono::milliseconds duration(QStringView key,
+                                                     std::chrono::milliseconds fallback);
+    [[nodiscard]] std::optional<std::chrono::milliseconds> optionalDuration(QStringView key);
+    [[nodiscard]] qint64 byteSize(QStringView key, qint64 fallback);
+    // A list of strings; `acceptSingle` also takes one scalar as a one-element list.
+    [[nodiscard]] QStringList
+    stringList(QStringView key, const QStringList &fallback = {}, bool acceptSingle = false);
+    [[nodiscard]] QMap<QString, QString> stringMap(QStringView key);
+    // Free-form: not checked for unknown keys.
+    [[nodiscard]] QJsonObject object(QStringView key);
+    [[nodiscard]] QJsonValue value(QStringView key);
+
+    template<typename E>
+    [[nodiscard]] E
+    choice(QStringView key, std::initializer_list<std::pair<QStringView, E>> options, E fallback)
+    {
+        const ConfigNode *node = take(key);
+        if (!node) {
+            return fallback;
+        }
+        QStringList names;
+        for (const auto &[name, value] : options) {
+            if (node->isScalar() && node->text() == name) {
+                return value;
+            }
+            names.append(name.toString());
+        }
+        invalidChoice(key, *node, names);
+        return fallback;
+    }
+
+    // A nested map: the returned reader checks that map's keys.
+    [[nodiscard]] ConfigMapReader map(QStringView key);
+    // Named children of a map-valued key (apps.<name>, providers.indexeddb.<name>...).
+    [[nodiscard]] QList<Child> entries(QStringView key);
+    // Elements of a list-valued key.
+    [[nodiscard]] QList<Child> items(QStringView key);
+
+    // "path.key", with keys that contain dots or spaces written as ["a.b"].
+    [[nodiscard]] static QString joinPath(const QString &path, QStringView key);
+    // The closest candidate by edit distance, when it is close enough to be a likely typo.
+    [[nodiscard]] static QString suggestion(const QString &key, const QStringList &candidates);
+
+private:
+    [[nodiscard]] const ConfigNode *scalarOf(QStringView key, const QString &expected);
+    void invalidChoice(QStringView key, const ConfigNode &node, const QStringList &names) const;
+
+    const ConfigNode *m_node = nullptr;
+    QString m_path;
+    SourceLocation m_anchor;
+    ConfigErrors &m_errors;
+    QStringList m_known; // in the order decoders asked, for stable suggestions
+};
+
+} // namespace Gestalt

@@ -1,0 +1,86 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "config/SourceLocation.h"
+
+#include <QByteArray>
+#include <QJsonValue>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace Gestalt {
+
+class ConfigErrors;
+
+// A YAML document as plain values that remember where they were written. yaml-cpp is only used
+// (and its exceptions only caught) inside parse(); everything after works on this tree: path
+// rebasing, the deep merge of several files, typed decoding and free-form blocks.
+class ConfigNode final
+{
+public:
+    enum class Kind {
+        Null,
+        Scalar,
+        Sequence,
+        Map,
+    };
+    struct Entry;
+
+    ConfigNode() = default;
+
+    // Parses one YAML document. `file` names the source (line and column are ignored). Syntax
+    // errors, duplicate keys, non-string keys and unclosed quotes go to `errors`; returns nullopt
+    // when the text is not usable. An empty document gives an empty map.
+    [[nodiscard]] static std::optional<ConfigNode>
+    parse(const QByteArray &utf8, const SourceLocation &file, ConfigErrors &errors);
+    [[nodiscard]] static ConfigNode makeString(const QString &text, const SourceLocation &where);
+
+    [[nodiscard]] Kind kind() const { return m_kind; }
+    [[nodiscard]] bool isNull() const { return m_kind == Kind::Null; }
+    [[nodiscard]] bool isScalar() const { return m_kind == Kind::Scalar; }
+    [[nodiscard]] bool isSequence() const { return m_kind == Kind::Sequence; }
+    [[nodiscard]] bool isMap() const { return m_kind == Kind::Map; }
+    [[nodiscard]] const SourceLocation &location() const { return m_location; }
+
+    // Scalar text exactly as written (after YAML unquoting).
+    [[nodiscard]] const QString &text() const { return m_text; }
+    // True for quoted, block and !!str scalars: always strings, never numbers or booleans.
+    [[nodiscard]] bool isQuoted() const { return m_quoted; }
+    void setText(const QString &text);
+
+    [[nodiscard]] const std::vector<ConfigNode> &items() const { return m_items; }
+    [[nodiscard]] const std::vector<Entry> &entries() const { return m_entries; }
+    [[nodiscard]] const Entry *entry(QStringView key) const;
+    [[nodiscard]] const ConfigNode *child(QStringView key) const;
+    [[nodiscard]] ConfigNode *child(QStringView key);
+    void removeEntry(QStringView key);
+
+    // Deep merge of a later file: maps merge key by key, an explicit null deletes the key, any
+    // other value (scalar, list, or a map over a non-map) replaces what was there.
+    void mergeFrom(const ConfigNode &overlay);
+
+    // Free-form value: plain scalars resolve like YAML 1.2 core (null, bool, int, float, string).
+    [[nodiscard]] QJsonValue toJson() const;
+
+private:
+    friend class ConfigNodeBuilder;
+
+    Kind m_kind = Kind::Null;
+    SourceLocation m_location;
+    QString m_text;
+    bool m_quoted = false;
+    std::vector<ConfigNode> m_items;
+    std::vector<Entry> m_entries;
+};
+
+struct ConfigNode::Entry
+{
+    QString key;
+    SourceLocation keyLocation;
+    ConfigNode value;
+};
+
+} // namespace Gestalt

@@ -1,0 +1,81 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+#include <optional>
+
+namespace Gestalt {
+
+struct ListenerConfig
+{
+    QString host = QStringLiteral("0.0.0.0");
+    int port = 8080; // 0 picks a free port (tests)
+};
+
+// server.management: the operator listener (/admin, /metrics, /health, /ready move here).
+struct ManagementListenerConfig
+{
+    QString host; // defaults to server.public.host
+    int port = 0; // required; differs from the public port unless both are 0
+    QString baseUrl;
+};
+
+// server.providers: which named providers.<kind> entry serves each role (empty: not chosen).
+struct ProviderSelection
+{
+    QString authentication;
+    QString authorization;
+    QString indexeddb;
+    QString secrets;
+    QString telemetry;
+    QString audit;
+    QString externalCredentials;
+};
+
+struct AdminConfig
+{
+    QString authorizationPolicy; // empty: /admin is open wherever it is served
+    QStringList allowedRoles = {QStringLiteral("admin")};
+    QString ui; // a providers.ui entry with admin/index.html
+};
+
+enum class EgressAction {
+    Allow,
+    Deny,
+};
+
+enum class LogFormat {
+    Text,
+    Json,
+};
+
+// server.http: limits of the HTTP listeners (ours; not in the Go server).
+struct HttpLimits
+{
+    qint64 maxBodyBytes = qint64(1) << 20;    // 1 MiB
+    qint64 maxHeaderBytes = qint64(16) << 10; // 16 KiB
+    std::chrono::milliseconds idleTimeout = std::chrono::seconds(120);
+    int maxConnections = 1024;
+    std::chrono::milliseconds requestTimeout = std::chrono::seconds(60);
+};
+
+struct ServerConfig
+{
+    ListenerConfig publicListener; // server.public
+    std::optional<ManagementListenerConfig> management;
+    QString baseUrl;
+    QString encryptionKey; // never logged; presence checked by Config::validateForServe()
+    std::chrono::milliseconds apiTokenTtl = std::chrono::hours(24 * 30);
+    QString artifactsDir; // absolute; defaults to Config::baseDir
+    ProviderSelection providers;
+    AdminConfig admin;
+    EgressAction egressDefaultAction = EgressAction::Allow;
+    HttpLimits http;
+    std::optional<LogFormat> logFormat; // unset: the command line decides
+};
+
+} // namespace Gestalt

@@ -1,0 +1,105 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "identity/TokenRoutes.h"
+
+#include "identity/TokenService.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+namespace {
+
+// Token routes manage the calling user's own tokens: a managed subject's token cannot.
+Result<TokenOwner> userOwner(const HttpRequest &request)
+{
+    const Principal &principal = *request.principal;
+    if (!principal.isUser() || principal.tokenOwnerKind == u"subject"_s) {
+        return Error::forbidden(u"API token routes require a user caller"_s);
+    }
+    return TokenOwner{u"user"_s, principal.userId, principal.subjectId};
+}
+
+} // namespace
+
+TokenRoutes::TokenRoutes(TokenService &tokens)
+    : m_tokens(tokens)
+{}
+
+void TokenRoutes::registerRoutes(Router &router)
+{
+    const auto bind = [this](auto method) {
+        return [this, method](const HttpRequest &request) { return (this->*method)(request); };
+    };
+    router.route(u"POST"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated, bind(&TokenRoutes::create));
+    router.route(u"GET"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated, bind(&TokenRoutes::list));
+    router.route(u"DELETE"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated,
+                 bind(&TokenRoutes::revokeAll));
+    router.route(u"DELETE"_s, u"/api/v1/tokens/{id}"_s, RouteAuth::Authenticated,
+                 bind(&TokenRoutes::revoke));
+}
+
+Result<HttpResponse> TokenRoutes::create(const HttpRequest &request)
+{
+    Result<TokenOwner> owner = userOwner(request);
+    if (!owner) {
+        return owner.error();
+    }
+    Result<QJsonObject> body = request.jsonObject();
+    if (!body) {
+        return body.error();
+    }
+    Result<IssuedToken> issued = m_tokens.issue(*owner, *body);
+    if (!issued) {
+        return issued.error();
+    }
+    QJsonObject json = TokenService::toJson(issued->record);
+    json.insert(u"token"_s, issued->plaintext);
+    return HttpResponse::json(201, json);
+}
+
+Result<HttpResponse> TokenRoutes::list(const HttpRequest &request)
+{
+    Result<TokenOwner> owner = userOwner(request);
+    if (!owner) {
+        return owner.error();
+    }
+    Result<QList<ApiTokenRecord>> tokens = m_tokens.list(*owner);
+    if (!tokens) {
+        return tokens.error();
+    }
+    QJsonArray json;
+    for (const ApiTokenRecord &token : std::as_const(*tokens)) {
+        json.append(TokenService::toJson(token));
+    }
+    return HttpResponse::json(200, json);
+}
+
+Result<HttpResponse> TokenRoutes::revoke(const HttpRequest &request)
+{
+    Result<TokenOwner> owner = userOwner(request);
+    if (!owner) {
+        return owner.error();
+    }
+    if (Result<void> revoked = m_tokens.revoke(*owner, request.pathParam(u"id"_s)); !revoked) {
+        return revoked.error();
+    }
+    return HttpResponse::json(200, QJsonObject{{u"status"_s, u"revoked"_s}});
+}
+
+Result<HttpResponse> TokenRoutes::revokeAll(const HttpRequest &request)
+{
+    Result<TokenOwner> owner = userOwner(request);
+    if (!owner) {
+        return owner.error();
+    }
+    Result<int> count = m_tokens.revokeAll(*owner);
+    if (!count) {
+        return count.error();
+    }
+    return HttpResponse::json(200, QJsonObject{{u"status"_s, u"revoked"_s}, {u"count"_s, *count}});
+}
+
+} // namespace Gestalt
