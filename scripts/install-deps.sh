@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Gestalt needs on Debian 12 (bookworm).
+# Idempotent: does nothing when everything is there already.
+set -euo pipefail
+
+packages=(
+    # toolchain
+    cmake ninja-build g++ pkg-config git
+    # Qt 6.4 (qt6-websockets-dev is needed by Qt6HttpServer's CMake package even though nothing
+    # declares it) and QtKeychain
+    qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev qtkeychain-qt6-dev
+    libqt6sql6-sqlite libqt6sql6-psql qt6-tools-dev qt6-l10n-tools
+    # libraries
+    libyaml-cpp-dev libssl-dev libargon2-dev
+    # real peers for tests and benchmarks
+    postgresql python3-httpbin nginx-light wrk prometheus curl jq
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$package")
+    fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: everything is installed"
+    exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" != 0 ]; then
+    sudo=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The postgresql package may start a system cluster; tests run their own throwaway server instead.
+echo "install-deps: done"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# One command for the whole test suite (CI runs exactly this): install what is missing, build with
+# warnings as errors, run every test (unit, api on SQLite and PostgreSQL, console, e2e with real
+# peers), then run the unit and api tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=${GESTALT_JOBS:-2}
+
+"$root/scripts/install-deps.sh"
+
+echo "== build (warnings are errors)"
+cmake -S "$root" -B "$root/build-ci" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGESTALT_WERROR=ON >/dev/null
+cmake --build "$root/build-ci" -j "$jobs"
+
+echo "== tests"
+(cd "$root/build-ci" && ctest --output-on-failure -j "$jobs")
+
+echo "== sanitizer build (ASan + UBSan)"
+cmake -S "$root" -B "$root/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGESTALT_WERROR=ON \
+    -DGESTALT_SANITIZE=ON -DGESTALT_BUILD_CONSOLE=OFF >/dev/null
+cmake --build "$root/build-asan" -j "$jobs"
+echo "== unit and api tests under sanitizers"
+(cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --output-on-failure -j "$jobs" -L 'unit|api')

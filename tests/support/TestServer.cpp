@@ -1,0 +1,145 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "support/TestServer.h"
+
+#include "config/ConfigLoader.h"
+#include "support/TestDatabase.h"
+
+#include <QEventLoop>
+#include <QFile>
+#include <QNetworkReply>
+#include <QTimer>
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt::Test {
+
+namespace {
+
+QString dsnFor(const DatastoreSettings &settings)
+{
+    if (settings.dialect == DatastoreSettings::Dialect::Sqlite) {
+        return u"sqlite://"_s + settings.sqlitePath;
+    }
+    return u"postgres://%1@/%2?host=%3"_s.arg(settings.pgUser, settings.pgDatabase,
+                                               settings.pgHost);
+}
+
+} // namespace
+
+QByteArray HttpReply::header(const QByteArray &name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0) {
+            return value;
+        }
+    }
+    return {};
+}
+
+TestServer::TestServer(QString backend, QString extraYaml, QString overrideYaml)
+    : m_backend(std::move(backend))
+    , m_extraYaml(std::move(extraYaml))
+    , m_overrideYaml(std::move(overrideYaml))
+{}
+
+TestServer::~TestServer() = default;
+
+QString TestServer::configPath() const
+{
+    return m_dir.filePath(u"config.yaml"_s);
+}
+
+bool TestServer::start()
+{
+    Result<DatastoreSettings> settings = TestDatabase::create(m_backend, m_dir);
+    if (!settings) {
+        m_error = settings.error().message;
+        return false;
+    }
+    const QString yaml = u"apiVersion: gestaltd.config/v5\n"
+                         "server:\n"
+                         "  public:\n"
+                         "    host: 127.0.0.1\n"
+                         "    port: 0\n"
+                         "  encryptionKey: \"0000000000000000000000000000000000000000000000000000000000000001\"\n"
+                         "providers:\n"
+                         "  indexeddb:\n"
+                         "    main:\n"
+                         "      config:\n"
+                         "        dsn: \"%1\"\n"_s.arg(dsnFor(*settings))
+        + m_extraYaml;
+    QStringList files{configPath()};
+    if (!writeFile(configPath(), yaml)) {
+        return false;
+    }
+    if (!m_overrideYaml.isEmpty()) {
+        files.append(m_dir.filePath(u"override.yaml"_s));
+        if (!writeFile(files.last(), u"apiVersion: gestaltd.config/v5\n"_s + m_overrideYaml)) {
+            return false;
+        }
+    }
+    Result<Config> config = ConfigLoader().load(files);
+    if (!config) {
+        m_error = config.error().message;
+        return false;
+    }
+    Result<std::unique_ptr<Application>> app = Application::create(*config);
+    if (!app) {
+        m_error = app.error().message;
+        return false;
+    }
+    m_app = std::move(app).value();
+    if (Result<void> started = m_app->start(); !started) {
+        m_error = started.error().message;
+        return false;
+    }
+    return true;
+}
+
+bool TestServer::writeFile(const QString &path, const QString &text)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(text.toUtf8()) < 0) {
+        m_error = u"cannot write "_s + path;
+        return false;
+    }
+    return true;
+}
+
+HttpReply TestServer::request(const QByteArray &method, const QString &path,
+                              const QByteArray &body, const Headers &headers,
+                              std::optional<quint16> port)
+{
+    QNetworkRequest request(
+        QUrl(u"http://127.0.0.1:%1%2"_s.arg(port.value_or(this->port())).arg(path)));
+    if (!body.isEmpty()) {
+        request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+    }
+    for (const auto &[name, value] : headers) {
+        request.setRawHeader(name, value);
+    }
+    QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(15000, &loop, &QEventLoop::quit);
+    if (!reply->isFinished()) {
+        loop.exec();
+    }
+    HttpReply result;
+    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    result.body = reply->readAll();
+    for (const auto &pair : reply->rawHeaderPairs()) {
+        result.headers.append({pair.first, pair.second});
+    }
+    reply->deleteLater();
+    return result;
+}
+
+TestServer::Headers TestServer::bearer(const QString &token)
+{
+    return {{"Authorization"_ba, "Bearer "_ba + token.toUtf8()}};
+}
+
+} // namespace Gestalt::Test

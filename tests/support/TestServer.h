@@ -1,0 +1,77 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "app/Application.h"
+
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace Gestalt::Test {
+
+struct HttpReply
+{
+    int status = 0;
+    QByteArray body;
+    QList<std::pair<QByteArray, QByteArray>> headers;
+
+    [[nodiscard]] QJsonDocument json() const { return QJsonDocument::fromJson(body); }
+    [[nodiscard]] QString error() const { return json()[QLatin1String("error")].toString(); }
+    [[nodiscard]] QByteArray header(const QByteArray &name) const;
+};
+
+// The real Application on port 0, configured from YAML exactly as gestaltd is, against a fresh
+// SQLite file or PostgreSQL database. Talks real HTTP through QNetworkAccessManager.
+class TestServer final
+{
+public:
+    // extraYaml is appended to a minimal valid config (apiVersion, listener, key, datastore);
+    // overrideYaml, when given, is a second config file merged over the first.
+    explicit TestServer(QString backend, QString extraYaml = {}, QString overrideYaml = {});
+    ~TestServer();
+
+    // Loads the config, creates and starts the application. On failure errorString() says why.
+    [[nodiscard]] bool start();
+    [[nodiscard]] const QString &errorString() const { return m_error; }
+    [[nodiscard]] Application &app() { return *m_app; }
+    [[nodiscard]] QString configPath() const;
+
+    [[nodiscard]] quint16 port() const { return m_app->publicPort(); }
+    [[nodiscard]] std::optional<quint16> managementPort() const { return m_app->managementPort(); }
+
+    using Headers = QList<std::pair<QByteArray, QByteArray>>;
+    [[nodiscard]] HttpReply request(const QByteArray &method, const QString &path,
+                                    const QByteArray &body = {}, const Headers &headers = {},
+                                    std::optional<quint16> port = {});
+    [[nodiscard]] HttpReply get(const QString &path, const Headers &headers = {})
+    {
+        return request("GET", path, {}, headers);
+    }
+    [[nodiscard]] HttpReply post(const QString &path, const QByteArray &body,
+                                 const Headers &headers = {})
+    {
+        return request("POST", path, body, headers);
+    }
+    [[nodiscard]] HttpReply del(const QString &path, const Headers &headers = {})
+    {
+        return request("DELETE", path, {}, headers);
+    }
+
+    [[nodiscard]] static Headers bearer(const QString &token);
+
+private:
+    [[nodiscard]] bool writeFile(const QString &path, const QString &text);
+
+    QString m_backend;
+    QString m_extraYaml;
+    QString m_overrideYaml;
+    QTemporaryDir m_dir;
+    QString m_error;
+    std::unique_ptr<Application> m_app;
+    QNetworkAccessManager m_network;
+};
+
+} // namespace Gestalt::Test
