@@ -34,7 +34,6 @@ private:
     static void readListeners(ConfigMapReader &server, Config &config);
     static void readServerSections(ConfigMapReader &server, Config &config);
     static void readApps(ConfigMapReader &root, Config &config);
-    static void readWorkflows(ConfigMapReader &root, Config &config);
 
     ConfigErrors &m_errors;
 };

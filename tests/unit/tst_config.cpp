@@ -368,7 +368,7 @@ providers:
     surfaces: {openapi: {document: 'https://example.com/openapi.json'}}
 providers:
   indexeddb:
-    main: {config: {dsn: 'sqlite://data/gestalt.db?cache=shared'}}
+    main: {config: {dsn: 'sqlite://data/gestalt.db'}}
 )"_s);
         Result<Config> config = loader({}).load({first, second});
         QVERIFY2(config, config ? "" : qPrintable(config.error().message));
@@ -391,8 +391,7 @@ providers:
         QCOMPARE(config->apps.value(u"web"_s).surfaces.openapi->document,
                  u"https://example.com/openapi.json"_s);
         QCOMPARE(config->providers.telemetry.value(u"out"_s).source.kind, SourceRef::Kind::Builtin);
-        QCOMPARE(config->datastoreDsn(),
-                 u"sqlite://"_s + two + u"/deeper/data/gestalt.db?cache=shared"_s);
+        QCOMPARE(config->datastoreDsn(), u"sqlite://"_s + two + u"/deeper/data/gestalt.db"_s);
     }
 
     void durations_data()
