@@ -4,6 +4,7 @@
 # merging of repeated --config, and a clean exit on SIGTERM and SIGINT.
 # Usage: cli.sh <path-to-gestaltd>
 set -euo pipefail
+# shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
 e2e_init cli "$@"
 
@@ -124,7 +125,10 @@ check "validate reports the unset \${NOPE_VAR} at $bad:6" \
     grep -qE "^$bad:6(:[0-9]+)?: .*NOPE_VAR" "$WORK/validate-bad.err"
 check "validate reports the bad duration at $bad:7" \
     grep -qE "^$bad:7(:[0-9]+)?: .*(apiTokenTtl|duration|fortnights)" "$WORK/validate-bad.err"
-check "validate counts the problems" grep -qE "[0-9]+ problem" "$WORK/validate-bad.err"
+check "validate counts the 3 problems in its summary line" \
+    grep -qE "^gestaltd validate: 3 problem" "$WORK/validate-bad.err"
+check "validate's stderr carries no warning log line" \
+    bash -c '! grep -qE "QString::arg|\"level\":\"warn\"" "$1"' _ "$WORK/validate-bad.err"
 
 # The same file refused by serve: exit 2, nothing served, problems on stderr.
 run_cli serve-bad serve --config "$bad"
@@ -219,7 +223,7 @@ E2E_LOG="$WORK/cwd.log"
 check "./config.yaml is honoured (serves on its port $cwd_port)" wait_health "http://127.0.0.1:$cwd_port"
 check "the log names ./config.yaml by its absolute path" grep -qF "$WORK/cwd/config.yaml" "$WORK/cwd.log"
 stop_pid "$GESTALTD_PID" 10
-check_eq "the home config was neither read-modified nor rewritten" "$home_config_sum" \
+check_eq "the home config was left unchanged" "$home_config_sum" \
     "$(sha256sum "$generated" 2>/dev/null || true)"
 
 # ---------------------------------------------------------------------------------------------

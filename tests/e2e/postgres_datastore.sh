@@ -6,6 +6,7 @@
 # private instance started with tests/support/pg-ctl.sh.
 # Usage: postgres_datastore.sh <path-to-gestaltd>
 set -euo pipefail
+# shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
 e2e_init postgres_datastore "$@"
 
@@ -53,7 +54,12 @@ ready_within()
     return 1
 }
 
-require "the shared PostgreSQL answers at $shared_socket" psql_at "$shared_socket" postgres "select 1"
+pg_answers()
+{
+    psql_at "$1" postgres "select 1" >/dev/null
+}
+
+require "the shared PostgreSQL answers at $shared_socket" pg_answers "$shared_socket"
 
 # ---------------------------------------------------------------------------------------------
 # 1. Tokens on PostgreSQL, stored as hashes.
@@ -203,6 +209,9 @@ check "outage: the 503 does not leak the DSN's socket path (error: $outage_error
     bash -c '[[ $1 != *"$2"* ]]' _ "$outage_error" "$pg_socket"
 http POST "$base/api/v1/tokens" -H 'Content-Type: application/json' -d '{"name":"during"}'
 check_eq "outage: creating a token is 503" 503 "$STATUS"
+# A token that was never issued can't be checked either: 503, not 401.
+http GET "$base/api/v1/tokens" -H "Authorization: Bearer gst_api_$(printf '0%.0s' {1..64})"
+check_eq "outage: an unknown token is 503 (it can't be checked), not 401" 503 "$STATUS"
 check "outage: gestaltd is still running" kill -0 "$GESTALTD_PID"
 
 E2E_LOG="$WORK/private-pg.log"

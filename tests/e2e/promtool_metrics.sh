@@ -4,6 +4,7 @@
 # listener (no authentication), where the operator routes leave the public listener.
 # Usage: promtool_metrics.sh <path-to-gestaltd>
 set -euo pipefail
+# shellcheck source=lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
 e2e_init promtool_metrics "$@"
 

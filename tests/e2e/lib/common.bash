@@ -251,10 +251,11 @@ header_value()
         'tolower($1) == tolower(name) { sub(/^[^:]*: /, ""); print; exit }'
 }
 
-# json <jq filter>: applied to the last response body; empty when it is not JSON.
+# json [jq options] <filter>: applied to the last response body, raw output; empty when it is not
+# JSON.
 json()
 {
-    printf '%s' "$BODY" | jq -r "$1" 2>/dev/null || true
+    printf '%s' "$BODY" | jq -r "$@" 2>/dev/null || true
 }
 
 # write_config <path> <public-port> <key> [extra yaml...]: a minimal config on SQLite in the
