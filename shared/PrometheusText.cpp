@@ -601,7 +601,9 @@ std::optional<MetricFamily::Type> metricTypeFromName(QStringView name)
     return std::nullopt;
 }
 
-bool isValidMetricName(QStringView name)
+namespace {
+// Names are ASCII: a start character, then continuation characters.
+bool isValidAsciiName(QStringView name, bool (*isStart)(char), bool (*isContinuation)(char))
 {
     if (name.isEmpty()) {
         return false;
@@ -612,29 +614,22 @@ bool isValidMetricName(QStringView name)
             return false;
         }
         const char ascii = static_cast<char>(c);
-        if (i == 0 ? !isMetricNameStart(ascii) : !isMetricNameContinuation(ascii)) {
+        if (i == 0 ? !isStart(ascii) : !isContinuation(ascii)) {
             return false;
         }
     }
     return true;
 }
+} // namespace
+
+bool isValidMetricName(QStringView name)
+{
+    return isValidAsciiName(name, isMetricNameStart, isMetricNameContinuation);
+}
 
 bool isValidLabelName(QStringView name)
 {
-    if (name.isEmpty()) {
-        return false;
-    }
-    for (qsizetype i = 0; i < name.size(); ++i) {
-        const char16_t c = name.at(i).unicode();
-        if (c > 0x7f) {
-            return false;
-        }
-        const char ascii = static_cast<char>(c);
-        if (i == 0 ? !isLabelNameStart(ascii) : !isLabelNameContinuation(ascii)) {
-            return false;
-        }
-    }
-    return true;
+    return isValidAsciiName(name, isLabelNameStart, isLabelNameContinuation);
 }
 
 QByteArray formatPrometheusValue(double value)

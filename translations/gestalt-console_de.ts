@@ -5,11 +5,11 @@
     <name>Gestalt::Console::MainWindow</name>
     <message>
         <source>Gestalt Console</source>
-        <translation type="unfinished"></translation>
+        <translation>Gestalt-Konsole</translation>
     </message>
     <message>
         <source>Version %1 - not connected</source>
-        <translation type="unfinished"></translation>
+        <translation>Version %1 – nicht verbunden</translation>
     </message>
 </context>
 </TS>

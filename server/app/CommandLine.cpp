@@ -19,6 +19,7 @@
 #include <QSaveFile>
 
 #include <cstdio>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -153,7 +154,7 @@ int validate(const QStringList &files)
     }
     if (!problems.isEmpty()) {
         printErr(problems.join(u'\n') + u'\n');
-        printErr(u"gestaltd validate: %n problem(s) found\n"_s.arg(problems.size()));
+        printErr(u"gestaltd validate: %1 problem(s) found\n"_s.arg(problems.size()));
         return 1;
     }
     printOut(u"config is valid: %1\n"_s.arg(files.join(u", "_s)));
@@ -164,6 +165,8 @@ int validate(const QStringList &files)
 
 int runCommandLine(int argc, char *argv[])
 {
+    // Everything gestaltd writes (config, SQLite files) holds secrets: owner-only by default.
+    ::umask(0077);
     QCoreApplication application(argc, argv);
     QCoreApplication::setApplicationName(u"gestaltd"_s);
     QCoreApplication::setApplicationVersion(Gestalt::version());

@@ -38,12 +38,25 @@ HttpResponse HttpResponse::noContent(int status)
     return response;
 }
 
+QString publicMessage(const Error &error)
+{
+    // Internal details stay in the log: the body of an internal error says only that, and an
+    // unavailable datastore does not reveal its address or driver text.
+    if (error.code == ErrorCode::Internal) {
+        return u"internal error"_s;
+    }
+    const QString datastore = u"datastore unavailable"_s;
+    if (error.code == ErrorCode::Unavailable && error.message.startsWith(datastore)) {
+        return datastore;
+    }
+    return error.message;
+}
+
 HttpResponse HttpResponse::fromError(const Error &error)
 {
     const int status = httpStatusFor(error.code);
     QJsonObject body;
-    body.insert(u"error"_s, status >= 500 && error.code == ErrorCode::Internal ? u"internal error"_s
-                                                                               : error.message);
+    body.insert(u"error"_s, publicMessage(error));
     if (!error.machineCode.isEmpty()) {
         body.insert(u"code"_s, error.machineCode);
     }

@@ -30,6 +30,8 @@ struct HttpResponse
     [[nodiscard]] QByteArray header(const QByteArray &name) const;
 };
 
+// The text a caller may see for an error (details of internal and datastore errors are logged).
+[[nodiscard]] QString publicMessage(const Error &error);
 // The one mapping from domain error codes to HTTP status codes.
 [[nodiscard]] int httpStatusFor(ErrorCode code);
 [[nodiscard]] QByteArray reasonPhrase(int status);

@@ -43,9 +43,10 @@ void Responder::send(HttpResponse response) const
 
 void Responder::sendError(const Error &error) const
 {
-    if (error.code == ErrorCode::Internal) {
-        qCWarning(lcHttp).noquote() << "http: internal error" << "request_id=" << d->requestId
-                                    << "route=" << d->route << "detail=" << error.message;
+    if (publicMessage(error) != error.message) {
+        qCWarning(lcHttp).noquote() << "http: error" << httpStatusFor(error.code)
+                                    << "request_id=" << d->requestId << "route=" << d->route
+                                    << "detail=" << error.message;
     }
     send(HttpResponse::fromError(error));
 }
