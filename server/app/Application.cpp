@@ -97,7 +97,17 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
 
 void Application::registerRoutes()
 {
-    m_probeRoutes = std::make_unique<ProbeRoutes>(*m_database, [this] { return m_started; });
+    m_probeRoutes = std::make_unique<ProbeRoutes>(*m_database, [this] {
+        switch (m_phase) {
+        case Phase::Starting:
+            return u"still starting"_s;
+        case Phase::Stopping:
+            return u"shutting down"_s;
+        case Phase::Serving:
+            break;
+        }
+        return QString();
+    });
     m_metricsRoutes = std::make_unique<MetricsRoutes>(*m_metrics);
     m_tokenRoutes = std::make_unique<TokenRoutes>(*m_tokenService);
 
@@ -148,7 +158,7 @@ Result<void> Application::start()
         qCInfo(lcApp).noquote() << "app: management listener on" << host << "port"
                                 << *m_managementPort;
     }
-    m_started = true;
+    m_phase = Phase::Serving;
     return {};
 }
 
@@ -161,7 +171,7 @@ int Application::activeRequests() const
 void Application::shutdown(int timeoutMs)
 {
     qCInfo(lcApp) << "app: shutting down, waiting for" << activeRequests() << "open requests";
-    m_started = false;
+    m_phase = Phase::Stopping;
     m_publicServer->stopListening();
     if (m_managementServer) {
         m_managementServer->stopListening();

@@ -62,7 +62,12 @@ private:
 
     Config m_config;
     Clock m_clock;
-    bool m_started = false;
+    enum class Phase {
+        Starting,
+        Serving,
+        Stopping,
+    };
+    Phase m_phase = Phase::Starting;
     quint16 m_publicPort = 0;
     std::optional<quint16> m_managementPort;
 

@@ -8,16 +8,16 @@ using namespace Qt::StringLiterals;
 
 namespace Gestalt {
 
-ProbeRoutes::ProbeRoutes(Database &database, std::function<bool()> isStarted)
+ProbeRoutes::ProbeRoutes(Database &database, std::function<QString()> lifecycleProblem)
     : m_database(database)
-    , m_isStarted(std::move(isStarted))
+    , m_lifecycleProblem(std::move(lifecycleProblem))
 {}
 
 QList<std::pair<QString, QString>> ProbeRoutes::failingChecks() const
 {
     QList<std::pair<QString, QString>> failing;
-    if (!m_isStarted()) {
-        failing.append({u"startup"_s, u"still starting"_s});
+    if (const QString problem = m_lifecycleProblem(); !problem.isEmpty()) {
+        failing.append({u"lifecycle"_s, problem});
     }
     if (Result<void> ping = m_database.ping(); !ping) {
         failing.append({u"datastore"_s, u"datastore unavailable"_s});
@@ -44,7 +44,7 @@ void ProbeRoutes::registerRoutes(Router &router)
     });
     router.route(u"GET"_s, u"/readyz"_s, RouteAuth::Public, [this](const HttpRequest &) {
         const auto failing = failingChecks();
-        QJsonObject checks{{u"datastore"_s, u"ok"_s}, {u"startup"_s, u"ok"_s}};
+        QJsonObject checks{{u"datastore"_s, u"ok"_s}, {u"lifecycle"_s, u"ok"_s}};
         for (const auto &[check, reason] : failing) {
             checks.insert(check, reason);
         }

@@ -14,7 +14,8 @@ class Database;
 class ProbeRoutes final
 {
 public:
-    ProbeRoutes(Database &database, std::function<bool()> isStarted);
+    // lifecycleProblem: empty while serving, else why not ("still starting", "shutting down").
+    ProbeRoutes(Database &database, std::function<QString()> lifecycleProblem);
     void registerRoutes(Router &router);
 
 private:
@@ -22,7 +23,7 @@ private:
     [[nodiscard]] QList<std::pair<QString, QString>> failingChecks() const;
 
     Database &m_database;
-    std::function<bool()> m_isStarted;
+    std::function<QString()> m_lifecycleProblem;
 };
 
 } // namespace Gestalt

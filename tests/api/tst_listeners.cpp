@@ -1,11 +1,13 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
 // Probes, the public/management split and the operator routes, on SQLite and PostgreSQL.
+#include "support/RawHttpClient.h"
 #include "support/TestDatabase.h"
 #include "support/TestServer.h"
 
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -24,6 +26,7 @@ private Q_SLOTS:
     void probesOnASingleListener();
     void operatorSurfaceMovesToManagement();
     void unknownRoutesAndMethodsAreJson();
+    void shutdownFinishesOpenConnectionsAndReportsNotReady();
 };
 
 void tst_Listeners::initTestCase_data()
@@ -92,6 +95,28 @@ void tst_Listeners::unknownRoutesAndMethodsAreJson()
     reply = server.request("PATCH", u"/health"_s, "{}");
     QCOMPARE(reply.status, 405);
     QCOMPARE(reply.error(), u"method PATCH is not allowed for API route \"/health\""_s);
+}
+
+void tst_Listeners::shutdownFinishesOpenConnectionsAndReportsNotReady()
+{
+    QFETCH_GLOBAL(QString, backend);
+    TestServer server(backend);
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    RawHttpClient client(server.port());
+    client.send("GET /health HTTP/1.1\r\nHost: t\r\n\r\n");
+    QCOMPARE(client.read(1).value(0).status, 200);
+
+    QSignalSpy stopped(&server.app(), &Application::stopped);
+    server.app().shutdown();
+    // New connections are refused; the open keep-alive connection still gets answers.
+    client.send("GET /ready HTTP/1.1\r\nHost: t\r\n\r\n");
+    const Test::RawResponse ready = client.read(1).value(0);
+    QCOMPARE(ready.status, 503);
+    QCOMPARE(QJsonDocument::fromJson(ready.body).object(),
+             (QJsonObject{{u"status"_s, u"shutting down"_s}}));
+    QVERIFY(stopped.wait(10000));
+    RawHttpClient late(server.port());
+    QVERIFY(!late.isConnected());
 }
 
 QTEST_GUILESS_MAIN(tst_Listeners)
