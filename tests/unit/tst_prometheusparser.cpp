@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
 #include "shared/PrometheusText.h"
+#include "support/PrometheusTestHelpers.h"
 
 #include <QRegularExpression>
 #include <QTest>
@@ -15,50 +16,9 @@ using Gestalt::MetricSample;
 using Type = MetricFamily::Type;
 using Buckets = QList<std::pair<double, double>>;
 
-namespace Gestalt {
-
-// Readable QCOMPARE failures for parsed families.
-char *toString(const QList<MetricFamily> &families)
-{
-    QByteArray text;
-    for (const MetricFamily &family : families) {
-        text += "\n[" + family.name.toUtf8() + ' ' + metricTypeName(family.type).toUtf8()
-                + " help=\"" + family.help.toUtf8() + "\"]";
-        for (const MetricSample &sample : family.samples) {
-            text += "\n  " + sample.name.toUtf8() + " {";
-            for (const auto &[name, value] : sample.labels) {
-                text += name.toUtf8() + "=<" + value.toUtf8() + "> ";
-            }
-            text += "} " + QByteArray::number(sample.value, 'g', 17);
-        }
-    }
-    return qstrdup(text.constData());
-}
-
-} // namespace Gestalt
+using namespace Gestalt::Test;
 
 namespace {
-
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// The error message of a failed result, for QVERIFY2 (which evaluates its message eagerly).
-template<typename T>
-QByteArray errorOf(const Gestalt::Result<T> &result)
-{
-    return result.hasValue() ? QByteArray() : result.error().message.toUtf8();
-}
-
-MetricFamily
-family(const QString &name, const QString &help, Type type, const QList<MetricSample> &samples = {})
-{
-    return MetricFamily{name, help, type, samples};
-}
-
-MetricSample sample(const QString &name, double value, const MetricLabels &labels = {})
-{
-    return MetricSample{name, labels, value};
-}
 
 // An excerpt of a real scrape: `curl http://127.0.0.1:9090/metrics` of Prometheus 2.42.0
 // (Debian 12, client_golang), after one request each to /-/ready and /api/v1/query. `promtool
