@@ -104,24 +104,15 @@ void HttpConnection::onReadyRead()
     const QByteArray head = m_headBuffer.left(end);
     const qint64 bodyBytesPresent = m_headBuffer.size() - end - 4;
     m_headBuffer.clear();
-    inspectHead(head);
-    if (m_rejected || m_heads.isEmpty()) {
-        return;
-    }
-    // Expect: 100-continue: answer only when nothing else is queued ahead of it.
-    if (!m_heads.isEmpty() && m_slots.empty()) {
-        const QList<QByteArray> lines = head.split('\n');
-        for (const QByteArray &line : lines) {
-            if (line.toLower().startsWith("expect:")
-                && line.mid(7).trimmed().compare("100-continue", Qt::CaseInsensitive) == 0
-                && bodyBytesPresent == 0) {
-                m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
-            }
-        }
+    const bool expectsContinue = inspectHead(head);
+    // Answer Expect: 100-continue only while the body is still to come and nothing else is
+    // queued ahead of it (an interim response must not overtake an earlier answer).
+    if (expectsContinue && !m_rejected && bodyBytesPresent == 0 && m_slots.empty()) {
+        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     }
 }
 
-void HttpConnection::inspectHead(const QByteArray &head)
+bool HttpConnection::inspectHead(const QByteArray &head)
 {
     const QList<QByteArray> lines = head.split('\n');
     const QByteArray requestLine = lines.value(0).trimmed();
@@ -129,7 +120,7 @@ void HttpConnection::inspectHead(const QByteArray &head)
     if (parts.size() != 3 || !parts[2].startsWith("HTTP/1.") || parts[0].isEmpty()
         || !std::all_of(parts[0].cbegin(), parts[0].cend(), isTokenChar)) {
         reject(Error::invalid(u"malformed request line"_s));
-        return;
+        return false;
     }
     RequestHead info;
     info.method = parts[0];
@@ -137,51 +128,56 @@ void HttpConnection::inspectHead(const QByteArray &head)
     QByteArray connectionHeader;
     QByteArray contentLength;
     bool chunked = false;
+    bool expectsContinue = false;
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray line = lines[i].trimmed();
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0) {
             reject(Error::invalid(u"malformed request header"_s));
-            return;
+            return false;
         }
         const QByteArray name = line.left(colon).trimmed().toLower();
         const QByteArray value = line.mid(colon + 1).trimmed();
         if (name == "content-length") {
             if (!contentLength.isEmpty() && contentLength != value) {
                 reject(Error::invalid(u"conflicting Content-Length headers"_s));
-                return;
+                return false;
             }
             contentLength = value;
         } else if (name == "transfer-encoding") {
             chunked = true;
         } else if (name == "connection") {
             connectionHeader = value.toLower();
-        } else if (name == "expect" && value.compare("100-continue", Qt::CaseInsensitive) != 0) {
-            reject({ErrorCode::ExpectationFailed, u"unsupported Expect header"_s});
-            return;
+        } else if (name == "expect") {
+            expectsContinue = value.compare("100-continue", Qt::CaseInsensitive) == 0;
+            if (!expectsContinue) {
+                reject({ErrorCode::ExpectationFailed, u"unsupported Expect header"_s});
+                return false;
+            }
         }
     }
     if (chunked) {
         reject({ErrorCode::LengthRequired,
                 u"chunked request bodies are not supported; send Content-Length"_s});
-        return;
+        return false;
     }
     if (!contentLength.isEmpty()) {
         bool ok = false;
         const qint64 length = contentLength.toLongLong(&ok);
         if (!ok || length < 0) {
             reject(Error::invalid(u"invalid Content-Length header"_s));
-            return;
+            return false;
         }
         if (length > m_limits.maxBodyBytes) {
             reject({ErrorCode::PayloadTooLarge,
                     u"request body is too large (limit %1 bytes)"_s.arg(m_limits.maxBodyBytes)});
-            return;
+            return false;
         }
     }
     info.closeAfter = connectionHeader.contains("close")
         || (http10 && !connectionHeader.contains("keep-alive"));
     m_heads.enqueue(info);
+    return expectsContinue && !contentLength.isEmpty();
 }
 
 quint64 HttpConnection::reserveSlot(bool closeAfter)

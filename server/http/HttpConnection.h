@@ -77,7 +77,9 @@ private:
 
     void onReadyRead();
     void onIdleTimeout();
-    void inspectHead(const QByteArray &head);
+    // Checks a complete request head (rejecting it when it breaks a limit) and queues its
+    // RequestHead; true when it asks for 100-continue.
+    [[nodiscard]] bool inspectHead(const QByteArray &head);
     void flush();
     void closeGracefully();
 

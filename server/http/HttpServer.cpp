@@ -39,11 +39,18 @@ QString requestIdFrom(const QByteArray &incoming)
     return QString::number(a, 16).rightJustified(16, u'0');
 }
 
+// The Date header, formatted once per second rather than per response (the event loop is one
+// thread, so a function-local cache needs no lock).
 QByteArray httpDate()
 {
-    return QLocale::c()
-        .toString(QDateTime::currentDateTimeUtc(), u"ddd, dd MMM yyyy hh:mm:ss 'GMT'"_s)
-        .toLatin1();
+    static qint64 cachedSecond = -1;
+    static QByteArray cached;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (now.toSecsSinceEpoch() != cachedSecond) {
+        cachedSecond = now.toSecsSinceEpoch();
+        cached = QLocale::c().toString(now, u"ddd, dd MMM yyyy hh:mm:ss 'GMT'"_s).toLatin1();
+    }
+    return cached;
 }
 
 bool statusHasBody(int status)

@@ -32,6 +32,18 @@ using Gestalt::Test::TestDatabase;
 
 namespace {
 
+// Starts every thread at once and waits for all of them; false when one did not finish in time.
+bool runAll(const std::vector<std::unique_ptr<QThread>> &threads, int timeoutMs)
+{
+    for (const std::unique_ptr<QThread> &thread : threads) {
+        thread->start();
+    }
+    return std::all_of(threads.cbegin(), threads.cend(),
+                       [timeoutMs](const std::unique_ptr<QThread> &thread) {
+                           return thread->wait(timeoutMs);
+                       });
+}
+
 // A datastore that is down must answer within this (connect timeout 5 s, plus slack for CI).
 constexpr qint64 kUnreachableBoundMs = 10000;
 constexpr int kPgCtlTimeoutMs = 120000;
@@ -299,12 +311,7 @@ void tst_Store::concurrentOpensApplyMigrationsOnce()
             }
         }));
     }
-    for (const std::unique_ptr<QThread> &replica : replicas) {
-        replica->start();
-    }
-    for (const std::unique_ptr<QThread> &replica : replicas) {
-        QVERIFY(replica->wait(kPgCtlTimeoutMs));
-    }
+    QVERIFY(runAll(replicas, kPgCtlTimeoutMs));
     QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u"; "_s)));
 
     Result<std::unique_ptr<Database>> database = Database::open(*settings);
@@ -524,12 +531,7 @@ void tst_Store::findOrCreateFromWorkerThreads()
             }
         }));
     }
-    for (const std::unique_ptr<QThread> &thread : threads) {
-        thread->start();
-    }
-    for (const std::unique_ptr<QThread> &thread : threads) {
-        QVERIFY(thread->wait(kPgCtlTimeoutMs));
-    }
+    QVERIFY(runAll(threads, kPgCtlTimeoutMs));
     QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u"; "_s)));
     QCOMPARE(ids.size(), kThreads * kCallsPerThread);
     ids.removeDuplicates();
