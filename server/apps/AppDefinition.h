@@ -1,0 +1,55 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "apps/Operation.h"
+#include "config/AppConfig.h"
+#include "config/ConnectionConfig.h"
+
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+#include <optional>
+
+namespace Gestalt {
+
+// One connection of an app with its `ref` resolved.
+struct AppConnection
+{
+    QString name;         // local name in the app ("default", "plugin"...)
+    QString connectionId; // credential namespace: top-level id, else "<app>:<name>"
+    ConnectionConfig config;
+    ConnectionExposure exposure = ConnectionExposure::User;
+
+    [[nodiscard]] ConnectionMode mode() const { return config.effectiveMode(); }
+};
+
+// An app as the gateway serves it: config, manifest and operation document merged and checked.
+struct AppDefinition
+{
+    QString name;
+    QString displayName;
+    QString description;
+    QString iconSvg; // file contents
+    QString authorizationPolicy;
+    bool mcp = false;     // operations exposed as MCP tools
+    bool mcpOnly = false; // operations come only from an upstream MCP surface
+    QString baseUrl;      // may hold {param} placeholders filled from connection params
+    QMap<QString, QString> headers;
+    QStringList allowedHosts; // empty: any host
+    std::chrono::milliseconds timeout = std::chrono::seconds(30);
+    QList<Operation> operations; // sorted by id
+    QMap<QString, AppConnection> connections;
+    QString defaultConnection; // resolved local name; empty when the app has no connection
+    QMap<QString, SecurityScheme> securitySchemes;
+    QMap<QString, HttpBinding> http;
+    std::optional<McpSurface> mcpSurface;
+
+    [[nodiscard]] const Operation *operation(const QString &id) const;
+    [[nodiscard]] const AppConnection *connection(const QString &connectionName) const;
+};
+
+} // namespace Gestalt

@@ -1,0 +1,81 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "config/ConnectionConfig.h"
+#include "shared/Result.h"
+
+#include <QJsonObject>
+#include <QMap>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <functional>
+#include <optional>
+
+class QNetworkAccessManager;
+
+namespace Gestalt {
+
+struct OAuthTokens
+{
+    QString accessToken;  // from accessTokenPath (dot path) or access_token
+    QString refreshToken; // empty when none returned
+    QString tokenType;
+    std::optional<qint64> expiresInSeconds; // number or numeric string in the response
+    QJsonObject raw; // the whole response (token_response params); holds secrets: never log
+};
+
+// The OAuth 2.0 client side of an `auth` block (gestalt-facts §2.2–§2.3). Token requests are
+// asynchronous (never block the event loop), 30 s timeout, callback exactly once.
+// Failures: an `error` of "invalid_grant" in a 4xx token response → BadGateway with machineCode
+// "invalid_grant" (terminal: the refresh token is dead); other non-200 / missing token / network
+// → BadGateway "token exchange failed" (machineCode "token_exchange_failed"). Messages never
+// contain tokens or secrets.
+class OAuthClient final : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Callback = std::function<void(Result<OAuthTokens>)>;
+
+    explicit OAuthClient(QObject *parent = nullptr);
+
+    // PKCE: 43-char verifier from [A-Za-z0-9-._~]; challenge = base64url-no-pad(SHA-256).
+    [[nodiscard]] static QString newCodeVerifier();
+    [[nodiscard]] static QString codeChallenge(const QString &verifier);
+
+    // client_id, redirect_uri, response_type=code, state, scope param (scopes, else auth.scopes,
+    // joined by scopeSeparator; omitted when empty), authorizationParams, and with a verifier
+    // code_challenge + code_challenge_method=S256. {param} placeholders in the URL are filled
+    // from connectionParams.
+    [[nodiscard]] static QUrl authorizationUrl(const AuthConfig &auth,
+                                               const QString &redirectUri,
+                                               const QString &state,
+                                               const QStringList &scopes,
+                                               const QString &codeVerifier,
+                                               const QMap<QString, QString> &connectionParams);
+
+    // grant_type=authorization_code, code, redirect_uri, code_verifier (when set), tokenParams;
+    // client auth per clientAuth (body: client_id/client_secret; header: Basic with URL-escaped
+    // id:secret); form or JSON per tokenExchange; Accept: acceptHeader (default
+    // application/json).
+    void exchangeCode(const AuthConfig &auth, const QString &code, const QString &redirectUri,
+                      const QString &codeVerifier,
+                      const QMap<QString, QString> &connectionParams, Callback callback);
+    // grant_type=refresh_token + refreshParams.
+    void refresh(const AuthConfig &auth, const QString &refreshToken,
+                 const QMap<QString, QString> &connectionParams, Callback callback);
+    // grant_type=client_credentials (platform connections), scope from auth.scopes.
+    void clientCredentials(const AuthConfig &auth, Callback callback);
+
+private:
+    void post(const AuthConfig &auth, const QMap<QString, QString> &connectionParams,
+              QList<std::pair<QString, QString>> fields, Callback callback);
+
+    QNetworkAccessManager *m_network; // child
+};
+
+} // namespace Gestalt
