@@ -16,6 +16,11 @@ packages=(
     postgresql python3-httpbin nginx-light wrk prometheus curl jq
 )
 
+# npm installs the JavaScript test peers (tests/package.json); their Node 22 comes from npm too.
+if ! command -v npm >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+fi
+
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then

@@ -7,6 +7,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${GESTALT_JOBS:-2}
 
 "$root/scripts/install-deps.sh"
+if command -v npm >/dev/null 2>&1; then
+    echo "== test peers (npm ci in tests/)"
+    npm ci --prefix "$root/tests" --no-audit --no-fund
+fi
 
 echo "== build (warnings are errors)"
 cmake -S "$root" -B "$root/build-ci" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGESTALT_WERROR=ON >/dev/null

@@ -4,6 +4,17 @@
 
 #include "Logging.h"
 #include "app/ProbeRoutes.h"
+#include "apps/AppCatalog.h"
+#include "apps/AppRoutes.h"
+#include "apps/BindingRoutes.h"
+#include "apps/InvocationService.h"
+#include "authz/AccessCheck.h"
+#include "connections/ConnectionRoutes.h"
+#include "connections/ConnectionService.h"
+#include "connections/CredentialRepository.h"
+#include "connections/CredentialService.h"
+#include "connections/OAuthClient.h"
+#include "crypto/Random.h"
 #include "crypto/Sealer.h"
 #include "crypto/SecretKey.h"
 #include "http/HttpServer.h"
@@ -67,6 +78,12 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
     }
     app->m_sealer = std::make_unique<Crypto::Sealer>(*key);
 
+    Result<AppCatalog> catalog = AppCatalog::build(config);
+    if (!catalog) {
+        return catalog.error();
+    }
+    app->m_catalog = std::make_unique<AppCatalog>(std::move(catalog).value());
+
     Result<DatastoreSettings> settings =
         DatastoreSettings::fromDsn(config.datastoreDsn().value_or(QString()), config.baseDir);
     if (!settings) {
@@ -91,6 +108,20 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
         *app->m_tokens, *app->m_identity, config.server.apiTokenTtl,
         [appNames](const QString &name) { return appNames.contains(name); }, app->m_clock);
 
+    Application *self = app.get();
+    app->m_access = std::make_unique<AccessCheck>();
+    app->m_credentials = std::make_unique<CredentialRepository>(*app->m_database, *app->m_sealer);
+    app->m_oauth = std::make_unique<OAuthClient>();
+    app->m_credentialService = std::make_unique<CredentialService>(
+        *app->m_credentials, *app->m_oauth, app->m_clock, Crypto::uuidV4());
+    app->m_invocations = std::make_unique<InvocationService>(
+        *app->m_catalog, *app->m_access, *app->m_credentials, *app->m_credentialService,
+        *app->m_serverMetrics);
+    app->m_connectionService = std::make_unique<ConnectionService>(
+        *app->m_catalog, *app->m_access, *app->m_credentials, *app->m_oauth,
+        app->m_invocations->upstream(), *app->m_sealer, app->m_clock,
+        [self] { return self->publicBaseUrl(); });
+
     app->registerRoutes();
     return app;
 }
@@ -110,6 +141,12 @@ void Application::registerRoutes()
     });
     m_metricsRoutes = std::make_unique<MetricsRoutes>(*m_metrics);
     m_tokenRoutes = std::make_unique<TokenRoutes>(*m_tokenService);
+    m_appRoutes = std::make_unique<AppRoutes>(*m_catalog, *m_access, *m_credentials,
+                                              *m_invocations);
+    m_connectionRoutes = std::make_unique<ConnectionRoutes>(
+        *m_connectionService, *m_identity,
+        m_config.server.baseUrl.startsWith(u"https://"_s, Qt::CaseInsensitive));
+    m_bindingRoutes = std::make_unique<BindingRoutes>(*m_catalog, *m_invocations, m_clock);
 
     const auto observe = [this](const RequestRecord &record) {
         m_serverMetrics->recordHttpRequest(record.method, record.route, record.status,
@@ -121,6 +158,9 @@ void Application::registerRoutes()
     m_publicServer->setObserver(observe);
     Router &publicRoutes = m_publicServer->router();
     m_tokenRoutes->registerRoutes(publicRoutes);
+    m_appRoutes->registerRoutes(publicRoutes);
+    m_connectionRoutes->registerRoutes(publicRoutes);
+    m_bindingRoutes->registerRoutes(publicRoutes);
 
     if (m_config.server.management) {
         // The operator surface moves to its own listener and is 404 on the public one.
@@ -160,6 +200,24 @@ Result<void> Application::start()
     }
     m_phase = Phase::Serving;
     return {};
+}
+
+QString Application::publicBaseUrl() const
+{
+    QString base = m_config.server.baseUrl;
+    if (base.isEmpty()) {
+        QString host = m_config.server.publicListener.host;
+        if (host.isEmpty() || host == u"0.0.0.0" || host == u"::") {
+            host = u"127.0.0.1"_s;
+        } else if (host.contains(u':')) {
+            host = u'[' + host + u']';
+        }
+        base = u"http://%1:%2"_s.arg(host).arg(m_publicPort);
+    }
+    while (base.endsWith(u'/')) {
+        base.chop(1);
+    }
+    return base;
 }
 
 int Application::activeRequests() const

@@ -13,7 +13,17 @@
 
 namespace Gestalt {
 
+class AccessCheck;
+class AppCatalog;
+class AppRoutes;
+class BindingRoutes;
+class ConnectionRoutes;
+class ConnectionService;
+class CredentialRepository;
+class CredentialService;
 class Database;
+class InvocationService;
+class OAuthClient;
 class HttpServer;
 class IdentityService;
 class MetricsRegistry;
@@ -51,6 +61,9 @@ public:
 
     [[nodiscard]] const Config &config() const { return m_config; }
     [[nodiscard]] Database &database() { return *m_database; }
+    [[nodiscard]] const AppCatalog &catalog() const { return *m_catalog; }
+    // server.baseUrl, else http://<public host>:<bound port>.
+    [[nodiscard]] QString publicBaseUrl() const;
 
 Q_SIGNALS:
     void stopped();
@@ -79,9 +92,19 @@ private:
     std::unique_ptr<TokenRepository> m_tokens;
     std::unique_ptr<IdentityService> m_identity;
     std::unique_ptr<TokenService> m_tokenService;
+    std::unique_ptr<AppCatalog> m_catalog;
+    std::unique_ptr<AccessCheck> m_access;
+    std::unique_ptr<CredentialRepository> m_credentials;
+    std::unique_ptr<OAuthClient> m_oauth;
+    std::unique_ptr<CredentialService> m_credentialService;
+    std::unique_ptr<InvocationService> m_invocations;
+    std::unique_ptr<ConnectionService> m_connectionService;
     std::unique_ptr<ProbeRoutes> m_probeRoutes;
     std::unique_ptr<MetricsRoutes> m_metricsRoutes;
     std::unique_ptr<TokenRoutes> m_tokenRoutes;
+    std::unique_ptr<AppRoutes> m_appRoutes;
+    std::unique_ptr<ConnectionRoutes> m_connectionRoutes;
+    std::unique_ptr<BindingRoutes> m_bindingRoutes;
     std::unique_ptr<HttpServer> m_publicServer;
     std::unique_ptr<HttpServer> m_managementServer;
 };

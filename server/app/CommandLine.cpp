@@ -6,6 +6,7 @@
 #include "app/Application.h"
 #include "app/LogSetup.h"
 #include "app/ShutdownSignals.h"
+#include "apps/AppCatalog.h"
 #include "config/ConfigLoader.h"
 #include "config/DefaultConfig.h"
 #include "crypto/Random.h"
@@ -151,6 +152,7 @@ int validate(const QStringList &files)
     QStringList problems = report.errors.messages();
     if (report.config) {
         problems += report.config->serveProblems();
+        problems += AppCatalog::problems(*report.config);
     }
     if (!problems.isEmpty()) {
         printErr(problems.join(u'\n') + u'\n');

@@ -19,7 +19,8 @@ struct OpenApiDocument
 {
     QString title;
     QString description;
-    QString baseUrl; // first servers[].url ("" when none)
+    QString baseUrl; // first servers[].url with its variables' defaults filled in ("" when none);
+                     // may be relative ("/v1") when the document says so
     QList<Operation> operations; // one per operation with an operationId, sorted by id
     // The document's security scheme mapped to connection auth (oauth2 authorizationCode →
     // OAuth2 with authorizationUrl/tokenUrl/scopes; apiKey in header → manual, sent raw in that
@@ -27,10 +28,36 @@ struct OpenApiDocument
     std::optional<AuthConfig> auth;
 };
 
-// Reads OpenAPI 3.0 and 3.1 documents (YAML or JSON). Local $refs ("#/components/...") are
-// resolved with a cycle guard; remote $refs are an error. A broken document is an
-// InvalidArgument error whose message names the file and the place ("<file>: paths./pets.get:
-// ...") — never a crash.
+// Reads OpenAPI 3.0 and 3.1 documents (YAML or JSON, at most 20 MB) into operations:
+//  * each paths.<path>.<get|put|post|delete|patch|head|options> WITH an operationId becomes an
+//    Operation (id = originalId = operationId, method upper-case, title = summary, description =
+//    description or summary, tags); operations without an operationId are left out; the same
+//    operationId twice is an error;
+//  * parameters: the path item's, then the operation's (same name and `in` replaces); `in`
+//    query / header / path is the location (cookie parameters and the header parameters
+//    Accept, Content-Type and Authorization are left out, as OpenAPI says); path parameters are
+//    always required; type from schema.type (a 3.1 list such as ["string","null"] gives the
+//    non-null one), default from schema.default, the resolved schema in `schema`;
+//  * request body: the application/json (else the first +json) media type. An object schema
+//    with properties (allOf parts merged) gives one `in: body` parameter per property (required
+//    from the schema's `required`; readOnly properties are left out). Any other JSON body schema
+//    (an array, a scalar, a map without properties) gives ONE parameter named "body" (or
+//    body_2... when taken) with location "body" and an EMPTY wireName: RequestBuilder sends that
+//    parameter's value as the whole JSON request body, not wrapped in an object. A body with no
+//    JSON media type adds no parameters (the operation stays);
+//  * inputSchema is synthesised from the parameters (Operation::synthesizeInputSchema);
+//  * exposed parameter names come from Operation::exposedName (wireName = the name as written).
+// Local $refs ("#/components/...") are followed in parameters, request bodies, path items,
+// schemas and security schemes; a schema that refers back to itself is cut at the repeat by the
+// placeholder {"type":"object"} (see OpenApiRefResolver for the limits). A remote $ref or one
+// that names nothing is an error; $refs elsewhere (responses, examples, x-...) are not read.
+// A broken document is an InvalidArgument error with one line per problem,
+// "<file>: <place>: <problem>" with place a dotted path such as paths./pets.get.parameters[0]
+// (YAML syntax errors: "<file>:<line>:<col>: ...") — never a crash.
+// Security: the first usable scheme named by the top-level `security`, else the first usable
+// one in components.securitySchemes, becomes `auth`. Usable: oauth2 with an authorizationCode
+// flow, apiKey in a header, http bearer, http basic. Others (apiKey in query or cookie,
+// openIdConnect, mutualTLS, implicit / clientCredentials-only oauth2) give no auth, not an error.
 class OpenApiLoader final
 {
 public:

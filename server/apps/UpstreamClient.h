@@ -6,6 +6,7 @@
 #include "shared/Result.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QStringList>
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <vector>
 
 class QNetworkAccessManager;
 
@@ -53,6 +55,11 @@ public:
 //   malformed HTTP               → BadGateway  "invalid response from upstream service"
 //   aborted                      → BadGateway  "upstream call canceled"
 // An upstream HTTP error status is NOT a failure: it comes back as an UpstreamResponse.
+//
+// QNetworkAccessManager opens at most 6 connections per host and queues the rest, so a few slow
+// calls to one upstream would hold up every other call to it. The client therefore keeps a pool
+// of managers ("lanes") and sends each call on a lane with fewer than 6 calls in flight to that
+// host, opening a new lane when all are busy (up to MaxLanes; then the least busy one queues).
 class UpstreamClient final : public QObject
 {
     Q_OBJECT
@@ -69,10 +76,18 @@ public:
 
     [[nodiscard]] static bool hostAllowed(const QString &host, const QStringList &allowedHosts);
 
-    [[nodiscard]] QNetworkAccessManager &network() { return *m_network; }
+    static constexpr int ConnectionsPerLane = 6; // QNetworkAccessManager's per-host limit
+    static constexpr int MaxLanes = 32;
 
 private:
-    QNetworkAccessManager *m_network; // child
+    struct Lane
+    {
+        QNetworkAccessManager *network = nullptr; // child
+        QHash<QString, int> inFlight;             // "scheme://host:port" → calls
+    };
+    [[nodiscard]] int pickLane(const QString &origin);
+
+    std::vector<Lane> m_lanes;
 };
 
 } // namespace Gestalt

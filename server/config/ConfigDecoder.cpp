@@ -7,6 +7,7 @@
 #include "config/ConfigErrors.h"
 #include "config/ConfigMapReader.h"
 #include "config/ConnectionDecoder.h"
+#include "config/ManifestLoader.h"
 #include "config/WorkflowDecoder.h"
 
 #include <QRegularExpression>
@@ -70,6 +71,7 @@ const QStringList &reservedAppNames()
                                    u"workflow"_s,
                                    u"agent"_s,
                                    u"authorization"_s,
+                                   u"bindings"_s,
                                    u"s3"_s,
                                    u"provider-dev"_s};
     return names;
@@ -368,7 +370,14 @@ void ConfigDecoder::readApps(ConfigMapReader &root, Config &config)
                 child.location,
                 child.path + u": \"%1\" is reserved by the /api/v1 routes"_s.arg(child.name));
         }
-        ConfigMapReader app(child, root.errors());
+        // A local manifest (`source:`) is merged under the entry before it is decoded.
+        const std::optional<ConfigNode> merged =
+            ManifestLoader(root.errors()).load(*child.node, child.path);
+        ConfigMapReader::Child entry = child;
+        if (merged) {
+            entry.node = &*merged;
+        }
+        ConfigMapReader app(entry, root.errors());
         config.apps.insert(child.name, decoder.read(app));
     }
 }

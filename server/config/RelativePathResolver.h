@@ -22,6 +22,9 @@ public:
     explicit RelativePathResolver(QString baseDir);
 
     void resolve(ConfigNode &root) const;
+    // One app entry (or a manifest's spec): source, iconFile, surfaces.openapi.document,
+    // surfaces.mcp.workingDir.
+    void resolveApp(ConfigNode &app) const;
 
     // sqlite://relative.db → sqlite:///abs/dir/relative.db (query kept); other DSNs unchanged.
     [[nodiscard]] QString absoluteSqliteDsn(const QString &dsn) const;
@@ -29,7 +32,6 @@ public:
 private:
     void rebaseFile(ConfigNode *node) const;
     void rebaseSource(ConfigNode *node) const;
-    void resolveApp(ConfigNode &app) const;
 
     QString m_baseDir;
 };

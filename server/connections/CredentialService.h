@@ -16,6 +16,8 @@
 namespace Gestalt {
 
 struct AppConnection;
+struct AuthConfig;
+struct OAuthTokens;
 class CredentialRepository;
 class OAuthClient;
 
@@ -59,6 +61,18 @@ public:
     static constexpr int LeaseSeconds = 30;
 
 private:
+    void startRefresh(const QString &appName, const AuthConfig &auth,
+                      const StoredCredential &credential);
+    void onRefreshed(const QString &appName, const StoredCredential &row,
+                     const Result<OAuthTokens> &tokens);
+    void waitForOtherReplica(const QString &appName, const StoredCredential &row, int polls);
+    void fetchPlatformToken(const QString &appName, const QString &connectionId,
+                            const AuthConfig &auth, Callback callback);
+    // Answers everyone waiting under `key` (a credential id, or "platform:<connectionId>").
+    void finish(const QString &key, const Result<StoredCredential> &result);
+    // Calls back from the event loop, never inside the call.
+    void later(Callback callback, Result<StoredCredential> result);
+
     CredentialRepository &m_repository;
     OAuthClient &m_oauth;
     Clock m_clock;

@@ -23,6 +23,7 @@ QStringList operationLabelNames()
             u"gestalt_transport"_s,
             u"gestalt_connection_mode"_s,
             u"gestalt_invocation_surface"_s,
+            u"gestalt_http_binding"_s,
             u"gestalt_result_status"_s,
             u"gestalt_result_status_class"_s};
 }
@@ -101,6 +102,7 @@ void ServerMetrics::recordOperation(const OperationLabels &labels, double second
                                 labels.transport,
                                 labels.connectionMode,
                                 labels.invocationSurface,
+                                labels.httpBinding,
                                 labels.resultStatus,
                                 labels.resultStatusClass};
     m_operationCount.labels(values).inc();

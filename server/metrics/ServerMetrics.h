@@ -21,6 +21,7 @@ struct OperationLabels
     QString transport = {};         // gestalt_transport
     QString connectionMode = {};    // gestalt_connection_mode
     QString invocationSurface = {}; // gestalt_invocation_surface
+    QString httpBinding = {};       // gestalt_http_binding ("" unless a hosted binding ran it)
     QString resultStatus = {};      // gestalt_result_status
     QString resultStatusClass = {}; // gestalt_result_status_class
 };

@@ -92,7 +92,7 @@ void populate(MetricsRegistry &registry, Gestalt::ServerMetrics &metrics)
     metrics.recordHttpRequest(u"DELETE"_s, u"/api/v1/tokens/{id}"_s, 404, 12.0, 0, 90);
     metrics.recordHttpRequest(u"BREW"_s, u"/"_s, 405, 0.0001, -1, -1);
     metrics.recordOperation(
-        {u"github"_s, u"issues.list"_s, u"http"_s, u"oauth"_s, u"api"_s, u"200"_s, u"2xx"_s},
+        {u"github"_s, u"issues.list"_s, u"http"_s, u"oauth"_s, u"api"_s, {}, u"200"_s, u"2xx"_s},
         0.42,
         false);
     metrics.recordOperation({u"slack"_s,
@@ -100,6 +100,7 @@ void populate(MetricsRegistry &registry, Gestalt::ServerMetrics &metrics)
                              u"http"_s,
                              u"token"_s,
                              u"mcp"_s,
+                             u"inbound"_s,
                              u"timeout"_s,
                              u"error"_s},
                             30,
@@ -648,7 +649,7 @@ private Q_SLOTS:
         metrics.recordOperation(labels, 0.25, failed);
 
         const QStringList values = {
-            u"github"_s, u"issues.list"_s, u"http"_s, u"oauth"_s, u"api"_s, u"200"_s, u"2xx"_s};
+            u"github"_s, u"issues.list"_s, u"http"_s, u"oauth"_s, u"api"_s, {}, u"200"_s, u"2xx"_s};
         QCOMPARE(metrics.operationCount().labels(values).value(), 1.0);
         QCOMPARE(metrics.operationDuration().labels(values).sum(), 0.25);
 
@@ -661,7 +662,7 @@ private Q_SLOTS:
         QCOMPARE(errors->samples.size(), failed ? 1 : 0);
         const MetricFamily *count = findFamily(*families, u"gestaltd_operation_count_total"_s);
         QVERIFY(count);
-        QCOMPARE(count->samples.constFirst().labels.size(), 7);
+        QCOMPARE(count->samples.constFirst().labels.size(), 8);
         QCOMPARE(count->samples.constFirst().labels.constLast(),
                  std::make_pair(u"gestalt_result_status_class"_s, u"2xx"_s));
     }

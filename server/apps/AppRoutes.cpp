@@ -1,0 +1,212 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "apps/AppRoutes.h"
+
+#include "apps/AppCatalog.h"
+#include "apps/AppStatus.h"
+#include "apps/InvocationService.h"
+#include "authz/AccessCheck.h"
+#include "connections/CredentialRepository.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+namespace {
+
+QString ownerKind(const Principal &principal)
+{
+    return principal.subjectId.startsWith(u"service_account:"_s) ? u"service_account"_s
+                                                                 : u"current_user"_s;
+}
+
+Result<const AppDefinition *> visibleApp(const AppCatalog &catalog, const AccessCheck &access,
+                                         const HttpRequest &request)
+{
+    const QString name = request.pathParam(u"name"_s);
+    const AppDefinition *app = catalog.app(name);
+    if (!app) {
+        return Error::notFound(u"integration \"%1\" not found"_s.arg(name));
+    }
+    if (Result<void> allowed = access.checkApp(*request.principal, *app); !allowed) {
+        return allowed.error();
+    }
+    return app;
+}
+
+} // namespace
+
+AppRoutes::AppRoutes(const AppCatalog &catalog, const AccessCheck &access,
+                     CredentialRepository &credentials, InvocationService &invocations)
+    : m_catalog(catalog)
+    , m_access(access)
+    , m_credentials(credentials)
+    , m_invocations(invocations)
+{}
+
+void AppRoutes::registerRoutes(Router &router)
+{
+    const auto bind = [this](auto method) {
+        return [this, method](const HttpRequest &request) { return (this->*method)(request); };
+    };
+    // /api/v1/integrations... are the older names of the same routes.
+    for (const QString &base : {u"/api/v1/apps"_s, u"/api/v1/integrations"_s}) {
+        router.route(u"GET"_s, base, RouteAuth::Authenticated, bind(&AppRoutes::list));
+        router.route(u"GET"_s, base + u"/{name}/operations"_s, RouteAuth::Authenticated,
+                     bind(&AppRoutes::operations));
+        router.route(u"DELETE"_s, base + u"/{name}"_s, RouteAuth::Authenticated,
+                     bind(&AppRoutes::disconnect));
+    }
+    for (const QString &method : {u"GET"_s, u"POST"_s}) {
+        router.routeAsync(method, u"/api/v1/{app}/{operation}"_s, RouteAuth::Authenticated,
+                          [this](const HttpRequest &request, Responder responder) {
+                              invoke(request, responder);
+                          });
+    }
+}
+
+Result<HttpResponse> AppRoutes::list(const HttpRequest &request)
+{
+    const Principal &principal = *request.principal;
+    Result<QList<StoredCredential>> credentials = m_credentials.list(principal.subjectId);
+    if (!credentials) {
+        return credentials.error();
+    }
+    QJsonArray apps;
+    for (const AppDefinition &app : m_catalog.apps()) {
+        if (m_access.canSeeApp(principal, app)) {
+            apps.append(AppStatus::describe(app, *credentials, ownerKind(principal)));
+        }
+    }
+    return HttpResponse::json(200, apps);
+}
+
+Result<HttpResponse> AppRoutes::operations(const HttpRequest &request)
+{
+    Result<const AppDefinition *> app = visibleApp(m_catalog, m_access, request);
+    if (!app) {
+        return app.error();
+    }
+    QJsonObject none;
+    Result<Selectors> selectors = Selectors::take(none, request.queryValue(u"_connection"_s),
+                                                  request.queryValue(u"_instance"_s));
+    if (!selectors) {
+        return selectors.error();
+    }
+    QJsonArray operations;
+    for (const Operation &op : (*app)->operations) {
+        if (op.transport == Operation::Transport::Mcp
+            || !m_access.canRun(*request.principal, **app, op)) {
+            continue;
+        }
+        const AppConnection *connection = (*app)->connection(op.connection);
+        if (connection && connection->exposure == ConnectionExposure::Internal) {
+            continue;
+        }
+        operations.append(op.toJson());
+    }
+    return HttpResponse::json(200, operations);
+}
+
+Result<HttpResponse> AppRoutes::disconnect(const HttpRequest &request)
+{
+    for (const auto &[key, value] : request.query.queryItems()) {
+        Q_UNUSED(value)
+        if (key != u"_connection" && key != u"_instance") {
+            return Error::invalid(u"unsupported query parameter \"%1\""_s.arg(key));
+        }
+    }
+    Result<const AppDefinition *> app = visibleApp(m_catalog, m_access, request);
+    if (!app) {
+        return app.error();
+    }
+    QJsonObject none;
+    Result<Selectors> selectors = Selectors::take(none, request.queryValue(u"_connection"_s),
+                                                  request.queryValue(u"_instance"_s));
+    if (!selectors) {
+        return selectors.error();
+    }
+    if (!selectors->connection.isEmpty() && !(*app)->connection(selectors->connection)) {
+        return Error::invalid(u"integration \"%1\" has no connection \"%2\""_s.arg(
+            (*app)->name, selectors->connection));
+    }
+    QList<std::pair<QString, StoredCredential>> matches;
+    for (const AppConnection &connection : (*app)->connections) {
+        if (connection.mode() != ConnectionMode::User
+            || (!selectors->connection.isEmpty() && connection.name != selectors->connection)) {
+            continue;
+        }
+        Result<QList<StoredCredential>> stored =
+            m_credentials.list(request.principal->subjectId, connection.connectionId);
+        if (!stored) {
+            return stored.error();
+        }
+        for (const StoredCredential &credential : std::as_const(*stored)) {
+            if (selectors->instance.isEmpty() || credential.instance == selectors->instance) {
+                matches.append({connection.name, credential});
+            }
+        }
+    }
+    if (matches.isEmpty()) {
+        return Error::notFound(
+            u"no stored connection for integration \"%1\""_s.arg((*app)->name));
+    }
+    if (matches.size() > 1) {
+        QStringList names;
+        for (const auto &[connection, credential] : std::as_const(matches)) {
+            names.append(connection + u'/' + credential.instance);
+        }
+        return Error::conflict(u"multiple connections exist for \"%1\" (%2); specify "
+                               "?_connection=NAME and/or ?_instance=NAME"_s.arg(
+                                   (*app)->name, names.join(u", "_s)));
+    }
+    Result<bool> removed = m_credentials.remove(matches.first().second.id);
+    if (!removed) {
+        return removed.error();
+    }
+    return HttpResponse::json(200, QJsonObject{{u"status"_s, u"disconnected"_s}});
+}
+
+void AppRoutes::invoke(const HttpRequest &request, const Responder &responder)
+{
+    InvocationRequest call;
+    call.principal = *request.principal;
+    call.app = request.pathParam(u"app"_s);
+    call.operation = request.pathParam(u"operation"_s);
+    if (request.method == u"POST") {
+        Result<QJsonObject> body = request.jsonObject(true);
+        if (!body) {
+            responder.sendError(body.error());
+            return;
+        }
+        call.params = *body;
+    } else {
+        // GET: every query parameter, first value only, as a string.
+        for (const auto &[key, value] : request.query.queryItems(QUrl::FullyDecoded)) {
+            if (!call.params.contains(key)) {
+                call.params.insert(key, value);
+            }
+        }
+    }
+    Result<Selectors> selectors = Selectors::take(
+        call.params, request.queryValue(u"_connection"_s), request.queryValue(u"_instance"_s));
+    if (!selectors) {
+        responder.sendError(selectors.error());
+        return;
+    }
+    call.connection = selectors->connection;
+    call.instance = selectors->instance;
+    std::shared_ptr<UpstreamCall> handle =
+        m_invocations.invoke(call, [responder](Result<InvocationResult> result) {
+            if (!result) {
+                responder.sendError(result.error());
+                return;
+            }
+            responder.send(HttpResponse::text(result->status, result->body, result->contentType));
+        });
+    Q_UNUSED(handle) // the call lives until it answers; a gone client simply gets nothing
+}
+
+} // namespace Gestalt

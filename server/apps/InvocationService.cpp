@@ -1,0 +1,373 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "apps/InvocationService.h"
+
+#include "apps/AppCatalog.h"
+#include "apps/RequestBuilder.h"
+#include "authz/AccessCheck.h"
+#include "connections/CredentialRepository.h"
+#include "connections/CredentialService.h"
+#include "http/HttpResponse.h"
+#include "metrics/ServerMetrics.h"
+
+#include <QElapsedTimer>
+#include <QMetaObject>
+#include <QPointer>
+#include <QRegularExpression>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+namespace {
+
+Result<QString> selectorValue(const QJsonValue &value, const QString &key)
+{
+    if (value.isUndefined() || value.isNull()) {
+        return QString();
+    }
+    if (!value.isString()) {
+        return Error::invalid(u"%1 must be a string"_s.arg(key));
+    }
+    return value.toString();
+}
+
+Result<QString> mergeSelector(const QString &fromQuery, const QJsonValue &fromBody,
+                              const QString &key, const QRegularExpression &pattern)
+{
+    Result<QString> body = selectorValue(fromBody, key);
+    if (!body) {
+        return body;
+    }
+    if (!fromQuery.isEmpty() && !body->isEmpty() && fromQuery != *body) {
+        return Error::invalid(u"%1 differs between the query string and the body"_s.arg(key));
+    }
+    const QString value = fromQuery.isEmpty() ? *body : fromQuery;
+    if (!value.isEmpty() && !pattern.match(value).hasMatch()) {
+        return Error::invalid(u"invalid %1 \"%2\""_s.arg(key, value));
+    }
+    return value;
+}
+
+QString modeLabel(ConnectionMode mode)
+{
+    switch (mode) {
+    case ConnectionMode::User:
+        return u"user"_s;
+    case ConnectionMode::Platform:
+        return u"platform"_s;
+    case ConnectionMode::None:
+    case ConnectionMode::Unspecified:
+        break;
+    }
+    return u"none"_s;
+}
+
+Error reconnectRequired(const QString &app)
+{
+    return {ErrorCode::PreconditionFailed,
+            u"the credential for integration \"%1\" is no longer valid; reconnect it"_s.arg(app),
+            u"reconnect_required"_s};
+}
+
+} // namespace
+
+Result<Selectors> Selectors::take(QJsonObject &params, const QString &queryConnection,
+                                  const QString &queryInstance)
+{
+    static const QRegularExpression connectionPattern(u"^[a-zA-Z0-9._-]+$"_s);
+    static const QRegularExpression instancePattern(u"^[a-zA-Z0-9._ -]+$"_s);
+    Result<QString> connection = mergeSelector(queryConnection, params.take(u"_connection"_s),
+                                               u"_connection"_s, connectionPattern);
+    if (!connection) {
+        return connection.error();
+    }
+    Result<QString> instance = mergeSelector(queryInstance, params.take(u"_instance"_s),
+                                             u"_instance"_s, instancePattern);
+    if (!instance) {
+        return instance.error();
+    }
+    return Selectors{*connection, *instance};
+}
+
+// One invocation in flight: collects metrics labels and answers exactly once.
+class InvocationService::Call final : public UpstreamCall,
+                                      public std::enable_shared_from_this<Call>
+{
+public:
+    Call(InvocationService &service, InvocationRequest request, Callback callback)
+        : m_service(&service)
+        , m_request(std::move(request))
+        , m_callback(std::move(callback))
+    {
+        m_timer.start();
+        m_labels.provider = u"unknown"_s;
+        m_labels.operation = u"unknown"_s;
+        m_labels.transport = u"rest"_s;
+        m_labels.connectionMode = u"none"_s;
+        m_labels.invocationSurface = m_request.surface;
+        m_labels.httpBinding = m_request.httpBinding;
+    }
+
+    void abort() override
+    {
+        if (m_done) {
+            return;
+        }
+        m_canceled = true;
+        if (m_upstream) {
+            m_upstream->abort(); // answers through the upstream callback
+        }
+    }
+
+    void start();
+
+private:
+    void failLater(const Error &error)
+    {
+        auto self = shared_from_this();
+        QMetaObject::invokeMethod(
+            m_service, [self, error] { self->finish(error); }, Qt::QueuedConnection);
+    }
+    void withCredential(const Result<StoredCredential> &credential);
+    void send(const CredentialMaterial *material);
+    void finish(Result<InvocationResult> result);
+
+    QPointer<InvocationService> m_service;
+    InvocationRequest m_request;
+    Callback m_callback;
+    QElapsedTimer m_timer;
+    OperationLabels m_labels;
+    const AppDefinition *m_app = nullptr;
+    const Operation *m_operation = nullptr;
+    const AppConnection *m_connection = nullptr;
+    std::shared_ptr<UpstreamCall> m_upstream;
+    bool m_canceled = false;
+    bool m_done = false;
+};
+
+void InvocationService::Call::start()
+{
+    m_app = m_service->m_catalog.app(m_request.app);
+    if (!m_app) {
+        failLater(Error::notFound(u"integration \"%1\" not found"_s.arg(m_request.app)));
+        return;
+    }
+    m_labels.provider = m_app->name;
+    m_operation = m_app->operation(m_request.operation);
+    if (!m_operation) {
+        failLater(Error::notFound(u"operation \"%1\" not found on integration \"%2\""_s.arg(
+            m_request.operation, m_app->name)));
+        return;
+    }
+    m_labels.operation = m_operation->id;
+    if (m_operation->transport == Operation::Transport::Mcp) {
+        m_labels.transport = u"mcp-passthrough"_s;
+        if (m_request.surface == u"http") {
+            failLater(Error::invalid(u"this integration is accessible only via MCP"_s));
+            return;
+        }
+    }
+    if (Result<void> allowed =
+            m_service->m_access.checkOperation(m_request.principal, *m_app, *m_operation);
+        !allowed) {
+        failLater(allowed.error());
+        return;
+    }
+    Result<const AppConnection *> connection =
+        resolveConnection(*m_app, m_operation, m_request.connection);
+    if (!connection) {
+        failLater(connection.error());
+        return;
+    }
+    m_connection = *connection;
+    const ConnectionMode mode = m_connection && !m_request.withoutCredential
+        ? m_connection->mode()
+        : ConnectionMode::None;
+    m_labels.connectionMode = modeLabel(mode);
+    auto self = shared_from_this();
+    if (mode == ConnectionMode::None) {
+        QMetaObject::invokeMethod(
+            m_service, [self] { self->send(nullptr); }, Qt::QueuedConnection);
+        return;
+    }
+    if (mode == ConnectionMode::Platform) {
+        m_service->m_credentialService.resolvePlatform(
+            m_app->name, *m_connection,
+            [self](Result<StoredCredential> credential) { self->withCredential(credential); });
+        return;
+    }
+    Result<StoredCredential> stored = m_service->selectCredential(
+        m_request.principal.subjectId, *m_app, *m_connection, m_request.instance);
+    if (!stored) {
+        failLater(stored.error());
+        return;
+    }
+    m_service->m_credentialService.resolveFresh(
+        m_app->name, *m_connection, *stored,
+        [self](Result<StoredCredential> credential) { self->withCredential(credential); });
+}
+
+void InvocationService::Call::withCredential(const Result<StoredCredential> &credential)
+{
+    if (!credential) {
+        finish(credential.error());
+        return;
+    }
+    const CredentialMaterial material{credential->accessToken, credential->metadata};
+    send(&material);
+}
+
+void InvocationService::Call::send(const CredentialMaterial *material)
+{
+    if (m_canceled || !m_service) {
+        finish(Error{ErrorCode::BadGateway, u"upstream call canceled"_s});
+        return;
+    }
+    const AuthConfig *auth =
+        m_connection && m_connection->config.auth ? &*m_connection->config.auth : nullptr;
+    Result<UpstreamRequest> request =
+        RequestBuilder::build(*m_app, *m_operation, m_request.params, auth, material);
+    if (!request) {
+        finish(request.error());
+        return;
+    }
+    UpstreamOptions options;
+    options.timeout = m_app->timeout;
+    options.allowedHosts = m_app->allowedHosts;
+    auto self = shared_from_this();
+    m_upstream = m_service->m_upstream->send(
+        *request, options, [self](Result<UpstreamResponse> response) {
+            self->m_upstream.reset();
+            if (!response) {
+                self->finish(response.error());
+                return;
+            }
+            if (response->status == 401) {
+                self->finish(reconnectRequired(self->m_app->name));
+                return;
+            }
+            self->finish(InvocationResult{response->status, response->contentType,
+                                          std::move(response->body)});
+        });
+}
+
+void InvocationService::Call::finish(Result<InvocationResult> result)
+{
+    if (m_done) {
+        return;
+    }
+    m_done = true;
+    const int status = result ? result->status : httpStatusFor(result.error().code);
+    m_labels.resultStatus = QString::number(status);
+    m_labels.resultStatusClass = status >= 100 && status < 600
+        ? QString::number(status / 100) + u"xx"_s
+        : u"unknown"_s;
+    if (m_service) {
+        m_service->m_metrics.recordOperation(m_labels, double(m_timer.nsecsElapsed()) / 1e9,
+                                             !result || status >= 400);
+    }
+    Callback callback = std::move(m_callback);
+    callback(std::move(result));
+}
+
+InvocationService::InvocationService(const AppCatalog &catalog, const AccessCheck &access,
+                                     CredentialRepository &credentials,
+                                     CredentialService &credentialService, ServerMetrics &metrics,
+                                     QObject *parent)
+    : QObject(parent)
+    , m_catalog(catalog)
+    , m_access(access)
+    , m_credentials(credentials)
+    , m_credentialService(credentialService)
+    , m_metrics(metrics)
+    , m_upstream(new UpstreamClient(this))
+{}
+
+InvocationService::~InvocationService() = default;
+
+std::shared_ptr<UpstreamCall> InvocationService::invoke(const InvocationRequest &request,
+                                                        Callback callback)
+{
+    auto call = std::make_shared<Call>(*this, request, std::move(callback));
+    call->start();
+    return call;
+}
+
+Result<const AppConnection *> InvocationService::resolveConnection(const AppDefinition &app,
+                                                                   const Operation *operation,
+                                                                   const QString &requested)
+{
+    QString name;
+    if (operation && !operation->connection.isEmpty()) {
+        if (!requested.isEmpty() && requested != operation->connection) {
+            return Error::invalid(
+                u"operation \"%1\" on integration \"%2\" uses connection \"%3\"; omit the "
+                "connection override or set it to \"%3\""_s.arg(operation->id, app.name,
+                                                                 operation->connection));
+        }
+        name = operation->connection;
+    } else if (!requested.isEmpty()) {
+        name = requested;
+    } else {
+        name = app.defaultConnection;
+    }
+    if (name.isEmpty()) {
+        if (app.connections.isEmpty()) {
+            return nullptr;
+        }
+        return Error::invalid(
+            u"integration \"%1\" requires an explicit connection (_connection)"_s.arg(app.name));
+    }
+    const AppConnection *connection = app.connection(name);
+    if (!connection) {
+        return Error::invalid(
+            u"integration \"%1\" has no connection \"%2\""_s.arg(app.name, requested));
+    }
+    if (connection->exposure == ConnectionExposure::Internal) {
+        return Error::forbidden(u"operation access denied"_s);
+    }
+    return connection;
+}
+
+Result<StoredCredential> InvocationService::selectCredential(const QString &subjectId,
+                                                             const AppDefinition &app,
+                                                             const AppConnection &connection,
+                                                             const QString &instance)
+{
+    Result<QList<StoredCredential>> stored =
+        m_credentials.list(subjectId, connection.connectionId);
+    if (!stored) {
+        return stored.error();
+    }
+    const Error notConnected{
+        ErrorCode::PreconditionFailed,
+        u"no external credential stored for integration \"%1\"; connect via OAuth first"_s.arg(
+            app.name),
+        u"not_connected"_s};
+    QList<StoredCredential> candidates;
+    for (const StoredCredential &credential : std::as_const(*stored)) {
+        if (instance.isEmpty() || credential.instance == instance) {
+            candidates.append(credential);
+        }
+    }
+    if (candidates.isEmpty()) {
+        return notConnected;
+    }
+    if (candidates.size() > 1) {
+        QStringList names;
+        for (const StoredCredential &credential : std::as_const(candidates)) {
+            names.append(credential.instance);
+        }
+        return Error{ErrorCode::Conflict,
+                     u"multiple instances are connected for integration \"%1\" (%2); choose one "
+                     "with _instance"_s.arg(app.name, names.join(u", "_s)),
+                     u"instance_selection_required"_s};
+    }
+    if (candidates.first().invalid) {
+        return reconnectRequired(app.name);
+    }
+    return candidates.first();
+}
+
+} // namespace Gestalt

@@ -1,0 +1,108 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "apps/AppDefinition.h"
+#include "apps/UpstreamClient.h"
+#include "connections/StoredCredential.h"
+#include "identity/Principal.h"
+#include "shared/Result.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace Gestalt {
+
+class AccessCheck;
+class AppCatalog;
+class CredentialRepository;
+class CredentialService;
+class ServerMetrics;
+
+// One operation call, from any door (REST now; MCP, workflows and agents later).
+struct InvocationRequest
+{
+    Principal principal;
+    QString app;
+    QString operation;
+    QJsonObject params; // selectors removed
+    QString connection; // _connection, empty for the default rules
+    QString instance;   // _instance, empty to auto-select
+    QString surface = QStringLiteral("http"); // metrics label gestalt_invocation_surface
+    QString httpBinding; // metrics label gestalt_http_binding, for hosted bindings
+    bool withoutCredential = false; // hosted binding with credentialMode none
+};
+
+struct InvocationResult
+{
+    int status = 200;
+    QByteArray contentType;
+    QByteArray body;
+};
+
+// _connection / _instance as the caller gave them (query and/or JSON body).
+struct Selectors
+{
+    QString connection;
+    QString instance;
+
+    // Removes `_connection` / `_instance` from `params` (body) and merges them with the query
+    // values: 400 when the two disagree, when one is not a string, or when a value has
+    // characters outside [a-zA-Z0-9._-] (instance: also spaces).
+    [[nodiscard]] static Result<Selectors> take(QJsonObject &params, const QString &queryConnection,
+                                                const QString &queryInstance);
+};
+
+// Runs operations: app and operation lookup → the access check → connection and instance choice
+// → credential (refreshed first when it expires soon) → the upstream request → the answer, with
+// gestaltd_operation_* metrics. Never blocks the event loop. Errors follow gestalt-facts §10.2.
+class InvocationService final : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Callback = std::function<void(Result<InvocationResult>)>;
+
+    InvocationService(const AppCatalog &catalog, const AccessCheck &access,
+                      CredentialRepository &credentials, CredentialService &credentialService,
+                      ServerMetrics &metrics, QObject *parent = nullptr);
+    ~InvocationService() override;
+
+    // Calls back exactly once (never from inside invoke()). The handle aborts the call.
+    std::shared_ptr<UpstreamCall> invoke(const InvocationRequest &request, Callback callback);
+
+    // The connection an operation runs on: the operation's pinned connection, else _connection,
+    // else the app's default. 400 when _connection conflicts with a pinned one or names none of
+    // the app's; 403 for internal connections; 400 when the app has several and none applies.
+    [[nodiscard]] static Result<const AppConnection *>
+    resolveConnection(const AppDefinition &app, const Operation *operation,
+                      const QString &requested);
+
+    // The caller's stored credential for a user-mode connection: the named instance, else the
+    // only one. 412 not_connected when none, 409 instance_selection_required when several,
+    // 412 reconnect_required when it is marked invalid.
+    [[nodiscard]] Result<StoredCredential> selectCredential(const QString &subjectId,
+                                                            const AppDefinition &app,
+                                                            const AppConnection &connection,
+                                                            const QString &instance);
+
+    [[nodiscard]] UpstreamClient &upstream() { return *m_upstream; }
+
+private:
+    class Call;
+
+    const AppCatalog &m_catalog;
+    const AccessCheck &m_access;
+    CredentialRepository &m_credentials;
+    CredentialService &m_credentialService;
+    ServerMetrics &m_metrics;
+    UpstreamClient *m_upstream; // child
+};
+
+} // namespace Gestalt

@@ -1,0 +1,17 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QByteArray>
+#include <QJsonValue>
+#include <QString>
+
+namespace Gestalt {
+
+// The value at a simple dot path ("authed_user.access_token") inside JSON objects; no array
+// indexing. Undefined when a step is missing or not an object. An empty path is the value.
+[[nodiscard]] QJsonValue jsonPathValue(const QJsonValue &root, const QString &dotPath);
+// A JSON document's root (object or array) as a value; Undefined when the text is not JSON.
+[[nodiscard]] QJsonValue parseJsonValue(const QByteArray &text);
+
+} // namespace Gestalt
