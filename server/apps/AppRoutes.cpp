@@ -36,7 +36,25 @@ Result<const AppDefinition *> visibleApp(const AppCatalog &catalog, const Access
     return app;
 }
 
+Result<Selectors> querySelectors(const HttpRequest &request)
+{
+    QJsonObject none;
+    return Selectors::take(none, request.queryValue(u"_connection"_s),
+                           request.queryValue(u"_instance"_s));
+}
+
 } // namespace
+
+InvocationService::Callback AppRoutes::answerWith(const Responder &responder)
+{
+    return [responder](Result<InvocationResult> result) {
+        if (!result) {
+            responder.sendError(result.error());
+            return;
+        }
+        responder.send(HttpResponse::text(result->status, result->body, result->contentType));
+    };
+}
 
 AppRoutes::AppRoutes(const AppCatalog &catalog, const AccessCheck &access,
                      CredentialRepository &credentials, InvocationService &invocations)
@@ -89,10 +107,7 @@ Result<HttpResponse> AppRoutes::operations(const HttpRequest &request)
     if (!app) {
         return app.error();
     }
-    QJsonObject none;
-    Result<Selectors> selectors = Selectors::take(none, request.queryValue(u"_connection"_s),
-                                                  request.queryValue(u"_instance"_s));
-    if (!selectors) {
+    if (Result<Selectors> selectors = querySelectors(request); !selectors) {
         return selectors.error();
     }
     QJsonArray operations;
@@ -122,9 +137,7 @@ Result<HttpResponse> AppRoutes::disconnect(const HttpRequest &request)
     if (!app) {
         return app.error();
     }
-    QJsonObject none;
-    Result<Selectors> selectors = Selectors::take(none, request.queryValue(u"_connection"_s),
-                                                  request.queryValue(u"_instance"_s));
+    Result<Selectors> selectors = querySelectors(request);
     if (!selectors) {
         return selectors.error();
     }
@@ -198,14 +211,7 @@ void AppRoutes::invoke(const HttpRequest &request, const Responder &responder)
     }
     call.connection = selectors->connection;
     call.instance = selectors->instance;
-    std::shared_ptr<UpstreamCall> handle =
-        m_invocations.invoke(call, [responder](Result<InvocationResult> result) {
-            if (!result) {
-                responder.sendError(result.error());
-                return;
-            }
-            responder.send(HttpResponse::text(result->status, result->body, result->contentType));
-        });
+    std::shared_ptr<UpstreamCall> handle = m_invocations.invoke(call, answerWith(responder));
     Q_UNUSED(handle) // the call lives until it answers; a gone client simply gets nothing
 }
 

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "apps/InvocationService.h"
 #include "http/Router.h"
 
 namespace Gestalt {
@@ -9,7 +10,6 @@ namespace Gestalt {
 class AccessCheck;
 class AppCatalog;
 class CredentialRepository;
-class InvocationService;
 
 // The app catalog and invocation: /api/v1/apps..., the older /api/v1/integrations... names, and
 // GET|POST /api/v1/{app}/{operation}.
@@ -19,6 +19,9 @@ public:
     AppRoutes(const AppCatalog &catalog, const AccessCheck &access,
               CredentialRepository &credentials, InvocationService &invocations);
     void registerRoutes(Router &router);
+
+    // Sends an invocation's outcome: the upstream status, body and Content-Type, or the error.
+    [[nodiscard]] static InvocationService::Callback answerWith(const Responder &responder);
 
 private:
     [[nodiscard]] Result<HttpResponse> list(const HttpRequest &request);

@@ -3,6 +3,7 @@
 #include "apps/BindingRoutes.h"
 
 #include "apps/AppCatalog.h"
+#include "apps/AppRoutes.h"
 #include "Logging.h"
 #include "apps/InvocationService.h"
 #include "shared/JsonPath.h"
@@ -178,13 +179,7 @@ void BindingRoutes::handle(const AppDefinition &app, const QString &bindingName,
         return;
     }
     std::shared_ptr<UpstreamCall> handle =
-        m_invocations.invoke(call, [responder](Result<InvocationResult> result) {
-            if (!result) {
-                responder.sendError(result.error());
-                return;
-            }
-            responder.send(HttpResponse::text(result->status, result->body, result->contentType));
-        });
+        m_invocations.invoke(call, AppRoutes::answerWith(responder));
     Q_UNUSED(handle)
 }
 

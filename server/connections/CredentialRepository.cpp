@@ -150,34 +150,25 @@ Result<std::optional<StoredCredential>> CredentialRepository::find(const QString
                                                                    const QString &connectionId,
                                                                    const QString &instance)
 {
-    Result<QSqlQuery> query = m_database.prepare(
-        selectSql(u"WHERE subject_id = ? AND connection_id = ? AND instance = ?"));
-    if (!query) {
-        return query.error();
-    }
-    query->addBindValue(subjectId);
-    query->addBindValue(connectionId);
-    query->addBindValue(instance);
-    if (!query->exec()) {
-        return m_database.dialect().toError(query->lastError(), u"find credential"_s);
-    }
-    if (!query->next()) {
-        return std::optional<StoredCredential>();
-    }
-    Result<StoredCredential> credential = fromRow(*query);
-    if (!credential) {
-        return credential.error();
-    }
-    return std::optional<StoredCredential>(std::move(credential).value());
+    return findOne(u"WHERE subject_id = ? AND connection_id = ? AND instance = ?"_s,
+                   {subjectId, connectionId, instance});
 }
 
 Result<std::optional<StoredCredential>> CredentialRepository::findById(const QString &id)
 {
-    Result<QSqlQuery> query = m_database.prepare(selectSql(u"WHERE id = ?"));
+    return findOne(u"WHERE id = ?"_s, {id});
+}
+
+Result<std::optional<StoredCredential>>
+CredentialRepository::findOne(const QString &where, const QStringList &values)
+{
+    Result<QSqlQuery> query = m_database.prepare(selectSql(where));
     if (!query) {
         return query.error();
     }
-    query->addBindValue(id);
+    for (const QString &value : values) {
+        query->addBindValue(value);
+    }
     if (!query->exec()) {
         return m_database.dialect().toError(query->lastError(), u"find credential"_s);
     }

@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -56,6 +57,8 @@ public:
                                                     const QDateTime &now);
 
 private:
+    [[nodiscard]] Result<std::optional<StoredCredential>> findOne(const QString &where,
+                                                                  const QStringList &values);
     [[nodiscard]] Result<StoredCredential> fromRow(const QSqlQuery &query) const;
 
     Database &m_database;

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "connections/OAuthClient.h"
 
+#include "shared/JsonPath.h"
+
 #include "Logging.h"
 #include "crypto/Base64.h"
 #include "crypto/Hash.h"
@@ -88,19 +90,6 @@ QJsonObject formDecode(const QByteArray &body)
     return object;
 }
 
-QJsonValue valueAtPath(const QJsonObject &root, const QString &path)
-{
-    const QStringList parts = path.split(u'.');
-    QJsonValue current = root;
-    for (const QString &part : parts) {
-        if (!current.isObject()) {
-            return {};
-        }
-        current = current.toObject().value(part);
-    }
-    return current;
-}
-
 std::optional<qint64> expiresIn(const QJsonValue &value)
 {
     qint64 seconds = 0;
@@ -164,7 +153,7 @@ Result<OAuthTokens> parseResponse(const AuthConfig &auth,
         return exchangeFailed();
     }
     const QString path = auth.accessTokenPath.isEmpty() ? u"access_token"_s : auth.accessTokenPath;
-    const QJsonValue accessToken = valueAtPath(object, path);
+    const QJsonValue accessToken = jsonPathValue(object, path);
     if (!accessToken.isString() || accessToken.toString().isEmpty()) {
         qCInfo(lcConnections).noquote()
             << "token response has no access token at" << path
@@ -174,7 +163,7 @@ Result<OAuthTokens> parseResponse(const AuthConfig &auth,
     // A nested access token (Slack's authed_user.access_token) brings its siblings along.
     QJsonObject holder = object;
     if (const qsizetype dot = path.lastIndexOf(u'.'); dot > 0) {
-        holder = valueAtPath(object, path.left(dot)).toObject();
+        holder = jsonPathValue(object, path.left(dot)).toObject();
     }
     const auto field = [&](const QString &key) -> QJsonValue {
         const QJsonValue top = object.value(key);

@@ -63,7 +63,12 @@ bool statusHasBody(int status)
 HttpServer::HttpServer(HttpServerOptions options, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_options(std::move(options))
-{}
+    , m_deadlineTimer(new QTimer(this))
+{
+    m_uptime.start();
+    m_deadlineTimer->setSingleShot(true);
+    connect(m_deadlineTimer, &QTimer::timeout, this, &HttpServer::expireDeadlines);
+}
 
 HttpServer::~HttpServer() = default;
 
@@ -145,14 +150,45 @@ bool HttpServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *s
     const Responder responder(state);
     dispatch(request, *state, responder);
     if (!state->done) {
-        std::weak_ptr<ResponderState> weak = state;
-        QTimer::singleShot(m_options.requestTimeoutMs, this, [weak] {
-            if (const auto s = weak.lock(); s && !s->done) {
-                Responder(s).sendError({ErrorCode::GatewayTimeout, u"request timed out"_s});
-            }
-        });
+        armDeadline(state);
     }
     return true;
+}
+
+void HttpServer::armDeadline(const std::shared_ptr<ResponderState> &state)
+{
+    // Every request has the same timeout, so appending keeps the list in deadline order.
+    const qint64 at = m_uptime.elapsed() + m_options.requestTimeoutMs;
+    state->deadline = m_deadlines.insert(m_deadlines.end(), RequestDeadline{at, state});
+    if (!m_deadlineTimer->isActive()) {
+        m_deadlineTimer->start(int(std::max<qint64>(0, at - m_uptime.elapsed())));
+    }
+}
+
+void HttpServer::forgetDeadline(ResponderState &state)
+{
+    if (state.deadline) {
+        m_deadlines.erase(*state.deadline);
+        state.deadline.reset();
+    }
+}
+
+void HttpServer::expireDeadlines()
+{
+    const qint64 now = m_uptime.elapsed();
+    while (!m_deadlines.empty() && m_deadlines.front().atMs <= now) {
+        const std::shared_ptr<ResponderState> state = m_deadlines.front().state.lock();
+        m_deadlines.pop_front();
+        if (state) {
+            state->deadline.reset();
+            if (!state->done) {
+                Responder(state).sendError({ErrorCode::GatewayTimeout, u"request timed out"_s});
+            }
+        }
+    }
+    if (!m_deadlines.empty()) {
+        m_deadlineTimer->start(int(std::max<qint64>(0, m_deadlines.front().atMs - now)));
+    }
 }
 
 void HttpServer::dispatch(HttpRequest &request, ResponderState &state, const Responder &responder)
@@ -244,6 +280,7 @@ QByteArray HttpServer::serializeHead(const ResponderState &state, int status,
 
 void HttpServer::finishResponse(ResponderState &state, HttpResponse response)
 {
+    forgetDeadline(state);
     state.done = true;
     state.status = response.status;
     const bool withBody = statusHasBody(response.status);
@@ -266,6 +303,7 @@ void HttpServer::finishResponse(ResponderState &state, HttpResponse response)
 
 void HttpServer::startStream(ResponderState &state, int status, const QByteArray &contentType)
 {
+    forgetDeadline(state); // a stream runs as long as it needs
     state.status = status;
     const QList<std::pair<QByteArray, QByteArray>> headers = {
         {"Content-Type"_ba, contentType},

@@ -3,12 +3,17 @@
 #pragma once
 
 #include "http/HttpConnection.h"
+#include "http/ResponderState.h"
 #include "http/Router.h"
 
 #include <QAbstractHttpServer>
+#include <QElapsedTimer>
 #include <QPointer>
+#include <QTimer>
 
 #include <functional>
+#include <list>
+#include <memory>
 
 namespace Gestalt {
 
@@ -88,6 +93,11 @@ private:
                                            const QList<std::pair<QByteArray, QByteArray>> &headers,
                                            qint64 contentLength) const;
     void dispatch(HttpRequest &request, ResponderState &state, const Responder &responder);
+    // One timer for every pending request's timeout (a timer per request slows Qt's timer list
+    // down as thousands wait on upstreams): entries leave the list when answered.
+    void armDeadline(const std::shared_ptr<ResponderState> &state);
+    void forgetDeadline(ResponderState &state);
+    void expireDeadlines();
 
     HttpServerOptions m_options;
     Router m_router;
@@ -95,6 +105,9 @@ private:
     std::function<void(const RequestRecord &)> m_observer;
     QList<QPointer<GuardedTcpServer>> m_listeners;
     int m_active = 0;
+    std::list<RequestDeadline> m_deadlines;
+    QTimer *m_deadlineTimer; // child
+    QElapsedTimer m_uptime;
 };
 
 } // namespace Gestalt

@@ -9,11 +9,23 @@
 #include <QPointer>
 #include <QString>
 
+#include <optional>
+
 #include <functional>
+#include <list>
+#include <memory>
 
 namespace Gestalt {
 
 class HttpServer;
+struct ResponderState;
+
+// A request waiting for its answer, in the server's deadline list (oldest first).
+struct RequestDeadline
+{
+    qint64 atMs = 0; // on the server's monotonic clock
+    std::weak_ptr<ResponderState> state;
+};
 
 // What a Responder needs to finish a request. Internal to server/http.
 struct ResponderState
@@ -34,6 +46,8 @@ struct ResponderState
     qint64 responseBytes = 0;
     int status = 0;
     QElapsedTimer timer;
+    // Where this request sits in HttpServer's deadline list, while it has an entry there.
+    std::optional<std::list<RequestDeadline>::iterator> deadline;
 
     ResponderState() = default;
     ~ResponderState();

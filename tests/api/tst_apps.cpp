@@ -184,10 +184,7 @@ void tst_Apps::initTestCase()
 
 void tst_Apps::initTestCase_data()
 {
-    QTest::addColumn<QString>("backend");
-    for (const QString &backend : TestDatabase::backends()) {
-        QTest::newRow(qPrintable(backend)) << backend;
-    }
+    TestDatabase::addBackendRows();
 }
 
 void tst_Apps::init()

@@ -112,10 +112,7 @@ private:
 
 void tst_Bindings::initTestCase_data()
 {
-    QTest::addColumn<QString>("backend");
-    for (const QString &backend : TestDatabase::backends()) {
-        QTest::newRow(qPrintable(backend)) << backend;
-    }
+    TestDatabase::addBackendRows();
 }
 
 void tst_Bindings::init()

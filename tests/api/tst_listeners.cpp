@@ -31,10 +31,7 @@ private Q_SLOTS:
 
 void tst_Listeners::initTestCase_data()
 {
-    QTest::addColumn<QString>("backend");
-    for (const QString &backend : TestDatabase::backends()) {
-        QTest::newRow(qPrintable(backend)) << backend;
-    }
+    TestDatabase::addBackendRows();
 }
 
 void tst_Listeners::probesOnASingleListener()

@@ -125,10 +125,7 @@ void tst_OAuth::initTestCase()
 
 void tst_OAuth::initTestCase_data()
 {
-    QTest::addColumn<QString>("backend");
-    for (const QString &backend : TestDatabase::backends()) {
-        QTest::newRow(qPrintable(backend)) << backend;
-    }
+    TestDatabase::addBackendRows();
 }
 
 void tst_OAuth::init()

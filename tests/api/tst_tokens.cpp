@@ -56,10 +56,7 @@ private:
 
 void tst_Tokens::initTestCase_data()
 {
-    QTest::addColumn<QString>("backend");
-    for (const QString &backend : TestDatabase::backends()) {
-        QTest::newRow(qPrintable(backend)) << backend;
-    }
+    TestDatabase::addBackendRows();
 }
 
 void tst_Tokens::init()

@@ -10,6 +10,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTest>
 
 #include <atomic>
 #include <functional>
@@ -59,6 +60,14 @@ Result<void> withAdminConnection(const std::function<Result<void>(QSqlQuery &)> 
 QStringList TestDatabase::backends()
 {
     return {kSqlite, kPostgres};
+}
+
+void TestDatabase::addBackendRows()
+{
+    QTest::addColumn<QString>("backend");
+    for (const QString &backend : backends()) {
+        QTest::newRow(qPrintable(backend)) << backend;
+    }
 }
 
 QString TestDatabase::postgresSocketDir()

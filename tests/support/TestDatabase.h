@@ -17,6 +17,8 @@ class TestDatabase final
 public:
     // "sqlite" and "postgresql".
     [[nodiscard]] static QStringList backends();
+    // The column "backend" with one row per backend, for initTestCase_data().
+    static void addBackendRows();
 
     // sqlite: a new file in dir. postgresql: a newly created database on the ctest fixture server
     // (unix socket in $GESTALT_TEST_PG_DIR/socket, user postgres). When that server isn't running

@@ -116,11 +116,7 @@ private:
 
 void tst_Credentials::initTestCase_data()
 {
-    QTest::addColumn<QString>("backend");
-    const QStringList backends = TestDatabase::backends();
-    for (const QString &backend : backends) {
-        QTest::newRow(qPrintable(backend)) << backend;
-    }
+    TestDatabase::addBackendRows();
 }
 
 QString tst_Credentials::currentBackend()

@@ -191,11 +191,7 @@ private:
 
 void tst_Store::initTestCase_data()
 {
-    QTest::addColumn<QString>("backend");
-    const QStringList backends = TestDatabase::backends();
-    for (const QString &backend : backends) {
-        QTest::newRow(qPrintable(backend)) << backend;
-    }
+    TestDatabase::addBackendRows();
 }
 
 void tst_Store::init()
