@@ -63,13 +63,6 @@ QString modeLabel(ConnectionMode mode)
     return u"none"_s;
 }
 
-Error reconnectRequired(const QString &app)
-{
-    return {ErrorCode::PreconditionFailed,
-            u"the credential for integration \"%1\" is no longer valid; reconnect it"_s.arg(app),
-            u"reconnect_required"_s};
-}
-
 } // namespace
 
 Result<Selectors> Selectors::take(QJsonObject &params, const QString &queryConnection,
@@ -244,7 +237,7 @@ void InvocationService::Call::send(const CredentialMaterial *material)
                 return;
             }
             if (response->status == 401) {
-                self->finish(reconnectRequired(self->m_app->name));
+                self->finish(CredentialService::reconnectRequired(self->m_app->name));
                 return;
             }
             self->finish(InvocationResult{response->status, response->contentType,
@@ -365,7 +358,7 @@ Result<StoredCredential> InvocationService::selectCredential(const QString &subj
                      u"instance_selection_required"_s};
     }
     if (candidates.first().invalid) {
-        return reconnectRequired(app.name);
+        return CredentialService::reconnectRequired(app.name);
     }
     return candidates.first();
 }

@@ -59,6 +59,15 @@ QString scalarText(const QJsonValue &value)
     return {};
 }
 
+// Values that come from a token response or a discovery answer end up in URLs and headers
+// ({param} interpolation): only plain tokens are kept (gestalt-facts §2.5).
+QString metadataValue(const QJsonValue &value)
+{
+    static const QRegularExpression plain(u"^[a-zA-Z0-9._:/-]+$"_s);
+    const QString text = scalarText(value);
+    return plain.match(text).hasMatch() ? text : QString();
+}
+
 Error setupFailed(const QString &app)
 {
     return {ErrorCode::BadGateway, u"connection setup failed for integration \"%1\""_s.arg(app)};
@@ -268,7 +277,7 @@ void ConnectionService::completeOAuth(const QString &code, const QString &state,
                  it != t.connection->config.params.constEnd(); ++it) {
                 if (it->from == ConnectionParam::From::TokenResponse) {
                     const QString field = it->field.isEmpty() ? it.key() : it->field;
-                    const QString value = scalarText(jsonPathValue(tokens->raw, field));
+                    const QString value = metadataValue(jsonPathValue(tokens->raw, field));
                     if (!value.isEmpty()) {
                         withToken.params.insert(it.key(), value);
                     }
@@ -390,7 +399,10 @@ void ConnectionService::finishConnect(const Target &target, StoredCredential cre
                 QJsonObject metadata;
                 for (auto it = discovery.metadata.constBegin();
                      it != discovery.metadata.constEnd(); ++it) {
-                    metadata.insert(it.key(), scalarText(jsonPathValue(item, it.value())));
+                    const QString value = metadataValue(jsonPathValue(item, it.value()));
+                    if (!value.isEmpty()) {
+                        metadata.insert(it.key(), value);
+                    }
                 }
                 candidates.append(QJsonObject{{u"id"_s, id},
                                               {u"name"_s, name.isEmpty() ? id : name},

@@ -32,13 +32,6 @@ const QString kDefaultInstance = u"default"_s;
 const QString kSeedKey = u"platform_seed_sha256"_s;
 const QString kReconnectRequired = u"reconnect_required"_s;
 
-Error reconnectRequired(const QString &appName)
-{
-    return {ErrorCode::PreconditionFailed,
-            u"connection for integration \"%1\" must be reconnected"_s.arg(appName),
-            kReconnectRequired};
-}
-
 Error adminConfigurationRequired(const QString &appName, const QString &what)
 {
     return {
@@ -63,7 +56,7 @@ CredentialService::Callback forApp(const QString &appName, CredentialService::Ca
 {
     return [appName, callback = std::move(callback)](Result<StoredCredential> result) {
         if (!result && result.error().machineCode == kReconnectRequired) {
-            callback(reconnectRequired(appName));
+            callback(CredentialService::reconnectRequired(appName));
             return;
         }
         callback(std::move(result));
@@ -71,6 +64,13 @@ CredentialService::Callback forApp(const QString &appName, CredentialService::Ca
 }
 
 } // namespace
+
+Error CredentialService::reconnectRequired(const QString &appName)
+{
+    return {ErrorCode::PreconditionFailed,
+            u"connection for integration \"%1\" must be reconnected"_s.arg(appName),
+            kReconnectRequired};
+}
 
 CredentialService::CredentialService(CredentialRepository &repository,
                                      OAuthClient &oauth,

@@ -57,6 +57,10 @@ public:
     void resolvePlatform(const QString &appName, const AppConnection &connection,
                          Callback callback);
 
+    // 412 reconnect_required naming the app: the one wording for a credential that needs the
+    // user again (refresh failed for good, or the upstream answered 401).
+    [[nodiscard]] static Error reconnectRequired(const QString &appName);
+
     static constexpr int RefreshMarginSeconds = 5 * 60;
     static constexpr int LeaseSeconds = 30;
 
