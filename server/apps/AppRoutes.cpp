@@ -127,9 +127,12 @@ Result<HttpResponse> AppRoutes::operations(const HttpRequest &request)
 
 Result<HttpResponse> AppRoutes::disconnect(const HttpRequest &request)
 {
-    for (const auto &[key, value] : request.query.queryItems()) {
-        Q_UNUSED(value)
-        if (key != u"_connection" && key != u"_instance") {
+    // The older contract named the instance `?instance=`; it still works.
+    QString legacyInstance;
+    for (const auto &[key, value] : request.query.queryItems(QUrl::FullyDecoded)) {
+        if (key == u"instance") {
+            legacyInstance = value;
+        } else if (key != u"_connection" && key != u"_instance") {
             return Error::invalid(u"unsupported query parameter \"%1\""_s.arg(key));
         }
     }
@@ -137,7 +140,12 @@ Result<HttpResponse> AppRoutes::disconnect(const HttpRequest &request)
     if (!app) {
         return app.error();
     }
-    Result<Selectors> selectors = querySelectors(request);
+    QJsonObject legacy;
+    if (!legacyInstance.isEmpty()) {
+        legacy.insert(u"_instance"_s, legacyInstance);
+    }
+    Result<Selectors> selectors = Selectors::take(legacy, request.queryValue(u"_connection"_s),
+                                                  request.queryValue(u"_instance"_s));
     if (!selectors) {
         return selectors.error();
     }

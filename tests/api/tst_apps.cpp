@@ -476,7 +476,8 @@ void tst_Apps::disconnectRemovesOneCredential()
     QVERIFY(reply.error().contains(u"default/one"_s));
     QCOMPARE(m_server->del(u"/api/v1/apps/bin?other=1"_s).status, 400);
     QCOMPARE(m_server->del(u"/api/v1/apps/nope"_s).status, 404);
-    reply = m_server->del(u"/api/v1/apps/bin?_instance=one"_s);
+    QCOMPARE(m_server->del(u"/api/v1/apps/bin?_instance=one&instance=two"_s).status, 400);
+    reply = m_server->del(u"/api/v1/integrations/bin?instance=one"_s); // the older spelling
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.json()[u"status"_s].toString(), u"disconnected"_s);
     reply = m_server->get(u"/api/v1/bin/anything"_s);
