@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The generated default config serves a working demo app: gestaltd started with no arguments
-# writes ~/.gestaltd/config.yaml, lists the httpbin app and calls Debian's httpbin through it
+# The generated default config serves a working demo app: the config `gestaltd init` writes (the
+# same one a first start without arguments writes, see cli.sh) lists the httpbin app and calls
+# Debian's httpbin through it
 # (GESTALT_HTTPBIN_URL points the demo at the local one). `gestaltd validate` names a broken
 # OpenAPI document's file and place.
 # Usage: demo_app.sh <path-to-gestaltd>
@@ -18,12 +19,10 @@ for _ in $(seq 200); do
 done
 export GESTALT_HTTPBIN_URL=http://127.0.0.1:$httpbin_port
 
-# The default listener is 127.0.0.1:8080; a second config file moves it to a free port.
+# The default listener is 127.0.0.1:8080 (cli.sh may hold it right now); a second config file
+# moves it to a free port.
 port=$(free_port)
-mkdir -p "$HOME/.gestaltd"
-start_gestaltd "$WORK/first.log"
-for _ in $(seq 100); do [ -s "$HOME/.gestaltd/config.yaml" ] && break; sleep 0.1; done
-stop_pid "$GESTALTD_PID" 10 || true
+"$GESTALTD" init >"$WORK/init.log" 2>&1
 require "the default config was generated" test -s "$HOME/.gestaltd/config.yaml"
 printf 'apiVersion: gestaltd.config/v5\nserver:\n  public:\n    port: %s\n' "$port" >"$WORK/port.yaml"
 base=http://127.0.0.1:$port
