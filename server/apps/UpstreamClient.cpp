@@ -3,16 +3,13 @@
 #include "apps/UpstreamClient.h"
 
 #include "Logging.h"
+#include "apps/HttpConnectionPool.h"
+#include "apps/HttpContentDecoder.h"
+#include "apps/HttpExchange.h"
 
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
-#include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QPointer>
 #include <QTimer>
 
 #include <algorithm>
-#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -31,237 +28,144 @@ const QString kTooLarge = u"upstream response exceeds the size limit"_s;
 const QString kInvalid = u"invalid response from upstream service"_s;
 const QString kCanceled = u"upstream call canceled"_s;
 
-bool hasHeader(const QList<std::pair<QByteArray, QByteArray>> &headers, const QByteArray &name)
+using HeaderList = QList<std::pair<QByteArray, QByteArray>>;
+
+bool hasHeader(const HeaderList &headers, QByteArrayView name)
 {
     return std::any_of(headers.cbegin(), headers.cend(), [&name](const auto &h) {
-        return h.first.compare(name, Qt::CaseInsensitive) == 0;
+        return QByteArrayView(h.first).compare(name, Qt::CaseInsensitive) == 0;
+    });
+}
+
+bool isOneOf(const QByteArray &name, std::initializer_list<QByteArrayView> names)
+{
+    return std::any_of(names.begin(), names.end(), [&name](QByteArrayView n) {
+        return n.compare(name, Qt::CaseInsensitive) == 0;
     });
 }
 
 // Headers that describe the hop or the framing rather than the content: never passed on.
-bool isHopHeader(const QByteArray &name, bool decoded)
+bool isHopHeader(const QByteArray &name)
 {
-    static const QList<QByteArray> hop = {"connection"_ba,
-                                          "keep-alive"_ba,
-                                          "transfer-encoding"_ba,
-                                          "content-length"_ba,
-                                          "proxy-connection"_ba,
-                                          "te"_ba,
-                                          "trailer"_ba,
-                                          "upgrade"_ba};
-    const QByteArray lower = name.toLower();
-    return hop.contains(lower) || (decoded && lower == "content-encoding");
+    return isOneOf(name,
+                   {"connection",
+                    "keep-alive",
+                    "transfer-encoding",
+                    "content-length",
+                    "proxy-connection",
+                    "te",
+                    "trailer",
+                    "upgrade"});
 }
 
-// The reply's error, as the caller should see it; nullopt when an HTTP response came back (an
-// HTTP error status is a response, not a failure: Qt reports 4xx/5xx as content, server and
-// protocol errors with the status set).
-std::optional<Error> failureOf(QNetworkReply *reply)
+// Request headers the client writes itself (framing, the connection) or does not support.
+bool isClientOwnedHeader(const QByteArray &name)
 {
-    const QNetworkReply::NetworkError code = reply->error();
-    const bool hasStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid();
-    const bool transportFailure =
-        (code > QNetworkReply::NoError && code < 100)
-        || (code > 100 && code < QNetworkReply::ProxyAuthenticationRequiredError)
-        || code == QNetworkReply::ProtocolUnknownError || code == QNetworkReply::ProtocolFailure;
-    if (!transportFailure && hasStatus) {
-        return std::nullopt;
-    }
-    switch (code) {
-    case QNetworkReply::TimeoutError:
-        return badGateway(kTimedOut);
-    case QNetworkReply::OperationCanceledError:
-        return badGateway(kCanceled);
-    case QNetworkReply::RemoteHostClosedError:
-        // Qt 6.4 reports a reply that is not HTTP at all as the connection closing before a
-        // status line: the host was reached, what came back was no HTTP response. A close after
-        // the head (a truncated body) is a broken connection.
-        return badGateway(hasStatus ? kUnreachable : kInvalid);
-    case QNetworkReply::NoError:
-    case QNetworkReply::ProtocolUnknownError:
-    case QNetworkReply::ProtocolInvalidOperationError:
-    case QNetworkReply::ProtocolFailure:
-        return badGateway(kInvalid);
-    default:
-        return badGateway(kUnreachable);
-    }
+    return isOneOf(name,
+                   {"connection",
+                    "keep-alive",
+                    "transfer-encoding",
+                    "content-length",
+                    "proxy-connection",
+                    "te",
+                    "trailer",
+                    "upgrade",
+                    "expect"});
 }
 
-// One call: owns the reply, the timer and the callback. A child of the client, so the client's
-// destructor can cancel whatever is still in flight.
-class CallDriver final : public QObject
+bool isTokenChar(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+           || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+}
+
+bool isToken(QByteArrayView text)
+{
+    return !text.isEmpty() && std::all_of(text.begin(), text.end(), isTokenChar);
+}
+
+bool isSafeValue(QByteArrayView value)
+{
+    return !value.contains('\r') && !value.contains('\n') && !value.contains('\0');
+}
+
+int defaultPort(bool tls)
+{
+    return tls ? 443 : 80;
+}
+
+// The request target in origin form, as QNetworkAccessManager wrote it: the path with dot
+// segments resolved ("/" when empty) and the query, fully encoded.
+QByteArray requestTarget(const QUrl &url)
+{
+    QUrl::FormattingOptions format(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment
+                                   | QUrl::FullyEncoded);
+    QUrl copy = url;
+    if (copy.path().isEmpty()) {
+        copy.setPath(u"/"_s);
+    } else {
+        format |= QUrl::NormalizePathSegments;
+    }
+    return copy.toEncoded(format);
+}
+
+QByteArray hostHeader(const HttpOrigin &origin)
+{
+    QByteArray host = origin.host.toLatin1();
+    if (host.contains(':')) {
+        host = '[' + host + ']'; // an IPv6 address
+    }
+    if (origin.port != defaultPort(origin.tls)) {
+        host += ':' + QByteArray::number(origin.port);
+    }
+    return host;
+}
+
+} // namespace
+
+// One call: the caller's handle and the client's record of it at once.
+class UpstreamCallState final : public UpstreamCall
 {
 public:
-    CallDriver(UpstreamClient *client, UpstreamClient::Callback callback)
-        : QObject(client)
+    UpstreamCallState(UpstreamClient *client, UpstreamClient::Callback callback)
+        : m_client(client)
         , m_callback(std::move(callback))
-    {}
-
-    // Called once when the call ends, whatever the outcome (frees its lane slot).
-    void setRelease(std::function<void()> release) { m_release = std::move(release); }
-
-    void start(QNetworkReply *reply, const UpstreamOptions &options, bool decoded)
-    {
-        m_reply = reply;
-        m_maxBytes = options.maxBodyBytes;
-        m_decoded = decoded;
-        connect(reply, &QNetworkReply::metaDataChanged, this, &CallDriver::checkDeclaredLength);
-        connect(reply, &QNetworkReply::readyRead, this, &CallDriver::readSome);
-        connect(reply, &QNetworkReply::finished, this, &CallDriver::replyFinished);
-        auto *timer = new QTimer(this);
-        timer->setSingleShot(true);
-        connect(timer, &QTimer::timeout, this, [this] { finish(badGateway(kTimedOut)); });
-        timer->start(options.timeout);
-    }
-
-    // Posts an early failure: send() never calls back synchronously.
-    void failLater(Error error)
-    {
-        QMetaObject::invokeMethod(
-            this, [this, error = std::move(error)] { finish(error); }, Qt::QueuedConnection);
-    }
-
-    void finish(Result<UpstreamResponse> result)
-    {
-        if (m_done) {
-            return;
-        }
-        m_done = true;
-        if (m_reply) {
-            QNetworkReply *reply = m_reply;
-            m_reply = nullptr;
-            disconnect(reply, nullptr, this, nullptr);
-            if (reply->isRunning()) {
-                reply->abort();
-            }
-            reply->deleteLater();
-        }
-        deleteLater();
-        if (m_release) {
-            std::exchange(m_release, nullptr)();
-        }
-        UpstreamClient::Callback callback = std::move(m_callback);
-        m_callback = nullptr;
-        if (callback) {
-            callback(std::move(result));
-        }
-    }
-
-private:
-    void checkDeclaredLength()
-    {
-        if (m_reply->operation() == QNetworkAccessManager::HeadOperation) {
-            return; // the length describes a body that is not sent
-        }
-        const QVariant length = m_reply->header(QNetworkRequest::ContentLengthHeader);
-        if (length.isValid() && length.toLongLong() > m_maxBytes) {
-            finish(badGateway(kTooLarge));
-        }
-    }
-
-    void readSome()
-    {
-        if (m_body.size() + m_reply->bytesAvailable() > m_maxBytes) {
-            finish(badGateway(kTooLarge));
-            return;
-        }
-        m_body += m_reply->readAll();
-    }
-
-    void replyFinished()
-    {
-        if (std::optional<Error> failure = failureOf(m_reply)) {
-            qCDebug(lcHttp) << "upstream call to" << m_reply->url().host()
-                            << "failed:" << m_reply->error();
-            finish(*failure);
-            return;
-        }
-        readSome();
-        if (m_done) {
-            return;
-        }
-        UpstreamResponse response;
-        response.status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        for (const auto &[name, value] : m_reply->rawHeaderPairs()) {
-            if (name.compare("content-type", Qt::CaseInsensitive) == 0) {
-                response.contentType = value;
-            }
-            if (!isHopHeader(name, m_decoded)) {
-                response.headers.append({name, value});
-            }
-        }
-        if (response.contentType.isEmpty()) {
-            response.contentType = "application/json"_ba;
-        }
-        response.body = std::move(m_body);
-        finish(std::move(response));
-    }
-
-    UpstreamClient::Callback m_callback;
-    std::function<void()> m_release;
-    QPointer<QNetworkReply> m_reply; // a child of the manager; deleted by finish()
-    QByteArray m_body;
-    qint64 m_maxBytes = 0;
-    bool m_decoded = false;
-    bool m_done = false;
-};
-
-// The handle the caller keeps; safe to use after the call ended or the client is gone.
-class CallHandle final : public UpstreamCall
-{
-public:
-    explicit CallHandle(CallDriver *driver)
-        : m_driver(driver)
     {}
 
     void abort() override
     {
-        if (m_driver) {
-            m_driver->finish(badGateway(kCanceled));
+        if (!m_done) {
+            m_client->finishCall(*this, badGateway(kCanceled));
         }
     }
 
 private:
-    QPointer<CallDriver> m_driver;
-};
+    friend class UpstreamClient;
 
-} // namespace
+    UpstreamClient *m_client; // outlives every call that is not done
+    UpstreamClient::Callback m_callback;
+    HttpExchange m_exchange;
+    UpstreamClient::CallList::iterator m_position;
+    qint64 m_maxBodyBytes = 0;
+    bool m_decode = false; // the caller sent no Accept-Encoding
+    bool m_done = false;
+};
 
 UpstreamClient::UpstreamClient(QObject *parent)
     : QObject(parent)
-{}
-
-int UpstreamClient::pickLane(const QString &origin)
+    , m_pool(new HttpConnectionPool(this))
+    , m_deadlineTimer(new QTimer(this))
 {
-    int leastBusy = -1;
-    for (int i = 0; i < int(m_lanes.size()); ++i) {
-        const int busy = m_lanes[size_t(i)].inFlight.value(origin);
-        if (busy < ConnectionsPerLane) {
-            return i;
-        }
-        if (leastBusy < 0 || busy < m_lanes[size_t(leastBusy)].inFlight.value(origin)) {
-            leastBusy = i;
-        }
-    }
-    if (int(m_lanes.size()) >= MaxLanes) {
-        return leastBusy;
-    }
-    Lane lane;
-    lane.network = new QNetworkAccessManager(this);
-    lane.network->setProxy(QNetworkProxy::NoProxy);
-    lane.network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
-    m_lanes.push_back(lane);
-    return int(m_lanes.size()) - 1;
+    m_clock.start();
+    m_deadlineTimer->setSingleShot(true);
+    connect(m_deadlineTimer, &QTimer::timeout, this, &UpstreamClient::expireDeadlines);
 }
 
 UpstreamClient::~UpstreamClient()
 {
     // Calls still in flight end now, each with its one callback.
-    const QObjectList kids = children();
-    for (QObject *child : kids) {
-        if (auto *driver = dynamic_cast<CallDriver *>(child)) {
-            driver->finish(badGateway(kCanceled));
-        }
+    while (!m_calls.empty()) {
+        finishCall(*m_calls.begin()->second, badGateway(kCanceled));
     }
 }
 
@@ -295,70 +199,194 @@ std::shared_ptr<UpstreamCall> UpstreamClient::send(const UpstreamRequest &reques
                                                    const UpstreamOptions &options,
                                                    Callback callback)
 {
-    auto *driver = new CallDriver(this, std::move(callback));
-    auto handle = std::make_shared<CallHandle>(driver);
+    auto call = std::make_shared<UpstreamCallState>(this, std::move(callback));
+    call->m_position = m_calls.emplace(m_clock.elapsed() + options.timeout.count(), call);
+    armDeadlineTimer();
 
     const QUrl &url = request.url;
-    if (url.scheme() != u"http" && url.scheme() != u"https") {
-        driver->failLater(
+    const bool tls = url.scheme() == u"https";
+    if (!tls && url.scheme() != u"http") {
+        failLater(
+            call,
             Error::forbidden(u"egress with scheme \"%1\" is not allowed"_s.arg(url.scheme())));
-        return handle;
+        return call;
     }
     if (!hostAllowed(url.host(), options.allowedHosts)) {
-        driver->failLater(Error::forbidden(
-            u"egress to host \"%1\" is not allowed for this app"_s.arg(url.host())));
-        return handle;
+        failLater(call,
+                  Error::forbidden(
+                      u"egress to host \"%1\" is not allowed for this app"_s.arg(url.host())));
+        return call;
     }
-
-    QNetworkRequest req(url);
-    req.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
-    req.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
-    req.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
-    req.setAttribute(QNetworkRequest::AuthenticationReuseAttribute, QNetworkRequest::Manual);
-    req.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    req.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
-    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                     QNetworkRequest::ManualRedirectPolicy);
-    req.setTransferTimeout(0); // the driver's timer bounds the whole call
-    for (const auto &[name, value] : request.headers) {
-        req.setRawHeader(name, value);
-    }
-    if (!hasHeader(request.headers, "User-Agent"_ba)) {
-        req.setRawHeader("User-Agent"_ba, "gestaltd"_ba);
-    }
-    // Without an explicit Accept-Encoding the manager asks for gzip/deflate and decodes the body
-    // itself; Content-Encoding then no longer describes the body.
-    const bool decoded = !hasHeader(request.headers, "Accept-Encoding"_ba);
-
-    const QString origin =
-        url.scheme() + u"://"_s + url.host() + u':' + QString::number(url.port(-1));
-    const int laneIndex = pickLane(origin);
-    QNetworkAccessManager *network = m_lanes[size_t(laneIndex)].network;
-    ++m_lanes[size_t(laneIndex)].inFlight[origin];
-    driver->setRelease([this, laneIndex, origin] {
-        QHash<QString, int> &inFlight = m_lanes[size_t(laneIndex)].inFlight;
-        if (--inFlight[origin] <= 0) {
-            inFlight.remove(origin);
-        }
-    });
-
     const QByteArray method = request.method.toUpper().toLatin1();
-    QNetworkReply *reply = nullptr;
-    if (method == "GET" && request.body.isEmpty()) {
-        reply = network->get(req);
-    } else if (method == "HEAD") {
-        reply = network->head(req);
-    } else if (method == "POST") {
-        reply = network->post(req, request.body);
-    } else if (method == "PUT") {
-        reply = network->put(req, request.body);
-    } else if (method == "DELETE" && request.body.isEmpty()) {
-        reply = network->deleteResource(req);
-    } else {
-        reply = network->sendCustomRequest(req, method, request.body);
+    if (!isToken(method)) {
+        failLater(call, Error::invalid(u"invalid HTTP method for the upstream request"_s));
+        return call;
     }
-    driver->start(reply, options, decoded);
-    return handle;
+
+    HttpExchange &exchange = call->m_exchange;
+    exchange.origin.tls = tls;
+    exchange.origin.host = url.host(QUrl::FullyEncoded);
+    exchange.origin.port = quint16(url.port(defaultPort(tls)));
+
+    QByteArray &out = exchange.request;
+    out.reserve(512 + request.body.size());
+    out += method + ' ' + requestTarget(url) + " HTTP/1.1\r\n"_ba;
+    if (!hasHeader(request.headers, "host")) {
+        out += "Host: "_ba + hostHeader(exchange.origin) + "\r\n"_ba;
+    }
+    for (const auto &[name, value] : request.headers) {
+        if (!isToken(name) || !isSafeValue(value)) {
+            // Never echo the value: it may be a credential.
+            failLater(call,
+                      Error::invalid(u"invalid header \"%1\" for the upstream request"_s.arg(
+                          QString::fromLatin1(name.left(64)))));
+            return call;
+        }
+        if (!isClientOwnedHeader(name)) {
+            out += name + ": "_ba + value + "\r\n"_ba;
+        }
+    }
+    if (!hasHeader(request.headers, "user-agent")) {
+        out += "User-Agent: gestaltd\r\n"_ba;
+    }
+    if (!request.body.isEmpty() || method == "POST" || method == "PUT" || method == "PATCH") {
+        out += "Content-Length: "_ba + QByteArray::number(request.body.size()) + "\r\n"_ba;
+    }
+    out += "\r\n"_ba;
+    out += request.body;
+
+    exchange.headRequest = method == "HEAD";
+    exchange.idempotent =
+        method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE";
+    exchange.maxBodyBytes = options.maxBodyBytes;
+    exchange.done = [this, state = call.get()](HttpExchangeResult result) {
+        exchangeDone(*state, std::move(result));
+    };
+    call->m_maxBodyBytes = options.maxBodyBytes;
+    call->m_decode = !hasHeader(request.headers, "accept-encoding");
+    m_pool->start(&exchange);
+    return call;
+}
+
+void UpstreamClient::failLater(const std::shared_ptr<UpstreamCallState> &call, Error error)
+{
+    // send() never calls back from inside itself.
+    QMetaObject::invokeMethod(
+        this,
+        [this, weak = std::weak_ptr<UpstreamCallState>(call), error = std::move(error)] {
+            if (const std::shared_ptr<UpstreamCallState> state = weak.lock()) {
+                finishCall(*state, error);
+            }
+        },
+        Qt::QueuedConnection);
+}
+
+void UpstreamClient::exchangeDone(UpstreamCallState &call, HttpExchangeResult result)
+{
+    const auto fail = [&](const QString &message) {
+        qCDebug(lcHttp) << "upstream call to" << call.m_exchange.origin.key()
+                        << "failed:" << message;
+        finishCall(call, badGateway(message));
+    };
+    switch (result.outcome) {
+    case HttpOutcome::Response:
+        break;
+    case HttpOutcome::ConnectFailed:
+    case HttpOutcome::Truncated:
+        return fail(kUnreachable);
+    case HttpOutcome::ClosedEmpty:
+        // A new connection that closes without a byte of answer reached something that does not
+        // speak HTTP; a kept-alive one that does so broke.
+        return fail(result.reusedConnection ? kUnreachable : kInvalid);
+    case HttpOutcome::Invalid:
+        return fail(kInvalid);
+    case HttpOutcome::TooLarge:
+        return fail(kTooLarge);
+    }
+
+    HttpResponseMessage &message = result.response;
+    QByteArray contentEncoding;
+    for (const auto &[name, value] : std::as_const(message.headers)) {
+        if (contentEncoding.isEmpty()
+            && name.compare("content-encoding", Qt::CaseInsensitive) == 0) {
+            contentEncoding = value;
+        }
+    }
+    bool decoded = false;
+    if (call.m_decode && !contentEncoding.isEmpty() && !message.body.isEmpty()) {
+        QByteArray content;
+        switch (HttpContentDecoder::decode(
+            contentEncoding, message.body, call.m_maxBodyBytes, content)) {
+        case HttpContentDecoder::Status::Decoded:
+            message.body = std::move(content);
+            decoded = true;
+            break;
+        case HttpContentDecoder::Status::Unsupported:
+            break; // passed on as it is, with its Content-Encoding
+        case HttpContentDecoder::Status::Invalid:
+            return fail(kInvalid);
+        case HttpContentDecoder::Status::TooLarge:
+            return fail(kTooLarge);
+        }
+    }
+
+    UpstreamResponse response;
+    response.status = message.status;
+    for (auto &[name, value] : message.headers) {
+        const bool isContentType = name.compare("content-type", Qt::CaseInsensitive) == 0;
+        if (isContentType && response.contentType.isEmpty()) {
+            response.contentType = value;
+        }
+        const bool dropped =
+            isHopHeader(name)
+            || (decoded && name.compare("content-encoding", Qt::CaseInsensitive) == 0);
+        if (!dropped) {
+            response.headers.append({std::move(name), std::move(value)});
+        }
+    }
+    if (response.contentType.isEmpty()) {
+        response.contentType = "application/json"_ba;
+    }
+    response.body = std::move(message.body);
+    finishCall(call, std::move(response));
+}
+
+void UpstreamClient::finishCall(UpstreamCallState &call, Result<UpstreamResponse> result)
+{
+    if (call.m_done) {
+        return;
+    }
+    call.m_done = true;
+    m_pool->cancel(&call.m_exchange); // a no-op once the exchange is done
+    // Keeps the call alive through the callback, whoever else holds it.
+    const std::shared_ptr<UpstreamCallState> keep = std::move(call.m_position->second);
+    m_calls.erase(call.m_position);
+    const Callback callback = std::exchange(call.m_callback, nullptr);
+    if (callback) {
+        callback(std::move(result));
+    }
+}
+
+void UpstreamClient::armDeadlineTimer()
+{
+    if (m_calls.empty()) {
+        return;
+    }
+    const qint64 next = m_calls.begin()->first;
+    if (m_deadlineTimer->isActive() && m_armedFor <= next) {
+        return;
+    }
+    m_armedFor = next;
+    m_deadlineTimer->start(
+        std::chrono::milliseconds(std::max<qint64>(0, next - m_clock.elapsed())));
+}
+
+void UpstreamClient::expireDeadlines()
+{
+    while (!m_calls.empty() && m_calls.begin()->first <= m_clock.elapsed()) {
+        finishCall(*m_calls.begin()->second, badGateway(kTimedOut));
+    }
+    armDeadlineTimer();
 }
 
 } // namespace Gestalt

@@ -6,19 +6,23 @@
 #include "shared/Result.h"
 
 #include <QByteArray>
-#include <QHash>
+#include <QElapsedTimer>
 #include <QList>
 #include <QObject>
 #include <QStringList>
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
-#include <vector>
 
-class QNetworkAccessManager;
+class QTimer;
 
 namespace Gestalt {
+
+class HttpConnectionPool;
+class UpstreamCallState;
+struct HttpExchangeResult;
 
 struct UpstreamResponse
 {
@@ -45,21 +49,36 @@ public:
     virtual void abort() = 0;
 };
 
-// Sends upstream requests without ever blocking the event loop (QNetworkAccessManager) and calls
-// back exactly once, on the thread that owns the client. No redirects are followed and no retries
-// are made. Failures are values:
+// Sends upstream requests without ever blocking the event loop and calls back exactly once, on
+// the thread that owns the client (never from inside send()). No redirects are followed. Failures
+// are values:
 //   egress host not allowed      → Forbidden   "egress to host \"h\" is not allowed for this app"
 //   timeout                      → BadGateway  "upstream service timed out"
 //   connection refused/reset/DNS → BadGateway  "failed to reach upstream service"
+//   TLS certificate not trusted  → BadGateway  "failed to reach upstream service"
+//   body cut short by a close    → BadGateway  "failed to reach upstream service"
 //   body over maxBodyBytes       → BadGateway  "upstream response exceeds the size limit"
 //   malformed HTTP               → BadGateway  "invalid response from upstream service"
+//   closed before any response   → BadGateway  "invalid response from upstream service"
+//     byte on a new connection     (on a kept-alive one: "failed to reach upstream service")
 //   aborted                      → BadGateway  "upstream call canceled"
+//   method or header that cannot → InvalidArgument (nothing is sent)
+//     be written as HTTP/1.1
 // An upstream HTTP error status is NOT a failure: it comes back as an UpstreamResponse.
 //
-// QNetworkAccessManager opens at most 6 connections per host and queues the rest, so a few slow
-// calls to one upstream would hold up every other call to it. The client therefore keeps a pool
-// of managers ("lanes") and sends each call on a lane with fewer than 6 calls in flight to that
-// host, opening a new lane when all are busy (up to MaxLanes; then the least busy one queues).
+// HTTP/1.1 of its own, on the client's thread (HttpConnectionPool, HttpClientConnection): per
+// origin a pool of persistent connections (at most HttpConnectionPool::MaxConnectionsPerOrigin,
+// then calls queue in order; idle ones close after HttpConnectionPool::IdleTimeout). The one
+// retry it makes is the standard one for the stale keep-alive race: a GET, HEAD, PUT or DELETE
+// whose reused connection the server closed before answering goes out once more on a new
+// connection. The request carries the caller's headers, a Host header, "User-Agent: gestaltd"
+// unless the caller set one, and Content-Length for a body (0 for a POST, PUT or PATCH without
+// one); no Accept-Encoding, no cookies, no Expect. A body compressed although the caller sent no
+// Accept-Encoding (gzip, deflate) is decoded and its Content-Encoding dropped; when the caller
+// sent Accept-Encoding, the body and Content-Encoding pass through as they are. Headers that
+// describe the hop or the framing (Connection, Transfer-Encoding, Content-Length, ...) are not
+// passed on; repeated headers are. The timeout bounds the whole call, from send() to the last
+// body byte, including any wait for a connection.
 class UpstreamClient final : public QObject
 {
     Q_OBJECT
@@ -70,24 +89,27 @@ public:
     explicit UpstreamClient(QObject *parent = nullptr);
     ~UpstreamClient() override;
 
-    [[nodiscard]] std::shared_ptr<UpstreamCall> send(const UpstreamRequest &request,
-                                                     const UpstreamOptions &options,
-                                                     Callback callback);
+    [[nodiscard]] std::shared_ptr<UpstreamCall>
+    send(const UpstreamRequest &request, const UpstreamOptions &options, Callback callback);
 
     [[nodiscard]] static bool hostAllowed(const QString &host, const QStringList &allowedHosts);
 
-    static constexpr int ConnectionsPerLane = 6; // QNetworkAccessManager's per-host limit
-    static constexpr int MaxLanes = 32;
-
 private:
-    struct Lane
-    {
-        QNetworkAccessManager *network = nullptr; // child
-        QHash<QString, int> inFlight;             // "scheme://host:port" → calls
-    };
-    [[nodiscard]] int pickLane(const QString &origin);
+    friend class UpstreamCallState;
+    // Calls in flight, by deadline (ms on m_clock); the client keeps each one alive until done.
+    using CallList = std::multimap<qint64, std::shared_ptr<UpstreamCallState>>;
 
-    std::vector<Lane> m_lanes;
+    void failLater(const std::shared_ptr<UpstreamCallState> &call, Error error);
+    void exchangeDone(UpstreamCallState &call, HttpExchangeResult result);
+    void finishCall(UpstreamCallState &call, Result<UpstreamResponse> result);
+    void armDeadlineTimer();
+    void expireDeadlines();
+
+    HttpConnectionPool *m_pool; // child
+    QTimer *m_deadlineTimer;    // child; one timer for every call's deadline
+    qint64 m_armedFor = 0;      // the deadline m_deadlineTimer is set for, while active
+    QElapsedTimer m_clock;
+    CallList m_calls;
 };
 
 } // namespace Gestalt

@@ -13,6 +13,20 @@ namespace Gestalt::Test {
 namespace {
 
 constexpr char kBufferProperty[] = "fakeUpstreamBuffer";
+constexpr char kCountProperty[] = "fakeUpstreamRequests";
+
+// The request's declared body length (0 without one).
+qsizetype declaredLength(const QByteArray &head)
+{
+    for (const QByteArray &line : head.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0
+            && line.left(colon).trimmed().compare("content-length", Qt::CaseInsensitive) == 0) {
+            return line.mid(colon + 1).trimmed().toLongLong();
+        }
+    }
+    return 0;
+}
 
 QByteArray reasonFor(int status)
 {
@@ -72,10 +86,11 @@ void FakeUpstream::setReply(int status,
     m_body = body;
 }
 
-void FakeUpstream::setRawReply(const QByteArray &bytes)
+void FakeUpstream::setRawReply(const QByteArray &bytes, bool closeAfter)
 {
     m_behaviour = Behaviour::Raw;
     m_raw = bytes;
+    m_rawClose = closeAfter;
 }
 
 void FakeUpstream::setBodySize(qint64 bytes, bool declareLength)
@@ -99,31 +114,55 @@ void FakeUpstream::acceptConnections()
 void FakeUpstream::readFrom(QTcpSocket *socket)
 {
     QByteArray buffer = socket->property(kBufferProperty).toByteArray() + socket->readAll();
-    const qsizetype end = buffer.indexOf("\r\n\r\n");
-    if (end < 0) {
-        socket->setProperty(kBufferProperty, buffer);
-        return;
+    for (;;) {
+        const qsizetype end = buffer.indexOf("\r\n\r\n");
+        if (end < 0) {
+            break;
+        }
+        const QByteArray head = buffer.left(end + 4);
+        const qsizetype total = head.size() + declaredLength(head);
+        if (buffer.size() < total) {
+            break; // the body is still on its way
+        }
+        buffer.remove(0, total);
+        m_requests.append(head);
+        const int count = socket->property(kCountProperty).toInt() + 1;
+        socket->setProperty(kCountProperty, count);
+        Q_EMIT requestReceived();
+        answer(socket, count);
+        if (socket->state() != QAbstractSocket::ConnectedState) {
+            return;
+        }
     }
-    // Bodies are not parsed: whatever follows the head is dropped with it.
-    socket->setProperty(kBufferProperty, QByteArray());
-    m_requests.append(buffer.left(end + 4));
-    Q_EMIT requestReceived();
-    answer(socket);
+    socket->setProperty(kBufferProperty, buffer);
 }
 
-void FakeUpstream::answer(QTcpSocket *socket)
+QByteArray FakeUpstream::replyBytes() const
+{
+    QByteArray out = "HTTP/1.1 "_ba + QByteArray::number(m_status) + ' ' + reasonFor(m_status)
+                     + "\r\nContent-Length: "_ba + QByteArray::number(m_body.size()) + "\r\n"_ba;
+    for (const auto &[name, value] : std::as_const(m_headers)) {
+        out += name + ": "_ba + value + "\r\n"_ba;
+    }
+    return out + "\r\n"_ba + m_body;
+}
+
+void FakeUpstream::answer(QTcpSocket *socket, int requestOnConnection)
 {
     switch (m_behaviour) {
-    case Behaviour::Reply: {
-        QByteArray out = "HTTP/1.1 "_ba + QByteArray::number(m_status) + ' ' + reasonFor(m_status)
-                         + "\r\nContent-Length: "_ba + QByteArray::number(m_body.size())
-                         + "\r\n"_ba;
-        for (const auto &[name, value] : std::as_const(m_headers)) {
-            out += name + ": "_ba + value + "\r\n"_ba;
+    case Behaviour::Reply:
+        socket->write(replyBytes());
+        if (m_closeAfterReply) {
+            socket->disconnectFromHost(); // after the buffered reply is written
         }
-        socket->write(out + "\r\n"_ba + m_body);
         return;
-    }
+    case Behaviour::StaleKeepAlive:
+        if (requestOnConnection == 1) {
+            socket->write(replyBytes());
+        } else {
+            socket->disconnectFromHost();
+        }
+        return;
     case Behaviour::Reset:
         socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                       "Content-Length: 100000\r\n\r\n{\"partial\":"_ba);
@@ -135,7 +174,9 @@ void FakeUpstream::answer(QTcpSocket *socket)
         return;
     case Behaviour::Raw:
         socket->write(m_raw);
-        socket->disconnectFromHost();
+        if (m_rawClose) {
+            socket->disconnectFromHost();
+        }
         return;
     case Behaviour::Body: {
         QByteArray head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"_ba;

@@ -19,7 +19,8 @@ namespace Gestalt::Test {
 // HTTP API does belongs in tests against httpbin instead.
 //
 // It answers every request on every connection with the current behaviour, as soon as the
-// request head ("...\r\n\r\n") has arrived; request bodies are not read.
+// request (its head, and a body of the declared Content-Length) has arrived. Connections stay
+// open between requests (keep-alive) unless the behaviour closes them.
 class FakeUpstream final : public QObject
 {
     Q_OBJECT
@@ -29,9 +30,12 @@ public:
         Reply,   // setReply(): a well-formed response with Content-Length (default 200 "{}")
         Reset,   // a response head announcing 100000 bytes, a few bytes, then a TCP reset
         Garbage, // bytes that are not HTTP, then close
-        Raw,     // setRawReply(): exactly these bytes, then close
+        Raw,     // setRawReply(): exactly these bytes, then (by default) close
         Body,    // a 200 with a body of setBodySize() bytes ('x'), with or without Content-Length
         Hang,    // read the request, never answer, keep the connection open
+        // The keep-alive race: answer a connection's first request like Reply, then close the
+        // connection WITHOUT answering when a later request arrives on it.
+        StaleKeepAlive,
     };
 
     explicit FakeUpstream(QObject *parent = nullptr);
@@ -47,8 +51,12 @@ public:
     void setReply(int status,
                   const QList<std::pair<QByteArray, QByteArray>> &headers,
                   const QByteArray &body);
-    // For Behaviour::Raw: malformed responses written byte by byte.
-    void setRawReply(const QByteArray &bytes);
+    // For Behaviour::Raw: exactly these bytes (a malformed response, say), then a close unless
+    // closeAfter is false.
+    void setRawReply(const QByteArray &bytes, bool closeAfter = true);
+    // For Behaviour::Reply: close the connection after each response, without saying so in a
+    // "Connection: close" header.
+    void setCloseAfterReply(bool close) { m_closeAfterReply = close; }
     // For Behaviour::Body. Without a declared length the body ends when the connection closes.
     void setBodySize(qint64 bytes, bool declareLength);
 
@@ -63,7 +71,8 @@ Q_SIGNALS:
 private:
     void acceptConnections();
     void readFrom(QTcpSocket *socket);
-    void answer(QTcpSocket *socket);
+    void answer(QTcpSocket *socket, int requestOnConnection);
+    [[nodiscard]] QByteArray replyBytes() const;
 
     QTcpServer m_server;
     QList<QPointer<QTcpSocket>> m_sockets;
@@ -72,6 +81,8 @@ private:
     QList<std::pair<QByteArray, QByteArray>> m_headers;
     QByteArray m_body = "{}";
     QByteArray m_raw;
+    bool m_rawClose = true;
+    bool m_closeAfterReply = false;
     qint64 m_bodySize = 0;
     bool m_declareLength = true;
     int m_connections = 0;

@@ -1,5 +1,6 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
+#include "apps/HttpConnectionPool.h"
 #include "apps/RequestBuilder.h"
 #include "apps/UpstreamClient.h"
 #include "support/FakeUpstream.h"
@@ -9,9 +10,17 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslSocket>
+#include <QStandardPaths>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -74,6 +83,110 @@ quint16 closedPort()
         return 0;
     }
     return probe.serverPort(); // closed when `probe` goes
+}
+
+// A TLS server with a fresh self-signed certificate for 127.0.0.1. It records the connections it
+// accepted and the plaintext that came through; with answering set, it replies to every request
+// head with 200 "{}" and keeps the connection open.
+class SelfSignedTlsServer final : public QTcpServer
+{
+public:
+    // Makes a fresh key and certificate for 127.0.0.1 with the openssl command line tool.
+    // False with `error` set when that is not possible here.
+    bool start(QString &error)
+    {
+        if (!QSslSocket::supportsSsl()) {
+            error = u"no TLS backend"_s;
+            return false;
+        }
+        const QString openssl = QStandardPaths::findExecutable(u"openssl"_s);
+        if (openssl.isEmpty() || !m_dir.isValid()) {
+            error = u"the openssl tool is not installed"_s;
+            return false;
+        }
+        const QString keyPath = m_dir.filePath(u"key.pem"_s);
+        const QString certPath = m_dir.filePath(u"cert.pem"_s);
+        QProcess process;
+        process.start(openssl,
+                      {u"req"_s,
+                       u"-x509"_s,
+                       u"-newkey"_s,
+                       u"ec"_s,
+                       u"-pkeyopt"_s,
+                       u"ec_paramgen_curve:prime256v1"_s,
+                       u"-nodes"_s,
+                       u"-keyout"_s,
+                       keyPath,
+                       u"-out"_s,
+                       certPath,
+                       u"-days"_s,
+                       u"1"_s,
+                       u"-subj"_s,
+                       u"/CN=127.0.0.1"_s,
+                       u"-addext"_s,
+                       u"subjectAltName=IP:127.0.0.1"_s});
+        if (!process.waitForFinished(kWaitMs) || process.exitCode() != 0) {
+            error =
+                u"openssl req failed: "_s + QString::fromLocal8Bit(process.readAllStandardError());
+            return false;
+        }
+        const QList<QSslCertificate> certificates = QSslCertificate::fromPath(certPath);
+        QFile keyFile(keyPath);
+        if (certificates.isEmpty() || !keyFile.open(QIODevice::ReadOnly)) {
+            error = u"cannot read the generated certificate"_s;
+            return false;
+        }
+        m_certificate = certificates.first();
+        m_key = QSslKey(keyFile.readAll(), QSsl::Ec);
+        if (m_key.isNull() || !listen(QHostAddress::LocalHost, 0)) {
+            error = u"cannot load the key or listen"_s;
+            return false;
+        }
+        return true;
+    }
+
+    void setAnswering(bool answering) { m_answering = answering; }
+    [[nodiscard]] const QSslCertificate &certificate() const { return m_certificate; }
+    [[nodiscard]] int connections() const { return m_connections; }
+    [[nodiscard]] const QByteArray &plaintext() const { return m_plaintext; }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new QSslSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        ++m_connections;
+        socket->setLocalCertificate(m_certificate);
+        socket->setPrivateKey(m_key);
+        connect(socket, &QSslSocket::readyRead, socket, [this, socket] {
+            const QByteArray bytes = socket->readAll();
+            m_plaintext += bytes;
+            if (m_answering) {
+                for (qsizetype i = 0; i < bytes.count("\r\n\r\n"); ++i) {
+                    socket->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"_ba);
+                }
+            }
+        });
+        connect(socket, &QSslSocket::disconnected, socket, &QObject::deleteLater);
+        socket->startServerEncryption();
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QSslCertificate m_certificate;
+    QSslKey m_key;
+    int m_connections = 0;
+    QByteArray m_plaintext;
+    bool m_answering = false;
+};
+
+// A gzip-less compressed body for Content-Encoding: deflate (the zlib format).
+QByteArray zlibFormat(const QByteArray &data)
+{
+    return qCompress(data).mid(4); // qCompress prefixes the length
 }
 
 // Lets queued events run, so a second (wrong) callback would have had its chance.
@@ -342,8 +455,8 @@ private Q_SLOTS:
                                    slowOk += result && result->status == 200 ? 1 : 0;
                                }));
         }
-        // Another upstream, asked while all of them are in flight (or queued: six connections
-        // per host), answers first: nothing waits for the slow ones.
+        // Another upstream, asked while all of them are in flight, answers first: nothing waits
+        // for the slow ones.
         calls.push_back(m_client->send(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/fast"_s),
                                        {},
                                        [&order](Result<UpstreamResponse> result) {
@@ -575,6 +688,501 @@ private Q_SLOTS:
             call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options);
         QVERIFY(result);
         QCOMPARE(m_fake->connectionCount(), 1);
+    }
+
+    // --- our HTTP/1.1 client: keep-alive ----------------------------------------------------
+
+    void sequentialCallsShareOneConnection()
+    {
+        for (int i = 0; i < 5; ++i) {
+            const Result<UpstreamResponse> result =
+                call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/n"_s));
+            QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+            QCOMPARE(result->status, 200);
+        }
+        QCOMPARE(m_fake->requests().size(), 5);
+        QCOMPARE(m_fake->connectionCount(), 1);
+    }
+
+    void connectionReuseFollowsTheResponse_data()
+    {
+        QTest::addColumn<QByteArray>("raw");
+        QTest::addColumn<int>("connections"); // after two calls
+        QTest::newRow("HTTP/1.1 keeps alive")
+            << "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"_ba << 1;
+        QTest::newRow("Connection: close")
+            << "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"_ba << 2;
+        QTest::newRow("close among other tokens")
+            << "HTTP/1.1 200 OK\r\nConnection: x-foo, Close\r\nContent-Length: 2\r\n\r\n{}"_ba << 2;
+        QTest::newRow("HTTP/1.0") << "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}"_ba << 2;
+        QTest::newRow("HTTP/1.0 with keep-alive")
+            << "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}"_ba << 1;
+        QTest::newRow("chunked body")
+            << "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"_ba << 1;
+        QTest::newRow("204 without a body") << "HTTP/1.1 204 No Content\r\n\r\n"_ba << 1;
+        QTest::newRow("bytes after the response")
+            << "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}EXTRA"_ba << 2;
+        QTest::newRow("chunked and Content-Length")
+            << "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
+               "2\r\n{}\r\n0\r\n\r\n"_ba
+            << 2;
+    }
+
+    void connectionReuseFollowsTheResponse()
+    {
+        QFETCH(QByteArray, raw);
+        QFETCH(int, connections);
+        m_fake->setRawReply(raw, false);
+        for (int i = 0; i < 2; ++i) {
+            const Result<UpstreamResponse> result =
+                call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s));
+            QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+        }
+        QCOMPARE(m_fake->connectionCount(), connections);
+    }
+
+    void connectionNotReusedAfterATimeoutOrAnAbort()
+    {
+        m_fake->setBehaviour(FakeUpstream::Behaviour::Hang);
+        UpstreamOptions options;
+        options.timeout = 200ms;
+        verifyFailure(call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options),
+                      ErrorCode::BadGateway,
+                      u"upstream service timed out"_s);
+        QSignalSpy received(m_fake.get(), &FakeUpstream::requestReceived);
+        auto outcome = std::make_shared<Outcome>();
+        const auto handle = m_client->send(
+            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/y"_s), {}, recordInto(outcome));
+        QVERIFY(received.wait(kWaitMs));
+        handle->abort();
+        m_fake->setReply(200, {}, "{}"_ba);
+        QVERIFY(call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/z"_s)));
+        QCOMPARE(m_fake->connectionCount(), 3);
+    }
+
+    // The server closes an idle connection just as the next request goes out on it.
+    void staleKeepAliveConnection_data()
+    {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<bool>("retried");
+        QTest::newRow("GET is sent again") << u"GET"_s << true;
+        QTest::newRow("HEAD is sent again") << u"HEAD"_s << true;
+        QTest::newRow("PUT is sent again") << u"PUT"_s << true;
+        QTest::newRow("DELETE is sent again") << u"DELETE"_s << true;
+        QTest::newRow("POST is not") << u"POST"_s << false;
+        QTest::newRow("PATCH is not") << u"PATCH"_s << false;
+    }
+
+    void staleKeepAliveConnection()
+    {
+        QFETCH(QString, method);
+        QFETCH(bool, retried);
+        m_fake->setBehaviour(FakeUpstream::Behaviour::StaleKeepAlive);
+        QVERIFY(call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/first"_s)));
+        const Result<UpstreamResponse> result =
+            call(plainRequest(method, m_fake->baseUrl() + u"/second"_s, "{}"_ba));
+        if (retried) {
+            QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+            QCOMPARE(result->status, 200);
+            QCOMPARE(m_fake->connectionCount(), 2);
+            QCOMPARE(m_fake->requests().size(), 3);
+        } else {
+            verifyFailure(result, ErrorCode::BadGateway, u"failed to reach upstream service"_s);
+            QCOMPARE(m_fake->connectionCount(), 1);
+            QCOMPARE(m_fake->requests().size(), 2);
+        }
+    }
+
+    void serverClosingAfterEachResponseIsHarmless()
+    {
+        m_fake->setCloseAfterReply(true); // without a "Connection: close" header
+        for (int i = 0; i < 3; ++i) {
+            const Result<UpstreamResponse> result =
+                call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s));
+            QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+        }
+        QCOMPARE(m_fake->connectionCount(), 3);
+    }
+
+    void callsQueueBeyondTheConnectionCap()
+    {
+        m_fake->setBehaviour(FakeUpstream::Behaviour::Hang);
+        const int cap = HttpConnectionPool::MaxConnectionsPerOrigin;
+        std::vector<std::shared_ptr<Outcome>> outcomes;
+        std::vector<std::shared_ptr<UpstreamCall>> handles;
+        for (int i = 0; i < cap + 2; ++i) {
+            outcomes.push_back(std::make_shared<Outcome>());
+            handles.push_back(
+                m_client->send(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/q%1"_s.arg(i)),
+                               {},
+                               recordInto(outcomes.back())));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(m_fake->requests().size(), cap, kWaitMs);
+        drainEvents();
+        QCOMPARE(m_fake->connectionCount(), cap);
+        handles.front()->abort(); // frees a connection: the first call in the queue gets one
+        QCOMPARE(outcomes.front()->calls, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(m_fake->requests().size(), cap + 1, kWaitMs);
+        const QByteArray next = "GET /q"_ba + QByteArray::number(cap) + " "_ba;
+        QVERIFY(m_fake->requests().last().startsWith(next));
+        QCOMPARE(m_fake->connectionCount(), cap + 1);
+        QCOMPARE(outcomes.back()->calls, 0);
+    }
+
+    // --- our HTTP/1.1 client: the request ---------------------------------------------------
+
+    void requestHead_data()
+    {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QByteArray>("contentLength"); // the header line, or empty for none
+        QTest::newRow("GET") << u"GET"_s << QByteArray() << QByteArray();
+        QTest::newRow("POST without a body") << u"POST"_s << QByteArray() << "Content-Length: 0"_ba;
+        QTest::newRow("PUT without a body") << u"PUT"_s << QByteArray() << "Content-Length: 0"_ba;
+        QTest::newRow("PATCH without a body")
+            << u"PATCH"_s << QByteArray() << "Content-Length: 0"_ba;
+        QTest::newRow("DELETE without a body") << u"DELETE"_s << QByteArray() << QByteArray();
+        QTest::newRow("POST with a body") << u"POST"_s << "{\"a\":1}"_ba
+                                          << "Content-Length: 7"_ba;
+    }
+
+    void requestHead()
+    {
+        QFETCH(QString, method);
+        QFETCH(QByteArray, body);
+        QFETCH(QByteArray, contentLength);
+        const Result<UpstreamResponse> result =
+            call(plainRequest(method,
+                              m_fake->baseUrl() + u"/p/a?x=1%202&y=%C3%A9"_s,
+                              body,
+                              {{"X-Custom"_ba, "v"_ba}, {"Content-Length"_ba, "999"_ba}}));
+        QVERIFY(result);
+        QCOMPARE(m_fake->requests().size(), 1);
+        const QByteArray head = m_fake->requests().first();
+        const QList<QByteArray> lines = head.trimmed().split('\n');
+        QCOMPARE(lines.first(), method.toLatin1() + " /p/a?x=1%202&y=%C3%A9 HTTP/1.1\r"_ba);
+        const QByteArray host =
+            "\r\nHost: 127.0.0.1:"_ba + QByteArray::number(m_fake->port()) + "\r\n"_ba;
+        QVERIFY(head.contains(host));
+        QVERIFY(head.contains("\r\nUser-Agent: gestaltd\r\n"));
+        QVERIFY(head.contains("\r\nX-Custom: v\r\n"));
+        QCOMPARE(head.count("Content-Length"), contentLength.isEmpty() ? 0 : 1);
+        if (!contentLength.isEmpty()) {
+            QVERIFY(head.contains(QByteArray("\r\n"_ba + contentLength + "\r\n"_ba)));
+        }
+        const QByteArray lower = head.toLower();
+        QVERIFY(!lower.contains("accept-encoding"));
+        QVERIFY(!lower.contains("connection:"));
+    }
+
+    void callerUserAgentAndHostWin()
+    {
+        QVERIFY(call(plainRequest(u"GET"_s,
+                                  m_fake->baseUrl() + u"/x"_s,
+                                  {},
+                                  {{"User-Agent"_ba, "agent/1"_ba}, {"Host"_ba, "api.test"_ba}})));
+        const QByteArray head = m_fake->requests().first();
+        QCOMPARE(head.count("User-Agent"), 1);
+        QVERIFY(head.contains("\r\nUser-Agent: agent/1\r\n"));
+        QCOMPARE(head.count("Host:"), 1);
+        QVERIFY(head.contains("\r\nHost: api.test\r\n"));
+    }
+
+    void unsafeRequestIsRefusedWithoutTraffic_data()
+    {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QByteArray>("name");
+        QTest::addColumn<QByteArray>("value");
+        QTest::newRow("method with a space") << u"GET /evil"_s << "X-A"_ba
+                                             << "1"_ba;
+        QTest::newRow("header value with CRLF") << u"GET"_s << "X-A"_ba
+                                                << "1\r\nX-B: 2"_ba;
+        QTest::newRow("header name with a colon") << u"GET"_s << "X-A: 1\r\nX"_ba
+                                                  << "1"_ba;
+    }
+
+    void unsafeRequestIsRefusedWithoutTraffic()
+    {
+        QFETCH(QString, method);
+        QFETCH(QByteArray, name);
+        QFETCH(QByteArray, value);
+        const Result<UpstreamResponse> result =
+            call(plainRequest(method, m_fake->baseUrl() + u"/x"_s, {}, {{name, value}}));
+        QVERIFY(!result);
+        QCOMPARE(result.error().code, ErrorCode::InvalidArgument);
+        QCOMPARE(m_fake->connectionCount(), 0);
+    }
+
+    // --- our HTTP/1.1 client: the response --------------------------------------------------
+
+    void chunkedBodyFromHttpbin()
+    {
+        const Result<UpstreamResponse> result =
+            call(plainRequest(u"GET"_s, m_httpbin.baseUrl() + u"/stream/3"_s));
+        QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+        QCOMPARE(result->status, 200);
+        const QList<QByteArray> lines = result->body.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(QJsonDocument::fromJson(lines.at(i)).object().value(u"id"_s).toInt(-1), i);
+        }
+        QVERIFY(!hasHeader(*result, "Transfer-Encoding"));
+    }
+
+    void chunkedWithExtensionsAndTrailers()
+    {
+        m_fake->setRawReply("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                            "Transfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n"
+                            "5;name=value\r\nhello\r\n"
+                            "7 ; quoted=\"a;b\"\r\n, world\r\n"
+                            "000\r\nX-Checksum: abc\r\nX-Other: 1\r\n\r\n"_ba,
+                            false);
+        for (int i = 0; i < 2; ++i) {
+            const Result<UpstreamResponse> result =
+                call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s));
+            QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+            QCOMPARE(result->body, "hello, world"_ba);
+            QCOMPARE(result->contentType, "text/plain"_ba);
+            QVERIFY(!hasHeader(*result, "Transfer-Encoding"));
+            QVERIFY(!hasHeader(*result, "Trailer"));
+            QVERIFY(!hasHeader(*result, "X-Checksum"));
+        }
+        QCOMPARE(m_fake->connectionCount(), 1);
+    }
+
+    void malformedChunkedBodies_data()
+    {
+        QTest::addColumn<QByteArray>("chunks");
+        QTest::newRow("size not hex") << "zz\r\nhello\r\n0\r\n\r\n"_ba;
+        QTest::newRow("empty size") << "\r\nhello\r\n0\r\n\r\n"_ba;
+        QTest::newRow("negative size") << "-5\r\nhello\r\n0\r\n\r\n"_ba;
+        QTest::newRow("junk after the size") << "5 x\r\nhello\r\n0\r\n\r\n"_ba;
+        QTest::newRow("size overflows") << "fffffffffffffffffff\r\nhello\r\n0\r\n\r\n"_ba;
+        QTest::newRow("no CRLF after the data") << "5\r\nhelloXY0\r\n\r\n"_ba;
+        QTest::newRow("trailer without a colon") << "5\r\nhello\r\n0\r\nbogus\r\n\r\n"_ba;
+    }
+
+    void malformedChunkedBodies()
+    {
+        QFETCH(QByteArray, chunks);
+        m_fake->setRawReply("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"_ba + chunks);
+        verifyFailure(call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s)),
+                      ErrorCode::BadGateway,
+                      u"invalid response from upstream service"_s);
+    }
+
+    void chunkedBodyCutShortOrTooLarge_data()
+    {
+        QTest::addColumn<QByteArray>("chunks");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("closed inside a chunk")
+            << "a\r\nhello"_ba << u"failed to reach upstream service"_s;
+        QTest::newRow("closed before the last chunk")
+            << "5\r\nhello\r\n"_ba << u"failed to reach upstream service"_s;
+        QTest::newRow("chunk over the cap")
+            << "100001\r\nxx"_ba << u"upstream response exceeds the size limit"_s; // 1 MiB + 1
+    }
+
+    void chunkedBodyCutShortOrTooLarge()
+    {
+        QFETCH(QByteArray, chunks);
+        QFETCH(QString, message);
+        m_fake->setRawReply("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"_ba + chunks);
+        UpstreamOptions options;
+        options.maxBodyBytes = 1024 * 1024;
+        verifyFailure(call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options),
+                      ErrorCode::BadGateway,
+                      message);
+    }
+
+    void malformedHeads_data()
+    {
+        QTest::addColumn<QByteArray>("raw");
+        QTest::newRow("header without a colon")
+            << "HTTP/1.1 200 OK\r\nBogus\r\nContent-Length: 2\r\n\r\n{}"_ba;
+        QTest::newRow("space before the colon")
+            << "HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\n{}"_ba;
+        QTest::newRow("conflicting Content-Length")
+            << "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"_ba;
+        QTest::newRow("Content-Length not a number")
+            << "HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\n{}"_ba;
+        QTest::newRow("unknown transfer coding")
+            << "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"_ba;
+        QTest::newRow("HTTP/2 status line") << "HTTP/2 200 OK\r\nContent-Length: 2\r\n\r\n{}"_ba;
+        QTest::newRow("two-digit status") << "HTTP/1.1 20 OK\r\nContent-Length: 2\r\n\r\n{}"_ba;
+        QTest::newRow("101 never asked for")
+            << "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n"_ba;
+        QTest::newRow("fold before any header")
+            << "HTTP/1.1 200 OK\r\n  folded\r\nContent-Length: 2\r\n\r\n{}"_ba;
+        QTest::newRow("head over 64 KiB") << "HTTP/1.1 200 OK\r\nX-Big: "_ba
+                                                 + QByteArray(70 * 1024, 'a')
+                                                 + "\r\nContent-Length: 2\r\n\r\n{}"_ba;
+        QTest::newRow("closed inside the head") << "HTTP/1.1 200 OK\r\nContent-Le"_ba;
+    }
+
+    void malformedHeads()
+    {
+        QFETCH(QByteArray, raw);
+        m_fake->setRawReply(raw);
+        verifyFailure(call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s)),
+                      ErrorCode::BadGateway,
+                      u"invalid response from upstream service"_s);
+    }
+
+    void lenientHeads()
+    {
+        // Bare LF line ends, an obs-fold continuation, no reason phrase, a repeated equal length.
+        m_fake->setRawReply("HTTP/1.1 200\nX-Folded: a\n  b\nContent-Length: 2, 2\n\n{}"_ba);
+        const Result<UpstreamResponse> result =
+            call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s));
+        QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+        QCOMPARE(result->status, 200);
+        QCOMPARE(headerOf(*result, "X-Folded"), "a b"_ba);
+        QCOMPARE(result->body, "{}"_ba);
+    }
+
+    void interimResponsesAreSkipped()
+    {
+        m_fake->setRawReply("HTTP/1.1 100 Continue\r\n\r\n"
+                            "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+                            "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}"_ba);
+        const Result<UpstreamResponse> result =
+            call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s));
+        QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+        QCOMPARE(result->status, 201);
+        QCOMPARE(result->body, "{}"_ba);
+        QVERIFY(!hasHeader(*result, "Link"));
+    }
+
+    void repeatedHeadersAreKept()
+    {
+        m_fake->setReply(
+            200,
+            {{"Set-Cookie"_ba, "a=1"_ba}, {"X-One"_ba, "x"_ba}, {"set-cookie"_ba, "b=2"_ba}},
+            "{}"_ba);
+        const Result<UpstreamResponse> result =
+            call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s));
+        QVERIFY(result);
+        QList<QByteArray> cookies;
+        for (const auto &[name, value] : result->headers) {
+            if (name.compare("set-cookie", Qt::CaseInsensitive) == 0) {
+                cookies.append(value);
+            }
+        }
+        QCOMPARE(cookies, (QList<QByteArray>{"a=1"_ba, "b=2"_ba}));
+    }
+
+    void deflateIsDecoded()
+    {
+        const Result<UpstreamResponse> result =
+            call(plainRequest(u"GET"_s, m_httpbin.baseUrl() + u"/deflate"_s));
+        QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+        QVERIFY(jsonOf(result).value(u"deflated"_s).toBool());
+        QVERIFY(!hasHeader(*result, "Content-Encoding"));
+    }
+
+    void callerAcceptEncodingPassesTheBodyThrough()
+    {
+        const Result<UpstreamResponse> result = call(plainRequest(
+            u"GET"_s, m_httpbin.baseUrl() + u"/gzip"_s, {}, {{"Accept-Encoding"_ba, "gzip"_ba}}));
+        QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+        QCOMPARE(result->status, 200);
+        QVERIFY(result->body.startsWith("\x1f\x8b"));
+        QCOMPARE(headerOf(*result, "Content-Encoding"), "gzip"_ba);
+    }
+
+    void badlyEncodedBodies_data()
+    {
+        QTest::addColumn<QByteArray>("encoding");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("corrupt gzip")
+            << "gzip"_ba
+            << "not gzip at all"_ba << u"invalid response from upstream service"_s;
+        QTest::newRow("truncated deflate")
+            << "deflate"_ba << zlibFormat(QByteArray(5000, 'x')).left(6)
+            << u"invalid response from upstream service"_s;
+        QTest::newRow("decoded over the cap")
+            << "deflate"_ba << zlibFormat(QByteArray(2 * 1024 * 1024, '0'))
+            << u"upstream response exceeds the size limit"_s;
+    }
+
+    void badlyEncodedBodies()
+    {
+        QFETCH(QByteArray, encoding);
+        QFETCH(QByteArray, body);
+        QFETCH(QString, message);
+        m_fake->setReply(200, {{"Content-Encoding"_ba, encoding}}, body);
+        UpstreamOptions options;
+        options.maxBodyBytes = 1024 * 1024;
+        verifyFailure(call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options),
+                      ErrorCode::BadGateway,
+                      message);
+    }
+
+    void unknownEncodingPassesThrough()
+    {
+        m_fake->setReply(200, {{"Content-Encoding"_ba, "br"_ba}}, "\x0b\x02\x80{}\x03"_ba);
+        const Result<UpstreamResponse> result =
+            call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s));
+        QVERIFY(result);
+        QCOMPARE(result->body, "\x0b\x02\x80{}\x03"_ba);
+        QCOMPARE(headerOf(*result, "Content-Encoding"), "br"_ba);
+    }
+
+    // --- HTTPS -------------------------------------------------------------------------------
+
+    void untrustedCertificateIsRejected()
+    {
+        SelfSignedTlsServer server;
+        QString error;
+        if (!server.start(error)) {
+            QSKIP(qPrintable(error));
+        }
+        const Result<UpstreamResponse> result =
+            call(plainRequest(u"GET"_s, u"https://127.0.0.1:%1/x"_s.arg(server.serverPort())));
+        verifyFailure(result, ErrorCode::BadGateway, u"failed to reach upstream service"_s);
+        QCOMPARE(server.connections(), 1);
+        QVERIFY(server.plaintext().isEmpty()); // the request never went out
+    }
+
+    // The system CA store cannot hold a test certificate; the default configuration, which the
+    // client starts from, can.
+    void trustedCertificateAndHostName()
+    {
+        SelfSignedTlsServer server;
+        QString error;
+        if (!server.start(error)) {
+            QSKIP(qPrintable(error));
+        }
+        server.setAnswering(true);
+        const QSslConfiguration saved = QSslConfiguration::defaultConfiguration();
+        const auto restore =
+            qScopeGuard([&saved] { QSslConfiguration::setDefaultConfiguration(saved); });
+        QSslConfiguration trusting = saved;
+        trusting.addCaCertificate(server.certificate());
+        QSslConfiguration::setDefaultConfiguration(trusting);
+
+        const QString url = u"https://127.0.0.1:%1/x"_s.arg(server.serverPort());
+        for (int i = 0; i < 2; ++i) {
+            const Result<UpstreamResponse> result = call(plainRequest(u"GET"_s, url));
+            QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+            QCOMPARE(result->status, 200);
+            QCOMPARE(result->body, "{}"_ba);
+        }
+        QCOMPARE(server.connections(), 1); // kept alive over TLS
+        const QByteArray host =
+            "\r\nHost: 127.0.0.1:"_ba + QByteArray::number(server.serverPort()) + "\r\n"_ba;
+        QVERIFY(server.plaintext().startsWith("GET /x HTTP/1.1\r\n"));
+        QVERIFY(server.plaintext().contains(host));
+
+        // The same trusted certificate does not name "localhost".
+        const QByteArray before = server.plaintext();
+        const Result<UpstreamResponse> result =
+            call(plainRequest(u"GET"_s, u"https://localhost:%1/x"_s.arg(server.serverPort())));
+        verifyFailure(result, ErrorCode::BadGateway, u"failed to reach upstream service"_s);
+        QCOMPARE(server.connections(), 2);
+        QCOMPARE(server.plaintext(), before);
     }
 };
 

@@ -1,0 +1,282 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "apps/HttpClientConnection.h"
+
+#include "Logging.h"
+
+#include <QNetworkProxy>
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QTcpSocket>
+
+#include <cerrno>
+
+#include <sys/socket.h>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+namespace {
+
+// Writes what the kernel takes at once: the bytes written, 0 when the socket buffer is full, -1
+// when the connection is broken (EPIPE, ECONNRESET, ...).
+qsizetype sendNow(qintptr descriptor, const QByteArray &bytes)
+{
+    ssize_t n = 0;
+    do {
+        n = ::send(int(descriptor), bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        return errno == EAGAIN ? 0 : -1; // EWOULDBLOCK is EAGAIN on Linux
+    }
+    return qsizetype(n);
+}
+
+} // namespace
+
+HttpClientConnection::HttpClientConnection(const HttpOrigin &origin,
+                                           Finished finished,
+                                           Lost lost,
+                                           QObject *parent)
+    : QObject(parent)
+    , m_origin(origin)
+    , m_originKey(origin.key())
+    , m_finished(std::move(finished))
+    , m_lost(std::move(lost))
+{}
+
+HttpClientConnection::~HttpClientConnection()
+{
+    shutDown();
+}
+
+void HttpClientConnection::send(const QByteArray &request, bool headRequest, qint64 maxBodyBytes)
+{
+    m_reused = m_completed > 0;
+    m_received = false;
+    m_in.clear();
+    m_parser.reset(headRequest, maxBodyBytes);
+    m_inSend = true;
+    switch (m_state) {
+    case State::New:
+        m_state = State::Connecting;
+        m_pending = request;
+        open();
+        break;
+    case State::Idle:
+        m_state = State::Busy;
+        writeRequest(request);
+        break;
+    case State::Connecting:
+    case State::Busy:
+    case State::Closed:
+        shutDown();
+        report(HttpOutcome::ClosedEmpty);
+        break;
+    }
+    m_inSend = false;
+    if (m_deferred) {
+        // A socket error raised synchronously (a write to a connection the server dropped,
+        // an immediate connect failure): report it from the event loop, as send() promises.
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (std::optional<HttpExchangeResult> result = std::exchange(m_deferred, {})) {
+                    m_finished(this, std::move(*result));
+                }
+            },
+            Qt::QueuedConnection);
+    }
+}
+
+void HttpClientConnection::close()
+{
+    m_deferred.reset();
+    shutDown();
+}
+
+void HttpClientConnection::open()
+{
+    if (m_origin.tls) {
+        auto *ssl = new QSslSocket(this);
+        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+        config.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        config.setAllowedNextProtocols({QByteArray(QSslConfiguration::NextProtocolHttp1_1)});
+        ssl->setSslConfiguration(config);
+        connect(ssl, &QSslSocket::encrypted, this, &HttpClientConnection::socketConnected);
+        connect(ssl, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+            for (const QSslError &error : errors) {
+                qCDebug(lcHttp) << "TLS to" << m_originKey << "refused:" << error.errorString();
+            }
+        });
+        m_socket = ssl;
+    } else {
+        m_socket = new QTcpSocket(this);
+        connect(
+            m_socket, &QAbstractSocket::connected, this, &HttpClientConnection::socketConnected);
+    }
+    m_socket->setProxy(QNetworkProxy::NoProxy);
+    connect(m_socket, &QIODevice::readyRead, this, &HttpClientConnection::socketReadable);
+    connect(m_socket, &QAbstractSocket::disconnected, this, &HttpClientConnection::socketClosed);
+    connect(m_socket, &QAbstractSocket::errorOccurred, this, &HttpClientConnection::socketClosed);
+    if (m_origin.tls) {
+        // The host name is the name the certificate is checked against, and the SNI.
+        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(m_origin.host, m_origin.port);
+    } else {
+        m_socket->connectToHost(m_origin.host, m_origin.port);
+    }
+}
+
+void HttpClientConnection::writeRequest(const QByteArray &request)
+{
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
+        shutDown();
+        report(HttpOutcome::ClosedEmpty);
+        return;
+    }
+    qsizetype written = 0;
+    if (!m_origin.tls && m_socket->bytesToWrite() == 0) {
+        // Straight to the kernel: QAbstractSocket::write() switches its write notifier on and off
+        // around the write, and with the glib event dispatcher each switch wakes the event loop.
+        written = sendNow(m_socket->socketDescriptor(), request);
+        if (written < 0) {
+            shutDown();
+            report(HttpOutcome::ClosedEmpty);
+            return;
+        }
+    }
+    if (written < request.size()) {
+        m_socket->write(request.constData() + written, request.size() - written);
+        m_socket->flush(); // now, rather than on the next write notification
+    }
+}
+
+void HttpClientConnection::socketConnected()
+{
+    if (m_state != State::Connecting) {
+        return;
+    }
+    m_state = State::Busy;
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    writeRequest(std::exchange(m_pending, {}));
+}
+
+void HttpClientConnection::socketReadable()
+{
+    if (m_state == State::Idle) {
+        // Bytes nobody asked for (often a 408 before the server closes): not reusable.
+        shutDown();
+        m_lost(this);
+        return;
+    }
+    if (m_state != State::Busy) {
+        return;
+    }
+    QByteArray data = m_socket->readAll();
+    if (data.isEmpty()) {
+        return;
+    }
+    m_received = true;
+    if (m_in.isEmpty()) {
+        m_in = std::move(data);
+    } else {
+        m_in += data;
+    }
+    switch (m_parser.feed(m_in)) {
+    case HttpResponseParser::Status::NeedMore:
+        return;
+    case HttpResponseParser::Status::Done:
+        responseComplete();
+        return;
+    case HttpResponseParser::Status::TooLarge:
+        shutDown();
+        report(HttpOutcome::TooLarge);
+        return;
+    case HttpResponseParser::Status::Invalid:
+    case HttpResponseParser::Status::Truncated:
+        shutDown();
+        report(HttpOutcome::Invalid);
+        return;
+    }
+}
+
+void HttpClientConnection::socketClosed()
+{
+    switch (m_state) {
+    case State::New:
+    case State::Closed:
+        return;
+    case State::Idle:
+        shutDown();
+        m_lost(this);
+        return;
+    case State::Connecting:
+        qCDebug(lcHttp) << "connecting to" << m_originKey << "failed:" << m_socket->errorString();
+        shutDown();
+        report(HttpOutcome::ConnectFailed);
+        return;
+    case State::Busy:
+        break;
+    }
+    // Whatever arrived before the close still counts (a body that runs until the close).
+    if (m_socket->bytesAvailable() > 0) {
+        socketReadable();
+        if (m_state != State::Busy) {
+            return;
+        }
+    }
+    const HttpResponseParser::Status status = m_parser.finish();
+    shutDown();
+    switch (status) {
+    case HttpResponseParser::Status::Done:
+        ++m_completed;
+        report(HttpOutcome::Response, m_parser.takeMessage());
+        return;
+    case HttpResponseParser::Status::Truncated:
+        report(HttpOutcome::Truncated);
+        return;
+    case HttpResponseParser::Status::NeedMore:
+    case HttpResponseParser::Status::Invalid:
+    case HttpResponseParser::Status::TooLarge:
+        report(m_received ? HttpOutcome::Invalid : HttpOutcome::ClosedEmpty);
+        return;
+    }
+}
+
+void HttpClientConnection::responseComplete()
+{
+    ++m_completed;
+    // Bytes after the response mean the server and we disagree on the framing: never reuse.
+    const bool reusable = m_parser.keepAlive() && m_in.isEmpty()
+                          && m_socket->state() == QAbstractSocket::ConnectedState;
+    if (reusable) {
+        m_state = State::Idle;
+    } else {
+        shutDown();
+    }
+    report(HttpOutcome::Response, m_parser.takeMessage());
+}
+
+void HttpClientConnection::shutDown()
+{
+    m_state = State::Closed;
+    m_in.clear();
+    m_pending.clear();
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+    }
+}
+
+void HttpClientConnection::report(HttpOutcome outcome, HttpResponseMessage response)
+{
+    HttpExchangeResult result{outcome, m_reused, std::move(response)};
+    if (m_inSend) {
+        m_deferred = std::move(result);
+        return;
+    }
+    m_finished(this, std::move(result)); // the last thing: the owner may drop this connection
+}
+
+} // namespace Gestalt

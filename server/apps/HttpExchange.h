@@ -1,0 +1,65 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "apps/HttpResponseParser.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <functional>
+
+namespace Gestalt {
+
+class HttpClientConnection;
+
+// Where connections go: connections are pooled per origin.
+struct HttpOrigin
+{
+    bool tls = false;
+    QString host; // a name (ACE form) or an address; an IPv6 address without brackets
+    quint16 port = 0;
+
+    [[nodiscard]] QString key() const
+    {
+        const QString scheme = tls ? QStringLiteral("https://") : QStringLiteral("http://");
+        return scheme + host + u':' + QString::number(port);
+    }
+};
+
+// How one request/response exchange ended.
+enum class HttpOutcome {
+    Response,      // a complete response (any status)
+    ConnectFailed, // DNS, connection refused, TLS handshake (certificate) failure, ...
+    ClosedEmpty,   // the connection closed or broke after the request, before any response byte
+    Truncated,     // the connection closed or broke after the head, before the body ended
+    Invalid,       // what came back is not a well-formed HTTP/1.x response
+    TooLarge,      // the body exceeds the cap
+};
+
+struct HttpExchangeResult
+{
+    HttpOutcome outcome = HttpOutcome::ConnectFailed;
+    bool reusedConnection = false; // the request went out on a connection used before
+    HttpResponseMessage response;  // for HttpOutcome::Response
+};
+
+// One request through HttpConnectionPool. The owner keeps it alive until `done` has run or it
+// called HttpConnectionPool::cancel().
+struct HttpExchange
+{
+    HttpOrigin origin;
+    QByteArray request; // the whole request as written: head and body
+    bool headRequest = false;
+    bool idempotent = false; // may be sent again after the stale keep-alive race
+    qint64 maxBodyBytes = 0;
+    std::function<void(HttpExchangeResult)> done; // exactly once, unless canceled
+
+    // The pool's bookkeeping.
+    HttpClientConnection *connection = nullptr;
+    bool queued = false;
+    bool retried = false;
+    bool needsFreshConnection = false;
+};
+
+} // namespace Gestalt
