@@ -61,16 +61,7 @@ bool isHopHeader(const QByteArray &name)
 // Request headers the client writes itself (framing, the connection) or does not support.
 bool isClientOwnedHeader(const QByteArray &name)
 {
-    return isOneOf(name,
-                   {"connection",
-                    "keep-alive",
-                    "transfer-encoding",
-                    "content-length",
-                    "proxy-connection",
-                    "te",
-                    "trailer",
-                    "upgrade",
-                    "expect"});
+    return isHopHeader(name) || name.compare("expect", Qt::CaseInsensitive) == 0;
 }
 
 bool isTokenChar(char c)
