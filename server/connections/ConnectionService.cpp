@@ -480,9 +480,9 @@ Result<ConnectOutcome> ConnectionService::store(const Target &target, StoredCred
     return outcome;
 }
 
-Result<ConnectionService::PendingChoice>
-ConnectionService::readPending(const QString &pendingToken, const QString &bindingCookie,
-                               const Principal *principal)
+Result<QJsonObject> ConnectionService::openPending(const QString &pendingToken,
+                                                   const QString &bindingCookie,
+                                                   const Principal *principal)
 {
     if (pendingToken.isEmpty()) {
         return Error::invalid(u"pending_token is required"_s);
@@ -512,11 +512,19 @@ ConnectionService::readPending(const QString &pendingToken, const QString &bindi
         return Error::unauthenticated(
             u"the pending connection belongs to another browser or user"_s);
     }
-    QJsonArray candidates;
-    for (const QJsonValue &candidate : claims->value(u"cand"_s).toArray()) {
-        candidates.append(candidate);
+    return claims;
+}
+
+Result<ConnectionService::PendingChoice>
+ConnectionService::readPending(const QString &pendingToken, const QString &bindingCookie,
+                               const Principal *principal)
+{
+    Result<QJsonObject> claims = openPending(pendingToken, bindingCookie, principal);
+    if (!claims) {
+        return claims.error();
     }
-    return PendingChoice{claims->value(u"int"_s).toString(), candidates};
+    return PendingChoice{claims->value(u"int"_s).toString(),
+                         claims->value(u"cand"_s).toArray()};
 }
 
 Result<ConnectOutcome> ConnectionService::choosePending(const QString &pendingToken,
@@ -525,20 +533,22 @@ Result<ConnectOutcome> ConnectionService::choosePending(const QString &pendingTo
                                                         const QString &candidateIndex,
                                                         const QString &candidateId)
 {
-    Result<PendingChoice> choice = readPending(pendingToken, bindingCookie, principal);
-    if (!choice) {
-        return choice.error();
+    Result<QJsonObject> opened = openPending(pendingToken, bindingCookie, principal);
+    if (!opened) {
+        return opened.error();
     }
+    const QJsonObject &claims = *opened;
+    const QJsonArray candidates = claims.value(u"cand"_s).toArray();
     QJsonObject chosen;
     if (!candidateIndex.isEmpty()) {
         bool ok = false;
         const int index = candidateIndex.toInt(&ok);
-        if (!ok || index < 0 || index >= choice->candidates.size()) {
+        if (!ok || index < 0 || index >= candidates.size()) {
             return Error::invalid(u"candidate not found"_s);
         }
-        chosen = choice->candidates.at(index).toObject();
+        chosen = candidates.at(index).toObject();
     } else {
-        for (const QJsonValue &candidate : std::as_const(choice->candidates)) {
+        for (const QJsonValue &candidate : candidates) {
             if (candidate[u"id"_s].toString() == candidateId) {
                 chosen = candidate.toObject();
             }
@@ -547,8 +557,6 @@ Result<ConnectOutcome> ConnectionService::choosePending(const QString &pendingTo
             return Error::invalid(u"candidate not found"_s);
         }
     }
-    const QJsonObject claims =
-        *Crypto::SealedToken::decode(m_sealer, pendingToken, m_clock()); // checked above
     Target t;
     t.subjectId = claims.value(u"sid"_s).toString();
     t.app = m_catalog.app(claims.value(u"int"_s).toString());

@@ -87,6 +87,10 @@ public:
 private:
     struct Target;
     [[nodiscard]] Result<Target> target(const Principal &principal, const QJsonObject &body);
+    // The pending token's claims, once the caller is proven (binding cookie or same subject).
+    [[nodiscard]] Result<QJsonObject> openPending(const QString &pendingToken,
+                                                  const QString &bindingCookie,
+                                                  const Principal *principal);
     void finishConnect(const Target &target, StoredCredential credential, Callback callback);
     [[nodiscard]] Result<ConnectOutcome> store(const Target &target, StoredCredential credential,
                                                const QJsonObject &candidate);

@@ -125,16 +125,6 @@ apps:
 )"_s.arg(httpbin, closed);
 }
 
-QJsonObject findByName(const QJsonArray &items, const QString &name)
-{
-    for (const QJsonValue &item : items) {
-        if (item[u"name"_s].toString() == name) {
-            return item.toObject();
-        }
-    }
-    return {};
-}
-
 } // namespace
 
 class tst_Apps final : public QObject
@@ -213,7 +203,7 @@ void tst_Apps::catalogListsAppsAndConnections()
     QCOMPARE(reply.status, 200);
     const QJsonArray apps = reply.json().array();
     QCOMPARE(apps.size(), 5);
-    QJsonObject bin = findByName(apps, u"bin"_s);
+    QJsonObject bin = reply.itemNamed(u"bin"_s);
     QCOMPARE(bin[u"displayName"_s].toString(), u"Echo"_s);
     QCOMPARE(bin[u"status"_s].toString(), u"needs_user_connection"_s);
     QCOMPARE(bin[u"credentialState"_s].toString(), u"missing"_s);
@@ -226,14 +216,14 @@ void tst_Apps::catalogListsAppsAndConnections()
     QCOMPARE(connection[u"credentialMode"_s].toString(), u"subject"_s);
     QCOMPARE(connection[u"instances"_s].toArray().size(), 0);
 
-    const QJsonObject open = findByName(apps, u"open"_s);
+    const QJsonObject open = reply.itemNamed(u"open"_s);
     QCOMPARE(open[u"status"_s].toString(), u"ready"_s);
     QCOMPARE(open[u"credentialState"_s].toString(), u"not_required"_s);
     QCOMPARE(open[u"healthState"_s].toString(), u"not_applicable"_s);
 
     connectApp(u"bin"_s, u"s3cret-token"_s);
     reply = m_server->get(u"/api/v1/apps"_s);
-    bin = findByName(reply.json().array(), u"bin"_s);
+    bin = reply.itemNamed(u"bin"_s);
     QCOMPARE(bin[u"status"_s].toString(), u"ready"_s);
     QCOMPARE(bin[u"credentialState"_s].toString(), u"connected"_s);
     QCOMPARE(bin[u"actions"_s].toArray(), (QJsonArray{u"disconnect"_s, u"add_instance"_s}));
@@ -339,7 +329,7 @@ void tst_Apps::openApiAppIsCallable()
 void tst_Apps::credentialFieldsMapToHeaders()
 {
     const HttpReply apps = m_server->get(u"/api/v1/apps"_s);
-    const QJsonObject keyed = findByName(apps.json().array(), u"keyed"_s);
+    const QJsonObject keyed = apps.itemNamed(u"keyed"_s);
     QCOMPARE(keyed[u"connections"_s][0][u"credentialFields"_s][0][u"label"_s].toString(),
              u"API key"_s);
     HttpReply reply = m_server->post(u"/api/v1/auth/connect-manual"_s,
@@ -456,7 +446,7 @@ void tst_Apps::instancesNeedSelection()
     reply = m_server->get(u"/api/v1/bin/anything?_instance=nowhere"_s);
     QCOMPARE(reply.status, 412);
 
-    const QJsonObject bin = findByName(m_server->get(u"/api/v1/apps"_s).json().array(), u"bin"_s);
+    const QJsonObject bin = m_server->get(u"/api/v1/apps"_s).itemNamed(u"bin"_s);
     QCOMPARE(bin[u"status"_s].toString(), u"needs_instance_selection"_s);
     QCOMPARE(bin[u"connections"_s][0][u"instances"_s].toArray().size(), 2);
 

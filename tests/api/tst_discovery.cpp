@@ -150,12 +150,9 @@ void tst_Discovery::severalAccountsNeedAChoice()
     // The chosen account's discovered metadata fills {region}.
     QCOMPARE(reply.json()[u"headers"_s][u"X-Region"_s].toString(), u"us"_s);
     const HttpReply apps = m_server->get(u"/api/v1/apps"_s);
-    for (const QJsonValue &app : apps.json().array()) {
-        if (app[u"name"_s] == u"accounts"_s) {
-            QCOMPARE(app[u"connections"_s][0][u"instances"_s][0][u"name"_s].toString(),
-                     u"Globex"_s);
-        }
-    }
+    QCOMPARE(apps.itemNamed(u"accounts"_s)[u"connections"_s][0][u"instances"_s][0][u"name"_s]
+                 .toString(),
+             u"Globex"_s);
 }
 
 void tst_Discovery::badPendingChoicesAreRejected()

@@ -188,12 +188,7 @@ void tst_OAuth::connectsThroughTheAuthorizationServer()
     QCOMPARE(tokenRequests(u"refresh_token"_s), 0); // an hour left: no refresh
 
     const HttpReply apps = m_server->get(u"/api/v1/apps"_s);
-    QJsonObject bin;
-    for (const QJsonValue &app : apps.json().array()) {
-        if (app[u"name"_s] == u"bin"_s) {
-            bin = app.toObject();
-        }
-    }
+    const QJsonObject bin = apps.itemNamed(u"bin"_s);
     QCOMPARE(bin[u"status"_s].toString(), u"ready"_s);
     QCOMPARE(bin[u"connections"_s][0][u"authTypes"_s].toArray(), QJsonArray{u"oauth"_s});
     QVERIFY(!apps.body.contains(authorization.mid(7).toUtf8()));
@@ -252,13 +247,10 @@ void tst_OAuth::invalidGrantNeedsReconnect()
     QCOMPARE(tokenRequests(u"refresh_token"_s), refreshes); // known dead: not tried again
 
     const HttpReply apps = m_server->get(u"/api/v1/apps"_s);
-    for (const QJsonValue &app : apps.json().array()) {
-        if (app[u"name"_s] == u"bin"_s) {
-            QCOMPARE(app[u"status"_s].toString(), u"needs_user_connection"_s);
-            QCOMPARE(app[u"credentialState"_s].toString(), u"invalid"_s);
-            QVERIFY(app[u"actions"_s].toArray().contains(u"reconnect"_s));
-        }
-    }
+    const QJsonObject bin = apps.itemNamed(u"bin"_s);
+    QCOMPARE(bin[u"status"_s].toString(), u"needs_user_connection"_s);
+    QCOMPARE(bin[u"credentialState"_s].toString(), u"invalid"_s);
+    QVERIFY(bin[u"actions"_s].toArray().contains(u"reconnect"_s));
     // Reconnecting fixes it.
     control({{u"reset"_s, true}});
     connectThroughBrowser();
@@ -340,13 +332,10 @@ void tst_OAuth::platformConnectionsUseClientCredentials()
     QVERIFY(last[u"authorization"_s].toString().startsWith(u"Basic "_s)); // clientAuth: header
 
     const HttpReply apps = m_server->get(u"/api/v1/apps"_s);
-    for (const QJsonValue &app : apps.json().array()) {
-        if (app[u"name"_s] == u"robot"_s) {
-            QCOMPARE(app[u"status"_s].toString(), u"ready"_s);
-            QCOMPARE(app[u"credentialState"_s].toString(), u"configured"_s);
-            QCOMPARE(app[u"connections"_s][0][u"ownerKind"_s].toString(), u"platform"_s);
-        }
-    }
+    const QJsonObject robot = apps.itemNamed(u"robot"_s);
+    QCOMPARE(robot[u"status"_s].toString(), u"ready"_s);
+    QCOMPARE(robot[u"credentialState"_s].toString(), u"configured"_s);
+    QCOMPARE(robot[u"connections"_s][0][u"ownerKind"_s].toString(), u"platform"_s);
 }
 
 QTEST_GUILESS_MAIN(tst_OAuth)

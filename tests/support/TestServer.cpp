@@ -6,6 +6,7 @@
 #include "support/TestDatabase.h"
 
 #include <QEventLoop>
+#include <QJsonArray>
 #include <QFile>
 #include <QNetworkReply>
 #include <QTimer>
@@ -33,6 +34,16 @@ QByteArray HttpReply::header(const QByteArray &name) const
     for (const auto &[key, value] : headers) {
         if (key.compare(name, Qt::CaseInsensitive) == 0) {
             return value;
+        }
+    }
+    return {};
+}
+
+QJsonObject HttpReply::itemNamed(const QString &name) const
+{
+    for (const QJsonValue &item : json().array()) {
+        if (item[QLatin1String("name")].toString() == name) {
+            return item.toObject();
         }
     }
     return {};

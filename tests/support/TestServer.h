@@ -5,6 +5,7 @@
 #include "app/Application.h"
 
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QTemporaryDir>
 
@@ -21,6 +22,8 @@ struct HttpReply
     [[nodiscard]] QJsonDocument json() const { return QJsonDocument::fromJson(body); }
     [[nodiscard]] QString error() const { return json()[QLatin1String("error")].toString(); }
     [[nodiscard]] QByteArray header(const QByteArray &name) const;
+    // For a JSON array of objects: the one whose "name" is `name`, else an empty object.
+    [[nodiscard]] QJsonObject itemNamed(const QString &name) const;
 };
 
 // The real Application on port 0, configured from YAML exactly as gestaltd is, against a fresh
