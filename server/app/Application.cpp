@@ -8,17 +8,32 @@
 #include "apps/AppRoutes.h"
 #include "apps/BindingRoutes.h"
 #include "apps/InvocationService.h"
+#include "audit/AuditLog.h"
+#include "audit/AuditRepository.h"
+#include "audit/AuditRoutes.h"
 #include "authz/AccessCheck.h"
+#include "authz/AdminAuthorizationRoutes.h"
+#include "authz/AdminGuard.h"
+#include "authz/Authorizer.h"
+#include "authz/AuthzSnapshot.h"
+#include "authz/ManagedSubjectRepository.h"
+#include "authz/ManagedSubjectRoutes.h"
+#include "authz/MembershipService.h"
+#include "authz/RelationshipRepository.h"
 #include "connections/ConnectionRoutes.h"
 #include "connections/ConnectionService.h"
 #include "connections/CredentialRepository.h"
 #include "connections/CredentialService.h"
 #include "connections/OAuthClient.h"
+#include "crypto/Hash.h"
 #include "crypto/Random.h"
 #include "crypto/Sealer.h"
 #include "crypto/SecretKey.h"
 #include "http/HttpServer.h"
 #include "identity/IdentityService.h"
+#include "identity/LoginRoutes.h"
+#include "identity/OidcProvider.h"
+#include "identity/SessionTokens.h"
 #include "identity/TokenRoutes.h"
 #include "identity/TokenService.h"
 #include "metrics/MetricsRegistry.h"
@@ -30,6 +45,7 @@
 #include "store/TokenRepository.h"
 #include "store/UserRepository.h"
 
+#include <QJsonDocument>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -37,6 +53,9 @@ using namespace Qt::StringLiterals;
 namespace Gestalt {
 
 namespace {
+
+// Another replica's authorization change reaches this one within this interval.
+constexpr int authzPollMs = 2000;
 
 HttpServerOptions serverOptions(const ServerConfig &server, const QString &name)
 {
@@ -108,8 +127,30 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
         *app->m_tokens, *app->m_identity, config.server.apiTokenTtl,
         [appNames](const QString &name) { return appNames.contains(name); }, app->m_clock);
 
+    app->m_auditRepository = std::make_unique<AuditRepository>(*app->m_database);
+    app->m_auditLog = std::make_unique<AuditLog>(*app->m_auditRepository, app->m_clock);
+    app->m_identity->setAuditLog(app->m_auditLog.get());
+
+    Result<std::optional<OidcSettings>> login = OidcSettings::fromConfig(config);
+    if (!login) {
+        return login.error();
+    }
+    if (login->has_value()) {
+        const OidcSettings &oidc = **login;
+        app->m_sessions = std::make_unique<SessionTokens>(
+            *key, oidc.sessionTtl,
+            config.server.baseUrl.startsWith(u"https://"_s, Qt::CaseInsensitive), app->m_clock);
+        app->m_oidc = std::make_unique<OidcProvider>(oidc, app->m_clock);
+        app->m_identity->enableLogin(*app->m_sessions, app->m_oidc.get());
+        qCInfo(lcApp).noquote() << "app: platform login through OIDC provider"
+                                << oidc.providerName << "issuer" << oidc.issuerUrl;
+    }
+
+    if (Result<void> authz = app->createAuthorization(); !authz) {
+        return authz.error();
+    }
+
     Application *self = app.get();
-    app->m_access = std::make_unique<AccessCheck>();
     app->m_credentials = std::make_unique<CredentialRepository>(*app->m_database, *app->m_sealer);
     app->m_oauth = std::make_unique<OAuthClient>();
     app->m_credentialService = std::make_unique<CredentialService>(
@@ -121,14 +162,43 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
         *app->m_catalog, *app->m_access, *app->m_credentials, *app->m_oauth,
         app->m_invocations->upstream(), *app->m_sealer, app->m_clock,
         [self] { return self->publicBaseUrl(); });
+    app->m_connectionService->setAuditLog(app->m_auditLog.get());
 
     app->registerRoutes();
     return app;
 }
 
+Result<void> Application::createAuthorization()
+{
+    m_relationships = std::make_unique<RelationshipRepository>(*m_database, m_clock);
+    m_authzSnapshot = std::make_unique<AuthzSnapshot>(*m_relationships);
+    m_authorizer = std::make_unique<Authorizer>(m_config.authorization, m_config.server.admin,
+                                                *m_catalog, *m_authzSnapshot);
+    const QJsonObject model = m_authorizer->model();
+    const QString modelId = Crypto::sha256Hex(QJsonDocument(model).toJson(QJsonDocument::Compact))
+                                .left(16);
+    if (Result<AuthzModel> active = m_relationships->activateModel(modelId, model); !active) {
+        return active.error();
+    }
+    if (Result<void> synced = m_relationships->syncManaged(m_authorizer->staticRelationships());
+        !synced) {
+        return synced.error();
+    }
+    if (Result<void> loaded = m_authzSnapshot->reload(); !loaded) {
+        return loaded.error();
+    }
+    m_authzSnapshot->startPolling(authzPollMs);
+    m_memberships = std::make_unique<MembershipService>(*m_relationships, *m_authzSnapshot, *m_users);
+    m_managedSubjects = std::make_unique<ManagedSubjectRepository>(*m_database, m_clock);
+    m_access = std::make_unique<AccessCheck>(*m_authorizer);
+    m_adminGuard = std::make_unique<AdminGuard>(*m_authorizer, *m_identity, *m_catalog,
+                                                [this] { return m_identity->loginEnabled(); });
+    return {};
+}
+
 void Application::registerRoutes()
 {
-    m_probeRoutes = std::make_unique<ProbeRoutes>(*m_database, [this] {
+    m_probeRoutes = std::make_unique<ProbeRoutes>(*m_database, [this]() -> QString {
         switch (m_phase) {
         case Phase::Starting:
             return u"still starting"_s;
@@ -137,16 +207,39 @@ void Application::registerRoutes()
         case Phase::Serving:
             break;
         }
+        if (m_oidc && !m_oidc->isReady()) {
+            return u"authentication provider is not ready: "_s + m_oidc->lastError();
+        }
         return QString();
     });
     m_metricsRoutes = std::make_unique<MetricsRoutes>(*m_metrics);
     m_tokenRoutes = std::make_unique<TokenRoutes>(*m_tokenService);
+    m_tokenRoutes->setAuditLog(m_auditLog.get());
+    m_invocations->setAuditLog(m_auditLog.get());
     m_appRoutes = std::make_unique<AppRoutes>(*m_catalog, *m_access, *m_credentials,
                                               *m_invocations);
+    m_appRoutes->setAuditLog(m_auditLog.get());
     m_connectionRoutes = std::make_unique<ConnectionRoutes>(
         *m_connectionService, *m_identity,
         m_config.server.baseUrl.startsWith(u"https://"_s, Qt::CaseInsensitive));
     m_bindingRoutes = std::make_unique<BindingRoutes>(*m_catalog, *m_invocations, m_clock);
+    m_loginRoutes = std::make_unique<LoginRoutes>(
+        *m_identity, m_sessions.get(), m_oidc.get(), *m_tokenService, *m_sealer, *m_auditLog,
+        m_clock,
+        LoginRoutes::Options{m_config.server.management ? m_config.server.management->baseUrl
+                                                        : QString(),
+                             [this] { return publicBaseUrl(); }});
+    m_adminAuthorizationRoutes = std::make_unique<AdminAuthorizationRoutes>(
+        *m_adminGuard, *m_authorizer, *m_catalog, *m_relationships, *m_memberships, *m_auditLog,
+        m_config.server.providers.authorization.isEmpty()
+            ? u"database"_s
+            : m_config.server.providers.authorization);
+    m_managedSubjectRoutes = std::make_unique<ManagedSubjectRoutes>(ManagedSubjectRoutes::Deps{
+        *m_managedSubjects, *m_relationships, *m_memberships, *m_authorizer, *m_catalog,
+        *m_tokenService, *m_credentials, *m_connectionService, *m_appRoutes, *m_auditLog});
+    m_auditRoutes = std::make_unique<AuditRoutes>(
+        *m_auditRepository, *m_auditLog,
+        [this](const HttpRequest &request) { return m_adminGuard->requireAdmin(*request.principal); });
 
     const auto observe = [this](const RequestRecord &record) {
         m_serverMetrics->recordHttpRequest(record.method, record.route, record.status,
@@ -161,6 +254,9 @@ void Application::registerRoutes()
     m_appRoutes->registerRoutes(publicRoutes);
     m_connectionRoutes->registerRoutes(publicRoutes);
     m_bindingRoutes->registerRoutes(publicRoutes);
+    m_loginRoutes->registerRoutes(publicRoutes);
+    m_managedSubjectRoutes->registerRoutes(publicRoutes);
+    m_auditRoutes->registerRoutes(publicRoutes);
 
     if (m_config.server.management) {
         // The operator surface moves to its own listener and is 404 on the public one.
@@ -170,10 +266,17 @@ void Application::registerRoutes()
         m_managementServer->setObserver(observe);
         m_probeRoutes->registerRoutes(m_managementServer->router());
         m_metricsRoutes->registerRoutes(m_managementServer->router(), RouteAuth::Public);
+        registerOperatorRoutes(m_managementServer->router());
     } else {
         m_probeRoutes->registerRoutes(publicRoutes);
         m_metricsRoutes->registerRoutes(publicRoutes, RouteAuth::Authenticated);
+        registerOperatorRoutes(publicRoutes);
     }
+}
+
+void Application::registerOperatorRoutes(Router &router)
+{
+    m_adminAuthorizationRoutes->registerRoutes(router);
 }
 
 Result<void> Application::start()
@@ -198,6 +301,9 @@ Result<void> Application::start()
         qCInfo(lcApp).noquote() << "app: management listener on" << host << "port"
                                 << *m_managementPort;
     }
+    if (m_oidc) {
+        m_oidc->start();
+    }
     m_phase = Phase::Serving;
     return {};
 }
@@ -218,6 +324,11 @@ QString Application::publicBaseUrl() const
         base.chop(1);
     }
     return base;
+}
+
+const Router &Application::publicRouter() const
+{
+    return m_publicServer->router();
 }
 
 int Application::activeRequests() const

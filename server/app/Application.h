@@ -4,6 +4,7 @@
 
 #include "app/Clock.h"
 #include "config/Config.h"
+#include "http/Router.h"
 #include "shared/Result.h"
 
 #include <QObject>
@@ -14,7 +15,21 @@
 namespace Gestalt {
 
 class AccessCheck;
+class AdminAuthorizationRoutes;
+class AdminGuard;
 class AppCatalog;
+class AuditLog;
+class AuditRepository;
+class AuditRoutes;
+class Authorizer;
+class AuthzSnapshot;
+class LoginRoutes;
+class ManagedSubjectRepository;
+class ManagedSubjectRoutes;
+class MembershipService;
+class OidcProvider;
+class RelationshipRepository;
+class SessionTokens;
 class AppRoutes;
 class BindingRoutes;
 class ConnectionRoutes;
@@ -62,6 +77,12 @@ public:
     [[nodiscard]] const Config &config() const { return m_config; }
     [[nodiscard]] Database &database() { return *m_database; }
     [[nodiscard]] const AppCatalog &catalog() const { return *m_catalog; }
+    [[nodiscard]] AuthzSnapshot &authzSnapshot() { return *m_authzSnapshot; }
+    [[nodiscard]] AuditLog &auditLog() { return *m_auditLog; }
+    // The route table of the public listener (tests walk every authenticated route).
+    [[nodiscard]] const Router &publicRouter() const;
+    // Platform sessions; null when login is disabled.
+    [[nodiscard]] const SessionTokens *sessions() const { return m_sessions.get(); }
     // server.baseUrl, else http://<public host>:<bound port>.
     [[nodiscard]] QString publicBaseUrl() const;
 
@@ -70,7 +91,9 @@ Q_SIGNALS:
 
 private:
     Application(Config config, Clock clock);
+    [[nodiscard]] Result<void> createAuthorization();
     void registerRoutes();
+    void registerOperatorRoutes(Router &router);
     [[nodiscard]] int activeRequests() const;
 
     Config m_config;
@@ -93,6 +116,16 @@ private:
     std::unique_ptr<IdentityService> m_identity;
     std::unique_ptr<TokenService> m_tokenService;
     std::unique_ptr<AppCatalog> m_catalog;
+    std::unique_ptr<AuditRepository> m_auditRepository;
+    std::unique_ptr<AuditLog> m_auditLog;
+    std::unique_ptr<SessionTokens> m_sessions;
+    std::unique_ptr<OidcProvider> m_oidc;
+    std::unique_ptr<RelationshipRepository> m_relationships;
+    std::unique_ptr<AuthzSnapshot> m_authzSnapshot;
+    std::unique_ptr<Authorizer> m_authorizer;
+    std::unique_ptr<MembershipService> m_memberships;
+    std::unique_ptr<ManagedSubjectRepository> m_managedSubjects;
+    std::unique_ptr<AdminGuard> m_adminGuard;
     std::unique_ptr<AccessCheck> m_access;
     std::unique_ptr<CredentialRepository> m_credentials;
     std::unique_ptr<OAuthClient> m_oauth;
@@ -105,6 +138,10 @@ private:
     std::unique_ptr<AppRoutes> m_appRoutes;
     std::unique_ptr<ConnectionRoutes> m_connectionRoutes;
     std::unique_ptr<BindingRoutes> m_bindingRoutes;
+    std::unique_ptr<LoginRoutes> m_loginRoutes;
+    std::unique_ptr<AdminAuthorizationRoutes> m_adminAuthorizationRoutes;
+    std::unique_ptr<ManagedSubjectRoutes> m_managedSubjectRoutes;
+    std::unique_ptr<AuditRoutes> m_auditRoutes;
     std::unique_ptr<HttpServer> m_publicServer;
     std::unique_ptr<HttpServer> m_managementServer;
 };

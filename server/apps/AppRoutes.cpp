@@ -5,6 +5,7 @@
 #include "apps/AppCatalog.h"
 #include "apps/AppStatus.h"
 #include "apps/InvocationService.h"
+#include "audit/AuditLog.h"
 #include "authz/AccessCheck.h"
 #include "connections/CredentialRepository.h"
 
@@ -23,14 +24,13 @@ QString ownerKind(const Principal &principal)
 }
 
 Result<const AppDefinition *> visibleApp(const AppCatalog &catalog, const AccessCheck &access,
-                                         const HttpRequest &request)
+                                         const Principal &principal, const QString &name)
 {
-    const QString name = request.pathParam(u"name"_s);
     const AppDefinition *app = catalog.app(name);
     if (!app) {
         return Error::notFound(u"integration \"%1\" not found"_s.arg(name));
     }
-    if (Result<void> allowed = access.checkApp(*request.principal, *app); !allowed) {
+    if (Result<void> allowed = access.checkApp(principal, *app); !allowed) {
         return allowed.error();
     }
     return app;
@@ -87,7 +87,15 @@ void AppRoutes::registerRoutes(Router &router)
 
 Result<HttpResponse> AppRoutes::list(const HttpRequest &request)
 {
-    const Principal &principal = *request.principal;
+    Result<QJsonArray> apps = listFor(*request.principal);
+    if (!apps) {
+        return apps.error();
+    }
+    return HttpResponse::json(200, *apps);
+}
+
+Result<QJsonArray> AppRoutes::listFor(const Principal &principal) const
+{
     Result<QList<StoredCredential>> credentials = m_credentials.list(principal.subjectId);
     if (!credentials) {
         return credentials.error();
@@ -98,12 +106,13 @@ Result<HttpResponse> AppRoutes::list(const HttpRequest &request)
             apps.append(AppStatus::describe(app, *credentials, ownerKind(principal)));
         }
     }
-    return HttpResponse::json(200, apps);
+    return apps;
 }
 
 Result<HttpResponse> AppRoutes::operations(const HttpRequest &request)
 {
-    Result<const AppDefinition *> app = visibleApp(m_catalog, m_access, request);
+    Result<const AppDefinition *> app =
+        visibleApp(m_catalog, m_access, *request.principal, request.pathParam(u"name"_s));
     if (!app) {
         return app.error();
     }
@@ -127,6 +136,39 @@ Result<HttpResponse> AppRoutes::operations(const HttpRequest &request)
 
 Result<HttpResponse> AppRoutes::disconnect(const HttpRequest &request)
 {
+    return disconnectFor(request, *request.principal, request.pathParam(u"name"_s),
+                         request.principal->subjectId);
+}
+
+Result<HttpResponse> AppRoutes::disconnectFor(const HttpRequest &request, const Principal &caller,
+                                              const QString &name,
+                                              const QString &credentialSubjectId)
+{
+    QString removed;
+    Result<HttpResponse> outcome = removeCredential(request, caller, name, credentialSubjectId,
+                                                    removed);
+    if (m_audit) {
+        AuditEvent event;
+        event.context = AuditContext::fromRequest(request);
+        event.setPrincipal(caller);
+        event.action = u"connection.disconnect"_s;
+        event.targetKind = u"connection"_s;
+        event.targetId = credentialSubjectId;
+        event.targetName = removed.isEmpty() ? name.left(128) : removed;
+        event.allowed = outcome.hasValue();
+        if (!outcome) {
+            event.error = publicMessage(outcome.error());
+        }
+        m_audit->record(std::move(event));
+    }
+    return outcome;
+}
+
+Result<HttpResponse> AppRoutes::removeCredential(const HttpRequest &request,
+                                                 const Principal &caller, const QString &name,
+                                                 const QString &credentialSubjectId,
+                                                 QString &removed)
+{
     // The older contract named the instance `?instance=`; it still works.
     QString legacyInstance;
     for (const auto &[key, value] : request.query.queryItems(QUrl::FullyDecoded)) {
@@ -136,7 +178,7 @@ Result<HttpResponse> AppRoutes::disconnect(const HttpRequest &request)
             return Error::invalid(u"unsupported query parameter \"%1\""_s.arg(key));
         }
     }
-    Result<const AppDefinition *> app = visibleApp(m_catalog, m_access, request);
+    Result<const AppDefinition *> app = visibleApp(m_catalog, m_access, caller, name);
     if (!app) {
         return app.error();
     }
@@ -160,7 +202,7 @@ Result<HttpResponse> AppRoutes::disconnect(const HttpRequest &request)
             continue;
         }
         Result<QList<StoredCredential>> stored =
-            m_credentials.list(request.principal->subjectId, connection.connectionId);
+            m_credentials.list(credentialSubjectId, connection.connectionId);
         if (!stored) {
             return stored.error();
         }
@@ -183,10 +225,12 @@ Result<HttpResponse> AppRoutes::disconnect(const HttpRequest &request)
                                "?_connection=NAME and/or ?_instance=NAME"_s.arg(
                                    (*app)->name, names.join(u", "_s)));
     }
-    Result<bool> removed = m_credentials.remove(matches.first().second.id);
-    if (!removed) {
-        return removed.error();
+    const auto &[connectionName, credential] = matches.first();
+    Result<bool> deleted = m_credentials.remove(credential.id);
+    if (!deleted) {
+        return deleted.error();
     }
+    removed = (*app)->name + u'/' + connectionName + u'/' + credential.instance;
     return HttpResponse::json(200, QJsonObject{{u"status"_s, u"disconnected"_s}});
 }
 

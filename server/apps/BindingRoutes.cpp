@@ -164,6 +164,8 @@ void BindingRoutes::handle(const AppDefinition &app, const QString &bindingName,
     call.surface = u"http_binding"_s;
     call.httpBinding = bindingName;
     call.withoutCredential = binding.credentialMode == u"none";
+    call.audit = AuditContext::fromRequest(request);
+    call.audit.source = u"binding:"_s + app.name + u':' + bindingName;
     if (binding.ack) {
         responder.send(ackResponse(*binding.ack));
         const QString label = app.name + u'/' + bindingName;

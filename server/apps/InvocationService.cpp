@@ -4,6 +4,7 @@
 
 #include "apps/AppCatalog.h"
 #include "apps/RequestBuilder.h"
+#include "audit/AuditLog.h"
 #include "authz/AccessCheck.h"
 #include "connections/CredentialRepository.h"
 #include "connections/CredentialService.h"
@@ -259,6 +260,23 @@ void InvocationService::Call::finish(Result<InvocationResult> result)
     if (m_service) {
         m_service->m_metrics.recordOperation(m_labels, double(m_timer.nsecsElapsed()) / 1e9,
                                              !result || status >= 400);
+        if (m_service->m_audit) {
+            AuditEvent event;
+            event.context = m_request.audit;
+            event.setPrincipal(m_request.principal);
+            event.action = m_request.operation;
+            event.targetKind = u"operation"_s;
+            event.targetId = m_request.operation;
+            event.targetName = m_request.app;
+            event.allowed = result.hasValue() || (result.error().code != ErrorCode::Forbidden
+                                                  && result.error().code != ErrorCode::Unauthenticated);
+            if (!result) {
+                event.error = publicMessage(result.error());
+            } else if (status >= 400) {
+                event.error = u"upstream answered %1"_s.arg(status);
+            }
+            m_service->m_audit->record(std::move(event));
+        }
     }
     Callback callback = std::move(m_callback);
     callback(std::move(result));

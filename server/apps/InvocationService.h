@@ -5,6 +5,7 @@
 #include "apps/AppDefinition.h"
 #include "apps/UpstreamClient.h"
 #include "connections/StoredCredential.h"
+#include "audit/AuditEvent.h"
 #include "identity/Principal.h"
 #include "shared/Result.h"
 
@@ -18,6 +19,8 @@
 #include <memory>
 
 namespace Gestalt {
+
+class AuditLog;
 
 class AccessCheck;
 class AppCatalog;
@@ -37,6 +40,7 @@ struct InvocationRequest
     QString surface = QStringLiteral("http"); // metrics label gestalt_invocation_surface
     QString httpBinding; // metrics label gestalt_http_binding, for hosted bindings
     bool withoutCredential = false; // hosted binding with credentialMode none
+    AuditContext audit; // request id, client address, user agent, source for the audit event
 };
 
 struct InvocationResult
@@ -74,6 +78,9 @@ public:
                       ServerMetrics &metrics, QObject *parent = nullptr);
     ~InvocationService() override;
 
+    // Every finished invocation writes an audit event (action = operation id).
+    void setAuditLog(AuditLog *audit) { m_audit = audit; }
+
     // Calls back exactly once (never from inside invoke()). The handle aborts the call.
     std::shared_ptr<UpstreamCall> invoke(const InvocationRequest &request, Callback callback);
 
@@ -102,6 +109,7 @@ private:
     CredentialRepository &m_credentials;
     CredentialService &m_credentialService;
     ServerMetrics &m_metrics;
+    AuditLog *m_audit = nullptr;
     UpstreamClient *m_upstream; // child
 };
 

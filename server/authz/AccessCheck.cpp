@@ -3,6 +3,7 @@
 #include "authz/AccessCheck.h"
 
 #include "apps/AppDefinition.h"
+#include "authz/Authorizer.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -25,13 +26,33 @@ QJsonObject permissionFor(const Principal &principal, const QString &app)
     return {};
 }
 
+bool isSystem(const Principal &principal)
+{
+    return principal.subjectId.startsWith(u"system:"_s);
+}
+
+// A hosted HTTP binding acts as system:http_binding:<app>:<binding> on its own app only.
+bool isBindingOf(const Principal &principal, const QString &app)
+{
+    return principal.subjectId.startsWith(u"system:http_binding:"_s + app + u':');
+}
+
+// Does the explicit permission set restrict operations for this app (and allow `operation`)?
+bool permissionAllowsOperation(const Principal &principal, const QString &app,
+                               const QString &operation)
+{
+    const QJsonArray operations = permissionFor(principal, app).value(u"operations"_s).toArray();
+    return operations.isEmpty() || operations.contains(QJsonValue(operation));
+}
+
 } // namespace
 
-Result<void> AccessCheck::checkApp(const Principal &principal, const AppDefinition &app) const
+AccessCheck::AccessCheck(const Authorizer &authorizer)
+    : m_authorizer(authorizer)
+{}
+
+Result<void> AccessCheck::checkTokenApp(const Principal &principal, const AppDefinition &app) const
 {
-    if (!principal.isScopedToken()) {
-        return {};
-    }
     if (!principal.tokenScopes.isEmpty()) {
         if (principal.tokenScopes.split(u' ', Qt::SkipEmptyParts).contains(app.name)) {
             return {};
@@ -46,22 +67,62 @@ Result<void> AccessCheck::checkApp(const Principal &principal, const AppDefiniti
         u"token scope denied: the token has no permission for app \"%1\""_s.arg(app.name));
 }
 
+Result<void> AccessCheck::checkApp(const Principal &principal, const AppDefinition &app) const
+{
+    if (isSystem(principal)) {
+        if (isBindingOf(principal, app.name)) {
+            return {};
+        }
+        return checkTokenApp(principal, app);
+    }
+    if (principal.isScopedToken()) {
+        if (Result<void> scoped = checkTokenApp(principal, app); !scoped) {
+            return scoped;
+        }
+    }
+    if (!m_authorizer.appRole(principal, app).allowed()) {
+        return Error::forbidden(u"access denied: no role on app \"%1\""_s.arg(app.name));
+    }
+    return {};
+}
+
 Result<void> AccessCheck::checkOperation(const Principal &principal, const AppDefinition &app,
                                          const Operation &operation) const
 {
-    if (Result<void> appAccess = checkApp(principal, app); !appAccess) {
-        return appAccess;
+    if (isSystem(principal)) {
+        if (Result<void> appAccess = checkApp(principal, app); !appAccess) {
+            return appAccess;
+        }
+        if (isBindingOf(principal, app.name)
+            || permissionAllowsOperation(principal, app.name, operation.id)) {
+            return {};
+        }
+        return Error::forbidden(
+            u"access denied: no permission for operation \"%1\" on app \"%2\""_s.arg(operation.id,
+                                                                                   app.name));
     }
-    if (!principal.isScopedToken() || !principal.tokenScopes.isEmpty()) {
-        return {};
+    if (principal.isScopedToken()) {
+        if (Result<void> scoped = checkTokenApp(principal, app); !scoped) {
+            return scoped;
+        }
+        if (principal.tokenScopes.isEmpty()
+            && !permissionAllowsOperation(principal, app.name, operation.id)) {
+            return Error::forbidden(
+                u"token scope denied: the token has no permission for operation \"%1\" on app \"%2\""_s
+                    .arg(operation.id, app.name));
+        }
     }
-    const QJsonArray operations = permissionFor(principal, app.name).value(u"operations"_s).toArray();
-    if (operations.isEmpty() || operations.contains(QJsonValue(operation.id))) {
-        return {};
+    const RoleDecision decision = m_authorizer.appRole(principal, app);
+    if (!decision.allowed()) {
+        return Error::forbidden(u"access denied: no role on app \"%1\""_s.arg(app.name));
     }
-    return Error::forbidden(
-        u"token scope denied: the token has no permission for operation \"%1\" on app \"%2\""_s
-            .arg(operation.id, app.name));
+    if (decision.source != RoleDecision::Source::Open && !operation.allowedRoles.isEmpty()
+        && !operation.allowedRoles.contains(decision.role)) {
+        return Error::forbidden(
+            u"access denied: role \"%1\" may not run operation \"%2\" on app \"%3\""_s.arg(
+                decision.role, operation.id, app.name));
+    }
+    return {};
 }
 
 } // namespace Gestalt

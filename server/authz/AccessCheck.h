@@ -9,18 +9,22 @@
 
 namespace Gestalt {
 
+class Authorizer;
 struct AppDefinition;
 struct Operation;
 
-// The one access check every door asks before an app is shown or an operation runs: REST
-// invocation and the catalog now; MCP tools/list and tools/call, workflow steps and agent tool
-// calls later. Today it enforces API-token scopes (space-separated app names) and permissions
-// ([{app, operations?}]); app authorization policies and per-operation roles join it with the
-// identity-and-authorization work, behind the same two functions.
+// The one access check every door asks before an app is shown or an operation runs: the REST
+// invoke and catalog, MCP tools/list and tools/call, workflow steps and agent tool calls. In
+// order: API-token scopes (space-separated app names) and permissions ([{app, operations?}]);
+// system subjects only what their explicit permission set grants (a hosted binding: its own app);
+// the app's authorizationPolicy (static member, dynamic grant, `default: allow` → viewer for users
+// only); the operation's allowedRoles.
 class AccessCheck final
 {
 public:
-    // May the caller see and use the app at all? 403 "token scope denied: ..." otherwise.
+    explicit AccessCheck(const Authorizer &authorizer);
+
+    // May the caller see and use the app at all? 403 otherwise.
     [[nodiscard]] Result<void> checkApp(const Principal &principal,
                                         const AppDefinition &app) const;
     // May the caller run this operation? Implies checkApp().
@@ -37,6 +41,12 @@ public:
     {
         return checkOperation(principal, app, operation).hasValue();
     }
+
+private:
+    [[nodiscard]] Result<void> checkTokenApp(const Principal &principal,
+                                             const AppDefinition &app) const;
+
+    const Authorizer &m_authorizer;
 };
 
 } // namespace Gestalt

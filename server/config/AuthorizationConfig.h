@@ -16,6 +16,7 @@ enum class PolicyEffect {
 struct PolicyMember
 {
     QString subjectId; // written `subjectID`: user:<id>, service_account:<id>...
+    QString email;     // or a user by email (lower-cased); exactly one of the two
     QString role;
 };
 

@@ -144,7 +144,15 @@ void ConfigDecoder::readAuthorization(ConfigMapReader &root, Config &config)
         for (const ConfigMapReader::Child &item : p.items(u"members")) {
             ConfigMapReader m(item, root.errors());
             PolicyMember member;
-            member.subjectId = m.requiredString(u"subjectID");
+            member.subjectId = m.string(u"subjectID");
+            member.email = m.string(u"email").trimmed().toLower();
+            if (member.subjectId.isEmpty() == member.email.isEmpty()) {
+                m.error(u"subjectID"_s, u"set exactly one of subjectID and email"_s);
+            } else if (!member.subjectId.isEmpty() && !member.subjectId.contains(u':')) {
+                m.error(u"subjectID"_s,
+                        u"expected a canonical subject id such as user:<id> or "
+                        u"service_account:<id>"_s);
+            }
             member.role = m.requiredString(u"role");
             policy.members.append(member);
         }

@@ -116,7 +116,8 @@ Result<HttpResponse> ConnectionRoutes::startOAuth(const HttpRequest &request)
     if (!body) {
         return body.error();
     }
-    Result<QJsonObject> started = m_connections.startOAuth(*request.principal, *body);
+    Result<QJsonObject> started = m_connections.startOAuth(
+        *request.principal, *body, ConnectContext{AuditContext::fromRequest(request), {}});
     if (!started) {
         return started.error();
     }
@@ -149,7 +150,8 @@ void ConnectionRoutes::callback(const HttpRequest &request, const Responder &res
                                            outcome->candidates));
             response.headers.append({"Set-Cookie"_ba, bindingCookie(outcome->bindingCookie)});
             responder.send(response);
-        });
+        },
+        AuditContext::fromRequest(request));
 }
 
 void ConnectionRoutes::connectManual(const HttpRequest &request, const Responder &responder)
@@ -159,21 +161,20 @@ void ConnectionRoutes::connectManual(const HttpRequest &request, const Responder
         responder.sendError(body.error());
         return;
     }
-    m_connections.connectManual(*request.principal, *body,
-                                [this, responder](Result<ConnectOutcome> outcome) {
-                                    if (!outcome) {
-                                        responder.sendError(outcome.error());
-                                        return;
-                                    }
-                                    HttpResponse response =
-                                        HttpResponse::json(200, outcome->toJson());
-                                    if (outcome->selectionRequired) {
-                                        response.headers.append(
-                                            {"Set-Cookie"_ba,
-                                             bindingCookie(outcome->bindingCookie)});
-                                    }
-                                    responder.send(response);
-                                });
+    m_connections.connectManual(
+        *request.principal, *body,
+        [this, responder](Result<ConnectOutcome> outcome) {
+            if (!outcome) {
+                responder.sendError(outcome.error());
+                return;
+            }
+            HttpResponse response = HttpResponse::json(200, outcome->toJson());
+            if (outcome->selectionRequired) {
+                response.headers.append({"Set-Cookie"_ba, bindingCookie(outcome->bindingCookie)});
+            }
+            responder.send(response);
+        },
+        ConnectContext{AuditContext::fromRequest(request), {}});
 }
 
 Result<HttpResponse> ConnectionRoutes::pendingConnection(const HttpRequest &request)
@@ -199,7 +200,10 @@ Result<HttpResponse> ConnectionRoutes::pendingConnection(const HttpRequest &requ
     const QString id = form.queryItemValue(u"candidate_id"_s, QUrl::FullyDecoded);
     const QString cookie = request.cookie(PendingCookie.toString());
     std::optional<Principal> principal;
-    if (!request.header("authorization").isEmpty()) {
+    // A bearer token, or the browser session of the user who started the connection (also for
+    // a managed subject's pending choice).
+    if (!request.header("authorization").isEmpty()
+        || !request.cookie(u"session_token"_s).isEmpty()) {
         Result<Principal> resolved = m_authenticator.authenticate(request);
         if (resolved) {
             principal = *resolved;
@@ -220,7 +224,8 @@ Result<HttpResponse> ConnectionRoutes::pendingConnection(const HttpRequest &requ
                             selectionForm(choice->app, token, choice->candidates));
     }
     Result<ConnectOutcome> outcome =
-        m_connections.choosePending(token, cookie, caller, index, id);
+        m_connections.choosePending(token, cookie, caller, index, id,
+                                    AuditContext::fromRequest(request));
     if (!outcome) {
         return errorFor(request, outcome.error());
     }

@@ -7,11 +7,13 @@
 #include "apps/InvocationService.h"
 #include "apps/RequestBuilder.h"
 #include "apps/UpstreamClient.h"
+#include "audit/AuditLog.h"
 #include "authz/AccessCheck.h"
 #include "connections/CredentialRepository.h"
 #include "connections/OAuthClient.h"
 #include "crypto/Random.h"
 #include "crypto/SealedToken.h"
+#include "http/HttpResponse.h"
 #include "shared/JsonPath.h"
 
 #include <QJsonDocument>
@@ -68,6 +70,19 @@ QString metadataValue(const QJsonValue &value)
     return plain.match(text).hasMatch() ? text : QString();
 }
 
+// The app a request body names, for audit events of requests that failed before resolving it.
+QString requestedApp(const QJsonObject &body)
+{
+    const QJsonValue name =
+        body.contains(u"integration"_s) ? body.value(u"integration"_s) : body.value(u"app"_s);
+    return name.toString().left(128);
+}
+
+std::optional<Error> errorOf(const auto &result)
+{
+    return result ? std::nullopt : std::optional<Error>(result.error());
+}
+
 Error setupFailed(const QString &app)
 {
     return {ErrorCode::BadGateway, u"connection setup failed for integration \"%1\""_s.arg(app)};
@@ -91,10 +106,17 @@ struct ConnectionService::Target
 {
     const AppDefinition *app = nullptr;
     const AppConnection *connection = nullptr;
-    QString subjectId;
+    QString subjectId;      // whose credential
+    QString actorSubjectId; // who connects it (differs for managed subjects)
     QString instance;
     QMap<QString, QString> params;
     QStringList scopes;
+
+    // "app/connection/instance", the audit target name.
+    [[nodiscard]] QString describe() const
+    {
+        return app->name + u'/' + connection->name + u'/' + instance;
+    }
 };
 
 ConnectionService::ConnectionService(const AppCatalog &catalog, const AccessCheck &access,
@@ -112,8 +134,37 @@ ConnectionService::ConnectionService(const AppCatalog &catalog, const AccessChec
     , m_baseUrl(std::move(baseUrl))
 {}
 
+void ConnectionService::audit(const AuditContext &context, const Principal *principal,
+                              const QString &actor, const QString &action,
+                              const QString &credentialSubject, const QString &what,
+                              const std::optional<Error> &error) const
+{
+    if (!m_audit) {
+        return;
+    }
+    AuditEvent event;
+    event.context = context;
+    if (principal) {
+        event.setPrincipal(*principal);
+    } else {
+        event.authSource = u"none"_s;
+        event.subjectId = actor;
+        event.subjectKind = actor.section(u':', 0, 0);
+    }
+    event.action = action;
+    event.targetKind = u"connection"_s;
+    event.targetId = credentialSubject;
+    event.targetName = what;
+    event.allowed = !error.has_value();
+    if (error) {
+        event.error = publicMessage(*error);
+    }
+    m_audit->record(std::move(event));
+}
+
 Result<ConnectionService::Target> ConnectionService::target(const Principal &principal,
-                                                            const QJsonObject &body)
+                                                            const QJsonObject &body,
+                                                            const QString &credentialSubjectId)
 {
     static const QRegularExpression paramPattern(u"^[a-zA-Z0-9._-]+$"_s);
     const QJsonValue nameValue =
@@ -122,7 +173,8 @@ Result<ConnectionService::Target> ConnectionService::target(const Principal &pri
         return Error::invalid(u"integration is required"_s);
     }
     Target t;
-    t.subjectId = principal.subjectId;
+    t.subjectId = credentialSubjectId.isEmpty() ? principal.subjectId : credentialSubjectId;
+    t.actorSubjectId = principal.subjectId;
     t.app = m_catalog.app(nameValue.toString());
     if (!t.app) {
         return Error::notFound(u"integration \"%1\" not found"_s.arg(nameValue.toString()));
@@ -198,40 +250,57 @@ Result<ConnectionService::Target> ConnectionService::target(const Principal &pri
 }
 
 Result<QJsonObject> ConnectionService::startOAuth(const Principal &principal,
-                                                  const QJsonObject &body)
+                                                  const QJsonObject &body,
+                                                  const ConnectContext &context)
 {
-    Result<Target> t = target(principal, body);
-    if (!t) {
-        return t.error();
-    }
-    if (!AppStatus::authTypes(*t->connection).contains(u"oauth"_s)) {
+    const Result<Target> t = target(principal, body, context.credentialSubjectId);
+    const Result<QJsonObject> started = [&]() -> Result<QJsonObject> {
+        if (!t) {
+            return t.error();
+        }
+        return oauthUrl(*t);
+    }();
+    audit(context.audit, &principal, {}, u"connection.oauth.start"_s,
+          t ? t->subjectId
+            : (context.credentialSubjectId.isEmpty() ? principal.subjectId
+                                                     : context.credentialSubjectId),
+          t ? t->describe() : requestedApp(body), errorOf(started));
+    return started;
+}
+
+Result<QJsonObject> ConnectionService::oauthUrl(const Target &t) const
+{
+    if (!AppStatus::authTypes(*t.connection).contains(u"oauth"_s)) {
         return Error::invalid(u"connection \"%1\" on integration \"%2\" does not support OAuth"_s.arg(
-            t->connection->name, t->app->name));
+            t.connection->name, t.app->name));
     }
-    const AuthConfig &auth = *t->connection->config.auth;
+    const AuthConfig &auth = *t.connection->config.auth;
     const QString verifier = auth.pkce ? OAuthClient::newCodeVerifier() : QString();
     const QDateTime now = m_clock();
     const QJsonObject claims{{u"typ"_s, StateType},
-                             {u"sid"_s, t->subjectId},
-                             {u"int"_s, t->app->name},
-                             {u"con"_s, t->connection->name},
-                             {u"ins"_s, t->instance},
+                             {u"sid"_s, t.subjectId},
+                             {u"act"_s, t.actorSubjectId},
+                             {u"int"_s, t.app->name},
+                             {u"con"_s, t.connection->name},
+                             {u"ins"_s, t.instance},
                              {u"ver"_s, verifier},
-                             {u"cp"_s, mapToJson(t->params)}};
+                             {u"cp"_s, mapToJson(t.params)}};
     const QString state =
         Crypto::SealedToken::encode(m_sealer, claims, now.addSecs(StateTtlSeconds));
     const QString redirect = auth.redirectUrl.isEmpty()
         ? m_baseUrl() + u"/api/v1/auth/callback"_s
         : auth.redirectUrl;
     const QUrl url =
-        OAuthClient::authorizationUrl(auth, redirect, state, t->scopes, verifier, t->params);
+        OAuthClient::authorizationUrl(auth, redirect, state, t.scopes, verifier, t.params);
     return QJsonObject{{u"url"_s, url.toString(QUrl::FullyEncoded)}, {u"state"_s, state}};
 }
 
 void ConnectionService::completeOAuth(const QString &code, const QString &state,
-                                      Callback callback)
+                                      Callback callback, const AuditContext &auditContext)
 {
-    const auto fail = [this, &callback](const Error &error) {
+    const QString action = u"connection.oauth.complete"_s;
+    const auto fail = [this, &callback, &auditContext, &action](const Error &error) {
+        audit(auditContext, nullptr, {}, action, {}, {}, error);
         QMetaObject::invokeMethod(
             this, [callback, error] { callback(error); }, Qt::QueuedConnection);
     };
@@ -246,6 +315,10 @@ void ConnectionService::completeOAuth(const QString &code, const QString &state,
     }
     Target t;
     t.subjectId = claims->value(u"sid"_s).toString();
+    t.actorSubjectId = claims->value(u"act"_s).toString();
+    if (t.actorSubjectId.isEmpty()) {
+        t.actorSubjectId = t.subjectId;
+    }
     t.app = m_catalog.app(claims->value(u"int"_s).toString());
     t.connection = t.app ? t.app->connection(claims->value(u"con"_s).toString()) : nullptr;
     if (!t.connection || !t.connection->config.auth) {
@@ -254,6 +327,11 @@ void ConnectionService::completeOAuth(const QString &code, const QString &state,
     }
     t.instance = claims->value(u"ins"_s).toString();
     t.params = jsonToMap(claims->value(u"cp"_s).toObject());
+    callback = [this, callback, auditContext, action, actor = t.actorSubjectId,
+                subject = t.subjectId, what = t.describe()](Result<ConnectOutcome> outcome) {
+        audit(auditContext, nullptr, actor, action, subject, what, errorOf(outcome));
+        callback(std::move(outcome));
+    };
     const AuthConfig &auth = *t.connection->config.auth;
     const QString redirect = auth.redirectUrl.isEmpty()
         ? m_baseUrl() + u"/api/v1/auth/callback"_s
@@ -288,13 +366,22 @@ void ConnectionService::completeOAuth(const QString &code, const QString &state,
 }
 
 void ConnectionService::connectManual(const Principal &principal, const QJsonObject &body,
-                                      Callback callback)
+                                      Callback callback, const ConnectContext &context)
 {
+    Result<Target> t = target(principal, body, context.credentialSubjectId);
+    callback = [this, callback, principal, auditContext = context.audit,
+                subject = t ? t->subjectId
+                            : (context.credentialSubjectId.isEmpty() ? principal.subjectId
+                                                                     : context.credentialSubjectId),
+                what = t ? t->describe() : requestedApp(body)](Result<ConnectOutcome> outcome) {
+        audit(auditContext, &principal, {}, u"connection.manual.connect"_s, subject, what,
+              errorOf(outcome));
+        callback(std::move(outcome));
+    };
     const auto fail = [this, &callback](const Error &error) {
         QMetaObject::invokeMethod(
             this, [callback, error] { callback(error); }, Qt::QueuedConnection);
     };
-    Result<Target> t = target(principal, body);
     if (!t) {
         fail(t.error());
         return;
@@ -426,6 +513,7 @@ void ConnectionService::finishConnect(const Target &target, StoredCredential cre
             }
             const QJsonObject claims{{u"typ"_s, PendingType},
                                      {u"sid"_s, target.subjectId},
+                                     {u"act"_s, target.actorSubjectId},
                                      {u"int"_s, target.app->name},
                                      {u"con"_s, target.connection->name},
                                      {u"ins"_s, target.instance},
@@ -502,7 +590,10 @@ Result<QJsonObject> ConnectionService::openPending(const QString &pendingToken,
     if (claims->value(u"typ"_s).toString() != PendingType) {
         return Error::invalid(u"invalid pending connection token"_s);
     }
-    bool proven = principal && principal->subjectId == claims->value(u"sid"_s).toString();
+    const QString actor = claims->value(u"act"_s).toString();
+    bool proven = principal
+        && (principal->subjectId == claims->value(u"sid"_s).toString()
+            || (!actor.isEmpty() && principal->subjectId == actor));
     if (!proven && !bindingCookie.isEmpty()) {
         Result<QJsonObject> binding = Crypto::SealedToken::decode(m_sealer, bindingCookie, now);
         proven = binding && binding->value(u"typ"_s).toString() == u"pending_binding"
@@ -531,13 +622,31 @@ Result<ConnectOutcome> ConnectionService::choosePending(const QString &pendingTo
                                                         const QString &bindingCookie,
                                                         const Principal *principal,
                                                         const QString &candidateIndex,
-                                                        const QString &candidateId)
+                                                        const QString &candidateId,
+                                                        const AuditContext &auditContext)
 {
     Result<QJsonObject> opened = openPending(pendingToken, bindingCookie, principal);
     if (!opened) {
+        audit(auditContext, principal, {}, u"connection.pending.select"_s, {}, {}, opened.error());
         return opened.error();
     }
-    const QJsonObject &claims = *opened;
+    QString actor = opened->value(u"act"_s).toString();
+    if (actor.isEmpty()) {
+        actor = opened->value(u"sid"_s).toString();
+    }
+    const QString what = opened->value(u"int"_s).toString() + u'/'
+        + opened->value(u"con"_s).toString() + u'/' + opened->value(u"ins"_s).toString();
+    Result<ConnectOutcome> chosen =
+        choose(*opened, candidateIndex, candidateId);
+    audit(auditContext, principal, actor, u"connection.pending.select"_s,
+          opened->value(u"sid"_s).toString(), what, errorOf(chosen));
+    return chosen;
+}
+
+Result<ConnectOutcome> ConnectionService::choose(const QJsonObject &claims,
+                                                 const QString &candidateIndex,
+                                                 const QString &candidateId)
+{
     const QJsonArray candidates = claims.value(u"cand"_s).toArray();
     QJsonObject chosen;
     if (!candidateIndex.isEmpty()) {

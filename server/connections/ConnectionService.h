@@ -3,6 +3,7 @@
 #pragma once
 
 #include "app/Clock.h"
+#include "audit/AuditEvent.h"
 #include "connections/StoredCredential.h"
 #include "identity/Principal.h"
 #include "shared/Result.h"
@@ -13,11 +14,13 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 namespace Gestalt {
 
 class AccessCheck;
 class AppCatalog;
+class AuditLog;
 class CredentialRepository;
 class OAuthClient;
 class UpstreamClient;
@@ -39,6 +42,15 @@ struct ConnectOutcome
     [[nodiscard]] QJsonObject toJson() const;
 };
 
+// Where a connect request came from and whose credential it writes.
+struct ConnectContext
+{
+    AuditContext audit;
+    // Empty: the caller's own subject. Managed subjects: service_account:<id> (the caller is the
+    // user managing it; the OAuth state and the pending choice carry this subject).
+    QString credentialSubjectId;
+};
+
 // How users connect apps (gestalt-facts §2.4–§2.7): OAuth start and callback with a sealed,
 // stateless state (10 minutes, PKCE verifier inside), manual credentials, discovery of the
 // accounts a credential reaches and the pending choice between several, all stored through
@@ -57,16 +69,25 @@ public:
                       UpstreamClient &upstream, const Crypto::Sealer &sealer, Clock clock,
                       BaseUrl baseUrl, QObject *parent = nullptr);
 
-    // POST /api/v1/auth/start-oauth → {url, state}.
+    // Audits connection.oauth.start|complete, connection.manual.connect and
+    // connection.pending.select (allowed or not) when set. Never records a secret.
+    void setAuditLog(AuditLog *audit) { m_audit = audit; }
+
+    // POST /api/v1/auth/start-oauth → {url, state}. The caller must be able to see the app.
     [[nodiscard]] Result<QJsonObject> startOAuth(const Principal &principal,
-                                                 const QJsonObject &body);
-    // GET /api/v1/auth/callback: exchanges the code and stores the credential.
-    void completeOAuth(const QString &code, const QString &state, Callback callback);
+                                                 const QJsonObject &body,
+                                                 const ConnectContext &context = {});
+    // GET /api/v1/auth/callback: exchanges the code and stores the credential under the subject
+    // the state names.
+    void completeOAuth(const QString &code, const QString &state, Callback callback,
+                       const AuditContext &audit = {});
     // POST /api/v1/auth/connect-manual.
-    void connectManual(const Principal &principal, const QJsonObject &body, Callback callback);
+    void connectManual(const Principal &principal, const QJsonObject &body, Callback callback,
+                       const ConnectContext &context = {});
 
     // The pending choice: its candidates (for the selection page) or, with a candidate, the
-    // stored credential. `bindingCookie` or a matching `principal` proves the caller.
+    // stored credential. `bindingCookie` or a matching `principal` (the credential's subject, or
+    // the user who started the connection for a managed subject) proves the caller.
     struct PendingChoice
     {
         QString app;
@@ -79,21 +100,33 @@ public:
                                                        const QString &bindingCookie,
                                                        const Principal *principal,
                                                        const QString &candidateIndex,
-                                                       const QString &candidateId);
+                                                       const QString &candidateId,
+                                                       const AuditContext &audit = {});
 
     static constexpr int StateTtlSeconds = 10 * 60;
     static constexpr int PendingTtlSeconds = 30 * 60;
 
 private:
     struct Target;
-    [[nodiscard]] Result<Target> target(const Principal &principal, const QJsonObject &body);
+    [[nodiscard]] Result<Target> target(const Principal &principal, const QJsonObject &body,
+                                        const QString &credentialSubjectId);
+    // {url, state} of the authorization redirect for a resolved target.
+    [[nodiscard]] Result<QJsonObject> oauthUrl(const Target &t) const;
     // The pending token's claims, once the caller is proven (binding cookie or same subject).
     [[nodiscard]] Result<QJsonObject> openPending(const QString &pendingToken,
                                                   const QString &bindingCookie,
                                                   const Principal *principal);
+    // The chosen candidate of an opened pending token, stored.
+    [[nodiscard]] Result<ConnectOutcome> choose(const QJsonObject &claims,
+                                                const QString &candidateIndex,
+                                                const QString &candidateId);
     void finishConnect(const Target &target, StoredCredential credential, Callback callback);
     [[nodiscard]] Result<ConnectOutcome> store(const Target &target, StoredCredential credential,
                                                const QJsonObject &candidate);
+    // One connection.* audit event. `principal` null: `actor` (from a state) is the subject.
+    void audit(const AuditContext &context, const Principal *principal, const QString &actor,
+               const QString &action, const QString &credentialSubject, const QString &what,
+               const std::optional<Error> &error) const;
 
     const AppCatalog &m_catalog;
     const AccessCheck &m_access;
@@ -103,6 +136,7 @@ private:
     const Crypto::Sealer &m_sealer;
     Clock m_clock;
     BaseUrl m_baseUrl;
+    AuditLog *m_audit = nullptr;
 };
 
 } // namespace Gestalt

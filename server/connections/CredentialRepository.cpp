@@ -224,6 +224,20 @@ Result<bool> CredentialRepository::remove(const QString &id)
     return query->numRowsAffected() > 0;
 }
 
+Result<int> CredentialRepository::removeAllForSubject(const QString &subjectId)
+{
+    Result<QSqlQuery> query =
+        m_database.prepare(u"DELETE FROM credentials WHERE subject_id = ?"_s);
+    if (!query) {
+        return query.error();
+    }
+    query->addBindValue(subjectId);
+    if (!query->exec()) {
+        return m_database.dialect().toError(query->lastError(), u"delete credentials"_s);
+    }
+    return query->numRowsAffected();
+}
+
 Result<bool> CredentialRepository::claimRefresh(const QString &id,
                                                 const QString &owner,
                                                 const QDateTime &now,

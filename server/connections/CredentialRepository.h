@@ -40,6 +40,8 @@ public:
     [[nodiscard]] Result<QList<StoredCredential>> list(const QString &subjectId,
                                                        const QString &connectionId = {});
     [[nodiscard]] Result<bool> remove(const QString &id);
+    // Every credential of one subject (deleting a managed subject). Returns how many.
+    [[nodiscard]] Result<int> removeAllForSubject(const QString &subjectId);
 
     // Cross-replica single flight for refresh: sets the lease when none is held or the held one
     // expired. True when this caller holds it now.

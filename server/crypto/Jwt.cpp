@@ -101,8 +101,16 @@ Result<QJsonObject> Jwt::checkClaims(const QByteArray &payload, const QDateTime 
         qCDebug(lcCrypto) << "JWT rejected: payload is no JSON object";
         return invalidToken();
     }
-    const QJsonValue expiry = claims->value(u"exp"_s);
-    const QJsonValue notBefore = claims->value(u"nbf"_s);
+    if (Result<void> times = checkTimes(*claims, now); !times) {
+        return times.error();
+    }
+    return std::move(*claims);
+}
+
+Result<void> Jwt::checkTimes(const QJsonObject &claims, const QDateTime &now)
+{
+    const QJsonValue expiry = claims.value(u"exp"_s);
+    const QJsonValue notBefore = claims.value(u"nbf"_s);
     if (!expiry.isDouble() || !(notBefore.isUndefined() || notBefore.isDouble())
         || !now.isValid()) {
         qCDebug(lcCrypto) << "JWT rejected: missing or malformed exp/nbf";
@@ -115,7 +123,7 @@ Result<QJsonObject> Jwt::checkClaims(const QByteArray &payload, const QDateTime 
     if (notBefore.isDouble() && nowSeconds + LeewaySeconds < notBefore.toDouble()) {
         return Error::unauthenticated(u"token is not yet valid"_s);
     }
-    return std::move(*claims);
+    return {};
 }
 
 } // namespace Gestalt::Crypto

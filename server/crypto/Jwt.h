@@ -31,7 +31,7 @@ public:
     [[nodiscard]] static Result<QJsonObject>
     verifyHs256(const QByteArray &key, const QString &token, const QDateTime &now);
 
-private:
+    // Shared with the asymmetric verifier (crypto/Jwks.h).
     // A token split into its parts; nothing in it is verified yet.
     struct Parts
     {
@@ -41,7 +41,12 @@ private:
         QByteArray signature;
     };
 
+    // Three strict base64url parts, a JSON object header without "crit"; else "invalid token".
     [[nodiscard]] static Result<Parts> decode(const QString &token);
+    // "exp" (required) and "nbf" (when present) against `now` with LeewaySeconds.
+    [[nodiscard]] static Result<void> checkTimes(const QJsonObject &claims, const QDateTime &now);
+
+private:
     [[nodiscard]] static Result<QJsonObject> checkClaims(const QByteArray &payload,
                                                          const QDateTime &now);
 };

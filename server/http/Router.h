@@ -50,6 +50,8 @@ public:
     };
 
     [[nodiscard]] Match match(const QString &method, const QString &encodedPath) const;
+    // Every registered route, in registration order (tests enumerate the authenticated ones).
+    [[nodiscard]] const std::vector<Route> &routes() const { return m_routes; }
 
 private:
     std::vector<Route> m_routes;

@@ -3,7 +3,10 @@
 #include "identity/IdentityService.h"
 
 #include "Logging.h"
+#include "audit/AuditLog.h"
 #include "crypto/Hash.h"
+#include "identity/OidcProvider.h"
+#include "identity/SessionTokens.h"
 #include "store/TokenRepository.h"
 #include "store/UserRepository.h"
 
@@ -15,6 +18,7 @@ namespace {
 // Another replica's revocation reaches this one within this window; local revocation is immediate.
 constexpr qint64 tokenCacheMs = 2000;
 constexpr int tokenCacheMaxEntries = 10000;
+constexpr qint64 userCacheMs = 60 * 1000;
 } // namespace
 
 IdentityService::IdentityService(UserRepository &users, TokenRepository &tokens, Clock clock)
@@ -25,20 +29,100 @@ IdentityService::IdentityService(UserRepository &users, TokenRepository &tokens,
 
 IdentityService::~IdentityService() = default;
 
+void IdentityService::enableLogin(const SessionTokens &sessions, OidcProvider *provider)
+{
+    m_sessions = &sessions;
+    m_provider = provider;
+}
+
 Result<Principal> IdentityService::authenticate(const HttpRequest &request)
 {
+    Result<Principal> principal = resolve(request);
+    if (!principal && m_audit) {
+        AuditEvent event;
+        event.context = AuditContext::fromRequest(request);
+        event.action = u"auth.authenticate"_s;
+        event.allowed = false;
+        event.error = principal.error().message;
+        m_audit->record(std::move(event));
+    }
+    return principal;
+}
+
+Result<Principal> IdentityService::resolve(const HttpRequest &request)
+{
+    if (m_sessions) {
+        const QString cookie = request.cookie(SessionTokens::CookieName.toString());
+        if (!cookie.isEmpty()) {
+            Result<Principal> session = m_sessions->validate(cookie);
+            if (session || request.header("authorization").isEmpty()) {
+                return session;
+            }
+        }
+    }
     const QByteArray authorization = request.header("authorization");
     if (!authorization.isEmpty()) {
         if (!authorization.startsWith("Bearer ") || authorization.trimmed().size() <= 7) {
             return Error::unauthenticated(u"invalid authorization header format"_s);
         }
-        const QString token = QString::fromLatin1(authorization.mid(7).trimmed());
-        if (token.startsWith(apiTokenPrefix)) {
-            return fromApiToken(token);
-        }
-        return Error::unauthenticated(u"invalid token"_s);
+        return fromBearer(QString::fromLatin1(authorization.mid(7).trimmed()));
+    }
+    if (m_sessions) {
+        return Error::unauthenticated(u"missing authorization"_s);
     }
     return anonymous();
+}
+
+Result<Principal> IdentityService::fromBearer(const QString &token)
+{
+    if (token.startsWith(apiTokenPrefix)) {
+        return fromApiToken(token);
+    }
+    if (m_sessions) {
+        if (Result<Principal> session = m_sessions->validate(token); session) {
+            return session;
+        }
+        if (m_provider && m_provider->isOwnToken(token)) {
+            Result<OidcIdentity> identity = m_provider->validateBearer(token);
+            if (!identity) {
+                return identity.error();
+            }
+            return userPrincipal(identity->email, identity->displayName,
+                                 Principal::Source::Session);
+        }
+    }
+    return Error::unauthenticated(u"invalid token"_s);
+}
+
+Result<Principal> IdentityService::userPrincipal(const QString &email, const QString &displayName,
+                                                 Principal::Source source)
+{
+    const QString key = email.trimmed().toLower();
+    const QDateTime now = m_clock();
+    {
+        QMutexLocker lock(&m_cacheMutex);
+        const auto it = m_userCache.constFind(key);
+        if (it != m_userCache.cend() && it->cachedAt.msecsTo(now) < userCacheMs
+            && it->principal.source == source) {
+            return it->principal;
+        }
+    }
+    Result<User> user = m_users.findOrCreateByEmail(email, displayName);
+    if (!user) {
+        return user.error();
+    }
+    Principal principal;
+    principal.subjectId = u"user:"_s + user->id;
+    principal.userId = user->id;
+    principal.email = user->email;
+    principal.displayName = user->displayName;
+    principal.source = source;
+    QMutexLocker lock(&m_cacheMutex);
+    if (m_userCache.size() >= tokenCacheMaxEntries) {
+        m_userCache.clear();
+    }
+    m_userCache.insert(key, CachedUser{principal, now});
+    return principal;
 }
 
 Result<Principal> IdentityService::anonymous()

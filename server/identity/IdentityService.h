@@ -12,12 +12,21 @@
 
 namespace Gestalt {
 
+class AuditLog;
+class OidcProvider;
+class SessionTokens;
 class TokenRepository;
 class UserRepository;
 
-// Resolves who is calling: `Authorization: Bearer gst_api_...` by SHA-256 lookup (cached briefly,
-// expiry honoured, revocation forgets the cache entry at once), else the anonymous local user
-// `anonymous@gestalt` when no authentication provider is configured.
+// Resolves who is calling (gestalt-facts §3), in this order:
+//   1. the `session_token` cookie (login enabled only): our session JWT → that user;
+//   2. `Authorization: Bearer <t>`: `gst_api_...` by SHA-256 lookup (cached briefly, expiry
+//      honoured, revocation forgets the cache entry at once); else our session JWT; else a token
+//      of the login provider validated against its JWKS (the user is found or created by email);
+//   3. nothing: the anonymous local user `anonymous@gestalt` when login is disabled, else 401
+//      "missing authorization".
+// Failures answer 401 "invalid authorization header format" / "invalid token", and are audited
+// as auth.authenticate.
 class IdentityService final : public Authenticator
 {
 public:
@@ -32,8 +41,19 @@ public:
     // Drops cached lookups for these token hashes (called when tokens are revoked).
     void forgetTokens(const QStringList &hashedTokens);
 
+    // Turns platform login on: sessions are accepted, anonymous access ends. `provider` may be
+    // null (sessions only, tests).
+    void enableLogin(const SessionTokens &sessions, OidcProvider *provider);
+    [[nodiscard]] bool loginEnabled() const { return m_sessions != nullptr; }
+    void setAuditLog(AuditLog *audit) { m_audit = audit; }
+    // The user behind an identity-provider email (found or created; cached a minute).
+    [[nodiscard]] Result<Principal> userPrincipal(const QString &email, const QString &displayName,
+                                                  Principal::Source source);
+
 private:
+    [[nodiscard]] Result<Principal> resolve(const HttpRequest &request);
     [[nodiscard]] Result<Principal> anonymous();
+    [[nodiscard]] Result<Principal> fromBearer(const QString &token);
     [[nodiscard]] Result<Principal> fromApiToken(const QString &token);
 
     struct CachedToken
@@ -48,6 +68,15 @@ private:
     TokenRepository &m_tokens;
     Clock m_clock;
     std::optional<Principal> m_anonymous;
+    const SessionTokens *m_sessions = nullptr;
+    OidcProvider *m_provider = nullptr;
+    AuditLog *m_audit = nullptr;
+    struct CachedUser
+    {
+        Principal principal;
+        QDateTime cachedAt;
+    };
+    QHash<QString, CachedUser> m_userCache; // by normalized email
     QMutex m_cacheMutex;
     QHash<QString, CachedToken> m_tokenCache;  // by hash; also remembers unknown hashes
 };

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "identity/TokenRoutes.h"
 
+#include "audit/AuditLog.h"
 #include "identity/TokenService.h"
 
 #include <QJsonArray>
@@ -30,15 +31,31 @@ TokenRoutes::TokenRoutes(TokenService &tokens)
 
 void TokenRoutes::registerRoutes(Router &router)
 {
-    const auto bind = [this](auto method) {
-        return [this, method](const HttpRequest &request) { return (this->*method)(request); };
+    const auto bind = [this](auto method, const QString &action) {
+        return [this, method, action](const HttpRequest &request) {
+            Result<HttpResponse> response = (this->*method)(request);
+            if (m_audit) {
+                AuditEvent event;
+                event.context = AuditContext::fromRequest(request);
+                event.setPrincipal(*request.principal);
+                event.action = action;
+                event.targetKind = u"api_token"_s;
+                event.targetId = request.pathParam(u"id"_s);
+                event.allowed = response.hasValue();
+                event.error = response ? QString() : publicMessage(response.error());
+                m_audit->record(std::move(event));
+            }
+            return response;
+        };
     };
-    router.route(u"POST"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated, bind(&TokenRoutes::create));
-    router.route(u"GET"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated, bind(&TokenRoutes::list));
+    router.route(u"POST"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated,
+                 bind(&TokenRoutes::create, u"api_token.create"_s));
+    router.route(u"GET"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated,
+                 bind(&TokenRoutes::list, u"api_token.list"_s));
     router.route(u"DELETE"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated,
-                 bind(&TokenRoutes::revokeAll));
+                 bind(&TokenRoutes::revokeAll, u"api_token.revoke_all"_s));
     router.route(u"DELETE"_s, u"/api/v1/tokens/{id}"_s, RouteAuth::Authenticated,
-                 bind(&TokenRoutes::revoke));
+                 bind(&TokenRoutes::revoke, u"api_token.revoke"_s));
 }
 
 Result<HttpResponse> TokenRoutes::create(const HttpRequest &request)

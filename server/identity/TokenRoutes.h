@@ -6,6 +6,7 @@
 
 namespace Gestalt {
 
+class AuditLog;
 class TokenService;
 
 // /api/v1/tokens: the caller's own API tokens.
@@ -14,6 +15,8 @@ class TokenRoutes final
 public:
     explicit TokenRoutes(TokenService &tokens);
     void registerRoutes(Router &router);
+    // Every call writes an audit event (api_token.create/list/revoke/revoke_all).
+    void setAuditLog(AuditLog *audit) { m_audit = audit; }
 
 private:
     [[nodiscard]] Result<HttpResponse> create(const HttpRequest &request);
@@ -22,6 +25,7 @@ private:
     [[nodiscard]] Result<HttpResponse> revokeAll(const HttpRequest &request);
 
     TokenService &m_tokens;
+    AuditLog *m_audit = nullptr;
 };
 
 } // namespace Gestalt

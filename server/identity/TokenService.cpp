@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
 #include "identity/TokenService.h"
+#include "shared/TimeFormat.h"
 
 #include "crypto/Hash.h"
 #include "crypto/Random.h"
@@ -18,10 +19,6 @@ namespace {
 constexpr qsizetype maxNameLength = 256;
 constexpr qsizetype maxPermissionEntries = 256;
 
-QString isoUtc(const QDateTime &time)
-{
-    return time.toUTC().toString(Qt::ISODateWithMs);
-}
 } // namespace
 
 TokenService::TokenService(TokenRepository &tokens, IdentityService &identity,
@@ -106,7 +103,8 @@ Result<QJsonArray> TokenService::parsePermissions(const QJsonValue &value) const
     return out;
 }
 
-Result<IssuedToken> TokenService::issue(const TokenOwner &owner, const QJsonObject &body)
+Result<IssuedToken> TokenService::issue(const TokenOwner &owner, const QJsonObject &body,
+                                        Expiry expiry)
 {
     const QJsonValue nameValue = body.value(u"name"_s);
     if (nameValue.isUndefined() || nameValue.isNull()) {
@@ -149,7 +147,7 @@ Result<IssuedToken> TokenService::issue(const TokenOwner &owner, const QJsonObje
     record.hashedToken = Crypto::sha256Hex(issued.plaintext.toUtf8());
     record.scopes = *scopes;
     record.permissions = *permissions;
-    if (m_lifetime.count() > 0) {
+    if (m_lifetime.count() > 0 && expiry == Expiry::Default) {
         record.expiresAt = now.addMSecs(m_lifetime.count());
     }
     record.createdAt = now;

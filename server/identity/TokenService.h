@@ -41,8 +41,13 @@ public:
     TokenService(TokenRepository &tokens, IdentityService &identity,
                  std::chrono::milliseconds lifetime, AppExists appExists, Clock clock);
 
+    enum class Expiry {
+        Default, // now + server.apiTokenTtl
+        Never,    // CLI login tokens
+    };
     // body: {name, scopes?: "app1 app2", permissions?: [{app, operations?: [op]}]}.
-    [[nodiscard]] Result<IssuedToken> issue(const TokenOwner &owner, const QJsonObject &body);
+    [[nodiscard]] Result<IssuedToken> issue(const TokenOwner &owner, const QJsonObject &body,
+                                            Expiry expiry = Expiry::Default);
     [[nodiscard]] Result<QList<ApiTokenRecord>> list(const TokenOwner &owner);
     [[nodiscard]] Result<void> revoke(const TokenOwner &owner, const QString &id);
     [[nodiscard]] Result<int> revokeAll(const TokenOwner &owner);

@@ -21,11 +21,26 @@
 //   failRefresh: "off" | "next" | "all"    refresh_token grants get 503 temporarily_unavailable
 //   responseFormat: "json" | "form"        token answers as JSON or form-encoded (GitHub style)
 //   nestAccessTokenUnder: "" | name        move access_token etc. into {name: {...}} (Slack style)
+//   OpenID Connect (the ID token of authorization_code / refresh_token answers; the mock already
+//   copies the authorize request's nonce into it and sets aud to the client id):
+//   idTokenClaims: {...}         merged into every ID token (replaces the previous setting); a
+//                                null value deletes the claim
+//                                (e.g. {"email":"a@b.test","email_verified":false,"aud":"x"})
+//   idTokenExpiresIn: n | null   ID token exp = now + n seconds (may be negative: expired)
+//   rotateKeys: "RS256" | "ES256"  action: sign with a new key (new kid) from now on and publish
+//                                only that key in /jwks (reset: back to the first key)
+//   forgeSignature: bool         sign with a key that carries the published kid but is not the
+//                                published key (signatures must fail)
+//   jwksResponse: "normal" | "redirectSameHost" | "redirectOtherHost" | "oversize"
+//                                GET /jwks answers 302 to /jwks on this server, 302 to the same
+//                                server under another host name (localhost), or 300 KB of JSON
+// POST /_control answers {"behaviour": {...}, "signingKid": "<kid>"}.
 // GET /_control/stats
 //   {"tokenRequests": {"<grant_type>": n}, "total": n, "last": {grantType, contentType, accept,
-//    authorization, basicCredentials, body}}  (last token request as received; test secrets only)
+//    authorization, basicCredentials, body}, "discoveryRequests": n, "jwksRequests": n}
+//   (last token request as received; test secrets only)
 
-import { Events, HttpServer, OAuth2Issuer, OAuth2Service } from 'oauth2-mock-server';
+import { Events, HttpServer, JWKStore, OAuth2Issuer, OAuth2Service } from 'oauth2-mock-server';
 
 const defaults = () => ({
   expiresIn: null,
@@ -36,10 +51,22 @@ const defaults = () => ({
   failRefresh: 'off',
   responseFormat: 'json',
   nestAccessTokenUnder: '',
+  idTokenClaims: {},
+  idTokenExpiresIn: null,
+  forgeSignature: false,
+  jwksResponse: 'normal',
+});
+
+const emptyStats = () => ({
+  tokenRequests: {},
+  total: 0,
+  last: null,
+  discoveryRequests: 0,
+  jwksRequests: 0,
 });
 
 let behaviour = defaults();
-let stats = { tokenRequests: {}, total: 0, last: null };
+let stats = emptyStats();
 
 const modes = ['off', 'next', 'all'];
 const validators = {
@@ -52,11 +79,47 @@ const validators = {
   failRefresh: (v) => modes.includes(v),
   responseFormat: (v) => v === 'json' || v === 'form',
   nestAccessTokenUnder: (v) => typeof v === 'string',
+  idTokenClaims: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
+  idTokenExpiresIn: (v) => v === null || Number.isInteger(v),
+  rotateKeys: (v) => v === 'RS256' || v === 'ES256',
+  forgeSignature: (v) => typeof v === 'boolean',
+  jwksResponse: (v) => ['normal', 'redirectSameHost', 'redirectOtherHost', 'oversize'].includes(v),
 };
+// Actions rather than settings: not kept in `behaviour`.
+const actions = new Set(['reset', 'rotateKeys']);
 
 const issuer = new OAuth2Issuer();
-await issuer.keys.generate('RS256');
 const service = new OAuth2Service(issuer);
+
+// Key rotation on top of the library's key store: every key stays in the store, but tokens are
+// signed with `signingKid` only and /jwks publishes only `publishedKids`.
+const store = issuer.keys;
+const firstKey = await store.generate('RS256');
+let signingKid = firstKey.kid;
+let publishedKids = new Set([firstKey.kid]);
+let forgedKey = null; // same kid as the signing key, other key material
+const storeGet = store.get.bind(store);
+const storeToJSON = store.toJSON.bind(store);
+store.get = (kid) => {
+  if (behaviour.forgeSignature && forgedKey !== null) return forgedKey;
+  return storeGet(kid ?? signingKid);
+};
+store.toJSON = (includePrivateFields) =>
+  storeToJSON(includePrivateFields).filter((key) => publishedKids.has(key.kid));
+
+async function rotateKeys(alg) {
+  const key = await store.generate(alg);
+  signingKid = key.kid;
+  publishedKids = new Set([key.kid]);
+}
+
+async function prepareForgery() {
+  const alg = storeGet(signingKid).alg;
+  forgedKey = await new JWKStore().generate(alg, { kid: signingKid });
+}
+
+// Access tokens carry `scope` (the library always sets it); ID tokens do not.
+const isIdToken = (payload) => !('scope' in payload);
 
 // Answers with a form-encoded body (request flagged in beforeResponse).
 const formResponses = new WeakSet();
@@ -71,8 +134,17 @@ function sendJson(res, status, body) {
 
 // Token lifetime of the signed JWT follows expiresIn too.
 service.on(Events.BeforeTokenSigning, (token) => {
+  const now = Math.floor(Date.now() / 1000);
   if (behaviour.expiresIn !== null) {
-    token.payload.exp = Math.floor(Date.now() / 1000) + behaviour.expiresIn;
+    token.payload.exp = now + behaviour.expiresIn;
+  }
+  if (!isIdToken(token.payload)) return;
+  if (behaviour.idTokenExpiresIn !== null) {
+    token.payload.exp = now + behaviour.idTokenExpiresIn;
+  }
+  for (const [claim, value] of Object.entries(behaviour.idTokenClaims)) {
+    if (value === null) delete token.payload[claim];
+    else token.payload[claim] = value;
   }
 });
 
@@ -128,7 +200,7 @@ service.on(Events.BeforeResponse, (response, req) => {
   if (behaviour.responseFormat === 'form') formResponses.add(req);
 });
 
-service.addRoute('POST', '/_control', (req, res) => {
+service.addRoute('POST', '/_control', async (req, res) => {
   const update = req.body;
   if (update === null || typeof update !== 'object' || Array.isArray(update)) {
     sendJson(res, 400, { error: 'expected a JSON object' });
@@ -143,20 +215,54 @@ service.addRoute('POST', '/_control', (req, res) => {
   }
   if (update.reset) {
     behaviour = defaults();
-    stats = { tokenRequests: {}, total: 0, last: null };
+    stats = emptyStats();
+    signingKid = firstKey.kid;
+    publishedKids = new Set([firstKey.kid]);
+    forgedKey = null;
   }
+  if (update.rotateKeys) await rotateKeys(update.rotateKeys);
   for (const [key, value] of Object.entries(update)) {
-    if (key !== 'reset') behaviour[key] = value;
+    if (!actions.has(key)) behaviour[key] = value;
   }
-  sendJson(res, 200, { behaviour });
+  if (behaviour.forgeSignature && (forgedKey === null || forgedKey.kid !== signingKid)) {
+    await prepareForgery();
+  }
+  sendJson(res, 200, { behaviour, signingKid });
 });
 
 service.addRoute('GET', '/_control/stats', (_req, res) => {
   sendJson(res, 200, stats);
 });
 
+function answerJwksSpecially(res) {
+  const port = server.address().port;
+  switch (behaviour.jwksResponse) {
+    case 'redirectSameHost':
+    case 'redirectOtherHost': {
+      const host = behaviour.jwksResponse === 'redirectSameHost' ? '127.0.0.1' : 'localhost';
+      res.statusCode = 302;
+      res.setHeader('Location', `http://${host}:${port}/jwks?moved=1`);
+      res.end();
+      return true;
+    }
+    case 'oversize':
+      sendJson(res, 200, { keys: store.toJSON(), padding: 'x'.repeat(300 * 1024) });
+      return true;
+    default:
+      return false;
+  }
+}
+
 // Re-encodes a flagged token answer as application/x-www-form-urlencoded.
 function handle(req, res) {
+  if (req.method === 'GET') {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/.well-known/openid-configuration') stats.discoveryRequests += 1;
+    if (url.pathname === '/jwks' && !url.searchParams.has('moved')) {
+      stats.jwksRequests += 1;
+      if (answerJwksSpecially(res)) return;
+    }
+  }
   const end = res.end.bind(res);
   res.end = (chunk, ...rest) => {
     if (formResponses.has(req) && chunk !== undefined && !res.headersSent) {

@@ -3,6 +3,11 @@
 #include "support/TestServer.h"
 
 #include "config/ConfigLoader.h"
+#include "crypto/Hash.h"
+#include "crypto/Random.h"
+#include "identity/SessionTokens.h"
+#include "store/TokenRepository.h"
+#include "store/UserRepository.h"
 #include "support/TestDatabase.h"
 
 #include <QEventLoop>
@@ -125,6 +130,11 @@ HttpReply TestServer::request(const QByteArray &method, const QString &path,
 {
     QNetworkRequest request(
         QUrl(u"http://127.0.0.1:%1%2"_s.arg(port.value_or(this->port())).arg(path)));
+    // Tests see what gestaltd answers, redirects included, and send only the cookies they name.
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     if (!body.isEmpty()) {
         request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
     }
@@ -151,6 +161,70 @@ HttpReply TestServer::request(const QByteArray &method, const QString &path,
 TestServer::Headers TestServer::bearer(const QString &token)
 {
     return {{"Authorization"_ba, "Bearer "_ba + token.toUtf8()}};
+}
+
+TestServer::Headers TestServer::cookie(const QString &name, const QString &value)
+{
+    return {{"Cookie"_ba, name.toUtf8() + '=' + value.toUtf8()}};
+}
+
+TestServer::TestUser TestServer::user(const QString &email, const QString &scopes,
+                                      const QJsonArray &permissions,
+                                      std::optional<QDateTime> expiresAt)
+{
+    TestUser out;
+    UserRepository users(m_app->database());
+    Result<User> found = users.findOrCreateByEmail(email);
+    if (!found) {
+        qFatal("TestServer::user: %s", qPrintable(found.error().message));
+    }
+    out.id = found->id;
+    out.subjectId = u"user:"_s + found->id;
+    out.email = found->email;
+    out.token = u"gst_api_"_s + Crypto::randomHex(32);
+    ApiTokenRecord record;
+    record.id = Crypto::uuidV4();
+    record.ownerKind = u"user"_s;
+    record.ownerId = found->id;
+    record.credentialSubjectId = out.subjectId;
+    record.name = u"test"_s;
+    record.hashedToken = Crypto::sha256Hex(out.token.toUtf8());
+    record.scopes = scopes;
+    record.permissions = permissions;
+    record.expiresAt = expiresAt;
+    if (Result<void> inserted = TokenRepository(m_app->database()).insert(record); !inserted) {
+        qFatal("TestServer::user: %s", qPrintable(inserted.error().message));
+    }
+    out.tokenId = record.id;
+    return out;
+}
+
+QString TestServer::subjectToken(const QString &id)
+{
+    const QString token = u"gst_api_"_s + Crypto::randomHex(32);
+    ApiTokenRecord record;
+    record.id = Crypto::uuidV4();
+    record.ownerKind = u"subject"_s;
+    record.ownerId = id;
+    record.credentialSubjectId = u"service_account:"_s + id;
+    record.name = u"test"_s;
+    record.hashedToken = Crypto::sha256Hex(token.toUtf8());
+    if (Result<void> inserted = TokenRepository(m_app->database()).insert(record); !inserted) {
+        qFatal("TestServer::subjectToken: %s", qPrintable(inserted.error().message));
+    }
+    return token;
+}
+
+QString TestServer::sessionFor(const TestUser &testUser)
+{
+    const SessionTokens *sessions = m_app->sessions();
+    if (!sessions) {
+        qFatal("TestServer::sessionFor: login is not configured");
+    }
+    User record;
+    record.id = testUser.id;
+    record.email = testUser.email;
+    return sessions->issue(record);
 }
 
 } // namespace Gestalt::Test

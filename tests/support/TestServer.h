@@ -27,7 +27,8 @@ struct HttpReply
 };
 
 // The real Application on port 0, configured from YAML exactly as gestaltd is, against a fresh
-// SQLite file or PostgreSQL database. Talks real HTTP through QNetworkAccessManager.
+// SQLite file or PostgreSQL database. Talks real HTTP through QNetworkAccessManager, never
+// follows redirects and keeps no cookies.
 class TestServer final
 {
 public:
@@ -64,6 +65,25 @@ public:
     }
 
     [[nodiscard]] static Headers bearer(const QString &token);
+    [[nodiscard]] static Headers cookie(const QString &name, const QString &value);
+
+    // A user (created when missing) and an API token for them, written straight to the store:
+    // unscoped by default; `expiresAt` in the past makes an expired one.
+    struct TestUser
+    {
+        QString id;
+        QString subjectId; // user:<id>
+        QString email;
+        QString token;     // plaintext gst_api_...
+        QString tokenId;
+    };
+    [[nodiscard]] TestUser user(const QString &email, const QString &scopes = {},
+                                const QJsonArray &permissions = {},
+                                std::optional<QDateTime> expiresAt = {});
+    // A token owned by the managed subject service_account:<id> (the subject row is not needed).
+    [[nodiscard]] QString subjectToken(const QString &id);
+    // A valid session_token value for the user (login must be configured).
+    [[nodiscard]] QString sessionFor(const TestUser &user);
 
 private:
     [[nodiscard]] bool writeFile(const QString &path, const QString &text);

@@ -547,12 +547,23 @@ providers:
                                            << u"%F:3:12: server.public.port: 70000 is out of range "
                                               u"(0 to 65535)"_s;
         QTest::newRow("policy member without role")
-            << u"authorization:\n  policies:\n    p:\n      members:\n        - subjectID: u\n"_s
+            << u"authorization:\n  policies:\n    p:\n      members:\n        - subjectID: user:u\n"_s
             << u"%F:6:11: authorization.policies.p.members[0].role: required"_s;
+        QTest::newRow("policy member not canonical")
+            << u"authorization:\n  policies:\n    p:\n      members:\n        - {subjectID: bob, "
+               u"role: admin}\n"_s
+            << u"%F:6:12: authorization.policies.p.members[0].subjectID: expected a canonical "
+               u"subject id such as user:<id> or service_account:<id>"_s;
+        QTest::newRow("policy member with subject and email")
+            << u"authorization:\n  policies:\n    p:\n      members:\n        - {subjectID: user:b, "
+               u"email: b@x.test, role: admin}\n"_s
+            << u"%F:6:12: authorization.policies.p.members[0].subjectID: set exactly one of "
+               u"subjectID and email"_s;
         QTest::newRow("policy member with empty subject")
             << u"authorization:\n  policies:\n    p:\n      members:\n        - {subjectID: \"\", "
                u"role: admin}\n"_s
-            << u"%F:6:12: authorization.policies.p.members[0].subjectID: must not be empty"_s;
+            << u"%F:6:12: authorization.policies.p.members[0].subjectID: set exactly one of "
+               u"subjectID and email"_s;
         QTest::newRow("connection ref with mode")
             << u"connections:\n  gh: {mode: user}\napps:\n  a:\n    source: ./m.yaml\n"
                u"    connections:\n      default: {ref: gh, mode: none}\n"_s

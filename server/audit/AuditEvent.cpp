@@ -1,0 +1,145 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "audit/AuditEvent.h"
+#include "shared/TimeFormat.h"
+
+#include "http/HttpRequest.h"
+#include "identity/Principal.h"
+
+#include <QHostAddress>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+namespace {
+
+constexpr qsizetype kMaxUserAgent = 512;
+// Longer than any IPv6 text with a scope id: anything longer is not an address.
+constexpr qsizetype kMaxAddressText = 64;
+
+
+// The address as text, an IPv4-mapped IPv6 peer ("::ffff:10.0.0.1") as plain IPv4.
+QString addressText(const QHostAddress &address)
+{
+    if (address.isNull()) {
+        return {};
+    }
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4) {
+        return QHostAddress(v4).toString();
+    }
+    return address.toString();
+}
+
+// Qt also takes the short inet_aton spellings ("127.1", "2130706433"): only dotted quads count.
+bool isDottedQuad(QStringView text)
+{
+    const QList<QStringView> parts = text.split(u'.');
+    if (parts.size() != 4) {
+        return false;
+    }
+    for (const QStringView part : parts) {
+        if (part.isEmpty() || part.size() > 3) {
+            return false;
+        }
+        for (const QChar c : part) {
+            if (c < u'0' || c > u'9') {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+// The first X-Forwarded-For entry as a canonical address, or empty when it is not one.
+QString forwardedClient(const QByteArray &header)
+{
+    if (header.isEmpty()) {
+        return {};
+    }
+    const QString first = QString::fromLatin1(header.split(',').constFirst()).trimmed();
+    if (first.isEmpty() || first.size() > kMaxAddressText) {
+        return {};
+    }
+    QHostAddress address;
+    if (!address.setAddress(first)) {
+        return {};
+    }
+    if (address.protocol() == QAbstractSocket::IPv4Protocol && !isDottedQuad(first)) {
+        return {};
+    }
+    return addressText(address);
+}
+
+QString capUserAgent(const QByteArray &header)
+{
+    QString agent = QString::fromUtf8(header);
+    if (agent.size() > kMaxUserAgent) {
+        agent.truncate(kMaxUserAgent);
+        if (agent.back().isHighSurrogate()) {
+            agent.chop(1); // never leave half a character
+        }
+    }
+    return agent;
+}
+
+} // namespace
+
+AuditContext AuditContext::fromRequest(const HttpRequest &request)
+{
+    AuditContext context;
+    context.requestId = request.requestId;
+    context.remoteAddr = addressText(request.remoteAddress);
+    const QString forwarded = forwardedClient(request.header("x-forwarded-for"_ba));
+    context.clientIp = forwarded.isEmpty() ? context.remoteAddr : forwarded;
+    context.userAgent = capUserAgent(request.header("user-agent"_ba));
+    return context;
+}
+
+void AuditEvent::setPrincipal(const Principal &principal)
+{
+    switch (principal.source) {
+    case Principal::Source::Session:
+        authSource = u"session"_s;
+        break;
+    case Principal::Source::ApiToken:
+        authSource = u"api_token"_s;
+        break;
+    case Principal::Source::None:
+        // No authentication provider: the anonymous local user comes from the environment.
+        authSource = u"env"_s;
+        break;
+    }
+    subjectId = principal.subjectId;
+    const qsizetype colon = subjectId.indexOf(u':');
+    subjectKind = colon > 0 ? subjectId.left(colon) : QString();
+}
+
+QJsonObject AuditEvent::toJson() const
+{
+    QJsonObject json{
+        {u"id"_s, id},
+        {u"time"_s, isoUtc(time)},
+        {u"requestId"_s, context.requestId},
+        {u"source"_s, context.source},
+        {u"authSource"_s, authSource},
+        {u"subjectId"_s, subjectId},
+        {u"subjectKind"_s, subjectKind},
+        {u"action"_s, action},
+        {u"targetKind"_s, targetKind},
+        {u"targetId"_s, targetId},
+        {u"targetName"_s, targetName},
+        {u"allowed"_s, allowed},
+        {u"clientIp"_s, context.clientIp},
+        {u"remoteAddr"_s, context.remoteAddr},
+        {u"userAgent"_s, context.userAgent},
+    };
+    if (!error.isEmpty()) {
+        json.insert(u"error"_s, error);
+    }
+    return json;
+}
+
+} // namespace Gestalt

@@ -1,0 +1,51 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+
+namespace Gestalt {
+
+struct HttpRequest;
+struct Principal;
+
+// Where an audited action came from: filled from the request once, then passed along (the
+// invocation path, MCP and workflows keep it without the HttpRequest).
+struct AuditContext
+{
+    QString requestId;
+    QString source = QStringLiteral("http"); // http | mcp | binding:<app>:<name> | workflow | agent
+    QString clientIp;   // first X-Forwarded-For entry, else the peer address
+    QString remoteAddr; // the peer address
+    QString userAgent;  // at most 512 characters
+
+    [[nodiscard]] static AuditContext fromRequest(const HttpRequest &request);
+};
+
+// One audit record (gestalt-facts §9.7). Never holds a secret: targets are names and ids only.
+struct AuditEvent
+{
+    qint64 id = 0;        // assigned by the store (monotonic); 0 before it is stored
+    QDateTime time;       // UTC, ms
+    AuditContext context;
+    QString authSource;   // session | api_token | env | none
+    QString subjectId;    // canonical; empty when nobody was authenticated
+    QString subjectKind;  // user | service_account | system | ""
+    QString action;       // auth.login.complete, api_token.create, <app>.<operation>, ...
+    QString targetKind;   // app | operation | api_token | user | managed_subject | membership ...
+    QString targetId;
+    QString targetName;
+    bool allowed = true;
+    QString error;        // the public error message when not allowed / failed
+
+    // Fills authSource/subjectId/subjectKind from the principal.
+    void setPrincipal(const Principal &principal);
+
+    // {id, time, requestId, source, authSource, subjectId, subjectKind, action, targetKind,
+    //  targetId, targetName, allowed, error?, clientIp, remoteAddr, userAgent}
+    [[nodiscard]] QJsonObject toJson() const;
+};
+
+} // namespace Gestalt

@@ -1,0 +1,125 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "audit/AuditLog.h"
+
+#include "Logging.h"
+#include "audit/AuditRepository.h"
+#include "shared/TimeFormat.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+namespace {
+
+constexpr int kFlushIntervalMs = 200;
+constexpr qsizetype kBatchSize = 256;
+constexpr qsizetype kMaxQueued = 10000;
+// After a failed write: the datastore is down or busy, so try again less often.
+constexpr int kRetryIntervalMs = 5000;
+
+// The structured log line (gestalt-facts §9.7 field names), one per event, before it is stored.
+QByteArray logLine(const AuditEvent &event)
+{
+    QJsonObject line{
+        {u"log.type"_s, u"audit"_s},
+        {u"event_time"_s, isoUtc(event.time)},
+        {u"request_id"_s, event.context.requestId},
+        {u"source"_s, event.context.source},
+        {u"auth_source"_s, event.authSource},
+        {u"subject_id"_s, event.subjectId},
+        {u"subject_kind"_s, event.subjectKind},
+        {u"action"_s, event.action},
+        {u"target_kind"_s, event.targetKind},
+        {u"target_id"_s, event.targetId},
+        {u"target_name"_s, event.targetName},
+        {u"allowed"_s, event.allowed},
+        {u"client_ip"_s, event.context.clientIp},
+        {u"remote_addr"_s, event.context.remoteAddr},
+        {u"user_agent"_s, event.context.userAgent},
+    };
+    if (!event.error.isEmpty()) {
+        line.insert(u"error"_s, event.error);
+    }
+    return QJsonDocument(line).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+AuditLog::AuditLog(AuditRepository &repository, Clock clock, QObject *parent)
+    : QObject(parent)
+    , m_repository(repository)
+    , m_clock(std::move(clock))
+{
+    m_timer.setSingleShot(true);
+    m_timer.setInterval(kFlushIntervalMs);
+    connect(&m_timer, &QTimer::timeout, this, [this] { (void)flush(); });
+}
+
+AuditLog::~AuditLog()
+{
+    m_timer.stop();
+    if (!flush()) {
+        qCWarning(lcAudit) << "dropped" << m_queue.size()
+                           << "audit events at shutdown: the datastore write failed";
+    }
+}
+
+void AuditLog::record(AuditEvent event)
+{
+    if (!event.time.isValid()) {
+        event.time = m_clock();
+    }
+    event.time = event.time.toUTC();
+    qCInfo(lcAudit).noquote() << QString::fromUtf8(logLine(event));
+
+    m_queue.append(std::move(event));
+    if (m_queue.size() > kMaxQueued) {
+        // Only while the datastore keeps failing; every event is still in the log above.
+        m_queue.removeFirst();
+        if (m_dropped++ == 0) {
+            qCWarning(lcAudit) << "audit queue full at" << kMaxQueued
+                               << "events: dropping the oldest until the datastore is back";
+        }
+    }
+    if (m_failing) {
+        return; // the retry timer is running
+    }
+    if (m_queue.size() >= kBatchSize) {
+        m_timer.start(0); // soon, but not inside the caller's request
+    } else if (!m_timer.isActive()) {
+        m_timer.start(kFlushIntervalMs);
+    }
+}
+
+bool AuditLog::flush()
+{
+    if (m_queue.isEmpty()) {
+        return true;
+    }
+    const Result<void> written = m_repository.insert(m_queue);
+    if (!written) {
+        if (!m_failing) {
+            qCWarning(lcAudit).noquote()
+                << "writing" << m_queue.size()
+                << "audit events failed; kept for the next try:" << written.error().message;
+        }
+        m_failing = true;
+        m_timer.start(kRetryIntervalMs);
+        return false;
+    }
+    if (m_failing) {
+        qCInfo(lcAudit) << "audit events are written again;" << m_dropped
+                        << "were dropped from the full queue meanwhile";
+    }
+    m_failing = false;
+    m_dropped = 0;
+    m_queue.clear();
+    m_timer.stop();
+    return true;
+}
+
+} // namespace Gestalt
