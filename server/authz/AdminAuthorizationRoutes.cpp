@@ -266,17 +266,7 @@ Result<HttpResponse> AdminAuthorizationRoutes::putMember(const HttpRequest &requ
     if (!outcome) {
         return outcome.error();
     }
-    AuditEvent event;
-    event.context = AuditContext::fromRequest(request);
-    if (request.principal) {
-        event.setPrincipal(*request.principal);
-    }
-    event.action = target.app.isEmpty() ? u"authorization.admin_member.put"_s
-                                        : u"authorization.app_member.put"_s;
-    event.targetKind = u"membership"_s;
-    event.targetId = subject->canonical();
-    event.targetName = (target.app.isEmpty() ? u"admin"_s : target.app) + u':' + *role;
-    m_audit.record(event);
+    recordChange(request, target, u"put"_s, subject->canonical());
     if (!email.isEmpty()) {
         outcome->membership.insert(u"email"_s, email);
     }
@@ -299,17 +289,7 @@ Result<HttpResponse> AdminAuthorizationRoutes::deleteMember(const HttpRequest &r
         }
         return outcome.error();
     }
-    AuditEvent event;
-    event.context = AuditContext::fromRequest(request);
-    if (request.principal) {
-        event.setPrincipal(*request.principal);
-    }
-    event.action = target.app.isEmpty() ? u"authorization.admin_member.delete"_s
-                                        : u"authorization.app_member.delete"_s;
-    event.targetKind = u"membership"_s;
-    event.targetId = subject->canonical();
-    event.targetName = target.app.isEmpty() ? u"admin"_s : target.app;
-    m_audit.record(event);
+    recordChange(request, target, u"delete"_s, subject->canonical());
     return outcome->toResponse(u"deleted"_s, u"persisted_pending_reload"_s);
 }
 
@@ -327,32 +307,14 @@ Result<HttpResponse> AdminAuthorizationRoutes::appMembers(const HttpRequest &req
 
 Result<HttpResponse> AdminAuthorizationRoutes::putAppMember(const HttpRequest &request)
 {
-    auto admitted = m_guard.admit(request, request.pathParam(u"app"_s));
-    if (!admitted) {
-        return admitted.error();
-    }
-    Result<Target> target = appTarget(request);
-    if (!target) {
-        return target.error();
-    }
-    HttpRequest withCaller = request;
-    withCaller.principal = admitted->principal;
-    return putMember(withCaller, *target);
+    Result<Write> write = admitWrite(request, false);
+    return write ? putMember(write->request, write->target) : write.error();
 }
 
 Result<HttpResponse> AdminAuthorizationRoutes::deleteAppMember(const HttpRequest &request)
 {
-    auto admitted = m_guard.admit(request, request.pathParam(u"app"_s));
-    if (!admitted) {
-        return admitted.error();
-    }
-    Result<Target> target = appTarget(request);
-    if (!target) {
-        return target.error();
-    }
-    HttpRequest withCaller = request;
-    withCaller.principal = admitted->principal;
-    return deleteMember(withCaller, *target);
+    Result<Write> write = admitWrite(request, false);
+    return write ? deleteMember(write->request, write->target) : write.error();
 }
 
 Result<HttpResponse> AdminAuthorizationRoutes::adminMembers(const HttpRequest &request)
@@ -370,27 +332,32 @@ Result<HttpResponse> AdminAuthorizationRoutes::adminMembers(const HttpRequest &r
 
 Result<HttpResponse> AdminAuthorizationRoutes::putAdminMember(const HttpRequest &request)
 {
-    auto admitted = m_guard.admit(request);
-    if (!admitted) {
-        return admitted.error();
-    }
-    if (!m_authorizer.adminPolicySet()) {
-        return Error::invalid(
-            u"built-in admin members need server.admin.authorizationPolicy to be set"_s);
-    }
-    if (!admitted->canWriteAdmins) {
-        return Error::forbidden(u"admin role required to change built-in admins"_s);
-    }
-    HttpRequest withCaller = request;
-    withCaller.principal = admitted->principal;
-    return putMember(withCaller, adminTarget());
+    Result<Write> write = admitWrite(request, true);
+    return write ? putMember(write->request, write->target) : write.error();
 }
 
 Result<HttpResponse> AdminAuthorizationRoutes::deleteAdminMember(const HttpRequest &request)
 {
-    auto admitted = m_guard.admit(request);
+    Result<Write> write = admitWrite(request, true);
+    return write ? deleteMember(write->request, write->target) : write.error();
+}
+
+Result<AdminAuthorizationRoutes::Write>
+AdminAuthorizationRoutes::admitWrite(const HttpRequest &request, bool admins) const
+{
+    auto admitted = m_guard.admit(request, admins ? QString() : request.pathParam(u"app"_s));
     if (!admitted) {
         return admitted.error();
+    }
+    Write write{request, adminTarget()};
+    write.request.principal = admitted->principal;
+    if (!admins) {
+        Result<Target> target = appTarget(request);
+        if (!target) {
+            return target.error();
+        }
+        write.target = *target;
+        return write;
     }
     if (!m_authorizer.adminPolicySet()) {
         return Error::invalid(
@@ -399,9 +366,24 @@ Result<HttpResponse> AdminAuthorizationRoutes::deleteAdminMember(const HttpReque
     if (!admitted->canWriteAdmins) {
         return Error::forbidden(u"admin role required to change built-in admins"_s);
     }
-    HttpRequest withCaller = request;
-    withCaller.principal = admitted->principal;
-    return deleteMember(withCaller, adminTarget());
+    return write;
+}
+
+void AdminAuthorizationRoutes::recordChange(const HttpRequest &request, const Target &target,
+                                            const QString &verb, const QString &subject)
+{
+    AuditEvent event;
+    event.context = AuditContext::fromRequest(request);
+    if (request.principal) {
+        event.setPrincipal(*request.principal);
+    }
+    event.action = (target.app.isEmpty() ? u"authorization.admin_member."_s
+                                         : u"authorization.app_member."_s)
+        + verb;
+    event.targetKind = u"membership"_s;
+    event.targetId = subject;
+    event.targetName = target.app.isEmpty() ? u"admin"_s : target.app;
+    m_audit.record(std::move(event));
 }
 
 } // namespace Gestalt

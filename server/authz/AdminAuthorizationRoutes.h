@@ -53,6 +53,15 @@ private:
     [[nodiscard]] Result<HttpResponse> putMember(const HttpRequest &request, const Target &target);
     [[nodiscard]] Result<HttpResponse> deleteMember(const HttpRequest &request,
                                                     const Target &target);
+    // A member write, admitted: the request with the caller set, and what it writes to.
+    struct Write
+    {
+        HttpRequest request;
+        Target target;
+    };
+    [[nodiscard]] Result<Write> admitWrite(const HttpRequest &request, bool admins) const;
+    void recordChange(const HttpRequest &request, const Target &target, const QString &verb,
+                      const QString &subject);
 
     const AdminGuard &m_guard;
     const Authorizer &m_authorizer;
