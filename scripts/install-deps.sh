@@ -12,6 +12,8 @@ packages=(
     libqt6sql6-sqlite libqt6sql6-psql qt6-tools-dev qt6-l10n-tools
     # libraries
     libyaml-cpp-dev libssl-dev libargon2-dev
+    # the openssl tool makes the TLS tests' self-signed certificates
+    openssl
     # real peers for tests and benchmarks
     postgresql python3-httpbin nginx-light wrk prometheus curl jq
 )

@@ -24,7 +24,6 @@ Result<AdminGuard::Admission> AdminGuard::admit(const HttpRequest &request,
     Admission admission;
     if (!m_authorizer.adminPolicySet()) {
         admission.canWriteAdmins = true;
-        admission.builtInAdmin = true;
         return admission;
     }
     const bool hasCredentials = !request.header("authorization").isEmpty()
@@ -41,7 +40,6 @@ Result<AdminGuard::Admission> AdminGuard::admit(const HttpRequest &request,
         return Error::forbidden(u"admin access denied"_s);
     }
     if (m_authorizer.isAdmin(*principal)) {
-        admission.builtInAdmin = true;
         admission.canWriteAdmins = m_authorizer.canWriteAdmins(*principal);
         return admission;
     }

@@ -32,7 +32,6 @@ public:
     {
         std::optional<Principal> principal; // nullopt in open mode without credentials
         bool canWriteAdmins = false;        // X-Gestalt-Can-Write for the admins list
-        bool builtInAdmin = false;          // false: admitted as the app's admin only
     };
     // For /admin/api/v1 routes (registered Public). `app`: also admit admins of this app.
     [[nodiscard]] Result<Admission> admit(const HttpRequest &request,

@@ -104,12 +104,10 @@ Result<WriteOutcome> MembershipService::put(const SubjectId &subject, const QStr
     relationship.subject = subject;
     relationship.relation = role;
     relationship.resource = resource;
-    Result<bool> changed = m_relationships.put(relationship);
-    if (!changed) {
-        return changed.error();
+    if (Result<bool> written = m_relationships.put(relationship); !written) {
+        return written.error();
     }
     WriteOutcome outcome;
-    outcome.changed = *changed;
     outcome.reloaded = reload();
     outcome.membership = QJsonObject{{u"subjectId"_s, subject.canonical()},
                                      {u"role"_s, role},
@@ -133,7 +131,6 @@ Result<WriteOutcome> MembershipService::remove(const SubjectId &subject,
         return Error::notFound(u"authorization member not found"_s);
     }
     WriteOutcome outcome;
-    outcome.changed = true;
     outcome.reloaded = reload();
     outcome.membership = QJsonObject{{u"subjectId"_s, subject.canonical()},
                                      {u"role"_s, (*existing)->relation},

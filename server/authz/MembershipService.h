@@ -18,7 +18,6 @@ class UserRepository;
 // A written dynamic grant and whether this process's snapshot already shows it.
 struct WriteOutcome
 {
-    bool changed = false;
     bool reloaded = true;
     QJsonObject membership; // the row written (PUT) or removed (DELETE)
 
