@@ -238,6 +238,7 @@ void AppRoutes::invoke(const HttpRequest &request, const Responder &responder)
 {
     InvocationRequest call;
     call.principal = *request.principal;
+    call.audit = AuditContext::fromRequest(request);
     call.app = request.pathParam(u"app"_s);
     call.operation = request.pathParam(u"operation"_s);
     if (request.method == u"POST") {

@@ -102,6 +102,7 @@ private Q_SLOTS:
     void appAdminsManageOnlyTheirApp();
     void builtInAdmins();
     void openWithoutAdminPolicy();
+    void decisionsAreAudited();
 
 private:
     QStringList runnable(const QString &app, const QString &token);
@@ -532,6 +533,39 @@ void tst_Authorization::openWithoutAdminPolicy()
                  {{u"email"_s, u"x@example.com"_s}, {u"role"_s, u"viewer"_s}}, {})
                  .status,
              200);
+}
+
+void tst_Authorization::decisionsAreAudited()
+{
+    const TestServer::TestUser bob = m_server->user(u"bob@example.com"_s);
+    TestServer::Headers headers = TestServer::bearer(bob.token);
+    headers.append({"X-Request-Id"_ba, "audit-check-1"_ba});
+    headers.append({"User-Agent"_ba, "tst-authorization"_ba});
+    QCOMPARE(m_server->get(u"/api/v1/closed/peek"_s, headers).status, 403);
+    QCOMPARE(m_server->get(u"/api/v1/apps"_s, TestServer::bearer(u"gst_api_wrong"_s)).status, 401);
+
+    const TestServer::Headers root = TestServer::bearer(m_root.token);
+    HttpReply reply = m_server->get(u"/api/v1/audit-events?action=peek"_s, root);
+    QCOMPARE(reply.status, 200);
+    const QJsonObject event = reply.json()["events"_L1][0].toObject();
+    QCOMPARE(event["allowed"_L1].toBool(), false);
+    QCOMPARE(event["subjectId"_L1].toString(), bob.subjectId);
+    QCOMPARE(event["authSource"_L1].toString(), u"api_token"_s);
+    QCOMPARE(event["targetName"_L1].toString(), u"closed"_s);
+    QCOMPARE(event["requestId"_L1].toString(), u"audit-check-1"_s);
+    QCOMPARE(event["clientIp"_L1].toString(), u"127.0.0.1"_s);
+    QCOMPARE(event["userAgent"_L1].toString(), u"tst-authorization"_s);
+    QVERIFY(event["error"_L1].toString().contains(u"access denied"_s));
+
+    reply = m_server->get(u"/api/v1/audit-events?action=auth.*"_s, root);
+    QCOMPARE(reply.json()["events"_L1][0]["action"_L1].toString(), u"auth.authenticate"_s);
+    QCOMPARE(reply.json()["events"_L1][0]["error"_L1].toString(), u"invalid token"_s);
+    // The token itself never reaches the trail.
+    QVERIFY(!reply.body.contains("gst_api_wrong"));
+    QVERIFY(!m_server->get(u"/api/v1/audit-events?limit=1000"_s, root).body.contains(
+        bob.token.toUtf8()));
+    // Only admins read it.
+    QCOMPARE(m_server->get(u"/api/v1/audit-events"_s, TestServer::bearer(bob.token)).status, 403);
 }
 
 QTEST_GUILESS_MAIN(tst_Authorization)
