@@ -1,0 +1,485 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "mcp/McpClientHttp.h"
+
+#include "Logging.h"
+#include "mcp/SseParser.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+namespace {
+
+constexpr int maxResumes = 3;          // GET + Last-Event-ID after a POST stream ended early
+constexpr int maxStreamAttempts = 5;   // GET stream reconnects without a message in between
+constexpr qsizetype maxErrorBody = 64 * 1024;
+constexpr std::chrono::milliseconds defaultRetry{1000};
+constexpr std::chrono::milliseconds maxRetry{30'000};
+
+const QByteArray acceptBoth = "application/json, text/event-stream"_ba;
+
+QString networkErrorText(QNetworkReply::NetworkError error)
+{
+    switch (error) {
+    case QNetworkReply::ConnectionRefusedError:
+        return u"connection refused"_s;
+    case QNetworkReply::RemoteHostClosedError:
+        return u"the connection was closed"_s;
+    case QNetworkReply::HostNotFoundError:
+        return u"host not found"_s;
+    case QNetworkReply::TimeoutError:
+        return u"connection timed out"_s;
+    case QNetworkReply::SslHandshakeFailedError:
+        return u"TLS handshake failed"_s;
+    case QNetworkReply::TooManyRedirectsError:
+    case QNetworkReply::InsecureRedirectError:
+        return u"bad redirect"_s;
+    default:
+        return u"network error %1"_s.arg(int(error));
+    }
+}
+
+// ": <error.message>" of a JSON-RPC error body, empty otherwise.
+QString errorDetail(const QByteArray &body)
+{
+    const QString message = QJsonDocument::fromJson(body)
+                                .object()
+                                .value(u"error"_s)
+                                .toObject()
+                                .value(u"message"_s)
+                                .toString();
+    return message.isEmpty() ? QString() : u": "_s + message.left(200);
+}
+
+std::chrono::milliseconds retryDelay(const SseParser &parser, std::chrono::milliseconds fallback)
+{
+    if (const std::optional<qint64> retry = parser.retryMs()) {
+        return std::min(std::chrono::milliseconds(*retry), maxRetry);
+    }
+    return fallback;
+}
+
+} // namespace
+
+// One HTTP exchange: a POST, a GET resuming a POST's stream, or the GET notification stream.
+class McpHttpTransport::Exchange final : public QObject
+{
+public:
+    enum class Kind { Post, Resume, Stream };
+
+    Exchange(Kind k, McpHttpTransport *parent)
+        : QObject(parent)
+        , kind(k)
+    {
+        startTimer.setSingleShot(true);
+    }
+
+    [[nodiscard]] bool ok() const { return status >= 200 && status < 300; }
+
+    Kind kind;
+    QNetworkReply *reply = nullptr; // child
+    qint64 requestId = 0;           // the request whose response this carries (0: none)
+    bool initialize = false;
+    QByteArray sessionId; // sent with
+    std::function<void()> done;
+    bool headersSeen = false;
+    bool sse = false;
+    bool answered = false;
+    bool closed = false;
+    int status = 0;
+    int resumes = 0;
+    qint64 received = 0;
+    QByteArray body;
+    QByteArray lastEventId;
+    SseParser parser{MaxBodyBytes};
+    QTimer startTimer;
+};
+
+McpHttpTransport::McpHttpTransport(McpTransportHost &host, QUrl url, Headers headers,
+                                   QNetworkAccessManager &network)
+    : McpClientTransport(host)
+    , m_url(std::move(url))
+    , m_headers(std::move(headers))
+    , m_network(&network)
+{
+    m_streamTimer.setSingleShot(true);
+    connect(&m_streamTimer, &QTimer::timeout, this, &McpHttpTransport::openStream);
+}
+
+McpHttpTransport::~McpHttpTransport()
+{
+    m_streamTimer.stop();
+    for (Exchange *exchange : std::as_const(m_exchanges)) {
+        exchange->closed = true;
+        exchange->done = nullptr;
+        if (exchange->reply) {
+            disconnect(exchange->reply, nullptr, this, nullptr);
+            exchange->reply->abort();
+        }
+    }
+    if (!m_sessionId.isEmpty() && m_network) {
+        // Best effort: tell the server the session is over. The reply belongs to the manager.
+        QNetworkReply *reply = m_network->deleteResource(makeRequest(acceptBoth));
+        connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+    }
+}
+
+QNetworkRequest McpHttpTransport::makeRequest(const QByteArray &accept) const
+{
+    QNetworkRequest request(m_url);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::SameOriginRedirectPolicy);
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
+                         QNetworkRequest::AlwaysNetwork);
+    for (const auto &[name, value] : m_headers) {
+        request.setRawHeader(name, value);
+    }
+    request.setRawHeader("Accept", accept);
+    if (!m_sessionId.isEmpty()) {
+        request.setRawHeader("Mcp-Session-Id", m_sessionId);
+    }
+    if (!m_protocolVersion.isEmpty()) {
+        request.setRawHeader("MCP-Protocol-Version", m_protocolVersion);
+    }
+    return request;
+}
+
+void McpHttpTransport::sendRequest(qint64 id, const QJsonObject &message, bool initialize)
+{
+    post(message, id, initialize, {});
+}
+
+void McpHttpTransport::sendMessage(const QJsonObject &message, std::function<void()> done)
+{
+    post(message, 0, false, std::move(done));
+}
+
+void McpHttpTransport::post(const QJsonObject &message, qint64 requestId, bool initialize,
+                            std::function<void()> done)
+{
+    auto *exchange = new Exchange(Exchange::Kind::Post, this);
+    m_exchanges.append(exchange);
+    exchange->requestId = requestId;
+    exchange->initialize = initialize;
+    exchange->done = std::move(done);
+    exchange->sessionId = m_sessionId;
+    if (!m_network) {
+        fail(exchange, Error{ErrorCode::Unavailable, u"gestalt is shutting down"_s});
+        finish(exchange);
+        return;
+    }
+    QNetworkRequest request = makeRequest(acceptBoth);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json"_ba);
+    exchange->reply =
+        m_network->post(request, QJsonDocument(message).toJson(QJsonDocument::Compact));
+    wire(exchange);
+}
+
+void McpHttpTransport::wire(Exchange *exchange)
+{
+    QNetworkReply *reply = exchange->reply;
+    reply->setParent(exchange);
+    connect(reply, &QNetworkReply::metaDataChanged, this, [this, exchange] { onHeaders(exchange); });
+    connect(reply, &QNetworkReply::readyRead, this, [this, exchange] { onData(exchange); });
+    connect(reply, &QNetworkReply::finished, this, [this, exchange] { onFinished(exchange); });
+}
+
+void McpHttpTransport::startGet(Exchange *exchange)
+{
+    if (exchange->closed) {
+        return;
+    }
+    if (!m_network) {
+        fail(exchange, Error{ErrorCode::Unavailable, u"gestalt is shutting down"_s});
+        finish(exchange);
+        return;
+    }
+    exchange->sessionId = m_sessionId;
+    QNetworkRequest request = makeRequest("text/event-stream"_ba);
+    if (!exchange->lastEventId.isEmpty()) {
+        request.setRawHeader("Last-Event-ID", exchange->lastEventId);
+    }
+    exchange->reply = m_network->get(request);
+    wire(exchange);
+}
+
+void McpHttpTransport::onHeaders(Exchange *exchange)
+{
+    if (exchange->headersSeen || exchange->closed || !exchange->reply) {
+        return;
+    }
+    const QVariant status = exchange->reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (!status.isValid()) {
+        return; // no response yet
+    }
+    exchange->headersSeen = true;
+    exchange->status = status.toInt();
+    const QByteArray type = exchange->reply->rawHeader("Content-Type").trimmed().toLower();
+    exchange->sse = exchange->ok() && type.startsWith("text/event-stream");
+    if (exchange->initialize && exchange->ok()) {
+        const QByteArray session = exchange->reply->rawHeader("Mcp-Session-Id").trimmed();
+        if (!session.isEmpty()) {
+            m_sessionId = session;
+        }
+    }
+}
+
+void McpHttpTransport::onData(Exchange *exchange)
+{
+    if (exchange->closed) {
+        return;
+    }
+    onHeaders(exchange);
+    const QByteArray chunk = exchange->reply->readAll();
+    if (exchange->kind != Exchange::Kind::Stream) {
+        exchange->received += chunk.size();
+        if (exchange->received > MaxBodyBytes) {
+            fail(exchange, Error{ErrorCode::BadGateway,
+                                 u"upstream MCP server sent more than 64 MiB"_s});
+            finish(exchange);
+            return;
+        }
+    }
+    if (!exchange->ok()) {
+        if (exchange->body.size() < maxErrorBody) {
+            exchange->body.append(chunk.left(maxErrorBody - exchange->body.size()));
+        }
+        return;
+    }
+    if (!exchange->sse) {
+        exchange->body.append(chunk);
+        return;
+    }
+    const QList<SseParser::Event> events = exchange->parser.feed(chunk);
+    for (const SseParser::Event &event : events) {
+        if (!event.id.isEmpty()) {
+            exchange->lastEventId = event.id;
+        }
+        if (event.type == "message" && !event.data.isEmpty()) {
+            dispatch(exchange, event.data);
+        }
+        if (exchange->closed) {
+            return;
+        }
+    }
+    if (exchange->parser.overflowed()) {
+        fail(exchange, Error{ErrorCode::BadGateway,
+                             u"upstream MCP server sent an event larger than 64 MiB"_s});
+        finish(exchange);
+    }
+}
+
+void McpHttpTransport::dispatch(Exchange *exchange, const QByteArray &json)
+{
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
+    if (document.isObject()) {
+        deliver(exchange, document.object());
+    } else if (document.isArray()) {
+        const QJsonArray batch = document.array();
+        for (const QJsonValue &message : batch) {
+            if (message.isObject() && !exchange->closed) {
+                deliver(exchange, message.toObject());
+            }
+        }
+    } else {
+        qCDebug(lcMcp) << "mcp client: ignoring a message that is not JSON (" << json.size()
+                       << "bytes)";
+    }
+}
+
+void McpHttpTransport::deliver(Exchange *exchange, const QJsonObject &message)
+{
+    const QJsonValue id = message.value(u"id"_s);
+    if (exchange->requestId != 0 && id.isDouble() && id.toInteger() == exchange->requestId
+        && !message.contains(u"method"_s)) {
+        exchange->answered = true;
+    }
+    if (exchange->kind == Exchange::Kind::Stream) {
+        m_streamAttempts = 0;
+    }
+    m_host.receive(message);
+}
+
+void McpHttpTransport::onFinished(Exchange *exchange)
+{
+    if (exchange->closed) {
+        return;
+    }
+    onHeaders(exchange);
+    if (exchange->reply->bytesAvailable() > 0) {
+        onData(exchange);
+        if (exchange->closed) {
+            return;
+        }
+    }
+    const int status = exchange->status;
+    if (exchange->kind == Exchange::Kind::Stream) {
+        streamEnded(exchange, status == 200 && exchange->sse);
+        return;
+    }
+    if (status == 0) {
+        fail(exchange, Error{ErrorCode::BadGateway,
+                             u"cannot reach the upstream MCP server: %1"_s.arg(
+                                 networkErrorText(exchange->reply->error()))});
+    } else if (status == 404 && !exchange->sessionId.isEmpty()) {
+        const qint64 id = std::exchange(exchange->requestId, 0);
+        const bool current = exchange->sessionId == m_sessionId;
+        finish(exchange);
+        if (id != 0) {
+            m_host.sessionExpired(id, current);
+        }
+        return;
+    } else if (status == 401 || status == 403) {
+        fail(exchange, Error{ErrorCode::BadGateway,
+                             u"upstream MCP server rejected the credential (HTTP %1)"_s.arg(status)});
+    } else if (!exchange->ok()) {
+        fail(exchange, Error{ErrorCode::BadGateway, u"upstream MCP server answered HTTP %1%2"_s.arg(
+                                                        status)
+                                                        .arg(errorDetail(exchange->body))});
+    } else {
+        if (!exchange->sse && !exchange->body.trimmed().isEmpty()) {
+            dispatch(exchange, exchange->body);
+            if (exchange->closed) {
+                return;
+            }
+        }
+        if (exchange->requestId != 0 && !exchange->answered) {
+            if (exchange->sse && !exchange->lastEventId.isEmpty()
+                && exchange->resumes < maxResumes) {
+                resume(exchange);
+                return;
+            }
+            fail(exchange, Error{ErrorCode::BadGateway,
+                                 u"upstream MCP server ended its response without answering"_s});
+        }
+    }
+    finish(exchange);
+}
+
+void McpHttpTransport::resume(Exchange *exchange)
+{
+    auto *next = new Exchange(Exchange::Kind::Resume, this);
+    m_exchanges.append(next);
+    next->requestId = std::exchange(exchange->requestId, 0);
+    next->resumes = exchange->resumes + 1;
+    next->lastEventId = exchange->lastEventId;
+    qCDebug(lcMcp) << "mcp client: resuming the stream of request" << next->requestId;
+    connect(&next->startTimer, &QTimer::timeout, this, [this, next] { startGet(next); });
+    next->startTimer.start(retryDelay(exchange->parser, defaultRetry));
+    finish(exchange);
+}
+
+void McpHttpTransport::fail(Exchange *exchange, const Error &error)
+{
+    if (const qint64 id = std::exchange(exchange->requestId, 0); id != 0) {
+        m_host.failRequest(id, error);
+    } else {
+        qCDebug(lcMcp).noquote() << "mcp client: message not delivered:" << error.message;
+    }
+}
+
+void McpHttpTransport::finish(Exchange *exchange)
+{
+    if (exchange->closed) {
+        return;
+    }
+    exchange->closed = true;
+    exchange->startTimer.stop();
+    m_exchanges.removeOne(exchange);
+    if (exchange->reply) {
+        disconnect(exchange->reply, nullptr, this, nullptr);
+        if (exchange->reply->isRunning()) {
+            exchange->reply->abort();
+        }
+    }
+    std::function<void()> done = std::move(exchange->done);
+    exchange->done = nullptr;
+    exchange->deleteLater();
+    if (done) {
+        done();
+    }
+}
+
+void McpHttpTransport::abandon(qint64 id)
+{
+    const QList<Exchange *> exchanges = m_exchanges;
+    for (Exchange *exchange : exchanges) {
+        if (exchange->requestId == id) {
+            exchange->requestId = 0;
+            finish(exchange);
+        }
+    }
+}
+
+void McpHttpTransport::negotiated(const QString &protocolVersion)
+{
+    m_protocolVersion = protocolVersion.toUtf8();
+}
+
+void McpHttpTransport::ready()
+{
+    m_streamAttempts = 0;
+    m_streamLastEventId.clear();
+    openStream();
+}
+
+void McpHttpTransport::openStream()
+{
+    if (m_stream && !m_stream->closed) {
+        return;
+    }
+    auto *exchange = new Exchange(Exchange::Kind::Stream, this);
+    m_exchanges.append(exchange);
+    exchange->lastEventId = m_streamLastEventId;
+    m_stream = exchange;
+    startGet(exchange);
+}
+
+void McpHttpTransport::streamEnded(Exchange *exchange, bool wasListening)
+{
+    if (!exchange->lastEventId.isEmpty()) {
+        m_streamLastEventId = exchange->lastEventId;
+    }
+    const std::chrono::milliseconds delay = retryDelay(
+        exchange->parser, std::min(defaultRetry * (1 << m_streamAttempts), maxRetry));
+    const int status = exchange->status;
+    finish(exchange);
+    m_stream.clear();
+    if (!wasListening) {
+        qCDebug(lcMcp) << "mcp client: no notification stream from the upstream MCP server (HTTP"
+                       << status << ")";
+        return;
+    }
+    if (m_streamAttempts >= maxStreamAttempts) {
+        qCDebug(lcMcp) << "mcp client: the notification stream keeps ending; not reopening it";
+        return;
+    }
+    ++m_streamAttempts;
+    m_streamTimer.start(delay);
+}
+
+void McpHttpTransport::resetSession()
+{
+    m_sessionId.clear();
+    m_protocolVersion.clear();
+    m_streamTimer.stop();
+    m_streamLastEventId.clear();
+    m_streamAttempts = 0;
+    if (m_stream) {
+        finish(m_stream);
+        m_stream.clear();
+    }
+}
+
+} // namespace Gestalt

@@ -1,0 +1,153 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "runtime/HostedProcess.h"
+
+#include "Logging.h"
+#include "runtime/RuntimeProvider.h"
+#include "runtime/RuntimeSession.h"
+
+#include <algorithm>
+#include <utility>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+namespace {
+
+// A session that ran this long counts as healthy: the next restart waits the initial delay again.
+constexpr std::chrono::milliseconds healthyRun{60'000};
+
+} // namespace
+
+HostedProcess::HostedProcess(RuntimeProvider &provider, HostSpec spec, QObject *parent)
+    : QObject(parent)
+    , m_provider(provider)
+    , m_spec(std::move(spec))
+    , m_delay(provider.restartDelay())
+{
+    m_restartTimer.setSingleShot(true);
+    connect(&m_restartTimer, &QTimer::timeout, this, [this] {
+        ++m_restarts;
+        launch();
+    });
+}
+
+HostedProcess::~HostedProcess()
+{
+    m_restartTimer.stop();
+    if (m_session) {
+        disconnect(m_session, nullptr, this, nullptr);
+        m_session->stop();
+    }
+}
+
+void HostedProcess::start()
+{
+    if (!m_stopped) {
+        return;
+    }
+    m_stopped = false;
+    m_delay = m_provider.restartDelay();
+    launch();
+}
+
+void HostedProcess::stop()
+{
+    m_stopped = true;
+    m_restartTimer.stop();
+    if (m_session) {
+        m_session->stop(); // its exit still reports sessionEnded()
+    }
+}
+
+RuntimeSession *HostedProcess::session() const
+{
+    return m_session && m_session->state() != RuntimeSession::State::Exited ? m_session.data()
+                                                                            : nullptr;
+}
+
+bool HostedProcess::isRunning() const
+{
+    return m_session && m_session->state() == RuntimeSession::State::Running;
+}
+
+QString HostedProcess::unavailableReason() const
+{
+    if (m_session) {
+        switch (m_session->state()) {
+        case RuntimeSession::State::Running:
+            return {};
+        case RuntimeSession::State::Starting:
+            return u"starting"_s;
+        case RuntimeSession::State::Stopping:
+            return u"stopping"_s;
+        case RuntimeSession::State::Exited:
+            break;
+        }
+    }
+    if (m_stopped) {
+        return m_lastExit.isEmpty() && m_restarts == 0 ? u"not started"_s : u"stopped"_s;
+    }
+    if (m_restartTimer.isActive()) {
+        const qint64 remainingMs = std::max(0, m_restartTimer.remainingTime());
+        const qint64 seconds = std::max<qint64>(1, (remainingMs + 999) / 1000);
+        return u"%1; restarting in %2 s"_s.arg(m_lastExit).arg(seconds);
+    }
+    return m_lastExit.isEmpty() ? u"not started"_s : m_lastExit;
+}
+
+bool HostedProcess::write(const QByteArray &bytes)
+{
+    if (!isRunning()) {
+        return false;
+    }
+    if (bytes.endsWith('\n')) {
+        return m_session->write(bytes);
+    }
+    return m_session->write(bytes + '\n');
+}
+
+void HostedProcess::launch()
+{
+    RuntimeSession *session = m_provider.newSession(m_spec.app);
+    m_session = session;
+    connect(session, &RuntimeSession::started, this, [this, session] {
+        if (m_session == session) {
+            Q_EMIT sessionStarted(session);
+        }
+    });
+    connect(session, &RuntimeSession::stdoutLine, this, [this, session](const QByteArray &line) {
+        if (m_session == session) {
+            Q_EMIT stdoutLine(line);
+        }
+    });
+    connect(session, &RuntimeSession::exited, this, [this, session](const QString &reason) {
+        if (m_session == session) {
+            onExited(reason);
+        }
+    });
+    session->start(m_spec.command.value(0), m_spec.command.mid(1), m_spec.env, m_spec.workingDir);
+}
+
+void HostedProcess::onExited(const QString &reason)
+{
+    const RuntimeSession *ended = m_session.data();
+    const std::chrono::milliseconds ran{
+        ended && ended->startedAt().isValid() ? ended->startedAt().msecsTo(ended->exitedAt()) : 0};
+    m_session.clear();
+    m_lastExit = reason;
+    if (!m_stopped) {
+        if (ran >= healthyRun) {
+            m_delay = m_provider.restartDelay();
+        }
+        m_restartTimer.start(m_delay);
+        qCInfo(lcRuntime).noquote() << "app" << m_spec.app
+                                    << u"%1; restarting in %2 ms"_s.arg(reason).arg(m_delay.count());
+        m_delay = std::min(m_delay * 2, std::max(m_provider.maxRestartDelay(),
+                                                 m_provider.restartDelay()));
+    }
+    Q_EMIT sessionEnded(reason);
+}
+
+} // namespace Gestalt

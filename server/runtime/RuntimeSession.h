@@ -1,0 +1,106 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+#include <deque>
+
+namespace Gestalt {
+
+// One running hosted process (gestalt-facts §9.5: "a session is one running hosted process"):
+// the child started by a HostedProcess, its stdin/stdout pipes (stdio MCP: one JSON message per
+// line) and the last stderr lines as its log. A restart makes a new session; an exited session
+// stays readable (logs) until its provider forgets it.
+class RuntimeSession final : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class State {
+        Starting, // process launched, not yet confirmed started
+        Running,
+        Stopping, // stop() asked: stdin closed, SIGTERM, SIGKILL after a grace period
+        Exited,
+    };
+
+    struct LogLine
+    {
+        qint64 seq = 0;     // 1, 2, 3... per session
+        QString stream;     // "stderr" (or "runtime" for lines the host writes: start, exit)
+        QString message;    // one line, no newline, invalid UTF-8 replaced
+        QDateTime observedAt;
+    };
+
+    // Longest stdout line (one MCP message) accepted; a longer one is dropped and logged.
+    static constexpr qsizetype MaxLineBytes = 32 * 1024 * 1024;
+
+    RuntimeSession(QString id, QString app, int maxLogLines, QObject *parent = nullptr);
+    ~RuntimeSession() override; // kills the process if it still runs
+
+    // Launches program + arguments with the environment (added to this process's environment)
+    // and working directory. A failure to launch ends in exited().
+    void start(const QString &program, const QStringList &arguments,
+               const QMap<QString, QString> &environment, const QString &workingDir);
+    // Closes stdin, then SIGTERM, then SIGKILL after graceMs. exited() follows.
+    void stop(int graceMs = 2000);
+
+    // Writes to the process's stdin; dropped (false) unless Running.
+    bool write(const QByteArray &bytes);
+
+    // For tests: a smaller limit than MaxLineBytes. Call before start().
+    void setMaxLineBytes(qsizetype bytes) { m_maxLineBytes = bytes; }
+
+    [[nodiscard]] const QString &id() const { return m_id; }
+    [[nodiscard]] const QString &app() const { return m_app; }
+    [[nodiscard]] State state() const { return m_state; }
+    [[nodiscard]] static QString stateName(State state); // starting, running, stopping, exited
+    [[nodiscard]] QDateTime startedAt() const { return m_startedAt; }
+    [[nodiscard]] QDateTime exitedAt() const { return m_exitedAt; }
+    [[nodiscard]] qint64 processId() const;
+    // "exited with code 1", "killed by signal 9", "failed to start: <reason>"; empty while alive.
+    [[nodiscard]] const QString &exitReason() const { return m_exitReason; }
+
+    // Log lines with seq > after, at most limit of them, oldest first.
+    [[nodiscard]] QList<LogLine> logs(qint64 after, int limit) const;
+    // {id, state, app, startedAt, exitedAt?, pid?, exitReason?} for the admin routes.
+    [[nodiscard]] QJsonObject toJson() const;
+
+Q_SIGNALS:
+    void started();
+    void stdoutLine(const QByteArray &line); // one line without its newline
+    void exited(const QString &reason);
+
+private:
+    void appendLog(const QString &stream, const QString &message);
+    void logDroppedLine();
+    void readStdout();
+    void readStderr();
+    void onFinished(int exitCode, QProcess::ExitStatus status);
+    void finish(const QString &reason);
+
+    QString m_id;
+    QString m_app;
+    int m_maxLogLines;
+    State m_state = State::Starting;
+    QProcess *m_process; // child
+    qsizetype m_maxLineBytes = MaxLineBytes;
+    QByteArray m_stdoutBuffer;
+    QByteArray m_stderrBuffer;
+    bool m_discardingLine = false;
+    std::deque<LogLine> m_logs;
+    qint64 m_nextSeq = 1;
+    QDateTime m_startedAt;
+    QDateTime m_exitedAt;
+    QString m_exitReason;
+};
+
+} // namespace Gestalt
