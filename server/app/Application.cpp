@@ -39,7 +39,13 @@
 #include "metrics/MetricsRegistry.h"
 #include "metrics/MetricsRoutes.h"
 #include "metrics/ProcessMetrics.h"
+#include "mcp/McpOAuthRoutes.h"
+#include "mcp/McpRoutes.h"
+#include "mcp/McpToolCatalog.h"
+#include "mcp/McpUpstreams.h"
 #include "metrics/ServerMetrics.h"
+#include "runtime/RuntimeProvider.h"
+#include "runtime/RuntimeRoutes.h"
 #include "shared/Version.h"
 #include "store/Database.h"
 #include "store/TokenRepository.h"
@@ -155,9 +161,22 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
     app->m_oauth = std::make_unique<OAuthClient>();
     app->m_credentialService = std::make_unique<CredentialService>(
         *app->m_credentials, *app->m_oauth, app->m_clock, Crypto::uuidV4());
+    app->m_runtime = std::make_unique<RuntimeRegistry>(config.runtime);
+    app->m_mcpUpstreams = std::make_unique<McpUpstreams>(*app->m_catalog, *app->m_runtime);
     app->m_invocations = std::make_unique<InvocationService>(
         *app->m_catalog, *app->m_access, *app->m_credentials, *app->m_credentialService,
         *app->m_serverMetrics);
+    app->m_invocations->setMcpUpstreams(app->m_mcpUpstreams.get());
+    McpUpstreams *upstreams = app->m_mcpUpstreams.get();
+    app->m_mcpTools = std::make_unique<McpToolCatalog>(
+        *app->m_catalog, *app->m_access,
+        [upstreams](const QString &name) { return upstreams->operations(name); },
+        [upstreams](const QString &name, const QString &tool) {
+            return upstreams->definition(name, tool);
+        });
+    McpToolCatalog *tools = app->m_mcpTools.get();
+    QObject::connect(upstreams, &McpUpstreams::toolsChanged, app.get(),
+                     [tools] { tools->rebuild(); });
     app->m_connectionService = std::make_unique<ConnectionService>(
         *app->m_catalog, *app->m_access, *app->m_credentials, *app->m_oauth,
         app->m_invocations->upstream(), *app->m_sealer, app->m_clock,
@@ -257,6 +276,22 @@ void Application::registerRoutes()
     m_loginRoutes->registerRoutes(publicRoutes);
     m_managedSubjectRoutes->registerRoutes(publicRoutes);
     m_auditRoutes->registerRoutes(publicRoutes);
+    if (McpToolCatalog::anyContributor(*m_catalog)) {
+        McpRoutes::Options mcpOptions;
+        const QString host = m_config.server.publicListener.host;
+        mcpOptions.loopbackListener = host == u"127.0.0.1" || host == u"localhost"
+            || host == u"::1";
+        mcpOptions.baseUrl = m_config.server.baseUrl;
+        if (m_sessions) {
+            mcpOptions.challenge = [this] { return QString::fromUtf8(McpOAuthRoutes::challenge(publicBaseUrl())); };
+            m_mcpOAuthRoutes = std::make_unique<McpOAuthRoutes>(
+                *m_sealer, *m_sessions, *m_users, [this] { return publicBaseUrl(); }, m_clock);
+            m_mcpOAuthRoutes->registerRoutes(publicRoutes);
+        }
+        m_mcpRoutes = std::make_unique<McpRoutes>(*m_mcpTools, *m_invocations, *m_identity,
+                                                  std::move(mcpOptions));
+        m_mcpRoutes->registerRoutes(publicRoutes);
+    }
 
     if (m_config.server.management) {
         // The operator surface moves to its own listener and is 404 on the public one.
@@ -276,6 +311,8 @@ void Application::registerRoutes()
 
 void Application::registerOperatorRoutes(Router &router)
 {
+    m_runtimeRoutes = std::make_unique<RuntimeRoutes>(*m_runtime, *m_adminGuard);
+    m_runtimeRoutes->registerRoutes(router);
     m_adminAuthorizationRoutes->registerRoutes(router);
 }
 
@@ -304,6 +341,7 @@ Result<void> Application::start()
     if (m_oidc) {
         m_oidc->start();
     }
+    m_mcpUpstreams->start();
     m_phase = Phase::Serving;
     return {};
 }

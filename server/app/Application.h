@@ -15,6 +15,12 @@
 namespace Gestalt {
 
 class AccessCheck;
+class McpOAuthRoutes;
+class McpRoutes;
+class McpToolCatalog;
+class McpUpstreams;
+class RuntimeRegistry;
+class RuntimeRoutes;
 class AdminAuthorizationRoutes;
 class AdminGuard;
 class AppCatalog;
@@ -79,6 +85,8 @@ public:
     [[nodiscard]] const AppCatalog &catalog() const { return *m_catalog; }
     [[nodiscard]] AuthzSnapshot &authzSnapshot() { return *m_authzSnapshot; }
     [[nodiscard]] AuditLog &auditLog() { return *m_auditLog; }
+    [[nodiscard]] RuntimeRegistry &runtime() { return *m_runtime; }
+    [[nodiscard]] McpUpstreams &mcpUpstreams() { return *m_mcpUpstreams; }
     // The route table of the public listener (tests walk every authenticated route).
     [[nodiscard]] const Router &publicRouter() const;
     // Platform sessions; null when login is disabled.
@@ -130,7 +138,10 @@ private:
     std::unique_ptr<CredentialRepository> m_credentials;
     std::unique_ptr<OAuthClient> m_oauth;
     std::unique_ptr<CredentialService> m_credentialService;
+    std::unique_ptr<RuntimeRegistry> m_runtime;
+    std::unique_ptr<McpUpstreams> m_mcpUpstreams; // stopped before the runtime goes
     std::unique_ptr<InvocationService> m_invocations;
+    std::unique_ptr<McpToolCatalog> m_mcpTools;
     std::unique_ptr<ConnectionService> m_connectionService;
     std::unique_ptr<ProbeRoutes> m_probeRoutes;
     std::unique_ptr<MetricsRoutes> m_metricsRoutes;
@@ -142,6 +153,9 @@ private:
     std::unique_ptr<AdminAuthorizationRoutes> m_adminAuthorizationRoutes;
     std::unique_ptr<ManagedSubjectRoutes> m_managedSubjectRoutes;
     std::unique_ptr<AuditRoutes> m_auditRoutes;
+    std::unique_ptr<McpRoutes> m_mcpRoutes;
+    std::unique_ptr<McpOAuthRoutes> m_mcpOAuthRoutes;
+    std::unique_ptr<RuntimeRoutes> m_runtimeRoutes;
     std::unique_ptr<HttpServer> m_publicServer;
     std::unique_ptr<HttpServer> m_managementServer;
 };

@@ -214,6 +214,22 @@ private:
         if (surfaces.mcp) {
             m_app.mcpSurface = surfaces.mcp;
             m_app.mcpOnly = !surfaces.openapi && !surfaces.rest;
+            const QString mcpUrl = surfaces.mcp->url;
+            if (!mcpUrl.isEmpty()) {
+                const QUrl url(mcpUrl);
+                if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https")
+                    || url.host().isEmpty()) {
+                    m_problems.add(
+                        u"surfaces.mcp.url \"%1\" must be an http or https URL"_s.arg(mcpUrl));
+                }
+            }
+        }
+        m_app.runtimeProvider = m_entry.runtime.value(u"provider"_s).toString();
+        if (!m_app.runtimeProvider.isEmpty()
+            && !m_config.runtime.providers.contains(m_app.runtimeProvider)
+            && !(m_config.runtime.providers.isEmpty() && m_app.runtimeProvider == u"local")) {
+            m_problems.add(u"runtime.provider: no runtime provider \"%1\" (runtime.providers)"_s.arg(
+                m_app.runtimeProvider));
         }
         if (!m_app.baseUrl.isEmpty()) {
             const QUrl url(m_app.baseUrl);

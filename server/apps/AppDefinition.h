@@ -47,6 +47,7 @@ struct AppDefinition
     QMap<QString, SecurityScheme> securitySchemes;
     QMap<QString, HttpBinding> http;
     std::optional<McpSurface> mcpSurface;
+    QString runtimeProvider; // runtime.provider for a hosted MCP command; empty: the default
 
     [[nodiscard]] const Operation *operation(const QString &id) const;
     [[nodiscard]] const AppConnection *connection(const QString &connectionName) const;

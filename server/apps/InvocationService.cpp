@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "apps/InvocationService.h"
 
+
 #include "apps/AppCatalog.h"
 #include "apps/RequestBuilder.h"
 #include "audit/AuditLog.h"
@@ -9,9 +10,11 @@
 #include "connections/CredentialRepository.h"
 #include "connections/CredentialService.h"
 #include "http/HttpResponse.h"
+#include "mcp/McpUpstreams.h"
 #include "metrics/ServerMetrics.h"
 
 #include <QElapsedTimer>
+#include <QJsonDocument>
 #include <QMetaObject>
 #include <QPointer>
 #include <QRegularExpression>
@@ -112,6 +115,10 @@ public:
         if (m_upstream) {
             m_upstream->abort(); // answers through the upstream callback
         }
+        if (m_cancelMcp) {
+            std::exchange(m_cancelMcp, {})();
+            finish(Error{ErrorCode::BadGateway, u"upstream call canceled"_s});
+        }
     }
 
     void start();
@@ -125,6 +132,7 @@ private:
     }
     void withCredential(const Result<StoredCredential> &credential);
     void send(const CredentialMaterial *material);
+    void sendMcp(const AuthConfig *auth, const CredentialMaterial *material);
     void finish(Result<InvocationResult> result);
 
     QPointer<InvocationService> m_service;
@@ -136,6 +144,7 @@ private:
     const Operation *m_operation = nullptr;
     const AppConnection *m_connection = nullptr;
     std::shared_ptr<UpstreamCall> m_upstream;
+    std::function<void()> m_cancelMcp;
     bool m_canceled = false;
     bool m_done = false;
 };
@@ -149,6 +158,9 @@ void InvocationService::Call::start()
     }
     m_labels.provider = m_app->name;
     m_operation = m_app->operation(m_request.operation);
+    if (!m_operation && m_app->mcpSurface && m_service->m_mcp) {
+        m_operation = m_service->m_mcp->operation(m_app->name, m_request.operation);
+    }
     if (!m_operation) {
         failLater(Error::notFound(u"operation \"%1\" not found on integration \"%2\""_s.arg(
             m_request.operation, m_app->name)));
@@ -220,6 +232,10 @@ void InvocationService::Call::send(const CredentialMaterial *material)
     }
     const AuthConfig *auth =
         m_connection && m_connection->config.auth ? &*m_connection->config.auth : nullptr;
+    if (m_operation->transport == Operation::Transport::Mcp) {
+        sendMcp(auth, material);
+        return;
+    }
     Result<UpstreamRequest> request =
         RequestBuilder::build(*m_app, *m_operation, m_request.params, auth, material);
     if (!request) {
@@ -246,6 +262,50 @@ void InvocationService::Call::send(const CredentialMaterial *material)
         });
 }
 
+void InvocationService::Call::sendMcp(const AuthConfig *auth, const CredentialMaterial *material)
+{
+    if (!m_service->m_mcp) {
+        finish(Error::unavailable(u"upstream MCP servers are not running"_s));
+        return;
+    }
+    McpUpstreams::Headers headers;
+    if (material && !m_app->mcpSurface->url.isEmpty()) {
+        // The credential goes upstream the way the connection's auth block says (bearer by
+        // default), exactly as for a REST call to the server's URL.
+        AppDefinition target = *m_app;
+        target.baseUrl = m_app->mcpSurface->url;
+        Operation post;
+        post.id = m_operation->id;
+        post.method = u"POST"_s;
+        Result<UpstreamRequest> request =
+            RequestBuilder::build(target, post, QJsonObject(), auth, material);
+        if (!request) {
+            finish(request.error());
+            return;
+        }
+        for (const auto &[name, value] : request->headers) {
+            if (name.compare("content-type", Qt::CaseInsensitive) != 0) {
+                headers.append({name, value});
+            }
+        }
+    }
+    auto self = shared_from_this();
+    m_cancelMcp = m_service->m_mcp->callTool(
+        *m_app, m_operation->id, m_request.params, headers, m_app->timeout,
+        [self](Result<QJsonObject> result) {
+            self->m_cancelMcp = {};
+            if (!result) {
+                self->finish(result.error());
+                return;
+            }
+            InvocationResult answer;
+            answer.contentType = "application/json";
+            answer.body = QJsonDocument(*result).toJson(QJsonDocument::Compact);
+            answer.toolResult = *result;
+            self->finish(std::move(answer));
+        });
+}
+
 void InvocationService::Call::finish(Result<InvocationResult> result)
 {
     if (m_done) {
@@ -259,7 +319,10 @@ void InvocationService::Call::finish(Result<InvocationResult> result)
         : u"unknown"_s;
     if (m_service) {
         m_service->m_metrics.recordOperation(m_labels, double(m_timer.nsecsElapsed()) / 1e9,
-                                             !result || status >= 400);
+                                             !result || status >= 400
+                                                 || (result->toolResult
+                                                     && result->toolResult->value(u"isError"_s)
+                                                            .toBool()));
         if (m_service->m_audit) {
             AuditEvent event;
             event.context = m_request.audit;

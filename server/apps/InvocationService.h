@@ -17,10 +17,12 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace Gestalt {
 
 class AuditLog;
+class McpUpstreams;
 
 class AccessCheck;
 class AppCatalog;
@@ -48,6 +50,8 @@ struct InvocationResult
     int status = 200;
     QByteArray contentType;
     QByteArray body;
+    // An upstream MCP tool's CallToolResult, passed through /mcp verbatim (body holds its JSON).
+    std::optional<QJsonObject> toolResult = std::nullopt;
 };
 
 // _connection / _instance as the caller gave them (query and/or JSON body).
@@ -80,6 +84,8 @@ public:
 
     // Every finished invocation writes an audit event (action = operation id).
     void setAuditLog(AuditLog *audit) { m_audit = audit; }
+    // Operations of upstream MCP apps (tools discovered at run time) run through it.
+    void setMcpUpstreams(McpUpstreams *upstreams) { m_mcp = upstreams; }
 
     // Calls back exactly once (never from inside invoke()). The handle aborts the call.
     std::shared_ptr<UpstreamCall> invoke(const InvocationRequest &request, Callback callback);
@@ -110,6 +116,7 @@ private:
     CredentialService &m_credentialService;
     ServerMetrics &m_metrics;
     AuditLog *m_audit = nullptr;
+    McpUpstreams *m_mcp = nullptr;
     UpstreamClient *m_upstream; // child
 };
 

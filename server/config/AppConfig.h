@@ -63,6 +63,9 @@ struct McpSurface
     QMap<QString, QString> env;
     QString workingDir; // absolute
     QString connection;
+    // Prefix of the tool names re-exposed through /mcp; nullopt: "<app>_". An empty prefix keeps
+    // the upstream names (e.g. a gateway in front of a single MCP server).
+    std::optional<QString> toolPrefix;
 };
 
 struct GraphqlSurface

@@ -194,6 +194,9 @@ McpSurface AppDecoder::readMcp(ConfigMapReader &r)
     mcp.env = r.stringMap(u"env");
     mcp.workingDir = r.string(u"workingDir");
     mcp.connection = r.string(u"connection");
+    if (r.has(u"toolPrefix")) {
+        mcp.toolPrefix = r.string(u"toolPrefix");
+    }
     if (mcp.url.isEmpty() == mcp.command.isEmpty() && r.isMap()) {
         r.errorHere(u"set exactly one of url (remote server) or command (local process)"_s);
     }

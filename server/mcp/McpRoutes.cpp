@@ -1,0 +1,387 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "mcp/McpRoutes.h"
+
+#include "apps/InvocationService.h"
+#include "audit/AuditEvent.h"
+#include "http/HttpServer.h"
+#include "mcp/JsonRpc.h"
+#include "shared/Version.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+namespace {
+
+HttpResponse rpcFailure(int status, int code, const QString &message)
+{
+    return HttpResponse::json(status, JsonRpc::error(QJsonValue::Null, code, message));
+}
+
+QJsonObject toolError(const QString &text)
+{
+    return {{u"content"_s, QJsonArray{QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, text}}}},
+            {u"isError"_s, true}};
+}
+
+bool isLoopbackName(const QString &host)
+{
+    return host == u"localhost" || host == u"127.0.0.1" || host == u"::1" || host == u"[::1]"
+        || host.endsWith(u".localhost"_s);
+}
+
+// "example.com:8080" / "[::1]:80" → host part, lower-case.
+QString hostOf(const QByteArray &hostHeader)
+{
+    const QUrl url(u"http://"_s + QString::fromLatin1(hostHeader));
+    return url.host().toLower();
+}
+
+QString encodeCursor(int offset)
+{
+    return QString::fromLatin1(
+        QByteArray("o:" + QByteArray::number(offset)).toBase64(QByteArray::Base64UrlEncoding
+                                                               | QByteArray::OmitTrailingEquals));
+}
+
+std::optional<int> decodeCursor(const QString &cursor)
+{
+    const QByteArray raw = QByteArray::fromBase64(cursor.toLatin1(), QByteArray::Base64UrlEncoding);
+    if (!raw.startsWith("o:")) {
+        return std::nullopt;
+    }
+    bool ok = false;
+    const int offset = raw.mid(2).toInt(&ok);
+    return ok && offset > 0 ? std::optional<int>(offset) : std::nullopt;
+}
+
+} // namespace
+
+const QStringList &McpRoutes::supportedVersions()
+{
+    static const QStringList versions{u"2025-03-26"_s, u"2025-06-18"_s, u"2025-11-25"_s};
+    return versions;
+}
+
+McpRoutes::McpRoutes(const McpToolCatalog &tools, InvocationService &invocations,
+                     Authenticator &authenticator, Options options)
+    : m_tools(tools)
+    , m_invocations(invocations)
+    , m_authenticator(authenticator)
+    , m_options(std::move(options))
+{}
+
+void McpRoutes::registerRoutes(Router &router)
+{
+    router.routeAsync(u"POST"_s, u"/mcp"_s, RouteAuth::Public,
+                      [this](const HttpRequest &request, Responder responder) {
+                          post(request, responder);
+                      });
+    const auto noStream = [](const HttpRequest &) -> Result<HttpResponse> {
+        HttpResponse response = rpcFailure(
+            405, JsonRpc::InvalidRequest,
+            u"this MCP endpoint is stateless: send JSON-RPC messages with POST"_s);
+        response.setHeader("Allow", "POST");
+        return response;
+    };
+    router.route(u"GET"_s, u"/mcp"_s, RouteAuth::Public, noStream);
+    router.route(u"DELETE"_s, u"/mcp"_s, RouteAuth::Public, noStream);
+}
+
+Result<void> McpRoutes::checkOrigin(const HttpRequest &request) const
+{
+    const QString host = hostOf(request.header("host"));
+    const QString baseHost = m_options.baseUrl.isEmpty() ? QString()
+                                                         : QUrl(m_options.baseUrl).host().toLower();
+    if (m_options.loopbackListener && !isLoopbackName(host) && host != baseHost) {
+        return Error::forbidden(u"host \"%1\" is not allowed for /mcp"_s.arg(host));
+    }
+    const QByteArray origin = request.header("origin");
+    if (origin.isEmpty()) {
+        return {};
+    }
+    const QString originHost = QUrl(QString::fromLatin1(origin)).host().toLower();
+    const bool allowed = (!originHost.isEmpty() && originHost == host)
+        || (!baseHost.isEmpty() && originHost == baseHost)
+        || (isLoopbackName(originHost) && isLoopbackName(host));
+    if (!allowed) {
+        return Error::forbidden(u"origin is not allowed for /mcp"_s);
+    }
+    return {};
+}
+
+void McpRoutes::post(const HttpRequest &request, const Responder &responder)
+{
+    if (Result<void> origin = checkOrigin(request); !origin) {
+        responder.send(rpcFailure(403, JsonRpc::InvalidRequest, origin.error().message));
+        return;
+    }
+    Result<Principal> principal = m_authenticator.authenticate(request);
+    if (!principal) {
+        HttpResponse response = HttpResponse::fromError(principal.error());
+        if (response.status == 401 && m_options.challenge) {
+            response.setHeader("WWW-Authenticate", m_options.challenge().toUtf8());
+        }
+        responder.send(response);
+        return;
+    }
+    const QByteArray contentType = request.header("content-type").toLower();
+    if (!contentType.startsWith("application/json")) {
+        responder.send(rpcFailure(415, JsonRpc::InvalidRequest,
+                                  u"Content-Type must be application/json"_s));
+        return;
+    }
+    const QByteArray accept = request.header("accept").toLower();
+    if (!accept.isEmpty() && !accept.contains("application/json") && !accept.contains("*/*")
+        && !accept.contains("application/*")) {
+        responder.send(rpcFailure(406, JsonRpc::InvalidRequest,
+                                  u"Accept must include application/json"_s));
+        return;
+    }
+    const QString version = QString::fromLatin1(request.header("mcp-protocol-version"));
+    if (!version.isEmpty() && !supportedVersions().contains(version)) {
+        responder.send(rpcFailure(
+            400, JsonRpc::InvalidRequest,
+            u"unsupported MCP-Protocol-Version \"%1\" (supported: %2)"_s.arg(
+                version.left(40), supportedVersions().join(u", "_s))));
+        return;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        // QJsonDocument reads only objects and arrays; a lone JSON scalar is valid JSON but not
+        // a JSON-RPC message.
+        const QJsonDocument wrapped = QJsonDocument::fromJson('[' + request.body + ']');
+        if (wrapped.isArray() && wrapped.array().size() == 1) {
+            responder.send(rpcFailure(400, JsonRpc::InvalidRequest,
+                                      u"Invalid Request: a JSON-RPC message must be an object"_s));
+            return;
+        }
+        responder.send(rpcFailure(400, JsonRpc::ParseError,
+                                  u"Parse error: "_s + parseError.errorString()));
+        return;
+    }
+    QJsonArray messages;
+    const bool batch = document.isArray();
+    if (batch) {
+        // JSON-RPC batches exist in 2025-03-26 only (the version a client without the header
+        // speaks); later versions removed them.
+        if (!version.isEmpty() && version != u"2025-03-26") {
+            responder.send(rpcFailure(
+                400, JsonRpc::InvalidRequest,
+                u"JSON-RPC batches are not supported in protocol version %1"_s.arg(version)));
+            return;
+        }
+        messages = document.array();
+        if (messages.isEmpty()) {
+            responder.send(rpcFailure(400, JsonRpc::InvalidRequest, u"empty batch"_s));
+            return;
+        }
+    } else {
+        messages.append(document.isObject() ? QJsonValue(document.object()) : QJsonValue());
+    }
+
+    struct Pending
+    {
+        QList<QJsonObject> responses;
+        int outstanding = 0;
+        bool batch = false;
+        bool invalidOnly = true;
+        Responder responder;
+    };
+    auto pending = std::make_shared<Pending>(Pending{{}, 0, batch, true, responder});
+    const auto finishIfDone = [](const std::shared_ptr<Pending> &state) {
+        if (state->outstanding > 0) {
+            return;
+        }
+        if (state->responses.isEmpty()) {
+            state->responder.send(HttpResponse::noContent(202));
+            return;
+        }
+        const int status = state->invalidOnly && !state->batch ? 400 : 200;
+        if (!state->batch) {
+            state->responder.send(HttpResponse::json(status, state->responses.first()));
+            return;
+        }
+        QJsonArray all;
+        for (const QJsonObject &response : std::as_const(state->responses)) {
+            all.append(response);
+        }
+        state->responder.send(HttpResponse::json(200, all));
+    };
+
+    QList<QJsonObject> requests;
+    for (const QJsonValue &message : std::as_const(messages)) {
+        QString why;
+        switch (JsonRpc::classify(message, &why)) {
+        case JsonRpc::Kind::Invalid: {
+            const QJsonValue id = message.toObject().value(u"id"_s);
+            pending->responses.append(JsonRpc::error(
+                id.isString() || id.isDouble() ? id : QJsonValue(QJsonValue::Null),
+                JsonRpc::InvalidRequest, u"Invalid Request: "_s + why));
+            break;
+        }
+        case JsonRpc::Kind::Notification:
+        case JsonRpc::Kind::Response:
+            break; // nothing to answer: the stateless server has no session to update
+        case JsonRpc::Kind::Request:
+            requests.append(message.toObject());
+            break;
+        }
+    }
+    pending->outstanding = int(requests.size());
+    if (!requests.isEmpty()) {
+        pending->invalidOnly = false;
+    }
+    for (const QJsonObject &message : std::as_const(requests)) {
+        dispatch(request, *principal, message, batch,
+                 [pending, finishIfDone](const QJsonObject &response) {
+                     pending->responses.append(response);
+                     --pending->outstanding;
+                     finishIfDone(pending);
+                 });
+    }
+    if (requests.isEmpty()) {
+        finishIfDone(pending);
+    }
+}
+
+void McpRoutes::dispatch(const HttpRequest &request, const Principal &principal,
+                         const QJsonObject &message, bool inBatch, Reply reply)
+{
+    const QJsonValue id = message.value(u"id"_s);
+    const QString method = message.value(u"method"_s).toString();
+    const QJsonObject params = message.value(u"params"_s).toObject();
+    if (method == u"initialize") {
+        if (inBatch) {
+            reply(JsonRpc::error(id, JsonRpc::InvalidRequest,
+                                 u"initialize must not be part of a JSON-RPC batch"_s));
+            return;
+        }
+        if (!params.value(u"protocolVersion"_s).isString()) {
+            reply(JsonRpc::error(id, JsonRpc::InvalidParams,
+                                 u"initialize needs params.protocolVersion (a string)"_s));
+            return;
+        }
+        reply(JsonRpc::result(id, initialize(params)));
+    } else if (method == u"ping") {
+        reply(JsonRpc::result(id, QJsonObject()));
+    } else if (method == u"tools/list") {
+        reply(listTools(id, principal, params));
+    } else if (method == u"tools/call") {
+        callTool(request, principal, id, params, std::move(reply));
+    } else {
+        reply(JsonRpc::error(id, JsonRpc::MethodNotFound,
+                             u"Method not found: %1"_s.arg(method.left(100))));
+    }
+}
+
+QJsonObject McpRoutes::initialize(const QJsonObject &params) const
+{
+    const QString requested = params.value(u"protocolVersion"_s).toString();
+    const QString negotiated =
+        supportedVersions().contains(requested) ? requested : supportedVersions().last();
+    return {
+        {u"protocolVersion"_s, negotiated},
+        {u"capabilities"_s,
+         QJsonObject{{u"tools"_s, QJsonObject{{u"listChanged"_s, false}}}}},
+        {u"serverInfo"_s,
+         QJsonObject{{u"name"_s, u"gestalt"_s}, {u"title"_s, u"Gestalt"_s},
+                     {u"version"_s, version()}}},
+        {u"instructions"_s,
+         u"Tools of the apps this Gestalt gateway connects, named <app>_<operation>. A tool "
+         "that needs a connected account answers with an error saying so."_s},
+    };
+}
+
+QJsonObject McpRoutes::listTools(const QJsonValue &id, const Principal &principal,
+                                 const QJsonObject &params) const
+{
+    int offset = 0;
+    if (params.contains(u"cursor"_s)) {
+        const std::optional<int> decoded = decodeCursor(params.value(u"cursor"_s).toString());
+        if (!decoded) {
+            return JsonRpc::error(id, JsonRpc::InvalidParams, u"invalid cursor"_s);
+        }
+        offset = *decoded;
+    }
+    const QList<const McpToolCatalog::Tool *> visible = m_tools.visibleTo(principal);
+    QJsonArray tools;
+    for (int i = offset; i < visible.size() && i < offset + PageSize; ++i) {
+        tools.append(visible[i]->definition);
+    }
+    QJsonObject result{{u"tools"_s, tools}};
+    if (offset + PageSize < visible.size()) {
+        result.insert(u"nextCursor"_s, encodeCursor(offset + PageSize));
+    }
+    return JsonRpc::result(id, result);
+}
+
+void McpRoutes::callTool(const HttpRequest &request, const Principal &principal,
+                         const QJsonValue &id, const QJsonObject &params, Reply reply)
+{
+    if (!params.value(u"name"_s).isString()) {
+        reply(JsonRpc::error(id, JsonRpc::InvalidParams,
+                             u"tools/call needs params.name (a string)"_s));
+        return;
+    }
+    const QString name = params.value(u"name"_s).toString();
+    if (params.contains(u"arguments"_s) && !params.value(u"arguments"_s).isObject()) {
+        reply(JsonRpc::error(id, JsonRpc::InvalidParams,
+                             u"tools/call params.arguments must be an object"_s));
+        return;
+    }
+    const McpToolCatalog::Tool *tool = m_tools.tool(name);
+    if (!tool) {
+        reply(JsonRpc::error(id, JsonRpc::InvalidParams,
+                             u"Unknown tool: %1"_s.arg(name.left(200))));
+        return;
+    }
+    if (!m_tools.isVisibleTo(principal, *tool)) {
+        reply(JsonRpc::result(id, toolError(u"operation access denied"_s)));
+        return;
+    }
+    QJsonObject arguments = params.value(u"arguments"_s).toObject();
+    Result<Selectors> selectors = Selectors::take(arguments, QString(), QString());
+    if (!selectors) {
+        reply(JsonRpc::result(id, toolError(selectors.error().message)));
+        return;
+    }
+    InvocationRequest invocation;
+    invocation.principal = principal;
+    invocation.app = tool->app->name;
+    invocation.operation = tool->operation.id;
+    invocation.params = arguments;
+    invocation.connection = selectors->connection;
+    invocation.instance = selectors->instance;
+    invocation.surface = u"mcp"_s;
+    invocation.audit = AuditContext::fromRequest(request);
+    invocation.audit.source = u"mcp"_s;
+    m_invocations.invoke(invocation, [id, reply = std::move(reply)](
+                                         Result<InvocationResult> result) {
+        if (!result) {
+            reply(JsonRpc::result(id, toolError(publicMessage(result.error()))));
+            return;
+        }
+        if (result->toolResult) {
+            reply(JsonRpc::result(id, *result->toolResult));
+            return;
+        }
+        const QString text =
+            result->body.isEmpty() ? u"{}"_s : QString::fromUtf8(result->body);
+        QJsonObject answer{
+            {u"content"_s,
+             QJsonArray{QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, text}}}}};
+        if (result->status >= 400) {
+            answer.insert(u"isError"_s, true);
+        }
+        reply(JsonRpc::result(id, answer));
+    });
+}
+
+} // namespace Gestalt

@@ -1,0 +1,66 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "http/Router.h"
+#include "mcp/McpToolCatalog.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+
+namespace Gestalt {
+
+class Authenticator;
+class InvocationService;
+
+// /mcp: the Model Context Protocol over Streamable HTTP, stateless (gestalt-facts §8). Every POST
+// carries one JSON-RPC message (or, for protocol 2025-03-26, a batch) and gets a JSON answer: 200
+// with the response(s), 202 when it held only notifications or responses. No Mcp-Session-Id is
+// issued, so GET (a server-to-client stream) and DELETE (ending a session) answer 405.
+// Authentication is the API's (session cookie or bearer); a 401 carries
+// WWW-Authenticate: Bearer resource_metadata=… when MCP OAuth is on. Requests whose Origin (or,
+// on a loopback listener, Host) is foreign get 403: DNS rebinding protection.
+// Methods: initialize (versions 2025-03-26, 2025-06-18, 2025-11-25; anything else → the latest),
+// ping, tools/list (cursor pages of 100), tools/call. Tool failures are results with isError.
+class McpRoutes final
+{
+public:
+    static constexpr int PageSize = 100;
+    static const QStringList &supportedVersions(); // oldest first
+
+    struct Options
+    {
+        bool loopbackListener = false;      // the public listener binds a loopback address
+        QString baseUrl;                    // server.baseUrl (its host is always allowed)
+        std::function<QString()> challenge; // WWW-Authenticate value; null: no challenge
+    };
+
+    McpRoutes(const McpToolCatalog &tools, InvocationService &invocations,
+              Authenticator &authenticator, Options options);
+    void registerRoutes(Router &router);
+
+private:
+    using Reply = std::function<void(QJsonObject)>;
+
+    void post(const HttpRequest &request, const Responder &responder);
+    [[nodiscard]] Result<void> checkOrigin(const HttpRequest &request) const;
+    // Handles one request message; `reply` gets the JSON-RPC response object.
+    void dispatch(const HttpRequest &request, const Principal &principal,
+                  const QJsonObject &message, bool inBatch, Reply reply);
+    [[nodiscard]] QJsonObject initialize(const QJsonObject &params) const;
+    [[nodiscard]] QJsonObject listTools(const QJsonValue &id, const Principal &principal,
+                                        const QJsonObject &params) const;
+    void callTool(const HttpRequest &request, const Principal &principal, const QJsonValue &id,
+                  const QJsonObject &params, Reply reply);
+
+    const McpToolCatalog &m_tools;
+    InvocationService &m_invocations;
+    Authenticator &m_authenticator;
+    Options m_options;
+};
+
+} // namespace Gestalt

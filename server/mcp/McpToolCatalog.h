@@ -1,0 +1,68 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "apps/Operation.h"
+#include "identity/Principal.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <vector>
+
+namespace Gestalt {
+
+class AccessCheck;
+class AppCatalog;
+struct AppDefinition;
+
+// The MCP tools every app contributes: one per operation of an app with `mcp: true`, and one per
+// tool an upstream MCP server of an app advertises. Tool name = prefix + operation id with every
+// character outside [A-Za-z0-9_-] mapped to `_`; the prefix is `<app>_` (or the app's
+// surfaces.mcp.toolPrefix), left out when the id already starts with it; later duplicates get
+// _2, _3... Rebuilt when an upstream's tool list changes.
+class McpToolCatalog final
+{
+public:
+    using UpstreamOperations = std::function<QList<Operation>(const QString &app)>;
+    using UpstreamDefinition = std::function<QJsonObject(const QString &app, const QString &tool)>;
+
+    struct Tool
+    {
+        QString name;
+        const AppDefinition *app = nullptr;
+        Operation operation;
+        QJsonObject definition; // the tools/list entry
+    };
+
+    McpToolCatalog(const AppCatalog &apps, const AccessCheck &access,
+                   UpstreamOperations upstreamOperations, UpstreamDefinition upstreamDefinition);
+
+    void rebuild();
+    // Does any app contribute tools (decides whether /mcp is mounted)?
+    [[nodiscard]] static bool anyContributor(const AppCatalog &apps);
+
+    [[nodiscard]] const Tool *tool(const QString &name) const;
+    // Tools the caller may call, in catalog order: the same AccessCheck the invocation asks.
+    [[nodiscard]] QList<const Tool *> visibleTo(const Principal &principal) const;
+    [[nodiscard]] bool isVisibleTo(const Principal &principal, const Tool &tool) const;
+    [[nodiscard]] int size() const { return int(m_tools.size()); }
+
+    [[nodiscard]] static QString toolName(const QString &prefix, const QString &operationId);
+
+private:
+    [[nodiscard]] QJsonObject restDefinition(const QString &name, const Operation &op) const;
+
+    const AppCatalog &m_apps;
+    const AccessCheck &m_access;
+    UpstreamOperations m_upstreamOperations;
+    UpstreamDefinition m_upstreamDefinition;
+    std::vector<Tool> m_tools;
+    QHash<QString, int> m_byName;
+};
+
+} // namespace Gestalt

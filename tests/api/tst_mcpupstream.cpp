@@ -1,0 +1,332 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+// Upstream MCP apps through /mcp with the official @modelcontextprotocol/server-everything as the
+// upstream, as a stdio command hosted by the local runtime provider and over Streamable HTTP:
+// discovery, verbatim results, MCP-only operations over REST, timeouts, a server killed mid-call
+// and restarted with backoff, and the runtime admin routes showing the hosted sessions.
+#include "support/NodePeer.h"
+#include "support/TestDatabase.h"
+#include "support/TestServer.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+#include <QTimer>
+
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+using namespace Gestalt;
+using namespace Gestalt::Test;
+
+namespace {
+
+QString everythingScript()
+{
+    return QStringLiteral(GESTALT_SOURCE_DIR
+                          "/tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+}
+
+quint16 freePort()
+{
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHost, 0)) {
+        return 0;
+    }
+    return server.serverPort();
+}
+
+const TestServer::Headers jsonHeaders{{"Content-Type", "application/json"},
+                                      {"Accept", "application/json, text/event-stream"}};
+
+} // namespace
+
+class tst_McpUpstream final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup() { m_server.reset(); }
+    void cleanupTestCase();
+
+    void toolsAreDiscoveredAndPrefixed();
+    void resultsPassThroughVerbatim();
+    void mcpOnlyOperationsRefuseRest();
+    void hangingUpstreamTimesOut();
+    void runtimeRoutesShowSessions();
+    void crashedServerRestarts();
+    void serverDyingMidCallFailsTheCall();
+
+private:
+    QJsonObject call(const QString &method, const QJsonObject &params = {});
+    QJsonObject callTool(const QString &name, const QJsonObject &arguments);
+    QHash<QString, QJsonObject> tools();
+    QJsonObject session(const QString &app);
+
+    QProcess m_remote;
+    quint16 m_remotePort = 0;
+    std::unique_ptr<TestServer> m_server;
+};
+
+void tst_McpUpstream::initTestCase()
+{
+    if (!QFile::exists(NodePeer::nodeBinary()) || !QFile::exists(everythingScript())) {
+        QFAIL("run 'npm ci' in tests/ (scripts/test.sh does it)");
+    }
+    m_remotePort = freePort();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"PORT"_s, QString::number(m_remotePort));
+    m_remote.setProcessEnvironment(env);
+    m_remote.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_remote.setStandardOutputFile(QProcess::nullDevice());
+    m_remote.start(NodePeer::nodeBinary(), {everythingScript(), u"streamableHttp"_s});
+    QVERIFY(m_remote.waitForStarted(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [this] {
+            QTcpSocket socket;
+            socket.connectToHost(QHostAddress::LocalHost, m_remotePort);
+            return socket.waitForConnected(200);
+        }(),
+        20000);
+}
+
+void tst_McpUpstream::cleanupTestCase()
+{
+    m_remote.kill();
+    m_remote.waitForFinished(5000);
+    TestDatabase::dropAll();
+}
+
+void tst_McpUpstream::init()
+{
+    const QString yaml = uR"(runtime:
+  providers:
+    local:
+      driver: local
+      config:
+        restartDelay: 200ms
+        maxRestartDelay: 1s
+apps:
+  everything:
+    surfaces:
+      mcp:
+        command: [%1, %2, stdio]
+  slow:
+    timeout: 1s
+    surfaces:
+      mcp:
+        command: [%1, %2, stdio]
+  remote:
+    surfaces:
+      mcp:
+        url: http://127.0.0.1:%3/mcp
+)"_s.arg(NodePeer::nodeBinary(), everythingScript())
+                             .arg(m_remotePort);
+    m_server = std::make_unique<TestServer>(u"sqlite"_s, yaml);
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+    QTRY_VERIFY_WITH_TIMEOUT(tools().contains(u"everything_echo"_s)
+                                 && tools().contains(u"remote_echo"_s)
+                                 && tools().contains(u"slow_echo"_s),
+                             30000);
+}
+
+QJsonObject tst_McpUpstream::call(const QString &method, const QJsonObject &params)
+{
+    static int nextId = 1;
+    const QJsonObject message{{u"jsonrpc"_s, u"2.0"_s},
+                              {u"id"_s, nextId++},
+                              {u"method"_s, method},
+                              {u"params"_s, params}};
+    const HttpReply reply =
+        m_server->post(u"/mcp"_s, QJsonDocument(message).toJson(), jsonHeaders);
+    return reply.json().object();
+}
+
+QJsonObject tst_McpUpstream::callTool(const QString &name, const QJsonObject &arguments)
+{
+    return call(u"tools/call"_s, {{u"name"_s, name}, {u"arguments"_s, arguments}})[u"result"_s]
+        .toObject();
+}
+
+QHash<QString, QJsonObject> tst_McpUpstream::tools()
+{
+    QHash<QString, QJsonObject> byName;
+    const QJsonArray list = call(u"tools/list"_s)[u"result"_s][u"tools"_s].toArray();
+    for (const QJsonValue &tool : list) {
+        byName.insert(tool[u"name"_s].toString(), tool.toObject());
+    }
+    return byName;
+}
+
+QJsonObject tst_McpUpstream::session(const QString &app)
+{
+    const HttpReply reply = m_server->get(u"/admin/api/v1/runtime/providers/local/sessions"_s);
+    for (const QJsonValue &s : reply.json()[u"sessions"_s].toArray()) {
+        if (s[u"app"_s] == app && s[u"state"_s] == u"running"_s) {
+            return s.toObject();
+        }
+    }
+    return {};
+}
+
+void tst_McpUpstream::toolsAreDiscoveredAndPrefixed()
+{
+    const QHash<QString, QJsonObject> all = tools();
+    int stdioTools = 0;
+    for (auto it = all.cbegin(); it != all.cend(); ++it) {
+        if (!it.key().startsWith(u"everything_"_s)) {
+            continue;
+        }
+        ++stdioTools;
+        // The same server over HTTP advertises the same tool: identical but for the name.
+        const QString remoteName = u"remote_"_s + it.key().mid(u"everything_"_s.size());
+        QVERIFY2(all.contains(remoteName), qPrintable(remoteName));
+        QJsonObject local = it.value();
+        QJsonObject remote = all.value(remoteName);
+        local.remove(u"name"_s);
+        remote.remove(u"name"_s);
+        QCOMPARE(local, remote);
+        QVERIFY(local[u"inputSchema"_s].isObject());
+    }
+    QVERIFY(stdioTools >= 5);
+}
+
+void tst_McpUpstream::resultsPassThroughVerbatim()
+{
+    for (const QString &prefix : {u"everything_"_s, u"remote_"_s}) {
+        const QJsonObject echo = callTool(prefix + u"echo"_s, {{u"message"_s, u"hi"_s}});
+        QCOMPARE(echo[u"content"_s][0][u"type"_s].toString(), u"text"_s);
+        QVERIFY2(echo[u"content"_s][0][u"text"_s].toString().contains(u"hi"_s),
+                 QJsonDocument(echo).toJson().constData());
+        QVERIFY(!echo[u"isError"_s].toBool());
+    }
+    // Images and structured content come through untouched.
+    const QHash<QString, QJsonObject> all = tools();
+    for (auto it = all.cbegin(); it != all.cend(); ++it) {
+        if (it.key().startsWith(u"everything_"_s) && it.key().contains(u"image"_s)
+            && it.value()[u"inputSchema"_s][u"required"_s].toArray().isEmpty()) {
+            const QJsonObject image = callTool(it.key(), {});
+            bool sawImage = false;
+            for (const QJsonValue &part : image[u"content"_s].toArray()) {
+                if (part[u"type"_s] == u"image"_s) {
+                    sawImage = !part[u"data"_s].toString().isEmpty()
+                        && part[u"mimeType"_s].toString().startsWith(u"image/"_s);
+                }
+            }
+            QVERIFY2(sawImage, QJsonDocument(image).toJson().constData());
+        }
+    }
+    // A tool the upstream does not know: its error, passed through.
+    const QJsonObject unknown = call(u"tools/call"_s, {{u"name"_s, u"everything_nope"_s}});
+    QCOMPARE(unknown[u"error"_s][u"code"_s].toInt(), -32602);
+}
+
+void tst_McpUpstream::mcpOnlyOperationsRefuseRest()
+{
+    HttpReply reply = m_server->post(u"/api/v1/everything/echo"_s, R"({"message":"hi"})",
+                                     {{"Content-Type", "application/json"}});
+    QCOMPARE(reply.status, 400);
+    QCOMPARE(reply.error(), u"this integration is accessible only via MCP"_s);
+    reply = m_server->get(u"/api/v1/remote/echo?message=hi"_s);
+    QCOMPARE(reply.status, 400);
+    QCOMPARE(reply.error(), u"this integration is accessible only via MCP"_s);
+}
+
+void tst_McpUpstream::hangingUpstreamTimesOut()
+{
+    const QJsonObject result = callTool(u"slow_trigger-long-running-operation"_s,
+                                        {{u"duration"_s, 10}, {u"steps"_s, 2}});
+    QCOMPARE(result[u"isError"_s].toBool(), true);
+    QVERIFY2(result[u"content"_s][0][u"text"_s].toString().contains(u"did not answer"_s),
+             QJsonDocument(result).toJson().constData());
+    // The server keeps answering.
+    QVERIFY(!callTool(u"slow_echo"_s, {{u"message"_s, u"after"_s}})[u"isError"_s].toBool());
+}
+
+void tst_McpUpstream::runtimeRoutesShowSessions()
+{
+    HttpReply reply = m_server->get(u"/admin/api/v1/runtime/providers"_s);
+    QCOMPARE(reply.status, 200);
+    const QJsonObject local = reply.itemNamed(u"local"_s);
+    QCOMPARE(local[u"driver"_s].toString(), u"local"_s);
+    QCOMPARE(local[u"default"_s].toBool(), true);
+    QCOMPARE(local[u"loaded"_s].toBool(), true);
+    QCOMPARE(local[u"sessionCount"_s].toInt(), 2);
+    QVERIFY(local[u"profile"_s][u"effective"_s].isObject());
+
+    reply = m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageSize=1"_s);
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.json()[u"sessions"_s].toArray().size(), 1);
+    const QString token = reply.json()[u"nextPageToken"_s].toString();
+    QVERIFY(!token.isEmpty());
+    reply = m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageSize=1&pageToken="_s
+                          + token);
+    QCOMPARE(reply.json()[u"sessions"_s].toArray().size(), 1);
+    QVERIFY(!reply.json().object().contains(u"nextPageToken"_s));
+
+    const QJsonObject everything = session(u"everything"_s);
+    QVERIFY(!everything.isEmpty());
+    reply = m_server->get(u"/admin/api/v1/runtime/providers/local/sessions/%1/logs?limit=50"_s.arg(
+        everything[u"id"_s].toString()));
+    QCOMPARE(reply.status, 200);
+    const QJsonArray logs = reply.json().array();
+    QVERIFY(!logs.isEmpty());
+    QVERIFY(logs.first()[u"seq"_s].toInteger() >= 1);
+
+    QCOMPARE(m_server->get(u"/admin/api/v1/runtime/providers/nope/sessions"_s).status, 404);
+    QCOMPARE(m_server->get(u"/admin/api/v1/runtime/providers/local/sessions/nope/logs"_s).status,
+             404);
+    QCOMPARE(m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageSize=0"_s).status,
+             400);
+    QCOMPARE(m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageToken=%%%"_s)
+                 .status,
+             400);
+}
+
+void tst_McpUpstream::crashedServerRestarts()
+{
+    const QJsonObject before = session(u"everything"_s);
+    QVERIFY(!before.isEmpty());
+    QVERIFY(before[u"pid"_s].toInteger() > 0);
+    ::kill(pid_t(before[u"pid"_s].toInteger()), SIGKILL);
+    // Meanwhile its tools answer a clear error (or already work again after the quick restart).
+    const QJsonObject during = callTool(u"everything_echo"_s, {{u"message"_s, u"x"_s}});
+    if (during[u"isError"_s].toBool()) {
+        QVERIFY2(!during[u"content"_s][0][u"text"_s].toString().isEmpty(),
+                 QJsonDocument(during).toJson().constData());
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!session(u"everything"_s).isEmpty()
+                                 && session(u"everything"_s)[u"id"_s] != before[u"id"_s],
+                             20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !callTool(u"everything_echo"_s, {{u"message"_s, u"back"_s}})[u"isError"_s].toBool(),
+        20000);
+    // The old session's logs stay readable and say how it ended.
+    const HttpReply logs = m_server->get(
+        u"/admin/api/v1/runtime/providers/local/sessions/%1/logs?limit=1000"_s.arg(
+            before[u"id"_s].toString()));
+    QCOMPARE(logs.status, 200);
+    QVERIFY(QString::fromUtf8(logs.body).contains(u"signal"_s));
+}
+
+void tst_McpUpstream::serverDyingMidCallFailsTheCall()
+{
+    const QJsonObject before = session(u"everything"_s);
+    QVERIFY(!before.isEmpty());
+    QTimer::singleShot(800, [pid = before[u"pid"_s].toInteger()] {
+        ::kill(pid_t(pid), SIGKILL);
+    });
+    const QJsonObject result = callTool(u"everything_trigger-long-running-operation"_s,
+                                        {{u"duration"_s, 20}, {u"steps"_s, 2}});
+    QCOMPARE(result[u"isError"_s].toBool(), true);
+    QVERIFY2(result[u"content"_s][0][u"text"_s].toString().contains(u"exited"_s),
+             QJsonDocument(result).toJson().constData());
+}
+
+QTEST_GUILESS_MAIN(tst_McpUpstream)
+#include "tst_mcpupstream.moc"
