@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "apps/InvocationService.h"
 
-
 #include "apps/AppCatalog.h"
 #include "apps/RequestBuilder.h"
 #include "audit/AuditLog.h"
@@ -142,6 +141,7 @@ private:
     OperationLabels m_labels;
     const AppDefinition *m_app = nullptr;
     const Operation *m_operation = nullptr;
+    std::optional<Operation> m_upstreamOperation; // an upstream MCP tool's, owned by the call
     const AppConnection *m_connection = nullptr;
     std::shared_ptr<UpstreamCall> m_upstream;
     std::function<void()> m_cancelMcp;
@@ -159,7 +159,9 @@ void InvocationService::Call::start()
     m_labels.provider = m_app->name;
     m_operation = m_app->operation(m_request.operation);
     if (!m_operation && m_app->mcpSurface && m_service->m_mcp) {
-        m_operation = m_service->m_mcp->operation(m_app->name, m_request.operation);
+        // A copy: a tools/list_changed may replace the upstream's operations during the call.
+        m_upstreamOperation = m_service->m_mcp->operation(m_app->name, m_request.operation);
+        m_operation = m_upstreamOperation ? &*m_upstreamOperation : nullptr;
     }
     if (!m_operation) {
         failLater(Error::notFound(u"operation \"%1\" not found on integration \"%2\""_s.arg(

@@ -8,6 +8,7 @@
 #include "authz/Authorizer.h"
 #include "authz/MembershipService.h"
 #include "authz/RelationshipRepository.h"
+#include "http/Paging.h"
 
 #include <QJsonArray>
 
@@ -16,9 +17,6 @@ using namespace Qt::StringLiterals;
 namespace Gestalt {
 
 namespace {
-
-constexpr int defaultPageSize = 100;
-constexpr int maxPageSize = 500;
 
 // "type:id" filters of the relationships route.
 void splitFilter(const QString &value, QString &type, QString &id)
@@ -77,20 +75,6 @@ void AdminAuthorizationRoutes::registerRoutes(Router &router)
                  bind(&AdminAuthorizationRoutes::deleteAdminMember));
 }
 
-Result<int> AdminAuthorizationRoutes::pageSize(const HttpRequest &request)
-{
-    const QString text = request.queryValue(u"pageSize"_s);
-    if (text.isEmpty()) {
-        return defaultPageSize;
-    }
-    bool ok = false;
-    const qlonglong value = text.toLongLong(&ok);
-    if (!ok || value <= 0) {
-        return Error::invalid(u"pageSize must be a positive integer"_s);
-    }
-    return int(std::min<qlonglong>(value, maxPageSize));
-}
-
 Result<HttpResponse> AdminAuthorizationRoutes::provider(const HttpRequest &request)
 {
     if (auto admitted = m_guard.admit(request); !admitted) {
@@ -116,7 +100,7 @@ Result<HttpResponse> AdminAuthorizationRoutes::models(const HttpRequest &request
     if (auto admitted = m_guard.admit(request); !admitted) {
         return admitted.error();
     }
-    Result<int> size = pageSize(request);
+    Result<int> size = Paging::pageSize(request);
     if (!size) {
         return size.error();
     }
@@ -141,7 +125,7 @@ Result<HttpResponse> AdminAuthorizationRoutes::relationships(const HttpRequest &
     if (auto admitted = m_guard.admit(request); !admitted) {
         return admitted.error();
     }
-    Result<int> size = pageSize(request);
+    Result<int> size = Paging::pageSize(request);
     if (!size) {
         return size.error();
     }

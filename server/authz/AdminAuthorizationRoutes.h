@@ -26,9 +26,6 @@ public:
                              QString providerName);
     void registerRoutes(Router &router);
 
-    // pageSize: default 100, at most 500, 400 "pageSize must be a positive integer" otherwise.
-    [[nodiscard]] static Result<int> pageSize(const HttpRequest &request);
-
 private:
     [[nodiscard]] Result<HttpResponse> provider(const HttpRequest &request);
     [[nodiscard]] Result<HttpResponse> models(const HttpRequest &request);

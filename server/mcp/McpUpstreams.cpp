@@ -194,18 +194,18 @@ QList<Operation> McpUpstreams::operations(const QString &app) const
     return it == m_upstreams.end() ? QList<Operation>() : it->second->operations;
 }
 
-const Operation *McpUpstreams::operation(const QString &app, const QString &tool) const
+std::optional<Operation> McpUpstreams::operation(const QString &app, const QString &tool) const
 {
     const auto it = m_upstreams.find(app);
     if (it == m_upstreams.end()) {
-        return nullptr;
+        return std::nullopt;
     }
     for (const Operation &op : it->second->operations) {
         if (op.id == tool) {
-            return &op;
+            return op;
         }
     }
-    return nullptr;
+    return std::nullopt;
 }
 
 QJsonObject McpUpstreams::definition(const QString &app, const QString &tool) const

@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 
 class QNetworkAccessManager;
 
@@ -48,7 +49,7 @@ public:
     [[nodiscard]] bool hasApps() const { return !m_upstreams.empty(); }
 
     [[nodiscard]] QList<Operation> operations(const QString &app) const;
-    [[nodiscard]] const Operation *operation(const QString &app, const QString &tool) const;
+    [[nodiscard]] std::optional<Operation> operation(const QString &app, const QString &tool) const;
     // The tools/list entry the upstream gave for a tool (verbatim).
     [[nodiscard]] QJsonObject definition(const QString &app, const QString &tool) const;
 

@@ -4,6 +4,7 @@
 
 #include "authz/AdminGuard.h"
 #include "crypto/Base64.h"
+#include "http/Paging.h"
 #include "runtime/RuntimeProvider.h"
 #include "runtime/RuntimeSession.h"
 #include "shared/TimeFormat.h"
@@ -18,8 +19,6 @@ namespace Gestalt {
 
 namespace {
 
-constexpr int defaultPageSize = 100;
-constexpr int maxPageSize = 500;
 constexpr int defaultLogLimit = 100;
 constexpr int maxLogLimit = 1000;
 
@@ -37,20 +36,6 @@ std::optional<qint64> nonNegativeInteger(QStringView text)
         value = value * 10 + (c.unicode() - u'0');
     }
     return value;
-}
-
-Result<int> pageSize(const HttpRequest &request)
-{
-    const QString text = request.queryValue(u"pageSize"_s);
-    if (text.isEmpty()) {
-        return defaultPageSize;
-    }
-    bool ok = false;
-    const qlonglong value = text.toLongLong(&ok);
-    if (!ok || value <= 0) {
-        return Error::invalid(u"pageSize must be a positive integer"_s);
-    }
-    return int(std::min<qlonglong>(value, maxPageSize));
 }
 
 // Page tokens: base64url of the decimal offset into the session list.
@@ -124,7 +109,7 @@ Result<HttpResponse> RuntimeRoutes::sessions(const HttpRequest &request) const
     if (!provider) {
         return provider.error();
     }
-    const Result<int> size = pageSize(request);
+    const Result<int> size = Paging::pageSize(request);
     if (!size) {
         return size.error();
     }

@@ -32,17 +32,6 @@ expected=$source_dir/tests/e2e/mcp-conformance-expected-failures.yml
 # The suite spawns `node` itself: Node 22 must come first on PATH.
 export PATH=$node_bin:$PATH
 
-# wait_for_url <url> <seconds>: until the URL answers anything at all.
-wait_for_url()
-{
-    local url=$1 seconds=$2 i
-    for ((i = 0; i < seconds * 10; i++)); do
-        [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" 2>/dev/null)" != 000 ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # The upstream REST API.
 httpbin_port=$(free_port)
 /usr/bin/python3 -m httpbin.core --host 127.0.0.1 --port "$httpbin_port" >"$WORK/httpbin.log" 2>&1 &
@@ -79,32 +68,18 @@ write_config "$WORK/config.yaml" "$port" "$(random_key)" \
 start_gestaltd "$WORK/gestaltd.log" serve --config "$WORK/config.yaml"
 wait_health "$base" || fatal "gestaltd did not start"
 
-# mcp_post <json>: one JSON-RPC message to /mcp.
-mcp_post()
-{
-    http POST "$base/mcp" -H 'Content-Type: application/json' \
-        -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2025-11-25' \
-        -d "$1"
-}
-
 # The stdio servers' tools appear once the runtime has started them and listed their tools.
-tools=""
-for _ in $(seq 300); do
-    mcp_post '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
-    tools=$(json '[.result.tools[].name] | join(",")')
-    case ",$tools," in *,echo,*) case ",$tools," in *,test_simple_text,*) break ;; esac ;; esac
-    kill -0 "$GESTALTD_PID" 2>/dev/null || fatal "gestaltd exited"
-    sleep 0.1
-done
-case ",$tools," in
+wait_for_tools "$base" "" echo test_simple_text bin_anything || true
+tools=$TOOLS
+case $tools in
 *,echo,*) pass "the stdio server-everything's tools are listed under their own names" ;;
 *) fatal "server-everything's tools did not appear in tools/list within 30s" "tools: $tools" ;;
 esac
-case ",$tools," in
+case $tools in
 *,test_simple_text,*) pass "the conformance peer's tools are listed under their own names" ;;
 *) fatal "test_simple_text did not appear in tools/list within 30s" "tools: $tools" ;;
 esac
-case ",$tools," in
+case $tools in
 *,bin_anything,*) pass "the REST app's operations are tools" ;;
 *) fail "bin_anything is not listed" "tools: $tools" ;;
 esac

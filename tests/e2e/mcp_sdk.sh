@@ -26,16 +26,6 @@ idp_script=$source_dir/tests/peers/oauth-server.mjs
 /usr/bin/python3 -c 'import httpbin' 2>/dev/null \
     || fatal "Debian's httpbin is not installed (apt-get install python3-httpbin)"
 
-wait_for_url()
-{
-    local url=$1 seconds=$2 i
-    for ((i = 0; i < seconds * 10; i++)); do
-        [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" 2>/dev/null)" != 000 ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # run_client <log> <args...>: the SDK client; its PASS/FAIL lines become checks here.
 run_client()
 {
@@ -127,21 +117,13 @@ check_eq "/mcp with a wrong bearer token is 401, even with login disabled" 401 "
 
 # The tools appear once the runtime has started the stdio server and both upstreams have listed
 # their tools.
-tools=""
-for _ in $(seq 300); do
-    http POST "$base/mcp" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-        -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2025-11-25' \
-        -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
-    tools=$(json '[.result.tools[].name] | join(",")')
-    case ",$tools," in *,everything_echo,*) case ",$tools," in *,everyhttp_echo,*) break ;; esac ;; esac
-    kill -0 "$GESTALTD_PID" 2>/dev/null || fatal "gestaltd exited"
-    sleep 0.1
-done
-case ",$tools," in
+wait_for_tools "$base" "$token" everything_echo everyhttp_echo || true
+tools=$TOOLS
+case $tools in
 *,everything_echo,*) pass "server-everything's tools are listed with the prefix everything_" ;;
 *) fatal "everything_echo did not appear in tools/list within 30s" "tools: $tools" ;;
 esac
-case ",$tools," in
+case $tools in
 *,everyhttp_echo,*) pass "server-everything over HTTP: tools listed with the prefix everyhttp_" ;;
 *) fatal "everyhttp_echo did not appear in tools/list within 30s" "tools: $tools" ;;
 esac

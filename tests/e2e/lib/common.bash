@@ -233,6 +233,41 @@ wait_exit()
     return 1
 }
 
+# wait_for_url <url> <seconds>: until the URL answers anything at all.
+wait_for_url()
+{
+    local url=$1 seconds=$2 i
+    for ((i = 0; i < seconds * 10; i++)); do
+        [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" 2>/dev/null)" != 000 ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# wait_for_tools <base-url> <bearer-token or ""> <tool>...: polls tools/list on <base-url>/mcp for
+# up to 30 s until every named tool is listed (upstream MCP servers list theirs in the
+# background). Sets TOOLS to ",name,name,...,"; fails when gestaltd ($GESTALTD_PID) exits.
+wait_for_tools()
+{
+    local base=$1 token=$2 tool missing auth=()
+    shift 2
+    [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
+    for _ in $(seq 300); do
+        http POST "$base/mcp" "${auth[@]}" -H 'Content-Type: application/json' \
+            -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2025-11-25' \
+            -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
+        TOOLS=",$(json '[.result.tools[].name] | join(",")'),"
+        missing=0
+        for tool in "$@"; do
+            case $TOOLS in *",$tool,"*) ;; *) missing=1 ;; esac
+        done
+        [ "$missing" = 0 ] && return 0
+        kill -0 "$GESTALTD_PID" 2>/dev/null || fatal "gestaltd exited"
+        sleep 0.1
+    done
+    return 1
+}
+
 # http METHOD URL [curl args...]: sets STATUS, BODY and HEADERS. Never fails the script.
 http()
 {
