@@ -305,7 +305,8 @@ void InvocationService::Call::sendMcp(const AuthConfig *auth, const CredentialMa
             answer.body = QJsonDocument(*result).toJson(QJsonDocument::Compact);
             answer.toolResult = *result;
             self->finish(std::move(answer));
-        });
+        },
+        m_request.progress);
 }
 
 void InvocationService::Call::finish(Result<InvocationResult> result)

@@ -43,6 +43,9 @@ struct InvocationRequest
     QString httpBinding; // metrics label gestalt_http_binding, for hosted bindings
     bool withoutCredential = false; // hosted binding with credentialMode none
     AuditContext audit; // request id, client address, user agent, source for the audit event
+    // Operations of upstream MCP apps: the server's notifications/progress params for the call
+    // ({progress, total?, message?} and the upstream's token), until the callback.
+    std::function<void(const QJsonObject &)> progress;
 };
 
 struct InvocationResult

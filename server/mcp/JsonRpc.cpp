@@ -18,6 +18,15 @@ QJsonObject error(const QJsonValue &id, int code, const QString &message)
             {u"error"_s, QJsonObject{{u"code"_s, code}, {u"message"_s, message}}}};
 }
 
+QJsonObject notification(const QString &method, const QJsonObject &params)
+{
+    QJsonObject message{{u"jsonrpc"_s, u"2.0"_s}, {u"method"_s, method}};
+    if (!params.isEmpty()) {
+        message.insert(u"params"_s, params);
+    }
+    return message;
+}
+
 Kind classify(const QJsonValue &message, QString *why)
 {
     if (!message.isObject()) {

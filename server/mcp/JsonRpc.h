@@ -19,6 +19,8 @@ enum Code : int {
 
 [[nodiscard]] QJsonObject result(const QJsonValue &id, const QJsonValue &result);
 [[nodiscard]] QJsonObject error(const QJsonValue &id, int code, const QString &message);
+// A notification (no id); params left out when empty.
+[[nodiscard]] QJsonObject notification(const QString &method, const QJsonObject &params = {});
 
 // What one element of a POST body is.
 enum class Kind {

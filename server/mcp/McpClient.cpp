@@ -21,6 +21,8 @@ namespace Gestalt {
 
 namespace {
 
+using JsonRpc::notification;
+
 const QString offeredVersion = u"2025-11-25"_s;
 const QStringList supportedVersions{u"2025-03-26"_s, u"2025-06-18"_s, u"2025-11-25"_s};
 constexpr std::chrono::milliseconds initializeTimeout{30'000};
@@ -31,13 +33,9 @@ QString seconds(std::chrono::milliseconds duration)
     return QString::number(double(duration.count()) / 1000.0);
 }
 
-QJsonObject notification(const QString &method, const QJsonObject &params = {})
+QString progressToken(qint64 id)
 {
-    QJsonObject message{{u"jsonrpc"_s, u"2.0"_s}, {u"method"_s, method}};
-    if (!params.isEmpty()) {
-        message.insert(u"params"_s, params);
-    }
-    return message;
+    return u"gestalt-"_s + QString::number(id);
 }
 
 Error rpcError(const QJsonValue &error)
@@ -60,6 +58,7 @@ public:
     struct Slot
     {
         Callback callback;
+        Progress progress;
     };
 
     struct Pending
@@ -97,8 +96,9 @@ public:
     }
     ~Private() override { transport.reset(); } // before the state it reports to
 
-    std::function<void()> request(const QString &method, const QJsonObject &params,
-                                  std::chrono::milliseconds timeout, Callback callback);
+    std::function<void()> request(const QString &method, QJsonObject params,
+                                  std::chrono::milliseconds timeout, Callback callback,
+                                  Progress progress = {});
     void listPage(const std::shared_ptr<ToolListing> &listing, const QString &cursor);
 
     // McpTransportHost
@@ -134,16 +134,24 @@ private:
     void post(const std::shared_ptr<Slot> &slot, Result<QJsonObject> result);
     void emitLater(void (McpClient::*signal)());
     void answerServerRequest(const QJsonObject &message);
+    void progressed(const QJsonObject &params);
 };
 
-std::function<void()> McpClient::Private::request(const QString &method, const QJsonObject &params,
+std::function<void()> McpClient::Private::request(const QString &method, QJsonObject params,
                                                   std::chrono::milliseconds timeout,
-                                                  Callback callback)
+                                                  Callback callback, Progress progress)
 {
-    auto slot = std::make_shared<Slot>(Slot{std::move(callback)});
     const qint64 id = nextId++;
+    if (progress) {
+        // The request id is unique among this client's requests, so it serves as the token.
+        QJsonObject meta = params.value(u"_meta"_s).toObject();
+        meta.insert(u"progressToken"_s, progressToken(id));
+        params.insert(u"_meta"_s, meta);
+    }
+    auto slot = std::make_shared<Slot>(Slot{std::move(callback), std::move(progress)});
     auto canceller = [self = QPointer<Private>(this), slot, id] {
         slot->callback = nullptr;
+        slot->progress = nullptr;
         if (self) {
             self->cancel(id);
         }
@@ -311,6 +319,7 @@ void McpClient::Private::complete(qint64 id, Result<QJsonObject> result)
 
 void McpClient::Private::post(const std::shared_ptr<Slot> &slot, Result<QJsonObject> result)
 {
+    slot->progress = nullptr;
     QMetaObject::invokeMethod(
         this,
         [slot, result = std::move(result)]() mutable {
@@ -340,6 +349,8 @@ void McpClient::Private::receive(const QJsonObject &message)
     if (hasMethod) {
         if (method == u"notifications/tools/list_changed"_s) {
             emitLater(&McpClient::toolsChanged);
+        } else if (method == u"notifications/progress"_s) {
+            progressed(message.value(u"params"_s).toObject());
         } else {
             qCDebug(lcMcp).noquote() << "mcp client: ignoring notification" << method.left(100);
         }
@@ -368,6 +379,21 @@ void McpClient::Private::receive(const QJsonObject &message)
         complete(id, Error{ErrorCode::BadGateway, u"upstream MCP server sent a result that is not "
                                                   "an object"_s});
     }
+}
+
+void McpClient::Private::progressed(const QJsonObject &params)
+{
+    const QString token = params.value(u"progressToken"_s).toString();
+    bool ok = false;
+    const qint64 id = token.startsWith(u"gestalt-"_s) ? token.mid(8).toLongLong(&ok) : 0;
+    const auto it = ok ? pending.find(id) : pending.end();
+    if (it == pending.end() || !it->second.sent || !it->second.slot->progress) {
+        qCDebug(lcMcp) << "mcp client: progress for no request of ours";
+        return;
+    }
+    // Called at once (not queued): a queued call could land after the answer's callback.
+    const Progress progress = it->second.slot->progress;
+    progress(params);
 }
 
 void McpClient::Private::answerServerRequest(const QJsonObject &message)
@@ -458,7 +484,7 @@ void McpClient::Private::listPage(const std::shared_ptr<ToolListing> &listing,
         params.insert(u"cursor"_s, cursor);
     }
     QPointer<Private> self(this);
-    request(u"tools/list"_s, params, listing->timeout,
+    request(u"tools/list"_s, std::move(params), listing->timeout,
             [self, listing](Result<QJsonObject> page) {
                 if (!self) {
                     return; // the client is gone: dropped like any pending callback
@@ -510,9 +536,10 @@ std::unique_ptr<McpClient> McpClient::http(const QUrl &url,
 }
 
 std::function<void()> McpClient::request(const QString &method, const QJsonObject &params,
-                                         std::chrono::milliseconds timeout, Callback callback)
+                                         std::chrono::milliseconds timeout, Callback callback,
+                                         Progress progress)
 {
-    return d->request(method, params, timeout, std::move(callback));
+    return d->request(method, params, timeout, std::move(callback), std::move(progress));
 }
 
 void McpClient::listTools(std::chrono::milliseconds timeout, ToolsCallback callback)

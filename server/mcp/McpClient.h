@@ -48,6 +48,9 @@ class McpClient : public QObject
 public:
     using Callback = std::function<void(Result<QJsonObject>)>;
     using ToolsCallback = std::function<void(Result<QJsonArray>)>;
+    // The params of a notifications/progress for one request ({progressToken, progress, total?,
+    // message?}; progressToken is the client's own, callers put theirs in its place).
+    using Progress = std::function<void(const QJsonObject &params)>;
 
     // stdio: one JSON message per line on the process's stdin/stdout. Every new session of the
     // process is initialized again; requests in flight when it dies fail with its exit reason.
@@ -67,8 +70,12 @@ public:
     // request(). The returned function cancels it (callback then not called; the server is told
     // with notifications/cancelled); it may be called any number of times, also after the client
     // is gone. The timeout runs from request() on, so it includes a pending initialize.
+    // With `progress`, the request asks for progress (params._meta.progressToken = a token of
+    // this client's, unique among its requests) and every notifications/progress with that token
+    // reaches `progress` until the answer; none is called after the callback.
     std::function<void()> request(const QString &method, const QJsonObject &params,
-                                  std::chrono::milliseconds timeout, Callback callback);
+                                  std::chrono::milliseconds timeout, Callback callback,
+                                  Progress progress = {});
 
     // tools/list, following nextCursor until the end (at most 100 pages; beyond, the tools of the
     // first 100 are returned and a warning logged). The timeout applies to each page.

@@ -5,6 +5,7 @@
 #include "apps/InvocationService.h"
 #include "audit/AuditEvent.h"
 #include "http/HttpServer.h"
+#include "http/Responder.h"
 #include "mcp/JsonRpc.h"
 #include "shared/Version.h"
 
@@ -47,6 +48,13 @@ QString encodeCursor(int offset)
     return QString::fromLatin1(
         QByteArray("o:" + QByteArray::number(offset)).toBase64(QByteArray::Base64UrlEncoding
                                                                | QByteArray::OmitTrailingEquals));
+}
+
+// One server-sent event carrying a JSON-RPC message.
+QByteArray sseEvent(const QJsonObject &message)
+{
+    return "event: message\ndata: " + QJsonDocument(message).toJson(QJsonDocument::Compact)
+        + "\n\n";
 }
 
 std::optional<int> decodeCursor(const QString &cursor)
@@ -193,10 +201,27 @@ void McpRoutes::post(const HttpRequest &request, const Responder &responder)
         bool batch = false;
         bool invalidOnly = true;
         Responder responder;
+        std::shared_ptr<StreamWriter> stream; // once a notification went out
     };
-    auto pending = std::make_shared<Pending>(Pending{{}, 0, batch, true, responder});
+    auto pending = std::make_shared<Pending>(Pending{{}, 0, batch, true, responder, nullptr});
+    Notify notify;
+    if (!batch && accept.contains("text/event-stream")) {
+        notify = [pending](const QJsonObject &message) {
+            if (!pending->stream) {
+                pending->stream = pending->responder.startStream(200, "text/event-stream"_ba);
+            }
+            pending->stream->write(sseEvent(message));
+        };
+    }
     const auto finishIfDone = [](const std::shared_ptr<Pending> &state) {
         if (state->outstanding > 0) {
+            return;
+        }
+        if (state->stream) {
+            for (const QJsonObject &response : std::as_const(state->responses)) {
+                state->stream->write(sseEvent(response));
+            }
+            state->stream->finish();
             return;
         }
         if (state->responses.isEmpty()) {
@@ -239,7 +264,7 @@ void McpRoutes::post(const HttpRequest &request, const Responder &responder)
         pending->invalidOnly = false;
     }
     for (const QJsonObject &message : std::as_const(requests)) {
-        dispatch(request, *principal, message, batch,
+        dispatch(request, *principal, message, batch, notify,
                  [pending, finishIfDone](const QJsonObject &response) {
                      pending->responses.append(response);
                      --pending->outstanding;
@@ -252,7 +277,8 @@ void McpRoutes::post(const HttpRequest &request, const Responder &responder)
 }
 
 void McpRoutes::dispatch(const HttpRequest &request, const Principal &principal,
-                         const QJsonObject &message, bool inBatch, Reply reply)
+                         const QJsonObject &message, bool inBatch, const Notify &notify,
+                         Reply reply)
 {
     const QJsonValue id = message.value(u"id"_s);
     const QString method = message.value(u"method"_s).toString();
@@ -274,7 +300,7 @@ void McpRoutes::dispatch(const HttpRequest &request, const Principal &principal,
     } else if (method == u"tools/list") {
         reply(listTools(id, principal, params));
     } else if (method == u"tools/call") {
-        callTool(request, principal, id, params, std::move(reply));
+        callTool(request, principal, id, params, notify, std::move(reply));
     } else {
         reply(JsonRpc::error(id, JsonRpc::MethodNotFound,
                              u"Method not found: %1"_s.arg(method.left(100))));
@@ -323,7 +349,8 @@ QJsonObject McpRoutes::listTools(const QJsonValue &id, const Principal &principa
 }
 
 void McpRoutes::callTool(const HttpRequest &request, const Principal &principal,
-                         const QJsonValue &id, const QJsonObject &params, Reply reply)
+                         const QJsonValue &id, const QJsonObject &params, const Notify &notify,
+                         Reply reply)
 {
     if (!params.value(u"name"_s).isString()) {
         reply(JsonRpc::error(id, JsonRpc::InvalidParams,
@@ -362,6 +389,24 @@ void McpRoutes::callTool(const HttpRequest &request, const Principal &principal,
     invocation.surface = u"mcp"_s;
     invocation.audit = AuditContext::fromRequest(request);
     invocation.audit.source = u"mcp"_s;
+    const QJsonValue token = params.value(u"_meta"_s).toObject().value(u"progressToken"_s);
+    if (notify && (token.isString() || token.isDouble())) {
+        invocation.progress = [notify, token](const QJsonObject &upstream) {
+            if (!upstream.value(u"progress"_s).isDouble()) {
+                return;
+            }
+            // The caller's token in place of the one gestalt gave the upstream server.
+            QJsonObject progress{{u"progressToken"_s, token},
+                                 {u"progress"_s, upstream.value(u"progress"_s)}};
+            if (upstream.value(u"total"_s).isDouble()) {
+                progress.insert(u"total"_s, upstream.value(u"total"_s));
+            }
+            if (upstream.value(u"message"_s).isString()) {
+                progress.insert(u"message"_s, upstream.value(u"message"_s));
+            }
+            notify(JsonRpc::notification(u"notifications/progress"_s, progress));
+        };
+    }
     m_invocations.invoke(invocation, [id, reply = std::move(reply)](
                                          Result<InvocationResult> result) {
         if (!result) {

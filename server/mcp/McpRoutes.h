@@ -26,6 +26,9 @@ class InvocationService;
 // on a loopback listener, Host) is foreign get 403: DNS rebinding protection.
 // Methods: initialize (versions 2025-03-26, 2025-06-18, 2025-11-25; anything else → the latest),
 // ping, tools/list (cursor pages of 100), tools/call. Tool failures are results with isError.
+// A tools/call with params._meta.progressToken, from a client that accepts text/event-stream,
+// gets the upstream MCP server's progress notifications: at the first one the answer becomes an
+// SSE stream (the notifications, then the response); without any it stays plain JSON.
 class McpRoutes final
 {
 public:
@@ -45,17 +48,20 @@ public:
 
 private:
     using Reply = std::function<void(QJsonObject)>;
+    // Sends a server-to-client message before the response (an SSE event); null when the POST
+    // cannot take a stream (a batch, or an Accept without text/event-stream).
+    using Notify = std::function<void(const QJsonObject &message)>;
 
     void post(const HttpRequest &request, const Responder &responder);
     [[nodiscard]] Result<void> checkOrigin(const HttpRequest &request) const;
     // Handles one request message; `reply` gets the JSON-RPC response object.
     void dispatch(const HttpRequest &request, const Principal &principal,
-                  const QJsonObject &message, bool inBatch, Reply reply);
+                  const QJsonObject &message, bool inBatch, const Notify &notify, Reply reply);
     [[nodiscard]] QJsonObject initialize(const QJsonObject &params) const;
     [[nodiscard]] QJsonObject listTools(const QJsonValue &id, const Principal &principal,
                                         const QJsonObject &params) const;
     void callTool(const HttpRequest &request, const Principal &principal, const QJsonValue &id,
-                  const QJsonObject &params, Reply reply);
+                  const QJsonObject &params, const Notify &notify, Reply reply);
 
     const McpToolCatalog &m_tools;
     InvocationService &m_invocations;

@@ -240,7 +240,8 @@ std::function<void()> McpUpstreams::callTool(const AppDefinition &app, const QSt
                                              const QJsonObject &arguments,
                                              const Headers &headers,
                                              std::chrono::milliseconds timeout,
-                                             McpClient::Callback callback)
+                                             McpClient::Callback callback,
+                                             McpClient::Progress progress)
 {
     const auto it = m_upstreams.find(app.name);
     McpClient *client = it == m_upstreams.end() ? nullptr : clientFor(*it->second, headers);
@@ -255,7 +256,8 @@ std::function<void()> McpUpstreams::callTool(const AppDefinition &app, const QSt
         return [] {};
     }
     QJsonObject params{{u"name"_s, tool}, {u"arguments"_s, arguments}};
-    return client->request(u"tools/call"_s, params, timeout, std::move(callback));
+    return client->request(u"tools/call"_s, params, timeout, std::move(callback),
+                           std::move(progress));
 }
 
 } // namespace Gestalt

@@ -53,11 +53,13 @@ public:
     // The tools/list entry the upstream gave for a tool (verbatim).
     [[nodiscard]] QJsonObject definition(const QString &app, const QString &tool) const;
 
-    // tools/call on the app's server; the result object passes through verbatim. The returned
+    // tools/call on the app's server; the result object passes through verbatim. With
+    // `progress`, the server's progress notifications for the call reach it. The returned
     // function cancels the call.
     std::function<void()> callTool(const AppDefinition &app, const QString &tool,
                                    const QJsonObject &arguments, const Headers &headers,
-                                   std::chrono::milliseconds timeout, McpClient::Callback callback);
+                                   std::chrono::milliseconds timeout, McpClient::Callback callback,
+                                   McpClient::Progress progress = {});
 
 Q_SIGNALS:
     void toolsChanged();

@@ -4,6 +4,7 @@
 // upstream, as a stdio command hosted by the local runtime provider and over Streamable HTTP:
 // discovery, verbatim results, MCP-only operations over REST, timeouts, a server killed mid-call
 // and restarted with backoff, and the runtime admin routes showing the hosted sessions.
+#include "mcp/SseParser.h"
 #include "support/NodePeer.h"
 #include "support/TestDatabase.h"
 #include "support/TestServer.h"
@@ -58,6 +59,8 @@ private Q_SLOTS:
     void resultsPassThroughVerbatim();
     void mcpOnlyOperationsRefuseRest();
     void hangingUpstreamTimesOut();
+    void progressReachesTheCaller_data();
+    void progressReachesTheCaller();
     void runtimeRoutesShowSessions();
     void crashedServerRestarts();
     void serverDyingMidCallFailsTheCall();
@@ -246,6 +249,55 @@ void tst_McpUpstream::hangingUpstreamTimesOut()
              QJsonDocument(result).toJson().constData());
     // The server keeps answering.
     QVERIFY(!callTool(u"slow_echo"_s, {{u"message"_s, u"after"_s}})[u"isError"_s].toBool());
+}
+
+void tst_McpUpstream::progressReachesTheCaller_data()
+{
+    QTest::addColumn<QString>("tool");
+    QTest::newRow("stdio") << u"everything_trigger-long-running-operation"_s;
+    QTest::newRow("http") << u"remote_trigger-long-running-operation"_s;
+}
+
+void tst_McpUpstream::progressReachesTheCaller()
+{
+    QFETCH(QString, tool);
+    const QJsonObject params{{u"name"_s, tool},
+                             {u"arguments"_s, QJsonObject{{u"duration"_s, 1}, {u"steps"_s, 3}}},
+                             {u"_meta"_s, QJsonObject{{u"progressToken"_s, u"caller-7"_s}}}};
+    const QJsonObject message{
+        {u"jsonrpc"_s, u"2.0"_s}, {u"id"_s, 41}, {u"method"_s, u"tools/call"_s}, {u"params"_s, params}};
+    const QByteArray body = QJsonDocument(message).toJson();
+
+    // The answer becomes an SSE stream: the progress under the caller's token, then the result.
+    HttpReply reply = m_server->post(u"/mcp"_s, body, jsonHeaders);
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.header("content-type"), "text/event-stream");
+    SseParser parser;
+    QList<QJsonObject> events;
+    for (const SseParser::Event &event : parser.feed(reply.body)) {
+        events.append(QJsonDocument::fromJson(event.data).object());
+    }
+    QVERIFY2(events.size() >= 4, reply.body.constData());
+    double last = -1;
+    for (qsizetype i = 0; i + 1 < events.size(); ++i) {
+        QCOMPARE(events[i][u"method"_s].toString(), u"notifications/progress"_s);
+        QCOMPARE(events[i][u"params"_s][u"progressToken"_s].toString(), u"caller-7"_s);
+        QVERIFY(events[i][u"params"_s][u"progress"_s].toDouble() > last);
+        last = events[i][u"params"_s][u"progress"_s].toDouble();
+        QCOMPARE(events[i][u"params"_s][u"total"_s].toDouble(), 3.0);
+    }
+    QCOMPARE(events.last()[u"id"_s].toInt(), 41);
+    QVERIFY2(events.last()[u"result"_s][u"content"_s][0][u"text"_s].toString().contains(
+                 u"completed"_s),
+             reply.body.constData());
+
+    // A client that takes only JSON gets the plain answer, without the progress.
+    reply = m_server->post(u"/mcp"_s, body,
+                           {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.header("content-type"), "application/json");
+    QCOMPARE(reply.json()[u"id"_s].toInt(), 41);
+    QVERIFY(!reply.json()[u"result"_s][u"isError"_s].toBool());
 }
 
 void tst_McpUpstream::runtimeRoutesShowSessions()

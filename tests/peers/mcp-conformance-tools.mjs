@@ -10,8 +10,10 @@
 //
 //   node mcp-conformance-tools.mjs        (stdio; stops when stdin closes)
 //
-// Only what a stateless, tools-only gateway can carry is here: no progress, logging, sampling or
-// elicitation (those scenarios stay in tests/e2e/mcp-conformance-expected-failures.yml).
+// test_tool_with_progress reports progress (0, 50, 100 of 100) to the token the call carries,
+// which gestaltd forwards on the /mcp answer's SSE stream. Only what a stateless, tools-only
+// gateway can carry is here: no logging, sampling or elicitation (those scenarios stay in
+// tests/e2e/mcp-conformance-expected-failures.yml).
 
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -32,6 +34,7 @@ const WAV = Buffer.concat([
 
 const noArguments = { type: 'object', properties: {} };
 
+// Each tool's fixed result (and, for progress, the values it reports first).
 const tools = [
   {
     name: 'test_simple_text',
@@ -120,8 +123,24 @@ server.setRequestHandler(ListToolsRequestSchema, async () => ({
   tools: tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })),
 }));
 
-server.setRequestHandler(CallToolRequestSchema, async (request) => {
+tools.push({
+  name: 'test_tool_with_progress',
+  description: 'Reports progress while it works',
+  inputSchema: noArguments,
+  progress: [0, 50, 100],
+  result: { content: [{ type: 'text', text: 'Progress test completed' }] },
+});
+
+server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
   const tool = tools.find((candidate) => candidate.name === request.params.name);
+  const token = request.params._meta?.progressToken;
+  for (const progress of (token === undefined ? [] : tool?.progress ?? [])) {
+    await extra.sendNotification({
+      method: 'notifications/progress',
+      params: { progressToken: token, progress, total: 100, message: `${progress}% done` },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
   return tool.result;
 });

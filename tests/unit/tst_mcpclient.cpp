@@ -606,6 +606,42 @@ private Q_SLOTS:
         QVERIFY(!result->value(u"isError"_s).toBool());
     }
 
+    void everythingReportsProgress_data() { addTransports(); }
+    void everythingReportsProgress()
+    {
+        QFETCH(QString, transport);
+        const std::unique_ptr<McpClient> client = everything(transport);
+        auto outcome = std::make_shared<Outcome>();
+        QList<QJsonObject> progress;
+        bool afterAnswer = false;
+        const QJsonObject params{
+            {u"name"_s, u"trigger-long-running-operation"_s},
+            {u"arguments"_s, QJsonObject{{u"duration"_s, 1}, {u"steps"_s, 3}}},
+            {u"_meta"_s, QJsonObject{{u"progressToken"_s, u"theirs"_s}}}};
+        client->request(u"tools/call"_s, params, 20s, recordInto(outcome),
+                        [&](const QJsonObject &update) {
+                            afterAnswer = afterAnswer || outcome->calls > 0;
+                            progress.append(update);
+                        });
+        const Result<QJsonObject> result = awaitOutcome(outcome);
+        QVERIFY2(result, describe(result).constData());
+        QCOMPARE(progress.size(), 3);
+        QVERIFY(!afterAnswer);
+        // The client's own token (a caller's is replaced: tokens must be unique per client).
+        const QString token = progress.first().value(u"progressToken"_s).toString();
+        QVERIFY2(token.startsWith(u"gestalt-"_s), qPrintable(token));
+        for (qsizetype i = 0; i < progress.size(); ++i) {
+            QCOMPARE(progress[i].value(u"progressToken"_s).toString(), token);
+            QCOMPARE(progress[i].value(u"progress"_s).toDouble(), double(i + 1));
+            QCOMPARE(progress[i].value(u"total"_s).toDouble(), 3.0);
+        }
+        // Without a progress callback, no token is sent and the server reports nothing.
+        const Result<QJsonObject> quiet = callTool(
+            *client, u"trigger-long-running-operation"_s, {{u"duration"_s, 1}, {u"steps"_s, 2}});
+        QVERIFY2(quiet, describe(quiet).constData());
+        QCOMPARE(progress.size(), 3);
+    }
+
     void everythingPassesImagesThrough_data() { addTransports(); }
     void everythingPassesImagesThrough()
     {
