@@ -170,10 +170,7 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
     McpUpstreams *upstreams = app->m_mcpUpstreams.get();
     app->m_mcpTools = std::make_unique<McpToolCatalog>(
         *app->m_catalog, *app->m_access,
-        [upstreams](const QString &name) { return upstreams->operations(name); },
-        [upstreams](const QString &name, const QString &tool) {
-            return upstreams->definition(name, tool);
-        });
+        [upstreams](const QString &name) { return upstreams->operations(name); });
     McpToolCatalog *tools = app->m_mcpTools.get();
     QObject::connect(upstreams, &McpUpstreams::toolsChanged, app.get(),
                      [tools] { tools->rebuild(); });

@@ -157,8 +157,23 @@ void InvocationService::Call::start()
         return;
     }
     m_labels.provider = m_app->name;
-    m_operation = m_app->operation(m_request.operation);
-    if (!m_operation && m_app->mcpSurface && m_service->m_mcp) {
+    const bool callerScoped = m_service->m_mcp && McpUpstreams::isCallerScoped(*m_app);
+    if (m_request.listUpstreamTools && !callerScoped) {
+        failLater(Error::invalid(u"integration \"%1\" does not list tools per caller"_s.arg(
+            m_app->name)));
+        return;
+    }
+    m_operation = m_request.listUpstreamTools ? nullptr : m_app->operation(m_request.operation);
+    if (!m_operation && callerScoped) {
+        // The server knows the caller's tools; the access check and the connection go by the
+        // surface until it answers.
+        m_upstreamOperation = Operation();
+        m_upstreamOperation->id = m_request.operation;
+        m_upstreamOperation->method = u"POST"_s;
+        m_upstreamOperation->connection = m_app->mcpSurface->connection;
+        m_upstreamOperation->transport = Operation::Transport::Mcp;
+        m_operation = &*m_upstreamOperation;
+    } else if (!m_operation && m_app->mcpSurface && m_service->m_mcp) {
         // A copy: a tools/list_changed may replace the upstream's operations during the call.
         m_upstreamOperation = m_service->m_mcp->operation(m_app->name, m_request.operation);
         m_operation = m_upstreamOperation ? &*m_upstreamOperation : nullptr;
@@ -177,7 +192,9 @@ void InvocationService::Call::start()
         }
     }
     if (Result<void> allowed =
-            m_service->m_access.checkOperation(m_request.principal, *m_app, *m_operation);
+            m_request.listUpstreamTools
+                ? m_service->m_access.checkApp(m_request.principal, *m_app)
+                : m_service->m_access.checkOperation(m_request.principal, *m_app, *m_operation);
         !allowed) {
         failLater(allowed.error());
         return;
@@ -292,12 +309,32 @@ void InvocationService::Call::sendMcp(const AuthConfig *auth, const CredentialMa
         }
     }
     auto self = shared_from_this();
+    // An upstream 401 for a stored credential: reconnect, as for a REST upstream.
+    const bool credentialSent = !headers.isEmpty();
+    const auto upstreamError = [self, credentialSent](const Error &error) {
+        return credentialSent && error.machineCode == McpClient::CredentialRejectedCode
+            ? CredentialService::reconnectRequired(self->m_app->name)
+            : error;
+    };
+    if (m_request.listUpstreamTools) {
+        m_service->m_mcp->listToolsFor(
+            *m_app, headers, m_app->timeout, [self, upstreamError](Result<QList<Operation>> tools) {
+                if (!tools) {
+                    self->finish(upstreamError(tools.error()));
+                    return;
+                }
+                InvocationResult answer;
+                answer.upstreamTools = *tools;
+                self->finish(std::move(answer));
+            });
+        return;
+    }
     m_cancelMcp = m_service->m_mcp->callTool(
         *m_app, m_operation->id, m_request.params, headers, m_app->timeout,
-        [self](Result<QJsonObject> result) {
+        [self, upstreamError](Result<QJsonObject> result) {
             self->m_cancelMcp = {};
             if (!result) {
-                self->finish(result.error());
+                self->finish(upstreamError(result.error()));
                 return;
             }
             InvocationResult answer;
@@ -320,7 +357,7 @@ void InvocationService::Call::finish(Result<InvocationResult> result)
     m_labels.resultStatusClass = status >= 100 && status < 600
         ? QString::number(status / 100) + u"xx"_s
         : u"unknown"_s;
-    if (m_service) {
+    if (m_service && !m_request.listUpstreamTools) {
         m_service->m_metrics.recordOperation(m_labels, double(m_timer.nsecsElapsed()) / 1e9,
                                              !result || status >= 400
                                                  || (result->toolResult

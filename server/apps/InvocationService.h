@@ -46,6 +46,10 @@ struct InvocationRequest
     // Operations of upstream MCP apps: the server's notifications/progress params for the call
     // ({progress, total?, message?} and the upstream's token), until the callback.
     std::function<void(const QJsonObject &)> progress;
+    // For a caller-scoped upstream MCP app (McpUpstreams::isCallerScoped): instead of running
+    // `operation`, list the tools its server shows the caller's credential
+    // (InvocationResult::upstreamTools). Needs the app's access only; not audited or counted.
+    bool listUpstreamTools = false;
 };
 
 struct InvocationResult
@@ -55,6 +59,7 @@ struct InvocationResult
     QByteArray body;
     // An upstream MCP tool's CallToolResult, passed through /mcp verbatim (body holds its JSON).
     std::optional<QJsonObject> toolResult = std::nullopt;
+    std::optional<QList<Operation>> upstreamTools = std::nullopt; // listUpstreamTools
 };
 
 // _connection / _instance as the caller gave them (query and/or JSON body).

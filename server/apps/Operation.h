@@ -48,6 +48,7 @@ struct Operation
     // synthesizeInputSchema() when the source gave none.
     QJsonObject inputSchema;
     Transport transport = Transport::Rest;
+    QJsonObject mcpTool; // Transport::Mcp: the upstream's tools/list entry, verbatim
 
     [[nodiscard]] const OperationParameter *parameter(const QString &name) const;
     // readOnlyHint (GET/HEAD), idempotentHint (PUT), destructiveHint (DELETE), openWorldHint.

@@ -46,6 +46,9 @@ class McpClient : public QObject
     Q_OBJECT
 
 public:
+    // machineCode of the error when an HTTP server answered 401 (the credential is not good).
+    static constexpr QLatin1StringView CredentialRejectedCode{"credential_rejected"};
+
     using Callback = std::function<void(Result<QJsonObject>)>;
     using ToolsCallback = std::function<void(Result<QJsonArray>)>;
     // The params of a notifications/progress for one request ({progressToken, progress, total?,

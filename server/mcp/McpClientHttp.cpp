@@ -3,6 +3,7 @@
 #include "mcp/McpClientHttp.h"
 
 #include "Logging.h"
+#include "mcp/McpClient.h"
 #include "mcp/SseParser.h"
 
 #include <QJsonArray>
@@ -342,7 +343,9 @@ void McpHttpTransport::onFinished(Exchange *exchange)
         return;
     } else if (status == 401 || status == 403) {
         fail(exchange, Error{ErrorCode::BadGateway,
-                             u"upstream MCP server rejected the credential (HTTP %1)"_s.arg(status)});
+                             u"upstream MCP server rejected the credential (HTTP %1)"_s.arg(status),
+                             status == 401 ? QString(McpClient::CredentialRejectedCode)
+                                           : QString()});
     } else if (!exchange->ok()) {
         fail(exchange, Error{ErrorCode::BadGateway, u"upstream MCP server answered HTTP %1%2"_s.arg(
                                                         status)

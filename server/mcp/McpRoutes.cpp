@@ -2,11 +2,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mcp/McpRoutes.h"
 
+#include "Logging.h"
 #include "apps/InvocationService.h"
 #include "audit/AuditEvent.h"
 #include "http/HttpServer.h"
 #include "http/Responder.h"
 #include "mcp/JsonRpc.h"
+#include "mcp/McpUpstreams.h"
 #include "shared/Version.h"
 
 #include <QJsonArray>
@@ -298,7 +300,7 @@ void McpRoutes::dispatch(const HttpRequest &request, const Principal &principal,
     } else if (method == u"ping") {
         reply(JsonRpc::result(id, QJsonObject()));
     } else if (method == u"tools/list") {
-        reply(listTools(id, principal, params));
+        listTools(request, principal, id, params, std::move(reply));
     } else if (method == u"tools/call") {
         callTool(request, principal, id, params, notify, std::move(reply));
     } else {
@@ -325,27 +327,83 @@ QJsonObject McpRoutes::initialize(const QJsonObject &params) const
     };
 }
 
-QJsonObject McpRoutes::listTools(const QJsonValue &id, const Principal &principal,
-                                 const QJsonObject &params) const
+void McpRoutes::listTools(const HttpRequest &request, const Principal &principal,
+                          const QJsonValue &id, const QJsonObject &params, Reply reply)
 {
     int offset = 0;
     if (params.contains(u"cursor"_s)) {
         const std::optional<int> decoded = decodeCursor(params.value(u"cursor"_s).toString());
         if (!decoded) {
-            return JsonRpc::error(id, JsonRpc::InvalidParams, u"invalid cursor"_s);
+            reply(JsonRpc::error(id, JsonRpc::InvalidParams, u"invalid cursor"_s));
+            return;
         }
         offset = *decoded;
     }
-    const QList<const McpToolCatalog::Tool *> visible = m_tools.visibleTo(principal);
-    QJsonArray tools;
-    for (int i = offset; i < visible.size() && i < offset + PageSize; ++i) {
-        tools.append(visible[i]->definition);
+    // The catalog's tools, then each caller-scoped app's as its server shows them to this
+    // caller (an app the caller has not connected, or whose server fails, adds none).
+    struct Listing
+    {
+        QJsonArray tools;
+        QList<QJsonArray> perApp;
+        int outstanding = 0;
+    };
+    auto listing = std::make_shared<Listing>();
+    for (const McpToolCatalog::Tool *tool : m_tools.visibleTo(principal)) {
+        listing->tools.append(tool->definition);
     }
-    QJsonObject result{{u"tools"_s, tools}};
-    if (offset + PageSize < visible.size()) {
-        result.insert(u"nextCursor"_s, encodeCursor(offset + PageSize));
+    const auto page = [id, offset, reply](const Listing &all) {
+        QJsonArray tools = all.tools;
+        for (const QJsonArray &app : all.perApp) {
+            for (const QJsonValue &tool : app) {
+                tools.append(tool);
+            }
+        }
+        QJsonArray slice;
+        for (qsizetype i = offset; i < tools.size() && i < offset + PageSize; ++i) {
+            slice.append(tools.at(i));
+        }
+        QJsonObject result{{u"tools"_s, slice}};
+        if (offset + PageSize < tools.size()) {
+            result.insert(u"nextCursor"_s, encodeCursor(offset + PageSize));
+        }
+        reply(JsonRpc::result(id, result));
+    };
+    const QList<const AppDefinition *> &scoped = m_tools.callerScopedApps();
+    if (scoped.isEmpty()) {
+        page(*listing);
+        return;
     }
-    return JsonRpc::result(id, result);
+    listing->perApp.resize(scoped.size());
+    listing->outstanding = int(scoped.size());
+    for (qsizetype i = 0; i < scoped.size(); ++i) {
+        const AppDefinition *app = scoped[i];
+        InvocationRequest invocation;
+        invocation.principal = principal;
+        invocation.app = app->name;
+        invocation.operation = u"tools/list"_s;
+        invocation.surface = u"mcp"_s;
+        invocation.listUpstreamTools = true;
+        invocation.audit = AuditContext::fromRequest(request);
+        m_invocations.invoke(invocation, [this, listing, i, app, principal,
+                                          page](Result<InvocationResult> result) {
+            if (result && result->upstreamTools) {
+                for (const Operation &op : std::as_const(*result->upstreamTools)) {
+                    if (const std::optional<McpToolCatalog::Tool> tool =
+                            m_tools.callerTool(principal, *app, op)) {
+                        listing->perApp[i].append(tool->definition);
+                    }
+                }
+            } else if (!result && result.error().code != ErrorCode::PreconditionFailed
+                       && result.error().code != ErrorCode::Forbidden) {
+                qCInfo(lcMcp).noquote() << "mcp: tools/list of app" << app->name
+                                        << "for" << principal.subjectId
+                                        << "failed:" << result.error().message;
+            }
+            if (--listing->outstanding == 0) {
+                page(*listing);
+            }
+        });
+    }
 }
 
 void McpRoutes::callTool(const HttpRequest &request, const Principal &principal,
@@ -364,12 +422,14 @@ void McpRoutes::callTool(const HttpRequest &request, const Principal &principal,
         return;
     }
     const McpToolCatalog::Tool *tool = m_tools.tool(name);
-    if (!tool) {
+    // A caller-scoped app's tool is looked up by its server, with the caller's credential.
+    const AppDefinition *scopedApp = tool ? nullptr : m_tools.callerScopedAppFor(name);
+    if (!tool && !scopedApp) {
         reply(JsonRpc::error(id, JsonRpc::InvalidParams,
                              u"Unknown tool: %1"_s.arg(name.left(200))));
         return;
     }
-    if (!m_tools.isVisibleTo(principal, *tool)) {
+    if (tool && !m_tools.isVisibleTo(principal, *tool)) {
         reply(JsonRpc::result(id, toolError(u"operation access denied"_s)));
         return;
     }
@@ -381,8 +441,8 @@ void McpRoutes::callTool(const HttpRequest &request, const Principal &principal,
     }
     InvocationRequest invocation;
     invocation.principal = principal;
-    invocation.app = tool->app->name;
-    invocation.operation = tool->operation.id;
+    invocation.app = tool ? tool->app->name : scopedApp->name;
+    invocation.operation = tool ? tool->operation.id : name;
     invocation.params = arguments;
     invocation.connection = selectors->connection;
     invocation.instance = selectors->instance;
@@ -409,6 +469,10 @@ void McpRoutes::callTool(const HttpRequest &request, const Principal &principal,
     }
     m_invocations.invoke(invocation, [id, reply = std::move(reply)](
                                          Result<InvocationResult> result) {
+        if (!result && result.error().machineCode == McpUpstreams::UnknownToolCode) {
+            reply(JsonRpc::error(id, JsonRpc::InvalidParams, result.error().message));
+            return;
+        }
         if (!result) {
             reply(JsonRpc::result(id, toolError(publicMessage(result.error()))));
             return;

@@ -58,8 +58,8 @@ private:
     void dispatch(const HttpRequest &request, const Principal &principal,
                   const QJsonObject &message, bool inBatch, const Notify &notify, Reply reply);
     [[nodiscard]] QJsonObject initialize(const QJsonObject &params) const;
-    [[nodiscard]] QJsonObject listTools(const QJsonValue &id, const Principal &principal,
-                                        const QJsonObject &params) const;
+    void listTools(const HttpRequest &request, const Principal &principal, const QJsonValue &id,
+                   const QJsonObject &params, Reply reply);
     void callTool(const HttpRequest &request, const Principal &principal, const QJsonValue &id,
                   const QJsonObject &params, const Notify &notify, Reply reply);
 

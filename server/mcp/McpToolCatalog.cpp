@@ -4,6 +4,7 @@
 
 #include "apps/AppCatalog.h"
 #include "authz/AccessCheck.h"
+#include "mcp/McpUpstreams.h"
 
 using namespace Qt::StringLiterals;
 
@@ -42,13 +43,16 @@ bool usesInternalConnection(const AppDefinition &app, const Operation &op)
 } // namespace
 
 McpToolCatalog::McpToolCatalog(const AppCatalog &apps, const AccessCheck &access,
-                               UpstreamOperations upstreamOperations,
-                               UpstreamDefinition upstreamDefinition)
+                               UpstreamOperations upstreamOperations)
     : m_apps(apps)
     , m_access(access)
     , m_upstreamOperations(std::move(upstreamOperations))
-    , m_upstreamDefinition(std::move(upstreamDefinition))
 {
+    for (const AppDefinition &app : m_apps.apps()) {
+        if (McpUpstreams::isCallerScoped(app)) {
+            m_callerScoped.append(&app);
+        }
+    }
     rebuild();
 }
 
@@ -72,12 +76,17 @@ QString McpToolCatalog::toolName(const QString &prefix, const QString &operation
     return cleanPrefix + cleanId;
 }
 
+QString McpToolCatalog::publicName(const AppDefinition &app, const QString &operationId)
+{
+    return toolName(prefixOf(app), operationId);
+}
+
 void McpToolCatalog::rebuild()
 {
     m_tools.clear();
     m_byName.clear();
-    const auto add = [this](const AppDefinition &app, const Operation &op, QJsonObject definition) {
-        QString name = toolName(prefixOf(app), op.id);
+    const auto add = [this](const AppDefinition &app, const Operation &op) {
+        QString name = publicName(app, op.id);
         if (m_byName.contains(name)) {
             int n = 2;
             while (m_byName.contains(name + u'_' + QString::number(n))) {
@@ -85,31 +94,62 @@ void McpToolCatalog::rebuild()
             }
             name = name + u'_' + QString::number(n);
         }
-        if (definition.isEmpty()) {
-            definition = restDefinition(name, op);
-        } else {
-            definition.insert(u"name"_s, name);
-        }
         m_byName.insert(name, int(m_tools.size()));
-        m_tools.push_back(Tool{name, &app, op, definition});
+        m_tools.push_back(Tool{name, &app, op, definition(name, op)});
     };
     for (const AppDefinition &app : m_apps.apps()) {
         if (app.mcp) {
             for (const Operation &op : app.operations) {
                 if (op.transport == Operation::Transport::Rest) {
-                    add(app, op, {});
+                    add(app, op);
                 }
             }
         }
         if (app.mcpSurface && m_upstreamOperations) {
             for (const Operation &op : m_upstreamOperations(app.name)) {
-                add(app, op, m_upstreamDefinition(app.name, op.id));
+                add(app, op);
             }
         }
     }
 }
 
-QJsonObject McpToolCatalog::restDefinition(const QString &name, const Operation &op) const
+QJsonObject McpToolCatalog::definition(const QString &name, const Operation &op)
+{
+    if (op.mcpTool.isEmpty()) {
+        return restDefinition(name, op);
+    }
+    QJsonObject tool = op.mcpTool; // the upstream's entry, verbatim but for the name
+    tool.insert(u"name"_s, name);
+    return tool;
+}
+
+const AppDefinition *McpToolCatalog::callerScopedAppFor(const QString &toolName) const
+{
+    const AppDefinition *best = nullptr;
+    qsizetype bestLength = -1;
+    for (const AppDefinition *app : m_callerScoped) {
+        const QString prefix = sanitize(prefixOf(*app));
+        if (toolName.startsWith(prefix) && prefix.size() > bestLength) {
+            best = app;
+            bestLength = prefix.size();
+        }
+    }
+    return best;
+}
+
+std::optional<McpToolCatalog::Tool> McpToolCatalog::callerTool(const Principal &principal,
+                                                               const AppDefinition &app,
+                                                               const Operation &op) const
+{
+    Tool tool{publicName(app, op.id), &app, op, {}};
+    if (!isVisibleTo(principal, tool)) {
+        return std::nullopt;
+    }
+    tool.definition = definition(tool.name, op);
+    return tool;
+}
+
+QJsonObject McpToolCatalog::restDefinition(const QString &name, const Operation &op)
 {
     QJsonObject tool{{u"name"_s, name}};
     if (!op.title.isEmpty()) {

@@ -5,9 +5,13 @@
 #include "Logging.h"
 #include "apps/AppCatalog.h"
 #include "crypto/Hash.h"
+#include "mcp/McpToolCatalog.h"
 #include "runtime/RuntimeProvider.h"
 
+#include <QDeadlineTimer>
 #include <QJsonArray>
+#include <QPointer>
+#include <QSet>
 #include <QNetworkAccessManager>
 
 using namespace Qt::StringLiterals;
@@ -19,6 +23,7 @@ namespace {
 
 constexpr auto discoveryTimeout = 30s;
 constexpr int maxCredentialClients = 256;
+constexpr auto callerToolsTtl = 60s;
 
 Operation operationFromTool(const QJsonObject &tool, const McpSurface &surface)
 {
@@ -34,7 +39,27 @@ Operation operationFromTool(const QJsonObject &tool, const McpSurface &surface)
     op.inputSchema = tool.value(u"inputSchema"_s).toObject();
     op.connection = surface.connection;
     op.transport = Operation::Transport::Mcp;
+    op.mcpTool = tool;
     return op;
+}
+
+// The operations of a tools/list answer: one per named tool (first wins), sorted by id.
+QList<Operation> operationsFromTools(const QJsonArray &tools, const McpSurface &surface)
+{
+    QList<Operation> operations;
+    QSet<QString> seen;
+    for (const QJsonValue &value : tools) {
+        const QJsonObject tool = value.toObject();
+        const QString name = tool.value(u"name"_s).toString();
+        if (name.isEmpty() || seen.contains(name)) {
+            continue;
+        }
+        seen.insert(name);
+        operations.append(operationFromTool(tool, surface));
+    }
+    std::sort(operations.begin(), operations.end(),
+              [](const Operation &a, const Operation &b) { return a.id < b.id; });
+    return operations;
 }
 
 QByteArray fingerprint(const McpUpstreams::Headers &headers)
@@ -51,14 +76,24 @@ QByteArray fingerprint(const McpUpstreams::Headers &headers)
 
 } // namespace
 
+// One credential's client of a caller-scoped server and the tools it was shown.
+struct McpUpstreams::CallerClient
+{
+    std::unique_ptr<McpClient> client;
+    QList<Operation> operations;
+    QDeadlineTimer fresh{QDeadlineTimer::Forever}; // expired: list again
+    bool listed = false;
+    std::vector<ToolsCallback> waiting; // while a listing runs
+};
+
 struct McpUpstreams::Upstream
 {
     const AppDefinition *app = nullptr;
+    bool callerScoped = false;
     HostedProcess *process = nullptr; // owned by its runtime provider
-    std::unique_ptr<McpClient> client; // stdio, or URL without a credential
-    std::map<QByteArray, std::unique_ptr<McpClient>> byCredential; // URL with a credential
-    QList<Operation> operations;
-    QHash<QString, QJsonObject> tools;
+    std::unique_ptr<McpClient> client; // shared discovery: stdio, or URL without a credential
+    std::map<QByteArray, std::unique_ptr<CallerClient>> byCredential; // caller-scoped
+    QList<Operation> operations; // shared discovery
     bool discovering = false;
     bool rediscover = false;
     QTimer retry;
@@ -75,6 +110,7 @@ McpUpstreams::McpUpstreams(const AppCatalog &catalog, RuntimeRegistry &runtime, 
         if (app.mcpSurface) {
             auto upstream = std::make_unique<Upstream>();
             upstream->app = &app;
+            upstream->callerScoped = isCallerScoped(app);
             upstream->retry.setSingleShot(true);
             m_upstreams.emplace(app.name, std::move(upstream));
         }
@@ -92,11 +128,24 @@ McpUpstreams::~McpUpstreams()
     }
 }
 
+bool McpUpstreams::isCallerScoped(const AppDefinition &app)
+{
+    if (!app.mcpSurface || app.mcpSurface->url.isEmpty()) {
+        return false;
+    }
+    const AppConnection *connection = app.connection(
+        app.mcpSurface->connection.isEmpty() ? app.defaultConnection : app.mcpSurface->connection);
+    return connection && connection->mode() != ConnectionMode::None;
+}
+
 void McpUpstreams::start()
 {
     for (auto &[name, entry] : m_upstreams) {
         Upstream *upstream = entry.get();
         const McpSurface &surface = *upstream->app->mcpSurface;
+        if (upstream->callerScoped) {
+            continue; // each credential's client starts with its caller's first request
+        }
         connect(&upstream->retry, &QTimer::timeout, this, [this, upstream] { discover(*upstream); });
         if (!surface.command.isEmpty()) {
             RuntimeProvider *provider = upstream->app->runtimeProvider.isEmpty()
@@ -164,21 +213,8 @@ void McpUpstreams::discover(Upstream &upstream)
             return;
         }
         target->failures = 0;
-        QList<Operation> operations;
-        QHash<QString, QJsonObject> definitions;
-        for (const QJsonValue &value : std::as_const(*tools)) {
-            const QJsonObject tool = value.toObject();
-            const QString toolName = tool.value(u"name"_s).toString();
-            if (toolName.isEmpty() || definitions.contains(toolName)) {
-                continue;
-            }
-            definitions.insert(toolName, tool);
-            operations.append(operationFromTool(tool, *target->app->mcpSurface));
-        }
-        std::sort(operations.begin(), operations.end(),
-                  [](const Operation &a, const Operation &b) { return a.id < b.id; });
-        target->operations = operations;
-        target->tools = definitions;
+        target->operations = operationsFromTools(*tools, *target->app->mcpSurface);
+        const QList<Operation> &operations = target->operations;
         qCInfo(lcMcp).noquote() << "mcp: app" << name << "offers" << operations.size()
                                 << "tools from its upstream MCP server";
         Q_EMIT self->toolsChanged();
@@ -208,32 +244,120 @@ std::optional<Operation> McpUpstreams::operation(const QString &app, const QStri
     return std::nullopt;
 }
 
-QJsonObject McpUpstreams::definition(const QString &app, const QString &tool) const
+McpUpstreams::CallerClient &McpUpstreams::callerClient(Upstream &upstream, const Headers &headers)
 {
-    const auto it = m_upstreams.find(app);
-    return it == m_upstreams.end() ? QJsonObject() : it->second->tools.value(tool);
-}
-
-McpClient *McpUpstreams::clientFor(Upstream &upstream, const Headers &headers)
-{
-    if (upstream.process || headers.isEmpty()) {
-        return upstream.client.get();
-    }
     const QByteArray key = fingerprint(headers);
     auto it = upstream.byCredential.find(key);
     if (it != upstream.byCredential.end()) {
-        return it->second.get();
+        return *it->second;
     }
     if (int(upstream.byCredential.size()) >= maxCredentialClients) {
         upstream.byCredential.erase(upstream.byCredential.begin());
     }
-    std::unique_ptr<McpClient> client =
-        McpClient::http(QUrl(upstream.app->mcpSurface->url), headers, *m_network);
-    McpClient *raw = client.get();
-    Upstream *target = &upstream;
-    connect(raw, &McpClient::toolsChanged, this, [this, target] { discover(*target); });
-    upstream.byCredential.emplace(key, std::move(client));
-    return raw;
+    auto caller = std::make_unique<CallerClient>();
+    caller->client = McpClient::http(QUrl(upstream.app->mcpSurface->url), headers, *m_network);
+    CallerClient *raw = caller.get();
+    connect(raw->client.get(), &McpClient::toolsChanged, this,
+            [raw] { raw->fresh = QDeadlineTimer(0); });
+    upstream.byCredential.emplace(key, std::move(caller));
+    return *raw;
+}
+
+void McpUpstreams::listCallerTools(const Upstream &upstream, CallerClient &caller,
+                                   std::chrono::milliseconds timeout, ToolsCallback callback)
+{
+    if (caller.listed && !caller.fresh.hasExpired()) {
+        QMetaObject::invokeMethod(
+            this, [callback = std::move(callback), tools = caller.operations] { callback(tools); },
+            Qt::QueuedConnection);
+        return;
+    }
+    caller.waiting.push_back(std::move(callback));
+    if (caller.waiting.size() > 1) {
+        return; // the listing under way answers every waiter
+    }
+    CallerClient *target = &caller;
+    QPointer<McpUpstreams> self(this);
+    // The client (and so this callback) lives no longer than the CallerClient it belongs to.
+    caller.client->listTools(timeout, [self, target, surface = *upstream.app->mcpSurface](
+                                          Result<QJsonArray> tools) {
+        if (!self) {
+            return;
+        }
+        Result<QList<Operation>> answer = Result<QList<Operation>>(QList<Operation>());
+        if (tools) {
+            target->operations = operationsFromTools(*tools, surface);
+            target->listed = true;
+            target->fresh = QDeadlineTimer(callerToolsTtl);
+            answer = target->operations;
+        } else {
+            answer = tools.error();
+        }
+        for (ToolsCallback &waiter : std::exchange(target->waiting, {})) {
+            waiter(answer);
+        }
+    });
+}
+
+void McpUpstreams::listToolsFor(const AppDefinition &app, const Headers &headers,
+                                std::chrono::milliseconds timeout, ToolsCallback callback)
+{
+    const auto it = m_upstreams.find(app.name);
+    if (it == m_upstreams.end() || !it->second->callerScoped) {
+        const QList<Operation> shared = operations(app.name);
+        QMetaObject::invokeMethod(
+            this, [callback = std::move(callback), shared] { callback(shared); },
+            Qt::QueuedConnection);
+        return;
+    }
+    listCallerTools(*it->second, callerClient(*it->second, headers), timeout, std::move(callback));
+}
+
+std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream, CallerClient &caller,
+                                                   const QString &publicName,
+                                                   const QJsonObject &arguments,
+                                                   std::chrono::milliseconds timeout,
+                                                   McpClient::Callback callback,
+                                                   McpClient::Progress progress)
+{
+    // The tool list first (usually cached: the caller listed before calling), then the call.
+    auto cancelled = std::make_shared<bool>(false);
+    auto cancelCall = std::make_shared<std::function<void()>>();
+    CallerClient *target = &caller;
+    const AppDefinition *app = upstream.app;
+    QPointer<McpUpstreams> self(this);
+    listCallerTools(upstream, caller, timeout,
+                    [self, target, app, publicName, arguments, timeout, cancelled, cancelCall,
+                     callback = std::move(callback),
+                     progress = std::move(progress)](Result<QList<Operation>> tools) mutable {
+                        if (!self || *cancelled) {
+                            return;
+                        }
+                        if (!tools) {
+                            callback(tools.error());
+                            return;
+                        }
+                        const auto found = std::find_if(
+                            tools->cbegin(), tools->cend(), [&](const Operation &op) {
+                                return McpToolCatalog::publicName(*app, op.id) == publicName;
+                            });
+                        if (found == tools->cend()) {
+                            callback(Error{ErrorCode::NotFound,
+                                           u"Unknown tool: %1"_s.arg(publicName.left(200)),
+                                           McpUpstreams::UnknownToolCode});
+                            return;
+                        }
+                        QJsonObject params{{u"name"_s, found->id}, {u"arguments"_s, arguments}};
+                        *cancelCall = target->client->request(u"tools/call"_s, params, timeout,
+                                                              std::move(callback),
+                                                              std::move(progress));
+                    });
+    return [cancelled, cancelCall] {
+        *cancelled = true;
+        if (*cancelCall) {
+            (*cancelCall)();
+        }
+    };
 }
 
 std::function<void()> McpUpstreams::callTool(const AppDefinition &app, const QString &tool,
@@ -244,7 +368,11 @@ std::function<void()> McpUpstreams::callTool(const AppDefinition &app, const QSt
                                              McpClient::Progress progress)
 {
     const auto it = m_upstreams.find(app.name);
-    McpClient *client = it == m_upstreams.end() ? nullptr : clientFor(*it->second, headers);
+    if (it != m_upstreams.end() && it->second->callerScoped) {
+        return callCallerTool(*it->second, callerClient(*it->second, headers), tool, arguments,
+                              timeout, std::move(callback), std::move(progress));
+    }
+    McpClient *client = it == m_upstreams.end() ? nullptr : it->second->client.get();
     if (!client) {
         QMetaObject::invokeMethod(
             this,

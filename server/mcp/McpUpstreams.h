@@ -30,16 +30,22 @@ struct AppDefinition;
 
 // The upstream MCP servers of apps with `surfaces.mcp`: a stdio `command` hosted by a runtime
 // provider (the app's `runtime.provider`, else the default one) or a Streamable HTTP `url`. Their
-// tools are discovered when the server comes up and again on notifications/tools/list_changed,
-// and become MCP-only operations of the app (transport Mcp, id = the upstream tool name).
-// URL servers get one client per credential (the caller's connection headers), so upstream
-// sessions never mix users; discovery uses the client without a credential.
+// tools become MCP-only operations of the app (transport Mcp, id = the upstream tool name,
+// mcpTool = its tools/list entry).
+// Shared discovery: a stdio server, or a URL server without a credential, is asked for its tools
+// when it comes up and again on notifications/tools/list_changed; everyone sees that list.
+// Caller-scoped: a URL server behind a user or platform connection answers each credential for
+// itself (tools may differ per account, and an anonymous tools/list is usually refused). Each
+// credential gets its own client (upstream sessions never mix users) and its own tool list,
+// fetched when its caller lists or calls tools and kept for a minute or until list_changed.
 class McpUpstreams final : public QObject
 {
     Q_OBJECT
 
 public:
     using Headers = QList<std::pair<QByteArray, QByteArray>>;
+    // machineCode of the error for a caller-scoped tool the caller's server does not have.
+    static constexpr QLatin1StringView UnknownToolCode{"unknown_tool"};
 
     McpUpstreams(const AppCatalog &catalog, RuntimeRegistry &runtime, QObject *parent = nullptr);
     ~McpUpstreams() override;
@@ -48,12 +54,22 @@ public:
     void start();
     [[nodiscard]] bool hasApps() const { return !m_upstreams.empty(); }
 
+    // Does the app's server list its tools per credential (see above)?
+    [[nodiscard]] static bool isCallerScoped(const AppDefinition &app);
+
+    // The shared discovery's tools (none for caller-scoped apps).
     [[nodiscard]] QList<Operation> operations(const QString &app) const;
     [[nodiscard]] std::optional<Operation> operation(const QString &app, const QString &tool) const;
-    // The tools/list entry the upstream gave for a tool (verbatim).
-    [[nodiscard]] QJsonObject definition(const QString &app, const QString &tool) const;
 
-    // tools/call on the app's server; the result object passes through verbatim. With
+    using ToolsCallback = std::function<void(Result<QList<Operation>>)>;
+    // A caller-scoped app's tools as the server shows them to the credential in `headers`.
+    // Calls back once, never from inside.
+    void listToolsFor(const AppDefinition &app, const Headers &headers,
+                      std::chrono::milliseconds timeout, ToolsCallback callback);
+
+    // tools/call on the app's server; the result object passes through verbatim. For a
+    // caller-scoped app `tool` is the public name (McpToolCatalog::publicName), found in the
+    // credential's tool list (404 when it has no such tool). With
     // `progress`, the server's progress notifications for the call reach it. The returned
     // function cancels the call.
     std::function<void()> callTool(const AppDefinition &app, const QString &tool,
@@ -66,8 +82,16 @@ Q_SIGNALS:
 
 private:
     struct Upstream;
+    struct CallerClient;
     void discover(Upstream &upstream);
-    [[nodiscard]] McpClient *clientFor(Upstream &upstream, const Headers &headers);
+    [[nodiscard]] CallerClient &callerClient(Upstream &upstream, const Headers &headers);
+    void listCallerTools(const Upstream &upstream, CallerClient &caller,
+                         std::chrono::milliseconds timeout, ToolsCallback callback);
+    std::function<void()> callCallerTool(const Upstream &upstream, CallerClient &caller,
+                                         const QString &publicName, const QJsonObject &arguments,
+                                         std::chrono::milliseconds timeout,
+                                         McpClient::Callback callback,
+                                         McpClient::Progress progress);
 
     const AppCatalog &m_catalog;
     RuntimeRegistry &m_runtime;

@@ -11,9 +11,12 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QFile>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
@@ -43,6 +46,47 @@ quint16 freePort()
 const TestServer::Headers jsonHeaders{{"Content-Type", "application/json"},
                                       {"Accept", "application/json, text/event-stream"}};
 
+bool acceptsConnections(quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    return socket.waitForConnected(200);
+}
+
+// nginx in front of the HTTP server-everything, letting through only requests that carry
+// `Authorization: Bearer good-secret` (401 otherwise): an MCP server that needs a credential.
+QByteArray guardConfig(const QString &dir, quint16 listen, quint16 upstream)
+{
+    return uR"(daemon off;
+worker_processes 1;
+pid %1/nginx.pid;
+error_log %1/error.log warn;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path %1/body;
+    proxy_temp_path %1/proxy;
+    fastcgi_temp_path %1/fastcgi;
+    uwsgi_temp_path %1/uwsgi;
+    scgi_temp_path %1/scgi;
+    server {
+        listen 127.0.0.1:%2;
+        location / {
+            if ($http_authorization != "Bearer good-secret") { return 401; }
+            proxy_pass http://127.0.0.1:%3;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering off;
+            proxy_read_timeout 120s;
+        }
+    }
+}
+)"_s.arg(dir)
+        .arg(listen)
+        .arg(upstream)
+        .toUtf8();
+}
+
 } // namespace
 
 class tst_McpUpstream final : public QObject
@@ -59,6 +103,7 @@ private Q_SLOTS:
     void resultsPassThroughVerbatim();
     void mcpOnlyOperationsRefuseRest();
     void hangingUpstreamTimesOut();
+    void callerScopedToolsFollowTheCredential();
     void progressReachesTheCaller_data();
     void progressReachesTheCaller();
     void runtimeRoutesShowSessions();
@@ -73,6 +118,9 @@ private:
 
     QProcess m_remote;
     quint16 m_remotePort = 0;
+    QTemporaryDir m_guardDir;
+    QProcess m_guard; // nginx
+    quint16 m_guardPort = 0;
     std::unique_ptr<TestServer> m_server;
 };
 
@@ -89,19 +137,34 @@ void tst_McpUpstream::initTestCase()
     m_remote.setStandardOutputFile(QProcess::nullDevice());
     m_remote.start(NodePeer::nodeBinary(), {everythingScript(), u"streamableHttp"_s});
     QVERIFY(m_remote.waitForStarted(10000));
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [this] {
-            QTcpSocket socket;
-            socket.connectToHost(QHostAddress::LocalHost, m_remotePort);
-            return socket.waitForConnected(200);
-        }(),
-        20000);
+    QTRY_VERIFY_WITH_TIMEOUT(acceptsConnections(m_remotePort), 20000);
+
+    const QString nginx = QStandardPaths::findExecutable(u"nginx"_s, {u"/usr/sbin"_s, u"/usr/bin"_s});
+    if (nginx.isEmpty()) {
+        QFAIL("nginx is not installed (scripts/install-deps.sh installs nginx-light)");
+    }
+    QVERIFY(m_guardDir.isValid());
+    m_guardPort = freePort();
+    QFile config(m_guardDir.filePath(u"nginx.conf"_s));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(guardConfig(m_guardDir.path(), m_guardPort, m_remotePort));
+    config.close();
+    m_guard.setProcessChannelMode(QProcess::ForwardedChannels);
+    m_guard.start(nginx, {u"-p"_s, m_guardDir.path(), u"-c"_s, config.fileName(), u"-e"_s,
+                          m_guardDir.filePath(u"error.log"_s)});
+    QVERIFY(m_guard.waitForStarted(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(acceptsConnections(m_guardPort), 20000);
 }
 
 void tst_McpUpstream::cleanupTestCase()
 {
-    m_remote.kill();
-    m_remote.waitForFinished(5000);
+    for (QProcess *process : {&m_guard, &m_remote}) {
+        process->terminate();
+        if (!process->waitForFinished(5000)) {
+            process->kill();
+            process->waitForFinished(5000);
+        }
+    }
     TestDatabase::dropAll();
 }
 
@@ -128,8 +191,17 @@ apps:
     surfaces:
       mcp:
         url: http://127.0.0.1:%3/mcp
+  guarded:
+    connections:
+      default:
+        mode: user
+        auth: {type: manual}
+    surfaces:
+      mcp:
+        url: http://127.0.0.1:%4/mcp
 )"_s.arg(NodePeer::nodeBinary(), everythingScript())
-                             .arg(m_remotePort);
+                             .arg(m_remotePort)
+                             .arg(m_guardPort);
     m_server = std::make_unique<TestServer>(u"sqlite"_s, yaml);
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
     QTRY_VERIFY_WITH_TIMEOUT(tools().contains(u"everything_echo"_s)
@@ -249,6 +321,61 @@ void tst_McpUpstream::hangingUpstreamTimesOut()
              QJsonDocument(result).toJson().constData());
     // The server keeps answering.
     QVERIFY(!callTool(u"slow_echo"_s, {{u"message"_s, u"after"_s}})[u"isError"_s].toBool());
+}
+
+void tst_McpUpstream::callerScopedToolsFollowTheCredential()
+{
+    const auto connect = [this](const QString &credential) {
+        const QJsonObject body{{u"integration"_s, u"guarded"_s}, {u"credential"_s, credential}};
+        return m_server->post(u"/api/v1/auth/connect-manual"_s, QJsonDocument(body).toJson(),
+                              {{"Content-Type", "application/json"}})
+            .status;
+    };
+    const auto guardedTools = [this] {
+        QStringList names;
+        for (const QString &name : tools().keys()) {
+            if (name.startsWith(u"guarded_"_s)) {
+                names.append(name);
+            }
+        }
+        return names;
+    };
+    // Not connected: the server is never asked, the caller sees none of its tools, and a call
+    // says what to do.
+    QVERIFY(guardedTools().isEmpty());
+    QVERIFY(tools().contains(u"remote_echo"_s)); // the rest of the list is unaffected
+    QJsonObject result = callTool(u"guarded_echo"_s, {{u"message"_s, u"hi"_s}});
+    QCOMPARE(result[u"isError"_s].toBool(), true);
+    QVERIFY2(result[u"content"_s][0][u"text"_s].toString().contains(u"connect"_s),
+             QJsonDocument(result).toJson().constData());
+
+    // A credential the server refuses (401 from nginx): no tools, and calls ask to reconnect.
+    QCOMPARE(connect(u"wrong-secret"_s), 200);
+    QVERIFY(guardedTools().isEmpty());
+    result = callTool(u"guarded_echo"_s, {{u"message"_s, u"hi"_s}});
+    QCOMPARE(result[u"isError"_s].toBool(), true);
+    QVERIFY2(result[u"content"_s][0][u"text"_s].toString().contains(u"reconnect"_s),
+             QJsonDocument(result).toJson().constData());
+
+    // The right credential: the server's own tools under the app's prefix, same definitions as
+    // the unguarded server, and calls go through with the credential.
+    QCOMPARE(connect(u"good-secret"_s), 200);
+    QTRY_VERIFY_WITH_TIMEOUT(guardedTools().contains(u"guarded_echo"_s), 10000);
+    QJsonObject guarded = tools().value(u"guarded_echo"_s);
+    QJsonObject remote = tools().value(u"remote_echo"_s);
+    guarded.remove(u"name"_s);
+    remote.remove(u"name"_s);
+    QCOMPARE(guarded, remote);
+    result = callTool(u"guarded_echo"_s, {{u"message"_s, u"through nginx"_s}});
+    QVERIFY2(!result[u"isError"_s].toBool(), QJsonDocument(result).toJson().constData());
+    QCOMPARE(result[u"content"_s][0][u"text"_s].toString(), u"Echo: through nginx"_s);
+    // A name its server does not have is an unknown tool, as for the others.
+    const QJsonObject unknown = call(u"tools/call"_s, {{u"name"_s, u"guarded_nope"_s}});
+    QCOMPARE(unknown[u"error"_s][u"code"_s].toInt(), -32602);
+    // MCP-only over REST too.
+    const HttpReply rest = m_server->get(u"/api/v1/guarded/echo?message=hi"_s);
+    QCOMPARE(rest.status, 400);
+    QCOMPARE(rest.error(), u"this integration is accessible only via MCP"_s);
 }
 
 void tst_McpUpstream::progressReachesTheCaller_data()
