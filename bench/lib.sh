@@ -153,31 +153,41 @@ declare -A RPS P50 P99 BAD CONNS
 scenarios=()
 
 bench() { # name connections url [header]   (a header's value is never printed)
-    local name=$1 c=$2 url=$3 out="$work/wrk-$1.txt"
-    local args=(-t"$threads" -c"$c" -d"$duration" --latency) shown=""
+    local extra=() shown=""
     if [[ $# -ge 4 ]]; then
-        args+=(-H "$4")
+        extra=(-H "$4")
         shown=" -H '${4%% *} <redacted>'"
     fi
-    echo "  $name: wrk ${args[*]:0:4}$shown $url"
-    timeout 30 wrk "${args[@]}" "$url" >"$out"
+    run_wrk "$1" "$2" "$3" "$shown" "${extra[@]}"
+}
+
+# wrk with more options before the url (e.g. -s script.lua); prints "shown" in their place.
+# A script may print "Bad answers: N" from done(); N counts as errors too.
+run_wrk() { # name connections url shown [wrk-option...]
+    local name=$1 c=$2 url=$3 shown=$4 out="$work/wrk-$1.txt"
+    local args=(-t"$threads" -c"$c" -d"$duration" --latency)
+    shift 4
+    echo "  $name: wrk ${args[*]}$shown $url"
+    timeout 30 wrk "${args[@]}" "$@" "$url" >"$out"
     scenarios+=("$name")
     CONNS[$name]=$c
     RPS[$name]=$(awk '/^Requests\/sec:/ {print $2}' "$out")
     P50[$name]=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
     P99[$name]=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
-    # Non-2xx responses and socket errors: a number measured on failures is not comparable.
-    BAD[$name]=$(awk '/Non-2xx or 3xx responses:/ {n += $NF}
+    # Non-2xx responses, socket errors and wrong answers a script counted: a number measured
+    # on failures is not comparable.
+    BAD[$name]=$(awk '/Non-2xx or 3xx responses:/ || /^Bad answers:/ {n += $NF}
         /Socket errors:/ {for (i = 3; i <= NF; i += 2) n += $(i + 1)}
         END {print n + 0}' "$out" | tr -d ',')
 }
 
 # --- report -----------------------------------------------------------------------------------
 print_table() { # every scenario measured so far, in order
-    local s
-    printf '%-18s %5s %11s %9s %9s %7s\n' scenario conns rps "p50 ms" "p99 ms" errors
+    local s w=18
+    for s in "${scenarios[@]}"; do ((${#s} <= w)) || w=${#s}; done
+    printf '%-*s %5s %11s %9s %9s %7s\n' "$w" scenario conns rps "p50 ms" "p99 ms" errors
     for s in "${scenarios[@]}"; do
-        printf '%-18s %5s %11s %9s %9s %7s\n' "$s" "${CONNS[$s]}" "${RPS[$s]}" "${P50[$s]}" \
+        printf '%-*s %5s %11s %9s %9s %7s\n' "$w" "$s" "${CONNS[$s]}" "${RPS[$s]}" "${P50[$s]}" \
             "${P99[$s]}" "${BAD[$s]}"
     done
     echo "(errors: non-2xx responses plus wrk socket errors; should be 0)"
