@@ -442,7 +442,8 @@ void McpRoutes::callTool(const HttpRequest &request, const Principal &principal,
     InvocationRequest invocation;
     invocation.principal = principal;
     invocation.app = tool ? tool->app->name : scopedApp->name;
-    invocation.operation = tool ? tool->operation.id : name;
+    invocation.operation =
+        tool ? tool->operation.id : McpToolCatalog::operationIdFor(*scopedApp, name);
     invocation.params = arguments;
     invocation.connection = selectors->connection;
     invocation.instance = selectors->instance;

@@ -81,6 +81,12 @@ QString McpToolCatalog::publicName(const AppDefinition &app, const QString &oper
     return toolName(prefixOf(app), operationId);
 }
 
+QString McpToolCatalog::operationIdFor(const AppDefinition &app, const QString &toolName)
+{
+    const QString prefix = sanitize(prefixOf(app));
+    return toolName.startsWith(prefix) ? toolName.mid(prefix.size()) : toolName;
+}
+
 void McpToolCatalog::rebuild()
 {
     m_tools.clear();

@@ -70,6 +70,9 @@ public:
     [[nodiscard]] static QString toolName(const QString &prefix, const QString &operationId);
     // toolName() with the app's prefix.
     [[nodiscard]] static QString publicName(const AppDefinition &app, const QString &operationId);
+    // A tool name without the app's prefix: the operation id as far as the name tells it (the
+    // same publicName() again; exact unless sanitising changed the id).
+    [[nodiscard]] static QString operationIdFor(const AppDefinition &app, const QString &toolName);
 
 private:
     [[nodiscard]] static QJsonObject definition(const QString &name, const Operation &op);

@@ -94,6 +94,7 @@ struct McpUpstreams::Upstream
     std::unique_ptr<McpClient> client; // shared discovery: stdio, or URL without a credential
     std::map<QByteArray, std::unique_ptr<CallerClient>> byCredential; // caller-scoped
     QList<Operation> operations; // shared discovery
+    bool discovered = false; // operations hold a listing
     bool discovering = false;
     bool rediscover = false;
     QTimer retry;
@@ -213,11 +214,23 @@ void McpUpstreams::discover(Upstream &upstream)
             return;
         }
         target->failures = 0;
-        target->operations = operationsFromTools(*tools, *target->app->mcpSurface);
-        const QList<Operation> &operations = target->operations;
-        qCInfo(lcMcp).noquote() << "mcp: app" << name << "offers" << operations.size()
-                                << "tools from its upstream MCP server";
-        Q_EMIT self->toolsChanged();
+        QList<Operation> operations = operationsFromTools(*tools, *target->app->mcpSurface);
+        const auto definitions = [](const QList<Operation> &list) {
+            QJsonArray all;
+            for (const Operation &op : list) {
+                all.append(op.mcpTool);
+            }
+            return all;
+        };
+        // A list_changed that changed nothing (servers send one after connecting) rebuilds
+        // nothing.
+        if (!target->discovered || definitions(operations) != definitions(target->operations)) {
+            target->discovered = true;
+            target->operations = std::move(operations);
+            qCInfo(lcMcp).noquote() << "mcp: app" << name << "offers" << target->operations.size()
+                                    << "tools from its upstream MCP server";
+            Q_EMIT self->toolsChanged();
+        }
         if (target->rediscover) {
             self->discover(*target);
         }
@@ -314,7 +327,7 @@ void McpUpstreams::listToolsFor(const AppDefinition &app, const Headers &headers
 }
 
 std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream, CallerClient &caller,
-                                                   const QString &publicName,
+                                                   const QString &tool,
                                                    const QJsonObject &arguments,
                                                    std::chrono::milliseconds timeout,
                                                    McpClient::Callback callback,
@@ -325,6 +338,8 @@ std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream, Cal
     auto cancelCall = std::make_shared<std::function<void()>>();
     CallerClient *target = &caller;
     const AppDefinition *app = upstream.app;
+    // Matched by public name: what the caller saw in tools/list.
+    const QString publicName = McpToolCatalog::publicName(*app, tool);
     QPointer<McpUpstreams> self(this);
     listCallerTools(upstream, caller, timeout,
                     [self, target, app, publicName, arguments, timeout, cancelled, cancelCall,

@@ -68,8 +68,8 @@ public:
                       std::chrono::milliseconds timeout, ToolsCallback callback);
 
     // tools/call on the app's server; the result object passes through verbatim. For a
-    // caller-scoped app `tool` is the public name (McpToolCatalog::publicName), found in the
-    // credential's tool list (404 when it has no such tool). With
+    // caller-scoped app `tool` is looked up in the credential's tool list by its public name
+    // (McpToolCatalog::publicName; error UnknownToolCode when there is none). With
     // `progress`, the server's progress notifications for the call reach it. The returned
     // function cancels the call.
     std::function<void()> callTool(const AppDefinition &app, const QString &tool,
@@ -88,7 +88,7 @@ private:
     void listCallerTools(const Upstream &upstream, CallerClient &caller,
                          std::chrono::milliseconds timeout, ToolsCallback callback);
     std::function<void()> callCallerTool(const Upstream &upstream, CallerClient &caller,
-                                         const QString &publicName, const QJsonObject &arguments,
+                                         const QString &tool, const QJsonObject &arguments,
                                          std::chrono::milliseconds timeout,
                                          McpClient::Callback callback,
                                          McpClient::Progress progress);
