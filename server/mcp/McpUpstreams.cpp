@@ -92,7 +92,8 @@ struct McpUpstreams::Upstream
     bool callerScoped = false;
     HostedProcess *process = nullptr; // owned by its runtime provider
     std::unique_ptr<McpClient> client; // shared discovery: stdio, or URL without a credential
-    std::map<QByteArray, std::unique_ptr<CallerClient>> byCredential; // caller-scoped
+    // Caller-scoped; shared so that a call waiting for its tool list notices an eviction.
+    std::map<QByteArray, std::shared_ptr<CallerClient>> byCredential;
     QList<Operation> operations; // shared discovery
     bool discovered = false; // operations hold a listing
     bool discovering = false;
@@ -257,23 +258,24 @@ std::optional<Operation> McpUpstreams::operation(const QString &app, const QStri
     return std::nullopt;
 }
 
-McpUpstreams::CallerClient &McpUpstreams::callerClient(Upstream &upstream, const Headers &headers)
+std::shared_ptr<McpUpstreams::CallerClient> McpUpstreams::callerClient(Upstream &upstream,
+                                                                      const Headers &headers)
 {
     const QByteArray key = fingerprint(headers);
     auto it = upstream.byCredential.find(key);
     if (it != upstream.byCredential.end()) {
-        return *it->second;
+        return it->second;
     }
     if (int(upstream.byCredential.size()) >= maxCredentialClients) {
         upstream.byCredential.erase(upstream.byCredential.begin());
     }
-    auto caller = std::make_unique<CallerClient>();
+    auto caller = std::make_shared<CallerClient>();
     caller->client = McpClient::http(QUrl(upstream.app->mcpSurface->url), headers, *m_network);
-    CallerClient *raw = caller.get();
+    CallerClient *raw = caller.get(); // the connection dies with the client it owns
     connect(raw->client.get(), &McpClient::toolsChanged, this,
             [raw] { raw->fresh = QDeadlineTimer(0); });
-    upstream.byCredential.emplace(key, std::move(caller));
-    return *raw;
+    upstream.byCredential.emplace(key, caller);
+    return caller;
 }
 
 void McpUpstreams::listCallerTools(const Upstream &upstream, CallerClient &caller,
@@ -323,10 +325,12 @@ void McpUpstreams::listToolsFor(const AppDefinition &app, const Headers &headers
             Qt::QueuedConnection);
         return;
     }
-    listCallerTools(*it->second, callerClient(*it->second, headers), timeout, std::move(callback));
+    listCallerTools(*it->second, *callerClient(*it->second, headers), timeout,
+                    std::move(callback));
 }
 
-std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream, CallerClient &caller,
+std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream,
+                                                   const std::shared_ptr<CallerClient> &caller,
                                                    const QString &tool,
                                                    const QJsonObject &arguments,
                                                    std::chrono::milliseconds timeout,
@@ -336,12 +340,12 @@ std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream, Cal
     // The tool list first (usually cached: the caller listed before calling), then the call.
     auto cancelled = std::make_shared<bool>(false);
     auto cancelCall = std::make_shared<std::function<void()>>();
-    CallerClient *target = &caller;
+    const std::weak_ptr<CallerClient> target = caller;
     const AppDefinition *app = upstream.app;
     // Matched by public name: what the caller saw in tools/list.
     const QString publicName = McpToolCatalog::publicName(*app, tool);
     QPointer<McpUpstreams> self(this);
-    listCallerTools(upstream, caller, timeout,
+    listCallerTools(upstream, *caller, timeout,
                     [self, target, app, publicName, arguments, timeout, cancelled, cancelCall,
                      callback = std::move(callback),
                      progress = std::move(progress)](Result<QList<Operation>> tools) mutable {
@@ -362,8 +366,13 @@ std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream, Cal
                                            McpUpstreams::UnknownToolCode});
                             return;
                         }
+                        const std::shared_ptr<CallerClient> client = target.lock();
+                        if (!client) {
+                            callback(Error::unavailable(u"upstream MCP client was closed"_s));
+                            return;
+                        }
                         QJsonObject params{{u"name"_s, found->id}, {u"arguments"_s, arguments}};
-                        *cancelCall = target->client->request(u"tools/call"_s, params, timeout,
+                        *cancelCall = client->client->request(u"tools/call"_s, params, timeout,
                                                               std::move(callback),
                                                               std::move(progress));
                     });

@@ -84,10 +84,12 @@ private:
     struct Upstream;
     struct CallerClient;
     void discover(Upstream &upstream);
-    [[nodiscard]] CallerClient &callerClient(Upstream &upstream, const Headers &headers);
+    [[nodiscard]] std::shared_ptr<CallerClient> callerClient(Upstream &upstream,
+                                                             const Headers &headers);
     void listCallerTools(const Upstream &upstream, CallerClient &caller,
                          std::chrono::milliseconds timeout, ToolsCallback callback);
-    std::function<void()> callCallerTool(const Upstream &upstream, CallerClient &caller,
+    std::function<void()> callCallerTool(const Upstream &upstream,
+                                         const std::shared_ptr<CallerClient> &caller,
                                          const QString &tool, const QJsonObject &arguments,
                                          std::chrono::milliseconds timeout,
                                          McpClient::Callback callback,
