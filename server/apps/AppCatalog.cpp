@@ -249,6 +249,12 @@ private:
         if (!m_entry.allowedOperations) {
             return;
         }
+        // An upstream MCP server's tools are known only at run time: McpUpstreams applies the
+        // list to them when they are discovered.
+        m_app.allowedOperations = m_entry.allowedOperations;
+        if (m_app.mcpOnly) {
+            return;
+        }
         QList<Operation> kept;
         for (auto it = m_entry.allowedOperations->constBegin();
              it != m_entry.allowedOperations->constEnd(); ++it) {
@@ -259,23 +265,14 @@ private:
                 }
             }
             if (!found) {
-                m_problems.add(u"allowedOperations: no operation \"%1\" in this app"_s.arg(it.key()));
+                if (!m_app.mcpSurface) {
+                    m_problems.add(
+                        u"allowedOperations: no operation \"%1\" in this app"_s.arg(it.key()));
+                }
                 continue;
             }
             Operation op = *found;
-            const AllowedOperation &allowed = it.value();
-            if (!allowed.alias.isEmpty()) {
-                op.id = allowed.alias;
-            }
-            if (!allowed.description.isEmpty()) {
-                op.description = allowed.description;
-            }
-            if (!allowed.allowedRoles.isEmpty()) {
-                op.allowedRoles = allowed.allowedRoles;
-            }
-            if (!allowed.tags.isEmpty()) {
-                op.tags = allowed.tags;
-            }
+            applyAllowedOperation(op, it.value());
             const bool duplicate = std::any_of(kept.cbegin(), kept.cend(),
                                                [&](const Operation &k) { return k.id == op.id; });
             if (duplicate) {

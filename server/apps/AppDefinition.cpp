@@ -20,4 +20,20 @@ const AppConnection *AppDefinition::connection(const QString &connectionName) co
     return it == connections.constEnd() ? nullptr : &it.value();
 }
 
+void applyAllowedOperation(Operation &op, const AllowedOperation &allowed)
+{
+    if (!allowed.alias.isEmpty()) {
+        op.id = allowed.alias;
+    }
+    if (!allowed.description.isEmpty()) {
+        op.description = allowed.description;
+    }
+    if (!allowed.allowedRoles.isEmpty()) {
+        op.allowedRoles = allowed.allowedRoles;
+    }
+    if (!allowed.tags.isEmpty()) {
+        op.tags = allowed.tags;
+    }
+}
+
 } // namespace Gestalt

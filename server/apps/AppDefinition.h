@@ -48,9 +48,16 @@ struct AppDefinition
     QMap<QString, HttpBinding> http;
     std::optional<McpSurface> mcpSurface;
     QString runtimeProvider; // runtime.provider for a hosted MCP command; empty: the default
+    // As configured; already applied to `operations`, applied to an upstream MCP server's tools
+    // when they are discovered. nullopt: everything is exposed.
+    std::optional<QMap<QString, AllowedOperation>> allowedOperations;
 
     [[nodiscard]] const Operation *operation(const QString &id) const;
     [[nodiscard]] const AppConnection *connection(const QString &connectionName) const;
 };
+
+// An allowedOperations entry on the operation it names: alias (as id), description,
+// allowedRoles and tags where the entry sets them.
+void applyAllowedOperation(Operation &op, const AllowedOperation &allowed);
 
 } // namespace Gestalt

@@ -329,8 +329,12 @@ void InvocationService::Call::sendMcp(const AuthConfig *auth, const CredentialMa
             });
         return;
     }
+    // The upstream's own name (an allowedOperations alias is ours); a caller-scoped app's tool
+    // is found by the name the caller used.
+    const QString tool =
+        m_operation->originalId.isEmpty() ? m_operation->id : m_operation->originalId;
     m_cancelMcp = m_service->m_mcp->callTool(
-        *m_app, m_operation->id, m_request.params, headers, m_app->timeout,
+        *m_app, tool, m_request.params, headers, m_app->timeout,
         [self, upstreamError](Result<QJsonObject> result) {
             self->m_cancelMcp = {};
             if (!result) {

@@ -43,11 +43,13 @@ Operation operationFromTool(const QJsonObject &tool, const McpSurface &surface)
     return op;
 }
 
-// The operations of a tools/list answer: one per named tool (first wins), sorted by id.
-QList<Operation> operationsFromTools(const QJsonArray &tools, const McpSurface &surface)
+// The operations of a tools/list answer: one per named tool (first wins), narrowed and renamed
+// by the app's allowedOperations (keyed by the upstream name), sorted by id.
+QList<Operation> operationsFromTools(const QJsonArray &tools, const AppDefinition &app)
 {
     QList<Operation> operations;
     QSet<QString> seen;
+    QSet<QString> ids;
     for (const QJsonValue &value : tools) {
         const QJsonObject tool = value.toObject();
         const QString name = tool.value(u"name"_s).toString();
@@ -55,7 +57,24 @@ QList<Operation> operationsFromTools(const QJsonArray &tools, const McpSurface &
             continue;
         }
         seen.insert(name);
-        operations.append(operationFromTool(tool, surface));
+        Operation op = operationFromTool(tool, *app.mcpSurface);
+        if (app.allowedOperations) {
+            const auto allowed = app.allowedOperations->constFind(name);
+            if (allowed == app.allowedOperations->cend()) {
+                continue;
+            }
+            applyAllowedOperation(op, *allowed);
+            if (!allowed->description.isEmpty()) {
+                op.mcpTool.insert(u"description"_s, allowed->description);
+            }
+        }
+        if (ids.contains(op.id)) {
+            qCWarning(lcMcp).noquote() << "mcp: app" << app.name << "exposes two tools as"
+                                       << op.id << "- keeping the first";
+            continue;
+        }
+        ids.insert(op.id);
+        operations.append(op);
     }
     std::sort(operations.begin(), operations.end(),
               [](const Operation &a, const Operation &b) { return a.id < b.id; });
@@ -215,7 +234,7 @@ void McpUpstreams::discover(Upstream &upstream)
             return;
         }
         target->failures = 0;
-        QList<Operation> operations = operationsFromTools(*tools, *target->app->mcpSurface);
+        QList<Operation> operations = operationsFromTools(*tools, *target->app);
         const auto definitions = [](const QList<Operation> &list) {
             QJsonArray all;
             for (const Operation &op : list) {
@@ -294,14 +313,14 @@ void McpUpstreams::listCallerTools(const Upstream &upstream, CallerClient &calle
     CallerClient *target = &caller;
     QPointer<McpUpstreams> self(this);
     // The client (and so this callback) lives no longer than the CallerClient it belongs to.
-    caller.client->listTools(timeout, [self, target, surface = *upstream.app->mcpSurface](
+    caller.client->listTools(timeout, [self, target, app = upstream.app](
                                           Result<QJsonArray> tools) {
         if (!self) {
             return;
         }
         Result<QList<Operation>> answer = Result<QList<Operation>>(QList<Operation>());
         if (tools) {
-            target->operations = operationsFromTools(*tools, surface);
+            target->operations = operationsFromTools(*tools, *app);
             target->listed = true;
             target->fresh = QDeadlineTimer(callerToolsTtl);
             answer = target->operations;
@@ -371,7 +390,8 @@ std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream,
                             callback(Error::unavailable(u"upstream MCP client was closed"_s));
                             return;
                         }
-                        QJsonObject params{{u"name"_s, found->id}, {u"arguments"_s, arguments}};
+                        QJsonObject params{{u"name"_s, found->originalId},
+                                           {u"arguments"_s, arguments}};
                         *cancelCall = client->client->request(u"tools/call"_s, params, timeout,
                                                               std::move(callback),
                                                               std::move(progress));

@@ -30,8 +30,9 @@ struct AppDefinition;
 
 // The upstream MCP servers of apps with `surfaces.mcp`: a stdio `command` hosted by a runtime
 // provider (the app's `runtime.provider`, else the default one) or a Streamable HTTP `url`. Their
-// tools become MCP-only operations of the app (transport Mcp, id = the upstream tool name,
-// mcpTool = its tools/list entry).
+// tools become MCP-only operations of the app (transport Mcp, originalId = the upstream tool
+// name, id = it or its allowedOperations alias, mcpTool = its tools/list entry); an app's
+// allowedOperations, keyed by upstream name, narrows them.
 // Shared discovery: a stdio server, or a URL server without a credential, is asked for its tools
 // when it comes up and again on notifications/tools/list_changed; everyone sees that list.
 // Caller-scoped: a URL server behind a user or platform connection answers each credential for
@@ -67,7 +68,8 @@ public:
     void listToolsFor(const AppDefinition &app, const Headers &headers,
                       std::chrono::milliseconds timeout, ToolsCallback callback);
 
-    // tools/call on the app's server; the result object passes through verbatim. For a
+    // tools/call on the app's server (`tool`: the upstream name); the result object passes
+    // through verbatim. For a
     // caller-scoped app `tool` is looked up in the credential's tool list by its public name
     // (McpToolCatalog::publicName; error UnknownToolCode when there is none). With
     // `progress`, the server's progress notifications for the call reach it. The returned

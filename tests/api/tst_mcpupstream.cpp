@@ -101,6 +101,7 @@ private Q_SLOTS:
 
     void toolsAreDiscoveredAndPrefixed();
     void resultsPassThroughVerbatim();
+    void allowedOperationsNarrowTheTools();
     void mcpOnlyOperationsRefuseRest();
     void hangingUpstreamTimesOut();
     void callerScopedToolsFollowTheCredential();
@@ -182,6 +183,13 @@ apps:
     surfaces:
       mcp:
         command: [%1, %2, stdio]
+  picked:
+    allowedOperations:
+      echo: {alias: say, description: Says it back}
+      get-sum: {}
+    surfaces:
+      mcp:
+        command: [%1, %2, stdio]
   slow:
     timeout: 1s
     surfaces:
@@ -206,6 +214,7 @@ apps:
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
     QTRY_VERIFY_WITH_TIMEOUT(tools().contains(u"everything_echo"_s)
                                  && tools().contains(u"remote_echo"_s)
+                                 && tools().contains(u"picked_say"_s)
                                  && tools().contains(u"slow_echo"_s),
                              30000);
 }
@@ -299,6 +308,36 @@ void tst_McpUpstream::resultsPassThroughVerbatim()
     // A tool the upstream does not know: its error, passed through.
     const QJsonObject unknown = call(u"tools/call"_s, {{u"name"_s, u"everything_nope"_s}});
     QCOMPARE(unknown[u"error"_s][u"code"_s].toInt(), -32602);
+}
+
+void tst_McpUpstream::allowedOperationsNarrowTheTools()
+{
+    QStringList picked;
+    const QHash<QString, QJsonObject> all = tools();
+    for (auto it = all.cbegin(); it != all.cend(); ++it) {
+        if (it.key().startsWith(u"picked_"_s)) {
+            picked.append(it.key());
+        }
+    }
+    picked.sort();
+    QCOMPARE(picked, (QStringList{u"picked_get-sum"_s, u"picked_say"_s}));
+    // The alias is ours: the definition is the upstream's but for name and description.
+    QJsonObject say = all.value(u"picked_say"_s);
+    QJsonObject echo = all.value(u"everything_echo"_s);
+    QCOMPARE(say[u"description"_s].toString(), u"Says it back"_s);
+    for (QJsonObject *tool : {&say, &echo}) {
+        tool->remove(u"name"_s);
+        tool->remove(u"description"_s);
+    }
+    QCOMPARE(say, echo);
+    // Calls go out under the upstream's name; a tool left out is unknown.
+    const QJsonObject result = callTool(u"picked_say"_s, {{u"message"_s, u"aliased"_s}});
+    QCOMPARE(result[u"content"_s][0][u"text"_s].toString(), u"Echo: aliased"_s);
+    QCOMPARE(call(u"tools/call"_s, {{u"name"_s, u"picked_echo"_s}})[u"error"_s][u"code"_s].toInt(),
+             -32602);
+    QCOMPARE(call(u"tools/call"_s, {{u"name"_s, u"picked_get-tiny-image"_s}})[u"error"_s]
+                 [u"code"_s].toInt(),
+             -32602);
 }
 
 void tst_McpUpstream::mcpOnlyOperationsRefuseRest()
@@ -435,15 +474,15 @@ void tst_McpUpstream::runtimeRoutesShowSessions()
     QCOMPARE(local[u"driver"_s].toString(), u"local"_s);
     QCOMPARE(local[u"default"_s].toBool(), true);
     QCOMPARE(local[u"loaded"_s].toBool(), true);
-    QCOMPARE(local[u"sessionCount"_s].toInt(), 2);
+    QCOMPARE(local[u"sessionCount"_s].toInt(), 3); // everything, picked, slow
     QVERIFY(local[u"profile"_s][u"effective"_s].isObject());
 
-    reply = m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageSize=1"_s);
+    reply = m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageSize=2"_s);
     QCOMPARE(reply.status, 200);
-    QCOMPARE(reply.json()[u"sessions"_s].toArray().size(), 1);
+    QCOMPARE(reply.json()[u"sessions"_s].toArray().size(), 2);
     const QString token = reply.json()[u"nextPageToken"_s].toString();
     QVERIFY(!token.isEmpty());
-    reply = m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageSize=1&pageToken="_s
+    reply = m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageSize=2&pageToken="_s
                           + token);
     QCOMPARE(reply.json()[u"sessions"_s].toArray().size(), 1);
     QVERIFY(!reply.json().object().contains(u"nextPageToken"_s));
