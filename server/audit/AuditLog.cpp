@@ -8,6 +8,8 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMutexLocker>
+#include <QPointer>
 
 using namespace Qt::StringLiterals;
 
@@ -53,15 +55,24 @@ AuditLog::AuditLog(AuditRepository &repository, Clock clock, QObject *parent)
     : QObject(parent)
     , m_repository(repository)
     , m_clock(std::move(clock))
+    , m_writer(new QObject)
 {
     m_timer.setSingleShot(true);
     m_timer.setInterval(kFlushIntervalMs);
-    connect(&m_timer, &QTimer::timeout, this, [this] { (void)flush(); });
+    connect(&m_timer, &QTimer::timeout, this, &AuditLog::writeInBackground);
+    m_writerThread.setObjectName(u"gestalt-audit-writer"_s);
+    m_writer->moveToThread(&m_writerThread);
+    connect(&m_writerThread, &QThread::finished, m_writer, &QObject::deleteLater);
+    m_writerThread.start();
 }
 
 AuditLog::~AuditLog()
 {
     m_timer.stop();
+    // Let the writer finish a batch it was handed (its answer is not awaited: it was logged).
+    QMetaObject::invokeMethod(m_writer, [] {}, Qt::BlockingQueuedConnection);
+    m_writerThread.quit();
+    m_writerThread.wait();
     if (!flush()) {
         qCWarning(lcAudit) << "dropped" << m_queue.size()
                            << "audit events at shutdown: the datastore write failed";
@@ -75,18 +86,10 @@ void AuditLog::record(AuditEvent event)
     }
     event.time = event.time.toUTC();
     qCInfo(lcAudit).noquote() << QString::fromUtf8(logLine(event));
-
     m_queue.append(std::move(event));
-    if (m_queue.size() > kMaxQueued) {
-        // Only while the datastore keeps failing; every event is still in the log above.
-        m_queue.removeFirst();
-        if (m_dropped++ == 0) {
-            qCWarning(lcAudit) << "audit queue full at" << kMaxQueued
-                               << "events: dropping the oldest until the datastore is back";
-        }
-    }
-    if (m_failing) {
-        return; // the retry timer is running
+    trimQueue();
+    if (m_failing || m_writing) {
+        return; // the retry timer runs, or the writer's answer arms the timer
     }
     if (m_queue.size() >= kBatchSize) {
         m_timer.start(0); // soon, but not inside the caller's request
@@ -95,21 +98,73 @@ void AuditLog::record(AuditEvent event)
     }
 }
 
-bool AuditLog::flush()
+void AuditLog::trimQueue()
 {
-    if (m_queue.isEmpty()) {
-        return true;
+    while (m_queue.size() > kMaxQueued) {
+        // Only while the datastore keeps failing; every event is still in the log above.
+        m_queue.removeFirst();
+        if (m_dropped++ == 0) {
+            qCWarning(lcAudit) << "audit queue full at" << kMaxQueued
+                               << "events: dropping the oldest until the datastore is back";
+        }
     }
-    const Result<void> written = m_repository.insert(m_queue);
-    if (!written) {
+}
+
+void AuditLog::writeInBackground()
+{
+    if (m_queue.isEmpty() || m_writing) {
+        return;
+    }
+    m_writing = true;
+    QPointer<AuditLog> self(this);
+    QMetaObject::invokeMethod(
+        m_writer,
+        [self, repository = &m_repository, lock = &m_writeLock,
+         batch = std::exchange(m_queue, {})]() mutable {
+            // `self` may be gone by the time the answer arrives, never before: the destructor
+            // waits for this thread.
+            Result<void> result;
+            {
+                const QMutexLocker locker(lock);
+                result = repository->insert(batch);
+            }
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, batch = std::move(batch), result]() mutable {
+                    if (self) {
+                        self->backgroundWritten(std::move(batch), result);
+                    }
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void AuditLog::backgroundWritten(QList<AuditEvent> batch, const Result<void> &result)
+{
+    m_writing = false;
+    if (!result) {
+        batch.append(std::move(m_queue)); // older first, as they were recorded
+        m_queue = std::move(batch);
+        trimQueue();
+    }
+    noteWrite(result ? batch.size() : m_queue.size(), result);
+    if (!m_failing && !m_queue.isEmpty() && !m_timer.isActive()) {
+        m_timer.start(m_queue.size() >= kBatchSize ? 0 : kFlushIntervalMs);
+    }
+}
+
+void AuditLog::noteWrite(qsizetype count, const Result<void> &result)
+{
+    if (!result) {
         if (!m_failing) {
             qCWarning(lcAudit).noquote()
-                << "writing" << m_queue.size()
-                << "audit events failed; kept for the next try:" << written.error().message;
+                << "writing" << count
+                << "audit events failed; kept for the next try:" << result.error().message;
         }
         m_failing = true;
         m_timer.start(kRetryIntervalMs);
-        return false;
+        return;
     }
     if (m_failing) {
         qCInfo(lcAudit) << "audit events are written again;" << m_dropped
@@ -117,8 +172,24 @@ bool AuditLog::flush()
     }
     m_failing = false;
     m_dropped = 0;
+}
+
+bool AuditLog::flush()
+{
+    // Waits for a batch the writer has in hand; what it did with it is answered later.
+    const QMutexLocker locker(&m_writeLock);
+    if (m_queue.isEmpty()) {
+        return true;
+    }
+    const Result<void> written = m_repository.insert(m_queue);
+    noteWrite(m_queue.size(), written);
+    if (!written) {
+        return false;
+    }
     m_queue.clear();
-    m_timer.stop();
+    if (!m_writing) {
+        m_timer.stop();
+    }
     return true;
 }
 

@@ -4,9 +4,12 @@
 
 #include "app/Clock.h"
 #include "audit/AuditEvent.h"
+#include "shared/Result.h"
 
 #include <QList>
+#include <QMutex>
 #include <QObject>
+#include <QThread>
 #include <QTimer>
 
 namespace Gestalt {
@@ -14,8 +17,11 @@ namespace Gestalt {
 class AuditRepository;
 
 // Where audit events go: one JSON line to the gestalt.audit log category at once, and the
-// database in batches (a timer flushes every 200 ms or at 256 queued events, in one transaction,
-// so an invocation never waits for a write). The destructor flushes what is left.
+// database in batches: a timer hands the queue (every 200 ms, or at 256 queued events) to a
+// writer thread with its own connection, which stores it in one transaction, so neither an
+// invocation nor the event loop waits for a write (or for a datastore that is down). A failed
+// batch goes back to the front of the queue. flush() and the destructor write on the calling
+// thread, after any batch the writer has in hand.
 class AuditLog final : public QObject
 {
     Q_OBJECT
@@ -26,15 +32,27 @@ public:
 
     // Sets time when it is unset, logs, queues.
     void record(AuditEvent event);
-    // Writes the queue now (tests, shutdown). Returns false when the write failed (the events are
-    // kept for the next try, at most 10000).
+    // Writes the queue now (tests, shutdown, the audit route before it reads). Returns false
+    // when the write failed (the events are kept for the next try, at most 10000).
     bool flush();
+    // Events recorded but not yet handed to the writer (or kept after a failed write).
+    [[nodiscard]] qsizetype queued() const { return m_queue.size(); }
 
 private:
+    void writeInBackground();
+    void backgroundWritten(QList<AuditEvent> batch, const Result<void> &result);
+    // After a write: warn once when failing, retry slower; note recovery.
+    void noteWrite(qsizetype count, const Result<void> &result);
+    void trimQueue();
+
     AuditRepository &m_repository;
     Clock m_clock;
     QList<AuditEvent> m_queue;
     QTimer m_timer;
+    QThread m_writerThread;
+    QObject *m_writer; // lives on m_writerThread; deleted when it finishes
+    QMutex m_writeLock; // held while a batch is written, on either thread
+    bool m_writing = false; // a batch is with the writer
     bool m_failing = false; // the last write failed: retry on the slower interval, warn once
     qint64 m_dropped = 0;   // events dropped from a full queue since the last good write
 };
