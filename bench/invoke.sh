@@ -26,14 +26,7 @@ px="http://127.0.0.1:$px_port"
 gw="http://127.0.0.1:$gw_port"
 
 # --- the upstream: its own nginx, 1 worker, a static JSON /ping ------------------------------
-start_nginx upstream "$up/ping" "
-    server {
-        listen 127.0.0.1:$up_port;
-        location = /ping {
-            default_type application/json;
-            return 200 '{\"ok\":true}';
-        }
-    }"
+start_ping_upstream "$up_port"
 up_pid=$last_pid
 
 # --- the reference proxy: a second nginx, 1 worker, keepalive connections to the upstream -----

@@ -136,6 +136,18 @@ EOF
     wait_for_health "$2" "$last_pid" "$label"
 }
 
+# The upstream of invoke.sh and mcp.sh: an nginx "upstream" answering GET /ping with {"ok":true}.
+start_ping_upstream() { # port
+    start_nginx upstream "http://127.0.0.1:$1/ping" "
+    server {
+        listen 127.0.0.1:$1;
+        location = /ping {
+            default_type application/json;
+            return 200 '{\"ok\":true}';
+        }
+    }"
+}
+
 host_line() { # the load average matters: other work on the box skews the results
     echo "host: $(nproc) cores, shared by wrk and the servers; load average $(cut -d" " -f1-3 /proc/loadavg); wrk -t$threads, $duration per run"
 }

@@ -31,14 +31,7 @@ ev="http://127.0.0.1:$ev_port/mcp"
 gw="http://127.0.0.1:$gw_port/mcp"
 
 # --- the REST app's upstream: nginx, 1 worker, a static JSON /ping (as in invoke.sh) ----------
-start_nginx upstream "$up/ping" "
-    server {
-        listen 127.0.0.1:$up_port;
-        location = /ping {
-            default_type application/json;
-            return 200 '{\"ok\":true}';
-        }
-    }"
+start_ping_upstream "$up_port"
 
 # --- server-everything over Streamable HTTP; it logs a line per POST to stdout ---------------
 PORT=$ev_port "$node" "$everything" streamableHttp >/dev/null 2>"$work/everything.log" &
