@@ -545,7 +545,7 @@ private Q_SLOTS:
     {
         QTest::failOnWarning(QRegularExpression(u".*"_s));
         if (QByteArray(QTest::currentTestFunction()).startsWith("everything") && !haveNode()) {
-            QSKIP("tests/node_modules is missing (run `npm ci` in tests/): no server-everything");
+            QFAIL("tests/node_modules is missing (run `npm ci` in tests/): no server-everything");
         }
     }
 
