@@ -228,7 +228,9 @@ void McpUpstreams::discover(Upstream &upstream)
             qCWarning(lcMcp).noquote() << "mcp: tool discovery for app" << name
                                        << "failed:" << tools.error().message << "- retrying in"
                                        << seconds << "s";
-            if (!target->process) {
+            // A stdio server that is down lists again when it is back (initialized); one that
+            // runs but failed to list is asked again, as a URL server is.
+            if (!target->process || target->process->isRunning()) {
                 target->retry.start(std::chrono::seconds(seconds));
             }
             return;

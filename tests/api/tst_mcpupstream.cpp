@@ -87,6 +87,33 @@ http {
         .toUtf8();
 }
 
+// A stdio MCP server that refuses its first tools/list (what no real server does on demand):
+// the gateway must ask again while the process keeps running.
+const QByteArray flakyServer = R"PY(
+import json, sys
+refused = False
+for line in sys.stdin:
+    message = json.loads(line)
+    if "id" not in message:
+        continue
+    method = message.get("method")
+    if method == "initialize":
+        result = {"protocolVersion": message["params"]["protocolVersion"],
+                  "capabilities": {"tools": {}}, "serverInfo": {"name": "flaky", "version": "1"}}
+    elif method == "tools/list" and not refused:
+        refused = True
+        print(json.dumps({"jsonrpc": "2.0", "id": message["id"],
+                          "error": {"code": -32603, "message": "not ready yet"}}), flush=True)
+        continue
+    elif method == "tools/list":
+        result = {"tools": [{"name": "hello", "inputSchema": {"type": "object"}}]}
+    elif method == "tools/call":
+        result = {"content": [{"type": "text", "text": "hello back"}]}
+    else:
+        result = {}
+    print(json.dumps({"jsonrpc": "2.0", "id": message["id"], "result": result}), flush=True)
+)PY";
+
 } // namespace
 
 class tst_McpUpstream final : public QObject
@@ -102,6 +129,7 @@ private Q_SLOTS:
     void toolsAreDiscoveredAndPrefixed();
     void resultsPassThroughVerbatim();
     void allowedOperationsNarrowTheTools();
+    void failedDiscoveryIsRetried();
     void mcpOnlyOperationsRefuseRest();
     void hangingUpstreamTimesOut();
     void callerScopedToolsFollowTheCredential();
@@ -150,6 +178,10 @@ void tst_McpUpstream::initTestCase()
     QVERIFY(config.open(QIODevice::WriteOnly));
     config.write(guardConfig(m_guardDir.path(), m_guardPort, m_remotePort));
     config.close();
+    QFile flaky(m_guardDir.filePath(u"flaky.py"_s));
+    QVERIFY(flaky.open(QIODevice::WriteOnly));
+    flaky.write(flakyServer);
+    flaky.close();
     m_guard.setProcessChannelMode(QProcess::ForwardedChannels);
     m_guard.start(nginx, {u"-p"_s, m_guardDir.path(), u"-c"_s, config.fileName(), u"-e"_s,
                           m_guardDir.filePath(u"error.log"_s)});
@@ -199,6 +231,10 @@ apps:
     surfaces:
       mcp:
         url: http://127.0.0.1:%3/mcp
+  flaky:
+    surfaces:
+      mcp:
+        command: [python3, %5]
   guarded:
     connections:
       default:
@@ -209,7 +245,8 @@ apps:
         url: http://127.0.0.1:%4/mcp
 )"_s.arg(NodePeer::nodeBinary(), everythingScript())
                              .arg(m_remotePort)
-                             .arg(m_guardPort);
+                             .arg(m_guardPort)
+                             .arg(m_guardDir.filePath(u"flaky.py"_s));
     m_server = std::make_unique<TestServer>(u"sqlite"_s, yaml);
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
     QTRY_VERIFY_WITH_TIMEOUT(tools().contains(u"everything_echo"_s)
@@ -338,6 +375,15 @@ void tst_McpUpstream::allowedOperationsNarrowTheTools()
     QCOMPARE(call(u"tools/call"_s, {{u"name"_s, u"picked_get-tiny-image"_s}})[u"error"_s]
                  [u"code"_s].toInt(),
              -32602);
+}
+
+void tst_McpUpstream::failedDiscoveryIsRetried()
+{
+    // Its first listing failed; the retry (2 s later) finds the tool without a restart.
+    QTRY_VERIFY_WITH_TIMEOUT(tools().contains(u"flaky_hello"_s), 15000);
+    QCOMPARE(session(u"flaky"_s)[u"state"_s].toString(), u"running"_s);
+    const QJsonObject result = callTool(u"flaky_hello"_s, {});
+    QCOMPARE(result[u"content"_s][0][u"text"_s].toString(), u"hello back"_s);
 }
 
 void tst_McpUpstream::mcpOnlyOperationsRefuseRest()
@@ -474,15 +520,15 @@ void tst_McpUpstream::runtimeRoutesShowSessions()
     QCOMPARE(local[u"driver"_s].toString(), u"local"_s);
     QCOMPARE(local[u"default"_s].toBool(), true);
     QCOMPARE(local[u"loaded"_s].toBool(), true);
-    QCOMPARE(local[u"sessionCount"_s].toInt(), 3); // everything, picked, slow
+    QCOMPARE(local[u"sessionCount"_s].toInt(), 4); // everything, picked, flaky, slow
     QVERIFY(local[u"profile"_s][u"effective"_s].isObject());
 
-    reply = m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageSize=2"_s);
+    reply = m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageSize=3"_s);
     QCOMPARE(reply.status, 200);
-    QCOMPARE(reply.json()[u"sessions"_s].toArray().size(), 2);
+    QCOMPARE(reply.json()[u"sessions"_s].toArray().size(), 3);
     const QString token = reply.json()[u"nextPageToken"_s].toString();
     QVERIFY(!token.isEmpty());
-    reply = m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageSize=2&pageToken="_s
+    reply = m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageSize=3&pageToken="_s
                           + token);
     QCOMPARE(reply.json()[u"sessions"_s].toArray().size(), 1);
     QVERIFY(!reply.json().object().contains(u"nextPageToken"_s));
