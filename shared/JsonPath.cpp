@@ -15,6 +15,16 @@ QJsonValue jsonPathValue(const QJsonValue &root, const QString &dotPath)
         return current;
     }
     for (const QStringView step : QStringView(dotPath).split(u'.')) {
+        if (current.isArray()) {
+            bool isIndex = false;
+            const qsizetype index = step.toLongLong(&isIndex);
+            const QJsonArray array = current.toArray();
+            if (!isIndex || index < 0 || index >= array.size() || step.startsWith(u'+')) {
+                return QJsonValue(QJsonValue::Undefined);
+            }
+            current = array.at(index);
+            continue;
+        }
         if (!current.isObject()) {
             return QJsonValue(QJsonValue::Undefined);
         }

@@ -8,8 +8,9 @@
 
 namespace Gestalt {
 
-// The value at a simple dot path ("authed_user.access_token") inside JSON objects; no array
-// indexing. Undefined when a step is missing or not an object. An empty path is the value.
+// The value at a simple dot path ("authed_user.access_token", "items.0.id") inside JSON objects
+// and arrays (a decimal segment indexes an array). Undefined when a step is missing or does not
+// fit the value it meets. An empty path is the value.
 [[nodiscard]] QJsonValue jsonPathValue(const QJsonValue &root, const QString &dotPath);
 // A JSON document's root (object or array) as a value; Undefined when the text is not JSON.
 [[nodiscard]] QJsonValue parseJsonValue(const QByteArray &text);

@@ -50,6 +50,7 @@
 #include "store/Database.h"
 #include "store/TokenRepository.h"
 #include "store/UserRepository.h"
+#include "workflows/WorkflowEngine.h"
 
 #include <QJsonDocument>
 #include <QTimer>
@@ -180,6 +181,14 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
         [self] { return self->publicBaseUrl(); });
     app->m_connectionService->setAuditLog(app->m_auditLog.get());
 
+    Result<std::unique_ptr<WorkflowEngine>> workflows = WorkflowEngine::create(
+        {app->m_config, *app->m_database, *app->m_catalog, *app->m_access, *app->m_invocations,
+         app->m_mcpUpstreams.get(), *app->m_metrics, app->m_auditLog.get(), app->m_clock});
+    if (!workflows) {
+        return workflows.error();
+    }
+    app->m_workflows = std::move(*workflows);
+
     app->registerRoutes();
     return app;
 }
@@ -273,6 +282,7 @@ void Application::registerRoutes()
     m_loginRoutes->registerRoutes(publicRoutes);
     m_managedSubjectRoutes->registerRoutes(publicRoutes);
     m_auditRoutes->registerRoutes(publicRoutes);
+    m_workflows->registerRoutes(publicRoutes);
     if (McpToolCatalog::anyContributor(*m_catalog)) {
         McpRoutes::Options mcpOptions;
         const QString host = m_config.server.publicListener.host;
@@ -339,6 +349,7 @@ Result<void> Application::start()
         m_oidc->start();
     }
     m_mcpUpstreams->start();
+    m_workflows->start();
     m_phase = Phase::Serving;
     return {};
 }
@@ -368,14 +379,17 @@ const Router &Application::publicRouter() const
 
 int Application::activeRequests() const
 {
+    // Workflow steps in flight count too: a graceful stop lets them end and hands their runs on.
     return m_publicServer->activeRequests()
-        + (m_managementServer ? m_managementServer->activeRequests() : 0);
+        + (m_managementServer ? m_managementServer->activeRequests() : 0)
+        + m_workflows->activeSteps();
 }
 
 void Application::shutdown(int timeoutMs)
 {
     qCInfo(lcApp) << "app: shutting down, waiting for" << activeRequests() << "open requests";
     m_phase = Phase::Stopping;
+    m_workflows->stop();
     m_publicServer->stopListening();
     if (m_managementServer) {
         m_managementServer->stopListening();

@@ -55,6 +55,7 @@ class TokenRepository;
 class TokenRoutes;
 class TokenService;
 class UserRepository;
+class WorkflowEngine;
 namespace Crypto {
 class Sealer;
 }
@@ -87,6 +88,7 @@ public:
     [[nodiscard]] AuditLog &auditLog() { return *m_auditLog; }
     [[nodiscard]] RuntimeRegistry &runtime() { return *m_runtime; }
     [[nodiscard]] McpUpstreams &mcpUpstreams() { return *m_mcpUpstreams; }
+    [[nodiscard]] WorkflowEngine &workflows() { return *m_workflows; }
     // The route table of the public listener (tests walk every authenticated route).
     [[nodiscard]] const Router &publicRouter() const;
     // Platform sessions; null when login is disabled.
@@ -143,6 +145,7 @@ private:
     std::unique_ptr<InvocationService> m_invocations;
     std::unique_ptr<McpToolCatalog> m_mcpTools;
     std::unique_ptr<ConnectionService> m_connectionService;
+    std::unique_ptr<WorkflowEngine> m_workflows; // before m_invocations goes
     std::unique_ptr<ProbeRoutes> m_probeRoutes;
     std::unique_ptr<MetricsRoutes> m_metricsRoutes;
     std::unique_ptr<TokenRoutes> m_tokenRoutes;

@@ -107,6 +107,9 @@ void AuditEvent::setPrincipal(const Principal &principal)
     case Principal::Source::ApiToken:
         authSource = u"api_token"_s;
         break;
+    case Principal::Source::Workflow:
+        authSource = u"workflow"_s;
+        break;
     case Principal::Source::None:
         // No authentication provider: the anonymous local user comes from the environment.
         authSource = u"env"_s;

@@ -30,7 +30,7 @@ struct AuditEvent
     qint64 id = 0;        // assigned by the store (monotonic); 0 before it is stored
     QDateTime time;       // UTC, ms
     AuditContext context;
-    QString authSource;   // session | api_token | env | none
+    QString authSource;   // session | api_token | workflow | env | none
     QString subjectId;    // canonical; empty when nobody was authenticated
     QString subjectKind;  // user | service_account | system | ""
     QString action;       // auth.login.complete, api_token.create, <app>.<operation>, ...

@@ -22,6 +22,11 @@ namespace Gestalt {
 namespace {
 
 constexpr int maxDepth = 128;
+// yaml-cpp shares an aliased node; build() copies it at every use, so nine nested lists of ten
+// aliases ("billion laughs") would become 10^9 ConfigNodes. Text without aliases has at most about
+// one node per byte, so the budget only stops documents that aliases blow up.
+constexpr qsizetype minNodeBudget = 200'000;
+constexpr qsizetype nodesPerByte = 2;
 
 bool leadingWhitespaceHasTab(const QByteArray &line)
 {
@@ -65,6 +70,7 @@ public:
         : m_text(text)
         , m_file(std::move(file))
         , m_errors(errors)
+        , m_nodeBudget(std::max(minNodeBudget, nodesPerByte * text.size()))
     {}
 
     SourceLocation at(const YAML::Mark &mark) const
@@ -91,6 +97,13 @@ public:
         ConfigNode out;
         const YAML::Mark mark = node.Mark();
         out.m_location = mark.line >= 0 ? at(mark) : fallback;
+        if (--m_nodeBudget < 0) {
+            if (m_nodeBudget == -1) {
+                m_errors.add(m_file, u"YAML document expands to too many nodes (aliases?)"_s);
+            }
+            m_failed = true;
+            return out;
+        }
         if (depth > maxDepth) {
             m_errors.add(out.m_location, u"YAML nesting is too deep"_s);
             return out;
@@ -120,13 +133,16 @@ public:
         case YAML::NodeType::Sequence:
             out.m_kind = ConfigNode::Kind::Sequence;
             for (const YAML::Node &item : node) {
+                if (m_nodeBudget < 0) {
+                    break;
+                }
                 out.m_items.push_back(build(item, out.m_location, depth + 1));
             }
             break;
         case YAML::NodeType::Map: {
             out.m_kind = ConfigNode::Kind::Map;
             QSet<QString> seen;
-            for (auto it = node.begin(); it != node.end(); ++it) {
+            for (auto it = node.begin(); it != node.end() && m_nodeBudget >= 0; ++it) {
                 const SourceLocation keyAt = at(it->first.Mark());
                 if (!it->first.IsScalar()) {
                     m_errors.add(keyAt, u"invalid YAML: map keys must be plain strings"_s);
@@ -192,6 +208,7 @@ private:
     const QByteArray &m_text;
     SourceLocation m_file;
     ConfigErrors &m_errors;
+    qsizetype m_nodeBudget;
     bool m_failed = false;
 };
 

@@ -33,7 +33,9 @@ public:
 
     // Parses one YAML document. `file` names the source (line and column are ignored). Syntax
     // errors, duplicate keys, non-string keys and unclosed quotes go to `errors`; returns nullopt
-    // when the text is not usable. An empty document gives an empty map.
+    // when the text is not usable. An empty document gives an empty map. Aliases are copied at
+    // every use, so a document that expands to more than max(200,000, 2 per byte of text) nodes
+    // fails ("YAML document expands to too many nodes") instead of growing without bound.
     [[nodiscard]] static std::optional<ConfigNode>
     parse(const QByteArray &utf8, const SourceLocation &file, ConfigErrors &errors);
     [[nodiscard]] static ConfigNode makeString(const QString &text, const SourceLocation &where);

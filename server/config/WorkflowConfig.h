@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <chrono>
+
 namespace Gestalt {
 
 // Extra scope granted to a config-managed workflow (the target's own operation is implied).
@@ -45,6 +47,18 @@ struct WorkflowEventTrigger
 
 struct WorkflowsConfig
 {
+    // The built-in engine (server/workflows/). How often a replica looks for due schedules and
+    // for runs nobody executes.
+    std::chrono::milliseconds pollInterval = std::chrono::seconds(1);
+    // How long a replica's claim on a run holds without renewal (it renews every third of it);
+    // after a crash, another replica (or the restarted one) takes over the run then.
+    std::chrono::milliseconds runLease = std::chrono::seconds(30);
+    // A schedule due while no replica ran fires once at start when the firing it missed is at
+    // most this old; older ones are skipped.
+    std::chrono::milliseconds missedRunGrace = std::chrono::minutes(15);
+    int maxConcurrentRuns = 32; // per replica
+    std::chrono::milliseconds runRetention = std::chrono::hours(24 * 30); // finished runs
+
     QMap<QString, WorkflowSchedule> schedules;
     QMap<QString, WorkflowEventTrigger> eventTriggers;
 };

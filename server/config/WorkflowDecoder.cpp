@@ -5,8 +5,9 @@
 #include "config/AppDecoder.h"
 #include "config/ConfigErrors.h"
 #include "config/ConfigMapReader.h"
+#include "workflows/CronExpression.h"
+#include "workflows/WorkflowTarget.h"
 
-#include <QRegularExpression>
 #include <QTimeZone>
 
 using namespace Qt::StringLiterals;
@@ -14,31 +15,6 @@ using namespace Qt::StringLiterals;
 namespace Gestalt {
 
 namespace {
-
-bool isValidCron(const QString &cron)
-{
-    static const QStringList descriptors{u"@yearly"_s,
-                                         u"@annually"_s,
-                                         u"@monthly"_s,
-                                         u"@weekly"_s,
-                                         u"@daily"_s,
-                                         u"@midnight"_s,
-                                         u"@hourly"_s};
-    if (descriptors.contains(cron.trimmed())) {
-        return true;
-    }
-    static const QRegularExpression field(u"^[0-9A-Za-z*/,?-]+$"_s);
-    const QStringList fields = cron.split(u' ', Qt::SkipEmptyParts);
-    if (fields.size() != 5) {
-        return false;
-    }
-    for (const QString &f : fields) {
-        if (!field.match(f).hasMatch()) {
-            return false;
-        }
-    }
-    return true;
-}
 
 QList<WorkflowPermission> readPermissions(ConfigMapReader &r)
 {
@@ -55,8 +31,13 @@ QJsonObject readTarget(ConfigMapReader &r)
 {
     if (!r.has(u"target") && r.isMap()) {
         r.errorHere(u"target is required"_s);
+        return {};
     }
-    return r.object(u"target");
+    QJsonObject target = r.object(u"target");
+    if (Result<WorkflowTarget> parsed = WorkflowTarget::fromJson(target); !parsed) {
+        r.errorHere(parsed.error().message);
+    }
+    return target;
 }
 
 } // namespace
@@ -64,14 +45,26 @@ QJsonObject readTarget(ConfigMapReader &r)
 WorkflowsConfig WorkflowDecoder::read(ConfigMapReader &workflows)
 {
     WorkflowsConfig config;
+    config.pollInterval = workflows.duration(u"pollInterval", config.pollInterval);
+    config.runLease = workflows.duration(u"runLease", config.runLease);
+    config.missedRunGrace = workflows.duration(u"missedRunGrace", config.missedRunGrace);
+    config.maxConcurrentRuns =
+        int(workflows.integer(u"maxConcurrentRuns", config.maxConcurrentRuns, 1, 1024));
+    config.runRetention = workflows.duration(u"runRetention", config.runRetention);
+    if (config.runLease < 2 * config.pollInterval) {
+        // Leases are renewed once per poll: a shorter lease would lapse between renewals.
+        workflows.errorHere(u"runLease must be at least twice pollInterval"_s);
+    }
     for (const ConfigMapReader::Child &child : workflows.entries(u"schedules")) {
         ConfigMapReader r(child, workflows.errors());
         WorkflowSchedule schedule;
         schedule.cron = r.requiredString(u"cron");
-        if (!schedule.cron.isEmpty() && !isValidCron(schedule.cron)) {
-            r.error(u"cron",
-                    u"expected 5 fields (minute hour day-of-month month day-of-week) or a "
-                    u"descriptor like @daily"_s);
+        if (!schedule.cron.isEmpty()) {
+            if (Result<CronExpression> cron = CronExpression::parse(schedule.cron); !cron) {
+                // The parser's messages start with "cron: ", which the key path already says.
+                QString message = cron.error().message;
+                r.error(u"cron", message.startsWith(u"cron: ") ? message.mid(6) : message);
+            }
         }
         schedule.timezone = r.string(u"timezone", schedule.timezone);
         if (!QTimeZone(schedule.timezone.toUtf8()).isValid()) {

@@ -14,6 +14,7 @@ struct Principal
         None,      // no authentication provider: the anonymous local user
         Session,   // session_token cookie
         ApiToken,  // Authorization: Bearer gst_api_...
+        Workflow,  // a workflow run acting for its owner, within the permissions it was given
     };
 
     QString subjectId;   // canonical: user:<uuid>, service_account:<id>, system:<name>
@@ -22,7 +23,7 @@ struct Principal
     QString displayName;
     Source source = Source::None;
 
-    // API-token callers only.
+    // API-token callers and workflow runs only (a run's ceiling is in tokenPermissions).
     QString tokenId;
     QString tokenOwnerKind;  // "user" | "subject"
     QString tokenScopes;     // space separated app names (older form)
@@ -31,7 +32,10 @@ struct Principal
     [[nodiscard]] bool isUser() const { return subjectId.startsWith(QStringLiteral("user:")); }
     [[nodiscard]] bool isScopedToken() const
     {
-        return source == Source::ApiToken && (!tokenScopes.isEmpty() || !tokenPermissions.isEmpty());
+        // A workflow run is always held to its ceiling, even an empty one.
+        return source == Source::Workflow
+            || (source == Source::ApiToken
+                && (!tokenScopes.isEmpty() || !tokenPermissions.isEmpty()));
     }
 };
 

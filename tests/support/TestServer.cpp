@@ -69,10 +69,13 @@ QString TestServer::configPath() const
 
 bool TestServer::start()
 {
-    Result<DatastoreSettings> settings = TestDatabase::create(m_backend, m_dir);
-    if (!settings) {
-        m_error = settings.error().message;
-        return false;
+    if (m_dsn.isEmpty()) {
+        Result<DatastoreSettings> settings = TestDatabase::create(m_backend, m_dir);
+        if (!settings) {
+            m_error = settings.error().message;
+            return false;
+        }
+        m_dsn = dsnFor(*settings);
     }
     const QString yaml = u"apiVersion: gestaltd.config/v5\n"
                          "server:\n"
@@ -84,7 +87,7 @@ bool TestServer::start()
                          "  indexeddb:\n"
                          "    main:\n"
                          "      config:\n"
-                         "        dsn: \"%1\"\n"_s.arg(dsnFor(*settings))
+                         "        dsn: \"%1\"\n"_s.arg(m_dsn)
         + m_extraYaml;
     QStringList files{configPath()};
     if (!writeFile(configPath(), yaml)) {
@@ -101,7 +104,7 @@ bool TestServer::start()
         m_error = config.error().message;
         return false;
     }
-    Result<std::unique_ptr<Application>> app = Application::create(*config);
+    Result<std::unique_ptr<Application>> app = Application::create(*config, m_clock);
     if (!app) {
         m_error = app.error().message;
         return false;

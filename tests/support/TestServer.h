@@ -37,6 +37,15 @@ public:
     explicit TestServer(QString backend, QString extraYaml = {}, QString overrideYaml = {});
     ~TestServer();
 
+    // Before start(): the time source of the Application (default: the system clock).
+    void setClock(Clock clock) { m_clock = std::move(clock); }
+    // Before start(): use the datastore of another server (a second replica, or a restart on
+    // the same database) instead of a fresh one.
+    void shareDatastoreOf(const TestServer &other) { m_dsn = other.m_dsn; }
+    // Stops and destroys the Application without a graceful shutdown (as a crash would leave
+    // the database); start() builds a new one on the same datastore.
+    void kill() { m_app.reset(); }
+
     // Loads the config, creates and starts the application. On failure errorString() says why.
     [[nodiscard]] bool start();
     [[nodiscard]] const QString &errorString() const { return m_error; }
@@ -89,6 +98,8 @@ private:
     [[nodiscard]] bool writeFile(const QString &path, const QString &text);
 
     QString m_backend;
+    QString m_dsn; // set by the first start() (or shareDatastoreOf())
+    Clock m_clock = systemClock();
     QString m_extraYaml;
     QString m_overrideYaml;
     QTemporaryDir m_dir;

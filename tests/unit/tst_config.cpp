@@ -289,7 +289,8 @@ private Q_SLOTS:
         QTest::newRow("free-form app config and workflow input are not checked")
             << u"apps:\n  a:\n    source: ./m.yaml\n    config: {whatever: 1}\n"
                u"workflows:\n  schedules:\n    s:\n      cron: \"* * * * *\"\n"
-               u"      target: {steps: [{id: x, app: {input: {literal: {any: 1}}}}]}\n"_s
+               u"      target: {steps: [{id: x, app: {name: a, operation: op,\n"
+               u"                                     input: {literal: {any: 1}}}}]}\n"_s
             << QString();
     }
 
@@ -611,16 +612,25 @@ providers:
                u"          - {name: a, path: /b}\n"_s
             << u"%F:9:14: apps.r.surfaces.rest.operations[1].name: duplicate operation \"a\""_s;
         QTest::newRow("bad cron")
-            << u"workflows:\n  schedules:\n    s: {cron: \"every day\", target: {steps: []}}\n"_s
+            << u"workflows:\n  schedules:\n    s: {cron: \"every day\", target: {steps: [{id: a, app: {name: b, operation: c}}]}}\n"_s
             << u"%F:4:9: workflows.schedules.s.cron: expected 5 fields (minute hour day-of-month "
-               u"month day-of-week) or a descriptor like @daily"_s;
+               u"month day-of-week), got 2 in \"every day\""_s;
         QTest::newRow("bad time zone")
             << u"workflows:\n  schedules:\n    s: {cron: \"0 3 * * *\", timezone: Mars/Olympus, "
-               u"target: {}}\n"_s
+               u"target: {steps: [{id: a, app: {name: b, operation: c}}]}}\n"_s
             << u"%F:4:28: workflows.schedules.s.timezone: unknown time zone \"Mars/Olympus\""_s;
         QTest::newRow("trigger without type")
-            << u"workflows:\n  eventTriggers:\n    t: {match: {source: x}, target: {}}\n"_s
+            << u"workflows:\n  eventTriggers:\n    t: {match: {source: x}, target: {steps: [{id: a, app: {name: b, operation: c}}]}}\n"_s
             << u"%F:4:9: workflows.eventTriggers.t.match.type: required"_s;
+        QTest::newRow("workflow step with app and agent")
+            << u"workflows:\n  eventTriggers:\n    t:\n      match: {type: x}\n"
+               u"      target: {steps: [{id: a, app: {name: b, operation: c}, agent: {provider: p, "
+               u"prompt: hi}}]}\n"_s
+            << u"%F:4:5: workflows.eventTriggers.t: workflow step \"a\" must set exactly one of "
+               u"app or agent"_s;
+        QTest::newRow("run lease shorter than two polls")
+            << u"workflows:\n  pollInterval: 10s\n  runLease: 15s\n"_s
+            << u"%F:2:1: workflows: runLease must be at least twice pollInterval"_s;
         QTest::newRow("unknown runtime driver")
             << u"runtime:\n  providers:\n    r: {driver: docker}\n"_s
             << u"%F:4:9: runtime.providers.r.driver: invalid value \"docker\" (expected one of: "

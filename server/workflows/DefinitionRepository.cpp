@@ -1,0 +1,316 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "workflows/DefinitionRepository.h"
+
+#include "store/Database.h"
+#include "store/Transaction.h"
+#include "workflows/StoredJson.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+namespace {
+
+const QString kColumns = u"id, kind, owner_subject_id, managed_by, config_key, provider, paused, "
+                         u"cron, timezone, next_run_at, match_type, match_source, match_subject, "
+                         u"target_json, authority_json, created_at, updated_at"_s;
+const QString kSelect = u"SELECT "_s + kColumns + u" FROM workflow_definitions "_s;
+
+QString orEmpty(const QString &text)
+{
+    return text.isNull() ? u""_s : text;
+}
+
+WorkflowDefinition fromRow(const QSqlQuery &query)
+{
+    WorkflowDefinition d;
+    d.id = query.value(0).toString();
+    d.kind = query.value(1).toString() == u"schedule" ? WorkflowDefinition::Kind::Schedule
+                                                      : WorkflowDefinition::Kind::EventTrigger;
+    d.ownerSubjectId = query.value(2).toString();
+    d.managedBy = query.value(3).toString();
+    d.configKey = query.value(4).toString();
+    d.provider = query.value(5).toString();
+    d.paused = query.value(6).toBool();
+    d.cron = query.value(7).toString();
+    d.timezone = query.value(8).toString();
+    d.nextRunAt = SqlDialect::optionalFromStorage(query.value(9));
+    d.matchType = query.value(10).toString();
+    d.matchSource = query.value(11).toString();
+    d.matchSubject = query.value(12).toString();
+    // Stored targets were validated when written; a failure here means a hand-edited row.
+    Result<WorkflowTarget> target = WorkflowTarget::fromJson(StoredJson::object(query.value(13)));
+    if (target) {
+        d.target = *target;
+    }
+    d.authority = WorkflowAuthority::fromJson(StoredJson::object(query.value(14)));
+    d.createdAt = SqlDialect::fromStorage(query.value(15));
+    d.updatedAt = SqlDialect::fromStorage(query.value(16));
+    return d;
+}
+
+// Every column but id, kind and created_at, in kColumns order.
+QVariantList mutableValues(const WorkflowDefinition &d)
+{
+    return {d.ownerSubjectId,
+            d.managedBy,
+            orEmpty(d.configKey),
+            orEmpty(d.provider),
+            d.paused,
+            orEmpty(d.cron),
+            orEmpty(d.timezone),
+            SqlDialect::toStorage(d.nextRunAt),
+            orEmpty(d.matchType),
+            orEmpty(d.matchSource),
+            orEmpty(d.matchSubject),
+            StoredJson::text(d.target.toJson()),
+            StoredJson::text(d.authority.toJson())};
+}
+
+Result<QList<WorkflowDefinition>> readAll(QSqlQuery &query, const SqlDialect &dialect,
+                                          const QString &context)
+{
+    if (!query.exec()) {
+        return dialect.toError(query.lastError(), context);
+    }
+    QList<WorkflowDefinition> out;
+    while (query.next()) {
+        out.append(fromRow(query));
+    }
+    return out;
+}
+
+} // namespace
+
+DefinitionRepository::DefinitionRepository(Database &database)
+    : m_database(database)
+{}
+
+Result<void> DefinitionRepository::insert(const WorkflowDefinition &definition)
+{
+    Transaction transaction(m_database);
+    if (Result<void> done = insert(transaction, definition); !done) {
+        return done;
+    }
+    return transaction.commit();
+}
+
+Result<void> DefinitionRepository::insert(Transaction &transaction,
+                                          const WorkflowDefinition &definition)
+{
+    Result<QSqlQuery> query = transaction.prepare(
+        u"INSERT INTO workflow_definitions ("_s + kColumns
+        + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+    if (!query) {
+        return query.error();
+    }
+    query->addBindValue(definition.id);
+    query->addBindValue(WorkflowDefinition::kindName(definition.kind));
+    for (const QVariant &value : mutableValues(definition)) {
+        query->addBindValue(value);
+    }
+    query->addBindValue(SqlDialect::toStorage(definition.createdAt));
+    query->addBindValue(SqlDialect::toStorage(definition.updatedAt));
+    if (Result<void> done = transaction.exec(*query, u"insert workflow definition"_s); !done) {
+        if (done.error().code == ErrorCode::Conflict) {
+            return Error::conflict(u"workflow id \"%1\" is already taken"_s.arg(definition.id));
+        }
+        return done;
+    }
+    return {};
+}
+
+Result<bool> DefinitionRepository::update(const WorkflowDefinition &definition)
+{
+    Transaction transaction(m_database);
+    Result<bool> updated = update(transaction, definition);
+    if (!updated) {
+        return updated;
+    }
+    if (Result<void> done = transaction.commit(); !done) {
+        return done.error();
+    }
+    return updated;
+}
+
+Result<bool> DefinitionRepository::update(Transaction &transaction,
+                                          const WorkflowDefinition &definition)
+{
+    Result<QSqlQuery> query = transaction.prepare(
+        u"UPDATE workflow_definitions SET owner_subject_id = ?, managed_by = ?, config_key = ?, "
+        u"provider = ?, paused = ?, cron = ?, timezone = ?, next_run_at = ?, match_type = ?, "
+        u"match_source = ?, match_subject = ?, target_json = ?, authority_json = ?, "
+        u"updated_at = ? WHERE id = ?"_s);
+    if (!query) {
+        return query.error();
+    }
+    for (const QVariant &value : mutableValues(definition)) {
+        query->addBindValue(value);
+    }
+    query->addBindValue(SqlDialect::toStorage(definition.updatedAt));
+    query->addBindValue(definition.id);
+    if (Result<void> done = transaction.exec(*query, u"update workflow definition"_s); !done) {
+        return done.error();
+    }
+    return query->numRowsAffected() > 0;
+}
+
+Result<std::optional<WorkflowDefinition>> DefinitionRepository::find(const QString &id)
+{
+    Result<QSqlQuery> query = m_database.prepare(kSelect + u"WHERE id = ?"_s);
+    if (!query) {
+        return query.error();
+    }
+    query->addBindValue(id);
+    Result<QList<WorkflowDefinition>> rows =
+        readAll(*query, m_database.dialect(), u"find workflow definition"_s);
+    if (!rows) {
+        return rows.error();
+    }
+    return rows->isEmpty() ? std::nullopt : std::optional(rows->first());
+}
+
+Result<std::optional<WorkflowDefinition>> DefinitionRepository::find(Transaction &transaction,
+                                                                     const QString &id)
+{
+    Result<QSqlQuery> query = transaction.prepare(kSelect + u"WHERE id = ?"_s);
+    if (!query) {
+        return query.error();
+    }
+    query->addBindValue(id);
+    if (Result<void> done = transaction.exec(*query, u"find workflow definition"_s); !done) {
+        return done.error();
+    }
+    if (!query->next()) {
+        return std::optional<WorkflowDefinition>();
+    }
+    return std::optional(fromRow(*query));
+}
+
+Result<QList<WorkflowDefinition>> DefinitionRepository::list(const QString &ownerSubjectId,
+                                                             WorkflowDefinition::Kind kind)
+{
+    Result<QSqlQuery> query = m_database.prepare(
+        kSelect
+        + (ownerSubjectId.isEmpty() ? u"WHERE kind = ? ORDER BY id"_s
+                                    : u"WHERE owner_subject_id = ? AND kind = ? ORDER BY id"_s));
+    if (!query) {
+        return query.error();
+    }
+    if (!ownerSubjectId.isEmpty()) {
+        query->addBindValue(ownerSubjectId);
+    }
+    query->addBindValue(WorkflowDefinition::kindName(kind));
+    return readAll(*query, m_database.dialect(), u"list workflow definitions"_s);
+}
+
+Result<QList<WorkflowDefinition>> DefinitionRepository::listManagedByConfig()
+{
+    Result<QSqlQuery> query =
+        m_database.prepare(kSelect + u"WHERE managed_by = 'config' ORDER BY id"_s);
+    if (!query) {
+        return query.error();
+    }
+    return readAll(*query, m_database.dialect(), u"list config workflow definitions"_s);
+}
+
+Result<bool> DefinitionRepository::remove(const QString &id)
+{
+    Transaction transaction(m_database);
+    Result<bool> removed = remove(transaction, id);
+    if (!removed) {
+        return removed;
+    }
+    if (Result<void> done = transaction.commit(); !done) {
+        return done.error();
+    }
+    return removed;
+}
+
+Result<bool> DefinitionRepository::remove(Transaction &transaction, const QString &id)
+{
+    Result<QSqlQuery> query = transaction.prepare(u"DELETE FROM workflow_definitions WHERE id = ?"_s);
+    if (!query) {
+        return query.error();
+    }
+    query->addBindValue(id);
+    if (Result<void> done = transaction.exec(*query, u"delete workflow definition"_s); !done) {
+        return done.error();
+    }
+    return query->numRowsAffected() > 0;
+}
+
+Result<QList<WorkflowDefinition>> DefinitionRepository::dueSchedules(const QDateTime &now,
+                                                                     int limit)
+{
+    Result<QSqlQuery> query = m_database.prepare(
+        kSelect
+        + u"WHERE next_run_at IS NOT NULL AND next_run_at <= ? AND paused = FALSE "
+          u"ORDER BY next_run_at LIMIT ?"_s);
+    if (!query) {
+        return query.error();
+    }
+    query->addBindValue(SqlDialect::toStorage(now));
+    query->addBindValue(limit);
+    return readAll(*query, m_database.dialect(), u"list due schedules"_s);
+}
+
+Result<std::optional<QDateTime>> DefinitionRepository::earliestDue()
+{
+    Result<QSqlQuery> query = m_database.prepare(
+        u"SELECT MIN(next_run_at) FROM workflow_definitions "
+        u"WHERE next_run_at IS NOT NULL AND paused = FALSE"_s);
+    if (!query) {
+        return query.error();
+    }
+    if (!query->exec()) {
+        return m_database.dialect().toError(query->lastError(), u"earliest due schedule"_s);
+    }
+    if (!query->next()) {
+        return std::optional<QDateTime>();
+    }
+    return SqlDialect::optionalFromStorage(query->value(0));
+}
+
+Result<bool> DefinitionRepository::advance(Transaction &transaction, const QString &id,
+                                           const QDateTime &due,
+                                           const std::optional<QDateTime> &next)
+{
+    Result<QSqlQuery> query = transaction.prepare(
+        u"UPDATE workflow_definitions SET next_run_at = ? "
+        u"WHERE id = ? AND next_run_at = ? AND paused = FALSE"_s);
+    if (!query) {
+        return query.error();
+    }
+    query->addBindValue(SqlDialect::toStorage(next));
+    query->addBindValue(id);
+    query->addBindValue(SqlDialect::toStorage(due));
+    if (Result<void> done = transaction.exec(*query, u"advance schedule"_s); !done) {
+        return done.error();
+    }
+    return query->numRowsAffected() == 1;
+}
+
+Result<QList<WorkflowDefinition>> DefinitionRepository::matchingTriggers(const QString &type,
+                                                                         const QString &source,
+                                                                         const QString &subject)
+{
+    Result<QSqlQuery> query = m_database.prepare(
+        kSelect
+        + u"WHERE kind = 'event_trigger' AND match_type = ? AND paused = FALSE "
+          u"AND (match_source = '' OR match_source = ?) "
+          u"AND (match_subject = '' OR match_subject = ?) ORDER BY id"_s);
+    if (!query) {
+        return query.error();
+    }
+    query->addBindValue(type);
+    query->addBindValue(orEmpty(source));
+    query->addBindValue(orEmpty(subject));
+    return readAll(*query, m_database.dialect(), u"match event triggers"_s);
+}
+
+} // namespace Gestalt

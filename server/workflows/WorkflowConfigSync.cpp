@@ -1,0 +1,169 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "workflows/WorkflowConfigSync.h"
+
+#include "Logging.h"
+#include "crypto/Hash.h"
+#include "store/SqlDialect.h"
+#include "store/Transaction.h"
+#include "workflows/DefinitionRepository.h"
+#include "workflows/WorkflowService.h"
+
+#include <QHash>
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt::WorkflowConfigSync {
+
+namespace {
+
+QJsonArray permissionsJson(const QList<WorkflowPermission> &permissions)
+{
+    QJsonArray array;
+    for (const WorkflowPermission &p : permissions) {
+        array.append(QJsonObject{{u"app"_s, p.app},
+                                 {u"operations"_s, QJsonArray::fromStringList(p.operations)}});
+    }
+    return array;
+}
+
+struct Wanted
+{
+    QString path; // for messages: workflows.schedules.<key>
+    QString key;
+    WorkflowDefinition::Kind kind;
+    QJsonObject body;
+    QJsonArray permissions;
+};
+
+Result<WorkflowDefinition> buildWanted(const Wanted &wanted, const WorkflowService &service)
+{
+    Result<WorkflowTarget> target = WorkflowTarget::fromJson(wanted.body.value(u"target"_s));
+    if (!target) {
+        return target.error();
+    }
+    const WorkflowAuthority authority = WorkflowAuthority::config(*target, wanted.permissions);
+    Result<WorkflowDefinition> built = service.build(wanted.kind, wanted.body, authority.principal());
+    if (!built) {
+        return built;
+    }
+    built->authority = authority;
+    built->ownerSubjectId = SystemConfigSubject;
+    built->managedBy = u"config"_s;
+    built->configKey = wanted.key;
+    built->id = wanted.kind == WorkflowDefinition::Kind::Schedule ? scheduleId(wanted.key)
+                                                                   : triggerId(wanted.key);
+    return built;
+}
+
+} // namespace
+
+QString scheduleId(const QString &key)
+{
+    return u"cfg_"_s + Crypto::sha256Hex(key.toUtf8());
+}
+
+QString triggerId(const QString &key)
+{
+    return u"cfg_"_s + Crypto::sha256Hex("event_trigger\0"_ba + key.toUtf8());
+}
+
+Result<void> reconcile(const WorkflowsConfig &config, Database &database,
+                       DefinitionRepository &definitions, const WorkflowService &service,
+                       const Clock &clock)
+{
+    QList<Wanted> wanted;
+    for (auto it = config.schedules.begin(); it != config.schedules.end(); ++it) {
+        QJsonObject body{{u"cron"_s, it->cron},
+                         {u"timezone"_s, it->timezone},
+                         {u"paused"_s, it->paused},
+                         {u"target"_s, it->target}};
+        if (!it->provider.isEmpty()) {
+            body.insert(u"provider"_s, it->provider);
+        }
+        wanted.append({u"workflows.schedules."_s + it.key(), it.key(),
+                       WorkflowDefinition::Kind::Schedule, body, permissionsJson(it->permissions)});
+    }
+    for (auto it = config.eventTriggers.begin(); it != config.eventTriggers.end(); ++it) {
+        QJsonObject match{{u"type"_s, it->match.type}};
+        if (!it->match.source.isEmpty()) {
+            match.insert(u"source"_s, it->match.source);
+        }
+        if (!it->match.subject.isEmpty()) {
+            match.insert(u"subject"_s, it->match.subject);
+        }
+        QJsonObject body{{u"match"_s, match}, {u"paused"_s, it->paused}, {u"target"_s, it->target}};
+        if (!it->provider.isEmpty()) {
+            body.insert(u"provider"_s, it->provider);
+        }
+        wanted.append({u"workflows.eventTriggers."_s + it.key(), it.key(),
+                       WorkflowDefinition::Kind::EventTrigger, body,
+                       permissionsJson(it->permissions)});
+    }
+
+    Result<QList<WorkflowDefinition>> existingList = definitions.listManagedByConfig();
+    if (!existingList) {
+        return existingList.error();
+    }
+    QHash<QString, WorkflowDefinition> existing;
+    for (const WorkflowDefinition &d : std::as_const(*existingList)) {
+        existing.insert(d.id, d);
+    }
+    const QDateTime now = SqlDialect::fromStorage(SqlDialect::toStorage(clock()));
+    Transaction transaction(database);
+    int created = 0;
+    int updated = 0;
+    for (const Wanted &w : std::as_const(wanted)) {
+        Result<WorkflowDefinition> built = buildWanted(w, service);
+        if (!built) {
+            return Error{built.error().code, w.path + u": "_s + built.error().message};
+        }
+        WorkflowDefinition d = std::move(*built);
+        const auto old = existing.constFind(d.id);
+        if (old == existing.cend()) {
+            d.createdAt = now;
+            d.updatedAt = now;
+            d.nextRunAt = service.nextRun(d, now);
+            if (Result<void> done = definitions.insert(transaction, d); !done) {
+                return Error{done.error().code, w.path + u": "_s + done.error().message};
+            }
+            ++created;
+            continue;
+        }
+        d.createdAt = old->createdAt;
+        const bool sameTiming = old->cron == d.cron && old->timezone == d.timezone
+            && old->paused == d.paused;
+        d.nextRunAt = sameTiming ? old->nextRunAt : service.nextRun(d, now);
+        const bool same = sameTiming && old->provider == d.provider
+            && old->matchType == d.matchType && old->matchSource == d.matchSource
+            && old->matchSubject == d.matchSubject
+            && old->target.toJson() == d.target.toJson()
+            && old->authority.toJson() == d.authority.toJson();
+        existing.remove(d.id);
+        if (same) {
+            continue;
+        }
+        d.updatedAt = now;
+        Result<bool> done = definitions.update(transaction, d);
+        if (!done) {
+            return Error{done.error().code, w.path + u": "_s + done.error().message};
+        }
+        ++updated;
+    }
+    for (const WorkflowDefinition &gone : std::as_const(existing)) {
+        if (Result<bool> done = definitions.remove(transaction, gone.id); !done) {
+            return done.error();
+        }
+    }
+    if (Result<void> done = transaction.commit(); !done) {
+        return done;
+    }
+    if (created + updated + existing.size() > 0) {
+        qCInfo(lcWorkflow) << "workflow: config workflows reconciled:" << created << "created,"
+                           << updated << "updated," << existing.size() << "deleted";
+    }
+    return {};
+}
+
+} // namespace Gestalt::WorkflowConfigSync

@@ -1,0 +1,191 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "workflows/WorkflowRecords.h"
+
+#include "shared/TimeFormat.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt {
+
+namespace {
+
+QString authSourceOf(const Principal &principal)
+{
+    switch (principal.source) {
+    case Principal::Source::Session:
+        return u"session"_s;
+    case Principal::Source::ApiToken:
+        return u"api_token"_s;
+    case Principal::Source::Workflow:
+        return u"workflow"_s;
+    case Principal::Source::None:
+        break;
+    }
+    return u"env"_s;
+}
+
+// [{app, operations}] for the target's app steps.
+QJsonArray stepPermissions(const WorkflowTarget &target)
+{
+    QJsonArray permissions;
+    for (const QString &app : target.apps()) {
+        QJsonArray operations;
+        for (const WorkflowStep &step : target.steps) {
+            if (step.kind == WorkflowStep::Kind::App && step.app == app
+                && !operations.contains(QJsonValue(step.operation))) {
+                operations.append(step.operation);
+            }
+        }
+        permissions.append(QJsonObject{{u"app"_s, app}, {u"operations"_s, operations}});
+    }
+    return permissions;
+}
+
+std::optional<QDateTime> timeFrom(const QJsonValue &value)
+{
+    if (!value.isString()) {
+        return std::nullopt;
+    }
+    QDateTime time = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+    if (!time.isValid()) {
+        return std::nullopt;
+    }
+    return time.toUTC();
+}
+
+} // namespace
+
+WorkflowAuthority WorkflowAuthority::of(const Principal &creator, const WorkflowTarget &target)
+{
+    WorkflowAuthority authority;
+    authority.subjectId = creator.subjectId;
+    authority.userId = creator.userId;
+    authority.email = creator.email;
+    authority.displayName = creator.displayName;
+    authority.authSource = authSourceOf(creator);
+    authority.permissions = stepPermissions(target);
+    return authority;
+}
+
+WorkflowAuthority WorkflowAuthority::config(const WorkflowTarget &target,
+                                            const QJsonArray &extraPermissions)
+{
+    WorkflowAuthority authority;
+    authority.subjectId = SystemConfigSubject;
+    authority.displayName = u"Workflow Config"_s;
+    authority.authSource = u"config"_s;
+    QJsonArray permissions = stepPermissions(target);
+    for (const QJsonValue &extra : extraPermissions) {
+        const QJsonObject entry = extra.toObject();
+        const QString app = entry.value(u"app"_s).toString();
+        bool merged = false;
+        for (qsizetype i = 0; i < permissions.size(); ++i) {
+            QJsonObject existing = permissions.at(i).toObject();
+            if (existing.value(u"app"_s).toString() != app) {
+                continue;
+            }
+            QJsonArray operations = existing.value(u"operations"_s).toArray();
+            const QJsonArray more = entry.value(u"operations"_s).toArray();
+            // No listed operations grants the whole app: keep that wider form.
+            if (more.isEmpty()) {
+                operations = QJsonArray();
+            } else if (!operations.isEmpty()) {
+                for (const QJsonValue &op : more) {
+                    if (!operations.contains(op)) {
+                        operations.append(op);
+                    }
+                }
+            }
+            existing.insert(u"operations"_s, operations);
+            permissions.replace(i, existing);
+            merged = true;
+        }
+        if (!merged) {
+            permissions.append(entry);
+        }
+    }
+    authority.permissions = permissions;
+    return authority;
+}
+
+Principal WorkflowAuthority::principal() const
+{
+    Principal principal;
+    principal.subjectId = subjectId;
+    principal.userId = userId;
+    principal.email = email;
+    principal.displayName = displayName;
+    principal.source = Principal::Source::Workflow;
+    principal.tokenPermissions = permissions;
+    return principal;
+}
+
+QJsonObject WorkflowAuthority::actorJson() const
+{
+    const qsizetype colon = subjectId.indexOf(u':');
+    return QJsonObject{{u"subjectId"_s, subjectId},
+                       {u"subjectKind"_s, colon > 0 ? subjectId.left(colon) : QString()},
+                       {u"displayName"_s, displayName.isEmpty() ? email : displayName},
+                       {u"authSource"_s, authSource}};
+}
+
+QJsonObject WorkflowAuthority::toJson() const
+{
+    return QJsonObject{{u"subjectId"_s, subjectId},     {u"userId"_s, userId},
+                       {u"email"_s, email},             {u"displayName"_s, displayName},
+                       {u"authSource"_s, authSource},   {u"permissions"_s, permissions}};
+}
+
+WorkflowAuthority WorkflowAuthority::fromJson(const QJsonObject &json)
+{
+    WorkflowAuthority authority;
+    authority.subjectId = json.value(u"subjectId"_s).toString();
+    authority.userId = json.value(u"userId"_s).toString();
+    authority.email = json.value(u"email"_s).toString();
+    authority.displayName = json.value(u"displayName"_s).toString();
+    authority.authSource = json.value(u"authSource"_s).toString();
+    authority.permissions = json.value(u"permissions"_s).toArray();
+    return authority;
+}
+
+QString WorkflowDefinition::kindName(Kind kind)
+{
+    return kind == Kind::Schedule ? u"schedule"_s : u"event_trigger"_s;
+}
+
+QJsonObject WorkflowRunStep::toJson() const
+{
+    QJsonObject json{{u"id"_s, id}, {u"status"_s, status}};
+    if (startedAt) {
+        json.insert(u"startedAt"_s, isoUtc(*startedAt));
+    }
+    if (completedAt) {
+        json.insert(u"completedAt"_s, isoUtc(*completedAt));
+    }
+    if (httpStatus != 0) {
+        json.insert(u"httpStatus"_s, httpStatus);
+    }
+    if (!output.isUndefined()) {
+        json.insert(u"output"_s, output);
+    }
+    if (!error.isEmpty()) {
+        json.insert(u"error"_s, error);
+    }
+    return json;
+}
+
+WorkflowRunStep WorkflowRunStep::fromJson(const QJsonObject &json)
+{
+    WorkflowRunStep step;
+    step.id = json.value(u"id"_s).toString();
+    step.status = json.value(u"status"_s).toString(u"pending"_s);
+    step.startedAt = timeFrom(json.value(u"startedAt"_s));
+    step.completedAt = timeFrom(json.value(u"completedAt"_s));
+    step.httpStatus = json.value(u"httpStatus"_s).toInt();
+    step.output = json.value(u"output"_s);
+    step.error = json.value(u"error"_s).toString();
+    return step;
+}
+
+} // namespace Gestalt

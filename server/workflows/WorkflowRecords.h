@@ -1,0 +1,119 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "identity/Principal.h"
+#include "workflows/WorkflowTarget.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace Gestalt {
+
+// Who a schedule, trigger or run acts for, and the most it may do: stored with it (no secrets).
+// A user-made one holds its creator and, as ceiling, exactly the app operations its steps named
+// when the creator was checked; config-made ones act as system:config with the config's
+// permissions. When it fires, principal() is checked again like any caller (current roles, the
+// ceiling as a scoped token would be).
+struct WorkflowAuthority
+{
+    QString subjectId;
+    QString userId;
+    QString email;
+    QString displayName;
+    QString authSource;           // session | api_token | env | config
+    QJsonArray permissions;       // [{app, operations: [...]}]
+
+    [[nodiscard]] static WorkflowAuthority of(const Principal &creator,
+                                              const WorkflowTarget &target);
+    [[nodiscard]] static WorkflowAuthority config(const WorkflowTarget &target,
+                                                  const QJsonArray &extraPermissions);
+    [[nodiscard]] Principal principal() const;
+    // {subjectId, subjectKind, displayName, authSource}: the createdBy of responses.
+    [[nodiscard]] QJsonObject actorJson() const;
+    [[nodiscard]] QJsonObject toJson() const;
+    [[nodiscard]] static WorkflowAuthority fromJson(const QJsonObject &json);
+};
+
+inline const QString SystemConfigSubject = QStringLiteral("system:config");
+
+// A schedule or an event trigger (one table, one repository).
+struct WorkflowDefinition
+{
+    enum class Kind {
+        Schedule,
+        EventTrigger,
+    };
+
+    QString id;
+    Kind kind = Kind::Schedule;
+    QString ownerSubjectId;
+    QString managedBy = QStringLiteral("api"); // api | config
+    QString configKey;                         // config-managed: the key in the config
+    QString provider;
+    bool paused = false;
+    // Schedules.
+    QString cron;
+    QString timezone = QStringLiteral("UTC");
+    std::optional<QDateTime> nextRunAt; // none while paused
+    // Event triggers.
+    QString matchType;
+    QString matchSource;
+    QString matchSubject;
+
+    WorkflowTarget target;
+    WorkflowAuthority authority;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+
+    [[nodiscard]] bool isSchedule() const { return kind == Kind::Schedule; }
+    [[nodiscard]] static QString kindName(Kind kind);
+};
+
+// The state of one step inside a run.
+struct WorkflowRunStep
+{
+    QString id;
+    QString status = QStringLiteral("pending"); // pending | running | succeeded | failed | canceled | skipped
+    std::optional<QDateTime> startedAt;
+    std::optional<QDateTime> completedAt;
+    int httpStatus = 0;  // app steps: the upstream's status
+    QJsonValue output = QJsonValue(QJsonValue::Undefined); // until it succeeded
+    QString error;
+
+    [[nodiscard]] QJsonObject toJson() const;
+    [[nodiscard]] static WorkflowRunStep fromJson(const QJsonObject &json);
+};
+
+struct WorkflowRun
+{
+    QString id;
+    QString ownerSubjectId;
+    QString provider;
+    QString status = QStringLiteral("pending"); // pending | running | succeeded | failed | canceled
+    WorkflowTarget target;
+    QJsonObject trigger; // {kind: schedule|event|manual, scheduleId?, scheduledFor?, triggerId?, event?}
+    WorkflowAuthority authority;
+    QList<WorkflowRunStep> steps;
+    QString statusMessage;
+    QJsonValue result = QJsonValue(QJsonValue::Undefined); // the last step's output once succeeded
+    bool cancelRequested = false;
+    QString cancelReason;
+    QString leaseOwner;
+    std::optional<QDateTime> leaseExpiresAt;
+    QDateTime createdAt;
+    std::optional<QDateTime> startedAt;
+    std::optional<QDateTime> completedAt;
+
+    [[nodiscard]] bool isTerminal() const
+    {
+        return status == u"succeeded" || status == u"failed" || status == u"canceled";
+    }
+};
+
+} // namespace Gestalt

@@ -1,0 +1,57 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "app/Clock.h"
+#include "config/WorkflowConfig.h"
+
+#include <QDateTime>
+#include <QObject>
+
+class QTimer;
+
+namespace Gestalt {
+
+class Database;
+class DefinitionRepository;
+class RunRepository;
+class WorkflowMetrics;
+class WorkflowService;
+
+// Fires due schedules. Every poll interval it asks the database for unpaused schedules whose
+// next_run_at has come and, for each, moves next_run_at forward and inserts the run in one
+// transaction; the move is conditional on next_run_at still being the due time, so with several
+// replicas exactly one of them fires each occurrence.
+//
+// A schedule due while no replica ran (the server was down) fires once, for the latest
+// occurrence it missed, when that occurrence is within workflows.missedRunGrace; older ones are
+// skipped. Finished runs older than workflows.runRetention are pruned hourly.
+class WorkflowScheduler final : public QObject
+{
+    Q_OBJECT
+
+public:
+    WorkflowScheduler(Database &database, DefinitionRepository &definitions, RunRepository &runs,
+                      WorkflowService &service, WorkflowMetrics &metrics,
+                      const WorkflowsConfig &config, Clock clock, QObject *parent = nullptr);
+
+    void start();
+    void stop();
+    // One pass over the due schedules (what the timer runs): how many runs it started.
+    int tick();
+
+private:
+    void prune();
+
+    Database &m_database;
+    DefinitionRepository &m_definitions;
+    RunRepository &m_runs;
+    WorkflowService &m_service;
+    WorkflowMetrics &m_metrics;
+    const WorkflowsConfig &m_config;
+    Clock m_clock;
+    QTimer *m_timer; // child
+    QDateTime m_lastPrune;
+};
+
+} // namespace Gestalt
