@@ -129,7 +129,11 @@ QDateTime RunExecutor::leaseUntil() const
 
 void RunExecutor::enqueue(const QString &runId)
 {
-    if (m_stopping || m_active.size() >= m_config.maxConcurrentRuns || m_active.contains(runId)) {
+    if (m_stopping || m_active.contains(runId)) {
+        return;
+    }
+    if (m_active.size() >= m_config.maxConcurrentRuns) {
+        m_backlog = true; // taken when a slot frees (fill()), or by another replica's poll
         return;
     }
     Result<std::optional<WorkflowRun>> run = m_runs.claim(runId, m_replicaId, m_clock(), leaseUntil());
@@ -160,8 +164,14 @@ void RunExecutor::poll()
             }
         }
     }
+    fill();
+}
+
+void RunExecutor::fill()
+{
+    m_fillScheduled = false;
     const int room = m_config.maxConcurrentRuns - int(m_active.size());
-    if (room <= 0) {
+    if (m_stopping || room <= 0) {
         return;
     }
     Result<QStringList> ids = m_runs.claimable(m_clock(), room);
@@ -169,8 +179,18 @@ void RunExecutor::poll()
         qCWarning(lcWorkflow) << "workflow: looking for runs failed:" << ids.error().message;
         return;
     }
+    // A full page means more may wait: look again as soon as a slot frees.
+    m_backlog = ids->size() == room;
     for (const QString &id : std::as_const(*ids)) {
         enqueue(id);
+    }
+}
+
+void RunExecutor::slotFreed()
+{
+    if (m_backlog && !m_fillScheduled && !m_stopping) {
+        m_fillScheduled = true;
+        QTimer::singleShot(0, this, &RunExecutor::fill);
     }
 }
 
@@ -384,6 +404,7 @@ void RunExecutor::finish(const std::shared_ptr<Active> &active, const QString &s
     if (save(active)) {
         m_metrics.runFinished(status);
         m_active.remove(run.id);
+        slotFreed();
     }
 }
 
@@ -408,6 +429,7 @@ bool RunExecutor::save(const std::shared_ptr<Active> &active)
     }
     active->stepInFlight = false;
     m_active.remove(active->run.id);
+    slotFreed();
     return false;
 }
 

@@ -62,6 +62,10 @@ private:
     struct Active;
 
     void poll();
+    // Claims unheld runs up to maxConcurrentRuns.
+    void fill();
+    // A run left this replica: claim waiting runs soon when some were left waiting.
+    void slotFreed();
     void begin(WorkflowRun run);
     void runNext(const std::shared_ptr<Active> &active);
     void stepDone(const std::shared_ptr<Active> &active, int index, Result<QJsonValue> output,
@@ -82,6 +86,8 @@ private:
     QString m_replicaId;
     QTimer *m_poll; // child
     bool m_stopping = false;
+    bool m_backlog = false;       // runs may be waiting for a slot here
+    bool m_fillScheduled = false;
     QHash<QString, std::shared_ptr<Active>> m_active;
 };
 

@@ -38,8 +38,12 @@ WorkflowScheduler::WorkflowScheduler(Database &database, DefinitionRepository &d
     , m_config(config)
     , m_clock(std::move(clock))
     , m_timer(new QTimer(this))
+    , m_wake(new QTimer(this))
 {
     connect(m_timer, &QTimer::timeout, this, [this] { tick(); });
+    m_wake->setSingleShot(true);
+    m_wake->setTimerType(Qt::PreciseTimer);
+    connect(m_wake, &QTimer::timeout, this, [this] { tick(); });
 }
 
 void WorkflowScheduler::start()
@@ -51,11 +55,33 @@ void WorkflowScheduler::start()
 void WorkflowScheduler::stop()
 {
     m_timer->stop();
+    m_wake->stop();
+}
+
+void WorkflowScheduler::armWake(bool progressed)
+{
+    if (!m_timer->isActive()) {
+        return; // stopped, or tick() called by hand
+    }
+    Result<std::optional<QDateTime>> earliest = m_definitions.earliestDue();
+    if (!earliest || !*earliest) {
+        return;
+    }
+    // +1 ms: a timer may fire a little early, and next_run_at must have passed by then.
+    const qint64 untilDue = m_clock().msecsTo(**earliest);
+    if (untilDue <= 0 && !progressed) {
+        return; // due but not fired (the store failed?): the poll tries again, no busy loop
+    }
+    const qint64 delay = std::max<qint64>(0, untilDue) + 1;
+    if (delay < m_timer->remainingTime()) {
+        m_wake->start(int(delay));
+    }
 }
 
 int WorkflowScheduler::tick()
 {
     int started = 0;
+    bool anyAdvanced = false;
     for (int batch = 0; batch < MaxBatchesPerTick; ++batch) {
         const QDateTime now = m_clock();
         Result<QList<WorkflowDefinition>> due = m_definitions.dueSchedules(now, BatchSize);
@@ -90,6 +116,7 @@ int WorkflowScheduler::tick()
                 continue; // another replica fired it, or it changed meanwhile
             }
             ++advanced;
+            anyAdvanced = true;
             std::optional<WorkflowRun> run;
             if (fire) {
                 run = m_service.newRun(schedule, QJsonObject{{u"kind"_s, u"schedule"_s},
@@ -123,6 +150,7 @@ int WorkflowScheduler::tick()
         }
     }
     prune();
+    armWake(anyAdvanced);
     return started;
 }
 

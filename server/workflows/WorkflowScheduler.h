@@ -23,6 +23,9 @@ class WorkflowService;
 // transaction; the move is conditional on next_run_at still being the due time, so with several
 // replicas exactly one of them fires each occurrence.
 //
+// Between polls a precise timer wakes the scheduler when the earliest schedule is due before the
+// next poll, so a firing is not late by up to a poll interval.
+//
 // A schedule due while no replica ran (the server was down) fires once, for the latest
 // occurrence it missed, when that occurrence is within workflows.missedRunGrace; older ones are
 // skipped. Finished runs older than workflows.runRetention are pruned hourly.
@@ -42,6 +45,9 @@ public:
 
 private:
     void prune();
+    // Arms m_wake for the earliest due schedule when it comes before the next poll (`progressed`:
+    // this tick fired or skipped something, so a schedule already due may be retried at once).
+    void armWake(bool progressed);
 
     Database &m_database;
     DefinitionRepository &m_definitions;
@@ -50,7 +56,8 @@ private:
     WorkflowMetrics &m_metrics;
     const WorkflowsConfig &m_config;
     Clock m_clock;
-    QTimer *m_timer; // child
+    QTimer *m_timer; // child: the poll
+    QTimer *m_wake;  // child: single shot at the earliest due time
     QDateTime m_lastPrune;
 };
 

@@ -114,6 +114,7 @@ private Q_SLOTS:
     void eventRunsStepsPassingData();
     void onlyMatchingTriggersFire();
     void stepFailureFailsTheRun();
+    void backlogDrainsWithoutWaitingForThePoll();
     void cancelAbortsTheInFlightCall();
     void runFiltersAndPaging();
     void othersSeeNothing();
@@ -545,6 +546,32 @@ void tst_Workflows::onlyMatchingTriggersFire()
     }
     Q_UNUSED(fromCiProd)
     Q_UNUSED(other)
+}
+
+void tst_Workflows::backlogDrainsWithoutWaitingForThePoll()
+{
+    // Two runs at a time and a poll that never comes during the test: the runs beyond the first
+    // two wait for a free slot, and each finished run hands its slot on at once.
+    auto server = std::make_unique<TestServer>(
+        QString(), appsYaml(m_httpbin.baseUrl()),
+        u"workflows:\n  pollInterval: 1h\n  runLease: 2h\n  maxConcurrentRuns: 2\n"_s);
+    QVERIFY(restartAs(std::move(server)));
+    const QString id =
+        createTrigger(u"many"_s, {appStep(u"s"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))})
+            [u"id"_s].toString();
+    constexpr int Events = 12;
+    for (int i = 0; i < Events; ++i) {
+        QCOMPARE(m_server->post(u"/api/v1/workflow/events"_s, R"({"type":"many"})").status, 202);
+    }
+    const auto succeeded = [&] {
+        int count = 0;
+        for (const QJsonValue &run :
+             m_server->get(u"/api/v1/workflow/runs?status=succeeded"_s).json().array()) {
+            count += run[u"trigger"_s][u"triggerId"_s].toString() == id ? 1 : 0;
+        }
+        return count;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(succeeded(), Events, 20000);
 }
 
 void tst_Workflows::stepFailureFailsTheRun()
