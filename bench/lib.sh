@@ -26,6 +26,7 @@ require_gestaltd() { # path
 
 # --- processes and cleanup --------------------------------------------------------------------
 bench_pids=() # started servers; cleanup stops them in reverse order of start
+bench_exit_hooks=() # commands cleanup runs after stopping the servers (e.g. stop a database)
 
 stop() { # pid: TERM, wait up to 5 s, then KILL
     local pid=$1
@@ -44,6 +45,9 @@ cleanup() {
     fi
     for ((i = ${#bench_pids[@]} - 1; i >= 0; i--)); do
         stop "${bench_pids[i]}"
+    done
+    for i in "${bench_exit_hooks[@]}"; do
+        eval "$i" || true
     done
     rm -rf "$work"
     exit "$rc"

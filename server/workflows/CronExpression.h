@@ -16,8 +16,8 @@
 namespace Gestalt {
 
 // A standard 5-field cron schedule ("minute hour day-of-month month day-of-week", or a descriptor
-// such as @daily), evaluated on the wall clock of an IANA time zone. docs/workflows.md
-// ("Cron expressions") is the user-facing description; in short:
+// such as @daily), evaluated on the wall clock of an IANA time zone. README.md ("Workflows")
+// is the user-facing description; in short:
 //
 // - Fields: minute 0-59, hour 0-23, day-of-month 1-31, month 1-12 or JAN-DEC, day-of-week 0-7
 //   (0 and 7 are Sunday) or SUN-SAT. Items are `*`, `n`, `a-b`, `*/n`, `a-b/n` and `a/n`
