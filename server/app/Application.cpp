@@ -50,6 +50,8 @@
 #include "store/Database.h"
 #include "store/TokenRepository.h"
 #include "store/UserRepository.h"
+#include "agents/AgentEngine.h"
+#include "agents/AgentService.h"
 #include "workflows/WorkflowEngine.h"
 
 #include <QJsonDocument>
@@ -181,9 +183,17 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
         [self] { return self->publicBaseUrl(); });
     app->m_connectionService->setAuditLog(app->m_auditLog.get());
 
+    Result<std::unique_ptr<AgentEngine>> agents =
+        AgentEngine::create({app->m_config, *app->m_database, *app->m_catalog, *app->m_access,
+                             *app->m_invocations, app->m_auditLog.get(), app->m_clock});
+    if (!agents) {
+        return agents.error();
+    }
+    app->m_agents = std::move(*agents);
     Result<std::unique_ptr<WorkflowEngine>> workflows = WorkflowEngine::create(
         {app->m_config, *app->m_database, *app->m_catalog, *app->m_access, *app->m_invocations,
-         app->m_mcpUpstreams.get(), *app->m_metrics, app->m_auditLog.get(), app->m_clock});
+         app->m_mcpUpstreams.get(), *app->m_metrics, app->m_auditLog.get(),
+         app->m_agents->service().configured() ? app->m_agents.get() : nullptr, app->m_clock});
     if (!workflows) {
         return workflows.error();
     }
@@ -283,6 +293,7 @@ void Application::registerRoutes()
     m_managedSubjectRoutes->registerRoutes(publicRoutes);
     m_auditRoutes->registerRoutes(publicRoutes);
     m_workflows->registerRoutes(publicRoutes);
+    m_agents->registerRoutes(publicRoutes);
     if (McpToolCatalog::anyContributor(*m_catalog)) {
         McpRoutes::Options mcpOptions;
         const QString host = m_config.server.publicListener.host;
@@ -349,6 +360,7 @@ Result<void> Application::start()
         m_oidc->start();
     }
     m_mcpUpstreams->start();
+    m_agents->start();
     m_workflows->start();
     m_phase = Phase::Serving;
     return {};
@@ -390,6 +402,7 @@ void Application::shutdown(int timeoutMs)
     qCInfo(lcApp) << "app: shutting down, waiting for" << activeRequests() << "open requests";
     m_phase = Phase::Stopping;
     m_workflows->stop();
+    m_agents->stop();
     m_publicServer->stopListening();
     if (m_managementServer) {
         m_managementServer->stopListening();

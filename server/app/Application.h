@@ -56,6 +56,7 @@ class TokenRoutes;
 class TokenService;
 class UserRepository;
 class WorkflowEngine;
+class AgentEngine;
 namespace Crypto {
 class Sealer;
 }
@@ -89,6 +90,7 @@ public:
     [[nodiscard]] RuntimeRegistry &runtime() { return *m_runtime; }
     [[nodiscard]] McpUpstreams &mcpUpstreams() { return *m_mcpUpstreams; }
     [[nodiscard]] WorkflowEngine &workflows() { return *m_workflows; }
+    [[nodiscard]] AgentEngine &agents() { return *m_agents; }
     // The route table of the public listener (tests walk every authenticated route).
     [[nodiscard]] const Router &publicRouter() const;
     // Platform sessions; null when login is disabled.
@@ -145,7 +147,8 @@ private:
     std::unique_ptr<InvocationService> m_invocations;
     std::unique_ptr<McpToolCatalog> m_mcpTools;
     std::unique_ptr<ConnectionService> m_connectionService;
-    std::unique_ptr<WorkflowEngine> m_workflows; // before m_invocations goes
+    std::unique_ptr<AgentEngine> m_agents;       // before m_invocations goes
+    std::unique_ptr<WorkflowEngine> m_workflows; // before m_agents goes
     std::unique_ptr<ProbeRoutes> m_probeRoutes;
     std::unique_ptr<MetricsRoutes> m_metricsRoutes;
     std::unique_ptr<TokenRoutes> m_tokenRoutes;

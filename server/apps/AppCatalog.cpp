@@ -143,6 +143,7 @@ private:
         m_app.headers = m_entry.headers;
         m_app.allowedHosts = m_entry.egress.allowedHosts;
         m_app.timeout = m_entry.timeout;
+        m_app.approval = m_entry.approval;
         if (!m_entry.iconFile.isEmpty()) {
             QFile icon(m_entry.iconFile);
             if (!icon.open(QIODevice::ReadOnly)) {

@@ -20,6 +20,21 @@ const AppConnection *AppDefinition::connection(const QString &connectionName) co
     return it == connections.constEnd() ? nullptr : &it.value();
 }
 
+bool AppDefinition::needsApproval(const Operation &op) const
+{
+    const ApprovalRule rule = op.approval == ApprovalRule::Default ? approval : op.approval;
+    switch (rule) {
+    case ApprovalRule::Required:
+        return true;
+    case ApprovalRule::Writes:
+        return op.method != u"GET" && op.method != u"HEAD" && op.method != u"OPTIONS";
+    case ApprovalRule::Default:
+    case ApprovalRule::Never:
+        break;
+    }
+    return false;
+}
+
 void applyAllowedOperation(Operation &op, const AllowedOperation &allowed)
 {
     if (!allowed.alias.isEmpty()) {
@@ -33,6 +48,9 @@ void applyAllowedOperation(Operation &op, const AllowedOperation &allowed)
     }
     if (!allowed.tags.isEmpty()) {
         op.tags = allowed.tags;
+    }
+    if (allowed.approval != ApprovalRule::Default) {
+        op.approval = allowed.approval;
     }
 }
 

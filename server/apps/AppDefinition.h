@@ -41,6 +41,7 @@ struct AppDefinition
     QMap<QString, QString> headers;
     QStringList allowedHosts; // empty: any host
     std::chrono::milliseconds timeout = std::chrono::seconds(30);
+    ApprovalRule approval = ApprovalRule::Never; // for agent tool calls; see needsApproval()
     QList<Operation> operations; // sorted by id
     QMap<QString, AppConnection> connections;
     QString defaultConnection; // resolved local name; empty when the app has no connection
@@ -53,6 +54,9 @@ struct AppDefinition
     std::optional<QMap<QString, AllowedOperation>> allowedOperations;
 
     [[nodiscard]] const Operation *operation(const QString &id) const;
+    // Does an agent's call of `op` wait for an operator's approval? The operation's own rule,
+    // else the app's (Writes: any method but GET, HEAD and OPTIONS).
+    [[nodiscard]] bool needsApproval(const Operation &op) const;
     [[nodiscard]] const AppConnection *connection(const QString &connectionName) const;
 };
 

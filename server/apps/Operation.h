@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "config/AppConfig.h"
+
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
@@ -43,6 +45,7 @@ struct Operation
     QString connection; // pinned connection name (operation or surface); empty: default rules
     QStringList allowedRoles;
     QStringList tags;
+    ApprovalRule approval = ApprovalRule::Default; // allowedOperations.<op>.approval
     QList<OperationParameter> parameters;
     // {"type":"object","properties":{...},"required":[...]}; synthesised by
     // synthesizeInputSchema() when the source gave none.

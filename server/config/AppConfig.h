@@ -84,12 +84,22 @@ struct AppSurfaces
     [[nodiscard]] bool isEmpty() const { return !openapi && !rest && !mcp && !graphql; }
 };
 
+// When an agent's call of an operation waits for an operator's approval (an `approval`
+// interaction): per app (`approval`) and per operation (allowedOperations.<op>.approval).
+enum class ApprovalRule {
+    Default,  // operations: the app's rule; apps: Never
+    Never,
+    Writes,   // apps only: every method but GET, HEAD and OPTIONS
+    Required, // always
+};
+
 struct AllowedOperation
 {
     QString alias;
     QString description;
     QStringList allowedRoles;
     QStringList tags;
+    ApprovalRule approval = ApprovalRule::Default; // Default | Never | Required
 };
 
 struct AppInvoke
@@ -171,6 +181,7 @@ struct AppConfig
     EgressConfig egress;
     QMap<QString, QString> env;
     std::chrono::milliseconds timeout = std::chrono::seconds(30); // per operation
+    ApprovalRule approval = ApprovalRule::Never; // agent tool calls: Never | Writes | Required
     QJsonObject runtime; // free-form until the runtime issue types it
 };
 

@@ -73,6 +73,10 @@ AppConfig AppDecoder::read(ConfigMapReader &r) const
             entry.description = op.string(u"description");
             entry.allowedRoles = op.stringList(u"allowedRoles");
             entry.tags = op.stringList(u"tags");
+            entry.approval = op.choice(u"approval",
+                                       {{u"required", ApprovalRule::Required},
+                                        {u"never", ApprovalRule::Never}},
+                                       ApprovalRule::Default);
             allowed.insert(child.name, entry);
         }
         app.allowedOperations = allowed;
@@ -290,6 +294,11 @@ void AppDecoder::readExtras(ConfigMapReader &r, AppConfig &app)
     }
     app.env = r.stringMap(u"env");
     app.timeout = r.duration(u"timeout", app.timeout);
+    app.approval = r.choice(u"approval",
+                            {{u"never", ApprovalRule::Never},
+                             {u"writes", ApprovalRule::Writes},
+                             {u"always", ApprovalRule::Required}},
+                            app.approval);
     app.runtime = r.object(u"runtime");
 }
 

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "config/AgentsConfig.h"
 #include "config/AppConfig.h"
 #include "config/AuthorizationConfig.h"
 #include "config/ConnectionConfig.h"
@@ -36,6 +37,7 @@ struct Config
     QMap<QString, AppConfig> apps; // `apps:`, or `plugins:` in older configs
     RuntimeConfig runtime;
     WorkflowsConfig workflows;
+    AgentsConfig agents;
 
     // The datastore DSN: `sqlite://<baseDir>/gestalt.db` without providers.indexeddb; the only
     // entry's config.dsn; or the entry server.providers.indexeddb names. SQLite paths are absolute

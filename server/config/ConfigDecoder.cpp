@@ -129,6 +129,17 @@ void ConfigDecoder::read(const ConfigNode &rootNode, Config &config) const
         ConfigMapReader workflows = root.map(u"workflows");
         config.workflows = WorkflowDecoder::read(workflows);
     }
+    {
+        ConfigMapReader agents = root.map(u"agents");
+        AgentsConfig &a = config.agents;
+        a.pollInterval = agents.duration(u"pollInterval", a.pollInterval);
+        a.turnLease = agents.duration(u"turnLease", a.turnLease);
+        a.streamHeartbeat = agents.duration(u"streamHeartbeat", a.streamHeartbeat);
+        a.maxModelCalls = int(agents.integer(u"maxModelCalls", a.maxModelCalls, 1, 256));
+        if (a.turnLease < 2 * a.pollInterval) {
+            agents.errorHere(u"turnLease must be at least twice pollInterval"_s);
+        }
+    }
 }
 
 void ConfigDecoder::readAuthorization(ConfigMapReader &root, Config &config)

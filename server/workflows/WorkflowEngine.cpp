@@ -33,6 +33,7 @@ Result<std::unique_ptr<WorkflowEngine>> WorkflowEngine::create(const Deps &deps)
     engine->m_service->setMcpUpstreams(deps.mcpUpstreams);
     engine->m_executor = std::make_unique<RunExecutor>(*engine->m_runs, deps.invocations,
                                                        *engine->m_metrics, config, deps.clock);
+    engine->m_executor->setAgentSteps(deps.agents);
     engine->m_service->setExecutor(engine->m_executor.get());
     engine->m_scheduler = std::make_unique<WorkflowScheduler>(
         deps.database, *engine->m_definitions, *engine->m_runs, *engine->m_service,

@@ -11,6 +11,7 @@
 namespace Gestalt {
 
 class AccessCheck;
+class AgentStepRunner;
 class AppCatalog;
 class AuditLog;
 class Database;
@@ -41,6 +42,7 @@ public:
         const McpUpstreams *mcpUpstreams;
         MetricsRegistry &metrics;
         AuditLog *audit;
+        AgentStepRunner *agents; // runs `agent` steps; null: no agent provider
         Clock clock;
     };
 

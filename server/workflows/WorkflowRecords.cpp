@@ -25,16 +25,32 @@ QString authSourceOf(const Principal &principal)
     return u"env"_s;
 }
 
-// [{app, operations}] for the target's app steps.
+// [{app, operations}] for the target's app steps and the tools its agent steps name.
 QJsonArray stepPermissions(const WorkflowTarget &target)
 {
+    QList<std::pair<QString, QString>> named; // (app, operation), in step order
+    for (const WorkflowStep &step : target.steps) {
+        if (step.kind == WorkflowStep::Kind::App) {
+            named.append({step.app, step.operation});
+            continue;
+        }
+        for (const QJsonValue &tool : step.agent.value(u"tools"_s).toArray()) {
+            const QJsonObject ref = tool.toObject();
+            named.append({ref.value(u"appName"_s).toString(), ref.value(u"operation"_s).toString()});
+        }
+    }
     QJsonArray permissions;
-    for (const QString &app : target.apps()) {
+    QStringList apps;
+    for (const auto &[app, operation] : named) {
+        if (!apps.contains(app)) {
+            apps.append(app);
+        }
+    }
+    for (const QString &app : std::as_const(apps)) {
         QJsonArray operations;
-        for (const WorkflowStep &step : target.steps) {
-            if (step.kind == WorkflowStep::Kind::App && step.app == app
-                && !operations.contains(QJsonValue(step.operation))) {
-                operations.append(step.operation);
+        for (const auto &[a, operation] : named) {
+            if (a == app && !operations.contains(QJsonValue(operation))) {
+                operations.append(operation);
             }
         }
         permissions.append(QJsonObject{{u"app"_s, app}, {u"operations"_s, operations}});

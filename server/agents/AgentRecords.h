@@ -1,0 +1,97 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+
+#include <optional>
+
+namespace Gestalt {
+
+// The rows of the agent tables (migration 0006) and their JSON (http-api.md "Agents",
+// gestalt-facts §7).
+
+struct AgentSession
+{
+    QString id;
+    QString ownerSubjectId;
+    QString provider;
+    QString model;
+    QString clientRef;
+    QString state = QStringLiteral("active"); // active | archived
+    QJsonObject metadata;
+    QJsonObject workspace; // {checkouts: [{url, ref?, path}], cwd?}; empty when none
+    QJsonObject createdBy; // {subjectId, subjectKind, displayName, authSource}
+    QDateTime createdAt;
+    QDateTime updatedAt;
+    std::optional<QDateTime> lastTurnAt;
+
+    [[nodiscard]] QJsonObject toJson() const;
+};
+
+struct AgentTurn
+{
+    QString id;
+    QString sessionId;
+    QString ownerSubjectId;
+    QString provider;
+    QString model;
+    // pending | running | waiting_for_input | succeeded | failed | canceled
+    QString status = QStringLiteral("pending");
+    // {messages, toolRefs?, toolSource?, responseSchema?, modelOptions?, metadata?}: as accepted.
+    QJsonObject request;
+    QJsonObject createdBy;
+    QString outputText;
+    QJsonValue structuredOutput = QJsonValue(QJsonValue::Undefined);
+    QString statusMessage;
+    bool cancelRequested = false;
+    QString cancelReason;
+    QDateTime createdAt;
+    std::optional<QDateTime> startedAt;
+    std::optional<QDateTime> completedAt;
+
+    [[nodiscard]] bool isTerminal() const { return isTerminal(status); }
+    [[nodiscard]] static bool isTerminal(const QString &status)
+    {
+        return status == u"succeeded" || status == u"failed" || status == u"canceled";
+    }
+    // full: with messages and outputs (the summary view leaves them out).
+    [[nodiscard]] QJsonObject toJson(bool full = true) const;
+};
+
+struct AgentEvent
+{
+    QString id;
+    QString turnId;
+    qint64 seq = 0;
+    QString type;   // turn.started, assistant.delta, tool.completed, interaction.requested, ...
+    QString source; // gestaltd | provider:<name> | tool
+    QString visibility = QStringLiteral("public");
+    QJsonObject data;
+    QJsonObject display; // {kind, phase, text?, label?, ref?, input?, output?, error?, ...}
+    QDateTime createdAt;
+
+    [[nodiscard]] QJsonObject toJson() const;
+};
+
+struct AgentInteraction
+{
+    QString id;
+    QString turnId;
+    QString type = QStringLiteral("approval"); // approval | clarification | input
+    QString state = QStringLiteral("pending"); // pending | resolved | canceled
+    QString title;
+    QString prompt;
+    QJsonObject request;
+    QJsonValue resolution = QJsonValue(QJsonValue::Undefined);
+    QDateTime createdAt;
+    std::optional<QDateTime> resolvedAt;
+
+    [[nodiscard]] QJsonObject toJson() const;
+};
+
+} // namespace Gestalt

@@ -1,0 +1,91 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "agents/AgentRecords.h"
+#include "agents/ModelProvider.h"
+#include "app/Clock.h"
+#include "identity/Principal.h"
+#include "shared/Result.h"
+
+#include <QList>
+#include <QMap>
+
+namespace Gestalt {
+
+class AccessCheck;
+class AgentRepository;
+class AppCatalog;
+class TurnRunner;
+
+// The rules of the agent API (http-api.md "Agents"): sessions and turns belong to the subject
+// that created them (anyone else gets 404), a turn runs on its session's provider, one turn at a
+// time per session, idempotency keys on both creates.
+class AgentService final
+{
+public:
+    template<typename T>
+    struct Created
+    {
+        T value;
+        bool replayed = false; // an earlier request with the same idempotency key made it
+    };
+
+    AgentService(AgentRepository &repository, TurnRunner &runner, const AppCatalog &catalog,
+                 const AccessCheck &access, QMap<QString, ModelProvider *> providers,
+                 QString defaultProvider, Clock clock);
+
+    // Whether any agent provider is configured; every route answers 412 otherwise.
+    [[nodiscard]] bool configured() const { return !m_providers.isEmpty(); }
+    [[nodiscard]] QStringList providerNames() const { return m_providers.keys(); }
+    [[nodiscard]] const QString &defaultProvider() const { return m_defaultProvider; }
+    [[nodiscard]] ModelProvider *provider(const QString &name) const
+    {
+        return m_providers.value(name);
+    }
+
+    // `headerKey`: the Idempotency-Key header (empty when absent).
+    [[nodiscard]] Result<Created<AgentSession>>
+    createSession(const Principal &caller, const QJsonObject &body, const QString &headerKey);
+    [[nodiscard]] Result<QList<AgentSession>> listSessions(const Principal &caller,
+                                                           const QString &provider,
+                                                           const QString &state, int limit);
+    [[nodiscard]] Result<AgentSession> session(const Principal &caller, const QString &id);
+    [[nodiscard]] Result<AgentSession> patchSession(const Principal &caller, const QString &id,
+                                                    const QJsonObject &body);
+
+    [[nodiscard]] Result<Created<AgentTurn>> createTurn(const Principal &caller,
+                                                        const QString &sessionId,
+                                                        const QJsonObject &body,
+                                                        const QString &headerKey);
+    [[nodiscard]] Result<QList<AgentTurn>> listTurns(const Principal &caller,
+                                                     const QString &sessionId,
+                                                     const QString &status, int limit);
+    [[nodiscard]] Result<AgentTurn> turn(const Principal &caller, const QString &id);
+    [[nodiscard]] Result<AgentTurn> cancelTurn(const Principal &caller, const QString &id,
+                                               const QString &reason);
+    [[nodiscard]] Result<QList<AgentEvent>> events(const Principal &caller, const QString &turnId,
+                                                   qint64 after, int limit);
+    [[nodiscard]] Result<QList<AgentInteraction>> interactions(const Principal &caller,
+                                                               const QString &turnId);
+    [[nodiscard]] Result<AgentInteraction> resolveInteraction(const Principal &caller,
+                                                              const QString &turnId,
+                                                              const QString &interactionId,
+                                                              const QJsonObject &body);
+
+private:
+    [[nodiscard]] static Result<void> requireSubject(const Principal &caller);
+    [[nodiscard]] Result<QString> idempotencyKey(const QJsonObject &body,
+                                                 const QString &headerKey) const;
+    [[nodiscard]] QList<ModelMessage> history(const QString &sessionId) const;
+
+    AgentRepository &m_repository;
+    TurnRunner &m_runner;
+    const AppCatalog &m_catalog;
+    const AccessCheck &m_access;
+    QMap<QString, ModelProvider *> m_providers;
+    QString m_defaultProvider;
+    Clock m_clock;
+};
+
+} // namespace Gestalt
