@@ -185,6 +185,7 @@ private Q_SLOTS:
     void openaiProviderWithTools();
     void streamResumesAfterAndStopsWhenBlocked();
     void othersSeeNothing();
+    void workflowAgentStep();
     void badInput_data();
     void badInput();
     void hugeMessageIs413();
@@ -717,6 +718,50 @@ void tst_Agents::othersSeeNothing()
                                json({{u"messages"_s, QJsonArray{userMessage(u"x"_s)}}}), asErin).status,
              404);
     QCOMPARE(m_server->request("GET", u"/api/v1/agent/sessions"_s, {}, asErin).json().array().size(), 0);
+}
+
+void tst_Agents::workflowAgentStep()
+{
+    // An event trigger whose agent step asks the scripted model, which calls httpbin through its
+    // tool; the next app step gets the turn's answer.
+    const QJsonObject agentStep{
+        {u"id"_s, u"ask"_s},
+        {u"agent"_s,
+         QJsonObject{{u"provider"_s, u"local"_s},
+                     {u"sessionKey"_s, u"weather-desk"_s},
+                     {u"prompt"_s, u"weather for {{ event.data.city }}"_s},
+                     {u"tools"_s, QJsonArray{QJsonObject{{u"appName"_s, u"bin"_s},
+                                                         {u"operation"_s, u"anything"_s}}}}}}};
+    const QJsonObject echoStep{
+        {u"id"_s, u"echo"_s},
+        {u"app"_s, QJsonObject{{u"name"_s, u"bin"_s},
+                               {u"operation"_s, u"anything"_s},
+                               {u"input"_s, QJsonObject{{u"fields"_s, QJsonObject{{u"city"_s, QJsonObject{{u"from"_s, u"steps.ask.output.text"_s}}}}}}}}}};
+    const HttpReply trigger = m_server->post(
+        u"/api/v1/workflow/event-triggers"_s,
+        json({{u"match"_s, QJsonObject{{u"type"_s, u"weather.asked"_s}}},
+              {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{agentStep, echoStep}}}}}));
+    QCOMPARE(trigger.status, 201);
+    QCOMPARE(m_server->post(u"/api/v1/workflow/events"_s,
+                            R"({"type":"weather.asked","data":{"city":"Berlin"}})").status,
+             202);
+    QJsonObject run;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const QJsonArray runs = m_server->get(u"/api/v1/workflow/runs"_s).json().array();
+            run = runs.isEmpty() ? QJsonObject() : runs[0].toObject();
+            const QString status = run[u"status"_s].toString();
+            return status == u"succeeded" || status == u"failed";
+        }(),
+        20000);
+    QCOMPARE(run[u"status"_s].toString(), u"succeeded"_s);
+    const QString answer = run[u"steps"_s][0][u"output"_s][u"text"_s].toString();
+    QVERIFY2(answer.startsWith(u"The service said: {\"args\":{\"city\":\"Berlin\"}"_s), qPrintable(answer));
+    QCOMPARE(run[u"steps"_s][1][u"output"_s][u"args"_s][u"city"_s].toString(), answer);
+    // The turn is the run owner's, in the session of its sessionKey.
+    const QJsonArray sessions = m_server->get(u"/api/v1/agent/sessions"_s).json().array();
+    QCOMPARE(sessions.size(), 1);
+    QCOMPARE(sessions[0][u"clientRef"_s].toString(), u"workflow:weather-desk"_s);
 }
 
 void tst_Agents::badInput_data()
