@@ -36,6 +36,31 @@ QJsonValue jsonPathValue(const QJsonValue &root, const QString &dotPath)
     return current;
 }
 
+QString jsonText(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::String:
+        return value.toString();
+    case QJsonValue::Object:
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Array:
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Double: {
+        const double number = value.toDouble();
+        const auto integral = qint64(number);
+        return double(integral) == number ? QString::number(integral)
+                                          : QString::number(number, 'g', 17);
+    }
+    case QJsonValue::Undefined:
+        break;
+    }
+    return {};
+}
+
 QJsonValue parseJsonValue(const QByteArray &text)
 {
     QJsonParseError error{};

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agents/AgentRequest.h"
 
+#include "shared/JsonPath.h"
+
 #include <QJsonDocument>
 #include <QStringList>
 
@@ -81,21 +83,6 @@ QString normalized(const QString &path)
     return kept.join(u'/');
 }
 
-QString compact(const QJsonValue &value)
-{
-    if (value.isObject()) {
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    }
-    if (value.isArray()) {
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    }
-    if (value.isString()) {
-        return value.toString();
-    }
-    return QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact))
-        .mid(1)
-        .chopped(1);
-}
 
 } // namespace
 
@@ -330,7 +317,7 @@ QList<ModelMessage> toModel(const QJsonArray &messages)
                 ModelMessage r;
                 r.role = ModelMessage::Role::Tool;
                 r.toolCallId = result.value(u"toolCallId"_s).toString();
-                r.text = compact(result.contains(u"output"_s) ? result.value(u"output"_s)
+                r.text = jsonText(result.contains(u"output"_s) ? result.value(u"output"_s)
                                                              : result.value(u"content"_s));
                 results.append(r);
             } else if (type == u"image_ref") {

@@ -93,6 +93,35 @@ Result<QString> AgentService::idempotencyKey(const QJsonObject &body, const QStr
     return key;
 }
 
+Result<std::optional<QString>> AgentService::claimKey(const QString &scope,
+                                                     const Principal &caller, const QString &key,
+                                                     const QJsonObject &body)
+{
+    if (key.isEmpty()) {
+        return std::optional<QString>();
+    }
+    const QString hash = requestHash(body, scope);
+    Result<AgentRepository::Claim> claim = m_repository.claimKey(
+        scope, caller.subjectId, key, hash, storedNow(m_clock), m_clock().addMSecs(-StaleClaimMs));
+    if (!claim) {
+        return claim.error();
+    }
+    switch (claim->state) {
+    case AgentRepository::Claim::State::Claimed:
+        return std::optional<QString>();
+    case AgentRepository::Claim::State::Pending:
+        return Error::conflict(
+            u"a request with idempotency key \"%1\" is still being processed"_s.arg(key));
+    case AgentRepository::Claim::State::Done:
+        break;
+    }
+    if (claim->requestHash != hash) {
+        return Error::conflict(
+            u"idempotency key \"%1\" was already used for a different request"_s.arg(key));
+    }
+    return std::optional<QString>(claim->resourceId);
+}
+
 Result<AgentService::Created<AgentSession>>
 AgentService::createSession(const Principal &caller, const QJsonObject &body,
                             const QString &headerKey)
@@ -149,28 +178,16 @@ AgentService::createSession(const Principal &caller, const QJsonObject &body,
     session.updatedAt = session.createdAt;
 
     const QString scope = u"session"_s;
-    if (!key->isEmpty()) {
-        Result<AgentRepository::Claim> claim =
-            m_repository.claimKey(scope, caller.subjectId, *key, requestHash(body, scope),
-                                  storedNow(m_clock), m_clock().addMSecs(-StaleClaimMs));
-        if (!claim) {
-            return claim.error();
+    Result<std::optional<QString>> earlier = claimKey(scope, caller, *key, body);
+    if (!earlier) {
+        return earlier.error();
+    }
+    if (*earlier) {
+        Result<AgentSession> existing = this->session(caller, **earlier);
+        if (!existing) {
+            return existing.error();
         }
-        if (claim->state == AgentRepository::Claim::State::Pending) {
-            return Error::conflict(
-                u"a request with idempotency key \"%1\" is still being processed"_s.arg(*key));
-        }
-        if (claim->state == AgentRepository::Claim::State::Done) {
-            if (claim->requestHash != requestHash(body, scope)) {
-                return Error::conflict(
-                    u"idempotency key \"%1\" was already used for a different request"_s.arg(*key));
-            }
-            Result<AgentSession> existing = this->session(caller, claim->resourceId);
-            if (!existing) {
-                return existing.error();
-            }
-            return Created<AgentSession>{*existing, true};
-        }
+        return Created<AgentSession>{*existing, true};
     }
     if (Result<void> stored = m_repository.insertSession(session); !stored) {
         if (!key->isEmpty()) {
@@ -345,28 +362,16 @@ Result<AgentService::Created<AgentTurn>> AgentService::createTurn(const Principa
     }
 
     const QString scope = u"turn:"_s + sessionId;
-    if (!key->isEmpty()) {
-        Result<AgentRepository::Claim> claim =
-            m_repository.claimKey(scope, caller.subjectId, *key, requestHash(body, scope),
-                                  storedNow(m_clock), m_clock().addMSecs(-StaleClaimMs));
-        if (!claim) {
-            return claim.error();
+    Result<std::optional<QString>> earlier = claimKey(scope, caller, *key, body);
+    if (!earlier) {
+        return earlier.error();
+    }
+    if (*earlier) {
+        Result<AgentTurn> existing = turn(caller, **earlier);
+        if (!existing) {
+            return existing.error();
         }
-        if (claim->state == AgentRepository::Claim::State::Pending) {
-            return Error::conflict(
-                u"a request with idempotency key \"%1\" is still being processed"_s.arg(*key));
-        }
-        if (claim->state == AgentRepository::Claim::State::Done) {
-            if (claim->requestHash != requestHash(body, scope)) {
-                return Error::conflict(
-                    u"idempotency key \"%1\" was already used for a different request"_s.arg(*key));
-            }
-            Result<AgentTurn> existing = turn(caller, claim->resourceId);
-            if (!existing) {
-                return existing.error();
-            }
-            return Created<AgentTurn>{*existing, true};
-        }
+        return Created<AgentTurn>{*existing, true};
     }
     const auto release = [&] {
         if (!key->isEmpty()) {

@@ -78,6 +78,13 @@ private:
     [[nodiscard]] Result<QString> idempotencyKey(const QJsonObject &body,
                                                  const QString &headerKey) const;
     [[nodiscard]] QList<ModelMessage> history(const QString &sessionId) const;
+    // Claims an idempotency key (none: nothing to do): nullopt to go on and create, or the id
+    // an earlier request with the same key and body created. 409 while that request is still
+    // being handled, or when the key came with another body.
+    [[nodiscard]] Result<std::optional<QString>> claimKey(const QString &scope,
+                                                          const Principal &caller,
+                                                          const QString &key,
+                                                          const QJsonObject &body);
 
     AgentRepository &m_repository;
     TurnRunner &m_runner;

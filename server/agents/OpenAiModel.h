@@ -33,6 +33,9 @@ namespace Gestalt {
 // Every request streams (stream: true); an answer that comes back as one JSON document (servers
 // that ignore `stream`) is read the same way. The API key never appears in a log line or an
 // error message, even when the upstream echoes it back.
+//
+// This class owns the network side (the call, its timeout, cancellation, the size cap); what
+// goes on the wire and how an answer is put together from it is OpenAiWire's.
 class OpenAiModel final
     : public QObject
     , public ModelProvider

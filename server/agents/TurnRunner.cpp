@@ -24,26 +24,11 @@ namespace {
 constexpr qsizetype MaxToolResultChars = 100 * 1024;
 constexpr qsizetype MaxEventOutputChars = 16 * 1024;
 
-QString compactText(const QJsonValue &value)
-{
-    if (value.isString()) {
-        return value.toString();
-    }
-    if (value.isObject()) {
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    }
-    if (value.isArray()) {
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    }
-    return QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact))
-        .mid(1)
-        .chopped(1);
-}
 
 // A value for an event: as it is when small, else its text cut short.
 QJsonValue forEvent(const QJsonValue &value)
 {
-    const QString text = compactText(value);
+    const QString text = jsonText(value);
     if (text.size() <= MaxEventOutputChars) {
         return value;
     }
@@ -352,7 +337,7 @@ void TurnRunner::toolDone(const std::shared_ptr<Active> &active, const ModelTool
     ModelMessage result;
     result.role = ModelMessage::Role::Tool;
     result.toolCallId = call.id;
-    result.text = compactText(resultForModel).left(MaxToolResultChars);
+    result.text = jsonText(resultForModel).left(MaxToolResultChars);
     active->conversation.append(result);
     nextTool(active);
 }

@@ -23,6 +23,19 @@ server:
 # No providers.authentication: every request is the anonymous user. For local use only.
 # No providers.indexeddb: data lives in SQLite, gestalt.db beside this file.
 
+# The agent surface (/api/v1/agent/*) with the offline scripted model: it echoes, and a message
+# mentioning "headers" makes it call the demo app. Add an `openai` provider for a real model.
+providers:
+  agent:
+    demo:
+      source: scripted
+      config:
+        rules:
+          - when: headers
+            replies:
+              - {text: "Let me ask httpbin.", toolCalls: [{tool: httpbin_get_headers, arguments: {}}]}
+              - {text: "httpbin saw these headers: {{lastToolResult}}"}
+
 apps:
   httpbin:
     displayName: httpbin

@@ -7,6 +7,7 @@
 #include "authz/AccessCheck.h"
 #include "crypto/Random.h"
 #include "mcp/McpUpstreams.h"
+#include "shared/JsonPath.h"
 #include "shared/TimeFormat.h"
 #include "store/SqlDialect.h"
 #include "workflows/CronExpression.h"
@@ -57,20 +58,6 @@ QString idPrefix(WorkflowDefinition::Kind kind)
     return kind == WorkflowDefinition::Kind::Schedule ? u"wfs_"_s : u"wft_"_s;
 }
 
-QString textOf(const QJsonValue &value)
-{
-    if (value.isString()) {
-        return value.toString();
-    }
-    if (value.isObject()) {
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    }
-    if (value.isArray()) {
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    }
-    return QString::fromUtf8(
-        QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
-}
 
 } // namespace
 
@@ -650,7 +637,7 @@ QJsonObject WorkflowService::toJson(const WorkflowRun &run)
     }
     if (!run.result.isUndefined()) {
         json.insert(u"result"_s, run.result);
-        json.insert(u"resultBody"_s, textOf(run.result));
+        json.insert(u"resultBody"_s, jsonText(run.result));
     }
     if (run.cancelRequested && !run.isTerminal()) {
         json.insert(u"cancelRequested"_s, true);

@@ -127,27 +127,6 @@ Result<QJsonValue> lookup(const QString &path, const QJsonObject &context, const
     return found;
 }
 
-QString asText(const QJsonValue &value)
-{
-    if (value.isString()) {
-        return value.toString();
-    }
-    if (value.isObject()) {
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    }
-    if (value.isArray()) {
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    }
-    if (value.isNull()) {
-        return u"null"_s;
-    }
-    if (value.isBool()) {
-        return value.toBool() ? u"true"_s : u"false"_s;
-    }
-    const double number = value.toDouble();
-    const auto integral = qint64(number);
-    return double(integral) == number ? QString::number(integral) : QString::number(number, 'g', 17);
-}
 
 Result<QJsonValue> resolveAt(const QJsonValue &value, const QJsonObject &context,
                              const QString &where)
@@ -168,7 +147,7 @@ Result<QJsonValue> resolveAt(const QJsonValue &value, const QJsonObject &context
                 return found.error();
             }
             out += QStringView(text).mid(last, match.capturedStart() - last);
-            out += asText(*found);
+            out += jsonText(*found);
             last = match.capturedEnd();
         }
         out += QStringView(text).mid(last);

@@ -631,6 +631,18 @@ providers:
         QTest::newRow("run lease shorter than two polls")
             << u"workflows:\n  pollInterval: 10s\n  runLease: 15s\n"_s
             << u"%F:2:1: workflows: runLease must be at least twice pollInterval"_s;
+        QTest::newRow("turn lease shorter than two polls")
+            << u"agents:\n  pollInterval: 10s\n  turnLease: 15s\n"_s
+            << u"%F:2:1: agents: turnLease must be at least twice pollInterval"_s;
+        QTest::newRow("unknown agents key")
+            << u"agents:\n  heartbeat: 1s\n"_s
+            << u"%F:3:3: unknown key \"agents.heartbeat\""_s;
+        QTest::newRow("operation approval enum")
+            << u"apps:\n  a:\n    source: ./m.yaml\n    allowedOperations:\n      op: {approval: maybe}\n"_s
+            << u"%F:6:12: apps.a.allowedOperations.op.approval: invalid value \"maybe\" (expected one of: required, never)"_s;
+        QTest::newRow("app approval enum")
+            << u"apps:\n  a:\n    source: ./m.yaml\n    approval: sometimes\n"_s
+            << u"%F:5:5: apps.a.approval: invalid value \"sometimes\" (expected one of: never, writes, always)"_s;
         QTest::newRow("unknown runtime driver")
             << u"runtime:\n  providers:\n    r: {driver: docker}\n"_s
             << u"%F:4:9: runtime.providers.r.driver: invalid value \"docker\" (expected one of: "
