@@ -54,6 +54,18 @@ Result<std::unique_ptr<ModelProvider>> makeModel(const QString &name, const Prov
 
 } // namespace
 
+QStringList AgentEngine::problems(const Config &config)
+{
+    QStringList out;
+    const ProviderMap &entries = config.providers.agent;
+    for (auto it = entries.begin(); it != entries.end(); ++it) {
+        if (Result<std::unique_ptr<ModelProvider>> model = makeModel(it.key(), it.value()); !model) {
+            out.append(model.error().message);
+        }
+    }
+    return out;
+}
+
 Result<std::unique_ptr<AgentEngine>> AgentEngine::create(const Deps &deps)
 {
     std::unique_ptr<AgentEngine> engine(new AgentEngine());

@@ -47,6 +47,8 @@ public:
 
     // Errors name the providers.agent entry whose config is wrong.
     [[nodiscard]] static Result<std::unique_ptr<AgentEngine>> create(const Deps &deps);
+    // What create() would refuse in providers.agent, every problem (gestaltd validate).
+    [[nodiscard]] static QStringList problems(const Config &config);
     ~AgentEngine() override;
 
     void registerRoutes(Router &router);

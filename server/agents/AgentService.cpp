@@ -159,6 +159,10 @@ AgentService::createSession(const Principal &caller, const QJsonObject &body,
     }
     AgentSession session;
     session.provider = provider->isEmpty() ? m_defaultProvider : *provider;
+    if (session.provider.isEmpty()) {
+        return Error::invalid(u"provider is required: several agent providers are configured and "
+                              u"none is the default (%1)"_s.arg(m_providers.keys().join(u", "_s)));
+    }
     ModelProvider *backend = m_providers.value(session.provider);
     if (!backend) {
         return Error::invalid(u"unknown agent provider \"%1\" (configured: %2)"_s.arg(

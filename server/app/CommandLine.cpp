@@ -6,6 +6,7 @@
 #include "app/Application.h"
 #include "app/LogSetup.h"
 #include "app/ShutdownSignals.h"
+#include "agents/AgentEngine.h"
 #include "apps/AppCatalog.h"
 #include "config/ConfigLoader.h"
 #include "config/DefaultConfig.h"
@@ -153,6 +154,7 @@ int validate(const QStringList &files)
     if (report.config) {
         problems += report.config->serveProblems();
         problems += AppCatalog::problems(*report.config);
+        problems += AgentEngine::problems(*report.config);
     }
     if (!problems.isEmpty()) {
         printErr(problems.join(u'\n') + u'\n');

@@ -105,6 +105,16 @@ run_cli validate-good validate --config "$good"
 check_eq "validate of a good config exits 0" 0 "$CODE"
 check "validate of a good config says so" contains "$OUT" "config is valid"
 
+agents="$WORK/validate/agents.yaml"
+write_config "$agents" 18080 "$(random_key)" \
+    "providers:" "  agent:" \
+    "    gpt: {source: openai, config: {baseUrl: 'ftp://x', model: m}}" \
+    "    bot: {source: claude}"
+run_cli validate-agents validate --config "$agents"
+check_eq "validate of a bad agent provider exits 1" 1 "$CODE"
+check "validate names the bad baseUrl" grep -q "providers.agent.gpt.config.baseUrl" "$WORK/validate-agents.err"
+check "validate names the unknown source" grep -q "providers.agent.bot.source: expected scripted or openai" "$WORK/validate-agents.err"
+
 bad="$WORK/validate/bad.yaml"
 cat >"$bad" <<'EOF'
 apiVersion: gestaltd.config/v5
