@@ -147,6 +147,14 @@ void RunExecutor::enqueue(const QString &runId)
     }
 }
 
+void RunExecutor::adopt(WorkflowRun run)
+{
+    if (m_stopping || m_active.contains(run.id)) {
+        return; // its lease lapses and whoever polls next takes it
+    }
+    begin(std::move(run));
+}
+
 void RunExecutor::poll()
 {
     if (m_stopping) {

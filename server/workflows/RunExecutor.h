@@ -54,6 +54,14 @@ public:
 
     // A run was created: claim and start it now when there is room (else polling will).
     void enqueue(const QString &runId);
+    // Whether a new run could start here now; a run created with this replica's lease
+    // (leaseUntil()) is then handed over with adopt(), without claiming it again.
+    [[nodiscard]] bool hasRoom() const
+    {
+        return !m_stopping && m_active.size() < m_config.maxConcurrentRuns;
+    }
+    [[nodiscard]] QDateTime leaseUntil() const;
+    void adopt(WorkflowRun run);
     // Cancels a run executing here: aborts its in-flight call and marks it canceled. False when
     // the run does not execute on this replica.
     bool cancelLocal(const QString &runId, const QString &reason);
@@ -75,7 +83,6 @@ private:
     // Saves the run; false (and the run is dropped here) when the lease was lost.
     bool save(const std::shared_ptr<Active> &active);
     [[nodiscard]] QJsonObject contextOf(const WorkflowRun &run) const;
-    [[nodiscard]] QDateTime leaseUntil() const;
 
     RunRepository &m_runs;
     InvocationService &m_invocations;

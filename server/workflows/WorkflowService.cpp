@@ -522,13 +522,23 @@ WorkflowRun WorkflowService::newRun(const WorkflowDefinition &definition,
         run.steps.append(state);
     }
     run.createdAt = SqlDialect::fromStorage(SqlDialect::toStorage(m_clock()));
+    if (m_executor && m_executor->hasRoom()) {
+        // Created already held by this replica: started() hands it over without a claim.
+        run.leaseOwner = m_executor->replicaId();
+        run.leaseExpiresAt = m_executor->leaseUntil();
+    }
     return run;
 }
 
 void WorkflowService::started(const WorkflowRun &run)
 {
     m_metrics.runStarted(run.trigger.value(u"kind"_s).toString());
-    if (m_executor) {
+    if (!m_executor) {
+        return;
+    }
+    if (run.leaseOwner == m_executor->replicaId()) {
+        m_executor->adopt(run);
+    } else {
         m_executor->enqueue(run.id);
     }
 }
