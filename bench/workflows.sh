@@ -195,7 +195,7 @@ for store in "${stores[@]}"; do
         "$(ratio "${RUNS_PER_S[$store]}" "${RPS[rest-$store-c$conns]}")"
 done
 echo "(runs/s: events published by wrk at c$conns over $duration, divided by the time from the first"
-echo " publish until the last run finished; each run = claim, 2 state writes, one upstream call)"
+echo " publish until the last run finished; each run = its insert, three state writes, one upstream call)"
 echo "(rest rps / direct rps, the same operation without the engine: see the table above)"
 echo
 echo "schedule firing lag, $schedules schedules \"* * * * *\" due at the same minute (pollInterval 1 s):"

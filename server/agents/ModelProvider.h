@@ -63,6 +63,8 @@ struct ModelReply
     QList<ModelToolCall> toolCalls;    // non-empty: run them and ask again
     std::optional<QJsonValue> structured; // with a responseSchema: the parsed JSON answer
     QString finishReason;              // "stop", "tool_calls", "length", ...
+    // Tokens the request used, when the provider says: {promptTokens, completionTokens}.
+    QJsonObject usage;
 };
 
 // Streaming pieces of a reply as they arrive (before the final ModelReply).

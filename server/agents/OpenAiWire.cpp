@@ -166,6 +166,11 @@ AnswerBuilder::read(const QJsonObject &chunk, bool whole, QString &text, QString
             error.isString() ? error.toString() : error.toObject().value(u"message"_s).toString();
         return message.isEmpty() ? u"the stream reported an error"_s : message;
     }
+    if (const QJsonObject usage = chunk.value(u"usage"_s).toObject(); !usage.isEmpty()) {
+        // The stream's last chunk (stream_options.include_usage), or a whole answer's field.
+        m_usage = {{u"promptTokens"_s, usage.value(u"prompt_tokens"_s).toInteger()},
+                   {u"completionTokens"_s, usage.value(u"completion_tokens"_s).toInteger()}};
+    }
     const QJsonArray choices = chunk.value(u"choices"_s).toArray();
     if (choices.isEmpty()) {
         return std::nullopt; // the usage chunk
@@ -217,6 +222,7 @@ Result<ModelReply> AnswerBuilder::reply(bool structured) const
 {
     ModelReply reply;
     reply.text = m_text;
+    reply.usage = m_usage;
     for (qsizetype i = 0; i < m_calls.size(); ++i) {
         const PartialCall &call = m_calls.at(i);
         if (call.name.isEmpty()) {

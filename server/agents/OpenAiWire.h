@@ -54,6 +54,7 @@ private:
     QString m_text;
     QString m_refusal;
     QString m_finishReason;
+    QJsonObject m_usage; // ModelReply::usage
     QList<PartialCall> m_calls;
     QHash<int, qsizetype> m_slotByIndex; // the stream's `index` → m_calls
 };

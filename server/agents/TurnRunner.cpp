@@ -51,6 +51,8 @@ struct TurnRunner::Active
     QList<ModelMessage> conversation;
     std::shared_ptr<UpstreamCall> call; // the model request or tool call in flight
     int modelCalls = 0;
+    qint64 promptTokens = 0; // summed over the turn's model calls, when the provider says
+    qint64 completionTokens = 0;
     QList<ModelToolCall> pendingCalls; // of the model's last answer, not run yet
     QString waitingInteraction;        // while waiting_for_input
     ModelToolCall waitingCall;
@@ -169,6 +171,8 @@ void TurnRunner::modelAnswered(const std::shared_ptr<Active> &active, Result<Mod
         finish(active, u"failed"_s, reply.error().message);
         return;
     }
+    active->promptTokens += reply->usage.value(u"promptTokens"_s).toInteger();
+    active->completionTokens += reply->usage.value(u"completionTokens"_s).toInteger();
     const QString source = u"provider:"_s + active->turn.provider;
     if (!reply->text.isEmpty()) {
         emitEvent(active, u"assistant.completed"_s, {{u"text"_s, reply->text}}, source);
@@ -373,9 +377,13 @@ void TurnRunner::finish(const std::shared_ptr<Active> &active, const QString &st
     if (status == u"failed") {
         emitEvent(active, u"turn.failed"_s, {{u"message"_s, message}});
     } else if (status == u"succeeded") {
-        emitEvent(active, u"turn.completed"_s,
-                  {{u"outputText"_s, active->turn.outputText},
-                   {u"modelCalls"_s, active->modelCalls}});
+        QJsonObject data{{u"outputText"_s, active->turn.outputText},
+                         {u"modelCalls"_s, active->modelCalls}};
+        if (active->promptTokens > 0 || active->completionTokens > 0) {
+            data.insert(u"usage"_s, QJsonObject{{u"promptTokens"_s, active->promptTokens},
+                                                {u"completionTokens"_s, active->completionTokens}});
+        }
+        emitEvent(active, u"turn.completed"_s, data);
     }
     active->done = true;
     if (active->call) {

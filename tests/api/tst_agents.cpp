@@ -659,6 +659,11 @@ void tst_Agents::openaiProviderWithTools()
     }
     QVERIFY(types.contains(u"tool.completed"_s));
     QVERIFY(types.count(u"assistant.delta"_s) >= 2); // streamed from the fake's chunks
+    // Token usage, summed over the two model calls (the fake reports 10 + 5 for each).
+    const QJsonArray all = events(id);
+    QCOMPARE(all.last()[u"type"_s].toString(), u"turn.completed"_s);
+    QCOMPARE(all.last()[u"data"_s][u"usage"_s].toObject(),
+             QJsonObject({{u"promptTokens"_s, 20}, {u"completionTokens"_s, 10}}));
     // What went to the model: the tool as a function, with the operation's input schema.
     Result<QJsonDocument> requests = m_openai.getJson(u"/requests"_s);
     QVERIFY(requests);
