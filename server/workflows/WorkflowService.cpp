@@ -183,6 +183,24 @@ Result<void> WorkflowService::checkTarget(const Principal &principal,
                 return Error::invalid(
                     u"%1: agent provider \"%2\" is not configured"_s.arg(where, provider));
             }
+            // The tools the turn may call: each must exist and be the maker's to run, as the
+            // operations of app steps (they become part of the run's ceiling).
+            const QJsonArray tools = step.agent.value(u"tools"_s).toArray();
+            for (qsizetype i = 0; i < tools.size(); ++i) {
+                const QJsonObject ref = tools.at(i).toObject();
+                const QString at = u"%1 agent tools[%2]"_s.arg(where).arg(i);
+                const AppDefinition *app = m_catalog.app(ref.value(u"appName"_s).toString());
+                const Operation *op =
+                    app ? app->operation(ref.value(u"operation"_s).toString()) : nullptr;
+                if (!op) {
+                    return Error::invalid(u"%1: no operation \"%2\" on app \"%3\""_s.arg(
+                        at, ref.value(u"operation"_s).toString(),
+                        ref.value(u"appName"_s).toString()));
+                }
+                if (Result<void> ok = m_access.checkOperation(principal, *app, *op); !ok) {
+                    return Error{ok.error().code, at + u": "_s + ok.error().message};
+                }
+            }
             continue;
         }
         const AppDefinition *app = m_catalog.app(step.app);

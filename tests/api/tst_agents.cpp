@@ -747,6 +747,27 @@ void tst_Agents::workflowAgentStep()
         json({{u"match"_s, QJsonObject{{u"type"_s, u"weather.asked"_s}}},
               {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{agentStep, echoStep}}}}}));
     QCOMPARE(trigger.status, 201);
+    // A tool that does not exist, or that the maker may not run, is refused when it is created.
+    QJsonObject badAgent = agentStep;
+    QJsonObject agent = badAgent[u"agent"_s].toObject();
+    agent.insert(u"tools"_s, QJsonArray{QJsonObject{{u"appName"_s, u"bin"_s}, {u"operation"_s, u"nope"_s}}});
+    badAgent.insert(u"agent"_s, agent);
+    const HttpReply unknownTool = m_server->post(
+        u"/api/v1/workflow/event-triggers"_s,
+        json({{u"match"_s, QJsonObject{{u"type"_s, u"x"_s}}},
+              {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{badAgent}}}}}));
+    QCOMPARE(unknownTool.status, 400);
+    QCOMPARE(unknownTool.error(),
+             u"workflow step \"ask\" agent tools[0]: no operation \"nope\" on app \"bin\""_s);
+    agent.insert(u"tools"_s, QJsonArray{QJsonObject{{u"appName"_s, u"vault"_s}, {u"operation"_s, u"get"_s}}});
+    badAgent.insert(u"agent"_s, agent);
+    const auto asDave = TestServer::bearer(m_server->user(u"dave@example.com"_s).token);
+    const HttpReply denied = m_server->request(
+        "POST", u"/api/v1/workflow/event-triggers"_s,
+        json({{u"match"_s, QJsonObject{{u"type"_s, u"x"_s}}},
+              {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{badAgent}}}}}),
+        asDave);
+    QCOMPARE(denied.status, 403);
     QCOMPARE(m_server->post(u"/api/v1/workflow/events"_s,
                             R"({"type":"weather.asked","data":{"city":"Berlin"}})").status,
              202);
