@@ -16,6 +16,10 @@ packages=(
     openssl
     # real peers for tests and benchmarks
     postgresql python3-httpbin nginx-light wrk prometheus curl jq
+    # the /admin shell's browser tests (driven by playwright-core) and the console's screenshots
+    chromium xvfb xauth
+    # the console's optional test against a real secret service
+    gnome-keyring libsecret-1-0 dbus
 )
 
 # npm installs the JavaScript test peers (tests/package.json); their Node 22 comes from npm too.

@@ -12,6 +12,7 @@
 #include "audit/AuditRepository.h"
 #include "audit/AuditRoutes.h"
 #include "authz/AccessCheck.h"
+#include "admin/AdminShellRoutes.h"
 #include "authz/AdminAuthorizationRoutes.h"
 #include "authz/AdminGuard.h"
 #include "authz/Authorizer.h"
@@ -111,6 +112,13 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
         return catalog.error();
     }
     app->m_catalog = std::make_unique<AppCatalog>(std::move(catalog).value());
+
+    Result<AdminShellAssets> adminShell =
+        AdminShellAssets::locate(config, qEnvironmentVariable("GESTALTD_ADMIN_UI_DIR"));
+    if (!adminShell) {
+        return adminShell.error();
+    }
+    app->m_adminShellAssets = std::make_unique<AdminShellAssets>(std::move(adminShell).value());
 
     Result<DatastoreSettings> settings =
         DatastoreSettings::fromDsn(config.datastoreDsn().value_or(QString()), config.baseDir);
@@ -332,6 +340,13 @@ void Application::registerOperatorRoutes(Router &router)
     m_runtimeRoutes = std::make_unique<RuntimeRoutes>(*m_runtime, *m_adminGuard);
     m_runtimeRoutes->registerRoutes(router);
     m_adminAuthorizationRoutes->registerRoutes(router);
+    m_adminShellRoutes = std::make_unique<AdminShellRoutes>(
+        *m_adminShellAssets, *m_adminGuard,
+        AdminShellRoutes::Options{
+            m_config.server.management.has_value(), m_config.server.baseUrl,
+            m_config.server.management ? m_config.server.management->baseUrl : QString(),
+            [this] { return publicBaseUrl(); }, [this] { return m_identity->loginEnabled(); }});
+    m_adminShellRoutes->registerRoutes(router);
 }
 
 Result<void> Application::start()

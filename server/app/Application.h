@@ -22,6 +22,8 @@ class McpUpstreams;
 class RuntimeRegistry;
 class RuntimeRoutes;
 class AdminAuthorizationRoutes;
+class AdminShellAssets;
+class AdminShellRoutes;
 class AdminGuard;
 class AppCatalog;
 class AuditLog;
@@ -162,6 +164,8 @@ private:
     std::unique_ptr<McpRoutes> m_mcpRoutes;
     std::unique_ptr<McpOAuthRoutes> m_mcpOAuthRoutes;
     std::unique_ptr<RuntimeRoutes> m_runtimeRoutes;
+    std::unique_ptr<AdminShellAssets> m_adminShellAssets;
+    std::unique_ptr<AdminShellRoutes> m_adminShellRoutes;
     std::unique_ptr<HttpServer> m_publicServer;
     std::unique_ptr<HttpServer> m_managementServer;
 };

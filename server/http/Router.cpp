@@ -11,21 +11,27 @@ namespace Gestalt {
 namespace {
 
 // Score = number of literal segments matched; -1 when the template does not match.
-int matchTemplate(const QStringList &templ, const QStringList &segments,
+// A path with a trailing slash ("/admin/", "/admin/docs/") matches only a template ending in
+// `{name...}`, whose value then ends in "/" (or is empty).
+int matchTemplate(const QStringList &templ, const QStringList &segments, bool trailingSlash,
                   QHash<QString, QString> *params)
 {
     int score = 0;
     for (qsizetype i = 0; i < templ.size(); ++i) {
         const QString &part = templ[i];
         if (part.startsWith(u'{') && part.endsWith(u"...}"_s)) {
-            if (i >= segments.size()) {
+            if (i > segments.size() || (i == segments.size() && !trailingSlash)) {
                 return -1;
             }
             QStringList rest;
             for (qsizetype j = i; j < segments.size(); ++j) {
                 rest.append(QUrl::fromPercentEncoding(segments[j].toUtf8()));
             }
-            params->insert(part.mid(1, part.size() - 5), rest.join(u'/'));
+            QString value = rest.join(u'/');
+            if (trailingSlash && !value.isEmpty()) {
+                value += u'/';
+            }
+            params->insert(part.mid(1, part.size() - 5), value);
             return score;
         }
         if (i >= segments.size()) {
@@ -43,7 +49,7 @@ int matchTemplate(const QStringList &templ, const QStringList &segments,
             return -1;
         }
     }
-    return templ.size() == segments.size() ? score : -1;
+    return templ.size() == segments.size() && !trailingSlash ? score : -1;
 }
 
 } // namespace
@@ -85,6 +91,10 @@ Router::Match Router::match(const QString &method, const QString &encodedPath) c
     if (encodedPath == u"/"_s) {
         segments.clear();
     }
+    const bool trailingSlash = segments.size() > 1 && segments.last().isEmpty();
+    if (trailingSlash) {
+        segments.removeLast();
+    }
     if (segments.contains(QString())) {
         return result;
     }
@@ -94,7 +104,7 @@ Router::Match Router::match(const QString &method, const QString &encodedPath) c
     QStringList allowed;
     for (const Route &r : m_routes) {
         QHash<QString, QString> params;
-        const int score = matchTemplate(r.segments, segments, &params);
+        const int score = matchTemplate(r.segments, segments, trailingSlash, &params);
         if (score < 0) {
             continue;
         }

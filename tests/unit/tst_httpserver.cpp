@@ -127,6 +127,10 @@ void tst_HttpServer::routesAndDecodesSegments_data()
                                                << u"x é"_s;
     QTest::newRow("catch-all takes the rest") << "/files/a/b/c.txt"_ba << u"path"_s
                                               << u"a/b/c.txt"_s;
+    QTest::newRow("catch-all of a trailing slash is empty") << "/files/"_ba << u"path"_s
+                                                            << QString();
+    QTest::newRow("catch-all keeps an inner trailing slash") << "/files/docs/"_ba << u"path"_s
+                                                             << u"docs/"_s;
 }
 
 void tst_HttpServer::routesAndDecodesSegments()
@@ -142,7 +146,7 @@ void tst_HttpServer::routesAndDecodesSegments()
 void tst_HttpServer::unknownRouteIsJson404()
 {
     for (const QByteArray &target : {"/nope"_ba, "/api/v1/things/42/"_ba, "/api/v1/things/"_ba,
-                                     "/api/v1//things/1"_ba}) {
+                                     "/api/v1//things/1"_ba, "/files"_ba, "/files//x"_ba}) {
         const auto response = rawRequest(m_port, "GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n");
         QCOMPARE(response.status, 404);
         QCOMPARE(response.header("content-type"), "application/json"_ba);
