@@ -18,6 +18,8 @@ packages=(
     postgresql python3-httpbin nginx-light wrk prometheus curl jq
     # the /admin shell's browser tests (driven by playwright-core) and the console's screenshots
     chromium xvfb xauth
+    # checks of what `cmake --install` puts in place
+    desktop-file-utils
     # the console's optional test against a real secret service
     gnome-keyring libsecret-1-0 dbus
 )
