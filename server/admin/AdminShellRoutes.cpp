@@ -14,14 +14,6 @@ namespace {
 
 const QString loginPath = u"/api/v1/auth/login"_s;
 
-HttpResponse redirect(int status, const QString &location)
-{
-    HttpResponse response = HttpResponse::noContent(status);
-    response.setHeader("Location"_ba, QUrl(location).toEncoded());
-    response.setHeader("Cache-Control"_ba, "no-store"_ba);
-    return response;
-}
-
 QString withQuery(const QString &path, const HttpRequest &request)
 {
     const QString query = request.query.toString(QUrl::FullyEncoded);
@@ -53,7 +45,7 @@ AdminShellRoutes::AdminShellRoutes(AdminShellAssets assets, const AdminGuard &gu
 void AdminShellRoutes::registerRoutes(Router &router)
 {
     const auto toShell = [](const HttpRequest &request) {
-        return Result<HttpResponse>(redirect(301, withQuery(u"/admin/"_s, request)));
+        return Result<HttpResponse>(HttpResponse::redirect(301, withQuery(u"/admin/"_s, request)));
     };
     router.route(u"GET"_s, u"/admin"_s, RouteAuth::Public, toShell);
     if (m_options.managementListener) {
@@ -82,7 +74,7 @@ HttpResponse AdminShellRoutes::refused(const HttpRequest &request, const Error &
     }
     const QString here = withQuery(request.path, request);
     if (!m_options.managementListener) {
-        return redirect(302, loginPath + u"?next="_s + QString::fromUtf8(QUrl::toPercentEncoding(here)));
+        return HttpResponse::redirect(302, loginPath + u"?next="_s + QString::fromUtf8(QUrl::toPercentEncoding(here)));
     }
     if (m_options.managementBaseUrl.isEmpty()) {
         return refusalPage(
@@ -95,7 +87,7 @@ HttpResponse AdminShellRoutes::refused(const HttpRequest &request, const Error &
         back.chop(1);
     }
     back += here;
-    return redirect(302, loginBase() + u"?next="_s
+    return HttpResponse::redirect(302, loginBase() + u"?next="_s
                              + QString::fromUtf8(QUrl::toPercentEncoding(back)));
 }
 

@@ -3,6 +3,7 @@
 #include "http/HttpResponse.h"
 
 #include <QJsonDocument>
+#include <QUrl>
 
 using namespace Qt::StringLiterals;
 
@@ -35,6 +36,14 @@ HttpResponse HttpResponse::noContent(int status)
 {
     HttpResponse response;
     response.status = status;
+    return response;
+}
+
+HttpResponse HttpResponse::redirect(int status, const QString &location)
+{
+    HttpResponse response = noContent(status);
+    response.setHeader("Location"_ba, QUrl(location).toEncoded());
+    response.setHeader("Cache-Control"_ba, "no-store"_ba);
     return response;
 }
 

@@ -23,6 +23,8 @@ struct HttpResponse
     [[nodiscard]] static HttpResponse text(int status, const QByteArray &body,
                                            const QByteArray &contentType);
     [[nodiscard]] static HttpResponse noContent(int status = 204);
+    // A redirect (301, 302, 303...) to location, percent-encoded as needed; never cached.
+    [[nodiscard]] static HttpResponse redirect(int status, const QString &location);
     // {"error": message, "code"?: machineCode}; 5xx Internal bodies say "internal error" only.
     [[nodiscard]] static HttpResponse fromError(const Error &error);
 

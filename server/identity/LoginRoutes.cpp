@@ -34,10 +34,7 @@ bool hasControlCharacters(const QString &text)
 
 HttpResponse redirect(const QString &location)
 {
-    HttpResponse response = HttpResponse::noContent(302);
-    response.setHeader("Location"_ba, QUrl(location).toEncoded());
-    response.setHeader("Cache-Control"_ba, "no-store"_ba);
-    return response;
+    return HttpResponse::redirect(302, location);
 }
 
 } // namespace

@@ -40,15 +40,8 @@ authorization:
         - email: root@example.com
           role: admin
 )"_s;
-const QString login = uR"(
-providers:
-  authentication:
-    sso:
-      source: oidc
-      config:
-        issuerUrl: http://127.0.0.1:1
-        clientId: gestalt
-)"_s;
+// Merged over the test config (which has its own providers: block).
+const QString login = TestServer::unreachableLoginYaml();
 
 bool writeFile(const QString &path, const QByteArray &content)
 {

@@ -18,15 +18,7 @@ using namespace Gestalt::Test;
 namespace {
 
 // Merged over the test config (which has its own providers: block).
-const QString login = uR"(
-providers:
-  authentication:
-    sso:
-      source: oidc
-      config:
-        issuerUrl: http://127.0.0.1:1
-        clientId: gestalt
-)"_s;
+const QString login = TestServer::unreachableLoginYaml();
 
 const QString config = uR"(
 apps:

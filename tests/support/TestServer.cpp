@@ -161,6 +161,19 @@ HttpReply TestServer::request(const QByteArray &method, const QString &path,
     return result;
 }
 
+QString TestServer::unreachableLoginYaml()
+{
+    return uR"(
+providers:
+  authentication:
+    sso:
+      source: oidc
+      config:
+        issuerUrl: http://127.0.0.1:1
+        clientId: gestalt
+)"_s;
+}
+
 TestServer::Headers TestServer::bearer(const QString &token)
 {
     return {{"Authorization"_ba, "Bearer "_ba + token.toUtf8()}};

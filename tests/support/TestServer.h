@@ -74,6 +74,9 @@ public:
     }
 
     [[nodiscard]] static Headers bearer(const QString &token);
+    // An override turning login on with an OIDC provider that is never reached: sessions come
+    // from sessionFor(). Its discovery logs the warning "OIDC provider sso - discovery failed".
+    [[nodiscard]] static QString unreachableLoginYaml();
     [[nodiscard]] static Headers cookie(const QString &name, const QString &value);
 
     // A user (created when missing) and an API token for them, written straight to the store:
