@@ -2,25 +2,273 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "MainWindow.h"
 
+#include "pages/ConnectPage.h"
+#include "pages/MembersPage.h"
+#include "pages/MetricsPage.h"
+#include "pages/RuntimePage.h"
+#include "settings/Settings.h"
 #include "shared/Version.h"
+#include "widgets/ErrorBanner.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QIcon>
 #include <QLabel>
+#include <QListWidget>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QTime>
+#include <QTimer>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
 
 namespace Gestalt::Console {
 
-MainWindow::MainWindow(QWidget *parent)
+namespace {
+
+constexpr int firstRetryMs = 1000;
+constexpr int maxRetryMs = 30000;
+
+} // namespace
+
+MainWindow::MainWindow(Settings &settings, SecretStore &secrets, QWidget *parent)
     : QMainWindow(parent)
+    , m_settings(settings)
+    , m_api(new ApiClient(this))
+    , m_banner(new ErrorBanner(this))
+    , m_sidebar(new QListWidget(this))
+    , m_stack(new QStackedWidget(this))
+    , m_connectPage(new ConnectPage(*m_api, settings, secrets, this))
+    , m_membersPage(new MembersPage(*m_api, this))
+    , m_runtimePage(new RuntimePage(*m_api, this))
+    , m_metricsPage(new MetricsPage(*m_api, this))
+    , m_stateLabel(new QLabel(this))
+    , m_versionLabel(new QLabel(this))
+    , m_refreshLabel(new QLabel(this))
+    , m_retry(new QTimer(this))
+    , m_retryDelayMs(firstRetryMs)
 {
+    setObjectName(u"mainWindow"_s);
     setWindowTitle(tr("Gestalt Console"));
-    auto *welcome = new QLabel(tr("Gestalt Console"), this);
-    welcome->setObjectName(QStringLiteral("welcomeLabel"));
-    welcome->setAlignment(Qt::AlignCenter);
-    setCentralWidget(welcome);
-    statusBar()->showMessage(tr("Version %1 - not connected").arg(Gestalt::version()));
-    resize(960, 640);
+    setWindowIcon(QIcon(u":/icons/gestalt-console.svg"_s));
+    m_sidebar->setObjectName(u"pagesListWidget"_s);
+    m_sidebar->setAccessibleName(tr("Pages"));
+    m_sidebar->setIconSize(QSize(24, 24));
+    m_sidebar->setFixedWidth(170);
+    m_sidebar->setSpacing(2);
+    addPage(m_connectPage, tr("Connection"), u"connect"_s);
+    addPage(m_membersPage, tr("Members"), u"members"_s);
+    addPage(m_runtimePage, tr("Runtime"), u"runtime"_s);
+    addPage(m_metricsPage, tr("Metrics"), u"metrics"_s);
+
+    auto *central = new QWidget(this);
+    auto *content = new QWidget(central);
+    auto *contentLayout = new QVBoxLayout(content);
+    contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addWidget(m_banner);
+    contentLayout->addWidget(m_stack, 1);
+    auto *layout = new QHBoxLayout(central);
+    layout->addWidget(m_sidebar);
+    layout->addWidget(content, 1);
+    setCentralWidget(central);
+
+    m_stateLabel->setObjectName(u"connectionStateLabel"_s);
+    m_versionLabel->setObjectName(u"serverVersionLabel"_s);
+    m_refreshLabel->setObjectName(u"lastRefreshLabel"_s);
+    statusBar()->addWidget(m_stateLabel);
+    statusBar()->addPermanentWidget(m_versionLabel);
+    statusBar()->addPermanentWidget(m_refreshLabel);
+    onStateChanged(ApiClient::State::Disconnected);
+    m_versionLabel->setText(tr("Console %1").arg(Gestalt::version()));
+
+    m_retry->setSingleShot(true);
+    connect(m_retry, &QTimer::timeout, this, &MainWindow::probe);
+    connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
+        for (int i = 0; i < m_stack->count(); ++i) {
+            page(i)->setActive(i == row);
+        }
+        m_stack->setCurrentIndex(row);
+        m_settings.setValue(Settings::Key::LastPage, row);
+        if (row > 0 && m_api->state() != ApiClient::State::Disconnected) {
+            refreshCurrentPage();
+        }
+    });
+    connect(m_api, &ApiClient::stateChanged, this, &MainWindow::onStateChanged);
+    connect(m_api, &ApiClient::serverVersionChanged, this, [this](const QString &version) {
+        m_versionLabel->setText(version.isEmpty() ? tr("Console %1").arg(Gestalt::version())
+                                                  : tr("gestaltd %1").arg(version));
+    });
+    connect(m_connectPage, &ConnectPage::connected, this, [this] {
+        m_banner->dismiss();
+        m_metricsPage->refresh(); // the server's version comes with /metrics
+        if (currentPage() == PageId::Connection) {
+            showPage(PageId::Members);
+        } else {
+            refreshCurrentPage();
+        }
+    });
+
+    m_metricsPage->setIntervalSeconds(m_settings.value(Settings::Key::MetricsIntervalSeconds).toInt());
+    m_metricsPage->setWindowMinutes(m_settings.value(Settings::Key::MetricsWindowMinutes).toInt());
+    connect(m_metricsPage, &MetricsPage::intervalChanged, this, [this](int seconds) {
+        m_settings.setValue(Settings::Key::MetricsIntervalSeconds, seconds);
+    });
+    connect(m_metricsPage, &MetricsPage::windowChanged, this, [this](int minutes) {
+        m_settings.setValue(Settings::Key::MetricsWindowMinutes, minutes);
+    });
+
+    createMenus();
+    resize(1180, 760);
+    restoreGeometry(m_settings.value(Settings::Key::WindowGeometry).toByteArray());
+    restoreState(m_settings.value(Settings::Key::WindowState).toByteArray());
+    m_sidebar->setCurrentRow(0);
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::addPage(Page *page, const QString &title, const QString &icon)
+{
+    page->setObjectName(icon + u"Page"_s);
+    m_stack->addWidget(page);
+    auto *item = new QListWidgetItem(QIcon(u":/icons/%1.svg"_s.arg(icon)), title, m_sidebar);
+    item->setSizeHint(QSize(0, 36));
+    connect(page, &Page::problem, this, [this](const QString &message) {
+        m_banner->showMessage(message, ErrorBanner::Kind::Error);
+    });
+    connect(page, &Page::notice, this, [this](const QString &message) {
+        m_banner->showMessage(message, ErrorBanner::Kind::Info);
+    });
+    connect(page, &Page::refreshed, this, [this] {
+        m_refreshLabel->setText(tr("Refreshed %1").arg(
+            QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+    });
+}
+
+Page *MainWindow::page(int index) const
+{
+    return static_cast<Page *>(m_stack->widget(index));
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *connectAction = file->addAction(QIcon(u":/icons/connect.svg"_s), tr("&Connect…"),
+                                             this, [this] { showPage(PageId::Connection); });
+    connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    file->addAction(tr("&Disconnect"), this, [this] { m_connectPage->disconnectFromServer(); });
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    const QList<std::pair<PageId, QString>> pages = {{PageId::Connection, tr("C&onnection")},
+                                                     {PageId::Members, tr("&Members")},
+                                                     {PageId::Runtime, tr("&Runtime")},
+                                                     {PageId::Metrics, tr("M&etrics")}};
+    for (const auto &[id, title] : pages) {
+        QAction *action = view->addAction(title, this, [this, id = id] { showPage(id); });
+        action->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + int(id))));
+    }
+    view->addSeparator();
+    QAction *refresh = view->addAction(tr("&Refresh"), this, &MainWindow::refreshCurrentPage);
+    refresh->setShortcut(QKeySequence::Refresh);
+    refresh->setObjectName(u"refreshAction"_s);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Gestalt Console"), this, &MainWindow::about);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::showPage(PageId id)
+{
+    m_sidebar->setCurrentRow(int(id));
+}
+
+MainWindow::PageId MainWindow::currentPage() const
+{
+    return PageId(m_stack->currentIndex());
+}
+
+void MainWindow::refreshCurrentPage()
+{
+    page(m_stack->currentIndex())->refresh();
+}
+
+void MainWindow::reconnectLastProfile()
+{
+    const QString last = m_settings.value(Settings::Key::LastProfile).toString();
+    if (last.isEmpty()) {
+        return;
+    }
+    m_connectPage->connectToProfile(last);
+}
+
+void MainWindow::onStateChanged(ApiClient::State state)
+{
+    switch (state) {
+    case ApiClient::State::Disconnected:
+        m_stateLabel->setText(tr("Not connected"));
+        m_retry->stop();
+        break;
+    case ApiClient::State::Connecting:
+        m_stateLabel->setText(tr("Connecting to %1…").arg(m_api->baseUrl().toString()));
+        break;
+    case ApiClient::State::Online:
+        m_stateLabel->setText(tr("Connected to %1").arg(m_api->baseUrl().toString()));
+        if (m_retry->isActive() || m_retryDelayMs != firstRetryMs) {
+            // Back after an outage: say so and reload what is shown.
+            m_retry->stop();
+            m_retryDelayMs = firstRetryMs;
+            m_banner->showMessage(tr("The server answers again."), ErrorBanner::Kind::Info);
+            QTimer::singleShot(0, this, &MainWindow::refreshCurrentPage);
+        }
+        break;
+    case ApiClient::State::Offline:
+        m_stateLabel->setText(tr("Offline: %1 does not answer").arg(m_api->baseUrl().toString()));
+        scheduleRetry();
+        break;
+    }
+}
+
+void MainWindow::scheduleRetry()
+{
+    m_banner->showMessage(tr("The server at %1 does not answer. Retrying in %2 s…")
+                              .arg(m_api->baseUrl().toString())
+                              .arg(m_retryDelayMs / 1000),
+                          ErrorBanner::Kind::Warning);
+    m_retry->start(m_retryDelayMs);
+    m_retryDelayMs = std::min(m_retryDelayMs * 2, maxRetryMs);
+}
+
+void MainWindow::probe()
+{
+    m_api->get(u"/health"_s, this, [this](const ApiReply &reply) {
+        // An answer makes the state Online, which reloads the page; silence tries again later.
+        if (!reply.reached() && m_api->state() == ApiClient::State::Offline) {
+            scheduleRetry();
+        }
+    });
+}
+
+void MainWindow::about()
+{
+    QMessageBox::about(this, tr("About Gestalt Console"),
+                       tr("<h3>Gestalt Console %1</h3><p>The operator console of gestaltd: "
+                          "members, runtime sessions and live metrics.</p>")
+                           .arg(Gestalt::version()));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_settings.setValue(Settings::Key::WindowGeometry, saveGeometry());
+    m_settings.setValue(Settings::Key::WindowState, saveState());
+    m_settings.sync();
+    event->accept();
+}
 
 } // namespace Gestalt::Console

@@ -2,19 +2,85 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "api/ApiClient.h"
+
 #include <QMainWindow>
+
+class QLabel;
+class QListWidget;
+class QStackedWidget;
+class QTimer;
 
 namespace Gestalt::Console {
 
-// The operator console's top-level window. Pages (members, runtime, metrics) arrive with the
-// operator-surface work; for now it shows the product and version.
+class ConnectPage;
+class ErrorBanner;
+class MembersPage;
+class MetricsPage;
+class Page;
+class RuntimePage;
+class SecretStore;
+class Settings;
+
+// The console's window: a sidebar of pages (Connection, Members, Runtime, Metrics), a banner for
+// problems, and a status bar with the connection state, the server's version and the last
+// refresh. When the server stops answering it says so and retries with backoff; when it answers
+// again the banner goes and the page reloads. Layout and the last page are remembered.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    enum class PageId {
+        Connection,
+        Members,
+        Runtime,
+        Metrics,
+    };
+
+    MainWindow(Settings &settings, SecretStore &secrets, QWidget *parent = nullptr);
     ~MainWindow() override;
+
+    void showPage(PageId page);
+    [[nodiscard]] PageId currentPage() const;
+    [[nodiscard]] ApiClient &api() { return *m_api; }
+    [[nodiscard]] ConnectPage *connectPage() const { return m_connectPage; }
+    [[nodiscard]] MembersPage *membersPage() const { return m_membersPage; }
+    [[nodiscard]] RuntimePage *runtimePage() const { return m_runtimePage; }
+    [[nodiscard]] MetricsPage *metricsPage() const { return m_metricsPage; }
+    [[nodiscard]] ErrorBanner *banner() const { return m_banner; }
+    // Connects to the last used profile, when there is one.
+    void reconnectLastProfile();
+
+public Q_SLOTS:
+    void refreshCurrentPage();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createMenus();
+    void addPage(Page *page, const QString &title, const QString &icon);
+    void onStateChanged(ApiClient::State state);
+    void scheduleRetry();
+    void probe();
+    void about();
+    [[nodiscard]] Page *page(int index) const;
+
+    Settings &m_settings;
+    ApiClient *m_api;
+    ErrorBanner *m_banner;
+    QListWidget *m_sidebar;
+    QStackedWidget *m_stack;
+    ConnectPage *m_connectPage;
+    MembersPage *m_membersPage;
+    RuntimePage *m_runtimePage;
+    MetricsPage *m_metricsPage;
+    QLabel *m_stateLabel;
+    QLabel *m_versionLabel;
+    QLabel *m_refreshLabel;
+    QTimer *m_retry;
+    int m_retryDelayMs;
 };
 
 } // namespace Gestalt::Console

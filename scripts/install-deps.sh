@@ -9,6 +9,10 @@ packages=(
     # Qt 6.4 (qt6-websockets-dev is needed by Qt6HttpServer's CMake package even though nothing
     # declares it) and QtKeychain
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev qtkeychain-qt6-dev
+    # the console draws its SVG icons at any scale (HiDPI)
+    libqt6svg6
+    # Qt6Charts' CMake package needs Qt6OpenGL's, which Debian ships apart
+    libqt6opengl6-dev
     libqt6sql6-sqlite libqt6sql6-psql qt6-tools-dev qt6-l10n-tools
     # libraries
     libyaml-cpp-dev libssl-dev libargon2-dev

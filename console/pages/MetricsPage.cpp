@@ -1,0 +1,300 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "pages/MetricsPage.h"
+
+#include "api/ApiClient.h"
+#include "widgets/TableViews.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDateTimeAxis>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineSeries>
+#include <QLocale>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt::Console {
+
+namespace {
+
+using Series = MetricsHistory::Series;
+
+QString rateText(double value)
+{
+    return QLocale().toString(value, 'f', 2);
+}
+
+QString millisecondsText(double seconds)
+{
+    return std::isfinite(seconds) ? MetricsPage::tr("%1 ms").arg(QLocale().toString(seconds * 1000, 'f', 1))
+                                  : QString();
+}
+
+QList<BusiestAppsModel::Column> busiestColumns()
+{
+    using Row = MetricsHistory::AppSummary;
+    const auto number = [](const QString &header, std::function<QString(const Row &)> text) {
+        return BusiestAppsModel::Column{header, [text = std::move(text)](const Row &r, int role) -> QVariant {
+                                            if (role == Qt::DisplayRole) {
+                                                return text(r);
+                                            }
+                                            if (role == Qt::TextAlignmentRole) {
+                                                return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+                                            }
+                                            return {};
+                                        }};
+    };
+    return {
+        textColumn<Row>(MetricsPage::tr("App"), [](const Row &r) { return r.app; }),
+        number(MetricsPage::tr("Requests/s"), [](const Row &r) { return rateText(r.requestsPerSecond); }),
+        number(MetricsPage::tr("Errors/s"), [](const Row &r) { return rateText(r.errorsPerSecond); }),
+        number(MetricsPage::tr("p95"), [](const Row &r) { return millisecondsText(r.p95Seconds); }),
+        number(MetricsPage::tr("Requests"), [](const Row &r) { return QLocale().toString(r.totalRequests, 'f', 0); }),
+        number(MetricsPage::tr("Errors"), [](const Row &r) { return QLocale().toString(r.totalErrors, 'f', 0); }),
+    };
+}
+
+} // namespace
+
+MetricsPage::MetricsPage(ApiClient &api, QWidget *parent)
+    : Page(api, parent)
+    , m_busiest(new BusiestAppsModel(busiestColumns(), this))
+    , m_pause(new QPushButton(tr("&Pause"), this))
+    , m_interval(new QSpinBox(this))
+    , m_window(new QComboBox(this))
+    , m_status(new QLabel(this))
+    , m_timer(new QTimer(this))
+{
+    m_pause->setObjectName(u"pausePushButton"_s);
+    m_pause->setCheckable(true);
+    m_interval->setObjectName(u"intervalSpinBox"_s);
+    m_interval->setRange(1, 300);
+    m_interval->setValue(5);
+    m_interval->setSuffix(tr(" s"));
+    m_interval->setAccessibleName(tr("Refresh interval"));
+    m_window->setObjectName(u"windowComboBox"_s);
+    m_window->setAccessibleName(tr("Time window"));
+    m_window->addItem(tr("5 minutes"), 5);
+    m_window->addItem(tr("15 minutes"), 15);
+    m_window->addItem(tr("1 hour"), 60);
+    m_window->addItem(tr("6 hours"), 360);
+    m_window->setCurrentIndex(1);
+    m_status->setObjectName(u"metricsStatusLabel"_s);
+
+    auto *controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Every"), this));
+    controls->addWidget(m_interval);
+    controls->addSpacing(12);
+    controls->addWidget(new QLabel(tr("Window"), this));
+    controls->addWidget(m_window);
+    controls->addSpacing(12);
+    controls->addWidget(m_pause);
+    controls->addStretch(1);
+    controls->addWidget(m_status);
+
+    auto *grid = new QGridLayout;
+    const Chart requests = makeChart(u"requests"_s, tr("Requests per second"), tr("req/s"));
+    const Chart errors = makeChart(u"errors"_s, tr("Errors per second"), tr("errors/s"));
+    const Chart latency = makeChart(u"latency"_s, tr("Latency p50 / p95"), tr("ms"));
+    const Chart memory = makeChart(u"memory"_s, tr("Process memory"), tr("MiB"));
+    grid->addWidget(requests.view, 0, 0);
+    grid->addWidget(errors.view, 0, 1);
+    grid->addWidget(latency.view, 1, 0);
+    grid->addWidget(memory.view, 1, 1);
+    auto *charts = new QWidget(this);
+    charts->setLayout(grid);
+
+    QTableView *table = makeTableView(u"busiestTableView"_s, m_busiest, this);
+    auto *tableBox = new QWidget(this);
+    auto *tableLayout = new QVBoxLayout(tableBox);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    tableLayout->addWidget(new QLabel(tr("Busiest apps"), tableBox));
+    tableLayout->addWidget(table);
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(charts);
+    splitter->addWidget(tableBox);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(controls);
+    layout->addWidget(splitter, 1);
+
+    connect(m_timer, &QTimer::timeout, this, &MetricsPage::refresh);
+    connect(m_pause, &QPushButton::toggled, this, &MetricsPage::setPaused);
+    connect(m_interval, &QSpinBox::valueChanged, this, [this](int seconds) {
+        m_timer->setInterval(seconds * 1000);
+        Q_EMIT intervalChanged(seconds);
+    });
+    connect(m_window, &QComboBox::currentIndexChanged, this, [this](int index) {
+        const int minutes = m_window->itemData(index).toInt();
+        m_history.setWindow(std::chrono::minutes(minutes));
+        redraw();
+        Q_EMIT windowChanged(minutes);
+    });
+    m_timer->setInterval(m_interval->value() * 1000);
+    m_status->setText(tr("Waiting for the first scrape…"));
+}
+
+MetricsPage::Chart MetricsPage::makeChart(const QString &name, const QString &title,
+                                          const QString &unit)
+{
+    Chart c;
+    c.chart = new QChart;
+    c.chart->setObjectName(name + u"Chart"_s);
+    c.chart->setTitle(title);
+    c.chart->legend()->setAlignment(Qt::AlignBottom);
+    c.chart->setMargins(QMargins(4, 4, 4, 4));
+    c.x = new QDateTimeAxis(c.chart);
+    c.x->setFormat(u"HH:mm:ss"_s);
+    c.x->setTickCount(5);
+    c.y = new QValueAxis(c.chart);
+    c.y->setTitleText(unit);
+    c.y->setLabelFormat(u"%.3g"_s);
+    c.y->setRange(0, 1);
+    c.chart->addAxis(c.x, Qt::AlignBottom);
+    c.chart->addAxis(c.y, Qt::AlignLeft);
+    c.view = new QChartView(c.chart, this);
+    c.view->setObjectName(name + u"ChartView"_s);
+    c.view->setRenderHint(QPainter::Antialiasing);
+    c.view->setMinimumSize(280, 180);
+    m_charts.insert(name, c);
+    return c;
+}
+
+QChart *MetricsPage::chart(const QString &name) const
+{
+    return m_charts.value(name).chart;
+}
+
+void MetricsPage::setActive(bool active)
+{
+    Page::setActive(active);
+    updateTimer();
+    if (active && m_history.scrapes() == 0) {
+        refresh();
+    }
+}
+
+void MetricsPage::setIntervalSeconds(int seconds)
+{
+    m_interval->setValue(seconds);
+}
+
+void MetricsPage::setWindowMinutes(int minutes)
+{
+    const int index = m_window->findData(minutes);
+    if (index >= 0) {
+        m_window->setCurrentIndex(index);
+    }
+}
+
+void MetricsPage::setPaused(bool paused)
+{
+    m_paused = paused;
+    m_pause->setChecked(paused);
+    m_pause->setText(paused ? tr("&Resume") : tr("&Pause"));
+    updateTimer();
+}
+
+void MetricsPage::updateTimer()
+{
+    // Metrics are scraped while the page is shown, so the history has gaps when it is not.
+    if (isActive() && !m_paused) {
+        m_timer->start();
+    } else {
+        m_timer->stop();
+    }
+}
+
+void MetricsPage::refresh()
+{
+    if (m_inFlight) {
+        return;
+    }
+    m_inFlight = true;
+    m_api.get(u"/metrics"_s, this, [this](const ApiReply &reply) {
+        m_inFlight = false;
+        if (!check(reply, tr("Reading /metrics"))) {
+            if (reply.reached()) {
+                m_status->setText(tr("/metrics answered %1").arg(reply.status));
+            }
+            return;
+        }
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        if (const std::optional<QString> error = m_history.addScrape(reply.body, now)) {
+            Q_EMIT problem(tr("/metrics is not valid Prometheus text: %1").arg(*error));
+            return;
+        }
+        if (!m_history.serverVersion().isEmpty()) {
+            m_api.setServerVersion(m_history.serverVersion());
+        }
+        redraw();
+        m_status->setText(tr("Updated %1").arg(QLocale().toString(now.toLocalTime().time(), QLocale::ShortFormat)));
+        Q_EMIT refreshed();
+        Q_EMIT scraped();
+    });
+}
+
+void MetricsPage::setSeries(Chart &chart, const QString &name,
+                            const QList<MetricsHistory::Point> &points, double scale)
+{
+    QLineSeries *series = chart.series.value(name);
+    if (!series) {
+        series = new QLineSeries(chart.chart);
+        series->setName(name);
+        series->setPointsVisible(true);
+        chart.chart->addSeries(series);
+        series->attachAxis(chart.x);
+        series->attachAxis(chart.y);
+        chart.series.insert(name, series);
+    }
+    QList<QPointF> xy;
+    xy.reserve(points.size());
+    for (const MetricsHistory::Point &p : points) {
+        xy.append(QPointF(double(p.at.toMSecsSinceEpoch()), p.value * scale));
+    }
+    series->replace(xy);
+}
+
+void MetricsPage::redraw()
+{
+    const QStringList apps = m_history.apps();
+    for (const QString &app : apps) {
+        setSeries(m_charts[u"requests"_s], app, m_history.points(Series::RequestsPerSecond, app));
+        setSeries(m_charts[u"errors"_s], app, m_history.points(Series::ErrorsPerSecond, app));
+        setSeries(m_charts[u"latency"_s], tr("%1 p50").arg(app),
+                  m_history.points(Series::LatencyP50Seconds, app), 1000.0);
+        setSeries(m_charts[u"latency"_s], tr("%1 p95").arg(app),
+                  m_history.points(Series::LatencyP95Seconds, app), 1000.0);
+    }
+    setSeries(m_charts[u"memory"_s], tr("resident"), m_history.memoryBytes(), 1.0 / (1024 * 1024));
+    const QDateTime now = QDateTime::currentDateTime();
+    for (Chart &chart : m_charts) {
+        chart.x->setRange(now.addSecs(-qint64(m_history.window().count())), now);
+        double top = 0;
+        for (QLineSeries *series : std::as_const(chart.series)) {
+            for (const QPointF &p : series->points()) {
+                top = std::max(top, p.y());
+            }
+        }
+        chart.y->setRange(0, top > 0 ? top * 1.15 : 1);
+    }
+    m_busiest->setRows(m_history.busiest());
+}
+
+} // namespace Gestalt::Console

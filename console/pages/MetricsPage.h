@@ -1,0 +1,80 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "metrics/MetricsHistory.h"
+#include "models/RowTableModel.h"
+#include "pages/Page.h"
+
+#include <QHash>
+
+class QChart;
+class QChartView;
+class QComboBox;
+class QDateTimeAxis;
+class QLabel;
+class QLineSeries;
+class QPushButton;
+class QSpinBox;
+class QTimer;
+class QValueAxis;
+
+namespace Gestalt::Console {
+
+using BusiestAppsModel = RowTableModel<MetricsHistory::AppSummary>;
+
+// Live charts from /metrics, polled on an interval: requests/s, errors/s and latency p50/p95 per
+// app, process memory, and the busiest apps. Pause, interval and time window are the user's.
+class MetricsPage final : public Page
+{
+    Q_OBJECT
+
+public:
+    explicit MetricsPage(ApiClient &api, QWidget *parent = nullptr);
+
+    void refresh() override; // one scrape now
+    void setActive(bool active) override;
+
+    void setIntervalSeconds(int seconds);
+    void setWindowMinutes(int minutes);
+    void setPaused(bool paused);
+    [[nodiscard]] bool isPaused() const { return m_paused; }
+
+    [[nodiscard]] const MetricsHistory &history() const { return m_history; }
+    [[nodiscard]] BusiestAppsModel *busiest() const { return m_busiest; }
+    // The chart of one kind ("requests", "errors", "latency", "memory"), for tests.
+    [[nodiscard]] QChart *chart(const QString &name) const;
+
+Q_SIGNALS:
+    void scraped();
+    void intervalChanged(int seconds);
+    void windowChanged(int minutes);
+
+private:
+    struct Chart
+    {
+        QChart *chart = nullptr;
+        QChartView *view = nullptr;
+        QDateTimeAxis *x = nullptr;
+        QValueAxis *y = nullptr;
+        QHash<QString, QLineSeries *> series;
+    };
+    Chart makeChart(const QString &name, const QString &title, const QString &unit);
+    void setSeries(Chart &chart, const QString &name, const QList<MetricsHistory::Point> &points,
+                   double scale = 1.0);
+    void redraw();
+    void updateTimer();
+
+    MetricsHistory m_history;
+    QHash<QString, Chart> m_charts;
+    BusiestAppsModel *m_busiest;
+    QPushButton *m_pause;
+    QSpinBox *m_interval;
+    QComboBox *m_window;
+    QLabel *m_status;
+    QTimer *m_timer;
+    bool m_paused = false;
+    bool m_inFlight = false;
+};
+
+} // namespace Gestalt::Console

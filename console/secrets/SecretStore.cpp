@@ -1,0 +1,149 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+#include "secrets/SecretStore.h"
+
+#include <QCoreApplication>
+#include <QTimer>
+
+#include <qt6keychain/keychain.h>
+
+using namespace Qt::StringLiterals;
+
+namespace Gestalt::Console {
+
+namespace {
+
+QString noKeychainMessage()
+{
+    return QCoreApplication::translate(
+        "Gestalt::Console::SecretStore",
+        "No system keychain is available, so the token is kept for this session only.");
+}
+
+// QtKeychain answers on the event loop; so do we, to keep one behaviour for callers.
+void later(SecretStore::Callback callback, SecretStore::Outcome outcome)
+{
+    QTimer::singleShot(0, [callback = std::move(callback), outcome = std::move(outcome)] {
+        callback(outcome);
+    });
+}
+
+SecretStore::Outcome outcomeOf(const QKeychain::Job &job)
+{
+    SecretStore::Outcome outcome;
+    switch (job.error()) {
+    case QKeychain::NoError:
+        outcome.ok = true;
+        break;
+    case QKeychain::EntryNotFound:
+        outcome.ok = true; // nothing stored is not a failure
+        break;
+    case QKeychain::NoBackendAvailable:
+    case QKeychain::NotImplemented:
+    case QKeychain::OtherError: // what 0.13 says when no Secret Service runs (error 7)
+        outcome.unavailable = true;
+        outcome.error = noKeychainMessage();
+        break;
+    case QKeychain::AccessDeniedByUser:
+    case QKeychain::AccessDenied:
+        outcome.error = QCoreApplication::translate("Gestalt::Console::SecretStore",
+                                                    "The keychain refused access: %1")
+                            .arg(job.errorString());
+        break;
+    case QKeychain::CouldNotDeleteEntry:
+        outcome.error = job.errorString();
+        break;
+    }
+    return outcome;
+}
+
+} // namespace
+
+bool MemorySecretStore::refuse(const Callback &callback) const
+{
+    if (!m_unavailable) {
+        return false;
+    }
+    Outcome outcome;
+    outcome.unavailable = true;
+    outcome.error = noKeychainMessage();
+    later(callback, outcome);
+    return true;
+}
+
+void MemorySecretStore::read(const QString &key, Callback callback)
+{
+    if (refuse(callback)) {
+        return;
+    }
+    later(std::move(callback), Outcome{true, m_secrets.value(key), false, {}});
+}
+
+void MemorySecretStore::write(const QString &key, const QString &secret, Callback callback)
+{
+    if (refuse(callback)) {
+        return;
+    }
+    m_secrets.insert(key, secret);
+    later(std::move(callback), Outcome{true, {}, false, {}});
+}
+
+void MemorySecretStore::remove(const QString &key, Callback callback)
+{
+    if (refuse(callback)) {
+        return;
+    }
+    m_secrets.remove(key);
+    later(std::move(callback), Outcome{true, {}, false, {}});
+}
+
+KeychainSecretStore::KeychainSecretStore(QString service)
+    : m_service(std::move(service))
+{}
+
+void KeychainSecretStore::read(const QString &key, Callback callback)
+{
+    auto *job = new QKeychain::ReadPasswordJob(m_service);
+    job->setAutoDelete(true);
+    job->setInsecureFallback(false);
+    job->setKey(key);
+    QObject::connect(job, &QKeychain::Job::finished, job,
+                     [callback = std::move(callback)](QKeychain::Job *finished) {
+                         Outcome outcome = outcomeOf(*finished);
+                         if (outcome.ok) {
+                             outcome.secret =
+                                 static_cast<QKeychain::ReadPasswordJob *>(finished)->textData();
+                         }
+                         callback(outcome);
+                     });
+    job->start();
+}
+
+void KeychainSecretStore::write(const QString &key, const QString &secret, Callback callback)
+{
+    auto *job = new QKeychain::WritePasswordJob(m_service);
+    job->setAutoDelete(true);
+    job->setInsecureFallback(false);
+    job->setKey(key);
+    job->setTextData(secret);
+    QObject::connect(job, &QKeychain::Job::finished, job,
+                     [callback = std::move(callback)](QKeychain::Job *finished) {
+                         callback(outcomeOf(*finished));
+                     });
+    job->start();
+}
+
+void KeychainSecretStore::remove(const QString &key, Callback callback)
+{
+    auto *job = new QKeychain::DeletePasswordJob(m_service);
+    job->setAutoDelete(true);
+    job->setInsecureFallback(false);
+    job->setKey(key);
+    QObject::connect(job, &QKeychain::Job::finished, job,
+                     [callback = std::move(callback)](QKeychain::Job *finished) {
+                         callback(outcomeOf(*finished));
+                     });
+    job->start();
+}
+
+} // namespace Gestalt::Console

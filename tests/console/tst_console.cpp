@@ -1,0 +1,467 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+// gestalt-console against a real gestaltd (in this process, on a real socket, temp SQLite):
+// connecting, the members round trip, a hosted stdio MCP server on the runtime page, live
+// metrics after traffic, the German translation. Set GESTALT_SCREENSHOT_DIR to keep a PNG of
+// every page (in English and German).
+#include "MainWindow.h"
+#include "Translations.h"
+#include "api/ApiClient.h"
+#include "pages/ConnectPage.h"
+#include "pages/MembersPage.h"
+#include "pages/MetricsPage.h"
+#include "pages/RuntimePage.h"
+#include "secrets/SecretStore.h"
+#include "settings/Settings.h"
+#include "support/HttpbinProcess.h"
+#include "support/NodePeer.h"
+#include "support/TestDatabase.h"
+#include "support/TestServer.h"
+#include "widgets/ErrorBanner.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QChart>
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QListWidget>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTranslator>
+
+using namespace Qt::StringLiterals;
+using namespace Gestalt;
+using namespace Gestalt::Console;
+using namespace Gestalt::Test;
+
+namespace {
+
+QString everythingScript()
+{
+    return QStringLiteral(GESTALT_SOURCE_DIR
+                          "/tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+}
+
+// The operator playground: policies with static members, apps behind them, a hosted stdio MCP
+// server (a runtime session), and a REST app whose upstream is httpbin.
+QString config(const QString &httpbin)
+{
+    return uR"(
+authorization:
+  policies:
+    team:
+      default: allow
+      members:
+        - email: alice@example.com
+          role: admin
+        - subjectID: service_account:bot
+          role: viewer
+    locked:
+      members:
+        - email: carol@example.com
+          role: viewer
+apps:
+  team:
+    authorizationPolicy: team
+    surfaces:
+      rest:
+        baseUrl: %1
+        operations:
+          - {name: get, method: GET, path: /get}
+          - {name: status, method: GET, path: "/status/{code}", parameters: [{name: code, in: path, required: true}]}
+  closed:
+    authorizationPolicy: locked
+    surfaces:
+      rest:
+        baseUrl: %1
+        operations:
+          - {name: peek, method: GET, path: /get}
+  everything:
+    surfaces:
+      mcp:
+        command: [%2, %3, stdio]
+)"_s.arg(httpbin, NodePeer::nodeBinary(), everythingScript());
+}
+
+template<typename Row, typename Match>
+int rowWhere(const RowTableModel<Row> &model, Match match)
+{
+    for (int i = 0; i < model.rowCount(); ++i) {
+        if (match(*model.rowAt(i))) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+} // namespace
+
+class tst_Console final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void cleanupTestCase();
+
+    void connectsAndRemembersTheTokenInTheSecretStore();
+    void refusedTokenIsShownInTheBanner();
+    void withoutAKeychainTheTokenIsKeptForTheSession();
+    void membersAddChangeRemove();
+    void staticRowsAreReadOnly();
+    void adminsListFollowsCanWrite();
+    void runtimeShowsTheHostedSession();
+    void metricsChartsFillAfterTraffic();
+    void offlineAndBackAgain();
+    void germanTranslation();
+
+private:
+    void connectWindow(MainWindow &window, const QString &token = {});
+    void screenshot(QWidget &widget, const QString &name);
+
+    HttpbinProcess m_httpbin;
+    std::unique_ptr<TestServer> m_server;
+    QTemporaryDir m_dir;
+    std::unique_ptr<Settings> m_settings;
+    MemorySecretStore m_secrets;
+    std::unique_ptr<MainWindow> m_window;
+    int m_settingsCount = 0;
+};
+
+void tst_Console::initTestCase()
+{
+    if (!QFile::exists(NodePeer::nodeBinary()) || !QFile::exists(everythingScript())) {
+        QFAIL("the npm test peers are missing: run npm ci --prefix tests");
+    }
+    QVERIFY2(m_httpbin.start(), qPrintable(m_httpbin.errorString()));
+    m_server = std::make_unique<TestServer>(u"sqlite"_s, config(m_httpbin.baseUrl()),
+                                            u"server:\n  management:\n    host: 127.0.0.1\n"
+                                            "    port: 0\n"_s);
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+}
+
+void tst_Console::init()
+{
+    // Every warning fails a test but the offscreen platform's note about size hints and the
+    // unreachable login provider of refusedTokenIsShownInTheBanner().
+    QTest::failOnWarning(QRegularExpression(
+        u"^(?!This plugin does not support propagateSizeHints|OIDC provider sso - discovery failed).*"_s));
+    m_settings = std::make_unique<Settings>(m_dir.filePath(u"settings-%1.ini"_s.arg(++m_settingsCount)));
+    m_window = std::make_unique<MainWindow>(*m_settings, m_secrets);
+    m_window->membersPage()->setConfirm([](const QString &) { return true; });
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void tst_Console::cleanup()
+{
+    m_window.reset();
+    m_settings.reset();
+}
+
+void tst_Console::cleanupTestCase()
+{
+    m_server.reset();
+    TestDatabase::dropAll();
+}
+
+void tst_Console::connectWindow(MainWindow &window, const QString &token)
+{
+    QSignalSpy connected(window.connectPage(), &ConnectPage::connected);
+    window.connectPage()->connectTo(u"local"_s,
+                                    u"http://127.0.0.1:%1"_s.arg(*m_server->managementPort()),
+                                    token, true);
+    QVERIFY(connected.wait(10000));
+}
+
+void tst_Console::screenshot(QWidget &widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("GESTALT_SCREENSHOT_DIR");
+    if (!dir.isEmpty()) {
+        QVERIFY(widget.grab().save(dir + u'/' + name + u".png"_s));
+    }
+}
+
+void tst_Console::connectsAndRemembersTheTokenInTheSecretStore()
+{
+    MainWindow &window = *m_window;
+    auto *url = window.findChild<QLineEdit *>(u"serverUrlLineEdit"_s);
+    auto *token = window.findChild<QLineEdit *>(u"tokenLineEdit"_s);
+    auto *name = window.findChild<QLineEdit *>(u"profileNameLineEdit"_s);
+    QVERIFY(url && token && name);
+    name->setText(u"staging"_s);
+    url->setText(u"http://127.0.0.1:%1"_s.arg(*m_server->managementPort()));
+    token->setText(u"gst_api_not_needed_here"_s);
+    screenshot(window, u"console-connection"_s);
+    QSignalSpy connected(window.connectPage(), &ConnectPage::connected);
+    QTest::mouseClick(window.findChild<QPushButton *>(u"connectPushButton"_s), Qt::LeftButton);
+    QVERIFY(connected.wait(10000));
+    QCOMPARE(window.currentPage(), MainWindow::PageId::Members);
+    QCOMPARE(window.api().state(), ApiClient::State::Online);
+    QTRY_VERIFY(window.findChild<QLabel *>(u"connectionStateLabel"_s)->text().contains(u"Connected"_s));
+    // The version comes from /metrics' target_info.
+    QTRY_COMPARE(window.findChild<QLabel *>(u"serverVersionLabel"_s)->text(), u"gestaltd 0.1.0"_s);
+
+    // The profile is in the settings, its token only in the secret store.
+    QCOMPARE(m_settings->profiles().size(), 1);
+    QCOMPARE(m_settings->profiles().first().name, u"staging"_s);
+    m_settings->sync();
+    QFile file(m_dir.filePath(u"settings-%1.ini"_s.arg(m_settingsCount)));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(!file.readAll().contains("gst_api_"));
+    QTRY_VERIFY(m_secrets.contains(Settings::tokenKey(u"staging"_s)));
+
+    // A new window connects to the last profile with the stored token.
+    MainWindow again(*m_settings, m_secrets);
+    QSignalSpy reconnected(again.connectPage(), &ConnectPage::connected);
+    again.reconnectLastProfile();
+    QVERIFY(reconnected.wait(10000));
+    QCOMPARE(again.findChild<QLineEdit *>(u"tokenLineEdit"_s)->text(), u"gst_api_not_needed_here"_s);
+}
+
+void tst_Console::refusedTokenIsShownInTheBanner()
+{
+    // An admin policy on a second server: a wrong token is refused with the server's message.
+    TestServer guarded(u"sqlite"_s,
+                       uR"(
+authorization:
+  policies:
+    admins:
+      members:
+        - email: root@example.com
+          role: admin
+)"_s,
+                       TestServer::unreachableLoginYaml()
+                           + u"server:\n  admin:\n    authorizationPolicy: admins\n"_s);
+    QVERIFY2(guarded.start(), qPrintable(guarded.errorString()));
+    ConnectPage &page = *m_window->connectPage();
+    page.connectTo(u"guarded"_s, u"http://127.0.0.1:%1"_s.arg(guarded.port()), u"gst_api_wrong"_s,
+                   false);
+    QTRY_VERIFY(m_window->banner()->message().contains(u"refused the token"_s));
+    QVERIFY(m_window->findChild<QLabel *>(u"connectStatusLabel"_s)->text().contains(u"refused"_s));
+    // A real admin token gets in.
+    const TestServer::TestUser root = guarded.user(u"root@example.com"_s);
+    QSignalSpy connected(&page, &ConnectPage::connected);
+    page.connectTo(u"guarded"_s, u"http://127.0.0.1:%1"_s.arg(guarded.port()), root.token, false);
+    QVERIFY(connected.wait(10000));
+    QVERIFY(!m_secrets.contains(Settings::tokenKey(u"guarded"_s))); // not remembered
+}
+
+void tst_Console::withoutAKeychainTheTokenIsKeptForTheSession()
+{
+    m_secrets.setUnavailable(true);
+    connectWindow(*m_window, u"gst_api_session_only"_s);
+    m_secrets.setUnavailable(false);
+    auto *keychain = m_window->findChild<QLabel *>(u"keychainLabel"_s);
+    QTRY_VERIFY(!keychain->isHidden());
+    QVERIFY(keychain->text().contains(u"session only"_s));
+    QCOMPARE(m_window->api().state(), ApiClient::State::Online);
+}
+
+void tst_Console::membersAddChangeRemove()
+{
+    connectWindow(*m_window);
+    MembersPage &page = *m_window->membersPage();
+    QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    auto *targets = page.findChild<QListWidget *>(u"targetsListWidget"_s);
+    QTRY_COMPARE(targets->count(), 3); // built-in admins, closed, team
+    page.selectTarget(u"team"_s);
+    QTRY_COMPARE(page.model()->rowCount(), 2);
+
+    page.findChild<QLineEdit *>(u"subjectLineEdit"_s)->setText(u"erin@example.com"_s);
+    page.findChild<QComboBox *>(u"roleComboBox"_s)->setCurrentText(u"viewer"_s);
+    QTest::mouseClick(page.findChild<QPushButton *>(u"addPushButton"_s), Qt::LeftButton);
+    const auto erin = [&page] {
+        return rowWhere(*page.model(), [](const MemberRow &r) { return r.email == u"erin@example.com"_s; });
+    };
+    QTRY_VERIFY(erin() >= 0);
+    QCOMPARE(page.model()->rowAt(erin())->role, u"viewer"_s);
+    QCOMPARE(page.model()->rowAt(erin())->source, u"dynamic"_s);
+    screenshot(*m_window, u"console-members"_s);
+
+    auto *table = page.findChild<QTableView *>(u"membersTableView"_s);
+    table->selectRow(erin());
+    QVERIFY(page.findChild<QPushButton *>(u"changeRolePushButton"_s)->isEnabled());
+    page.findChild<QComboBox *>(u"newRoleComboBox"_s)->setCurrentText(u"editor"_s);
+    QTest::mouseClick(page.findChild<QPushButton *>(u"changeRolePushButton"_s), Qt::LeftButton);
+    QTRY_VERIFY(erin() >= 0 && page.model()->rowAt(erin())->role == u"editor"_s);
+    // The server agrees.
+    const HttpReply members = m_server->request("GET", u"/admin/api/v1/authorization/apps/team/members"_s,
+                                                {}, {}, *m_server->managementPort());
+    QVERIFY(members.body.contains("\"role\":\"editor\""));
+
+    table->selectRow(erin());
+    QTest::mouseClick(page.findChild<QPushButton *>(u"removePushButton"_s), Qt::LeftButton);
+    QTRY_COMPARE(erin(), -1);
+    QTRY_COMPARE(page.model()->rowCount(), 2);
+
+    // A bad subject: the server's message lands in the banner.
+    page.findChild<QLineEdit *>(u"subjectLineEdit"_s)->setText(u"system:config"_s);
+    QTest::mouseClick(page.findChild<QPushButton *>(u"addPushButton"_s), Qt::LeftButton);
+    QTRY_VERIFY(m_window->banner()->message().startsWith(u"Adding the member failed: "_s));
+}
+
+void tst_Console::staticRowsAreReadOnly()
+{
+    connectWindow(*m_window);
+    MembersPage &page = *m_window->membersPage();
+    QTRY_COMPARE(page.findChild<QListWidget *>(u"targetsListWidget"_s)->count(), 3);
+    page.selectTarget(u"team"_s);
+    QTRY_COMPARE(page.model()->rowCount(), 2);
+    const int alice = rowWhere(*page.model(), [](const MemberRow &r) { return r.email == u"alice@example.com"_s; });
+    QVERIFY(alice >= 0);
+    page.findChild<QTableView *>(u"membersTableView"_s)->selectRow(alice);
+    QVERIFY(!page.findChild<QPushButton *>(u"removePushButton"_s)->isEnabled());
+    QVERIFY(!page.findChild<QPushButton *>(u"changeRolePushButton"_s)->isEnabled());
+    QVERIFY(page.findChild<QLabel *>(u"readOnlyReasonLabel"_s)->text().contains(u"policy team"_s));
+}
+
+void tst_Console::adminsListFollowsCanWrite()
+{
+    // Without an admin policy the server says X-Gestalt-Can-Write: false for the admins list.
+    connectWindow(*m_window);
+    MembersPage &page = *m_window->membersPage();
+    QTRY_COMPARE(page.findChild<QListWidget *>(u"targetsListWidget"_s)->count(), 3);
+    page.selectTarget(QString());
+    QTRY_VERIFY(!page.findChild<QLineEdit *>(u"subjectLineEdit"_s)->isEnabled());
+    QVERIFY(!page.findChild<QPushButton *>(u"addPushButton"_s)->isEnabled());
+    QVERIFY(page.findChild<QLabel *>(u"readOnlyReasonLabel"_s)->text().contains(u"X-Gestalt-Can-Write"_s));
+}
+
+void tst_Console::runtimeShowsTheHostedSession()
+{
+    connectWindow(*m_window);
+    m_window->showPage(MainWindow::PageId::Runtime);
+    RuntimePage &page = *m_window->runtimePage();
+    QAbstractItemModelTester providers(page.providers(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester sessions(page.sessions(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester logs(page.logs(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTRY_COMPARE(page.providers()->rowCount(), 1);
+    QCOMPARE(page.providers()->rowAt(0)->name, u"local"_s);
+    QVERIFY(page.providers()->rowAt(0)->loaded);
+    QTRY_COMPARE_WITH_TIMEOUT(page.sessions()->rowCount(), 1, 15000);
+    QCOMPARE(page.sessions()->rowAt(0)->app, u"everything"_s);
+    QCOMPARE(page.sessions()->rowAt(0)->state, u"running"_s);
+    page.selectSession(0);
+    // server-everything writes to stderr when it starts.
+    QTRY_VERIFY_WITH_TIMEOUT(page.logs()->rowCount() > 0, 15000);
+    QVERIFY(page.findChild<QLabel *>(u"sessionTitleLabel"_s)->text().contains(u"everything"_s));
+    screenshot(*m_window, u"console-runtime"_s);
+}
+
+void tst_Console::metricsChartsFillAfterTraffic()
+{
+    connectWindow(*m_window);
+    m_window->showPage(MainWindow::PageId::Metrics);
+    MetricsPage &page = *m_window->metricsPage();
+    page.setPaused(true); // scrapes are driven by the test
+    QAbstractItemModelTester busiest(page.busiest(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy scraped(&page, &MetricsPage::scraped);
+    page.refresh();
+    QVERIFY(scraped.wait(5000));
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(m_server->get(u"/api/v1/team/get"_s).status, 200);
+        }
+        QCOMPARE(m_server->get(u"/api/v1/team/status?code=503"_s).status, 503);
+        QTest::qWait(50); // the rate divides by the time between scrapes
+        page.refresh();
+        QVERIFY(scraped.wait(5000));
+    }
+    const auto seriesOf = [&page](const QString &chart, const QString &name) -> QLineSeries * {
+        for (QAbstractSeries *series : page.chart(chart)->series()) {
+            if (series->name() == name) {
+                return static_cast<QLineSeries *>(series);
+            }
+        }
+        return nullptr;
+    };
+    QLineSeries *requests = seriesOf(u"requests"_s, u"team"_s);
+    QVERIFY(requests);
+    QCOMPARE(requests->count(), 3);
+    QVERIFY(requests->at(2).y() > 0);
+    QLineSeries *errors = seriesOf(u"errors"_s, u"team"_s);
+    QVERIFY(errors && errors->at(2).y() > 0);
+    QVERIFY(seriesOf(u"latency"_s, u"team p95"_s) && seriesOf(u"latency"_s, u"team p95"_s)->count() == 3);
+    QVERIFY(seriesOf(u"memory"_s, u"resident"_s)->count() >= 4);
+    QCOMPARE(page.busiest()->rowAt(0)->app, u"team"_s);
+    QCOMPARE(page.busiest()->rowAt(0)->totalErrors, 3.0);
+    screenshot(*m_window, u"console-metrics"_s);
+}
+
+void tst_Console::offlineAndBackAgain()
+{
+    // A server that goes away: the window says so, retries, and recovers on its own.
+    TestServer flaky(u"sqlite"_s);
+    QVERIFY2(flaky.start(), qPrintable(flaky.errorString()));
+    const quint16 port = flaky.port();
+    QSignalSpy connected(m_window->connectPage(), &ConnectPage::connected);
+    m_window->connectPage()->connectTo(u"flaky"_s, u"http://127.0.0.1:%1"_s.arg(port), {}, false);
+    QVERIFY(connected.wait(10000));
+    flaky.kill();
+    m_window->refreshCurrentPage();
+    QTRY_COMPARE(m_window->api().state(), ApiClient::State::Offline);
+    QTRY_VERIFY(m_window->banner()->message().contains(u"does not answer"_s));
+    QVERIFY(m_window->findChild<QLabel *>(u"connectionStateLabel"_s)->text().startsWith(u"Offline"_s));
+    // Back on the same port (the test config asks for port 0, so start a raw listener there).
+    TestServer again(u"sqlite"_s, QString(), u"server:\n  public:\n    port: %1\n"_s.arg(port));
+    QVERIFY2(again.start(), qPrintable(again.errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->api().state(), ApiClient::State::Online, 10000);
+    QTRY_VERIFY(m_window->banner()->message().contains(u"answers again"_s));
+}
+
+void tst_Console::germanTranslation()
+{
+    // Every message of the German file is translated.
+    QFile ts(QStringLiteral(GESTALT_SOURCE_DIR "/translations/gestalt-console_de.ts"));
+    QVERIFY(ts.open(QIODevice::ReadOnly));
+    const QByteArray text = ts.readAll();
+    QVERIFY(!text.contains("type=\"unfinished\""));
+    QVERIFY(!text.contains("<translation></translation>"));
+    QVERIFY(text.count("<message>") > 100);
+    QVERIFY(availableLanguages().contains(u"de"_s));
+    QTranslator translator;
+    QVERIFY(translator.load(u":/i18n/gestalt-console_de.qm"_s));
+    QCoreApplication::installTranslator(&translator);
+    {
+        MainWindow window(*m_settings, m_secrets);
+        window.show();
+        QCOMPARE(window.windowTitle(), u"Gestalt-Konsole"_s);
+        QCOMPARE(window.findChild<QPushButton *>(u"connectPushButton"_s)->text(), u"&Verbinden"_s);
+        QCOMPARE(window.findChild<QLabel *>(u"connectionStateLabel"_s)->text(), u"Nicht verbunden"_s);
+        QSignalSpy connected(window.connectPage(), &ConnectPage::connected);
+        window.connectPage()->connectTo(u"local"_s,
+                                        u"http://127.0.0.1:%1"_s.arg(*m_server->managementPort()),
+                                        {}, false);
+        QVERIFY(connected.wait(10000));
+        screenshot(window, u"console-de-connection"_s);
+        window.showPage(MainWindow::PageId::Members);
+        auto *targets = window.membersPage()->findChild<QListWidget *>(u"targetsListWidget"_s);
+        QTRY_COMPARE(targets->count(), 3);
+        QCOMPARE(targets->item(0)->text(), u"Eingebaute Administratoren"_s);
+        window.membersPage()->selectTarget(u"team"_s);
+        QTRY_VERIFY(window.membersPage()->model()->rowCount() >= 2);
+        screenshot(window, u"console-de-members"_s);
+        window.showPage(MainWindow::PageId::Runtime);
+        QTRY_COMPARE(window.runtimePage()->providers()->rowCount(), 1);
+        screenshot(window, u"console-de-runtime"_s);
+        window.showPage(MainWindow::PageId::Metrics);
+        QSignalSpy scraped(window.metricsPage(), &MetricsPage::scraped);
+        QVERIFY(scraped.wait(10000));
+        screenshot(window, u"console-de-metrics"_s);
+    }
+    QCoreApplication::removeTranslator(&translator);
+}
+
+QTEST_MAIN(tst_Console)
+#include "tst_console.moc"
