@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "MainWindow.h"
 
+#include "Translations.h"
+
 #include "pages/ConnectPage.h"
 #include "pages/MembersPage.h"
 #include "pages/MetricsPage.h"
@@ -11,6 +13,7 @@
 #include "widgets/ErrorBanner.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QIcon>
@@ -178,10 +181,40 @@ void MainWindow::createMenus()
     QAction *refresh = view->addAction(tr("&Refresh"), this, &MainWindow::refreshCurrentPage);
     refresh->setShortcut(QKeySequence::Refresh);
     refresh->setObjectName(u"refreshAction"_s);
+    view->addSeparator();
+    createLanguageMenu(view->addMenu(tr("&Language")));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Gestalt Console"), this, &MainWindow::about);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::createLanguageMenu(QMenu *menu)
+{
+    menu->setObjectName(u"languageMenu"_s);
+    auto *group = new QActionGroup(menu);
+    const QString chosen = m_settings.value(Settings::Key::Language).toString();
+    QList<std::pair<QString, QString>> languages = {{QString(), tr("System default")},
+                                                    {u"en"_s, u"English"_s}};
+    for (const QString &code : availableLanguages()) {
+        // Each language by its own name ("Deutsch").
+        const QLocale locale(code);
+        QString name = locale.nativeLanguageName();
+        languages.append({code, name.isEmpty() ? code : name.left(1).toUpper() + name.mid(1)});
+    }
+    for (const auto &[code, name] : languages) {
+        QAction *action = menu->addAction(name);
+        action->setCheckable(true);
+        action->setChecked(code == chosen);
+        action->setData(code);
+        group->addAction(action);
+        connect(action, &QAction::triggered, this, [this, code = code] {
+            m_settings.setValue(Settings::Key::Language, code);
+            m_settings.sync();
+            m_banner->showMessage(tr("The new language applies when the console starts again."),
+                                  ErrorBanner::Kind::Info);
+        });
+    }
 }
 
 void MainWindow::showPage(PageId id)

@@ -8,6 +8,7 @@
 
 class QLabel;
 class QListWidget;
+class QMenu;
 class QStackedWidget;
 class QTimer;
 
@@ -60,6 +61,7 @@ protected:
 
 private:
     void createMenus();
+    void createLanguageMenu(QMenu *menu);
     void addPage(Page *page, const QString &title, const QString &icon);
     void onStateChanged(ApiClient::State state);
     void scheduleRetry();

@@ -228,6 +228,18 @@
         <source>&lt;h3&gt;Gestalt Console %1&lt;/h3&gt;&lt;p&gt;The operator console of gestaltd: members, runtime sessions and live metrics.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Gestalt-Konsole %1&lt;/h3&gt;&lt;p&gt;Die Betreiberkonsole von gestaltd: Mitglieder, Laufzeitsitzungen und Live-Metriken.&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>Systemvorgabe</translation>
+    </message>
+    <message>
+        <source>The new language applies when the console starts again.</source>
+        <translation>Die neue Sprache gilt ab dem nächsten Start der Konsole.</translation>
+    </message>
 </context>
 <context>
     <name>Gestalt::Console::MembersPage</name>

@@ -163,4 +163,7 @@ DE = {
     'No system keychain is available, so the token is kept for this session only.':
         'Es ist kein Schlüsselbund des Systems verfügbar; das Token wird nur für diese Sitzung behalten.',
     'The keychain refused access: %1': 'Der Schlüsselbund hat den Zugriff verweigert: %1',
+    '&Language': '&Sprache',
+    'System default': 'Systemvorgabe',
+    'The new language applies when the console starts again.': 'Die neue Sprache gilt ab dem nächsten Start der Konsole.',
 }
