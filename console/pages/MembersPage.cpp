@@ -180,12 +180,14 @@ void MembersPage::loadApps()
             item->setData(Qt::UserRole, app.name);
             item->setData(Qt::UserRole + 1, app.policy);
         }
-        int row = 0;
-        for (int i = 0; i < m_targets->count(); ++i) {
+        // The target shown before, else the first app (the admins when there is none).
+        int row = m_targets->count() > 1 ? 1 : 0;
+        for (int i = 0; m_shownOnce && i < m_targets->count(); ++i) {
             if (m_targets->item(i)->data(Qt::UserRole).toString() == keep) {
                 row = i;
             }
         }
+        m_shownOnce = true;
         m_targets->setCurrentRow(row);
         showTarget(m_targets->item(row)->data(Qt::UserRole).toString(),
                    m_targets->item(row)->data(Qt::UserRole + 1).toString());

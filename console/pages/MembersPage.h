@@ -67,6 +67,7 @@ private:
     QString m_target;
     QString m_policy;
     bool m_canWrite = true;
+    bool m_shownOnce = false; // a target was shown: a reload keeps it
     Confirm m_confirm;
 };
 

@@ -13,6 +13,8 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
 #include <QPushButton>
@@ -158,16 +160,24 @@ MetricsPage::Chart MetricsPage::makeChart(const QString &name, const QString &ti
     c.chart->setObjectName(name + u"Chart"_s);
     c.chart->setTitle(title);
     c.chart->legend()->setAlignment(Qt::AlignBottom);
-    c.chart->setMargins(QMargins(4, 4, 4, 4));
     c.x = new QDateTimeAxis(c.chart);
     c.x->setFormat(u"HH:mm:ss"_s);
-    c.x->setTickCount(5);
+    c.x->setTickCount(4);
     c.y = new QValueAxis(c.chart);
     c.y->setTitleText(unit);
     c.y->setLabelFormat(u"%.3g"_s);
     c.y->setRange(0, 1);
     c.chart->addAxis(c.x, Qt::AlignBottom);
     c.chart->addAxis(c.y, Qt::AlignLeft);
+    // Qt 6.4 hides an axis that has no series when the chart is first shown, and attaching one
+    // later does not bring it back: an empty series, left out of the legend, holds the axes.
+    auto *anchor = new QLineSeries(c.chart);
+    c.chart->addSeries(anchor);
+    anchor->attachAxis(c.x);
+    anchor->attachAxis(c.y);
+    for (QLegendMarker *marker : c.chart->legend()->markers(anchor)) {
+        marker->setVisible(false);
+    }
     c.view = new QChartView(c.chart, this);
     c.view->setObjectName(name + u"ChartView"_s);
     c.view->setRenderHint(QPainter::Antialiasing);

@@ -74,7 +74,8 @@ QList<LogModel::Column> logColumns()
     using Row = LogLine;
     QList<LogModel::Column> columns{
         textColumn<Row>(RuntimePage::tr("#"), [](const Row &r) { return QString::number(r.seq); }),
-        textColumn<Row>(RuntimePage::tr("Time"), [](const Row &r) { return timeText(r.observedAt); }),
+        textColumn<Row>(RuntimePage::tr("Time"),
+                        [](const Row &r) { return r.observedAt.toLocalTime().toString(u"HH:mm:ss.zzz"_s); }),
         textColumn<Row>(RuntimePage::tr("Stream"), [](const Row &r) { return r.stream; }),
         {RuntimePage::tr("Message"), [](const Row &r, int role) -> QVariant {
              if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {

@@ -23,6 +23,13 @@ QTableView *makeTableView(const QString &objectName, QAbstractItemModel *model, 
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
     QObject::connect(model, &QAbstractItemModel::modelReset, view,
                      [view] { view->resizeColumnsToContents(); });
+    // Appended rows (log lines) fit the columns when they are the first ones.
+    QObject::connect(model, &QAbstractItemModel::rowsInserted, view,
+                     [view](const QModelIndex &, int first) {
+                         if (first == 0) {
+                             view->resizeColumnsToContents();
+                         }
+                     });
     return view;
 }
 
