@@ -103,46 +103,40 @@ KeychainSecretStore::KeychainSecretStore(QString service)
 
 void KeychainSecretStore::read(const QString &key, Callback callback)
 {
-    auto *job = new QKeychain::ReadPasswordJob(m_service);
-    job->setAutoDelete(true);
-    job->setInsecureFallback(false);
-    job->setKey(key);
-    QObject::connect(job, &QKeychain::Job::finished, job,
-                     [callback = std::move(callback)](QKeychain::Job *finished) {
-                         Outcome outcome = outcomeOf(*finished);
-                         if (outcome.ok) {
-                             outcome.secret =
-                                 static_cast<QKeychain::ReadPasswordJob *>(finished)->textData();
-                         }
-                         callback(outcome);
-                     });
-    job->start();
+    start(new QKeychain::ReadPasswordJob(m_service), key,
+          [callback = std::move(callback)](QKeychain::Job *finished) {
+              Outcome outcome = outcomeOf(*finished);
+              if (outcome.ok) {
+                  outcome.secret = static_cast<QKeychain::ReadPasswordJob *>(finished)->textData();
+              }
+              callback(outcome);
+          });
 }
 
 void KeychainSecretStore::write(const QString &key, const QString &secret, Callback callback)
 {
     auto *job = new QKeychain::WritePasswordJob(m_service);
-    job->setAutoDelete(true);
-    job->setInsecureFallback(false);
-    job->setKey(key);
     job->setTextData(secret);
-    QObject::connect(job, &QKeychain::Job::finished, job,
-                     [callback = std::move(callback)](QKeychain::Job *finished) {
-                         callback(outcomeOf(*finished));
-                     });
-    job->start();
+    start(job, key, [callback = std::move(callback)](QKeychain::Job *finished) {
+        callback(outcomeOf(*finished));
+    });
 }
 
 void KeychainSecretStore::remove(const QString &key, Callback callback)
 {
-    auto *job = new QKeychain::DeletePasswordJob(m_service);
+    start(new QKeychain::DeletePasswordJob(m_service), key,
+          [callback = std::move(callback)](QKeychain::Job *finished) {
+              callback(outcomeOf(*finished));
+          });
+}
+
+void KeychainSecretStore::start(QKeychain::Job *job, const QString &key,
+                                std::function<void(QKeychain::Job *)> finished)
+{
     job->setAutoDelete(true);
-    job->setInsecureFallback(false);
+    job->setInsecureFallback(false); // never the plain-text file
     job->setKey(key);
-    QObject::connect(job, &QKeychain::Job::finished, job,
-                     [callback = std::move(callback)](QKeychain::Job *finished) {
-                         callback(outcomeOf(*finished));
-                     });
+    QObject::connect(job, &QKeychain::Job::finished, job, std::move(finished));
     job->start();
 }
 

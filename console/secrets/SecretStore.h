@@ -7,6 +7,10 @@
 
 #include <functional>
 
+namespace QKeychain {
+class Job;
+}
+
 namespace Gestalt::Console {
 
 // Where server tokens are kept: the system keychain in the product, memory in tests. Calls are
@@ -62,6 +66,9 @@ public:
     void remove(const QString &key, Callback callback) override;
 
 private:
+    static void start(QKeychain::Job *job, const QString &key,
+                      std::function<void(QKeychain::Job *)> finished);
+
     QString m_service;
 };
 
