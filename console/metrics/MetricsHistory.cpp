@@ -35,6 +35,18 @@ QString seriesKey(const MetricSample &sample)
     return key;
 }
 
+// The upper bound of a histogram bucket sample; nullopt when its `le` is not a number.
+std::optional<double> upperBound(const MetricSample &sample)
+{
+    const QString le = labelValue(sample.labels, u"le"_s);
+    if (le == u"+Inf"_s) {
+        return qInf();
+    }
+    bool ok = false;
+    const double bound = le.toDouble(&ok);
+    return ok ? std::optional<double>(bound) : std::nullopt;
+}
+
 // How much a counter grew between two scrapes; a smaller value means it restarted from zero.
 double increase(double previous, double current)
 {
@@ -98,16 +110,7 @@ MetricsHistory::Snapshot MetricsHistory::snapshotOf(const QList<MetricFamily> &f
                 totals.requests += sample.value;
             } else if (errors) {
                 totals.errors += sample.value;
-            } else if (sample.name.endsWith(u"_bucket"_s)) {
-                bool ok = false;
-                const double le = labelValue(sample.labels, u"le"_s) == u"+Inf"_s
-                    ? qInf()
-                    : labelValue(sample.labels, u"le"_s).toDouble(&ok);
-                if (!ok && !std::isinf(le)) {
-                    continue;
-                }
-                totals.buckets[le] += 0; // the bound exists even before its first observation
-            } else {
+            } else if (!sample.name.endsWith(u"_bucket"_s) || !upperBound(sample)) {
                 continue; // _sum and _count are not needed
             }
             snapshot.values.insert(seriesKey(sample), sample.value);
@@ -145,8 +148,7 @@ void MetricsHistory::addFamilies(const QList<MetricFamily> &families, const QDat
                 } else if (family.name == errorsFamily) {
                     d.errors += grown;
                 } else {
-                    const QString le = labelValue(sample.labels, u"le"_s);
-                    d.buckets[le == u"+Inf"_s ? qInf() : le.toDouble()] += grown;
+                    d.buckets[*upperBound(sample)] += grown;
                 }
             }
         }

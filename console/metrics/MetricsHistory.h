@@ -74,7 +74,7 @@ private:
     {
         double requests = 0;
         double errors = 0;
-        QMap<double, double> buckets; // le → cumulative count, summed over the app's series
+        QMap<double, double> buckets; // le → increase of the cumulative count (deltas only)
     };
     struct Snapshot
     {
