@@ -2,515 +2,681 @@
 // SPDX-License-Identifier: Apache-2.0
 // The built-in /admin shell: Overview (a dashboard from same-origin /metrics), Members
 // (/admin/api/v1/authorization/*) and Runtime (/admin/api/v1/runtime/*). Server text only ever
-// reaches the page through textContent.
-import {colorFor, renderChart} from './charts.js';
-import {histogramQuantile, parsePrometheus} from './prometheus.js';
+// reaches the page through textContent; no innerHTML anywhere.
+import {colorFor, formatNumber, renderChart} from './charts.js';
+import {MetricsWindow} from './metrics.js';
 
 const API = '/admin/api/v1';
 const TABS = ['overview', 'members', 'runtime'];
-const $ = (selector) => document.querySelector(selector);
+const ROLES = ['viewer', 'editor', 'admin'];
+const $ = (selector, root = document) => root.querySelector(selector);
 
 // ---------------------------------------------------------------- plumbing
 
-function showBanner(message, kind = 'error') {
-  $('#banner-text').textContent = message;
-  $('#banner').dataset.kind = kind;
-  $('#banner').hidden = false;
-}
-function hideBanner() {
-  $('#banner').hidden = true;
+// el('td', {className: 'num'}, 'text', otherNode): an element whose strings become text nodes.
+function el(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  for (const child of children) {
+    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
 }
 
+function message(id, text) {
+  $(`#${id}-text`).textContent = text;
+  $(`#${id}`).hidden = false;
+}
+const showError = (text) => message('banner', text);
+const showNotice = (text) => message('notice', text);
+function hideMessages() {
+  $('#banner').hidden = true;
+  $('#notice').hidden = true;
+}
+
+let leaving = false;
 function goToLogin() {
+  if (leaving) return;
+  leaving = true;
   const base = window.GESTALT_ADMIN_LOGIN_BASE || '/api/v1/auth/login';
-  const here = /^https?:\/\//.test(base) ? location.href : location.pathname + location.search;
+  const here = /^https?:\/\//i.test(base) ? location.href : location.pathname + location.search;
   location.assign(`${base}?next=${encodeURIComponent(here)}`);
 }
 
 class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
+  constructor(status, text) {
+    super(text);
     this.status = status;
   }
 }
 
-// fetch() with the session cookie; JSON errors become ApiError with the server's message.
-async function request(path, {method = 'GET', body, raw = false} = {}) {
-  const response = await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers: body === undefined ? {Accept: 'application/json'} : {Accept: 'application/json', 'Content-Type': 'application/json'},
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+// fetch() with the session cookie and a time limit. A 401 sends the browser to the login; any
+// other error status becomes an ApiError carrying the server's {"error": …} message (or its
+// plain-text body).
+async function request(path, {method = 'GET', body, text = false} = {}) {
+  const headers = {Accept: text ? 'text/plain' : 'application/json'};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response;
+  try {
+    response = await fetch(path, {
+      method, headers, credentials: 'same-origin', cache: 'no-store',
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(20000),
+    });
+  } catch (error) {
+    throw new ApiError(0, error.name === 'TimeoutError' ? 'the server did not answer in time' : 'the server cannot be reached');
+  }
   if (response.status === 401) {
     goToLogin();
-    throw new ApiError(401, 'Sign-in required');
+    throw new ApiError(401, 'sign-in required');
   }
-  const text = await response.text();
+  const payload = await response.text();
   if (!response.ok) {
-    let message = `${response.status} ${response.statusText}`;
+    let reason = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
     try {
-      message = JSON.parse(text).error || message;
+      reason = JSON.parse(payload).error || reason;
     } catch {
-      if (text.trim()) message = text.trim();
+      if (payload.trim()) reason = `${reason}: ${payload.trim().slice(0, 300)}`;
     }
-    throw new ApiError(response.status, message);
+    throw new ApiError(response.status, reason);
   }
-  return {status: response.status, headers: response.headers, data: raw ? text : text ? JSON.parse(text) : null};
-}
-
-function cell(text, className) {
-  const td = document.createElement('td');
-  td.textContent = text ?? '';
-  if (className) td.className = className;
-  return td;
+  return {status: response.status, headers: response.headers, data: text ? payload : payload ? JSON.parse(payload) : null};
 }
 
 function emptyRow(tbody, columns, text) {
-  const tr = document.createElement('tr');
-  const td = cell(text, 'empty');
-  td.colSpan = columns;
-  tr.append(td);
-  tbody.append(tr);
+  tbody.append(el('tr', {className: 'empty-row'}, el('td', {colSpan: columns, className: 'empty'}, text)));
 }
 
 const yesNo = (value) => (value ? 'yes' : 'no');
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-// ---------------------------------------------------------------- tabs
+function formatBytes(bytes) {
+  if (!Number.isFinite(bytes)) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (bytes >= 1024 && i < units.length - 1) {
+    bytes /= 1024;
+    i++;
+  }
+  return `${bytes.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+function formatDuration(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  if (d > 0) return `${d} d ${h} h`;
+  if (h > 0) return `${h} h ${m} min`;
+  if (m > 0) return `${m} min`;
+  return `${Math.floor(seconds)} s`;
+}
+
+const formatMs = (seconds) => (Number.isFinite(seconds) ? `${formatNumber(seconds * 1000)} ms` : '–');
+const formatRate = (value) => (Number.isFinite(value) ? value.toFixed(2) : '–');
+const formatTimestamp = (text) => {
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? text || '' : date.toLocaleString('en-GB');
+};
+
+// ---------------------------------------------------------------- tabs and the URL
 
 let current = null;
 const panels = {};
 
+function param(name) {
+  return new URLSearchParams(location.search).get(name);
+}
+
+// Sub-state (the selected app, provider, session) lives in the URL too, without a history entry.
+function setParam(name, value) {
+  const url = new URL(location.href);
+  if (value === null || value === undefined || value === '') url.searchParams.delete(name);
+  else url.searchParams.set(name, value);
+  if (url.href !== location.href) history.replaceState(history.state, '', url);
+}
+
 function tabFromUrl() {
-  const tab = new URLSearchParams(location.search).get('tab');
+  const tab = param('tab');
   return TABS.includes(tab) ? tab : 'overview';
 }
 
 function showTab(tab, push) {
   if (push) {
     const url = new URL(location.href);
+    url.search = '';
     url.searchParams.set('tab', tab);
     history.pushState({tab}, '', url);
   }
   for (const link of document.querySelectorAll('.tabs a')) {
-    link.setAttribute('aria-current', link.dataset.tab === tab ? 'page' : 'false');
+    if (link.dataset.tab === tab) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
   }
   for (const section of document.querySelectorAll('[data-panel]')) {
     section.hidden = section.dataset.panel !== tab;
   }
-  if (current && current !== tab) panels[current].stop();
+  if (current && current !== tab) panels[current].hide();
   current = tab;
   document.title = `${tab[0].toUpperCase()}${tab.slice(1)} · Gestalt Admin`;
-  panels[tab].start();
+  panels[tab].show();
 }
 
 // ---------------------------------------------------------------- overview
 
 const overview = (() => {
-  const WINDOW_MS = 15 * 60 * 1000;
   const INTERVAL_MS = 5000;
+  const metrics = new MetricsWindow(15 * 60 * 1000);
   let timer = null;
   let paused = false;
-  let previous = null; // {at, values: Map(seriesKey → value)}
-  const history = new Map(); // app → {requests: [[t, v]], errors, p50, p95, latest}
-  const totals = new Map(); // app → {requests, errors}
-
-  const key = (s) => s.name + JSON.stringify(s.labels);
-
-  function push(list, point) {
-    list.push(point);
-    while (list.length && list[0][0] < point[0] - WINDOW_MS) list.shift();
-  }
-
-  function ingest(text, at) {
-    const {samples} = parsePrometheus(text);
-    const values = new Map();
-    const delta = new Map(); // app → {requests, errors, buckets: Map(le → count)}
-    totals.clear();
-    for (const s of samples) {
-      const app = s.labels.gestalt_provider;
-      if (!app || !Number.isFinite(s.value)) continue;
-      const kind = s.name === 'gestaltd_operation_count_total' ? 'requests'
-        : s.name === 'gestaltd_operation_error_count_total' ? 'errors'
-          : s.name === 'gestaltd_operation_duration_seconds_bucket' ? 'bucket' : null;
-      if (!kind) continue;
-      if (kind !== 'bucket') {
-        const total = totals.get(app) || {requests: 0, errors: 0};
-        total[kind] += s.value;
-        totals.set(app, total);
-      }
-      values.set(key(s), s.value);
-      if (!previous) continue;
-      const before = previous.values.get(key(s)) ?? 0;
-      const grown = s.value >= before ? s.value - before : s.value; // a reset starts from 0
-      const d = delta.get(app) || {requests: 0, errors: 0, buckets: new Map()};
-      if (kind === 'bucket') {
-        const le = s.labels.le === '+Inf' ? Infinity : Number(s.labels.le);
-        d.buckets.set(le, (d.buckets.get(le) || 0) + grown);
-      } else {
-        d[kind] += grown;
-      }
-      delta.set(app, d);
-    }
-    if (previous) {
-      const seconds = (at - previous.at) / 1000;
-      for (const app of totals.keys()) {
-        const d = delta.get(app) || {requests: 0, errors: 0, buckets: new Map()};
-        const h = history.get(app) || {requests: [], errors: [], p50: [], p95: [], latest: {}};
-        const buckets = [...d.buckets.entries()];
-        const p50 = histogramQuantile(0.5, buckets.map((b) => [...b]));
-        const p95 = histogramQuantile(0.95, buckets.map((b) => [...b]));
-        h.latest = {requests: d.requests / seconds, errors: d.errors / seconds, p50, p95};
-        push(h.requests, [at, h.latest.requests]);
-        push(h.errors, [at, h.latest.errors]);
-        if (Number.isFinite(p50)) push(h.p50, [at, p50 * 1000]);
-        if (Number.isFinite(p95)) push(h.p95, [at, p95 * 1000]);
-        history.set(app, h);
-      }
-    }
-    previous = {at, values};
-  }
-
-  function draw(at) {
-    const apps = [...new Set([...totals.keys(), ...history.keys()])].sort();
-    const window = {from: at - WINDOW_MS, to: at};
-    for (const [id, field] of [['requests', 'requests'], ['errors', 'errors'], ['p50', 'p50'], ['p95', 'p95']]) {
-      renderChart($(`#chart-${id}`), apps.map((app, i) => ({
-        name: app, color: colorFor(i), points: history.get(app)?.[field] || [],
-      })), window);
-    }
-    const tbody = $('#overview-apps tbody');
-    tbody.replaceChildren();
-    const ms = (v) => (Number.isFinite(v) ? `${(v * 1000).toFixed(1)} ms` : '–');
-    const rows = apps.map((app) => ({app, ...totals.get(app), latest: history.get(app)?.latest || {}}))
-      .sort((a, b) => (b.latest.requests || 0) - (a.latest.requests || 0) || (b.requests || 0) - (a.requests || 0));
-    for (const row of rows) {
-      const tr = document.createElement('tr');
-      tr.dataset.app = row.app;
-      tr.append(cell(row.app), cell((row.latest.requests ?? 0).toFixed(2), 'num'), cell((row.latest.errors ?? 0).toFixed(2), 'num'),
-        cell(ms(row.latest.p50), 'num'), cell(ms(row.latest.p95), 'num'), cell(String(row.requests ?? 0), 'num'),
-        cell(String(row.errors ?? 0), 'num'));
-      tbody.append(tr);
-    }
-    if (rows.length === 0) emptyRow(tbody, 7, 'No app has been called yet.');
-    $('#overview-empty').hidden = rows.length > 0;
-  }
+  let busy = false;
+  let failure = null; // the last scrape's error, null when it worked
 
   async function scrape() {
-    try {
-      const {data} = await request('/metrics', {raw: true});
-      const at = Date.now();
-      ingest(data, at);
-      draw(at);
-      $('#overview-status').textContent = `Updated ${new Date(at).toLocaleTimeString()}`;
-    } catch (error) {
-      $('#overview-status').textContent = 'Metrics unavailable';
-      showBanner(`Reading /metrics failed: ${error.message}`);
+    clearTimeout(timer);
+    if (!busy) {
+      busy = true;
+      try {
+        const {data} = await request('/metrics', {text: true});
+        metrics.ingest(data, Date.now());
+        failure = null;
+      } catch (error) {
+        failure = error;
+      } finally {
+        busy = false;
+      }
+      draw();
     }
+    // The dashboard keeps its window filling while another tab is shown.
+    clearTimeout(timer);
+    timer = paused ? null : setTimeout(scrape, INTERVAL_MS);
   }
 
-  function schedule() {
-    clearInterval(timer);
-    timer = paused ? null : setInterval(scrape, INTERVAL_MS);
+  function setStat(name, text) {
+    $(`#overview-stats [data-stat="${name}"]`).textContent = text;
+  }
+
+  function draw() {
+    if (current !== 'overview') return;
+    const at = metrics.lastAt;
+    $('#overview-error').hidden = !failure;
+    $('#overview-error-text').textContent = failure ? `Reading /metrics failed: ${failure.message.replace(/\.$/, '')}.` : '';
+    $('#overview-dashboard').hidden = at === null;
+    $('#overview-empty').hidden = Boolean(failure) || at === null || metrics.hasTraffic();
+    const when = at === null ? '' : new Date(at).toLocaleTimeString('en-GB');
+    $('#overview-status').textContent = paused ? `Paused${when ? ` at ${when}` : ''}`
+      : failure ? 'Last scrape failed' : at === null ? 'Loading…' : `Updated ${when} · every ${INTERVAL_MS / 1000} s`;
+    if (at === null) return;
+
+    const apps = metrics.apps();
+    const rows = apps.map((app) => ({app, ...(metrics.latest.get(app) || {})}));
+    const sum = (field) => rows.reduce((total, row) => total + (Number.isFinite(row[field]) ? row[field] : 0), 0);
+    const requests = sum('totalRequests');
+    const errors = sum('totalErrors');
+    setStat('requests', requests.toLocaleString('en-US'));
+    setStat('errors', requests > 0 ? `${errors.toLocaleString('en-US')} (${((100 * errors) / requests).toFixed(1)} %)` : errors.toLocaleString('en-US'));
+    setStat('rate', rows.some((row) => Number.isFinite(row.requests)) ? formatRate(sum('requests')) : '–');
+    setStat('memory', formatBytes(metrics.process.residentBytes));
+    setStat('uptime', formatDuration(at / 1000 - metrics.process.startTime));
+    setStat('version', metrics.process.version || '–');
+
+    // The whole window once it is full; until then the time since the first scrape (at least 30 s).
+    const range = {to: at, from: Math.min(at - 30000, Math.max(at - metrics.windowMs, metrics.firstAt))};
+    const seriesOf = (field, scale = 1) => apps.map((app) => ({
+      name: app, points: (metrics.series.get(app)?.[field] || []).map(([t, v]) => [t, v * scale]),
+    }));
+    renderChart($('#chart-requests'), seriesOf('requests'), range, '/s');
+    renderChart($('#chart-errors'), seriesOf('errors'), range, '/s');
+    renderChart($('#chart-p50'), seriesOf('p50', 1000), range, 'ms');
+    renderChart($('#chart-p95'), seriesOf('p95', 1000), range, 'ms');
+    renderChart($('#chart-memory'), [{name: 'gestaltd', color: '#6b7785', points: metrics.memory.map(([t, b]) => [t, b / 1048576])}], range, 'MiB');
+
+    const tbody = $('#overview-apps tbody');
+    tbody.replaceChildren();
+    rows.sort((a, b) => (b.totalRequests || 0) - (a.totalRequests || 0) || a.app.localeCompare(b.app));
+    for (const row of rows) {
+      const swatch = el('span', {className: 'swatch'});
+      swatch.style.background = colorFor(row.app);
+      const ratio = row.totalRequests > 0 ? `${((100 * row.totalErrors) / row.totalRequests).toFixed(1)} %` : '–';
+      const tr = el('tr', {},
+        el('th', {scope: 'row'}, swatch, row.app),
+        el('td', {className: 'num'}, formatRate(row.requests)),
+        el('td', {className: 'num'}, formatRate(row.errors)),
+        el('td', {className: 'num'}, formatMs(row.p50)),
+        el('td', {className: 'num'}, formatMs(row.p95)),
+        el('td', {className: 'num'}, (row.totalRequests ?? 0).toLocaleString('en-US')),
+        el('td', {className: 'num'}, (row.totalErrors ?? 0).toLocaleString('en-US')),
+        el('td', {className: 'num'}, ratio));
+      tr.dataset.app = row.app;
+      tbody.append(tr);
+    }
+    if (rows.length === 0) emptyRow(tbody, 8, 'No app has been called yet.');
   }
 
   $('#overview-pause').addEventListener('click', () => {
     paused = !paused;
     $('#overview-pause').textContent = paused ? 'Resume' : 'Pause';
-    $('#overview-pause').setAttribute('aria-pressed', String(paused));
-    schedule();
+    $('#overview-pause').classList.toggle('paused', paused);
+    if (paused) {
+      clearTimeout(timer);
+      timer = null;
+      draw();
+    } else {
+      scrape();
+    }
   });
 
+  let frame = 0;
+  new ResizeObserver(() => {
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(draw);
+  }).observe($('#tab-overview .charts'));
+
   return {
-    start() {
-      scrape();
-      schedule();
-    },
-    stop() {
-      clearInterval(timer);
-      timer = null;
-    },
-    refresh: scrape,
+    begin: scrape,
+    show: draw,
+    hide() {},
   };
 })();
 
 // ---------------------------------------------------------------- members
 
-const members = (() => {
-  let target = null; // {app: string|null (null: built-in admins), policy}
+// Confirmation in a modal <dialog>: resolves true for the confirm button, false for Cancel/Escape.
+function confirmAction(text, action = 'Remove') {
+  const dialog = $('#confirm');
+  $('#confirm-text').textContent = text;
+  $('#confirm-ok').textContent = action;
+  return new Promise((resolve) => {
+    const done = (answer) => {
+      dialog.removeEventListener('close', onClose);
+      if (dialog.open) dialog.close();
+      resolve(answer);
+    };
+    const onClose = () => done(false);
+    dialog.addEventListener('close', onClose);
+    $('#confirm-ok').onclick = () => done(true);
+    $('#confirm-cancel').onclick = () => done(false);
+    dialog.showModal();
+    $('#confirm-cancel').focus();
+  });
+}
+
+// One member table with its add form: for an app's members or for the built-in admins.
+function memberPanel(container, {admins}) {
+  container.append($('#member-panel-template').content.cloneNode(true));
+  const form = $('.add-member', container);
+  const input = $('.subject', form);
+  const roleSelect = $('.role', form);
+  input.id = `${container.id}-subject`;
+  roleSelect.id = `${container.id}-role`;
+  $('.subject-label', form).htmlFor = input.id;
+  $('.role-label', form).htmlFor = roleSelect.id;
+  const title = $('.title', container);
+  title.id = `${container.id}-title`;
+  container.setAttribute('aria-labelledby', title.id);
+
+  let target = null; // {app, policy} (app null for the admins)
   let canWrite = true;
+  let generation = 0;
 
-  const membersPath = () => (target.app === null ? `${API}/authorization/admins/members`
+  const path = () => (admins ? `${API}/authorization/admins/members`
     : `${API}/authorization/apps/${encodeURIComponent(target.app)}/members`);
+  const label = (row) => row.email || row.subjectId || row.selectorValue;
 
-  async function loadTargets() {
-    const list = $('#targets');
+  async function load() {
+    if (!target) return;
+    const mine = ++generation;
+    container.setAttribute('aria-busy', 'true');
     try {
-      const {data} = await request(`${API}/authorization/apps`);
-      const targets = [{app: null, policy: '', label: 'Built-in admins'},
-        ...data.map((a) => ({app: a.name, policy: a.authorizationPolicy, label: a.name}))];
-      list.replaceChildren();
-      for (const t of targets) {
-        const li = document.createElement('li');
-        const button = document.createElement('button');
-        button.type = 'button';
-        button.dataset.app = t.app ?? '';
-        const name = document.createElement('span');
-        name.textContent = t.label;
-        button.append(name);
-        if (t.policy) {
-          const policy = document.createElement('span');
-          policy.className = 'muted';
-          policy.textContent = `policy ${t.policy}`;
-          button.append(policy);
-        }
-        button.addEventListener('click', () => select(t));
-        li.append(button);
-        list.append(li);
-      }
-      const again = targets.find((t) => target && t.app === target.app) || targets.find((t) => t.app !== null) || targets[0];
-      select(again);
-    } catch (error) {
-      showBanner(`Loading apps failed: ${error.message}`);
-    }
-  }
-
-  function select(t) {
-    target = t;
-    for (const button of document.querySelectorAll('#targets button')) {
-      button.setAttribute('aria-current', String(button.dataset.app === (t.app ?? '')));
-    }
-    $('#members-title').textContent = t.app === null ? 'Built-in admins' : `Members of ${t.app}`;
-    loadMembers();
-  }
-
-  async function loadMembers() {
-    const shown = target;
-    try {
-      const {data, headers} = await request(membersPath());
-      if (shown !== target) return;
+      const {data, headers} = await request(path());
+      if (mine !== generation) return;
       canWrite = headers.get('X-Gestalt-Can-Write') !== 'false';
-      render(data);
+      render(Array.isArray(data) ? data : []);
     } catch (error) {
-      showBanner(`Loading members failed: ${error.message}`);
+      if (mine === generation) showError(`Loading ${admins ? 'the built-in admins' : `the members of ${target.app}`} failed: ${error.message}`);
+    } finally {
+      if (mine === generation) container.removeAttribute('aria-busy');
     }
   }
 
   function render(rows) {
-    const tbody = $('#members-table tbody');
+    title.textContent = admins ? 'Built-in admins' : `Members of ${target.app}`;
+    $('.note', container).textContent = admins
+      ? (canWrite ? 'Who may use this operator surface, besides the config’s server.admin.authorizationPolicy.'
+        : 'Read-only: this server does not let you change the built-in admins (X-Gestalt-Can-Write: false).')
+      : `Authorization policy ${target.policy || '(none)'}. Rows from the config are read-only; change them in the config file.`;
+    for (const control of form.elements) control.disabled = !canWrite;
+
+    const tbody = $('tbody', container);
     tbody.replaceChildren();
-    $('#members-note').textContent = !canWrite
-      ? 'You may read this list but not change it (X-Gestalt-Can-Write: false).'
-      : target.app === null ? 'Who may use the operator surface (server.admin.authorizationPolicy).'
-        : `Policy ${target.policy}. Rows from the config are read-only; change them in the config file.`;
-    for (const control of $('#member-add').elements) control.disabled = !canWrite;
     for (const row of rows) {
-      const subject = row.subjectId || row.selectorValue;
-      const tr = document.createElement('tr');
+      const subject = row.subjectId || row.selectorValue || '';
+      const dynamic = row.source === 'dynamic' && row.mutable;
+      const tr = el('tr');
       tr.dataset.subject = subject;
-      tr.dataset.source = row.source;
-      const role = cell(row.role);
-      const actions = cell('', 'actions');
-      if (row.source === 'static' || !row.mutable) {
-        const note = document.createElement('span');
-        note.className = 'muted';
-        note.textContent = target.app === null ? 'from the config (admin policy)' : `from config policy ${target.policy}`;
-        actions.append(note);
-      } else {
-        const select = document.createElement('select');
-        select.setAttribute('aria-label', `Role of ${row.email || subject}`);
-        for (const r of ['viewer', 'editor', 'admin']) {
-          const option = new Option(r, r, false, r === row.role);
-          select.append(option);
-        }
-        select.disabled = !canWrite;
-        select.addEventListener('change', () => write('PUT', membersPath(), {subjectId: subject, role: select.value}, 'Changing the role'));
-        role.replaceChildren(select);
-        const remove = document.createElement('button');
-        remove.type = 'button';
-        remove.className = 'danger';
-        remove.textContent = 'Remove';
-        remove.disabled = !canWrite;
-        remove.addEventListener('click', () => {
-          if (confirm(`Remove ${row.email || subject}?`)) {
-            write('DELETE', `${membersPath()}/${encodeURIComponent(subject)}`, undefined, 'Removing the member');
+      tr.dataset.source = row.source || '';
+      if (row.email) tr.dataset.email = row.email;
+      if (row.effective === false) tr.classList.add('shadowed');
+
+      const subjectCell = el('td', {className: 'subject-cell'});
+      if (row.subjectId) subjectCell.append(el('code', {}, row.subjectId));
+      else subjectCell.append(el('span', {className: 'muted', title: `Matches by ${row.selectorKind}: ${row.selectorValue}`}, `by ${row.selectorKind || 'selector'}`));
+
+      const roleCell = el('td');
+      const actions = el('td', {className: 'actions'});
+      if (dynamic) {
+        const select = el('select', {ariaLabel: `Role of ${label(row)}`, className: 'role-select', disabled: !canWrite});
+        for (const role of new Set([...ROLES, row.role])) select.append(new Option(role, role, false, role === row.role));
+        select.addEventListener('change', async () => {
+          const ok = await write('PUT', path(), {subjectId: subject, role: select.value},
+            `Changing the role of ${label(row)}`, `${label(row)} is now ${select.value}.`);
+          if (!ok) select.value = row.role;
+        });
+        roleCell.append(select);
+        const remove = el('button', {type: 'button', className: 'danger', ariaLabel: `Remove ${label(row)}`, disabled: !canWrite}, 'Remove');
+        remove.addEventListener('click', async () => {
+          const where = admins ? 'the built-in admins' : target.app;
+          if (await confirmAction(`Remove ${label(row)} (${row.role}) from ${where}?`)) {
+            await write('DELETE', `${path()}/${encodeURIComponent(subject)}`, undefined,
+              `Removing ${label(row)}`, `${label(row)} was removed.`);
           }
         });
         actions.append(remove);
+      } else {
+        roleCell.append(el('span', {className: `role role-${row.role}`}, row.role || ''));
+        const reason = row.source === 'static'
+          ? (admins ? 'from the config (server.admin)' : `from config policy ${target.policy}`)
+          : 'read-only';
+        actions.append(el('span', {className: 'muted reason'}, reason));
       }
-      tr.append(cell(subject), cell(row.email), role, cell(row.source === 'static' ? 'config' : 'dynamic'),
-        cell(yesNo(row.effective)), cell(row.shadowedBy), actions);
-      if (!row.effective) tr.classList.add('shadowed');
+      const shadowed = row.shadowedBy === undefined || row.shadowedBy === null ? ''
+        : typeof row.shadowedBy === 'string' ? row.shadowedBy : JSON.stringify(row.shadowedBy);
+      tr.append(subjectCell, el('td', {}, row.email || ''), roleCell,
+        el('td', {}, el('span', {className: `badge source-${row.source}`}, row.source || '')),
+        el('td', {}, yesNo(row.effective)), el('td', {}, yesNo(row.mutable)), el('td', {}, shadowed), actions);
       tbody.append(tr);
     }
-    if (rows.length === 0) emptyRow(tbody, 7, 'No members yet.');
+    if (rows.length === 0) emptyRow(tbody, 8, admins ? 'No built-in admins are listed.' : 'No members yet.');
   }
 
-  async function write(method, path, body, what) {
+  // PUT or DELETE, then reload. 202 means saved but not yet in force: say so and look again soon.
+  async function write(method, url, body, what, done) {
     try {
-      const {status} = await request(path, {method, body});
+      const {status} = await request(url, {method, body});
+      $('#banner').hidden = true;
       if (status === 202) {
-        showBanner('Saved. Pending reload: the change takes effect when the server reloads its authorization data.', 'info');
-        setTimeout(loadMembers, 3000);
+        showNotice(`${done} Saved; it takes effect after the server reloads its authorization data.`);
+        setTimeout(load, 3000);
+        setTimeout(load, 10000);
       } else {
-        hideBanner();
+        showNotice(done);
       }
-      await loadMembers();
+      await load();
       return true;
     } catch (error) {
-      showBanner(`${what} failed: ${error.message}`);
+      $('#notice').hidden = true;
+      showError(`${what} failed: ${error.message}`);
       return false;
     }
   }
 
-  $('#member-add').addEventListener('submit', async (event) => {
+  form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const subject = $('#member-subject').value.trim();
-    if (!subject) return;
-    const body = {role: $('#member-role').value};
-    body[subject.includes('@') && !subject.includes(':') ? 'email' : 'subjectId'] = subject;
-    if (await write('PUT', membersPath(), body, 'Adding the member')) $('#member-subject').value = '';
+    const subject = input.value.trim();
+    if (!subject) {
+      showError('Enter an email address or a subject id (for example user:…) to add.');
+      input.focus();
+      return;
+    }
+    // "kind:id" is a subject id; anything else with an @ is an email alias.
+    const body = {role: roleSelect.value};
+    body[/^[a-z_]+:/i.test(subject) || !subject.includes('@') ? 'subjectId' : 'email'] = subject;
+    const where = admins ? 'the built-in admins' : target.app;
+    if (await write('PUT', path(), body, `Adding ${subject}`, `${subject} was added to ${where} as ${body.role}.`)) {
+      input.value = '';
+    }
   });
-  $('#members-refresh').addEventListener('click', loadTargets);
 
-  return {start: loadTargets, stop() {}, refresh: loadTargets};
+  return {
+    show(next) {
+      target = next;
+      return load();
+    },
+    reload: load,
+  };
+}
+
+const members = (() => {
+  const appPanel = memberPanel($('#app-members'), {admins: false});
+  const adminPanel = memberPanel($('#admin-members'), {admins: true});
+  let selected = null;
+  let apps = [];
+
+  function select(app) {
+    selected = app;
+    setParam('app', app.name);
+    for (const button of document.querySelectorAll('#targets button')) {
+      if (button.dataset.app === app.name) button.setAttribute('aria-current', 'true');
+      else button.removeAttribute('aria-current');
+    }
+    $('#app-members').hidden = false;
+    return appPanel.show({app: app.name, policy: app.authorizationPolicy});
+  }
+
+  async function loadApps() {
+    try {
+      const {data} = await request(`${API}/authorization/apps`);
+      apps = Array.isArray(data) ? data : [];
+      const list = $('#targets');
+      list.replaceChildren();
+      for (const app of apps) {
+        const button = el('button', {type: 'button'},
+          el('span', {className: 'target-name'}, app.displayName || app.name),
+          el('span', {className: 'muted'}, `policy ${app.authorizationPolicy || '–'}`));
+        button.dataset.app = app.name;
+        button.addEventListener('click', () => select(app));
+        list.append(el('li', {}, button));
+      }
+      $('#targets-empty').hidden = apps.length > 0;
+      const wanted = selected?.name ?? param('app');
+      const again = apps.find((a) => a.name === wanted) || apps[0];
+      if (again) select(again);
+      else $('#app-members').hidden = true;
+    } catch (error) {
+      showError(`Loading the apps failed: ${error.message}`);
+    }
+  }
+
+  function refresh() {
+    loadApps();
+    adminPanel.show({app: null});
+  }
+  $('#members-refresh').addEventListener('click', refresh);
+
+  return {show: refresh, hide() {}};
 })();
 
 // ---------------------------------------------------------------- runtime
 
 const runtime = (() => {
+  const LOG_LINES_KEPT = 5000;
+  const LOG_PAGE = 500;
   let provider = null;
-  let session = null;
+  let session = null; // {id, app}
   let nextPageToken = null;
   let lastSeq = 0;
+  let lineCount = 0;
   let timer = null;
-  let polling = false;
+  let polling = null; // the session whose logs are being fetched
+  let generation = 0;
 
-  const profile = (p) => (p && (p.hostServiceAccess || p.egressMode)
-    ? [p.canHostPlugins ? 'hosts apps' : 'cannot host apps', p.hostServiceAccess, p.egressMode].filter(Boolean).join(' · ') : '');
+  const profile = (p) => (p ? [p.canHostPlugins === undefined ? null : p.canHostPlugins ? 'hosts apps' : 'cannot host apps',
+    p.hostServiceAccess && `host services: ${p.hostServiceAccess}`, p.egressMode && `egress: ${p.egressMode}`]
+    .filter(Boolean).join(' · ') : '');
 
-  function selectRow(tbody, tr) {
-    for (const row of tbody.querySelectorAll('tr')) row.setAttribute('aria-selected', String(row === tr));
+  function markSelected(tbody, key, value) {
+    for (const row of tbody.rows) {
+      if (row.dataset[key] === value) row.setAttribute('aria-selected', 'true');
+      else row.removeAttribute('aria-selected');
+    }
   }
 
-  function clickable(tr, action) {
-    tr.tabIndex = 0;
-    tr.addEventListener('click', action);
-    tr.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' || event.key === ' ') {
-        event.preventDefault();
-        action();
-      }
+  // A row whose first cell is a button: click anywhere on the row, or Tab to it and press Enter.
+  function selectable(tr, text, label, action) {
+    const button = el('button', {type: 'button', className: 'link', ariaLabel: label}, text);
+    button.addEventListener('click', (event) => {
+      event.stopPropagation();
+      action();
     });
+    tr.addEventListener('click', action);
+    tr.classList.add('selectable');
+    return button;
   }
 
   async function loadProviders() {
     try {
       const {data} = await request(`${API}/runtime/providers`);
+      const list = Array.isArray(data) ? data : [];
       const tbody = $('#providers-table tbody');
       tbody.replaceChildren();
-      for (const p of data) {
-        const tr = document.createElement('tr');
+      for (const p of list) {
+        const tr = el('tr');
         tr.dataset.provider = p.name;
-        tr.append(cell(p.name), cell(p.driver), cell(yesNo(p.default)), cell(yesNo(p.loaded)),
-          cell(String(p.sessionCount ?? 0), 'num'), cell(profile(p.profile?.advertised)), cell(profile(p.profile?.effective)),
-          cell(p.error, p.error ? 'error-text' : ''));
-        clickable(tr, () => {
-          selectRow(tbody, tr);
-          loadSessions(p.name, false);
-        });
+        const open = () => chooseProvider(p.name);
+        tr.append(el('th', {scope: 'row'}, selectable(tr, p.name, `Show the sessions of ${p.name}`, open)),
+          el('td', {}, p.driver || ''), el('td', {}, yesNo(p.default)), el('td', {}, yesNo(p.loaded)),
+          el('td', {className: 'num'}, String(p.sessionCount ?? 0)), el('td', {}, profile(p.profile?.advertised)),
+          el('td', {}, profile(p.profile?.effective)), el('td', {className: p.error ? 'error-text' : ''}, p.error || ''));
         tbody.append(tr);
       }
-      if (data.length === 0) emptyRow(tbody, 8, 'No runtime providers.');
-      const again = data.find((p) => p.name === provider) || data[0];
-      if (again) {
-        selectRow(tbody, tbody.querySelector(`tr[data-provider="${CSS.escape(again.name)}"]`));
-        loadSessions(again.name, false);
-      }
+      if (list.length === 0) emptyRow(tbody, 8, 'No runtime providers are configured.');
+      const wanted = provider ?? param('provider');
+      const again = list.find((p) => p.name === wanted) || list.find((p) => p.default) || list[0];
+      if (again) await chooseProvider(again.name, session?.id ?? param('session'));
     } catch (error) {
-      showBanner(`Loading runtime providers failed: ${error.message}`);
+      showError(`Loading the runtime providers failed: ${error.message}`);
     }
   }
 
-  async function loadSessions(name, more) {
+  function chooseProvider(name, wantedSession = null) {
+    if (name !== provider) closeLogs();
     provider = name;
+    setParam('provider', name);
+    markSelected($('#providers-table tbody'), 'provider', name);
+    return loadSessions(false, wantedSession);
+  }
+
+  async function loadSessions(more, wantedSession = null) {
+    const name = provider;
+    const mine = more ? generation : ++generation;
     const params = new URLSearchParams({pageSize: '50'});
     if (more && nextPageToken) params.set('pageToken', nextPageToken);
     try {
       const {data} = await request(`${API}/runtime/providers/${encodeURIComponent(name)}/sessions?${params}`);
-      if (provider !== name) return;
+      if (mine !== generation || name !== provider) return;
+      const sessions = Array.isArray(data?.sessions) ? data.sessions : Array.isArray(data) ? data : [];
       const tbody = $('#sessions-table tbody');
       if (!more) tbody.replaceChildren();
+      tbody.querySelector('.empty-row')?.remove();
+      $('#sessions-section').hidden = false;
       $('#sessions-title').textContent = `Sessions of ${name}`;
-      for (const s of data.sessions || []) {
-        const tr = document.createElement('tr');
+      for (const s of sessions) {
+        const tr = el('tr');
         tr.dataset.session = s.id;
-        tr.append(cell(s.id), cell(s.state), cell(s.app || s.plugin), cell(s.pid ? String(s.pid) : '', 'num'),
-          cell(s.startedAt ? new Date(s.startedAt).toLocaleString() : ''));
-        clickable(tr, () => {
-          selectRow(tbody, tr);
-          openLogs(s);
-        });
+        const app = s.app || s.plugin || '';
+        tr.append(el('th', {scope: 'row'}, selectable(tr, s.id, `Show the logs of session ${s.id}`, () => openLogs(s))),
+          el('td', {}, el('span', {className: `badge state-${s.state}`}, s.state || '')), el('td', {}, app),
+          el('td', {className: 'num'}, s.pid ? String(s.pid) : ''), el('td', {}, s.startedAt ? formatTimestamp(s.startedAt) : ''));
         tbody.append(tr);
       }
-      if (!more && (data.sessions || []).length === 0) emptyRow(tbody, 5, 'No sessions.');
-      nextPageToken = data.nextPageToken || null;
+      if (tbody.rows.length === 0) emptyRow(tbody, 5, 'No active sessions.');
+      nextPageToken = data?.nextPageToken || null;
       $('#sessions-more').hidden = !nextPageToken;
+      if (session) markSelected(tbody, 'session', session.id);
+      const wanted = wantedSession && sessions.find((s) => s.id === wantedSession);
+      if (wanted && session?.id !== wanted.id) openLogs(wanted);
     } catch (error) {
-      showBanner(`Loading sessions failed: ${error.message}`);
+      showError(`Loading the sessions of ${name} failed: ${error.message}`);
     }
+  }
+
+  function closeLogs() {
+    session = null;
+    clearTimeout(timer);
+    $('#logs-section').hidden = true;
+    setParam('session', null);
   }
 
   function openLogs(s) {
-    session = s.id;
+    session = {id: s.id, app: s.app || s.plugin || ''};
+    setParam('session', s.id);
+    markSelected($('#sessions-table tbody'), 'session', s.id);
     lastSeq = 0;
-    $('#logs').textContent = '';
-    $('#logs-title').textContent = `Logs of ${s.id} (${s.app || s.plugin || 'unknown app'})`;
+    lineCount = 0;
+    $('#logs').replaceChildren();
+    $('#logs-count').textContent = '';
+    $('#logs-section').hidden = false;
+    $('#logs-title').textContent = `Logs of ${s.id}${session.app ? ` (${session.app})` : ''}`;
     pollLogs();
-    follow();
   }
 
+  // One request at a time per opened session; a full page is followed by the next one at once.
   async function pollLogs() {
-    if (!session || !provider || polling) return;
-    polling = true;
+    clearTimeout(timer);
     const shown = session;
+    if (!shown || polling === shown) return;
+    polling = shown;
+    let full = false;
     try {
-      const path = `${API}/runtime/providers/${encodeURIComponent(provider)}/sessions/${encodeURIComponent(shown)}/logs?after=${lastSeq}&limit=500`;
-      const {data} = await request(path);
-      if (shown !== session || data.length === 0) return;
-      const pre = $('#logs');
-      const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
-      pre.append(document.createTextNode(data.map((l) => `${l.observedAt ?? ''} [${l.stream}] ${l.message}\n`).join('')));
-      lastSeq = data[data.length - 1].seq;
-      if (atBottom) pre.scrollTop = pre.scrollHeight;
+      const url = `${API}/runtime/providers/${encodeURIComponent(provider)}/sessions/${encodeURIComponent(shown.id)}/logs?after=${lastSeq}&limit=${LOG_PAGE}`;
+      const {data} = await request(url);
+      if (shown !== session) return;
+      const lines = Array.isArray(data) ? data : [];
+      full = lines.length >= LOG_PAGE;
+      if (lines.length) {
+        const pre = $('#logs');
+        const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
+        const fragment = document.createDocumentFragment();
+        for (const line of lines) {
+          const time = line.observedAt || line.appendedAt || '';
+          const stream = String(line.stream ?? '');
+          fragment.append(el('span', {className: `log-line stream-${stream.replace(/[^a-z0-9_-]/gi, '')}`},
+            el('span', {className: 'log-time'}, time ? `${time} ` : ''),
+            el('span', {className: 'log-stream'}, `${stream} `), `${line.message ?? ''}\n`));
+        }
+        pre.append(fragment);
+        lineCount += lines.length;
+        while (pre.childNodes.length > LOG_LINES_KEPT) pre.firstChild.remove();
+        lastSeq = Math.max(lastSeq, ...lines.map((l) => Number(l.seq) || 0));
+        if (atBottom) pre.scrollTop = pre.scrollHeight;
+      }
+      $('#logs-count').textContent = lineCount === 0 ? 'No lines yet' : plural(lineCount, 'line');
     } catch (error) {
-      $('#logs-follow').checked = false;
-      follow();
-      showBanner(`Loading logs failed: ${error.message}`);
+      if (shown === session) {
+        $('#logs-follow').checked = false;
+        showError(`Loading the logs of ${shown.id} failed: ${error.message}`);
+      }
     } finally {
-      polling = false;
+      if (polling === shown) polling = null;
+    }
+    if (shown === session && $('#logs-follow').checked && current === 'runtime') {
+      timer = setTimeout(pollLogs, full ? 0 : 1500);
     }
   }
 
-  function follow() {
-    clearInterval(timer);
-    timer = $('#logs-follow').checked && session && current === 'runtime' ? setInterval(pollLogs, 1000) : null;
-  }
-
-  $('#logs-follow').addEventListener('change', follow);
-  $('#sessions-more').addEventListener('click', () => loadSessions(provider, true));
+  $('#logs-follow').addEventListener('change', () => {
+    if ($('#logs-follow').checked) pollLogs();
+    else clearTimeout(timer);
+  });
+  $('#sessions-more').addEventListener('click', () => loadSessions(true));
   $('#runtime-refresh').addEventListener('click', loadProviders);
 
   return {
-    start() {
+    show() {
       loadProviders();
-      follow();
+      if (session && $('#logs-follow').checked) pollLogs();
     },
-    stop() {
-      clearInterval(timer);
-      timer = null;
+    hide() {
+      clearTimeout(timer);
     },
-    refresh: loadProviders,
   };
 })();
 
@@ -519,11 +685,17 @@ const runtime = (() => {
 Object.assign(panels, {overview, members, runtime});
 for (const link of document.querySelectorAll('.tabs a')) {
   link.addEventListener('click', (event) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
-    hideBanner();
-    showTab(link.dataset.tab, true);
+    hideMessages();
+    if (link.dataset.tab !== current) showTab(link.dataset.tab, true);
   });
 }
-window.addEventListener('popstate', () => showTab(tabFromUrl(), false));
-$('#banner-close').addEventListener('click', hideBanner);
+window.addEventListener('popstate', () => {
+  hideMessages();
+  showTab(tabFromUrl(), false);
+});
+$('#banner-close').addEventListener('click', () => ($('#banner').hidden = true));
+$('#notice-close').addEventListener('click', () => ($('#notice').hidden = true));
 showTab(tabFromUrl(), false);
+overview.begin();

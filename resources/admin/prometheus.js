@@ -1,83 +1,193 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
-// The Prometheus text format (0.0.4) as the dashboard needs it: samples with their labels, and
-// PromQL's histogram_quantile over classic buckets.
+// The Prometheus text exposition format 0.0.4 (HELP and TYPE lines, label values with the escapes
+// \\ \" \n, +Inf/-Inf/NaN, optional millisecond timestamps) and PromQL's histogram_quantile() over
+// classic buckets. No DOM: the page and the test import this module as it is.
 
-const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)(\s+-?\d+)?\s*$/;
+const METRIC_NAME = /[a-zA-Z_:][a-zA-Z0-9_:]*/y;
+const LABEL_NAME = /[a-zA-Z_][a-zA-Z0-9_]*/y;
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
-function parseValue(text) {
-  if (text === '+Inf' || text === 'Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
-  const value = Number(text);
-  if (text === '' || Number.isNaN(value)) throw new Error(`not a number: ${text}`);
-  return value;
-}
-
-// `a="x",b="y\"z"` → {a: 'x', b: 'y"z'}; escapes \\ \" \n.
-function parseLabels(text, lineNumber) {
-  const labels = {};
-  let i = 0;
-  while (i < text.length) {
-    while (text[i] === ' ' || text[i] === ',') i++;
-    if (i >= text.length) break;
-    const eq = text.indexOf('=', i);
-    if (eq < 0 || text[eq + 1] !== '"') throw new Error(`line ${lineNumber}: bad label`);
-    const name = text.slice(i, eq).trim();
-    let value = '';
-    let j = eq + 2;
-    for (; j < text.length && text[j] !== '"'; j++) {
-      if (text[j] === '\\' && j + 1 < text.length) {
-        const next = text[++j];
-        value += next === 'n' ? '\n' : next === '\\' || next === '"' ? next : '\\' + next;
-      } else {
-        value += text[j];
-      }
-    }
-    if (j >= text.length) throw new Error(`line ${lineNumber}: unterminated label value`);
-    labels[name] = value;
-    i = j + 1;
+export class ParseError extends Error {
+  constructor(line, message) {
+    super(`line ${line}: ${message}`);
+    this.line = line;
   }
-  return labels;
 }
 
-// → {samples: [{name, labels, value}], types: {family: 'counter'|...}}
+// A sample value as Go's strconv.ParseFloat reads it (what Prometheus uses): decimal or exponent
+// notation, Inf/+Inf/-Inf and NaN in any case. "", "0x10" and "1_000" are errors.
+export function parseValue(text) {
+  if (NUMBER.test(text)) return Number(text);
+  const lower = text.toLowerCase();
+  if (lower === 'nan') return NaN;
+  if (/^[+]?inf(inity)?$/.test(lower)) return Infinity;
+  if (/^-inf(inity)?$/.test(lower)) return -Infinity;
+  return undefined;
+}
+
+// HELP text escapes: \\ and \n.
+function unescapeHelp(text) {
+  return text.replace(/\\(\\|n)/g, (_, c) => (c === 'n' ? '\n' : '\\'));
+}
+
+// One sample line → {name, labels, value, timestamp}. A cursor over the line, so that a label
+// value may hold any character ("}", ",", " ", "=") when escaped as the format says.
+function parseSample(line, lineNumber) {
+  let i = 0;
+  const fail = (message) => {
+    throw new ParseError(lineNumber, `${message} at column ${i + 1}`);
+  };
+  const blanks = () => {
+    while (line[i] === ' ' || line[i] === '\t') i++;
+  };
+  const token = (pattern) => {
+    pattern.lastIndex = i;
+    const match = pattern.exec(line);
+    if (!match) return null;
+    i += match[0].length;
+    return match[0];
+  };
+
+  const name = token(METRIC_NAME);
+  if (!name) fail('expected a metric name');
+  const labels = {};
+  blanks();
+  if (line[i] === '{') {
+    i++;
+    for (;;) {
+      blanks();
+      if (line[i] === '}') break;
+      const label = token(LABEL_NAME);
+      if (!label) fail('expected a label name');
+      blanks();
+      if (line[i] !== '=') fail('expected "="');
+      i++;
+      blanks();
+      if (line[i] !== '"') fail('expected a quoted label value');
+      i++;
+      let value = '';
+      for (;;) {
+        if (i >= line.length) fail('unterminated label value');
+        const c = line[i++];
+        if (c === '"') break;
+        if (c !== '\\') {
+          value += c;
+          continue;
+        }
+        if (i >= line.length) fail('unterminated label value');
+        const escaped = line[i++];
+        if (escaped === 'n') value += '\n';
+        else if (escaped === '\\' || escaped === '"') value += escaped;
+        else value += `\\${escaped}`; // kept as written, as Prometheus does
+      }
+      if (Object.hasOwn(labels, label)) fail(`duplicate label ${label}`);
+      labels[label] = value;
+      blanks();
+      if (line[i] === ',') {
+        i++;
+        continue;
+      }
+      if (line[i] !== '}') fail('expected "," or "}"');
+      break;
+    }
+    i++;
+  }
+  const fields = line.slice(i).trim().split(/[ \t]+/);
+  if (fields.length < 1 || fields.length > 2 || fields[0] === '') fail('expected a value');
+  const value = parseValue(fields[0]);
+  if (value === undefined) throw new ParseError(lineNumber, `not a number: ${fields[0]}`);
+  let timestamp;
+  if (fields.length === 2) {
+    if (!/^-?\d+$/.test(fields[1])) throw new ParseError(lineNumber, `bad timestamp: ${fields[1]}`);
+    timestamp = Number(fields[1]);
+  }
+  return {name, labels, value, timestamp};
+}
+
+// The family a sample belongs to: its own name, or the histogram/summary whose _bucket, _sum or
+// _count it is.
+function familyOf(families, name) {
+  if (families.has(name)) return families.get(name);
+  const match = /^(.*)_(bucket|sum|count)$/.exec(name);
+  const base = match && families.get(match[1]);
+  if (base && (base.type === 'histogram' || base.type === 'summary')) return base;
+  return null;
+}
+
+// → {families: Map(name → {name, help, type, samples}), samples: [{name, labels, value,
+//    timestamp?, family}]}. A malformed line throws a ParseError naming it, as a Prometheus
+// scrape would fail.
 export function parsePrometheus(text) {
+  const families = new Map();
   const samples = [];
-  const types = {};
+  const family = (name) => {
+    if (!families.has(name)) families.set(name, {name, help: '', type: 'untyped', samples: []});
+    return families.get(name);
+  };
   text.split('\n').forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '') return;
-    if (line.startsWith('#')) {
-      const match = /^#\s+TYPE\s+(\S+)\s+(\S+)/.exec(line);
-      if (match) types[match[1]] = match[2];
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') return;
+    if (line.trimStart().startsWith('#')) {
+      const match = /^\s*#\s+(HELP|TYPE)\s+([a-zA-Z_:][a-zA-Z0-9_:]*)(?:[ \t]+(.*))?$/.exec(line);
+      if (!match) return; // any other comment
+      const f = family(match[2]);
+      if (match[1] === 'HELP') {
+        f.help = unescapeHelp(match[3] ?? '');
+      } else {
+        const type = (match[3] ?? '').trim();
+        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(type)) {
+          throw new ParseError(index + 1, `unknown metric type "${type}"`);
+        }
+        f.type = type;
+      }
       return;
     }
-    const match = sampleLine.exec(line);
-    if (!match) throw new Error(`line ${index + 1}: not a sample`);
-    samples.push({
-      name: match[1],
-      labels: match[3] ? parseLabels(match[3], index + 1) : {},
-      value: parseValue(match[4]),
-    });
+    const sample = parseSample(line, index + 1);
+    const f = familyOf(families, sample.name) || family(sample.name);
+    sample.family = f.name;
+    f.samples.push(sample);
+    samples.push(sample);
   });
-  return {samples, types};
+  return {families, samples};
 }
 
-// PromQL histogram_quantile(): buckets are [upperBound, cumulativeCount] pairs including +Inf.
+// A stable key for one series: name plus its labels in name order.
+export function seriesKey(sample) {
+  const labels = Object.keys(sample.labels).sort().map((k) => `${k}=${JSON.stringify(sample.labels[k])}`);
+  return `${sample.name}{${labels.join(',')}}`;
+}
+
+// PromQL histogram_quantile(q, buckets): buckets are [upperBound, cumulativeCount] pairs, one of
+// them +Inf. Linear interpolation inside the bucket that holds the rank; the lowest bucket starts
+// at 0 (unless its bound is ≤ 0); a rank in the +Inf bucket answers the highest finite bound.
 export function histogramQuantile(q, buckets) {
-  const sorted = [...buckets].sort((a, b) => a[0] - b[0]);
+  if (Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  const sorted = buckets.map(([le, count]) => [le, count]).sort((a, b) => a[0] - b[0]);
   if (sorted.length < 2 || sorted[sorted.length - 1][0] !== Infinity) return NaN;
-  for (let i = 1; i < sorted.length; i++) {
-    sorted[i][1] = Math.max(sorted[i][1], sorted[i - 1][1]);
+  // Merge equal bounds; force the counts to be monotonic, as PromQL does.
+  const merged = [];
+  for (const [le, count] of sorted) {
+    if (merged.length && merged[merged.length - 1][0] === le) merged[merged.length - 1][1] += count;
+    else merged.push([le, count]);
   }
-  const total = sorted[sorted.length - 1][1];
+  for (let i = 1; i < merged.length; i++) merged[i][1] = Math.max(merged[i][1], merged[i - 1][1]);
+  if (merged.length < 2) return NaN;
+  const total = merged[merged.length - 1][1];
   if (!(total > 0)) return NaN;
-  const rank = q * total;
-  let i = sorted.findIndex(([, count]) => count >= rank);
-  if (i === sorted.length - 1) return sorted[sorted.length - 2][0];
-  const [upper, count] = sorted[i];
-  const [lower, below] = i === 0 ? [upper > 0 ? 0 : upper, 0] : sorted[i - 1];
-  if (count === below) return upper;
-  return lower + (upper - lower) * ((rank - below) / (count - below));
+  let rank = q * total;
+  const b = merged.findIndex(([, count]) => count >= rank);
+  if (b === merged.length - 1) return merged[merged.length - 2][0];
+  if (b === 0 && merged[0][0] <= 0) return merged[0][0];
+  let start = 0;
+  let count = merged[b][1];
+  if (b > 0) {
+    start = merged[b - 1][0];
+    count -= merged[b - 1][1];
+    rank -= merged[b - 1][1];
+  }
+  if (count === 0) return merged[b][0];
+  return start + (merged[b][0] - start) * (rank / count);
 }
