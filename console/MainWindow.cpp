@@ -3,7 +3,6 @@
 #include "MainWindow.h"
 
 #include "Translations.h"
-
 #include "pages/ConnectPage.h"
 #include "pages/MembersPage.h"
 #include "pages/MetricsPage.h"
@@ -24,6 +23,7 @@
 #include <QMessageBox>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTime>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -36,6 +36,13 @@ namespace {
 
 constexpr int firstRetryMs = 1000;
 constexpr int maxRetryMs = 30000;
+constexpr int recoveredMessageMs = 5000;
+
+// The desktop's icon when its theme has one, else ours (SVG, sharp at any scale) or the style's.
+QIcon themedIcon(const QString &theme, const QIcon &fallback)
+{
+    return QIcon::fromTheme(theme, fallback);
+}
 
 } // namespace
 
@@ -96,7 +103,10 @@ MainWindow::MainWindow(Settings &settings, SecretStore &secrets, QWidget *parent
             page(i)->setActive(i == row);
         }
         m_stack->setCurrentIndex(row);
-        m_settings.setValue(Settings::Key::LastPage, row);
+        if (row > int(PageId::Connection)) {
+            m_workPage = PageId(row);
+            m_settings.setValue(Settings::Key::LastPage, row);
+        }
         if (row > 0 && m_api->state() != ApiClient::State::Disconnected) {
             refreshCurrentPage();
         }
@@ -107,16 +117,19 @@ MainWindow::MainWindow(Settings &settings, SecretStore &secrets, QWidget *parent
                                                   : tr("gestaltd %1").arg(version));
     });
     connect(m_connectPage, &ConnectPage::connected, this, [this] {
-        m_banner->dismiss();
+        if (m_banner->kind() != ErrorBanner::Kind::Info) {
+            m_banner->dismiss(); // problems of the server before; notes (no keychain) stay
+        }
         m_metricsPage->refresh(); // the server's version comes with /metrics
         if (currentPage() == PageId::Connection) {
-            showPage(PageId::Members);
+            showPage(m_workPage); // the page used last (in the last run, at first)
         } else {
             refreshCurrentPage();
         }
     });
 
-    m_metricsPage->setIntervalSeconds(m_settings.value(Settings::Key::MetricsIntervalSeconds).toInt());
+    m_metricsPage->setIntervalSeconds(
+        m_settings.value(Settings::Key::MetricsIntervalSeconds).toInt());
     m_metricsPage->setWindowMinutes(m_settings.value(Settings::Key::MetricsWindowMinutes).toInt());
     connect(m_metricsPage, &MetricsPage::intervalChanged, this, [this](int seconds) {
         m_settings.setValue(Settings::Key::MetricsIntervalSeconds, seconds);
@@ -129,7 +142,11 @@ MainWindow::MainWindow(Settings &settings, SecretStore &secrets, QWidget *parent
     resize(1180, 760);
     restoreGeometry(m_settings.value(Settings::Key::WindowGeometry).toByteArray());
     restoreState(m_settings.value(Settings::Key::WindowState).toByteArray());
-    m_sidebar->setCurrentRow(0);
+    const int lastPage = m_settings.value(Settings::Key::LastPage).toInt();
+    if (lastPage > int(PageId::Connection) && lastPage <= int(PageId::Metrics)) {
+        m_workPage = PageId(lastPage);
+    }
+    m_sidebar->setCurrentRow(int(PageId::Connection));
 }
 
 MainWindow::~MainWindow() = default;
@@ -138,7 +155,10 @@ void MainWindow::addPage(Page *page, const QString &title, const QString &icon)
 {
     page->setObjectName(icon + u"Page"_s);
     m_stack->addWidget(page);
-    auto *item = new QListWidgetItem(QIcon(u":/icons/%1.svg"_s.arg(icon)), title, m_sidebar);
+    // The drawing in the accent colour, and in white on the selection highlight.
+    QIcon pageIcon(u":/icons/%1.svg"_s.arg(icon));
+    pageIcon.addFile(u":/icons/%1-selected.svg"_s.arg(icon), QSize(), QIcon::Selected);
+    auto *item = new QListWidgetItem(pageIcon, title, m_sidebar);
     item->setSizeHint(QSize(0, 36));
     connect(page, &Page::problem, this, [this](const QString &message) {
         m_banner->showMessage(message, ErrorBanner::Kind::Error);
@@ -147,8 +167,8 @@ void MainWindow::addPage(Page *page, const QString &title, const QString &icon)
         m_banner->showMessage(message, ErrorBanner::Kind::Info);
     });
     connect(page, &Page::refreshed, this, [this] {
-        m_refreshLabel->setText(tr("Refreshed %1").arg(
-            QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+        m_refreshLabel->setText(
+            tr("Refreshed %1").arg(QLocale().toString(QTime::currentTime(), u"HH:mm:ss"_s)));
     });
 }
 
@@ -159,14 +179,29 @@ Page *MainWindow::page(int index) const
 
 void MainWindow::createMenus()
 {
+    QStyle *const st = style();
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *connectAction = file->addAction(QIcon(u":/icons/connect.svg"_s), tr("&Connect…"),
-                                             this, [this] { showPage(PageId::Connection); });
-    connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
-    file->addAction(tr("&Disconnect"), this, [this] { m_connectPage->disconnectFromServer(); });
+    QAction *connectAction =
+        file->addAction(themedIcon(u"network-connect"_s, QIcon(u":/icons/connect.svg"_s)),
+                        tr("&Connect…"),
+                        this,
+                        [this] { showPage(PageId::Connection); });
+    connectAction->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), QKeySequence(Qt::CTRL | Qt::Key_L)});
+    connectAction->setObjectName(u"connectAction"_s);
+    QAction *disconnectAction = file->addAction(
+        themedIcon(u"network-disconnect"_s, st->standardIcon(QStyle::SP_DialogCloseButton)),
+        tr("&Disconnect"),
+        this,
+        [this] { m_connectPage->disconnectFromServer(); });
+    disconnectAction->setObjectName(u"disconnectAction"_s);
     file->addSeparator();
-    QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
+    QAction *quit = file->addAction(themedIcon(u"application-exit"_s, QIcon()),
+                                    tr("&Quit"),
+                                    qApp,
+                                    &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     const QList<std::pair<PageId, QString>> pages = {{PageId::Connection, tr("C&onnection")},
@@ -178,15 +213,29 @@ void MainWindow::createMenus()
         action->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + int(id))));
     }
     view->addSeparator();
-    QAction *refresh = view->addAction(tr("&Refresh"), this, &MainWindow::refreshCurrentPage);
-    refresh->setShortcut(QKeySequence::Refresh);
+    QAction *refresh =
+        view->addAction(themedIcon(u"view-refresh"_s, st->standardIcon(QStyle::SP_BrowserReload)),
+                        tr("&Refresh"),
+                        this,
+                        &MainWindow::refreshCurrentPage);
+    // F5 everywhere, plus what the platform calls Refresh (Ctrl+R on some).
+    QList<QKeySequence> refreshKeys = QKeySequence::keyBindings(QKeySequence::Refresh);
+    if (!refreshKeys.contains(QKeySequence(Qt::Key_F5))) {
+        refreshKeys.prepend(QKeySequence(Qt::Key_F5));
+    }
+    refresh->setShortcuts(refreshKeys);
     refresh->setObjectName(u"refreshAction"_s);
     view->addSeparator();
     createLanguageMenu(view->addMenu(tr("&Language")));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Gestalt Console"), this, &MainWindow::about);
-    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+    QAction *about = help->addAction(themedIcon(u"help-about"_s, QIcon()),
+                                     tr("&About Gestalt Console"),
+                                     this,
+                                     &MainWindow::about);
+    about->setMenuRole(QAction::AboutRole);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt)
+        ->setMenuRole(QAction::AboutQtRole);
 }
 
 void MainWindow::createLanguageMenu(QMenu *menu)
@@ -243,6 +292,9 @@ void MainWindow::reconnectLastProfile()
 
 void MainWindow::onStateChanged(ApiClient::State state)
 {
+    if (auto *disconnectAction = findChild<QAction *>(u"disconnectAction"_s)) {
+        disconnectAction->setEnabled(state != ApiClient::State::Disconnected);
+    }
     switch (state) {
     case ApiClient::State::Disconnected:
         m_stateLabel->setText(tr("Not connected"));
@@ -254,10 +306,14 @@ void MainWindow::onStateChanged(ApiClient::State state)
     case ApiClient::State::Online:
         m_stateLabel->setText(tr("Connected to %1").arg(m_api->baseUrl().toString()));
         if (m_retry->isActive() || m_retryDelayMs != firstRetryMs) {
-            // Back after an outage: say so and reload what is shown.
+            // Back after an outage: the banner goes, the status bar says so for a moment and
+            // the page shown reloads.
             m_retry->stop();
             m_retryDelayMs = firstRetryMs;
-            m_banner->showMessage(tr("The server answers again."), ErrorBanner::Kind::Info);
+            if (m_banner->kind() == ErrorBanner::Kind::Warning) {
+                m_banner->dismiss();
+            }
+            statusBar()->showMessage(tr("The server answers again."), recoveredMessageMs);
             QTimer::singleShot(0, this, &MainWindow::refreshCurrentPage);
         }
         break;
@@ -290,7 +346,8 @@ void MainWindow::probe()
 
 void MainWindow::about()
 {
-    QMessageBox::about(this, tr("About Gestalt Console"),
+    QMessageBox::about(this,
+                       tr("About Gestalt Console"),
                        tr("<h3>Gestalt Console %1</h3><p>The operator console of gestaltd: "
                           "members, runtime sessions and live metrics.</p>")
                            .arg(Gestalt::version()));

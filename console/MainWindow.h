@@ -83,6 +83,7 @@ private:
     QLabel *m_refreshLabel;
     QTimer *m_retry;
     int m_retryDelayMs;
+    PageId m_workPage = PageId::Members; // shown after connecting: the last page but Connection
 };
 
 } // namespace Gestalt::Console

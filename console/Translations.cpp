@@ -23,8 +23,7 @@ QStringList availableLanguages()
 
 QString installTranslations(QCoreApplication &app, const QString &language)
 {
-    const QStringList wanted =
-        language.isEmpty() ? QLocale().uiLanguages() : QStringList{language};
+    const QStringList wanted = language.isEmpty() ? QLocale().uiLanguages() : QStringList{language};
     for (const QString &candidate : wanted) {
         const QLocale locale(candidate);
         if (locale.language() == QLocale::English || locale.language() == QLocale::C) {
@@ -36,9 +35,12 @@ QString installTranslations(QCoreApplication &app, const QString &language)
             continue;
         }
         QCoreApplication::installTranslator(console);
+        if (!language.isEmpty()) {
+            QLocale::setDefault(locale); // chosen, not the system's: numbers and dates follow
+        }
         auto *qt = new QTranslator(&app);
-        if (qt->load(locale, u"qtbase"_s, u"_"_s,
-                     QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+        if (qt->load(
+                locale, u"qtbase"_s, u"_"_s, QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
             QCoreApplication::installTranslator(qt);
         } else {
             delete qt;

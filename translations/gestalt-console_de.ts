@@ -67,7 +67,7 @@
         <translation>Mit dem Management-Listener eines gestaltd verbinden (oder mit seinem öffentlichen Listener, wenn es keinen eigenen gibt).</translation>
     </message>
     <message>
-        <source>Enter the server's http:// or https:// URL.</source>
+        <source>Enter the server&apos;s http:// or https:// URL.</source>
         <translation>Geben Sie die http://- oder https://-URL des Servers ein.</translation>
     </message>
     <message>
@@ -83,7 +83,7 @@
         <translation>Der Server hat das Token abgelehnt: %1</translation>
     </message>
     <message>
-        <source>This listener has no operator routes: use the management listener's URL.</source>
+        <source>This listener has no operator routes: use the management listener&apos;s URL.</source>
         <translation>Dieser Listener hat keine Betreiber-Routen: Verwenden Sie die URL des Management-Listeners.</translation>
     </message>
     <message>
@@ -353,18 +353,6 @@
         <translation>Ihr Token darf diese Liste lesen, aber nicht ändern (der Server meldet X-Gestalt-Can-Write: false).</translation>
     </message>
     <message>
-        <source>Read-only: this member comes from the config (the admin policy). Change it in the config file.</source>
-        <translation>Schreibgeschützt: Dieses Mitglied stammt aus der Konfiguration (der Admin-Richtlinie). Ändern Sie es in der Konfigurationsdatei.</translation>
-    </message>
-    <message>
-        <source>Read-only: this member comes from the config (policy %1). Change it in the config file.</source>
-        <translation>Schreibgeschützt: Dieses Mitglied stammt aus der Konfiguration (Richtlinie %1). Ändern Sie es in der Konfigurationsdatei.</translation>
-    </message>
-    <message>
-        <source>Not effective: shadowed by %1.</source>
-        <translation>Nicht wirksam: verdeckt durch %1.</translation>
-    </message>
-    <message>
         <source>Adding the member</source>
         <translation>Hinzufügen des Mitglieds</translation>
     </message>
@@ -385,8 +373,24 @@
         <translation>Entfernen des Mitglieds</translation>
     </message>
     <message>
-        <source>Saved. Pending reload: the change takes effect when the server reloads its authorization data; the list refreshes again shortly.</source>
-        <translation>Gespeichert. Neuladen ausstehend: Die Änderung wirkt, sobald der Server seine Berechtigungsdaten neu lädt; die Liste wird gleich erneut aktualisiert.</translation>
+        <source>Defined by the config (the admin policy): read-only</source>
+        <translation>Durch die Konfiguration festgelegt (die Admin-Richtlinie): schreibgeschützt</translation>
+    </message>
+    <message>
+        <source>Defined by config policy %1: read-only</source>
+        <translation>Durch die Konfigurationsrichtlinie %1 festgelegt: schreibgeschützt</translation>
+    </message>
+    <message>
+        <source>Not effective: shadowed by %1</source>
+        <translation>Nicht wirksam: verdeckt durch %1</translation>
+    </message>
+    <message>
+        <source>%1. Change it in the config file.</source>
+        <translation>%1. Ändern Sie es in der Konfigurationsdatei.</translation>
+    </message>
+    <message>
+        <source>Saved — pending reload: the change takes effect when the server reloads its authorization data; the list refreshes again shortly.</source>
+        <translation>Gespeichert – Neuladen ausstehend: Die Änderung wirkt, sobald der Server seine Berechtigungsdaten neu lädt; die Liste wird gleich erneut aktualisiert.</translation>
     </message>
 </context>
 <context>
@@ -536,7 +540,7 @@
     <name>Gestalt::Console::Page</name>
     <message>
         <source>%1 failed: %2</source>
-        <extracomment>%1 is what was being done ("Loading members"), %2 the server's message.</extracomment>
+        <extracomment>%1 is what was being done (&quot;Loading members&quot;), %2 the server&apos;s message.</extracomment>
         <translation>%1 fehlgeschlagen: %2</translation>
     </message>
 </context>

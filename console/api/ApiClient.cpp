@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/ApiClient.h"
 
+#include "Logging.h"
+
 #include <QCoreApplication>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -24,8 +26,7 @@ QString ApiReply::errorMessage() const
     if (!message.isEmpty()) {
         return message;
     }
-    return QCoreApplication::translate("Gestalt::Console::ApiClient", "HTTP status %1")
-        .arg(status);
+    return QCoreApplication::translate("Gestalt::Console::ApiClient", "HTTP status %1").arg(status);
 }
 
 QByteArray ApiReply::header(const QByteArray &name) const
@@ -84,7 +85,9 @@ void ApiClient::get(const QString &path, QObject *context, Callback callback)
     send("GET", path, {}, context, std::move(callback));
 }
 
-void ApiClient::put(const QString &path, const QJsonDocument &body, QObject *context,
+void ApiClient::put(const QString &path,
+                    const QJsonDocument &body,
+                    QObject *context,
                     Callback callback)
 {
     send("PUT", path, body.toJson(QJsonDocument::Compact), context, std::move(callback));
@@ -95,8 +98,11 @@ void ApiClient::del(const QString &path, QObject *context, Callback callback)
     send("DELETE", path, {}, context, std::move(callback));
 }
 
-void ApiClient::send(const QByteArray &verb, const QString &path, const QByteArray &body,
-                     QObject *context, Callback callback)
+void ApiClient::send(const QByteArray &verb,
+                     const QString &path,
+                     const QByteArray &body,
+                     QObject *context,
+                     Callback callback)
 {
     if (m_baseUrl.isEmpty()) {
         ApiReply reply;
@@ -121,7 +127,9 @@ void ApiClient::send(const QByteArray &verb, const QString &path, const QByteArr
     const QPointer<QObject> guard(context);
     const bool hadContext = context != nullptr;
     const quint64 generation = m_generation;
-    connect(reply, &QNetworkReply::finished, this,
+    connect(reply,
+            &QNetworkReply::finished,
+            this,
             [this, reply, guard, hadContext, generation, callback = std::move(callback)] {
                 reply->deleteLater();
                 if (generation != m_generation) {
@@ -131,7 +139,9 @@ void ApiClient::send(const QByteArray &verb, const QString &path, const QByteArr
             });
 }
 
-void ApiClient::finish(QNetworkReply *reply, const QPointer<QObject> &context, bool hadContext,
+void ApiClient::finish(QNetworkReply *reply,
+                       const QPointer<QObject> &context,
+                       bool hadContext,
                        const Callback &callback)
 {
     ApiReply result;
@@ -142,10 +152,18 @@ void ApiClient::finish(QNetworkReply *reply, const QPointer<QObject> &context, b
     }
     if (result.status == 0) {
         result.networkError = reply->error() == QNetworkReply::OperationCanceledError
-            ? tr("The server did not answer in time.")
-            : reply->errorString();
+                                  ? tr("The server did not answer in time.")
+                                  : reply->errorString();
+        qCDebug(lcConsoleApi,
+                "api: unreachable: path=%s error=%d",
+                qUtf8Printable(reply->url().path()),
+                int(reply->error()));
         setState(State::Offline);
     } else {
+        qCDebug(lcConsoleApi,
+                "api: answer: path=%s status=%d",
+                qUtf8Printable(reply->url().path()),
+                result.status);
         setState(State::Online);
         QJsonParseError parseError{};
         const QJsonDocument json = QJsonDocument::fromJson(result.body, &parseError);
@@ -162,6 +180,7 @@ void ApiClient::finish(QNetworkReply *reply, const QPointer<QObject> &context, b
 void ApiClient::setState(State state)
 {
     if (state != m_state) {
+        qCDebug(lcConsoleApi, "api: state=%d", int(state));
         m_state = state;
         Q_EMIT stateChanged(state);
     }

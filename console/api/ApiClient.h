@@ -19,10 +19,10 @@ namespace Gestalt::Console {
 // One answer of the server, or why there was none.
 struct ApiReply
 {
-    int status = 0;             // 0: no HTTP answer (networkError says why)
+    int status = 0; // 0: no HTTP answer (networkError says why)
     QByteArray body;
-    QJsonDocument json;         // when the body is JSON
-    QString networkError;       // refused, timed out, TLS...: the server was not reached
+    QJsonDocument json;   // when the body is JSON
+    QString networkError; // refused, timed out, TLS...: the server was not reached
     QList<std::pair<QByteArray, QByteArray>> headers;
 
     [[nodiscard]] bool ok() const { return status >= 200 && status < 300; }
@@ -46,7 +46,7 @@ public:
         Disconnected, // no server chosen
         Connecting,   // chosen, nothing answered yet
         Online,
-        Offline,      // the last call did not reach the server
+        Offline, // the last call did not reach the server
     };
     Q_ENUM(State)
 
@@ -81,9 +81,14 @@ Q_SIGNALS:
     void replied(const Gestalt::Console::ApiReply &reply);
 
 private:
-    void send(const QByteArray &verb, const QString &path, const QByteArray &body,
-              QObject *context, Callback callback);
-    void finish(QNetworkReply *reply, const QPointer<QObject> &context, bool hadContext,
+    void send(const QByteArray &verb,
+              const QString &path,
+              const QByteArray &body,
+              QObject *context,
+              Callback callback);
+    void finish(QNetworkReply *reply,
+                const QPointer<QObject> &context,
+                bool hadContext,
                 const Callback &callback);
     void setState(State state);
 

@@ -52,10 +52,10 @@ QString RuntimeProfile::summary() const
         return {};
     }
     QStringList parts;
-    parts.append(canHostPlugins
-                     ? QCoreApplication::translate("Gestalt::Console::RuntimeProfile", "hosts apps")
-                     : QCoreApplication::translate("Gestalt::Console::RuntimeProfile",
-                                                   "cannot host apps"));
+    parts.append(
+        canHostPlugins
+            ? QCoreApplication::translate("Gestalt::Console::RuntimeProfile", "hosts apps")
+            : QCoreApplication::translate("Gestalt::Console::RuntimeProfile", "cannot host apps"));
     if (!hostServiceAccess.isEmpty()) {
         parts.append(hostServiceAccess);
     }

@@ -25,15 +25,16 @@ struct AppPolicy
 // One row of GET …/apps/{app}/members or …/admins/members.
 struct MemberRow
 {
-    QString subjectId;     // empty for a static row that names an email only
+    QString subjectId; // empty for a static row that names an email only
     QString email;
     QString role;
-    QString source;        // "static" | "dynamic"
+    QString source; // "static" | "dynamic"
     bool effective = true;
     bool isMutable = false;
     QString shadowedBy;
-    QString selectorKind;  // "subject_id" | "email"
+    QString selectorKind; // "subject_id" | "email"
     QString selectorValue;
+    QString policy; // not on the wire: the policy of the list's app, set by the page
 
     [[nodiscard]] bool isStatic() const { return source == QLatin1String("static"); }
     // The subject as people read it: the subject id, else the selector.

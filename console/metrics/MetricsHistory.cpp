@@ -193,7 +193,9 @@ void MetricsHistory::addFamilies(const QList<MetricFamily> &families, const QDat
 void MetricsHistory::prune(const QDateTime &now)
 {
     const QDateTime cutoff = now.addSecs(-qint64(m_window.count()));
-    const auto old = [&](const Point &p) { return p.at < cutoff; };
+    const auto old = [&](const Point &p) {
+        return p.at < cutoff;
+    };
     for (auto &series : m_points) {
         for (auto &points : series) {
             points.removeIf(old);

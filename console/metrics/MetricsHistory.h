@@ -79,8 +79,8 @@ private:
     struct Snapshot
     {
         QDateTime at;
-        QHash<QString, double> values;          // per series key: counters and bucket counts
-        QHash<QString, AppTotals> totals;       // per app, this scrape's cumulative values
+        QHash<QString, double> values;    // per series key: counters and bucket counts
+        QHash<QString, AppTotals> totals; // per app, this scrape's cumulative values
     };
     [[nodiscard]] static Snapshot snapshotOf(const QList<MetricFamily> &families,
                                              const QDateTime &at);

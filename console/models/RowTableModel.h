@@ -72,7 +72,8 @@ public:
     }
     QVariant data(const QModelIndex &index, int role) const override
     {
-        if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        if (!checkIndex(index,
+                        CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
             return {};
         }
         return m_columns[index.column()].data(m_rows[index.row()], role);

@@ -21,8 +21,7 @@ using namespace Qt::StringLiterals;
 
 namespace Gestalt::Console {
 
-ConnectPage::ConnectPage(ApiClient &api, Settings &settings, SecretStore &secrets,
-                         QWidget *parent)
+ConnectPage::ConnectPage(ApiClient &api, Settings &settings, SecretStore &secrets, QWidget *parent)
     : Page(api, parent)
     , m_settings(settings)
     , m_secrets(secrets)
@@ -69,9 +68,11 @@ ConnectPage::ConnectPage(ApiClient &api, Settings &settings, SecretStore &secret
     buttons->addWidget(m_delete);
     auto *box = new QGroupBox(tr("Server"), this);
     auto *boxLayout = new QVBoxLayout(box);
-    boxLayout->addWidget(new QLabel(tr("Connect to the management listener of a gestaltd (or to its "
-                                       "public listener when it has no separate one)."),
-                                    box));
+    auto *intro = new QLabel(tr("Connect to the management listener of a gestaltd (or to its "
+                                "public listener when it has no separate one)."),
+                             box);
+    intro->setWordWrap(true);
+    boxLayout->addWidget(intro);
     boxLayout->addLayout(form);
     boxLayout->addLayout(buttons);
     boxLayout->addWidget(m_status);
@@ -90,6 +91,12 @@ ConnectPage::ConnectPage(ApiClient &api, Settings &settings, SecretStore &secret
     connect(m_delete, &QPushButton::clicked, this, &ConnectPage::deleteProfile);
     connect(m_token, &QLineEdit::returnPressed, this, &ConnectPage::connectFromForm);
     connect(m_url, &QLineEdit::returnPressed, this, &ConnectPage::connectFromForm);
+    connect(&m_api, &ApiClient::stateChanged, this, [this](ApiClient::State state) {
+        if (state == ApiClient::State::Online && !m_unverified.isEmpty()) {
+            const QString name = m_unverified; // verify() clears it
+            verify(name);
+        }
+    });
     refresh();
 }
 
@@ -138,14 +145,15 @@ void ConnectPage::loadProfile(const QString &name, bool connectAfter)
             m_profiles->setCurrentItem(items.first());
         }
         m_secrets.read(Settings::tokenKey(name),
-                       [this, guard = QPointer<ConnectPage>(this), name,
-                        connectAfter](const SecretStore::Outcome &outcome) {
+                       [this, guard = QPointer<ConnectPage>(this), name, connectAfter](
+                           const SecretStore::Outcome &outcome) {
                            if (!guard || m_name->text() != name) {
                                return;
                            }
                            if (outcome.ok) {
                                m_token->setText(outcome.secret);
                            } else if (outcome.unavailable) {
+                               m_token->setText(m_sessionTokens.value(name));
                                m_keychain->setText(outcome.error);
                                m_keychain->show();
                            }
@@ -159,11 +167,15 @@ void ConnectPage::loadProfile(const QString &name, bool connectAfter)
 
 void ConnectPage::connectFromForm()
 {
-    connectTo(m_name->text().trimmed(), m_url->text().trimmed(), m_token->text().trimmed(),
+    connectTo(m_name->text().trimmed(),
+              m_url->text().trimmed(),
+              m_token->text().trimmed(),
               m_remember->isChecked());
 }
 
-void ConnectPage::connectTo(const QString &name, const QString &url, const QString &token,
+void ConnectPage::connectTo(const QString &name,
+                            const QString &url,
+                            const QString &token,
                             bool rememberToken)
 {
     const QUrl server = QUrl::fromUserInput(url);
@@ -181,16 +193,21 @@ void ConnectPage::connectTo(const QString &name, const QString &url, const QStri
     m_settings.setValue(Settings::Key::LastProfile, profile);
     m_settings.sync();
     refresh();
+    m_sessionTokens.remove(profile);
     if (!rememberToken || token.isEmpty()) {
         m_secrets.remove(Settings::tokenKey(profile), [](const SecretStore::Outcome &) {});
     } else {
-        m_secrets.write(Settings::tokenKey(profile), token,
-                        [this, guard = QPointer<ConnectPage>(this)](
+        m_secrets.write(Settings::tokenKey(profile),
+                        token,
+                        [this, guard = QPointer<ConnectPage>(this), profile, token](
                             const SecretStore::Outcome &outcome) {
                             if (!guard) {
                                 return;
                             }
                             m_keychain->setVisible(!outcome.ok);
+                            if (outcome.unavailable) {
+                                m_sessionTokens.insert(profile, token);
+                            }
                             if (!outcome.ok) {
                                 m_keychain->setText(outcome.error);
                                 Q_EMIT notice(outcome.error);
@@ -205,8 +222,11 @@ void ConnectPage::connectTo(const QString &name, const QString &url, const QStri
 void ConnectPage::verify(const QString &name)
 {
     // Reachable (/health answers everywhere), then allowed (the operator routes).
+    m_unverified.clear();
     m_api.get(u"/health"_s, this, [this, name](const ApiReply &health) {
         if (!health.reached()) {
+            // The window retries; when the server answers, this check runs again.
+            m_unverified = name;
             setBusy(false, tr("Cannot reach the server: %1").arg(health.networkError));
             return;
         }
@@ -217,8 +237,9 @@ void ConnectPage::verify(const QString &name)
                 return;
             }
             if (reply.status == 404) {
-                setBusy(false, tr("This listener has no operator routes: use the management "
-                                  "listener's URL."));
+                setBusy(false,
+                        tr("This listener has no operator routes: use the management "
+                           "listener's URL."));
                 return;
             }
             if (!check(reply, tr("Connecting"))) {
@@ -233,6 +254,7 @@ void ConnectPage::verify(const QString &name)
 
 void ConnectPage::disconnectFromServer()
 {
+    m_unverified.clear();
     m_api.setServer(QUrl(), QString());
     setBusy(false, tr("Not connected."));
     Q_EMIT disconnected();
@@ -240,12 +262,13 @@ void ConnectPage::disconnectFromServer()
 
 void ConnectPage::deleteProfile()
 {
-    const QString name = m_profiles->currentItem() ? m_profiles->currentItem()->text()
-                                                   : m_name->text().trimmed();
+    const QString name =
+        m_profiles->currentItem() ? m_profiles->currentItem()->text() : m_name->text().trimmed();
     if (name.isEmpty()) {
         return;
     }
     m_settings.removeProfile(name);
+    m_sessionTokens.remove(name);
     m_secrets.remove(Settings::tokenKey(name), [](const SecretStore::Outcome &) {});
     m_name->clear();
     m_url->clear();

@@ -4,6 +4,8 @@
 
 #include "pages/Page.h"
 
+#include <QHash>
+
 class QCheckBox;
 class QLabel;
 class QLineEdit;
@@ -24,14 +26,16 @@ class ConnectPage final : public Page
     Q_OBJECT
 
 public:
-    ConnectPage(ApiClient &api, Settings &settings, SecretStore &secrets,
+    ConnectPage(ApiClient &api,
+                Settings &settings,
+                SecretStore &secrets,
                 QWidget *parent = nullptr);
 
     void refresh() override; // reloads the saved profiles
 
     // Fills the form and connects (the Connect button does the same).
-    void connectTo(const QString &name, const QString &url, const QString &token,
-                   bool rememberToken);
+    void
+    connectTo(const QString &name, const QString &url, const QString &token, bool rememberToken);
     void disconnectFromServer();
     // Selects a saved profile and reads its token from the SecretStore.
     void selectProfile(const QString &name);
@@ -61,6 +65,10 @@ private:
     QPushButton *m_delete;
     QLabel *m_status;
     QLabel *m_keychain;
+    // Tokens the keychain could not take (there is none): kept for this session only.
+    QHash<QString, QString> m_sessionTokens;
+    // The profile whose server did not answer when connecting: checked again once it does.
+    QString m_unverified;
 };
 
 } // namespace Gestalt::Console

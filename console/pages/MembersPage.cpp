@@ -15,6 +15,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QPalette>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
@@ -29,7 +30,44 @@ namespace {
 
 const QString base = u"/admin/api/v1/authorization"_s;
 const QStringList roles = {u"viewer"_s, u"editor"_s, u"admin"_s};
-constexpr int pendingReloadRetryMs = 3000;
+
+// Why a row cannot be changed, or is not in force; empty for an ordinary dynamic row.
+QString rowNote(const MemberRow &row)
+{
+    if (row.isStatic()) {
+        return row.policy.isEmpty()
+                   ? MembersPage::tr("Defined by the config (the admin policy): read-only")
+                   : MembersPage::tr("Defined by config policy %1: read-only").arg(row.policy);
+    }
+    if (!row.effective) {
+        return MembersPage::tr("Not effective: shadowed by %1").arg(row.shadowedBy);
+    }
+    return {};
+}
+
+// A column of member text; static and shadowed rows say why in their tooltip, and rows that
+// are not in force are greyed.
+MembersModel::Column memberColumn(const QString &header,
+                                  std::function<QString(const MemberRow &)> text)
+{
+    return {header, [text = std::move(text)](const MemberRow &row, int role) -> QVariant {
+                switch (role) {
+                case Qt::DisplayRole:
+                    return text(row);
+                case Qt::ToolTipRole: {
+                    const QString note = rowNote(row);
+                    return note.isEmpty() ? text(row) : note;
+                }
+                case Qt::ForegroundRole:
+                    if (!row.effective) {
+                        return QPalette().brush(QPalette::Disabled, QPalette::Text);
+                    }
+                    return {};
+                default:
+                    return {};
+                }
+            }};
+}
 
 QList<MembersModel::Column> memberColumns()
 {
@@ -38,17 +76,19 @@ QList<MembersModel::Column> memberColumns()
         return value ? MembersPage::tr("yes") : MembersPage::tr("no");
     };
     return {
-        textColumn<Row>(MembersPage::tr("Subject"), [](const Row &r) { return r.subject(); }),
-        textColumn<Row>(MembersPage::tr("Email"), [](const Row &r) { return r.email; }),
-        textColumn<Row>(MembersPage::tr("Role"), [](const Row &r) { return r.role; }),
-        textColumn<Row>(MembersPage::tr("Source"),
-                        [](const Row &r) {
-                            return r.isStatic() ? MembersPage::tr("config")
-                                                : MembersPage::tr("dynamic");
-                        }),
-        textColumn<Row>(MembersPage::tr("Effective"), [yesNo](const Row &r) { return yesNo(r.effective); }),
-        textColumn<Row>(MembersPage::tr("Mutable"), [yesNo](const Row &r) { return yesNo(r.isMutable); }),
-        textColumn<Row>(MembersPage::tr("Shadowed by"), [](const Row &r) { return r.shadowedBy; }),
+        memberColumn(MembersPage::tr("Subject"), [](const Row &r) { return r.subject(); }),
+        memberColumn(MembersPage::tr("Email"), [](const Row &r) { return r.email; }),
+        memberColumn(MembersPage::tr("Role"), [](const Row &r) { return r.role; }),
+        memberColumn(MembersPage::tr("Source"),
+                     [](const Row &r) {
+                         return r.isStatic() ? MembersPage::tr("config")
+                                             : MembersPage::tr("dynamic");
+                     }),
+        memberColumn(MembersPage::tr("Effective"),
+                     [yesNo](const Row &r) { return yesNo(r.effective); }),
+        memberColumn(MembersPage::tr("Mutable"),
+                     [yesNo](const Row &r) { return yesNo(r.isMutable); }),
+        memberColumn(MembersPage::tr("Shadowed by"), [](const Row &r) { return r.shadowedBy; }),
     };
 }
 
@@ -68,8 +108,7 @@ MembersPage::MembersPage(ApiClient &api, QWidget *parent)
     , m_remove(new QPushButton(tr("&Remove"), this))
     , m_reason(new QLabel(this))
     , m_confirm([this](const QString &question) {
-        return QMessageBox::question(this, tr("Remove member"), question)
-            == QMessageBox::Yes;
+        return QMessageBox::question(this, tr("Remove member"), question) == QMessageBox::Yes;
     })
 {
     m_targets->setObjectName(u"targetsListWidget"_s);
@@ -132,7 +171,9 @@ MembersPage::MembersPage(ApiClient &api, QWidget *parent)
                        item->data(Qt::UserRole + 1).toString());
         }
     });
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+    connect(m_table->selectionModel(),
+            &QItemSelectionModel::selectionChanged,
+            this,
             &MembersPage::updateActions);
     connect(m_model, &QAbstractItemModel::modelReset, this, &MembersPage::updateActions);
     connect(m_subject, &QLineEdit::textChanged, this, &MembersPage::updateActions);
@@ -169,14 +210,15 @@ void MembersPage::loadApps()
         m_targets->clear();
         auto *admins = new QListWidgetItem(tr("Built-in admins"), m_targets);
         admins->setData(Qt::UserRole, QString());
-        admins->setToolTip(tr("Who may use the operator surface (server.admin.authorizationPolicy)"));
+        admins->setToolTip(
+            tr("Who may use the operator surface (server.admin.authorizationPolicy)"));
         QFont bold = admins->font();
         bold.setBold(true);
         admins->setFont(bold);
         for (const AppPolicy &app : listFromJson<AppPolicy>(reply.json.array())) {
             //: an app and its authorization policy
-            auto *item = new QListWidgetItem(tr("%1 (policy %2)").arg(app.name, app.policy),
-                                             m_targets);
+            auto *item =
+                new QListWidgetItem(tr("%1 (policy %2)").arg(app.name, app.policy), m_targets);
             item->setData(Qt::UserRole, app.name);
             item->setData(Qt::UserRole + 1, app.policy);
         }
@@ -220,7 +262,11 @@ void MembersPage::loadMembers()
         }
         const QByteArray canWrite = reply.header("X-Gestalt-Can-Write");
         m_canWrite = canWrite.isEmpty() || canWrite.compare("false", Qt::CaseInsensitive) != 0;
-        m_model->setRows(listFromJson<MemberRow>(reply.json.array()));
+        QList<MemberRow> rows = listFromJson<MemberRow>(reply.json.array());
+        for (MemberRow &row : rows) {
+            row.policy = m_policy;
+        }
+        m_model->setRows(std::move(rows));
         Q_EMIT refreshed();
     });
 }
@@ -245,15 +291,9 @@ void MembersPage::updateActions()
         m_reason->setText(tr("Your token may read this list but not change it "
                              "(the server says X-Gestalt-Can-Write: false)."));
     } else if (row && row->isStatic()) {
-        m_reason->setText(
-            m_target.isEmpty()
-                ? tr("Read-only: this member comes from the config (the admin policy). Change it "
-                     "in the config file.")
-                : tr("Read-only: this member comes from the config (policy %1). Change it in the "
-                     "config file.")
-                      .arg(m_policy));
+        m_reason->setText(tr("%1. Change it in the config file.").arg(rowNote(*row)));
     } else if (row && !row->effective) {
-        m_reason->setText(tr("Not effective: shadowed by %1.").arg(row->shadowedBy));
+        m_reason->setText(rowNote(*row));
     } else {
         m_reason->clear();
     }
@@ -286,8 +326,9 @@ void MembersPage::changeRole()
         return;
     }
     const QJsonObject body{{u"subjectId"_s, row->subject()}, {u"role"_s, m_newRole->currentText()}};
-    m_api.put(membersPath(), QJsonDocument(body), this,
-              [this](const ApiReply &reply) { afterWrite(reply, tr("Changing the role")); });
+    m_api.put(membersPath(), QJsonDocument(body), this, [this](const ApiReply &reply) {
+        afterWrite(reply, tr("Changing the role"));
+    });
 }
 
 void MembersPage::removeMember()
@@ -302,7 +343,8 @@ void MembersPage::removeMember()
                             m_target.isEmpty() ? tr("the built-in admins") : m_target))) {
         return;
     }
-    m_api.del(membersPath() + u'/' + ApiClient::segment(subject), this,
+    m_api.del(membersPath() + u'/' + ApiClient::segment(subject),
+              this,
               [this](const ApiReply &reply) { afterWrite(reply, tr("Removing the member")); });
 }
 
@@ -312,9 +354,9 @@ void MembersPage::afterWrite(const ApiReply &reply, const QString &what)
         return;
     }
     if (reply.status == 202) {
-        Q_EMIT notice(tr("Saved. Pending reload: the change takes effect when the server reloads "
-                         "its authorization data; the list refreshes again shortly."));
-        QTimer::singleShot(pendingReloadRetryMs, this, &MembersPage::loadMembers);
+        Q_EMIT notice(tr("Saved — pending reload: the change takes effect when the server "
+                         "reloads its authorization data; the list refreshes again shortly."));
+        QTimer::singleShot(m_pendingReloadMs, this, &MembersPage::loadMembers);
     }
     loadMembers();
 }

@@ -36,6 +36,9 @@ public:
     using Confirm = std::function<bool(const QString &question)>;
     void setConfirm(Confirm confirm) { m_confirm = std::move(confirm); }
 
+    // After a 202 (saved, pending reload) the list loads again after this delay.
+    void setPendingReloadDelay(int milliseconds) { m_pendingReloadMs = milliseconds; }
+
     [[nodiscard]] MembersModel *model() const { return m_model; }
     // The selected target: "" for the built-in admins, else an app name.
     [[nodiscard]] QString target() const { return m_target; }
@@ -67,6 +70,7 @@ private:
     QString m_target;
     QString m_policy;
     bool m_canWrite = true;
+    int m_pendingReloadMs = 3000;
     bool m_shownOnce = false; // a target was shown: a reload keeps it
     Confirm m_confirm;
 };

@@ -17,13 +17,14 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
+#include <QPen>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <cmath>
 
@@ -35,6 +36,22 @@ namespace {
 
 using Series = MetricsHistory::Series;
 
+// Distinct colours (Tableau 10), taken by apps in the order they first show.
+QColor appColor(qsizetype index)
+{
+    static const QList<QColor> palette = {QColor(0x4e79a7),
+                                          QColor(0xf28e2b),
+                                          QColor(0xe15759),
+                                          QColor(0x76b7b2),
+                                          QColor(0x59a14f),
+                                          QColor(0xedc948),
+                                          QColor(0xb07aa1),
+                                          QColor(0xff9da7),
+                                          QColor(0x9c755f),
+                                          QColor(0xbab0ac)};
+    return palette[index % palette.size()];
+}
+
 QString rateText(double value)
 {
     return QLocale().toString(value, 'f', 2);
@@ -42,31 +59,37 @@ QString rateText(double value)
 
 QString millisecondsText(double seconds)
 {
-    return std::isfinite(seconds) ? MetricsPage::tr("%1 ms").arg(QLocale().toString(seconds * 1000, 'f', 1))
-                                  : QString();
+    return std::isfinite(seconds)
+               ? MetricsPage::tr("%1 ms").arg(QLocale().toString(seconds * 1000, 'f', 1))
+               : QString();
 }
 
 QList<BusiestAppsModel::Column> busiestColumns()
 {
     using Row = MetricsHistory::AppSummary;
     const auto number = [](const QString &header, std::function<QString(const Row &)> text) {
-        return BusiestAppsModel::Column{header, [text = std::move(text)](const Row &r, int role) -> QVariant {
-                                            if (role == Qt::DisplayRole) {
-                                                return text(r);
-                                            }
-                                            if (role == Qt::TextAlignmentRole) {
-                                                return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
-                                            }
-                                            return {};
-                                        }};
+        return BusiestAppsModel::Column{
+            header, [text = std::move(text)](const Row &r, int role) -> QVariant {
+                if (role == Qt::DisplayRole) {
+                    return text(r);
+                }
+                if (role == Qt::TextAlignmentRole) {
+                    return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+                }
+                return {};
+            }};
     };
     return {
         textColumn<Row>(MetricsPage::tr("App"), [](const Row &r) { return r.app; }),
-        number(MetricsPage::tr("Requests/s"), [](const Row &r) { return rateText(r.requestsPerSecond); }),
-        number(MetricsPage::tr("Errors/s"), [](const Row &r) { return rateText(r.errorsPerSecond); }),
+        number(MetricsPage::tr("Requests/s"),
+               [](const Row &r) { return rateText(r.requestsPerSecond); }),
+        number(MetricsPage::tr("Errors/s"),
+               [](const Row &r) { return rateText(r.errorsPerSecond); }),
         number(MetricsPage::tr("p95"), [](const Row &r) { return millisecondsText(r.p95Seconds); }),
-        number(MetricsPage::tr("Requests"), [](const Row &r) { return QLocale().toString(r.totalRequests, 'f', 0); }),
-        number(MetricsPage::tr("Errors"), [](const Row &r) { return QLocale().toString(r.totalErrors, 'f', 0); }),
+        number(MetricsPage::tr("Requests"),
+               [](const Row &r) { return QLocale().toString(r.totalRequests, 'f', 0); }),
+        number(MetricsPage::tr("Errors"),
+               [](const Row &r) { return QLocale().toString(r.totalErrors, 'f', 0); }),
     };
 }
 
@@ -74,6 +97,7 @@ QList<BusiestAppsModel::Column> busiestColumns()
 
 MetricsPage::MetricsPage(ApiClient &api, QWidget *parent)
     : Page(api, parent)
+    , m_clock([] { return QDateTime::currentDateTimeUtc(); })
     , m_busiest(new BusiestAppsModel(busiestColumns(), this))
     , m_pause(new QPushButton(tr("&Pause"), this))
     , m_interval(new QSpinBox(this))
@@ -121,6 +145,9 @@ MetricsPage::MetricsPage(ApiClient &api, QWidget *parent)
     charts->setLayout(grid);
 
     QTableView *table = makeTableView(u"busiestTableView"_s, m_busiest, this);
+    // The app names take the spare width; the numbers stay next to them.
+    table->horizontalHeader()->setStretchLastSection(false);
+    table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     auto *tableBox = new QWidget(this);
     auto *tableLayout = new QVBoxLayout(tableBox);
     tableLayout->setContentsMargins(0, 0, 0, 0);
@@ -152,13 +179,14 @@ MetricsPage::MetricsPage(ApiClient &api, QWidget *parent)
     m_status->setText(tr("Waiting for the first scrape…"));
 }
 
-MetricsPage::Chart MetricsPage::makeChart(const QString &name, const QString &title,
-                                          const QString &unit)
+MetricsPage::Chart
+MetricsPage::makeChart(const QString &name, const QString &title, const QString &unit)
 {
     Chart c;
     c.chart = new QChart;
     c.chart->setObjectName(name + u"Chart"_s);
     c.chart->setTitle(title);
+    c.chart->setLocalizeNumbers(true); // axis labels in the user's locale (0,5 in German)
     c.chart->legend()->setAlignment(Qt::AlignBottom);
     c.x = new QDateTimeAxis(c.chart);
     c.x->setFormat(u"HH:mm:ss"_s);
@@ -245,7 +273,7 @@ void MetricsPage::refresh()
             }
             return;
         }
-        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const QDateTime now = m_clock();
         if (const std::optional<QString> error = m_history.addScrape(reply.body, now)) {
             Q_EMIT problem(tr("/metrics is not valid Prometheus text: %1").arg(*error));
             return;
@@ -254,14 +282,17 @@ void MetricsPage::refresh()
             m_api.setServerVersion(m_history.serverVersion());
         }
         redraw();
-        m_status->setText(tr("Updated %1").arg(QLocale().toString(now.toLocalTime().time(), QLocale::ShortFormat)));
+        m_status->setText(
+            tr("Updated %1").arg(QLocale().toString(now.toLocalTime().time(), u"HH:mm:ss"_s)));
         Q_EMIT refreshed();
         Q_EMIT scraped();
     });
 }
 
-void MetricsPage::setSeries(Chart &chart, const QString &name,
-                            const QList<MetricsHistory::Point> &points, double scale)
+void MetricsPage::setSeries(Chart &chart,
+                            const QString &name,
+                            const QList<MetricsHistory::Point> &points,
+                            const Line &line)
 {
     QLineSeries *series = chart.series.value(name);
     if (!series) {
@@ -271,12 +302,15 @@ void MetricsPage::setSeries(Chart &chart, const QString &name,
         chart.chart->addSeries(series);
         series->attachAxis(chart.x);
         series->attachAxis(chart.y);
+        QPen pen(line.color, 2, line.style);
+        pen.setCosmetic(true);
+        series->setPen(pen);
         chart.series.insert(name, series);
     }
     QList<QPointF> xy;
     xy.reserve(points.size());
     for (const MetricsHistory::Point &p : points) {
-        xy.append(QPointF(double(p.at.toMSecsSinceEpoch()), p.value * scale));
+        xy.append(QPointF(double(p.at.toMSecsSinceEpoch()), p.value * line.scale));
     }
     series->replace(xy);
 }
@@ -285,15 +319,31 @@ void MetricsPage::redraw()
 {
     const QStringList apps = m_history.apps();
     for (const QString &app : apps) {
-        setSeries(m_charts[u"requests"_s], app, m_history.points(Series::RequestsPerSecond, app));
-        setSeries(m_charts[u"errors"_s], app, m_history.points(Series::ErrorsPerSecond, app));
-        setSeries(m_charts[u"latency"_s], tr("%1 p50").arg(app),
-                  m_history.points(Series::LatencyP50Seconds, app), 1000.0);
-        setSeries(m_charts[u"latency"_s], tr("%1 p95").arg(app),
-                  m_history.points(Series::LatencyP95Seconds, app), 1000.0);
+        // The first colour free when the app first shows, kept from then on.
+        const auto seen = m_appColors.constFind(app);
+        const QColor color = seen != m_appColors.cend()
+                                 ? *seen
+                                 : *m_appColors.insert(app, appColor(m_appColors.size()));
+        setSeries(m_charts[u"requests"_s],
+                  app,
+                  m_history.points(Series::RequestsPerSecond, app),
+                  {color});
+        setSeries(
+            m_charts[u"errors"_s], app, m_history.points(Series::ErrorsPerSecond, app), {color});
+        setSeries(m_charts[u"latency"_s],
+                  tr("%1 p50").arg(app),
+                  m_history.points(Series::LatencyP50Seconds, app),
+                  {color, Qt::SolidLine, 1000.0});
+        setSeries(m_charts[u"latency"_s],
+                  tr("%1 p95").arg(app),
+                  m_history.points(Series::LatencyP95Seconds, app),
+                  {color, Qt::DashLine, 1000.0});
     }
-    setSeries(m_charts[u"memory"_s], tr("resident"), m_history.memoryBytes(), 1.0 / (1024 * 1024));
-    const QDateTime now = QDateTime::currentDateTime();
+    setSeries(m_charts[u"memory"_s],
+              tr("resident"),
+              m_history.memoryBytes(),
+              {appColor(0), Qt::SolidLine, 1.0 / (1024 * 1024)});
+    const QDateTime now = m_clock();
     for (Chart &chart : m_charts) {
         chart.x->setRange(now.addSecs(-qint64(m_history.window().count())), now);
         double top = 0;
@@ -303,6 +353,7 @@ void MetricsPage::redraw()
             }
         }
         chart.y->setRange(0, top > 0 ? top * 1.15 : 1);
+        chart.y->applyNiceNumbers(); // round steps: 0, 0.25, 0.5...
     }
     m_busiest->setRows(m_history.busiest());
 }

@@ -6,7 +6,11 @@
 #include "models/RowTableModel.h"
 #include "pages/Page.h"
 
+#include <QColor>
+#include <QDateTime>
 #include <QHash>
+
+#include <functional>
 
 class QChart;
 class QChartView;
@@ -40,6 +44,10 @@ public:
     void setPaused(bool paused);
     [[nodiscard]] bool isPaused() const { return m_paused; }
 
+    // Where the page takes the time of a scrape (tests step it instead of waiting).
+    using Clock = std::function<QDateTime()>;
+    void setClock(Clock clock) { m_clock = std::move(clock); }
+
     [[nodiscard]] const MetricsHistory &history() const { return m_history; }
     [[nodiscard]] BusiestAppsModel *busiest() const { return m_busiest; }
     // The chart of one kind ("requests", "errors", "latency", "memory"), for tests.
@@ -60,13 +68,24 @@ private:
         QHash<QString, QLineSeries *> series;
     };
     Chart makeChart(const QString &name, const QString &title, const QString &unit);
-    void setSeries(Chart &chart, const QString &name, const QList<MetricsHistory::Point> &points,
-                   double scale = 1.0);
+    // The line of one series: an app keeps its colour on every chart; p95 is dashed.
+    struct Line
+    {
+        QColor color;
+        Qt::PenStyle style = Qt::SolidLine;
+        double scale = 1.0; // value → unit of the chart's axis
+    };
+    void setSeries(Chart &chart,
+                   const QString &name,
+                   const QList<MetricsHistory::Point> &points,
+                   const Line &line);
     void redraw();
     void updateTimer();
 
     MetricsHistory m_history;
+    Clock m_clock;
     QHash<QString, Chart> m_charts;
+    QHash<QString, QColor> m_appColors;
     BusiestAppsModel *m_busiest;
     QPushButton *m_pause;
     QSpinBox *m_interval;

@@ -46,12 +46,15 @@ QList<ProvidersModel::Column> providerColumns()
     return {
         textColumn<Row>(RuntimePage::tr("Provider"), [](const Row &r) { return r.name; }),
         textColumn<Row>(RuntimePage::tr("Driver"), [](const Row &r) { return r.driver; }),
-        textColumn<Row>(RuntimePage::tr("Default"), [](const Row &r) { return yesNo(r.isDefault); }),
+        textColumn<Row>(RuntimePage::tr("Default"),
+                        [](const Row &r) { return yesNo(r.isDefault); }),
         textColumn<Row>(RuntimePage::tr("Loaded"), [](const Row &r) { return yesNo(r.loaded); }),
         textColumn<Row>(RuntimePage::tr("Sessions"),
                         [](const Row &r) { return QString::number(r.sessionCount); }),
-        textColumn<Row>(RuntimePage::tr("Advertised"), [](const Row &r) { return r.advertised.summary(); }),
-        textColumn<Row>(RuntimePage::tr("Effective"), [](const Row &r) { return r.effective.summary(); }),
+        textColumn<Row>(RuntimePage::tr("Advertised"),
+                        [](const Row &r) { return r.advertised.summary(); }),
+        textColumn<Row>(RuntimePage::tr("Effective"),
+                        [](const Row &r) { return r.effective.summary(); }),
         textColumn<Row>(RuntimePage::tr("Error"), [](const Row &r) { return r.error; }),
     };
 }
@@ -65,7 +68,8 @@ QList<SessionsModel::Column> sessionColumns()
         textColumn<Row>(RuntimePage::tr("App"), [](const Row &r) { return r.app; }),
         textColumn<Row>(RuntimePage::tr("PID"),
                         [](const Row &r) { return r.pid ? QString::number(r.pid) : QString(); }),
-        textColumn<Row>(RuntimePage::tr("Started"), [](const Row &r) { return timeText(r.startedAt); }),
+        textColumn<Row>(RuntimePage::tr("Started"),
+                        [](const Row &r) { return timeText(r.startedAt); }),
     };
 }
 
@@ -74,10 +78,12 @@ QList<LogModel::Column> logColumns()
     using Row = LogLine;
     QList<LogModel::Column> columns{
         textColumn<Row>(RuntimePage::tr("#"), [](const Row &r) { return QString::number(r.seq); }),
-        textColumn<Row>(RuntimePage::tr("Time"),
-                        [](const Row &r) { return r.observedAt.toLocalTime().toString(u"HH:mm:ss.zzz"_s); }),
+        textColumn<Row>(
+            RuntimePage::tr("Time"),
+            [](const Row &r) { return r.observedAt.toLocalTime().toString(u"HH:mm:ss.zzz"_s); }),
         textColumn<Row>(RuntimePage::tr("Stream"), [](const Row &r) { return r.stream; }),
-        {RuntimePage::tr("Message"), [](const Row &r, int role) -> QVariant {
+        {RuntimePage::tr("Message"),
+         [](const Row &r, int role) -> QVariant {
              if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
                  return r.message;
              }
@@ -150,9 +156,14 @@ RuntimePage::RuntimePage(ApiClient &api, QWidget *parent)
     layout->addWidget(splitter);
     m_sessionTitle->setText(tr("Select a session to see its logs."));
 
-    connect(m_providerView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex &current) { showProvider(m_providers->rowAt(current.row())); });
-    connect(m_sessionView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+    connect(
+        m_providerView->selectionModel(),
+        &QItemSelectionModel::currentRowChanged,
+        this,
+        [this](const QModelIndex &current) { showProvider(m_providers->rowAt(current.row())); });
+    connect(m_sessionView->selectionModel(),
+            &QItemSelectionModel::currentRowChanged,
+            this,
             [this](const QModelIndex &current) {
                 const RuntimeSession *session = m_sessions->rowAt(current.row());
                 const QString id = session ? session->id : QString();
@@ -162,8 +173,9 @@ RuntimePage::RuntimePage(ApiClient &api, QWidget *parent)
                 m_session = id;
                 m_lastSeq = 0;
                 m_logs->setRows({});
-                m_sessionTitle->setText(session ? tr("Logs of %1 (%2)").arg(session->id, session->app)
-                                                : tr("Select a session to see its logs."));
+                m_sessionTitle->setText(session
+                                            ? tr("Logs of %1 (%2)").arg(session->id, session->app)
+                                            : tr("Select a session to see its logs."));
                 pollLogs();
                 updateFollow();
             });
@@ -238,14 +250,16 @@ void RuntimePage::loadSessions(bool more)
         return;
     }
     QUrlQuery query;
-    query.addQueryItem(u"pageSize"_s, QString::number(sessionPageSize));
+    query.addQueryItem(u"pageSize"_s, QString::number(m_sessionPageSize));
     if (more && !m_nextPageToken.isEmpty()) {
-        query.addQueryItem(u"pageToken"_s, QString::fromLatin1(QUrl::toPercentEncoding(m_nextPageToken)));
+        query.addQueryItem(u"pageToken"_s,
+                           QString::fromLatin1(QUrl::toPercentEncoding(m_nextPageToken)));
     }
     const QString provider = m_provider;
     m_api.get(base + u'/' + ApiClient::segment(provider) + u"/sessions?"_s
                   + query.toString(QUrl::FullyEncoded),
-              this, [this, provider, more](const ApiReply &reply) {
+              this,
+              [this, provider, more](const ApiReply &reply) {
                   if (provider != m_provider || !check(reply, tr("Loading sessions"))) {
                       return;
                   }
@@ -256,6 +270,7 @@ void RuntimePage::loadSessions(bool more)
                   m_more->setVisible(!m_nextPageToken.isEmpty());
                   if (more) {
                       m_sessions->appendRows(sessions);
+                      fitColumns(m_sessionView);
                       return;
                   }
                   const QString keep = m_session;
@@ -276,7 +291,8 @@ void RuntimePage::pollLogs()
     m_polling = true;
     const QString session = m_session;
     const QString path = base + u'/' + ApiClient::segment(m_provider) + u"/sessions/"_s
-        + ApiClient::segment(session) + u"/logs?after=%1&limit=%2"_s.arg(m_lastSeq).arg(logPageSize);
+                         + ApiClient::segment(session)
+                         + u"/logs?after=%1&limit=%2"_s.arg(m_lastSeq).arg(logPageSize);
     m_api.get(path, this, [this, session](const ApiReply &reply) {
         m_polling = false;
         if (session != m_session) {
@@ -291,8 +307,8 @@ void RuntimePage::pollLogs()
             return;
         }
         m_lastSeq = lines.last().seq;
-        const bool atBottom = m_logView->verticalScrollBar()->value()
-            == m_logView->verticalScrollBar()->maximum();
+        const bool atBottom =
+            m_logView->verticalScrollBar()->value() == m_logView->verticalScrollBar()->maximum();
         m_logs->appendRows(lines);
         m_logs->trimFront(maxLogLines);
         if (atBottom) {

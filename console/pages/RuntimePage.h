@@ -38,7 +38,10 @@ public:
     // Asks for log lines after the last one now (the follow timer does this every second).
     void pollLogs();
 
-    static constexpr int sessionPageSize = 50;
+    // Sessions asked for at a time ("Load more sessions" asks for the next page).
+    void setSessionPageSize(int size) { m_sessionPageSize = size; }
+
+    static constexpr int defaultSessionPageSize = 50;
     static constexpr int maxLogLines = 5000;
 
 private:
@@ -61,6 +64,7 @@ private:
     QString m_session;
     QString m_nextPageToken;
     qint64 m_lastSeq = 0;
+    int m_sessionPageSize = defaultSessionPageSize;
     bool m_polling = false;
 };
 

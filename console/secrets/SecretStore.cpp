@@ -2,9 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "secrets/SecretStore.h"
 
+#include "Logging.h"
+
 #include <QCoreApplication>
 #include <QTimer>
-
 #include <qt6keychain/keychain.h>
 
 using namespace Qt::StringLiterals;
@@ -23,13 +24,20 @@ QString noKeychainMessage()
 // QtKeychain answers on the event loop; so do we, to keep one behaviour for callers.
 void later(SecretStore::Callback callback, SecretStore::Outcome outcome)
 {
-    QTimer::singleShot(0, [callback = std::move(callback), outcome = std::move(outcome)] {
-        callback(outcome);
-    });
+    QTimer::singleShot(
+        0, [callback = std::move(callback), outcome = std::move(outcome)] { callback(outcome); });
 }
 
 SecretStore::Outcome outcomeOf(const QKeychain::Job &job)
 {
+    if (job.error() != QKeychain::NoError) {
+        // The key names a profile; the secret is never logged.
+        qCDebug(lcConsoleSecrets,
+                "secrets: keychain: key=%s error=%d message=%s",
+                qUtf8Printable(job.key()),
+                int(job.error()),
+                qUtf8Printable(job.errorString()));
+    }
     SecretStore::Outcome outcome;
     switch (job.error()) {
     case QKeychain::NoError:
@@ -103,7 +111,8 @@ KeychainSecretStore::KeychainSecretStore(QString service)
 
 void KeychainSecretStore::read(const QString &key, Callback callback)
 {
-    start(new QKeychain::ReadPasswordJob(m_service), key,
+    start(new QKeychain::ReadPasswordJob(m_service),
+          key,
           [callback = std::move(callback)](QKeychain::Job *finished) {
               Outcome outcome = outcomeOf(*finished);
               if (outcome.ok) {
@@ -124,13 +133,15 @@ void KeychainSecretStore::write(const QString &key, const QString &secret, Callb
 
 void KeychainSecretStore::remove(const QString &key, Callback callback)
 {
-    start(new QKeychain::DeletePasswordJob(m_service), key,
+    start(new QKeychain::DeletePasswordJob(m_service),
+          key,
           [callback = std::move(callback)](QKeychain::Job *finished) {
               callback(outcomeOf(*finished));
           });
 }
 
-void KeychainSecretStore::start(QKeychain::Job *job, const QString &key,
+void KeychainSecretStore::start(QKeychain::Job *job,
+                                const QString &key,
                                 std::function<void(QKeychain::Job *)> finished)
 {
     job->setAutoDelete(true);

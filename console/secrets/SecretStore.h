@@ -21,9 +21,9 @@ public:
     struct Outcome
     {
         bool ok = false;
-        QString secret;       // for read(); empty when there is none
+        QString secret;           // for read(); empty when there is none
         bool unavailable = false; // no keychain on this system: keep the token for the session
-        QString error;        // what went wrong, for people
+        QString error;            // what went wrong, for people
     };
     using Callback = std::function<void(const Outcome &)>;
 
@@ -66,8 +66,8 @@ public:
     void remove(const QString &key, Callback callback) override;
 
 private:
-    static void start(QKeychain::Job *job, const QString &key,
-                      std::function<void(QKeychain::Job *)> finished);
+    static void
+    start(QKeychain::Job *job, const QString &key, std::function<void(QKeychain::Job *)> finished);
 
     QString m_service;
 };

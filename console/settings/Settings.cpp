@@ -21,7 +21,7 @@ const QList<KeyInfo> &keyTable()
     static const QList<KeyInfo> table = {
         {Settings::Key::WindowGeometry, u"window/geometry"_s, QByteArray()},
         {Settings::Key::WindowState, u"window/state"_s, QByteArray()},
-        {Settings::Key::LastPage, u"window/page"_s, 0},
+        {Settings::Key::LastPage, u"window/page"_s, 1}, // Members
         {Settings::Key::LastProfile, u"servers/last"_s, QString()},
         {Settings::Key::MetricsIntervalSeconds, u"metrics/intervalSeconds"_s, 5},
         {Settings::Key::MetricsWindowMinutes, u"metrics/windowMinutes"_s, 15},
@@ -77,8 +77,8 @@ QList<Settings::Profile> Settings::profiles() const
 void Settings::saveProfile(const Profile &profile)
 {
     QList<Profile> all = profiles();
-    const auto it = std::find_if(all.begin(), all.end(),
-                                 [&](const Profile &p) { return p.name == profile.name; });
+    const auto it = std::find_if(
+        all.begin(), all.end(), [&](const Profile &p) { return p.name == profile.name; });
     if (it != all.end()) {
         *it = profile;
     } else {

@@ -20,7 +20,7 @@ public:
     enum class Key {
         WindowGeometry,
         WindowState,
-        LastPage,
+        LastPage, // the last page used but Connection (shown after connecting)
         LastProfile,
         MetricsIntervalSeconds,
         MetricsWindowMinutes,

@@ -41,13 +41,14 @@ void ErrorBanner::showMessage(const QString &message, Kind kind)
 {
     m_kind = kind;
     const QStyle::StandardPixmap pixmap = kind == Kind::Error ? QStyle::SP_MessageBoxCritical
-        : kind == Kind::Warning                               ? QStyle::SP_MessageBoxWarning
-                                                              : QStyle::SP_MessageBoxInformation;
+                                          : kind == Kind::Warning
+                                              ? QStyle::SP_MessageBoxWarning
+                                              : QStyle::SP_MessageBoxInformation;
     const int size = style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, this);
     m_icon->setPixmap(style()->standardIcon(pixmap).pixmap(QSize(size, size), devicePixelRatioF()));
-    const QString color = kind == Kind::Error ? u"#fde2e1"_s
-        : kind == Kind::Warning               ? u"#fff4d6"_s
-                                              : u"#e3eefc"_s;
+    const QString color = kind == Kind::Error     ? u"#fde2e1"_s
+                          : kind == Kind::Warning ? u"#fff4d6"_s
+                                                  : u"#e3eefc"_s;
     setStyleSheet(u"#errorBanner { background: %1; color: #1f1f1f; border: 1px solid palette(mid);"
                   " border-radius: 4px; } #errorBannerLabel { color: #1f1f1f; }"_s.arg(color));
     m_text->setText(message);

@@ -7,6 +7,15 @@
 
 namespace Gestalt::Console {
 
+void fitColumns(QTableView *view)
+{
+    const int count = view->model()->columnCount();
+    const bool stretchLast = view->horizontalHeader()->stretchLastSection();
+    for (int column = 0; column < count - (stretchLast ? 1 : 0); ++column) {
+        view->resizeColumnToContents(column);
+    }
+}
+
 QTableView *makeTableView(const QString &objectName, QAbstractItemModel *model, QWidget *parent)
 {
     auto *view = new QTableView(parent);
@@ -21,15 +30,14 @@ QTableView *makeTableView(const QString &objectName, QAbstractItemModel *model, 
     view->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     view->verticalHeader()->hide();
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
-    QObject::connect(model, &QAbstractItemModel::modelReset, view,
-                     [view] { view->resizeColumnsToContents(); });
+    QObject::connect(model, &QAbstractItemModel::modelReset, view, [view] { fitColumns(view); });
     // Appended rows (log lines) fit the columns when they are the first ones.
-    QObject::connect(model, &QAbstractItemModel::rowsInserted, view,
-                     [view](const QModelIndex &, int first) {
-                         if (first == 0) {
-                             view->resizeColumnsToContents();
-                         }
-                     });
+    QObject::connect(
+        model, &QAbstractItemModel::rowsInserted, view, [view](const QModelIndex &, int first) {
+            if (first == 0) {
+                fitColumns(view);
+            }
+        });
     return view;
 }
 

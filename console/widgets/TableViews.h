@@ -13,4 +13,9 @@ namespace Gestalt::Console {
 // alternating colours, one line per row, columns fitted to their content after every reload.
 QTableView *makeTableView(const QString &objectName, QAbstractItemModel *model, QWidget *parent);
 
+// Every column to its content, but a stretching last one, which keeps the width that is left:
+// sizing it to its content too would stop it stretching (Qt 6.4). Views of makeTableView() do
+// this after a reset and when the first rows arrive.
+void fitColumns(QTableView *view);
+
 } // namespace Gestalt::Console

@@ -7,6 +7,7 @@
 #include "MainWindow.h"
 #include "Translations.h"
 #include "api/ApiClient.h"
+#include "authz/AuthzSnapshot.h"
 #include "pages/ConnectPage.h"
 #include "pages/MembersPage.h"
 #include "pages/MetricsPage.h"
@@ -46,12 +47,13 @@ namespace {
 
 QString everythingScript()
 {
-    return QStringLiteral(GESTALT_SOURCE_DIR
-                          "/tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    return QStringLiteral(
+        GESTALT_SOURCE_DIR
+        "/tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
 }
 
-// The operator playground: policies with static members, apps behind them, a hosted stdio MCP
-// server (a runtime session), and a REST app whose upstream is httpbin.
+// The operator playground: policies with static members, apps behind them, two hosted stdio MCP
+// servers (two runtime sessions, so paging shows), and a REST app whose upstream is httpbin.
 QString config(const QString &httpbin)
 {
     return uR"(
@@ -88,6 +90,10 @@ apps:
     surfaces:
       mcp:
         command: [%2, %3, stdio]
+  everything2:
+    surfaces:
+      mcp:
+        command: [%2, %3, stdio]
 )"_s.arg(httpbin, NodePeer::nodeBinary(), everythingScript());
 }
 
@@ -119,10 +125,12 @@ private Q_SLOTS:
     void withoutAKeychainTheTokenIsKeptForTheSession();
     void membersAddChangeRemove();
     void staticRowsAreReadOnly();
+    void pendingReloadIsSavedAndListedAgain();
     void adminsListFollowsCanWrite();
     void runtimeShowsTheHostedSession();
     void metricsChartsFillAfterTraffic();
     void offlineAndBackAgain();
+    void connectsOnceAnOfflineServerAnswers();
     void germanTranslation();
 
 private:
@@ -144,7 +152,8 @@ void tst_Console::initTestCase()
         QFAIL("the npm test peers are missing: run npm ci --prefix tests");
     }
     QVERIFY2(m_httpbin.start(), qPrintable(m_httpbin.errorString()));
-    m_server = std::make_unique<TestServer>(u"sqlite"_s, config(m_httpbin.baseUrl()),
+    m_server = std::make_unique<TestServer>(u"sqlite"_s,
+                                            config(m_httpbin.baseUrl()),
                                             u"server:\n  management:\n    host: 127.0.0.1\n"
                                             "    port: 0\n"_s);
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
@@ -156,7 +165,8 @@ void tst_Console::init()
     // unreachable login provider of refusedTokenIsShownInTheBanner().
     QTest::failOnWarning(QRegularExpression(
         u"^(?!This plugin does not support propagateSizeHints|OIDC provider sso - discovery failed).*"_s));
-    m_settings = std::make_unique<Settings>(m_dir.filePath(u"settings-%1.ini"_s.arg(++m_settingsCount)));
+    m_settings =
+        std::make_unique<Settings>(m_dir.filePath(u"settings-%1.ini"_s.arg(++m_settingsCount)));
     m_window = std::make_unique<MainWindow>(*m_settings, m_secrets);
     m_window->membersPage()->setConfirm([](const QString &) { return true; });
     m_window->show();
@@ -178,9 +188,8 @@ void tst_Console::cleanupTestCase()
 void tst_Console::connectWindow(MainWindow &window, const QString &token)
 {
     QSignalSpy connected(window.connectPage(), &ConnectPage::connected);
-    window.connectPage()->connectTo(u"local"_s,
-                                    u"http://127.0.0.1:%1"_s.arg(*m_server->managementPort()),
-                                    token, true);
+    window.connectPage()->connectTo(
+        u"local"_s, u"http://127.0.0.1:%1"_s.arg(*m_server->managementPort()), token, true);
     QVERIFY(connected.wait(10000));
 }
 
@@ -208,7 +217,8 @@ void tst_Console::connectsAndRemembersTheTokenInTheSecretStore()
     QVERIFY(connected.wait(10000));
     QCOMPARE(window.currentPage(), MainWindow::PageId::Members);
     QCOMPARE(window.api().state(), ApiClient::State::Online);
-    QTRY_VERIFY(window.findChild<QLabel *>(u"connectionStateLabel"_s)->text().contains(u"Connected"_s));
+    QTRY_VERIFY(
+        window.findChild<QLabel *>(u"connectionStateLabel"_s)->text().contains(u"Connected"_s));
     // The version comes from /metrics' target_info.
     QTRY_COMPARE(window.findChild<QLabel *>(u"serverVersionLabel"_s)->text(), u"gestaltd 0.1.0"_s);
 
@@ -221,12 +231,17 @@ void tst_Console::connectsAndRemembersTheTokenInTheSecretStore()
     QVERIFY(!file.readAll().contains("gst_api_"));
     QTRY_VERIFY(m_secrets.contains(Settings::tokenKey(u"staging"_s)));
 
-    // A new window connects to the last profile with the stored token.
+    // A new window connects to the last profile with the stored token, and shows the page
+    // used last.
+    window.showPage(MainWindow::PageId::Runtime);
     MainWindow again(*m_settings, m_secrets);
+    QCOMPARE(again.currentPage(), MainWindow::PageId::Connection);
     QSignalSpy reconnected(again.connectPage(), &ConnectPage::connected);
     again.reconnectLastProfile();
     QVERIFY(reconnected.wait(10000));
-    QCOMPARE(again.findChild<QLineEdit *>(u"tokenLineEdit"_s)->text(), u"gst_api_not_needed_here"_s);
+    QCOMPARE(again.findChild<QLineEdit *>(u"tokenLineEdit"_s)->text(),
+             u"gst_api_not_needed_here"_s);
+    QCOMPARE(again.currentPage(), MainWindow::PageId::Runtime);
 }
 
 void tst_Console::refusedTokenIsShownInTheBanner()
@@ -245,8 +260,8 @@ authorization:
                            + u"server:\n  admin:\n    authorizationPolicy: admins\n"_s);
     QVERIFY2(guarded.start(), qPrintable(guarded.errorString()));
     ConnectPage &page = *m_window->connectPage();
-    page.connectTo(u"guarded"_s, u"http://127.0.0.1:%1"_s.arg(guarded.port()), u"gst_api_wrong"_s,
-                   false);
+    page.connectTo(
+        u"guarded"_s, u"http://127.0.0.1:%1"_s.arg(guarded.port()), u"gst_api_wrong"_s, false);
     QTRY_VERIFY(m_window->banner()->message().contains(u"refused the token"_s));
     QVERIFY(m_window->findChild<QLabel *>(u"connectStatusLabel"_s)->text().contains(u"refused"_s));
     // A real admin token gets in.
@@ -266,13 +281,26 @@ void tst_Console::withoutAKeychainTheTokenIsKeptForTheSession()
     QTRY_VERIFY(!keychain->isHidden());
     QVERIFY(keychain->text().contains(u"session only"_s));
     QCOMPARE(m_window->api().state(), ApiClient::State::Online);
+    QVERIFY(m_window->banner()->message().contains(u"session only"_s));
+    QVERIFY(!m_secrets.contains(Settings::tokenKey(u"local"_s)));
+    m_window->showPage(MainWindow::PageId::Connection);
+    screenshot(*m_window, u"console-no-keychain"_s);
+
+    // Choosing the profile again in this session still finds its token.
+    m_secrets.setUnavailable(true);
+    auto *token = m_window->findChild<QLineEdit *>(u"tokenLineEdit"_s);
+    token->clear();
+    m_window->connectPage()->selectProfile(u"local"_s);
+    QTRY_COMPARE(token->text(), u"gst_api_session_only"_s);
+    m_secrets.setUnavailable(false);
 }
 
 void tst_Console::membersAddChangeRemove()
 {
     connectWindow(*m_window);
     MembersPage &page = *m_window->membersPage();
-    QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester tester(page.model(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
     auto *targets = page.findChild<QListWidget *>(u"targetsListWidget"_s);
     QTRY_COMPARE(targets->count(), 3); // built-in admins, closed, team
     page.selectTarget(u"team"_s);
@@ -282,7 +310,8 @@ void tst_Console::membersAddChangeRemove()
     page.findChild<QComboBox *>(u"roleComboBox"_s)->setCurrentText(u"viewer"_s);
     QTest::mouseClick(page.findChild<QPushButton *>(u"addPushButton"_s), Qt::LeftButton);
     const auto erin = [&page] {
-        return rowWhere(*page.model(), [](const MemberRow &r) { return r.email == u"erin@example.com"_s; });
+        return rowWhere(*page.model(),
+                        [](const MemberRow &r) { return r.email == u"erin@example.com"_s; });
     };
     QTRY_VERIFY(erin() >= 0);
     QCOMPARE(page.model()->rowAt(erin())->role, u"viewer"_s);
@@ -296,8 +325,11 @@ void tst_Console::membersAddChangeRemove()
     QTest::mouseClick(page.findChild<QPushButton *>(u"changeRolePushButton"_s), Qt::LeftButton);
     QTRY_VERIFY(erin() >= 0 && page.model()->rowAt(erin())->role == u"editor"_s);
     // The server agrees.
-    const HttpReply members = m_server->request("GET", u"/admin/api/v1/authorization/apps/team/members"_s,
-                                                {}, {}, *m_server->managementPort());
+    const HttpReply members = m_server->request("GET",
+                                                u"/admin/api/v1/authorization/apps/team/members"_s,
+                                                {},
+                                                {},
+                                                *m_server->managementPort());
     QVERIFY(members.body.contains("\"role\":\"editor\""));
 
     table->selectRow(erin());
@@ -318,12 +350,40 @@ void tst_Console::staticRowsAreReadOnly()
     QTRY_COMPARE(page.findChild<QListWidget *>(u"targetsListWidget"_s)->count(), 3);
     page.selectTarget(u"team"_s);
     QTRY_COMPARE(page.model()->rowCount(), 2);
-    const int alice = rowWhere(*page.model(), [](const MemberRow &r) { return r.email == u"alice@example.com"_s; });
+    const int alice = rowWhere(
+        *page.model(), [](const MemberRow &r) { return r.email == u"alice@example.com"_s; });
     QVERIFY(alice >= 0);
     page.findChild<QTableView *>(u"membersTableView"_s)->selectRow(alice);
     QVERIFY(!page.findChild<QPushButton *>(u"removePushButton"_s)->isEnabled());
     QVERIFY(!page.findChild<QPushButton *>(u"changeRolePushButton"_s)->isEnabled());
     QVERIFY(page.findChild<QLabel *>(u"readOnlyReasonLabel"_s)->text().contains(u"policy team"_s));
+    QCOMPARE(page.model()->data(page.model()->index(alice, 0), Qt::ToolTipRole).toString(),
+             u"Defined by config policy team: read-only"_s);
+}
+
+void tst_Console::pendingReloadIsSavedAndListedAgain()
+{
+    connectWindow(*m_window);
+    MembersPage &page = *m_window->membersPage();
+    page.setPendingReloadDelay(500);
+    QTRY_COMPARE(page.findChild<QListWidget *>(u"targetsListWidget"_s)->count(), 3);
+    page.selectTarget(u"closed"_s);
+    QTRY_COMPARE(page.model()->rowCount(), 1);
+    // The server saves the grant but its authorization snapshot does not reload at once: 202.
+    m_server->app().authzSnapshot().failNextReloadsForTesting(1);
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(u"^authz: snapshot reload after a write failed"_s));
+    QSignalSpy loaded(page.model(), &QAbstractItemModel::modelReset);
+    QTest::keyClicks(page.findChild<QLineEdit *>(u"subjectLineEdit"_s), u"frank@example.com"_s);
+    QTest::keyClick(page.findChild<QLineEdit *>(u"subjectLineEdit"_s), Qt::Key_Return);
+    QTRY_VERIFY(m_window->banner()->message().startsWith(u"Saved — pending reload"_s));
+    QCOMPARE(m_window->banner()->kind(), ErrorBanner::Kind::Info);
+    // The server catches up (its poll would, within 2 s); the page lists again after its delay.
+    QVERIFY(m_server->app().authzSnapshot().reload().hasValue());
+    QTRY_VERIFY(rowWhere(*page.model(),
+                         [](const MemberRow &r) { return r.email == u"frank@example.com"_s; })
+                >= 0);
+    QCOMPARE(loaded.count(), 2); // at once, then after the delay
 }
 
 void tst_Console::adminsListFollowsCanWrite()
@@ -335,7 +395,9 @@ void tst_Console::adminsListFollowsCanWrite()
     page.selectTarget(QString());
     QTRY_VERIFY(!page.findChild<QLineEdit *>(u"subjectLineEdit"_s)->isEnabled());
     QVERIFY(!page.findChild<QPushButton *>(u"addPushButton"_s)->isEnabled());
-    QVERIFY(page.findChild<QLabel *>(u"readOnlyReasonLabel"_s)->text().contains(u"X-Gestalt-Can-Write"_s));
+    QVERIFY(page.findChild<QLabel *>(u"readOnlyReasonLabel"_s)
+                ->text()
+                .contains(u"X-Gestalt-Can-Write"_s));
 }
 
 void tst_Console::runtimeShowsTheHostedSession()
@@ -343,16 +405,35 @@ void tst_Console::runtimeShowsTheHostedSession()
     connectWindow(*m_window);
     m_window->showPage(MainWindow::PageId::Runtime);
     RuntimePage &page = *m_window->runtimePage();
-    QAbstractItemModelTester providers(page.providers(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    QAbstractItemModelTester sessions(page.sessions(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    QAbstractItemModelTester logs(page.logs(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester providers(page.providers(),
+                                       QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester sessions(page.sessions(),
+                                      QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester logs(page.logs(),
+                                  QAbstractItemModelTester::FailureReportingMode::QtTest);
     QTRY_COMPARE(page.providers()->rowCount(), 1);
     QCOMPARE(page.providers()->rowAt(0)->name, u"local"_s);
     QVERIFY(page.providers()->rowAt(0)->loaded);
-    QTRY_COMPARE_WITH_TIMEOUT(page.sessions()->rowCount(), 1, 15000);
-    QCOMPARE(page.sessions()->rowAt(0)->app, u"everything"_s);
-    QCOMPARE(page.sessions()->rowAt(0)->state, u"running"_s);
-    page.selectSession(0);
+    QTRY_COMPARE_WITH_TIMEOUT(page.sessions()->rowCount(), 2, 15000);
+    auto *more = page.findChild<QPushButton *>(u"moreSessionsPushButton"_s);
+    QVERIFY(more->isHidden());
+    const int everything = rowWhere(
+        *page.sessions(), [](const RuntimeSession &r) { return r.app == u"everything"_s; });
+    QVERIFY(everything >= 0);
+    QCOMPARE(page.sessions()->rowAt(everything)->state, u"running"_s);
+    QVERIFY(page.sessions()->rowAt(everything)->pid > 0);
+
+    // One session a page: "Load more sessions" fetches the next.
+    page.setSessionPageSize(1);
+    m_window->refreshCurrentPage();
+    QTRY_COMPARE(page.sessions()->rowCount(), 1);
+    QTRY_VERIFY(!more->isHidden());
+    QTest::mouseClick(more, Qt::LeftButton);
+    QTRY_COMPARE(page.sessions()->rowCount(), 2);
+    QTRY_VERIFY(more->isHidden());
+
+    page.selectSession(rowWhere(*page.sessions(),
+                                [](const RuntimeSession &r) { return r.app == u"everything"_s; }));
     // server-everything writes to stderr when it starts.
     QTRY_VERIFY_WITH_TIMEOUT(page.logs()->rowCount() > 0, 15000);
     QVERIFY(page.findChild<QLabel *>(u"sessionTitleLabel"_s)->text().contains(u"everything"_s));
@@ -364,8 +445,11 @@ void tst_Console::metricsChartsFillAfterTraffic()
     connectWindow(*m_window);
     m_window->showPage(MainWindow::PageId::Metrics);
     MetricsPage &page = *m_window->metricsPage();
-    page.setPaused(true); // scrapes are driven by the test
-    QAbstractItemModelTester busiest(page.busiest(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    page.setPaused(true); // scrapes are driven by the test, on a clock it steps by 5 s
+    QDateTime now = QDateTime::currentDateTimeUtc();
+    page.setClock([&now] { return now; });
+    QAbstractItemModelTester busiest(page.busiest(),
+                                     QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy scraped(&page, &MetricsPage::scraped);
     page.refresh();
     QVERIFY(scraped.wait(5000));
@@ -374,7 +458,7 @@ void tst_Console::metricsChartsFillAfterTraffic()
             QCOMPARE(m_server->get(u"/api/v1/team/get"_s).status, 200);
         }
         QCOMPARE(m_server->get(u"/api/v1/team/status?code=503"_s).status, 503);
-        QTest::qWait(50); // the rate divides by the time between scrapes
+        now = now.addSecs(5);
         page.refresh();
         QVERIFY(scraped.wait(5000));
     }
@@ -392,10 +476,16 @@ void tst_Console::metricsChartsFillAfterTraffic()
     QVERIFY(requests->at(2).y() > 0);
     QLineSeries *errors = seriesOf(u"errors"_s, u"team"_s);
     QVERIFY(errors && errors->at(2).y() > 0);
-    QVERIFY(seriesOf(u"latency"_s, u"team p95"_s) && seriesOf(u"latency"_s, u"team p95"_s)->count() == 3);
+    QVERIFY(seriesOf(u"latency"_s, u"team p95"_s)
+            && seriesOf(u"latency"_s, u"team p95"_s)->count() == 3);
     QVERIFY(seriesOf(u"memory"_s, u"resident"_s)->count() >= 4);
+    // 5 calls (4 + 1 error) in each 5 s step: 1 request/s and 0.2 errors/s.
+    QCOMPARE(requests->at(2).y(), 1.0);
+    QCOMPARE(errors->at(2).y(), 0.2);
     QCOMPARE(page.busiest()->rowAt(0)->app, u"team"_s);
     QCOMPARE(page.busiest()->rowAt(0)->totalErrors, 3.0);
+    QCOMPARE(page.busiest()->data(page.busiest()->index(0, 1), Qt::DisplayRole).toString(),
+             u"1.00"_s);
     screenshot(*m_window, u"console-metrics"_s);
 }
 
@@ -412,12 +502,38 @@ void tst_Console::offlineAndBackAgain()
     m_window->refreshCurrentPage();
     QTRY_COMPARE(m_window->api().state(), ApiClient::State::Offline);
     QTRY_VERIFY(m_window->banner()->message().contains(u"does not answer"_s));
-    QVERIFY(m_window->findChild<QLabel *>(u"connectionStateLabel"_s)->text().startsWith(u"Offline"_s));
+    QVERIFY(
+        m_window->findChild<QLabel *>(u"connectionStateLabel"_s)->text().startsWith(u"Offline"_s));
     // Back on the same port (the test config asks for port 0, so start a raw listener there).
     TestServer again(u"sqlite"_s, QString(), u"server:\n  public:\n    port: %1\n"_s.arg(port));
     QVERIFY2(again.start(), qPrintable(again.errorString()));
     QTRY_COMPARE_WITH_TIMEOUT(m_window->api().state(), ApiClient::State::Online, 10000);
-    QTRY_VERIFY(m_window->banner()->message().contains(u"answers again"_s));
+    // The banner goes; the status bar says so for a moment.
+    QTRY_VERIFY(m_window->banner()->message().isEmpty());
+    QVERIFY(m_window->statusBar()->currentMessage().contains(u"answers again"_s));
+}
+
+void tst_Console::connectsOnceAnOfflineServerAnswers()
+{
+    // The console starts before its server: it says so, retries, and connects when it can.
+    quint16 port = 0;
+    {
+        TestServer gone(u"sqlite"_s);
+        QVERIFY2(gone.start(), qPrintable(gone.errorString()));
+        port = gone.port();
+    }
+    QSignalSpy connected(m_window->connectPage(), &ConnectPage::connected);
+    m_window->connectPage()->connectTo(u"late"_s, u"http://127.0.0.1:%1"_s.arg(port), {}, false);
+    QTRY_COMPARE(m_window->api().state(), ApiClient::State::Offline);
+    QTRY_VERIFY(m_window->banner()->message().contains(u"does not answer"_s));
+    QVERIFY(m_window->findChild<QLabel *>(u"connectStatusLabel"_s)
+                ->text()
+                .startsWith(u"Cannot reach"_s));
+    TestServer late(u"sqlite"_s, QString(), u"server:\n  public:\n    port: %1\n"_s.arg(port));
+    QVERIFY2(late.start(), qPrintable(late.errorString()));
+    QVERIFY(connected.wait(10000));
+    QCOMPARE(m_window->currentPage(), MainWindow::PageId::Members);
+    QTRY_VERIFY(m_window->banner()->message().isEmpty());
 }
 
 void tst_Console::germanTranslation()
@@ -438,13 +554,15 @@ void tst_Console::germanTranslation()
         window.show();
         QCOMPARE(window.windowTitle(), u"Gestalt-Konsole"_s);
         QCOMPARE(window.findChild<QPushButton *>(u"connectPushButton"_s)->text(), u"&Verbinden"_s);
-        QCOMPARE(window.findChild<QLabel *>(u"connectionStateLabel"_s)->text(), u"Nicht verbunden"_s);
-        QSignalSpy connected(window.connectPage(), &ConnectPage::connected);
-        window.connectPage()->connectTo(u"local"_s,
-                                        u"http://127.0.0.1:%1"_s.arg(*m_server->managementPort()),
-                                        {}, false);
-        QVERIFY(connected.wait(10000));
+        QCOMPARE(window.findChild<QLabel *>(u"connectionStateLabel"_s)->text(),
+                 u"Nicht verbunden"_s);
+        window.findChild<QLineEdit *>(u"serverUrlLineEdit"_s)
+            ->setText(u"http://127.0.0.1:%1"_s.arg(*m_server->managementPort()));
         screenshot(window, u"console-de-connection"_s);
+        QSignalSpy connected(window.connectPage(), &ConnectPage::connected);
+        window.connectPage()->connectTo(
+            u"local"_s, u"http://127.0.0.1:%1"_s.arg(*m_server->managementPort()), {}, false);
+        QVERIFY(connected.wait(10000));
         window.showPage(MainWindow::PageId::Members);
         auto *targets = window.membersPage()->findChild<QListWidget *>(u"targetsListWidget"_s);
         QTRY_COMPARE(targets->count(), 3);

@@ -4,6 +4,7 @@
 // label, counter resets, latency quantiles from bucket increases, memory, the window, bad text.
 #include "metrics/MetricsHistory.h"
 
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -16,35 +17,46 @@ const QDateTime t0 = QDateTime::fromString(u"2026-12-04T10:00:00Z"_s, Qt::ISODat
 
 // A scrape as gestaltd writes it: two operations of app "a" (one label set each, plus a
 // second transport for one of them), one of app "b", histogram buckets for "a".
-QByteArray scrape(double aGet, double aGetMcp, double aPut, double aErrors, double b,
-                  QList<double> aBuckets, double memory = 1048576)
+QByteArray scrape(double aGet,
+                  double aGetMcp,
+                  double aPut,
+                  double aErrors,
+                  double b,
+                  QList<double> aBuckets,
+                  double memory = 1048576)
 {
     QByteArray text =
         "# HELP gestaltd_operation_count_total Number of app operations invoked through gestaltd.\n"
         "# TYPE gestaltd_operation_count_total counter\n";
-    text += "gestaltd_operation_count_total{gestalt_provider=\"a\",gestalt_operation=\"get\",gestalt_transport=\"rest\"} "
-        + QByteArray::number(aGet) + "\n";
-    text += "gestaltd_operation_count_total{gestalt_provider=\"a\",gestalt_operation=\"get\",gestalt_transport=\"mcp-passthrough\"} "
-        + QByteArray::number(aGetMcp) + "\n";
-    text += "gestaltd_operation_count_total{gestalt_provider=\"a\",gestalt_operation=\"put\",gestalt_transport=\"rest\"} "
-        + QByteArray::number(aPut) + "\n";
-    text += "gestaltd_operation_count_total{gestalt_provider=\"b \\\"quoted\\\"\",gestalt_operation=\"x\"} "
-        + QByteArray::number(b) + "\n";
-    text += "# TYPE gestaltd_operation_error_count_total counter\n"
-            "gestaltd_operation_error_count_total{gestalt_provider=\"a\",gestalt_operation=\"put\"} "
+    text += "gestaltd_operation_count_total{gestalt_provider=\"a\",gestalt_operation=\"get\","
+            "gestalt_transport=\"rest\"} "
+            + QByteArray::number(aGet) + "\n";
+    text += "gestaltd_operation_count_total{gestalt_provider=\"a\",gestalt_operation=\"get\","
+            "gestalt_transport=\"mcp-passthrough\"} "
+            + QByteArray::number(aGetMcp) + "\n";
+    text += "gestaltd_operation_count_total{gestalt_provider=\"a\",gestalt_operation=\"put\","
+            "gestalt_transport=\"rest\"} "
+            + QByteArray::number(aPut) + "\n";
+    text += "gestaltd_operation_count_total{gestalt_provider=\"b "
+            "\\\"quoted\\\"\",gestalt_operation=\"x\"} "
+            + QByteArray::number(b) + "\n";
+    text +=
+        "# TYPE gestaltd_operation_error_count_total counter\n"
+        "gestaltd_operation_error_count_total{gestalt_provider=\"a\",gestalt_operation=\"put\"} "
         + QByteArray::number(aErrors) + "\n";
     text += "# TYPE gestaltd_operation_duration_seconds histogram\n";
     const QList<QByteArray> bounds = {"0.01", "0.1", "1", "+Inf"};
     for (int i = 0; i < bounds.size(); ++i) {
-        text += "gestaltd_operation_duration_seconds_bucket{gestalt_provider=\"a\",le=\"" + bounds[i]
-            + "\"} " + QByteArray::number(aBuckets.value(i)) + "\n";
+        text += "gestaltd_operation_duration_seconds_bucket{gestalt_provider=\"a\",le=\""
+                + bounds[i] + "\"} " + QByteArray::number(aBuckets.value(i)) + "\n";
     }
     text += "gestaltd_operation_duration_seconds_sum{gestalt_provider=\"a\"} 1\n"
             "gestaltd_operation_duration_seconds_count{gestalt_provider=\"a\"} "
-        + QByteArray::number(aBuckets.value(3)) + "\n";
+            + QByteArray::number(aBuckets.value(3)) + "\n";
     text += "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes "
-        + QByteArray::number(memory) + "\n";
-    text += "# TYPE target_info gauge\ntarget_info{service_name=\"gestaltd\",service_version=\"9.8.7\"} 1\n";
+            + QByteArray::number(memory) + "\n";
+    text += "# TYPE target_info "
+            "gauge\ntarget_info{service_name=\"gestaltd\",service_version=\"9.8.7\"} 1\n";
     return text;
 }
 
@@ -60,6 +72,8 @@ class tst_MetricsHistory final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init() { QTest::failOnWarning(QRegularExpression(u".*"_s)); }
+
     void firstScrapeIsTheBaseline()
     {
         MetricsHistory history;
@@ -131,7 +145,8 @@ private Q_SLOTS:
     {
         MetricsHistory history;
         QVERIFY(!history.addScrape(scrape(10, 0, 0, 0, 0, {0, 0, 0, 0}), t0));
-        const std::optional<QString> error = history.addScrape("metric{a=\"unterminated} 1\n", t0.addSecs(5));
+        const std::optional<QString> error =
+            history.addScrape("metric{a=\"unterminated} 1\n", t0.addSecs(5));
         QVERIFY(error);
         QVERIFY2(error->startsWith(u"line 1"_s), qPrintable(*error));
         // The next good scrape is a new baseline: no rate across the gap.

@@ -7,6 +7,7 @@
 #include "secrets/SecretStore.h"
 #include "settings/Settings.h"
 
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -31,8 +32,8 @@ SecretStore::Outcome await(const std::function<void(SecretStore::Callback)> &cal
 
 void roundTrip(SecretStore &store, const QString &key)
 {
-    const QString secret = u"gst_api_" + QString::number(QDateTime::currentMSecsSinceEpoch())
-        + u"-ünïcödé"_s;
+    const QString secret =
+        u"gst_api_" + QString::number(QDateTime::currentMSecsSinceEpoch()) + u"-ünïcödé"_s;
     SecretStore::Outcome o = await([&](auto cb) { store.write(key, secret, cb); });
     QVERIFY2(o.ok, qPrintable(o.error));
     o = await([&](auto cb) { store.read(key, cb); });
@@ -54,6 +55,8 @@ class tst_SecretStore final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init() { QTest::failOnWarning(QRegularExpression(u".*"_s)); }
+
     void memoryStoreRoundTrip()
     {
         MemorySecretStore store;
@@ -90,7 +93,8 @@ private Q_SLOTS:
         QCOMPARE(settings.profiles().size(), 2);
         QCOMPARE(settings.profiles().first().url, QUrl(u"https://ops2.example.com"_s));
         settings.removeProfile(u"prod"_s);
-        QCOMPARE(settings.profiles(), (QList<Settings::Profile>{{u"local"_s, QUrl(u"http://127.0.0.1:9090"_s)}}));
+        QCOMPARE(settings.profiles(),
+                 (QList<Settings::Profile>{{u"local"_s, QUrl(u"http://127.0.0.1:9090"_s)}}));
         QCOMPARE(settings.value(Settings::Key::MetricsIntervalSeconds).toInt(), 5);
         QCOMPARE(Settings::tokenKey(u"local"_s), u"token/local"_s);
     }

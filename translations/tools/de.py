@@ -86,18 +86,18 @@ DE = {
     'Loading members': 'Laden der Mitglieder',
     'Your token may read this list but not change it (the server says X-Gestalt-Can-Write: false).':
         'Ihr Token darf diese Liste lesen, aber nicht ändern (der Server meldet X-Gestalt-Can-Write: false).',
-    'Read-only: this member comes from the config (the admin policy). Change it in the config file.':
-        'Schreibgeschützt: Dieses Mitglied stammt aus der Konfiguration (der Admin-Richtlinie). Ändern Sie es in der Konfigurationsdatei.',
-    'Read-only: this member comes from the config (policy %1). Change it in the config file.':
-        'Schreibgeschützt: Dieses Mitglied stammt aus der Konfiguration (Richtlinie %1). Ändern Sie es in der Konfigurationsdatei.',
-    'Not effective: shadowed by %1.': 'Nicht wirksam: verdeckt durch %1.',
+    'Defined by the config (the admin policy): read-only':
+        'Durch die Konfiguration festgelegt (die Admin-Richtlinie): schreibgeschützt',
+    'Defined by config policy %1: read-only': 'Durch die Konfigurationsrichtlinie %1 festgelegt: schreibgeschützt',
+    'Not effective: shadowed by %1': 'Nicht wirksam: verdeckt durch %1',
+    '%1. Change it in the config file.': '%1. Ändern Sie es in der Konfigurationsdatei.',
     'Adding the member': 'Hinzufügen des Mitglieds',
     'Changing the role': 'Ändern der Rolle',
     'Remove %1 from %2?': '%1 aus %2 entfernen?',
     'the built-in admins': 'den eingebauten Administratoren',
     'Removing the member': 'Entfernen des Mitglieds',
-    'Saved. Pending reload: the change takes effect when the server reloads its authorization data; the list refreshes again shortly.':
-        'Gespeichert. Neuladen ausstehend: Die Änderung wirkt, sobald der Server seine Berechtigungsdaten neu lädt; die Liste wird gleich erneut aktualisiert.',
+    'Saved — pending reload: the change takes effect when the server reloads its authorization data; the list refreshes again shortly.':
+        'Gespeichert – Neuladen ausstehend: Die Änderung wirkt, sobald der Server seine Berechtigungsdaten neu lädt; die Liste wird gleich erneut aktualisiert.',
     '%1 ms': '%1 ms',
     'App': 'App',
     'Requests/s': 'Anfragen/s',
