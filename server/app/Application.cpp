@@ -77,6 +77,17 @@ HttpServerOptions serverOptions(const ServerConfig &server, const QString &name)
     options.limits.maxConnections = server.http.maxConnections;
     options.requestTimeoutMs = static_cast<int>(server.http.requestTimeout.count());
     options.hsts = server.baseUrl.startsWith(u"https://"_s, Qt::CaseInsensitive);
+    QStringList urls{server.baseUrl};
+    if (server.management) {
+        urls.append(server.management->baseUrl);
+    }
+    for (const QString &url : std::as_const(urls)) {
+        if (!url.isEmpty()) {
+            options.policy.extraHosts.append(QUrl(url).host(QUrl::FullyEncoded).toLower());
+            options.policy.ownOrigins.append(RequestPolicy::originOf(url));
+        }
+    }
+    options.policy.trustedProxies = server.trustedProxies;
     return options;
 }
 
@@ -304,10 +315,6 @@ void Application::registerRoutes()
     m_agents->registerRoutes(publicRoutes);
     if (McpToolCatalog::anyContributor(*m_catalog)) {
         McpRoutes::Options mcpOptions;
-        const QString host = m_config.server.publicListener.host;
-        mcpOptions.loopbackListener = host == u"127.0.0.1" || host == u"localhost"
-            || host == u"::1";
-        mcpOptions.baseUrl = m_config.server.baseUrl;
         if (m_sessions) {
             mcpOptions.challenge = [this] { return QString::fromUtf8(McpOAuthRoutes::challenge(publicBaseUrl())); };
             m_mcpOAuthRoutes = std::make_unique<McpOAuthRoutes>(

@@ -78,10 +78,13 @@ void AppRoutes::registerRoutes(Router &router)
                      bind(&AppRoutes::disconnect));
     }
     for (const QString &method : {u"GET"_s, u"POST"_s}) {
-        router.routeAsync(method, u"/api/v1/{app}/{operation}"_s, RouteAuth::Authenticated,
-                          [this](const HttpRequest &request, Responder responder) {
-                              invoke(request, responder);
-                          });
+        // GET runs the operation too: a link on another site must not (see RequestPolicy).
+        router
+            .routeAsync(method, u"/api/v1/{app}/{operation}"_s, RouteAuth::Authenticated,
+                        [this](const HttpRequest &request, Responder responder) {
+                            invoke(request, responder);
+                        })
+            .invokesOperation();
     }
 }
 

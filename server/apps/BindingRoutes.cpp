@@ -121,12 +121,17 @@ void BindingRoutes::registerRoutes(Router &router)
             const QString name = it.key();
             const AppDefinition *appPtr = &app;
             const HttpBinding *binding = &it.value();
-            router.routeAsync(binding->method, u"/api/v1/"_s + app.name + binding->path,
-                              RouteAuth::Public,
-                              [this, appPtr, name, binding](const HttpRequest &request,
-                                                            Responder responder) {
-                                  handle(*appPtr, name, *binding, request, responder);
-                              });
+            // Called by the upstream (webhooks): verified by the binding's own security
+            // scheme, any media type, no browser cookies involved.
+            router
+                .routeAsync(binding->method, u"/api/v1/"_s + app.name + binding->path,
+                            RouteAuth::Public,
+                            [this, appPtr, name, binding](const HttpRequest &request,
+                                                          Responder responder) {
+                                handle(*appPtr, name, *binding, request, responder);
+                            })
+                .accepts(RouteBody::Any)
+                .callableFromAnySite();
         }
     }
 }

@@ -15,9 +15,6 @@ namespace Gestalt {
 namespace {
 
 constexpr qsizetype kMaxUserAgent = 512;
-// Longer than any IPv6 text with a scope id: anything longer is not an address.
-constexpr qsizetype kMaxAddressText = 64;
-
 
 // The address as text, an IPv4-mapped IPv6 peer ("::ffff:10.0.0.1") as plain IPv4.
 QString addressText(const QHostAddress &address)
@@ -31,46 +28,6 @@ QString addressText(const QHostAddress &address)
         return QHostAddress(v4).toString();
     }
     return address.toString();
-}
-
-// Qt also takes the short inet_aton spellings ("127.1", "2130706433"): only dotted quads count.
-bool isDottedQuad(QStringView text)
-{
-    const QList<QStringView> parts = text.split(u'.');
-    if (parts.size() != 4) {
-        return false;
-    }
-    for (const QStringView part : parts) {
-        if (part.isEmpty() || part.size() > 3) {
-            return false;
-        }
-        for (const QChar c : part) {
-            if (c < u'0' || c > u'9') {
-                return false;
-            }
-        }
-    }
-    return true;
-}
-
-// The first X-Forwarded-For entry as a canonical address, or empty when it is not one.
-QString forwardedClient(const QByteArray &header)
-{
-    if (header.isEmpty()) {
-        return {};
-    }
-    const QString first = QString::fromLatin1(header.split(',').constFirst()).trimmed();
-    if (first.isEmpty() || first.size() > kMaxAddressText) {
-        return {};
-    }
-    QHostAddress address;
-    if (!address.setAddress(first)) {
-        return {};
-    }
-    if (address.protocol() == QAbstractSocket::IPv4Protocol && !isDottedQuad(first)) {
-        return {};
-    }
-    return addressText(address);
 }
 
 QString capUserAgent(const QByteArray &header)
@@ -92,8 +49,9 @@ AuditContext AuditContext::fromRequest(const HttpRequest &request)
     AuditContext context;
     context.requestId = request.requestId;
     context.remoteAddr = addressText(request.remoteAddress);
-    const QString forwarded = forwardedClient(request.header("x-forwarded-for"_ba));
-    context.clientIp = forwarded.isEmpty() ? context.remoteAddr : forwarded;
+    // The server resolved the client: X-Forwarded-For counts only from server.trustedProxies.
+    context.clientIp = request.clientAddress.isNull() ? context.remoteAddr
+                                                      : addressText(request.clientAddress);
     context.userAgent = capUserAgent(request.header("user-agent"_ba));
     return context;
 }

@@ -17,7 +17,7 @@ struct AuditContext
 {
     QString requestId;
     QString source = QStringLiteral("http"); // http | mcp | binding:<app>:<name> | workflow | agent
-    QString clientIp;   // first X-Forwarded-For entry, else the peer address
+    QString clientIp;   // HttpRequest::clientAddress (X-Forwarded-For from a trusted proxy), else the peer
     QString remoteAddr; // the peer address
     QString userAgent;  // at most 512 characters
 

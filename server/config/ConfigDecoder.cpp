@@ -366,6 +366,16 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
             static_cast<int>(http.integer(u"maxConnections", limits.maxConnections, 1, 1'000'000));
         limits.requestTimeout = http.duration(u"requestTimeout", limits.requestTimeout);
     }
+    for (const QString &entry : server.stringList(u"trustedProxies", {}, true)) {
+        std::pair<QHostAddress, int> subnet = QHostAddress::parseSubnet(entry);
+        if (subnet.first.isNull()) {
+            server.error(u"trustedProxies",
+                         u"\"%1\" is not an IP address or CIDR range (e.g. 10.0.0.0/8)"_s.arg(
+                             entry));
+            continue;
+        }
+        s.trustedProxies.append(subnet);
+    }
 }
 
 void ConfigDecoder::readApps(ConfigMapReader &root, Config &config)

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QHostAddress>
 #include <QString>
 #include <QStringList>
 
@@ -76,6 +77,9 @@ struct ServerConfig
     EgressAction egressDefaultAction = EgressAction::Allow;
     HttpLimits http;
     std::optional<LogFormat> logFormat; // unset: the command line decides
+    // server.trustedProxies: peers (addresses or CIDR ranges) whose X-Forwarded-For names the
+    // client; from anyone else the header is ignored.
+    QList<std::pair<QHostAddress, int>> trustedProxies;
 };
 
 } // namespace Gestalt

@@ -93,8 +93,10 @@ void ConnectionRoutes::registerRoutes(Router &router)
                       [this](const HttpRequest &request, Responder responder) {
                           connectManual(request, responder);
                       });
-    router.route(u"POST"_s, u"/api/v1/auth/pending-connection"_s, RouteAuth::Public,
-                 [this](const HttpRequest &request) { return pendingConnection(request); });
+    router
+        .route(u"POST"_s, u"/api/v1/auth/pending-connection"_s, RouteAuth::Public,
+               [this](const HttpRequest &request) { return pendingConnection(request); })
+        .accepts(RouteBody::Form); // the selection page's form, or JSON
     router.route(u"GET"_s, u"/integrations"_s, RouteAuth::Public,
                  [this](const HttpRequest &request) { return landingPage(request); });
 }

@@ -28,7 +28,8 @@ struct HttpRequest
     QUrlQuery query;
     QList<std::pair<QByteArray, QByteArray>> headers;
     QByteArray body;
-    QHostAddress remoteAddress;
+    QHostAddress remoteAddress; // the peer
+    QHostAddress clientAddress; // the caller: the peer, or what a trusted proxy forwarded
     quint16 localPort = 0;
     QString requestId;
     QString routeTemplate;     // e.g. "/api/v1/tokens/{id}", set by the router

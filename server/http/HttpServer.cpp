@@ -101,6 +101,9 @@ Result<quint16> HttpServer::listen(const QString &host, quint16 port)
     }
     bind(tcp);
     m_listeners.append(tcp);
+    if (address.isLoopback()) {
+        m_loopbackPorts.append(tcp->serverPort());
+    }
     return tcp->serverPort();
 }
 
@@ -129,6 +132,7 @@ bool HttpServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *s
     request.headers = qrequest.headers();
     request.body = qrequest.body();
     request.remoteAddress = qrequest.remoteAddress();
+    request.clientAddress = m_options.policy.clientAddress(request);
     request.localPort = socket->localPort();
     request.requestId = requestIdFrom(qrequest.value("x-request-id"));
 
@@ -144,6 +148,7 @@ bool HttpServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *s
     state->route = u"unmatched"_s;
     state->requestId = request.requestId;
     state->remoteAddress = request.remoteAddress.toString();
+    state->clientAddress = request.clientAddress.toString();
     state->requestBytes = request.body.size();
     ++m_active;
 
@@ -198,6 +203,12 @@ void HttpServer::dispatch(HttpRequest &request, ResponderState &state, const Res
                              u"method %1 is not implemented"_s.arg(request.method)});
         return;
     }
+    if (m_loopbackPorts.contains(request.localPort)) {
+        if (Result<void> host = m_options.policy.checkHost(request); !host) {
+            responder.sendError(host.error());
+            return;
+        }
+    }
     const Router::Match match = m_router.match(request.method, request.encodedPath);
     if (!match.route) {
         if (match.allowedMethods.isEmpty()) {
@@ -222,6 +233,10 @@ void HttpServer::dispatch(HttpRequest &request, ResponderState &state, const Res
     request.routeTemplate = match.route->pathTemplate;
     state.route = match.route->pathTemplate;
     request.pathParams = match.params;
+    if (Result<void> site = checkSite(request, *match.route); !site) {
+        responder.sendError(site.error());
+        return;
+    }
     if (match.route->auth == RouteAuth::Authenticated) {
         if (!m_authenticator) {
             responder.sendError(Error::internal(u"no authenticator configured"_s));
@@ -234,7 +249,28 @@ void HttpServer::dispatch(HttpRequest &request, ResponderState &state, const Res
         }
         request.principal = std::move(principal).value();
     }
+    if (Result<void> body = RequestPolicy::checkBodyType(request, match.route->body); !body) {
+        responder.sendError(body.error());
+        return;
+    }
     match.route->handler(request, responder);
+}
+
+Result<void> HttpServer::checkSite(const HttpRequest &request, const Router::Route &route) const
+{
+    // A page on another site may not change state or run an operation with the browser's
+    // cookies (CSRF) or through a loopback gateway without login. Safe methods only read, and
+    // the answer of a cross-site read is the browser's to withhold.
+    const bool safe = request.method == u"GET"_s || request.method == u"HEAD"_s
+        || request.method == u"OPTIONS"_s;
+    if ((!safe || route.invokes) && route.sites == RouteSites::SameOrigin
+        && m_options.policy.isCrossSite(request)) {
+        return Error{ErrorCode::Forbidden,
+                     u"a page on another site may not call this route: cross-site browser "
+                     "requests that change state or invoke operations are refused"_s,
+                     u"cross_site_request"_s};
+    }
+    return {};
 }
 
 void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
@@ -251,13 +287,21 @@ QByteArray HttpServer::serializeHead(const ResponderState &state, int status,
     out.reserve(512);
     out += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     bool hasCsp = false;
+    bool hasCacheControl = false;
     for (const auto &[name, value] : headers) {
         out += name + ": " + value + "\r\n";
         hasCsp = hasCsp || name.compare("Content-Security-Policy", Qt::CaseInsensitive) == 0;
+        hasCacheControl =
+            hasCacheControl || name.compare("Cache-Control", Qt::CaseInsensitive) == 0;
     }
     out += "Date: " + httpDate() + "\r\n";
     if (!state.requestId.isEmpty()) {
         out += "X-Request-Id: " + state.requestId.toLatin1() + "\r\n";
+    }
+    if (!hasCacheControl) {
+        // Answers carry tokens, credentials and per-user data: no cache keeps them unless the
+        // route says otherwise (static assets).
+        out += "Cache-Control: no-store\r\n";
     }
     if (!hasCsp) {
         out += "Content-Security-Policy: " + contentSecurityPolicy + "\r\n";
@@ -329,11 +373,15 @@ void HttpServer::recordFinished(ResponderState &state)
     record.responseBytes = state.responseBytes;
     record.requestId = state.requestId;
     record.remoteAddress = state.remoteAddress;
+    record.clientAddress = state.clientAddress;
+    // The path is the caller's text, decoded: escaped so it cannot forge a line or a field.
     qCInfo(lcAccess).noquote().nospace()
-        << record.listener << ' ' << record.method << ' ' << record.path << ' ' << record.status
-        << ' ' << QString::number(record.seconds * 1000.0, 'f', 2) << "ms"
+        << record.listener << ' ' << record.method << ' ' << escapeForLog(record.path) << ' '
+        << record.status << ' ' << QString::number(record.seconds * 1000.0, 'f', 2) << "ms"
         << " bytes=" << record.responseBytes << " request_id=" << record.requestId
-        << " remote=" << record.remoteAddress;
+        << " remote=" << record.remoteAddress
+        << (record.clientAddress == record.remoteAddress ? QString()
+                                                         : u" client="_s + record.clientAddress);
     if (m_observer) {
         m_observer(record);
     }

@@ -26,6 +26,7 @@ struct HttpServerOptions
     ConnectionLimits limits;
     int requestTimeoutMs = 60 * 1000;          // 504 when a handler has not answered by then
     bool hsts = false;                          // Strict-Transport-Security (baseUrl is https)
+    RequestPolicy policy;                       // Host, cross-site, body type, client address
 };
 
 // Resolves the caller of a route that needs one (session cookie, bearer token...).
@@ -49,6 +50,7 @@ struct RequestRecord
     qint64 responseBytes = 0;
     QString requestId;
     QString remoteAddress;
+    QString clientAddress; // differs from remoteAddress behind a trusted proxy
 };
 
 // The only class that touches QtHttpServer: QAbstractHttpServer parses HTTP/1.1; everything
@@ -93,6 +95,9 @@ private:
                                            const QList<std::pair<QByteArray, QByteArray>> &headers,
                                            qint64 contentLength) const;
     void dispatch(HttpRequest &request, ResponderState &state, const Responder &responder);
+    // 403 for a cross-site browser request that would change state (before authentication).
+    [[nodiscard]] Result<void> checkSite(const HttpRequest &request,
+                                         const Router::Route &route) const;
     // One timer for every pending request's timeout (a timer per request slows Qt's timer list
     // down as thousands wait on upstreams): entries leave the list when answered.
     void armDeadline(const std::shared_ptr<ResponderState> &state);
@@ -104,6 +109,7 @@ private:
     Authenticator *m_authenticator = nullptr;
     std::function<void(const RequestRecord &)> m_observer;
     QList<QPointer<GuardedTcpServer>> m_listeners;
+    QList<quint16> m_loopbackPorts; // listeners bound to a loopback address check Host
     int m_active = 0;
     std::list<RequestDeadline> m_deadlines;
     QTimer *m_deadlineTimer; // child

@@ -42,6 +42,7 @@ struct ResponderState
     QString route;
     QString requestId;
     QString remoteAddress;
+    QString clientAddress;
     qint64 requestBytes = 0;
     qint64 responseBytes = 0;
     int status = 0;

@@ -54,10 +54,10 @@ int matchTemplate(const QStringList &templ, const QStringList &segments, bool tr
 
 } // namespace
 
-void Router::route(const QString &method, const QString &pathTemplate, RouteAuth auth,
-                   SyncHandler handler)
+Router::Route &Router::route(const QString &method, const QString &pathTemplate, RouteAuth auth,
+                             SyncHandler handler)
 {
-    routeAsync(method, pathTemplate, auth,
+    return routeAsync(method, pathTemplate, auth,
                [handler = std::move(handler)](const HttpRequest &request, Responder responder) {
                    Result<HttpResponse> result = handler(request);
                    if (result) {
@@ -68,8 +68,8 @@ void Router::route(const QString &method, const QString &pathTemplate, RouteAuth
                });
 }
 
-void Router::routeAsync(const QString &method, const QString &pathTemplate, RouteAuth auth,
-                        AsyncHandler handler)
+Router::Route &Router::routeAsync(const QString &method, const QString &pathTemplate,
+                                  RouteAuth auth, AsyncHandler handler)
 {
     Route r;
     r.method = method;
@@ -78,6 +78,7 @@ void Router::routeAsync(const QString &method, const QString &pathTemplate, Rout
     r.auth = auth;
     r.handler = std::move(handler);
     m_routes.push_back(std::move(r));
+    return m_routes.back();
 }
 
 Router::Match Router::match(const QString &method, const QString &encodedPath) const

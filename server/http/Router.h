@@ -4,6 +4,7 @@
 
 #include "http/HttpRequest.h"
 #include "http/HttpResponse.h"
+#include "http/RequestPolicy.h"
 #include "http/Responder.h"
 
 #include <QString>
@@ -28,11 +29,6 @@ using AsyncHandler = std::function<void(const HttpRequest &, Responder)>;
 class Router final
 {
 public:
-    void route(const QString &method, const QString &pathTemplate, RouteAuth auth,
-               SyncHandler handler);
-    void routeAsync(const QString &method, const QString &pathTemplate, RouteAuth auth,
-                    AsyncHandler handler);
-
     struct Route
     {
         QString method;
@@ -40,7 +36,33 @@ public:
         QStringList segments;
         RouteAuth auth = RouteAuth::Public;
         AsyncHandler handler;
+        RouteBody body = RouteBody::Json;
+        RouteSites sites = RouteSites::SameOrigin;
+        bool invokes = false; // a GET that runs an operation (refused cross-site like a POST)
+
+        // Set while registering: router.route(...).accepts(RouteBody::Form);
+        Route &accepts(RouteBody kind)
+        {
+            body = kind;
+            return *this;
+        }
+        Route &callableFromAnySite()
+        {
+            sites = RouteSites::Any;
+            return *this;
+        }
+        Route &invokesOperation()
+        {
+            invokes = true;
+            return *this;
+        }
     };
+
+    // The reference is valid until the next registration.
+    Route &route(const QString &method, const QString &pathTemplate, RouteAuth auth,
+                 SyncHandler handler);
+    Route &routeAsync(const QString &method, const QString &pathTemplate, RouteAuth auth,
+                      AsyncHandler handler);
 
     struct Match
     {

@@ -82,13 +82,22 @@ void McpOAuthRoutes::registerRoutes(Router &router)
         router.route(u"GET"_s, path, RouteAuth::Public,
                      bind(&McpOAuthRoutes::authorizationServer));
     }
-    router.route(u"POST"_s, u"/oauth/register"_s, RouteAuth::Public,
-                 bind(&McpOAuthRoutes::registerClient));
+    // Registration and the token endpoint carry no cookie and are called by MCP clients, some
+    // of them pages on another origin; the consent form is the gateway's own page.
+    router
+        .route(u"POST"_s, u"/oauth/register"_s, RouteAuth::Public,
+               bind(&McpOAuthRoutes::registerClient))
+        .callableFromAnySite();
     router.route(u"GET"_s, u"/oauth/authorize"_s, RouteAuth::Public,
                  bind(&McpOAuthRoutes::authorize));
-    router.route(u"POST"_s, u"/oauth/authorize"_s, RouteAuth::Public,
-                 bind(&McpOAuthRoutes::decide));
-    router.route(u"POST"_s, u"/oauth/token"_s, RouteAuth::Public, bind(&McpOAuthRoutes::token));
+    // Both read forms only: McpOAuth::readForm() answers any other body as an OAuth error.
+    router
+        .route(u"POST"_s, u"/oauth/authorize"_s, RouteAuth::Public,
+               bind(&McpOAuthRoutes::decide))
+        .accepts(RouteBody::Any);
+    router.route(u"POST"_s, u"/oauth/token"_s, RouteAuth::Public, bind(&McpOAuthRoutes::token))
+        .accepts(RouteBody::Any)
+        .callableFromAnySite();
 }
 
 QByteArray McpOAuthRoutes::challenge(const QString &publicBaseUrl)

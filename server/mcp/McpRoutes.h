@@ -37,8 +37,6 @@ public:
 
     struct Options
     {
-        bool loopbackListener = false;      // the public listener binds a loopback address
-        QString baseUrl;                    // server.baseUrl (its host is always allowed)
         std::function<QString()> challenge; // WWW-Authenticate value; null: no challenge
     };
 
@@ -53,7 +51,6 @@ private:
     using Notify = std::function<void(const QJsonObject &message)>;
 
     void post(const HttpRequest &request, const Responder &responder);
-    [[nodiscard]] Result<void> checkOrigin(const HttpRequest &request) const;
     // Handles one request message; `reply` gets the JSON-RPC response object.
     void dispatch(const HttpRequest &request, const Principal &principal,
                   const QJsonObject &message, bool inBatch, const Notify &notify, Reply reply);

@@ -115,9 +115,11 @@ void WorkflowRoutes::registerRoutes(Router &router)
                      u"workflow.run.cancel"_s, u"workflow_run"_s, u"id"_s));
     router.route(u"GET"_s, u"/api/v1/workflow/config/export"_s, RouteAuth::Authenticated,
                  [this](const HttpRequest &request) { return exportYaml(request); });
-    router.route(u"POST"_s, u"/api/v1/workflow/config/import"_s, RouteAuth::Authenticated,
-                 audited([this](const HttpRequest &request) { return importYaml(request); },
-                         u"workflow.config.import"_s, u"workflow_config"_s, QString()));
+    router
+        .route(u"POST"_s, u"/api/v1/workflow/config/import"_s, RouteAuth::Authenticated,
+               audited([this](const HttpRequest &request) { return importYaml(request); },
+                       u"workflow.config.import"_s, u"workflow_config"_s, QString()))
+        .accepts(RouteBody::Yaml);
 }
 
 void WorkflowRoutes::registerDefinitionRoutes(Router &router, Kind kind)

@@ -174,7 +174,7 @@ void tst_Discovery::badPendingChoicesAreRejected()
     const QByteArray body = form(m_token, u"candidate_index=0"_s);
     const RawResponse stranger = rawRequest(
         m_server->port(),
-        "POST /api/v1/auth/pending-connection HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        "POST /api/v1/auth/pending-connection HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
         "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
             + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     QCOMPARE(stranger.status, 401);

@@ -100,13 +100,13 @@ void tst_Listeners::shutdownFinishesOpenConnectionsAndReportsNotReady()
     TestServer server(backend);
     QVERIFY2(server.start(), qPrintable(server.errorString()));
     RawHttpClient client(server.port());
-    client.send("GET /health HTTP/1.1\r\nHost: t\r\n\r\n");
+    client.send("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
     QCOMPARE(client.read(1).value(0).status, 200);
 
     QSignalSpy stopped(&server.app(), &Application::stopped);
     server.app().shutdown();
     // New connections are refused; the open keep-alive connection still gets answers.
-    client.send("GET /ready HTTP/1.1\r\nHost: t\r\n\r\n");
+    client.send("GET /ready HTTP/1.1\r\nHost: localhost\r\n\r\n");
     const Test::RawResponse ready = client.read(1).value(0);
     QCOMPARE(ready.status, 503);
     QCOMPARE(QJsonDocument::fromJson(ready.body).object(),

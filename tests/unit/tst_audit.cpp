@@ -114,7 +114,7 @@ bool renameTable(Database &database, const QString &from, const QString &to)
 
 QByteArray get(const QByteArray &target)
 {
-    return "GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n";
+    return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
 }
 
 // A fixed caller; the route's AdminCheck decides the rest.
@@ -290,29 +290,36 @@ void tst_Audit::fromRequest_data()
     QTest::addColumn<QString>("clientIp");
     QTest::addColumn<QString>("remoteAddr");
 
+    // The peer is a trusted proxy (server.trustedProxies: 192.0.2.10/32, 10.0.0.0/8): the client
+    // is the right-most entry that is not itself a trusted proxy.
     const QString peer = u"192.0.2.10"_s;
     QTest::newRow("no header: the peer") << QByteArrayList{} << peer << peer << peer;
     QTest::newRow("one address") << QByteArrayList{"203.0.113.7"} << peer << u"203.0.113.7"_s
                                  << peer;
-    QTest::newRow("first of a list, trimmed")
+    QTest::newRow("trusted hops skipped, trimmed")
         << QByteArrayList{"  203.0.113.7 ,10.0.0.1, 10.0.0.2"} << peer << u"203.0.113.7"_s << peer;
-    QTest::newRow("first of several header lines")
+    QTest::newRow("a spoofed left-most entry is not believed")
+        << QByteArrayList{"6.6.6.6, 203.0.113.7"} << peer << u"203.0.113.7"_s << peer;
+    QTest::newRow("several header lines read as one list")
         << QByteArrayList{"198.51.100.1", "10.0.0.1"} << peer << u"198.51.100.1"_s << peer;
     QTest::newRow("IPv6 in canonical form")
         << QByteArrayList{"2001:DB8:0:0::1, 10.0.0.1"} << peer << u"2001:db8::1"_s << peer;
     QTest::newRow("garbage: the peer") << QByteArrayList{"not-an-ip"} << peer << peer << peer;
-    QTest::newRow("'unknown': the peer")
-        << QByteArrayList{"unknown, 203.0.113.7"} << peer << peer << peer;
+    QTest::newRow("'unknown' left of an address: that address")
+        << QByteArrayList{"unknown, 203.0.113.7"} << peer << u"203.0.113.7"_s << peer;
     QTest::newRow("address with port: the peer")
         << QByteArrayList{"203.0.113.7:8080"} << peer << peer << peer;
     QTest::newRow("short inet_aton form: the peer")
         << QByteArrayList{"127.1"} << peer << peer << peer;
-    QTest::newRow("empty first entry: the peer")
-        << QByteArrayList{", 203.0.113.7"} << peer << peer << peer;
+    QTest::newRow("empty entry: the peer")
+        << QByteArrayList{"203.0.113.7, "} << peer << peer << peer;
     QTest::newRow("markup: the peer")
         << QByteArrayList{"<script>alert(1)</script>"} << peer << peer << peer;
     QTest::newRow("very long: the peer")
         << QByteArrayList{QByteArray(4096, '1')} << peer << peer << peer;
+    QTest::newRow("an untrusted peer's header is ignored")
+        << QByteArrayList{"203.0.113.7"} << u"198.51.100.99"_s << u"198.51.100.99"_s
+        << u"198.51.100.99"_s;
     QTest::newRow("IPv4-mapped peer as IPv4")
         << QByteArrayList{} << u"::ffff:192.0.2.1"_s << u"192.0.2.1"_s << u"192.0.2.1"_s;
     QTest::newRow("IPv6 peer") << QByteArrayList{} << u"2001:db8::5"_s << u"2001:db8::5"_s
@@ -333,6 +340,10 @@ void tst_Audit::fromRequest()
     for (const QByteArray &value : std::as_const(forwardedFor)) {
         request.headers.append({"X-Forwarded-For"_ba, value});
     }
+    RequestPolicy policy;
+    policy.trustedProxies = {QHostAddress::parseSubnet(u"192.0.2.10/32"_s),
+                             QHostAddress::parseSubnet(u"10.0.0.0/8"_s)};
+    request.clientAddress = policy.clientAddress(request);
     const AuditContext context = AuditContext::fromRequest(request);
     QCOMPARE(context.requestId, u"req-1"_s);
     QCOMPARE(context.source, u"http"_s);
