@@ -333,8 +333,17 @@ void InvocationService::Call::sendMcp(const AuthConfig *auth, const CredentialMa
     // is found by the name the caller used.
     const QString tool =
         m_operation->originalId.isEmpty() ? m_operation->id : m_operation->originalId;
+    // A caller-scoped app's tool is known once its server answered: the access check then
+    // runs on it (its allowedRoles too), exactly as tools/list filtered it.
+    const McpUpstreams::ToolGate gate = [self](const Operation &resolved) -> Result<void> {
+        if (!self->m_service) {
+            return Error::unavailable(u"server shutting down"_s);
+        }
+        return self->m_service->m_access.checkOperation(self->m_request.principal, *self->m_app,
+                                                        resolved);
+    };
     m_cancelMcp = m_service->m_mcp->callTool(
-        *m_app, tool, m_request.params, headers, m_app->timeout,
+        *m_app, tool, m_request.params, headers, m_app->timeout, gate,
         [self, upstreamError](Result<QJsonObject> result) {
             self->m_cancelMcp = {};
             if (!result) {

@@ -85,6 +85,18 @@ std::optional<QString> Authorizer::staticRole(const QString &policyName, const Q
     return std::nullopt;
 }
 
+bool Authorizer::policiesName(const QString &subjectId) const
+{
+    for (const AuthorizationPolicy &policy : m_policies.policies) {
+        for (const PolicyMember &member : policy.members) {
+            if (!member.subjectId.isEmpty() && member.subjectId == subjectId) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 RoleDecision Authorizer::decide(const QString &policyName, const ResourceRef &resource,
                                 const QString &subjectId, const QString &email) const
 {

@@ -80,6 +80,9 @@ public:
     [[nodiscard]] std::optional<QString> staticRole(const QString &policyName,
                                                     const QString &subjectId,
                                                     const QString &email) const;
+    // Does any policy of the config (an app's or the admin surface's, used or not) list
+    // `subjectId` (canonical) as a member?
+    [[nodiscard]] bool policiesName(const QString &subjectId) const;
     // Merged rows for an app with a policy, or for the admin surface (`app` empty).
     [[nodiscard]] QList<MembershipRow> members(const QString &policyName,
                                                const ResourceRef &resource,

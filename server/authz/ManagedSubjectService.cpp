@@ -153,6 +153,33 @@ bool ManagedSubjectService::isBuiltInAdmin(const Principal &caller) const
     return m_deps.authorizer.adminPolicySet() && m_deps.authorizer.isAdmin(caller);
 }
 
+Result<bool> ManagedSubjectService::isNamedElsewhere(const QString &subjectId)
+{
+    if (m_deps.authorizer.policiesName(subjectId)) {
+        return true;
+    }
+    Result<SubjectId> subject = SubjectId::parse(subjectId);
+    if (!subject) {
+        return subject.error();
+    }
+    RelationshipFilter held; // its grants and memberships, from the config (managed) or not
+    held.subjectType = subject->kind;
+    held.subjectId = subject->id;
+    RelationshipFilter on; // roles on it, left by anything but its own creation
+    on.resourceType = ResourceType::ManagedSubject.toString();
+    on.resourceId = subjectId;
+    for (const RelationshipFilter &filter : {held, on}) {
+        Result<RelationshipPage> page = m_deps.relationships.list(filter, 1, QString());
+        if (!page) {
+            return page.error();
+        }
+        if (!page->relationships.isEmpty()) {
+            return true;
+        }
+    }
+    return false;
+}
+
 Result<SubjectRole> ManagedSubjectService::roleOf(const Principal &caller,
                                                   const ManagedSubject &subject)
 {
@@ -290,6 +317,24 @@ Result<ManagedSubject> ManagedSubjectService::create(const Principal &caller,
     Result<SubjectId> creator = SubjectId::parse(caller.subjectId);
     if (!creator) {
         return creator.error();
+    }
+    // Whoever creates a subject holds its tokens: an id the config or the store already names
+    // would hand its roles (a static admin's, say) to that caller.
+    // (An existing subject is named by its own members: that stays 409 below.)
+    Result<std::optional<ManagedSubject>> existing = m_deps.subjects.find(*id);
+    if (!existing) {
+        return existing.error();
+    }
+    if (!existing->has_value() && !isBuiltInAdmin(caller)) {
+        Result<bool> named = isNamedElsewhere(ServiceAccountPrefix + *id);
+        if (!named) {
+            return named.error();
+        }
+        if (*named) {
+            return Error::forbidden(
+                u"managed subject id \"%1\" is already named by an authorization policy or "
+                "relationship; only a built-in admin may create it"_s.arg(*id));
+        }
     }
     ManagedSubject subject;
     subject.id = *id;

@@ -76,7 +76,9 @@ public:
     [[nodiscard]] Result<SubjectAccess> open(const Principal &caller, const QString &pathId,
                                              SubjectRole needed);
     [[nodiscard]] Result<QList<SubjectAccess>> list(const Principal &caller);
-    // body {id | subjectId, kind?, displayName?, description?}; the caller becomes admin.
+    // body {id | subjectId, kind?, displayName?, description?}; the caller becomes admin. An id
+    // the config's policies or existing relationships already name (a static admin, an app
+    // grant...) is taken by whoever creates it, so only a built-in admin may (403 otherwise).
     [[nodiscard]] Result<ManagedSubject> create(const Principal &caller, const QJsonObject &body);
     // body {displayName?, description?}.
     [[nodiscard]] Result<ManagedSubject> update(const SubjectAccess &access,
@@ -94,6 +96,9 @@ public:
 
 private:
     [[nodiscard]] bool isBuiltInAdmin(const Principal &caller) const;
+    // Do the config's policies or any stored relationship (static or dynamic, as subject or as
+    // managed resource) name service_account:<id>?
+    [[nodiscard]] Result<bool> isNamedElsewhere(const QString &subjectId);
     [[nodiscard]] Result<SubjectRole> roleOf(const Principal &caller, const ManagedSubject &subject);
 
     Deps m_deps;

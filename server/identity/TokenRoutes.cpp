@@ -13,12 +13,19 @@ namespace Gestalt {
 
 namespace {
 
-// Token routes manage the calling user's own tokens: a managed subject's token cannot.
+// Token routes manage the calling user's own tokens, with a session or an unscoped user-owned
+// API token. A managed subject's token cannot; neither can a token limited to some apps or
+// operations (nor a workflow run): it would mint an unscoped token, revoke its owner's others,
+// or list them, and so leave its limits. Listing is refused too: a scoped token has no business
+// learning which other tokens its owner holds.
 Result<TokenOwner> userOwner(const HttpRequest &request)
 {
     const Principal &principal = *request.principal;
     if (!principal.isUser() || principal.tokenOwnerKind == u"subject"_s) {
         return Error::forbidden(u"API token routes require a user caller"_s);
+    }
+    if (principal.isScopedToken()) {
+        return Error::forbidden(u"scoped API tokens cannot manage API tokens"_s);
     }
     return TokenOwner{u"user"_s, principal.userId, principal.subjectId};
 }

@@ -355,7 +355,7 @@ std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream,
                                                    const QString &tool,
                                                    const QJsonObject &arguments,
                                                    std::chrono::milliseconds timeout,
-                                                   McpClient::Callback callback,
+                                                   ToolGate gate, McpClient::Callback callback,
                                                    McpClient::Progress progress)
 {
     // The tool list first (usually cached: the caller listed before calling), then the call.
@@ -368,7 +368,7 @@ std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream,
     QPointer<McpUpstreams> self(this);
     listCallerTools(upstream, *caller, timeout,
                     [self, target, app, publicName, arguments, timeout, cancelled, cancelCall,
-                     callback = std::move(callback),
+                     gate = std::move(gate), callback = std::move(callback),
                      progress = std::move(progress)](Result<QList<Operation>> tools) mutable {
                         if (!self || *cancelled) {
                             return;
@@ -383,6 +383,13 @@ std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream,
                             });
                         if (found == tools->cend()) {
                             callback(Error{ErrorCode::NotFound,
+                                           u"Unknown tool: %1"_s.arg(publicName.left(200)),
+                                           McpUpstreams::UnknownToolCode});
+                            return;
+                        }
+                        // Without a gate nothing is called: every caller-scoped call is checked.
+                        if (!gate || !gate(*found)) {
+                            callback(Error{ErrorCode::Forbidden,
                                            u"Unknown tool: %1"_s.arg(publicName.left(200)),
                                            McpUpstreams::UnknownToolCode});
                             return;
@@ -410,13 +417,14 @@ std::function<void()> McpUpstreams::callTool(const AppDefinition &app, const QSt
                                              const QJsonObject &arguments,
                                              const Headers &headers,
                                              std::chrono::milliseconds timeout,
-                                             McpClient::Callback callback,
+                                             ToolGate gate, McpClient::Callback callback,
                                              McpClient::Progress progress)
 {
     const auto it = m_upstreams.find(app.name);
     if (it != m_upstreams.end() && it->second->callerScoped) {
         return callCallerTool(*it->second, callerClient(*it->second, headers), tool, arguments,
-                              timeout, std::move(callback), std::move(progress));
+                              timeout, std::move(gate), std::move(callback),
+                              std::move(progress));
     }
     McpClient *client = it == m_upstreams.end() ? nullptr : it->second->client.get();
     if (!client) {

@@ -68,15 +68,23 @@ public:
     void listToolsFor(const AppDefinition &app, const Headers &headers,
                       std::chrono::milliseconds timeout, ToolsCallback callback);
 
+    // The access check of the caller on the tool a caller-scoped call resolved to (its
+    // allowedOperations entry applied: alias, allowedRoles...), the same AccessCheck that
+    // tools/list asks (McpToolCatalog::callerTool).
+    using ToolGate = std::function<Result<void>(const Operation &)>;
+
     // tools/call on the app's server (`tool`: the upstream name); the result object passes
     // through verbatim. For a
     // caller-scoped app `tool` is looked up in the credential's tool list by its public name
-    // (McpToolCatalog::publicName; error UnknownToolCode when there is none). With
+    // (McpToolCatalog::publicName; error UnknownToolCode when there is none), then `gate` is
+    // asked: a tool it refuses is answered like one the server does not have (code Forbidden,
+    // machineCode UnknownToolCode), as the caller's tools/list does not show it either. With
     // `progress`, the server's progress notifications for the call reach it. The returned
     // function cancels the call.
     std::function<void()> callTool(const AppDefinition &app, const QString &tool,
                                    const QJsonObject &arguments, const Headers &headers,
-                                   std::chrono::milliseconds timeout, McpClient::Callback callback,
+                                   std::chrono::milliseconds timeout, ToolGate gate,
+                                   McpClient::Callback callback,
                                    McpClient::Progress progress = {});
 
 Q_SIGNALS:
@@ -93,7 +101,7 @@ private:
     std::function<void()> callCallerTool(const Upstream &upstream,
                                          const std::shared_ptr<CallerClient> &caller,
                                          const QString &tool, const QJsonObject &arguments,
-                                         std::chrono::milliseconds timeout,
+                                         std::chrono::milliseconds timeout, ToolGate gate,
                                          McpClient::Callback callback,
                                          McpClient::Progress progress);
 

@@ -599,11 +599,15 @@ void tst_ManagedSubjects::grantsNeedTheCallersAppRole()
                                      {u"mutable"_s, true}}}));
 
     // A subject named statically in the policy shows that row and cannot get a dynamic one.
-    QCOMPARE(call("POST", {}, R"({"id":"static-bot"})").status, 201);
-    reply = call("GET", u"/static-bot/grants"_s);
+    // Only a built-in admin may create it (whoever creates it holds its roles).
+    QCOMPARE(call("POST", {}, R"({"id":"static-bot"})").status, 403);
+    QCOMPARE(call("POST", {}, R"({"id":"static-bot"})", root.token).status, 201);
+    reply = call("GET", u"/static-bot/grants"_s, {}, root.token);
     QCOMPARE(reply.json()[0][u"source"_s].toString(), u"static"_s);
     QCOMPARE(reply.json()[0][u"mutable"_s].toBool(), false);
-    QCOMPARE(call("PUT", u"/static-bot/grants/locked"_s, R"({"role":"viewer"})").status, 409);
+    QCOMPARE(call("PUT", u"/static-bot/grants/locked"_s, R"({"role":"viewer"})", root.token)
+                 .status,
+             409);
 
     reply = call("DELETE", bot + u"/grants/locked"_s);
     QCOMPARE(reply.status, 200);
