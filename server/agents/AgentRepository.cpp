@@ -199,8 +199,9 @@ Result<void> AgentRepository::insertSession(const AgentSession &s)
         u"INSERT INTO agent_sessions ("_s + kSessionColumns
             + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
         {s.id, s.ownerSubjectId, s.provider, text(s.model), text(s.clientRef), s.state,
-         StoredJson::text(s.metadata), StoredJson::text(s.workspace), createdByColumn(s.createdBy, s.creatorScope),
-         SqlDialect::toStorage(s.createdAt), SqlDialect::toStorage(s.updatedAt),
+         StoredJson::text(s.metadata), StoredJson::text(s.workspace),
+         createdByColumn(s.createdBy, s.creatorScope), SqlDialect::toStorage(s.createdAt),
+         SqlDialect::toStorage(s.updatedAt),
          SqlDialect::toStorage(s.lastTurnAt)},
         u"insert agent session"_s);
     return done ? Result<void>() : Result<void>(done.error());

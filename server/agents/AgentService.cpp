@@ -598,8 +598,8 @@ Result<AgentInteraction> AgentService::resolveInteraction(const Principal &calle
     if ((*found)->type == u"approval"
         && !AccessCheck::tokenAllows(caller, toolApp, toolOperation)) {
         return Error::forbidden(
-            u"token scope denied: the token may not approve operation \"%1\" on app \"%2\""_s
-                .arg(toolOperation, toolApp));
+            u"token scope denied: the token may not approve operation \"%1\" on app \"%2\""_s.arg(
+                toolOperation, toolApp));
     }
     if (!AccessCheck::ceilingWithin(owner->creatorScope, caller)) {
         return turnNotFound(turnId);

@@ -78,7 +78,8 @@ private:
     [[nodiscard]] static Result<void> requireSubject(const Principal &caller);
     // The caller's, and for a scoped token only one made within its scope whose turns all were
     // too (AccessCheck::ceilingWithin on each creator's ceiling). Others answer 404.
-    [[nodiscard]] Result<bool> visibleTo(const Principal &caller, const AgentSession &session) const;
+    [[nodiscard]] Result<bool> visibleTo(const Principal &caller,
+                                         const AgentSession &session) const;
     // The caller's turn, whatever token made it (turn() adds the scope rule).
     [[nodiscard]] Result<AgentTurn> ownedTurn(const Principal &caller, const QString &id);
     [[nodiscard]] Result<QString> idempotencyKey(const QJsonObject &body,

@@ -47,7 +47,8 @@ bool permissionAllowsOperation(const Principal &principal, const QString &app,
 
 } // namespace
 
-bool AccessCheck::tokenAllows(const Principal &principal, const QString &app,
+bool AccessCheck::tokenAllows(const Principal &principal,
+                              const QString &app,
                               const QString &operation)
 {
     if (!principal.isScopedToken()) {
@@ -57,7 +58,7 @@ bool AccessCheck::tokenAllows(const Principal &principal, const QString &app,
         return principal.tokenScopes.split(u' ', Qt::SkipEmptyParts).contains(app);
     }
     return !permissionFor(principal, app).isEmpty()
-        && permissionAllowsOperation(principal, app, operation);
+           && permissionAllowsOperation(principal, app, operation);
 }
 
 QJsonValue AccessCheck::tokenCeiling(const Principal &principal)
@@ -88,10 +89,14 @@ bool AccessCheck::ceilingWithin(const QJsonValue &ceiling, const Principal &prin
         const QJsonArray operations = entry.toObject().value(u"operations"_s).toArray();
         if (operations.isEmpty()) {
             // The whole app: the caller must hold the whole app too.
-            const bool wholeApp = principal.tokenScopes.isEmpty()
-                ? !permissionFor(principal, app).isEmpty()
-                    && permissionFor(principal, app).value(u"operations"_s).toArray().isEmpty()
-                : principal.tokenScopes.split(u' ', Qt::SkipEmptyParts).contains(app);
+            const bool wholeApp =
+                principal.tokenScopes.isEmpty()
+                    ? !permissionFor(principal, app).isEmpty()
+                          && permissionFor(principal, app)
+                                 .value(u"operations"_s)
+                                 .toArray()
+                                 .isEmpty()
+                    : principal.tokenScopes.split(u' ', Qt::SkipEmptyParts).contains(app);
             if (!wholeApp) {
                 return false;
             }

@@ -45,8 +45,8 @@ public:
 
     // The token ceiling alone (scopes / permissions; roles are not consulted): does the caller's
     // token allow `operation` on `app`? Always for an unscoped caller.
-    [[nodiscard]] static bool tokenAllows(const Principal &principal, const QString &app,
-                                          const QString &operation);
+    [[nodiscard]] static bool
+    tokenAllows(const Principal &principal, const QString &app, const QString &operation);
     // The caller's ceiling as [{app, operations?}] (an older space-separated scope becomes
     // entries without operations); null for an unscoped caller.
     [[nodiscard]] static QJsonValue tokenCeiling(const Principal &principal);

@@ -143,11 +143,11 @@ Result<void> reconcile(const WorkflowsConfig &config, Database &database,
         const bool sameTiming = old->cron == d.cron && old->timezone == d.timezone
             && old->paused == d.paused;
         d.nextRunAt = sameTiming ? old->nextRunAt : service.nextRun(d, now);
-        const bool same = sameTiming && old->provider == d.provider
-            && old->matchType == d.matchType && old->matchSource == d.matchSource
-            && old->matchSubject == d.matchSubject && old->publishers == d.publishers
-            && old->target.toJson() == d.target.toJson()
-            && old->authority.toJson() == d.authority.toJson();
+        const bool same = sameTiming && old->provider == d.provider && old->matchType == d.matchType
+                          && old->matchSource == d.matchSource
+                          && old->matchSubject == d.matchSubject && old->publishers == d.publishers
+                          && old->target.toJson() == d.target.toJson()
+                          && old->authority.toJson() == d.authority.toJson();
         existing.remove(d.id);
         if (same) {
             continue;

@@ -11,12 +11,12 @@
 #include "shared/JsonPath.h"
 #include "shared/TimeFormat.h"
 #include "store/SqlDialect.h"
+#include "store/Transaction.h"
 #include "workflows/CronExpression.h"
 #include "workflows/DefinitionRepository.h"
 #include "workflows/RunExecutor.h"
 #include "workflows/WorkflowMetrics.h"
 #include "workflows/WorkflowYaml.h"
-#include "store/Transaction.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -108,9 +108,8 @@ bool mayFire(const WorkflowDefinition &trigger, const Principal &publisher)
         return true;
     }
     return trigger.ownerSubjectId == publisher.subjectId
-        && AccessCheck::ceilingWithin(trigger.authority.permissions, publisher);
+           && AccessCheck::ceilingWithin(trigger.authority.permissions, publisher);
 }
-
 
 } // namespace
 
@@ -141,9 +140,10 @@ Result<void> WorkflowService::requireSubject(const Principal &caller)
 Result<WorkflowDefinition> WorkflowService::build(Kind kind, const QJsonObject &body,
                                                   const Principal &checkAs) const
 {
-    const QStringList known = kind == Kind::Schedule
-        ? QStringList{u"provider"_s, u"cron"_s, u"timezone"_s, u"target"_s, u"paused"_s}
-        : QStringList{u"provider"_s, u"match"_s, u"target"_s, u"paused"_s, u"publishers"_s};
+    const QStringList known =
+        kind == Kind::Schedule
+            ? QStringList{u"provider"_s, u"cron"_s, u"timezone"_s, u"target"_s, u"paused"_s}
+            : QStringList{u"provider"_s, u"match"_s, u"target"_s, u"paused"_s, u"publishers"_s};
     for (auto it = body.begin(); it != body.end(); ++it) {
         if (!known.contains(it.key()) && !kReadOnlyFields.contains(it.key())) {
             return Error::invalid(u"unknown field \"%1\" in %2 (expected %3)"_s.arg(
@@ -213,8 +213,8 @@ Result<WorkflowDefinition> WorkflowService::build(Kind kind, const QJsonObject &
         d.matchType = *type;
         d.matchSource = *source;
         d.matchSubject = *subject;
-        Result<QStringList> publishers = readPublishers(
-            body.value(u"publishers"_s), checkAs.subjectId == SystemConfigSubject);
+        Result<QStringList> publishers =
+            readPublishers(body.value(u"publishers"_s), checkAs.subjectId == SystemConfigSubject);
         if (!publishers) {
             return publishers.error();
         }
@@ -416,13 +416,13 @@ Result<QList<WorkflowDefinition>> WorkflowService::list(const Principal &caller,
 bool WorkflowService::visibleTo(const Principal &caller, const WorkflowDefinition &definition)
 {
     return definition.ownerSubjectId == caller.subjectId
-        && AccessCheck::ceilingWithin(definition.authority.permissions, caller);
+           && AccessCheck::ceilingWithin(definition.authority.permissions, caller);
 }
 
 bool WorkflowService::visibleTo(const Principal &caller, const WorkflowRun &run)
 {
     return run.ownerSubjectId == caller.subjectId
-        && AccessCheck::ceilingWithin(run.authority.permissions, caller);
+           && AccessCheck::ceilingWithin(run.authority.permissions, caller);
 }
 
 Result<void> WorkflowService::remove(const Principal &caller, Kind kind, const QString &id)
@@ -509,8 +509,9 @@ Result<QJsonObject> WorkflowService::importYaml(const Principal &caller, const Q
         if (!existing) {
             return existing.error();
         }
-        if (*existing && (!visibleTo(caller, **existing)
-                          || (*existing)->managedBy != u"api" || (*existing)->kind != d.kind)) {
+        if (*existing
+            && (!visibleTo(caller, **existing) || (*existing)->managedBy != u"api"
+                || (*existing)->kind != d.kind)) {
             return Error::conflict(u"%1: workflow id \"%2\" is already taken"_s.arg(path, d.id));
         }
         if (*existing) {
@@ -605,18 +606,18 @@ Result<QJsonObject> WorkflowService::publish(const Principal &caller, const QJso
         if (!mayFire(trigger, caller)) {
             continue;
         }
-        WorkflowRun run = newRun(trigger, QJsonObject{{u"kind"_s, u"event"_s},
-                                                      {u"triggerId"_s, trigger.id},
-                                                      {u"event"_s, event}});
+        WorkflowRun run =
+            newRun(trigger,
+                   QJsonObject{
+                       {u"kind"_s, u"event"_s}, {u"triggerId"_s, trigger.id}, {u"event"_s, event}});
         run.publishedBy = caller.subjectId;
         if (Result<void> stored = m_runs.insert(run); !stored) {
             return stored.error();
         }
         started(run);
     }
-    return QJsonObject{{u"status"_s, u"published"_s},
-                       {u"event"_s, event},
-                       {u"publishedBy"_s, caller.subjectId}};
+    return QJsonObject{
+        {u"status"_s, u"published"_s}, {u"event"_s, event}, {u"publishedBy"_s, caller.subjectId}};
 }
 
 WorkflowRun WorkflowService::newRun(const WorkflowDefinition &definition,

@@ -132,13 +132,14 @@ private Q_SLOTS:
 private:
     // A token of the service account `id`, limited to `permissions`.
     [[nodiscard]] QString subjectToken(const QString &id, const QJsonArray &permissions);
-    [[nodiscard]] QJsonObject createTrigger(const QString &type, const QJsonArray &steps,
+    [[nodiscard]] QJsonObject createTrigger(const QString &type,
+                                            const QJsonArray &steps,
                                             const TestServer::Headers &as,
                                             const QJsonArray &publishers = {});
     // Runs whose definition is `definitionId`, as "status published_by" rows.
     [[nodiscard]] QStringList runsOf(const QString &definitionId);
-    [[nodiscard]] QJsonObject waitForTurn(const QString &turn, const QStringList &statuses,
-                                          const TestServer::Headers &as);
+    [[nodiscard]] QJsonObject
+    waitForTurn(const QString &turn, const QStringList &statuses, const TestServer::Headers &as);
 
     HttpbinProcess m_httpbin;
     std::unique_ptr<TestServer> m_server;
@@ -184,7 +185,8 @@ QString tst_SecScopes::subjectToken(const QString &id, const QJsonArray &permiss
     return token;
 }
 
-QJsonObject tst_SecScopes::createTrigger(const QString &type, const QJsonArray &steps,
+QJsonObject tst_SecScopes::createTrigger(const QString &type,
+                                         const QJsonArray &steps,
                                          const TestServer::Headers &as,
                                          const QJsonArray &publishers)
 {
@@ -216,7 +218,8 @@ QStringList tst_SecScopes::runsOf(const QString &definitionId)
     return rows;
 }
 
-QJsonObject tst_SecScopes::waitForTurn(const QString &turn, const QStringList &statuses,
+QJsonObject tst_SecScopes::waitForTurn(const QString &turn,
+                                       const QStringList &statuses,
                                        const TestServer::Headers &as)
 {
     QJsonObject found;
@@ -242,21 +245,21 @@ void tst_SecScopes::scopedTokenCannotSeeOrCancelAnotherAppsWorkflows()
     // Alice's own trigger on another app, and one mixing both apps; one inside the scope.
     const QString otherId =
         createTrigger(u"o"_s, {step(u"s"_s, u"other"_s, u"get"_s)}, asAlice)[u"id"_s].toString();
-    const QString mixedId = createTrigger(u"o"_s,
-                                          {step(u"a"_s, u"bin"_s, u"status"_s),
-                                           step(u"b"_s, u"other"_s, u"get"_s)},
-                                          asAlice)[u"id"_s]
-                                .toString();
+    const QString mixedId =
+        createTrigger(u"o"_s,
+                      {step(u"a"_s, u"bin"_s, u"status"_s), step(u"b"_s, u"other"_s, u"get"_s)},
+                      asAlice)[u"id"_s]
+            .toString();
     const QString insideId =
         createTrigger(u"i"_s, {step(u"s"_s, u"bin"_s, u"status"_s)}, asAlice)[u"id"_s].toString();
     QVERIFY(!otherId.isEmpty() && !mixedId.isEmpty() && !insideId.isEmpty());
     // A pending run of the other-app trigger (a schedule would do as well).
-    QCOMPARE(m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"o"})", asAlice)
-                 .status,
-             202);
-    QCOMPARE(m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"i"})", asAlice)
-                 .status,
-             202);
+    QCOMPARE(
+        m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"o"})", asAlice).status,
+        202);
+    QCOMPARE(
+        m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"i"})", asAlice).status,
+        202);
     const QJsonArray aliceRuns = m_server->get(u"/api/v1/workflow/runs"_s, asAlice).json().array();
     QCOMPARE(aliceRuns.size(), 3);
     QString otherRun;
@@ -286,26 +289,26 @@ void tst_SecScopes::scopedTokenCannotSeeOrCancelAnotherAppsWorkflows()
             const QString path = u"/api/v1/workflow/event-triggers/"_s + id;
             for (const HttpReply &reply :
                  {m_server->get(path, as),
-                  m_server->request("PUT", path,
-                                    json({{u"match"_s, QJsonObject{{u"type"_s, u"x"_s}}},
-                                          {u"target"_s, QJsonObject{{u"steps"_s,
-                                                                     QJsonArray{step(
-                                                                         u"s"_s, u"bin"_s,
-                                                                         u"status"_s)}}}}}),
-                                    as),
+                  m_server->request(
+                      "PUT",
+                      path,
+                      json({{u"match"_s, QJsonObject{{u"type"_s, u"x"_s}}},
+                            {u"target"_s,
+                             QJsonObject{
+                                 {u"steps"_s, QJsonArray{step(u"s"_s, u"bin"_s, u"status"_s)}}}}}),
+                      as),
                   m_server->request("POST", path + u"/pause"_s, {}, as),
                   m_server->request("DELETE", path, {}, as)}) {
                 QCOMPARE(reply.status, 404);
-                QCOMPARE(reply.error(),
-                         u"workflow event trigger \"%1\" not found"_s.arg(id));
+                QCOMPARE(reply.error(), u"workflow event trigger \"%1\" not found"_s.arg(id));
             }
         }
         // Runs likewise: no read, no cancel.
         const HttpReply read = m_server->get(u"/api/v1/workflow/runs/"_s + otherRun, as);
         QCOMPARE(read.status, 404);
         QCOMPARE(read.error(), u"workflow run \"%1\" not found"_s.arg(otherRun));
-        const HttpReply cancel = m_server->request(
-            "POST", u"/api/v1/workflow/runs/%1/cancel"_s.arg(otherRun), {}, as);
+        const HttpReply cancel =
+            m_server->request("POST", u"/api/v1/workflow/runs/%1/cancel"_s.arg(otherRun), {}, as);
         QCOMPARE(cancel.status, 404);
         QCOMPARE(cancel.error(), u"workflow run \"%1\" not found"_s.arg(otherRun));
         // What is inside the scope stays usable.
@@ -314,7 +317,8 @@ void tst_SecScopes::scopedTokenCannotSeeOrCancelAnotherAppsWorkflows()
     }
     // Nothing was changed behind Alice's back; her full token still sees everything.
     QCOMPARE(m_server->get(u"/api/v1/workflow/event-triggers/"_s + otherId, asAlice)
-                 .json()[u"paused"_s].toBool(),
+                 .json()[u"paused"_s]
+                 .toBool(),
              false);
     QCOMPARE(m_server->get(u"/api/v1/workflow/event-triggers"_s, asAlice).json().array().size(), 3);
 }
@@ -329,11 +333,12 @@ void tst_SecScopes::scopedTokenCannotCreateOrImportAWorkflowOutsideItsScope()
     // Another app, or another operation of the same app.
     for (const QJsonObject &outside :
          {step(u"s"_s, u"other"_s, u"get"_s), step(u"s"_s, u"bin"_s, u"remove"_s)}) {
-        const HttpReply created = m_server->request(
-            "POST", u"/api/v1/workflow/schedules"_s,
-            json({{u"cron"_s, u"0 3 * * *"_s},
-                  {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{outside}}}}}),
-            asNarrow);
+        const HttpReply created =
+            m_server->request("POST",
+                              u"/api/v1/workflow/schedules"_s,
+                              json({{u"cron"_s, u"0 3 * * *"_s},
+                                    {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{outside}}}}}),
+                              asNarrow);
         QCOMPARE(created.status, 403);
         QVERIFY2(created.error().contains(u"token scope denied"_s), qPrintable(created.error()));
     }
@@ -341,11 +346,14 @@ void tst_SecScopes::scopedTokenCannotCreateOrImportAWorkflowOutsideItsScope()
     // even with steps inside it.
     const QString otherId =
         createTrigger(u"o"_s, {step(u"s"_s, u"other"_s, u"get"_s)}, asAlice)[u"id"_s].toString();
-    const QByteArray yaml = "workflows:\n  eventTriggers:\n    " + otherId.toUtf8()
+    const QByteArray yaml =
+        "workflows:\n  eventTriggers:\n    " + otherId.toUtf8()
         + ":\n      match: {type: o}\n      target: {steps: [{id: s, app: {name: bin, "
           "operation: status}}]}\n";
     const HttpReply imported =
-        m_server->request("POST", u"/api/v1/workflow/config/import"_s, yaml,
+        m_server->request("POST",
+                          u"/api/v1/workflow/config/import"_s,
+                          yaml,
                           asNarrow + TestServer::Headers{{"Content-Type", "application/yaml"}});
     QCOMPARE(imported.status, 409);
     QVERIFY2(imported.error().contains(u"is already taken"_s), qPrintable(imported.error()));
@@ -361,19 +369,22 @@ void tst_SecScopes::scopedTokenCannotReadAnotherAppsAgentSession()
     const auto asNarrow = TestServer::bearer(
         m_server->user(u"alice@example.com"_s, {}, onlyOperation(u"bin"_s, u"anything"_s)).token);
     const auto asWider = TestServer::bearer(
-        m_server->user(u"alice@example.com"_s, {},
-                       QJsonArray{QJsonObject{{u"app"_s, u"bin"_s},
-                                              {u"operations"_s,
-                                               QJsonArray{u"anything"_s, u"status"_s}}}})
+        m_server
+            ->user(
+                u"alice@example.com"_s,
+                {},
+                QJsonArray{QJsonObject{{u"app"_s, u"bin"_s},
+                                       {u"operations"_s, QJsonArray{u"anything"_s, u"status"_s}}}})
             .token);
 
     // Alice's full session: its turns may call every tool she has.
     const HttpReply session = m_server->request("POST", u"/api/v1/agent/sessions"_s, "{}", asAlice);
     QCOMPARE(session.status, 201);
     const QString sessionId = session.json()[u"id"_s].toString();
-    const HttpReply turn = m_server->request(
-        "POST", u"/api/v1/agent/sessions/%1/turns"_s.arg(sessionId),
-        R"({"messages":[{"role":"user","text":"hello"}]})", asAlice);
+    const HttpReply turn = m_server->request("POST",
+                                             u"/api/v1/agent/sessions/%1/turns"_s.arg(sessionId),
+                                             R"({"messages":[{"role":"user","text":"hello"}]})",
+                                             asAlice);
     QCOMPARE(turn.status, 201);
     const QString turnId = turn.json()[u"id"_s].toString();
     QCOMPARE(waitForTurn(turnId, {u"succeeded"_s}, asAlice)[u"status"_s].toString(),
@@ -386,9 +397,10 @@ void tst_SecScopes::scopedTokenCannotReadAnotherAppsAgentSession()
     };
     refusedAsNotFound(m_server->get(u"/api/v1/agent/sessions/"_s + sessionId, asNarrow),
                       u"agent session"_s);
-    refusedAsNotFound(m_server->request("PATCH", u"/api/v1/agent/sessions/"_s + sessionId,
-                                        R"({"state":"archived"})", asNarrow),
-                      u"agent session"_s);
+    refusedAsNotFound(
+        m_server->request(
+            "PATCH", u"/api/v1/agent/sessions/"_s + sessionId, R"({"state":"archived"})", asNarrow),
+        u"agent session"_s);
     refusedAsNotFound(m_server->get(u"/api/v1/agent/sessions/%1/turns"_s.arg(sessionId), asNarrow),
                       u"agent session"_s);
     refusedAsNotFound(m_server->request("POST",
@@ -396,19 +408,17 @@ void tst_SecScopes::scopedTokenCannotReadAnotherAppsAgentSession()
                                         R"({"messages":[{"role":"user","text":"more"}]})",
                                         asNarrow),
                       u"agent session"_s);
-    refusedAsNotFound(m_server->get(u"/api/v1/agent/turns/"_s + turnId, asNarrow),
-                      u"agent turn"_s);
+    refusedAsNotFound(m_server->get(u"/api/v1/agent/turns/"_s + turnId, asNarrow), u"agent turn"_s);
     refusedAsNotFound(m_server->get(u"/api/v1/agent/turns/%1/events"_s.arg(turnId), asNarrow),
                       u"agent turn"_s);
     refusedAsNotFound(
         m_server->get(u"/api/v1/agent/turns/%1/events/stream"_s.arg(turnId), asNarrow),
         u"agent turn"_s);
-    refusedAsNotFound(
-        m_server->get(u"/api/v1/agent/turns/%1/interactions"_s.arg(turnId), asNarrow),
-        u"agent turn"_s);
-    refusedAsNotFound(m_server->request("POST", u"/api/v1/agent/turns/%1/cancel"_s.arg(turnId),
-                                        {}, asNarrow),
+    refusedAsNotFound(m_server->get(u"/api/v1/agent/turns/%1/interactions"_s.arg(turnId), asNarrow),
                       u"agent turn"_s);
+    refusedAsNotFound(
+        m_server->request("POST", u"/api/v1/agent/turns/%1/cancel"_s.arg(turnId), {}, asNarrow),
+        u"agent turn"_s);
     QCOMPARE(m_server->get(u"/api/v1/agent/sessions"_s, asNarrow).json().array().size(), 0);
 
     // A session the narrow token made is its own, and a wider token's too (the wider scope
@@ -431,9 +441,10 @@ void tst_SecScopes::scopedTokenCannotReadAnotherAppsAgentSession()
 
     // Once Alice's full token adds a turn to the narrow session, its conversation reaches beyond
     // the narrow scope: the session is no longer the narrow token's.
-    const HttpReply wide = m_server->request(
-        "POST", u"/api/v1/agent/sessions/%1/turns"_s.arg(narrowId),
-        R"({"messages":[{"role":"user","text":"hello"}]})", asAlice);
+    const HttpReply wide = m_server->request("POST",
+                                             u"/api/v1/agent/sessions/%1/turns"_s.arg(narrowId),
+                                             R"({"messages":[{"role":"user","text":"hello"}]})",
+                                             asAlice);
     QCOMPARE(wide.status, 201);
     QCOMPARE(waitForTurn(wide.json()[u"id"_s].toString(), {u"succeeded"_s}, asAlice)[u"status"_s]
                  .toString(),
@@ -454,8 +465,10 @@ void tst_SecScopes::scopedTokenCannotApproveAToolOutsideItsScope()
                                   .toString();
     const QString turnId =
         m_server
-            ->request("POST", u"/api/v1/agent/sessions/%1/turns"_s.arg(sessionId),
-                      R"({"messages":[{"role":"user","text":"please delete it"}]})", asAlice)
+            ->request("POST",
+                      u"/api/v1/agent/sessions/%1/turns"_s.arg(sessionId),
+                      R"({"messages":[{"role":"user","text":"please delete it"}]})",
+                      asAlice)
             .json()[u"id"_s]
             .toString();
     QCOMPARE(waitForTurn(turnId, {u"waiting_for_input"_s}, asAlice)[u"status"_s].toString(),
@@ -472,14 +485,15 @@ void tst_SecScopes::scopedTokenCannotApproveAToolOutsideItsScope()
     const HttpReply approved =
         m_server->request("POST", resolve, R"({"resolution":{"approved":true}})", asNarrow);
     QCOMPARE(approved.status, 403);
-    QCOMPARE(approved.error(),
-             u"token scope denied: the token may not approve operation \"remove\" on app \"bin\""_s);
+    QCOMPARE(
+        approved.error(),
+        u"token scope denied: the token may not approve operation \"remove\" on app \"bin\""_s);
     const QJsonArray after =
         m_server->get(u"/api/v1/agent/turns/%1/interactions"_s.arg(turnId), asAlice).json().array();
     QCOMPARE(after[0][u"state"_s].toString(), u"pending"_s);
-    QCOMPARE(m_server->get(u"/api/v1/agent/turns/"_s + turnId, asAlice).json()[u"status"_s]
-                 .toString(),
-             u"waiting_for_input"_s);
+    QCOMPARE(
+        m_server->get(u"/api/v1/agent/turns/"_s + turnId, asAlice).json()[u"status"_s].toString(),
+        u"waiting_for_input"_s);
     for (const QJsonValue &event :
          m_server->get(u"/api/v1/agent/turns/%1/events"_s.arg(turnId), asAlice).json().array()) {
         QVERIFY(!event[u"type"_s].toString().startsWith(u"tool."_s));
@@ -493,8 +507,10 @@ void tst_SecScopes::scopedTokenCannotApproveAToolOutsideItsScope()
             .toString();
     const QString ownTurn =
         m_server
-            ->request("POST", u"/api/v1/agent/sessions/%1/turns"_s.arg(ownSession),
-                      R"({"messages":[{"role":"user","text":"please delete it"}]})", asRemover)
+            ->request("POST",
+                      u"/api/v1/agent/sessions/%1/turns"_s.arg(ownSession),
+                      R"({"messages":[{"role":"user","text":"please delete it"}]})",
+                      asRemover)
             .json()[u"id"_s]
             .toString();
     QCOMPARE(waitForTurn(ownTurn, {u"waiting_for_input"_s}, asRemover)[u"status"_s].toString(),
@@ -507,20 +523,23 @@ void tst_SecScopes::scopedTokenCannotApproveAToolOutsideItsScope()
     QCOMPARE(m_server
                  ->request("POST",
                            u"/api/v1/agent/turns/%1/interactions/%2/resolve"_s.arg(ownTurn,
-                                                                                  ownInteraction),
-                           R"({"resolution":{"approved":true}})", asNarrow)
+                                                                                   ownInteraction),
+                           R"({"resolution":{"approved":true}})",
+                           asNarrow)
                  .status,
              403);
     const HttpReply own = m_server->request(
-        "POST", u"/api/v1/agent/turns/%1/interactions/%2/resolve"_s.arg(ownTurn, ownInteraction),
-        R"({"resolution":{"approved":true}})", asRemover);
+        "POST",
+        u"/api/v1/agent/turns/%1/interactions/%2/resolve"_s.arg(ownTurn, ownInteraction),
+        R"({"resolution":{"approved":true}})",
+        asRemover);
     QCOMPARE(own.status, 200);
     QCOMPARE(waitForTurn(ownTurn, {u"succeeded"_s, u"failed"_s}, asRemover)[u"status"_s].toString(),
              u"succeeded"_s);
     // Alice's full token may still decide her own turn.
-    QCOMPARE(m_server->request("POST", resolve, R"({"resolution":{"approved":false}})", asAlice)
-                 .status,
-             200);
+    QCOMPARE(
+        m_server->request("POST", resolve, R"({"resolution":{"approved":false}})", asAlice).status,
+        200);
 }
 
 void tst_SecScopes::scopedTokenCannotFireItsOwnersWiderTrigger()
@@ -553,8 +572,7 @@ void tst_SecScopes::subjectTokenCannotFireAnotherUsersTrigger()
     QVERIFY(!trigger.isEmpty());
     for (const auto &as : {asFeeder, asBob}) {
         const HttpReply published = m_server->request(
-            "POST", u"/api/v1/workflow/events"_s,
-            R"({"type":"deploy","data":{"inject":"x"}})", as);
+            "POST", u"/api/v1/workflow/events"_s, R"({"type":"deploy","data":{"inject":"x"}})", as);
         QCOMPARE(published.status, 202);
         QCOMPARE(published.json()[u"status"_s].toString(), u"published"_s);
     }
@@ -572,19 +590,22 @@ void tst_SecScopes::namedPublisherFiresAndRunRecordsIt()
     const auto asOtherFeeder =
         TestServer::bearer(subjectToken(u"feeder2"_s, onlyOperation(u"bin"_s, u"status"_s)));
     const QJsonObject created =
-        createTrigger(u"deploy"_s, {step(u"s"_s, u"bin"_s, u"anything"_s)}, asAlice,
+        createTrigger(u"deploy"_s,
+                      {step(u"s"_s, u"bin"_s, u"anything"_s)},
+                      asAlice,
                       QJsonArray{u"service_account:feeder"_s, u"service_account:feeder"_s});
     const QString trigger = created[u"id"_s].toString();
     QCOMPARE(created[u"publishers"_s].toArray(), QJsonArray{u"service_account:feeder"_s});
-    QCOMPARE(m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"deploy"})",
-                               asOtherFeeder)
-                 .status,
-             202);
+    QCOMPARE(
+        m_server
+            ->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"deploy"})", asOtherFeeder)
+            .status,
+        202);
     QCOMPARE(runsOf(trigger), QStringList());
-    QCOMPARE(m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"deploy"})",
-                               asFeeder)
-                 .status,
-             202);
+    QCOMPARE(
+        m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"deploy"})", asFeeder)
+            .status,
+        202);
     QCOMPARE(runsOf(trigger), QStringList{u"service_account:feeder"_s});
     const QJsonArray runs = m_server->get(u"/api/v1/workflow/runs"_s, asAlice).json().array();
     QCOMPARE(runs.size(), 1);
@@ -600,10 +621,10 @@ void tst_SecScopes::namedPublisherFiresAndRunRecordsIt()
     body.insert(u"publishers"_s, QJsonArray());
     QCOMPARE(m_server->request("PUT", path, json(body), asAlice).json()[u"publishers"_s].toArray(),
              QJsonArray());
-    QCOMPARE(m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"deploy"})",
-                               asFeeder)
-                 .status,
-             202);
+    QCOMPARE(
+        m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"deploy"})", asFeeder)
+            .status,
+        202);
     QCOMPARE(runsOf(trigger).size(), 1);
 
     // Export and import carry the publishers.
@@ -614,7 +635,9 @@ void tst_SecScopes::namedPublisherFiresAndRunRecordsIt()
     QByteArray renamed = yaml;
     renamed.replace(trigger.toUtf8(), "imported-one");
     const HttpReply imported =
-        m_server->request("POST", u"/api/v1/workflow/config/import"_s, renamed,
+        m_server->request("POST",
+                          u"/api/v1/workflow/config/import"_s,
+                          renamed,
                           asAlice + TestServer::Headers{{"Content-Type", "application/yaml"}});
     QCOMPARE(imported.status, 200);
     QCOMPARE(m_server->get(u"/api/v1/workflow/event-triggers/imported-one"_s, asAlice)
@@ -644,7 +667,8 @@ void tst_SecScopes::publishersRejectBadInput()
     QFETCH(QString, error);
     const auto asAlice = TestServer::bearer(m_server->user(u"alice@example.com"_s).token);
     const HttpReply reply = m_server->request(
-        "POST", u"/api/v1/workflow/event-triggers"_s,
+        "POST",
+        u"/api/v1/workflow/event-triggers"_s,
         R"({"match":{"type":"t"},"target":{"steps":[{"id":"s","app":{"name":"bin","operation":"status"}}]},"publishers":)"
             + publishers + "}",
         asAlice);
@@ -656,7 +680,8 @@ void tst_SecScopes::publishersRejectBadInput()
     }
     // Schedules take no publishers.
     const HttpReply schedule = m_server->request(
-        "POST", u"/api/v1/workflow/schedules"_s,
+        "POST",
+        u"/api/v1/workflow/schedules"_s,
         R"({"cron":"0 3 * * *","target":{"steps":[{"id":"s","app":{"name":"bin","operation":"status"}}]},"publishers":[]})",
         asAlice);
     QCOMPARE(schedule.status, 400);
@@ -674,10 +699,12 @@ void tst_SecScopes::configTriggerFiresOnlyForItsPublishers()
     const QString nobody = WorkflowConfigSync::triggerId(u"nobody"_s);
     for (const auto &as : {asAlice, asFeeder}) {
         for (const QByteArray &type : {"cfg.named"_ba, "cfg.any"_ba, "cfg.none"_ba}) {
-            QCOMPARE(m_server->request("POST", u"/api/v1/workflow/events"_s,
-                                       R"({"type":")" + type + R"("})", as)
-                         .status,
-                     202);
+            QCOMPARE(
+                m_server
+                    ->request(
+                        "POST", u"/api/v1/workflow/events"_s, R"({"type":")" + type + R"("})", as)
+                    .status,
+                202);
         }
     }
     QCOMPARE(runsOf(named), QStringList{u"service_account:feeder"_s});
