@@ -128,6 +128,7 @@ private Q_SLOTS:
     void publishersRejectBadInput_data();
     void publishersRejectBadInput();
     void configTriggerFiresOnlyForItsPublishers();
+    void configTriggerRejectsBadPublishers();
 
 private:
     // A token of the service account `id`, limited to `permissions`.
@@ -715,6 +716,22 @@ void tst_SecScopes::configTriggerFiresOnlyForItsPublishers()
     expected.sort();
     QCOMPARE(anyRuns, expected);
     QCOMPARE(runsOf(nobody), QStringList());
+}
+
+void tst_SecScopes::configTriggerRejectsBadPublishers()
+{
+    QFETCH_GLOBAL(QString, backend);
+    TestServer bad(backend, appsYaml(m_httpbin.baseUrl()),
+                   uR"(workflows:
+  eventTriggers:
+    t:
+      match: {type: x}
+      publishers: [alice]
+      target: {steps: [{id: s, app: {name: bin, operation: status}}]}
+)"_s);
+    QVERIFY(!bad.start());
+    QVERIFY2(bad.errorString().contains(u"workflows.eventTriggers.t: publishers[0]: "_s),
+             qPrintable(bad.errorString()));
 }
 
 QTEST_GUILESS_MAIN(tst_SecScopes)
