@@ -26,6 +26,10 @@ struct AgentSession
     QJsonObject metadata;
     QJsonObject workspace; // {checkouts: [{url, ref?, path}], cwd?}; empty when none
     QJsonObject createdBy; // {subjectId, subjectKind, displayName, authSource}
+    // The creating token's ceiling ([{app, operations?}], AccessCheck::tokenCeiling); null when
+    // it had none. Stored with createdBy, never shown: a scoped token sees only sessions and turns
+    // made within its scope.
+    QJsonValue creatorScope = QJsonValue(QJsonValue::Null);
     QDateTime createdAt;
     QDateTime updatedAt;
     std::optional<QDateTime> lastTurnAt;
@@ -45,6 +49,7 @@ struct AgentTurn
     // {messages, toolRefs?, toolSource?, responseSchema?, modelOptions?, metadata?}: as accepted.
     QJsonObject request;
     QJsonObject createdBy;
+    QJsonValue creatorScope = QJsonValue(QJsonValue::Null); // as AgentSession's
     QString outputText;
     QJsonValue structuredOutput = QJsonValue(QJsonValue::Undefined);
     QString statusMessage;

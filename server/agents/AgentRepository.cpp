@@ -10,6 +10,9 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <tuple>
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace Gestalt {
@@ -30,6 +33,25 @@ const QString kInteractionColumns =
     u"resolved_at"_s;
 const QString kUnfinished = u"status IN ('pending', 'running', 'waiting_for_input')"_s;
 
+// created_by_json holds createdBy and, for a scoped creator, its ceiling under "tokenScope".
+constexpr QStringView kTokenScope = u"tokenScope";
+
+QString createdByColumn(QJsonObject createdBy, const QJsonValue &creatorScope)
+{
+    createdBy.remove(kTokenScope);
+    if (creatorScope.isArray()) {
+        createdBy.insert(kTokenScope, creatorScope);
+    }
+    return StoredJson::text(createdBy);
+}
+
+std::pair<QJsonObject, QJsonValue> createdByFrom(const QVariant &column)
+{
+    QJsonObject createdBy = StoredJson::object(column);
+    const QJsonValue scope = createdBy.take(kTokenScope);
+    return {createdBy, scope.isArray() ? scope : QJsonValue(QJsonValue::Null)};
+}
+
 AgentSession sessionFrom(const QSqlQuery &q)
 {
     AgentSession s;
@@ -41,7 +63,7 @@ AgentSession sessionFrom(const QSqlQuery &q)
     s.state = q.value(5).toString();
     s.metadata = StoredJson::object(q.value(6));
     s.workspace = StoredJson::object(q.value(7));
-    s.createdBy = StoredJson::object(q.value(8));
+    std::tie(s.createdBy, s.creatorScope) = createdByFrom(q.value(8));
     s.createdAt = SqlDialect::fromStorage(q.value(9));
     s.updatedAt = SqlDialect::fromStorage(q.value(10));
     s.lastTurnAt = SqlDialect::optionalFromStorage(q.value(11));
@@ -58,7 +80,7 @@ AgentTurn turnFrom(const QSqlQuery &q)
     t.model = q.value(4).toString();
     t.status = q.value(5).toString();
     t.request = StoredJson::object(q.value(6));
-    t.createdBy = StoredJson::object(q.value(7));
+    std::tie(t.createdBy, t.creatorScope) = createdByFrom(q.value(7));
     t.outputText = q.value(8).toString();
     t.structuredOutput = StoredJson::value(q.value(9));
     t.statusMessage = q.value(10).toString();
@@ -177,8 +199,9 @@ Result<void> AgentRepository::insertSession(const AgentSession &s)
         u"INSERT INTO agent_sessions ("_s + kSessionColumns
             + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
         {s.id, s.ownerSubjectId, s.provider, text(s.model), text(s.clientRef), s.state,
-         StoredJson::text(s.metadata), StoredJson::text(s.workspace), StoredJson::text(s.createdBy),
-         SqlDialect::toStorage(s.createdAt), SqlDialect::toStorage(s.updatedAt),
+         StoredJson::text(s.metadata), StoredJson::text(s.workspace),
+         createdByColumn(s.createdBy, s.creatorScope), SqlDialect::toStorage(s.createdAt),
+         SqlDialect::toStorage(s.updatedAt),
          SqlDialect::toStorage(s.lastTurnAt)},
         u"insert agent session"_s);
     return done ? Result<void>() : Result<void>(done.error());
@@ -229,7 +252,8 @@ Result<void> AgentRepository::insertTurn(const AgentTurn &t, const QString &leas
             + u", lease_owner, lease_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
               u"?, ?, ?, ?, ?)"_s,
         {t.id, t.sessionId, t.ownerSubjectId, t.provider, text(t.model), t.status,
-         StoredJson::text(t.request), StoredJson::text(t.createdBy), text(t.outputText),
+         StoredJson::text(t.request), createdByColumn(t.createdBy, t.creatorScope),
+         text(t.outputText),
          StoredJson::valueColumn(t.structuredOutput), text(t.statusMessage), t.cancelRequested,
          text(t.cancelReason), SqlDialect::toStorage(t.createdAt),
          SqlDialect::toStorage(t.startedAt), SqlDialect::toStorage(t.completedAt), leaseOwner,

@@ -6,6 +6,7 @@
 #include "agents/AgentRequest.h"
 #include "agents/AgentTools.h"
 #include "agents/TurnRunner.h"
+#include "authz/AccessCheck.h"
 #include "crypto/Hash.h"
 #include "crypto/Random.h"
 #include "store/SqlDialect.h"
@@ -178,6 +179,7 @@ AgentService::createSession(const Principal &caller, const QJsonObject &body,
     }
     session.workspace = *workspace;
     session.createdBy = WorkflowAuthority::of(caller, {}).actorJson();
+    session.creatorScope = AccessCheck::tokenCeiling(caller);
     session.createdAt = storedNow(m_clock);
     session.updatedAt = session.createdAt;
 
@@ -218,7 +220,46 @@ Result<QList<AgentSession>> AgentService::listSessions(const Principal &caller,
     if (!state.isEmpty() && state != u"active" && state != u"archived") {
         return Error::invalid(u"state must be active or archived"_s);
     }
-    return m_repository.listSessions(caller.subjectId, provider, state, limit);
+    Result<QList<AgentSession>> sessions =
+        m_repository.listSessions(caller.subjectId, provider, state, limit);
+    if (!sessions || !caller.isScopedToken()) {
+        return sessions;
+    }
+    QList<AgentSession> visible;
+    for (AgentSession &s : *sessions) {
+        Result<bool> ok = visibleTo(caller, s);
+        if (!ok) {
+            return ok.error();
+        }
+        if (*ok) {
+            visible.append(std::move(s));
+        }
+    }
+    return visible;
+}
+
+Result<bool> AgentService::visibleTo(const Principal &caller, const AgentSession &session) const
+{
+    if (session.ownerSubjectId != caller.subjectId) {
+        return false;
+    }
+    if (!caller.isScopedToken()) {
+        return true;
+    }
+    if (!AccessCheck::ceilingWithin(session.creatorScope, caller)) {
+        return false;
+    }
+    // Its turns' outputs are the conversation a new turn continues: all of them must be within.
+    Result<QList<AgentTurn>> turns = m_repository.listTurns(session.id, QString(), 1000);
+    if (!turns) {
+        return turns.error();
+    }
+    for (const AgentTurn &t : std::as_const(*turns)) {
+        if (!AccessCheck::ceilingWithin(t.creatorScope, caller)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 Result<AgentSession> AgentService::session(const Principal &caller, const QString &id)
@@ -230,7 +271,14 @@ Result<AgentSession> AgentService::session(const Principal &caller, const QStrin
     if (!found) {
         return found.error();
     }
-    if (!*found || (*found)->ownerSubjectId != caller.subjectId) {
+    if (!*found) {
+        return Error::notFound(u"agent session \"%1\" not found"_s.arg(id));
+    }
+    Result<bool> visible = visibleTo(caller, **found);
+    if (!visible) {
+        return visible.error();
+    }
+    if (!*visible) {
         return Error::notFound(u"agent session \"%1\" not found"_s.arg(id));
     }
     return **found;
@@ -425,6 +473,7 @@ Result<AgentService::Created<AgentTurn>> AgentService::createTurn(const Principa
     }
     t.request = request;
     t.createdBy = WorkflowAuthority::of(caller, {}).actorJson();
+    t.creatorScope = AccessCheck::tokenCeiling(caller);
     t.createdAt = storedNow(m_clock);
     if (Result<void> stored = m_repository.insertTurn(t, m_runner.replicaId(), m_runner.leaseUntil());
         !stored) {
@@ -457,7 +506,7 @@ Result<QList<AgentTurn>> AgentService::listTurns(const Principal &caller, const 
     return m_repository.listTurns(sessionId, status, limit);
 }
 
-Result<AgentTurn> AgentService::turn(const Principal &caller, const QString &id)
+Result<AgentTurn> AgentService::ownedTurn(const Principal &caller, const QString &id)
 {
     if (Result<void> ok = requireSubject(caller); !ok) {
         return ok.error();
@@ -470,6 +519,15 @@ Result<AgentTurn> AgentService::turn(const Principal &caller, const QString &id)
         return turnNotFound(id);
     }
     return **found;
+}
+
+Result<AgentTurn> AgentService::turn(const Principal &caller, const QString &id)
+{
+    Result<AgentTurn> found = ownedTurn(caller, id);
+    if (found && !AccessCheck::ceilingWithin(found->creatorScope, caller)) {
+        return turnNotFound(id);
+    }
+    return found;
 }
 
 Result<AgentTurn> AgentService::cancelTurn(const Principal &caller, const QString &id,
@@ -515,7 +573,8 @@ Result<AgentInteraction> AgentService::resolveInteraction(const Principal &calle
                                                           const QString &interactionId,
                                                           const QJsonObject &body)
 {
-    if (Result<AgentTurn> owner = turn(caller, turnId); !owner) {
+    Result<AgentTurn> owner = ownedTurn(caller, turnId);
+    if (!owner) {
         return owner.error();
     }
     if (Result<void> ok = AgentRequest::onlyKnown(body, {u"resolution"_s}, u"interaction resolve"_s);
@@ -531,6 +590,19 @@ Result<AgentInteraction> AgentService::resolveInteraction(const Principal &calle
     }
     if (!*found || (*found)->turnId != turnId) {
         return Error::notFound(u"agent interaction \"%1\" not found"_s.arg(interactionId));
+    }
+    // Approving lets the tool run with the turn creator's authority: a scoped token may approve
+    // only a tool its own scope allows, and act only on a turn made within its scope.
+    const QString toolApp = (*found)->request.value(u"app"_s).toString();
+    const QString toolOperation = (*found)->request.value(u"operation"_s).toString();
+    if ((*found)->type == u"approval"
+        && !AccessCheck::tokenAllows(caller, toolApp, toolOperation)) {
+        return Error::forbidden(
+            u"token scope denied: the token may not approve operation \"%1\" on app \"%2\""_s.arg(
+                toolOperation, toolApp));
+    }
+    if (!AccessCheck::ceilingWithin(owner->creatorScope, caller)) {
+        return turnNotFound(turnId);
     }
     const QJsonObject resolution = body.value(u"resolution"_s).toObject();
     if ((*found)->type == u"approval" && !resolution.value(u"approved"_s).isBool()

@@ -20,7 +20,8 @@ class TurnRunner;
 
 // The rules of the agent API (http-api.md "Agents"): sessions and turns belong to the subject
 // that created them (anyone else gets 404), a turn runs on its session's provider, one turn at a
-// time per session, idempotency keys on both creates.
+// time per session, idempotency keys on both creates. A scoped token sees only the sessions and
+// turns made within its scope, and approves only tools its scope allows (403).
 class AgentService final
 {
 public:
@@ -75,6 +76,12 @@ public:
 
 private:
     [[nodiscard]] static Result<void> requireSubject(const Principal &caller);
+    // The caller's, and for a scoped token only one made within its scope whose turns all were
+    // too (AccessCheck::ceilingWithin on each creator's ceiling). Others answer 404.
+    [[nodiscard]] Result<bool> visibleTo(const Principal &caller,
+                                         const AgentSession &session) const;
+    // The caller's turn, whatever token made it (turn() adds the scope rule).
+    [[nodiscard]] Result<AgentTurn> ownedTurn(const Principal &caller, const QString &id);
     [[nodiscard]] Result<QString> idempotencyKey(const QJsonObject &body,
                                                  const QString &headerKey) const;
     [[nodiscard]] QList<ModelMessage> history(const QString &sessionId) const;

@@ -47,6 +47,70 @@ bool permissionAllowsOperation(const Principal &principal, const QString &app,
 
 } // namespace
 
+bool AccessCheck::tokenAllows(const Principal &principal,
+                              const QString &app,
+                              const QString &operation)
+{
+    if (!principal.isScopedToken()) {
+        return true;
+    }
+    if (!principal.tokenScopes.isEmpty()) {
+        return principal.tokenScopes.split(u' ', Qt::SkipEmptyParts).contains(app);
+    }
+    return !permissionFor(principal, app).isEmpty()
+           && permissionAllowsOperation(principal, app, operation);
+}
+
+QJsonValue AccessCheck::tokenCeiling(const Principal &principal)
+{
+    if (!principal.isScopedToken()) {
+        return QJsonValue(QJsonValue::Null);
+    }
+    if (principal.tokenScopes.isEmpty()) {
+        return principal.tokenPermissions;
+    }
+    QJsonArray ceiling;
+    for (const QString &app : principal.tokenScopes.split(u' ', Qt::SkipEmptyParts)) {
+        ceiling.append(QJsonObject{{u"app"_s, app}});
+    }
+    return ceiling;
+}
+
+bool AccessCheck::ceilingWithin(const QJsonValue &ceiling, const Principal &principal)
+{
+    if (!principal.isScopedToken()) {
+        return true;
+    }
+    if (!ceiling.isArray()) {
+        return false;
+    }
+    for (const QJsonValue &entry : ceiling.toArray()) {
+        const QString app = entry.toObject().value(u"app"_s).toString();
+        const QJsonArray operations = entry.toObject().value(u"operations"_s).toArray();
+        if (operations.isEmpty()) {
+            // The whole app: the caller must hold the whole app too.
+            const bool wholeApp =
+                principal.tokenScopes.isEmpty()
+                    ? !permissionFor(principal, app).isEmpty()
+                          && permissionFor(principal, app)
+                                 .value(u"operations"_s)
+                                 .toArray()
+                                 .isEmpty()
+                    : principal.tokenScopes.split(u' ', Qt::SkipEmptyParts).contains(app);
+            if (!wholeApp) {
+                return false;
+            }
+            continue;
+        }
+        for (const QJsonValue &operation : operations) {
+            if (!tokenAllows(principal, app, operation.toString())) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 AccessCheck::AccessCheck(const Authorizer &authorizer)
     : m_authorizer(authorizer)
 {}

@@ -5,6 +5,7 @@
 #include "identity/Principal.h"
 #include "shared/Result.h"
 
+#include <QJsonValue>
 #include <QString>
 
 namespace Gestalt {
@@ -41,6 +42,19 @@ public:
     {
         return checkOperation(principal, app, operation).hasValue();
     }
+
+    // The token ceiling alone (scopes / permissions; roles are not consulted): does the caller's
+    // token allow `operation` on `app`? Always for an unscoped caller.
+    [[nodiscard]] static bool
+    tokenAllows(const Principal &principal, const QString &app, const QString &operation);
+    // The caller's ceiling as [{app, operations?}] (an older space-separated scope becomes
+    // entries without operations); null for an unscoped caller.
+    [[nodiscard]] static QJsonValue tokenCeiling(const Principal &principal);
+    // Is everything `ceiling` ([{app, operations?}], as tokenCeiling() or a workflow's
+    // authority) allows also allowed by the caller's token? A null ceiling (made without a
+    // scope) is within an unscoped caller's only. This is what a scoped token may see of its
+    // owner's workflows and agent sessions: nothing that reaches beyond it.
+    [[nodiscard]] static bool ceilingWithin(const QJsonValue &ceiling, const Principal &principal);
 
 private:
     [[nodiscard]] Result<void> checkTokenApp(const Principal &principal,

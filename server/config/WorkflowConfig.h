@@ -39,6 +39,9 @@ struct EventMatch
 struct WorkflowEventTrigger
 {
     EventMatch match;
+    // Subject ids whose events fire it, or "*" for any publisher. None: only system:config
+    // publishes to it, so no HTTP caller fires it.
+    QStringList publishers;
     bool paused = false;
     QString provider;
     QJsonObject target;

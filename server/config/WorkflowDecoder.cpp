@@ -92,6 +92,7 @@ WorkflowsConfig WorkflowDecoder::read(ConfigMapReader &workflows)
         trigger.provider = r.string(u"provider");
         trigger.target = readTarget(r);
         trigger.permissions = readPermissions(r);
+        trigger.publishers = r.stringList(u"publishers");
         config.eventTriggers.insert(child.name, trigger);
     }
     return config;

@@ -17,7 +17,7 @@ namespace {
 
 const QString kColumns = u"id, kind, owner_subject_id, managed_by, config_key, provider, paused, "
                          u"cron, timezone, next_run_at, match_type, match_source, match_subject, "
-                         u"target_json, authority_json, created_at, updated_at"_s;
+                         u"target_json, authority_json, publishers_json, created_at, updated_at"_s;
 const QString kSelect = u"SELECT "_s + kColumns + u" FROM workflow_definitions "_s;
 
 QString orEmpty(const QString &text)
@@ -48,8 +48,11 @@ WorkflowDefinition fromRow(const QSqlQuery &query)
         d.target = *target;
     }
     d.authority = WorkflowAuthority::fromJson(StoredJson::object(query.value(14)));
-    d.createdAt = SqlDialect::fromStorage(query.value(15));
-    d.updatedAt = SqlDialect::fromStorage(query.value(16));
+    for (const QJsonValue &publisher : StoredJson::array(query.value(15))) {
+        d.publishers.append(publisher.toString());
+    }
+    d.createdAt = SqlDialect::fromStorage(query.value(16));
+    d.updatedAt = SqlDialect::fromStorage(query.value(17));
     return d;
 }
 
@@ -68,7 +71,8 @@ QVariantList mutableValues(const WorkflowDefinition &d)
             orEmpty(d.matchSource),
             orEmpty(d.matchSubject),
             StoredJson::text(d.target.toJson()),
-            StoredJson::text(d.authority.toJson())};
+            StoredJson::text(d.authority.toJson()),
+            StoredJson::text(QJsonArray::fromStringList(d.publishers))};
 }
 
 Result<QList<WorkflowDefinition>> readAll(QSqlQuery &query, const SqlDialect &dialect,
@@ -104,7 +108,7 @@ Result<void> DefinitionRepository::insert(Transaction &transaction,
 {
     Result<QSqlQuery> query = transaction.prepare(
         u"INSERT INTO workflow_definitions ("_s + kColumns
-        + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+        + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
     if (!query) {
         return query.error();
     }
@@ -144,7 +148,7 @@ Result<bool> DefinitionRepository::update(Transaction &transaction,
         u"UPDATE workflow_definitions SET owner_subject_id = ?, managed_by = ?, config_key = ?, "
         u"provider = ?, paused = ?, cron = ?, timezone = ?, next_run_at = ?, match_type = ?, "
         u"match_source = ?, match_subject = ?, target_json = ?, authority_json = ?, "
-        u"updated_at = ? WHERE id = ?"_s);
+        u"publishers_json = ?, updated_at = ? WHERE id = ?"_s);
     if (!query) {
         return query.error();
     }

@@ -18,7 +18,7 @@ namespace {
 const QString kColumns =
     u"id, owner_subject_id, provider, status, apps, definition_id, target_json, trigger_json, "
     u"authority_json, steps_json, status_message, result_json, cancel_requested, cancel_reason, "
-    u"lease_owner, lease_expires_at, created_at, started_at, completed_at"_s;
+    u"lease_owner, lease_expires_at, created_at, started_at, completed_at, published_by"_s;
 const QString kSelect = u"SELECT "_s + kColumns + u" FROM workflow_runs "_s;
 const QString kUnfinished = u"status IN ('pending', 'running')"_s;
 
@@ -66,6 +66,7 @@ WorkflowRun fromRow(const QSqlQuery &query)
     run.createdAt = SqlDialect::fromStorage(query.value(16));
     run.startedAt = SqlDialect::optionalFromStorage(query.value(17));
     run.completedAt = SqlDialect::optionalFromStorage(query.value(18));
+    run.publishedBy = query.value(19).toString();
     return run;
 }
 
@@ -122,7 +123,7 @@ Result<void> RunRepository::insert(Transaction &transaction, const WorkflowRun &
 {
     Result<QSqlQuery> query = transaction.prepare(
         u"INSERT INTO workflow_runs ("_s + kColumns
-        + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+        + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
     if (!query) {
         return query.error();
     }
@@ -145,7 +146,8 @@ Result<void> RunRepository::insert(Transaction &transaction, const WorkflowRun &
                               SqlDialect::toStorage(run.leaseExpiresAt),
                               SqlDialect::toStorage(run.createdAt),
                               SqlDialect::toStorage(run.startedAt),
-                              SqlDialect::toStorage(run.completedAt)};
+                              SqlDialect::toStorage(run.completedAt),
+                              orEmpty(run.publishedBy)};
     for (const QVariant &value : values) {
         query->addBindValue(value);
     }

@@ -93,9 +93,17 @@ Result<void> reconcile(const WorkflowsConfig &config, Database &database,
         if (!it->match.subject.isEmpty()) {
             match.insert(u"subject"_s, it->match.subject);
         }
-        QJsonObject body{{u"match"_s, match}, {u"paused"_s, it->paused}, {u"target"_s, it->target}};
+        QJsonObject body{{u"match"_s, match},
+                         {u"paused"_s, it->paused},
+                         {u"target"_s, it->target},
+                         {u"publishers"_s, QJsonArray::fromStringList(it->publishers)}};
         if (!it->provider.isEmpty()) {
             body.insert(u"provider"_s, it->provider);
+        }
+        if (it->publishers.isEmpty()) {
+            qCWarning(lcWorkflow).noquote()
+                << u"workflow: workflows.eventTriggers.%1 names no publishers: no published "
+                   u"event fires it (name subject ids, or \"*\" for any publisher)"_s.arg(it.key());
         }
         wanted.append({u"workflows.eventTriggers."_s + it.key(), it.key(),
                        WorkflowDefinition::Kind::EventTrigger, body,
@@ -135,11 +143,11 @@ Result<void> reconcile(const WorkflowsConfig &config, Database &database,
         const bool sameTiming = old->cron == d.cron && old->timezone == d.timezone
             && old->paused == d.paused;
         d.nextRunAt = sameTiming ? old->nextRunAt : service.nextRun(d, now);
-        const bool same = sameTiming && old->provider == d.provider
-            && old->matchType == d.matchType && old->matchSource == d.matchSource
-            && old->matchSubject == d.matchSubject
-            && old->target.toJson() == d.target.toJson()
-            && old->authority.toJson() == d.authority.toJson();
+        const bool same = sameTiming && old->provider == d.provider && old->matchType == d.matchType
+                          && old->matchSource == d.matchSource
+                          && old->matchSubject == d.matchSubject && old->publishers == d.publishers
+                          && old->target.toJson() == d.target.toJson()
+                          && old->authority.toJson() == d.authority.toJson();
         existing.remove(d.id);
         if (same) {
             continue;

@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -65,6 +66,10 @@ struct WorkflowDefinition
     QString matchType;
     QString matchSource;
     QString matchSubject;
+    // Who else may fire it (http-api.md "Event triggers"): subject ids besides the owner, who
+    // always may. Config-managed: named in the config, "*" for any publisher; without any, only
+    // system:config publishes to it (no HTTP caller does).
+    QStringList publishers;
 
     WorkflowTarget target;
     WorkflowAuthority authority;
@@ -98,6 +103,7 @@ struct WorkflowRun
     QString status = QStringLiteral("pending"); // pending | running | succeeded | failed | canceled
     WorkflowTarget target;
     QJsonObject trigger; // {kind: schedule|event|manual, scheduleId?, scheduledFor?, triggerId?, event?}
+    QString publishedBy; // event runs: the subject that published the event
     WorkflowAuthority authority;
     QList<WorkflowRunStep> steps;
     QString statusMessage;

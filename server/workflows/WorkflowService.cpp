@@ -5,17 +5,18 @@
 #include "apps/AppCatalog.h"
 #include "apps/InvocationService.h"
 #include "authz/AccessCheck.h"
+#include "authz/SubjectId.h"
 #include "crypto/Random.h"
 #include "mcp/McpUpstreams.h"
 #include "shared/JsonPath.h"
 #include "shared/TimeFormat.h"
 #include "store/SqlDialect.h"
+#include "store/Transaction.h"
 #include "workflows/CronExpression.h"
 #include "workflows/DefinitionRepository.h"
 #include "workflows/RunExecutor.h"
 #include "workflows/WorkflowMetrics.h"
 #include "workflows/WorkflowYaml.h"
-#include "store/Transaction.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -58,6 +59,57 @@ QString idPrefix(WorkflowDefinition::Kind kind)
     return kind == WorkflowDefinition::Kind::Schedule ? u"wfs_"_s : u"wft_"_s;
 }
 
+constexpr qsizetype MaxPublishers = 100;
+const QString kAnyPublisher = u"*"_s;
+
+// An event trigger's publishers: canonical subject ids, "*" only where the config grants it.
+Result<QStringList> readPublishers(const QJsonValue &value, bool wildcardAllowed)
+{
+    if (value.isUndefined() || value.isNull()) {
+        return QStringList();
+    }
+    if (!value.isArray()) {
+        return Error::invalid(u"publishers must be an array of subject ids"_s);
+    }
+    const QJsonArray array = value.toArray();
+    if (array.size() > MaxPublishers) {
+        return Error::invalid(u"publishers may name at most %1 subjects"_s.arg(MaxPublishers));
+    }
+    QStringList publishers;
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        if (!array.at(i).isString()) {
+            return Error::invalid(u"publishers[%1] must be a string"_s.arg(i));
+        }
+        const QString publisher = array.at(i).toString().trimmed();
+        if (publisher == kAnyPublisher) {
+            if (!wildcardAllowed) {
+                return Error::invalid(
+                    u"publishers[%1]: \"*\" (any publisher) can only be set in the config file"_s
+                        .arg(i));
+            }
+        } else if (Result<SubjectId> subject = SubjectId::parse(publisher); !subject) {
+            return Error::invalid(u"publishers[%1]: %2"_s.arg(i).arg(subject.error().message));
+        } else if (subject->canonical() != publisher) {
+            return Error::invalid(u"publishers[%1]: not a canonical subject id"_s.arg(i));
+        }
+        if (!publishers.contains(publisher)) {
+            publishers.append(publisher);
+        }
+    }
+    return publishers;
+}
+
+// May `publisher` fire `trigger`? Its owner may (a scoped token only a trigger within its scope),
+// and whoever its publishers name; "*" (config only) lets anyone.
+bool mayFire(const WorkflowDefinition &trigger, const Principal &publisher)
+{
+    if (trigger.publishers.contains(kAnyPublisher)
+        || trigger.publishers.contains(publisher.subjectId)) {
+        return true;
+    }
+    return trigger.ownerSubjectId == publisher.subjectId
+           && AccessCheck::ceilingWithin(trigger.authority.permissions, publisher);
+}
 
 } // namespace
 
@@ -88,9 +140,10 @@ Result<void> WorkflowService::requireSubject(const Principal &caller)
 Result<WorkflowDefinition> WorkflowService::build(Kind kind, const QJsonObject &body,
                                                   const Principal &checkAs) const
 {
-    const QStringList known = kind == Kind::Schedule
-        ? QStringList{u"provider"_s, u"cron"_s, u"timezone"_s, u"target"_s, u"paused"_s}
-        : QStringList{u"provider"_s, u"match"_s, u"target"_s, u"paused"_s};
+    const QStringList known =
+        kind == Kind::Schedule
+            ? QStringList{u"provider"_s, u"cron"_s, u"timezone"_s, u"target"_s, u"paused"_s}
+            : QStringList{u"provider"_s, u"match"_s, u"target"_s, u"paused"_s, u"publishers"_s};
     for (auto it = body.begin(); it != body.end(); ++it) {
         if (!known.contains(it.key()) && !kReadOnlyFields.contains(it.key())) {
             return Error::invalid(u"unknown field \"%1\" in %2 (expected %3)"_s.arg(
@@ -160,6 +213,12 @@ Result<WorkflowDefinition> WorkflowService::build(Kind kind, const QJsonObject &
         d.matchType = *type;
         d.matchSource = *source;
         d.matchSubject = *subject;
+        Result<QStringList> publishers =
+            readPublishers(body.value(u"publishers"_s), checkAs.subjectId == SystemConfigSubject);
+        if (!publishers) {
+            return publishers.error();
+        }
+        d.publishers = *publishers;
     }
     Result<WorkflowTarget> target = WorkflowTarget::fromJson(body.value(u"target"_s));
     if (!target) {
@@ -216,6 +275,11 @@ Result<void> WorkflowService::checkTarget(const Principal &principal,
                 // Its tools are known per caller only: the app's access is what can be checked.
                 if (Result<void> ok = m_access.checkApp(principal, *app); !ok) {
                     return Error{ok.error().code, where + u": "_s + ok.error().message};
+                }
+                if (!AccessCheck::tokenAllows(principal, app->name, step.operation)) {
+                    return Error::forbidden(
+                        u"%1: token scope denied: the token has no permission for operation "
+                        u"\"%2\" on app \"%3\""_s.arg(where, step.operation, app->name));
                 }
                 continue;
             }
@@ -282,7 +346,7 @@ Result<WorkflowDefinition> WorkflowService::owned(const Principal &caller, Kind 
     if (!found) {
         return found.error();
     }
-    if (!*found || (*found)->kind != kind || (*found)->ownerSubjectId != caller.subjectId) {
+    if (!*found || (*found)->kind != kind || !visibleTo(caller, **found)) {
         return notFound(kind, id);
     }
     return **found;
@@ -298,6 +362,9 @@ Result<WorkflowDefinition> WorkflowService::update(const Principal &caller, Kind
     QJsonObject merged = body;
     if (!merged.contains(u"paused"_s)) {
         merged.insert(u"paused"_s, current->paused);
+    }
+    if (kind == Kind::EventTrigger && !merged.contains(u"publishers"_s)) {
+        merged.insert(u"publishers"_s, QJsonArray::fromStringList(current->publishers));
     }
     Result<WorkflowDefinition> built = build(kind, merged, caller);
     if (!built) {
@@ -333,7 +400,29 @@ Result<QList<WorkflowDefinition>> WorkflowService::list(const Principal &caller,
     if (Result<void> ok = requireSubject(caller); !ok) {
         return ok.error();
     }
-    return m_definitions.list(caller.subjectId, kind);
+    Result<QList<WorkflowDefinition>> all = m_definitions.list(caller.subjectId, kind);
+    if (!all) {
+        return all;
+    }
+    QList<WorkflowDefinition> visible;
+    for (WorkflowDefinition &d : *all) {
+        if (visibleTo(caller, d)) {
+            visible.append(std::move(d));
+        }
+    }
+    return visible;
+}
+
+bool WorkflowService::visibleTo(const Principal &caller, const WorkflowDefinition &definition)
+{
+    return definition.ownerSubjectId == caller.subjectId
+           && AccessCheck::ceilingWithin(definition.authority.permissions, caller);
+}
+
+bool WorkflowService::visibleTo(const Principal &caller, const WorkflowRun &run)
+{
+    return run.ownerSubjectId == caller.subjectId
+           && AccessCheck::ceilingWithin(run.authority.permissions, caller);
 }
 
 Result<void> WorkflowService::remove(const Principal &caller, Kind kind, const QString &id)
@@ -420,8 +509,9 @@ Result<QJsonObject> WorkflowService::importYaml(const Principal &caller, const Q
         if (!existing) {
             return existing.error();
         }
-        if (*existing && ((*existing)->ownerSubjectId != caller.subjectId
-                          || (*existing)->managedBy != u"api" || (*existing)->kind != d.kind)) {
+        if (*existing
+            && (!visibleTo(caller, **existing) || (*existing)->managedBy != u"api"
+                || (*existing)->kind != d.kind)) {
             return Error::conflict(u"%1: workflow id \"%2\" is already taken"_s.arg(path, d.id));
         }
         if (*existing) {
@@ -513,15 +603,21 @@ Result<QJsonObject> WorkflowService::publish(const Principal &caller, const QJso
         return triggers.error();
     }
     for (const WorkflowDefinition &trigger : std::as_const(*triggers)) {
-        const WorkflowRun run = newRun(trigger, QJsonObject{{u"kind"_s, u"event"_s},
-                                                            {u"triggerId"_s, trigger.id},
-                                                            {u"event"_s, event}});
+        if (!mayFire(trigger, caller)) {
+            continue;
+        }
+        WorkflowRun run =
+            newRun(trigger,
+                   QJsonObject{
+                       {u"kind"_s, u"event"_s}, {u"triggerId"_s, trigger.id}, {u"event"_s, event}});
+        run.publishedBy = caller.subjectId;
         if (Result<void> stored = m_runs.insert(run); !stored) {
             return stored.error();
         }
         started(run);
     }
-    return QJsonObject{{u"status"_s, u"published"_s}, {u"event"_s, event}};
+    return QJsonObject{
+        {u"status"_s, u"published"_s}, {u"event"_s, event}, {u"publishedBy"_s, caller.subjectId}};
 }
 
 WorkflowRun WorkflowService::newRun(const WorkflowDefinition &definition,
@@ -572,7 +668,13 @@ Result<RunPage> WorkflowService::listRuns(const Principal &caller, RunFilter fil
         return Error::invalid(u"status must be one of %1"_s.arg(statuses.join(u", "_s)));
     }
     filter.ownerSubjectId = caller.subjectId;
-    return m_runs.list(filter);
+    Result<RunPage> page = m_runs.list(filter);
+    if (!page) {
+        return page;
+    }
+    // A scoped token sees only the runs within its scope (the page may come out shorter).
+    page->runs.removeIf([&caller](const WorkflowRun &run) { return !visibleTo(caller, run); });
+    return page;
 }
 
 Result<WorkflowRun> WorkflowService::getRun(const Principal &caller, const QString &id)
@@ -584,7 +686,7 @@ Result<WorkflowRun> WorkflowService::getRun(const Principal &caller, const QStri
     if (!run) {
         return run.error();
     }
-    if (!*run || (*run)->ownerSubjectId != caller.subjectId) {
+    if (!*run || !visibleTo(caller, **run)) {
         return Error::notFound(u"workflow run \"%1\" not found"_s.arg(id));
     }
     return **run;
@@ -636,6 +738,7 @@ QJsonObject WorkflowService::toJson(const WorkflowDefinition &d)
             match.insert(u"subject"_s, d.matchSubject);
         }
         json.insert(u"match"_s, match);
+        json.insert(u"publishers"_s, QJsonArray::fromStringList(d.publishers));
     }
     return json;
 }
@@ -654,6 +757,9 @@ QJsonObject WorkflowService::toJson(const WorkflowRun &run)
                      {u"createdBy"_s, run.authority.actorJson()},
                      {u"createdAt"_s, isoUtc(run.createdAt)},
                      {u"steps"_s, steps}};
+    if (!run.publishedBy.isEmpty()) {
+        json.insert(u"publishedBy"_s, run.publishedBy);
+    }
     if (run.startedAt) {
         json.insert(u"startedAt"_s, isoUtc(*run.startedAt));
     }

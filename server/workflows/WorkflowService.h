@@ -30,7 +30,9 @@ class WorkflowMetrics;
 // A definition's steps are checked when it is created or changed, as its maker: every app and
 // operation must exist and the maker must be allowed to run it (the one AccessCheck); the
 // operations checked become the run's ceiling (WorkflowAuthority). Someone else's definitions and
-// runs answer 404, as if they did not exist.
+// runs answer 404, as if they did not exist; so do the owner's own ones that reach beyond the
+// scope of the token asking. An event fires a trigger only when its owner published it (a scoped
+// token: a trigger within its scope) or the trigger's publishers name the publisher.
 class WorkflowService final
 {
 public:
@@ -98,6 +100,11 @@ private:
     [[nodiscard]] Result<WorkflowDefinition> owned(const Principal &caller, Kind kind,
                                                    const QString &id);
     [[nodiscard]] static Result<void> requireSubject(const Principal &caller);
+    // The caller's own, and for a scoped token only what lies within its scope: every operation
+    // a step (or an agent step's tool) names must be one the token allows. Others answer 404.
+    [[nodiscard]] static bool visibleTo(const Principal &caller,
+                                        const WorkflowDefinition &definition);
+    [[nodiscard]] static bool visibleTo(const Principal &caller, const WorkflowRun &run);
 
     Database &m_database;
     DefinitionRepository &m_definitions;

@@ -150,6 +150,10 @@ void emitDefinition(YAML::Emitter &out, const WorkflowDefinition &d)
         }
         out << YAML::Key << "match" << YAML::Value;
         emitMap(out, match);
+        if (!d.publishers.isEmpty()) {
+            out << YAML::Key << "publishers" << YAML::Value;
+            emitJson(out, QJsonArray::fromStringList(d.publishers));
+        }
     }
     out << YAML::Key << "paused" << YAML::Value << d.paused;
     if (!d.provider.isEmpty() && d.provider != u"builtin") {
@@ -371,6 +375,10 @@ QList<Entry> readEntries(const ConfigNode &root, ConfigErrors &errors)
                     insertString(m, match, key);
                 }
                 body.insert(u"match"_s, match);
+            }
+            if (!isSchedule && r.has(u"publishers")) {
+                body.insert(u"publishers"_s,
+                            QJsonArray::fromStringList(r.stringList(u"publishers")));
             }
             if (r.has(u"paused")) {
                 body.insert(u"paused"_s, r.boolean(u"paused", false));

@@ -699,13 +699,31 @@ void tst_Workflows::othersSeeNothing()
     QCOMPARE(m_server->get(u"/api/v1/workflow/runs/"_s + run[u"id"_s].toString(), asBob).status, 404);
     QCOMPARE(m_server->request("POST", u"/api/v1/workflow/runs/"_s + run[u"id"_s].toString()
                                            + u"/cancel"_s, {}, asBob).status, 404);
-    // Bob's event still fires Alice's trigger: the run is hers.
+    // Bob's event does not fire Alice's trigger until she names him among its publishers; then
+    // the run is hers and records who published the event.
     const HttpReply published =
         m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"mine"})", asBob);
     QCOMPARE(published.status, 202);
+    QCOMPARE(published.json()[u"publishedBy"_s].toString(), bob.subjectId);
+    QJsonObject withBob = trigger;
+    withBob.insert(u"publishers"_s, QJsonArray{bob.subjectId});
+    QCOMPARE(m_server->request("PUT", path, json(withBob), asAlice).status, 200);
+    QCOMPARE(m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"mine"})", asBob)
+                 .status,
+             202);
     QTRY_COMPARE_WITH_TIMEOUT(
         m_server->get(u"/api/v1/workflow/runs?status=succeeded"_s, asAlice).json().array().size(),
         2, 10000);
+    const QJsonArray aliceRuns =
+        m_server->get(u"/api/v1/workflow/runs?status=succeeded"_s, asAlice).json().array();
+    QStringList publishers;
+    for (const QJsonValue &r : aliceRuns) {
+        publishers << r[u"publishedBy"_s].toString();
+    }
+    publishers.sort();
+    QStringList expected{alice.subjectId, bob.subjectId};
+    expected.sort();
+    QCOMPARE(publishers, expected);
     QCOMPARE(m_server->get(u"/api/v1/workflow/runs"_s, asBob).json().array().size(), 0);
     // Unauthenticated callers are turned away.
     QCOMPARE(m_server->get(u"/api/v1/workflow/runs"_s, TestServer::bearer(u"gst_api_nope"_s)).status,
@@ -757,6 +775,7 @@ void tst_Workflows::configManagedWorkflows()
   eventTriggers:
     on-ping:
       match: {type: ping, source: cfg}
+      publishers: ["*"]
       target:
         steps:
           - id: echo
