@@ -180,8 +180,9 @@ bool hasDotPart(const QByteArray &text)
     QByteArray parts = text;
     parts.replace('\\', '/');
     const QList<QByteArray> split = parts.split('/');
-    return std::any_of(split.cbegin(), split.cend(),
-                       [](const QByteArray &part) { return part == "." || part == ".."; });
+    return std::any_of(split.cbegin(), split.cend(), [](const QByteArray &part) {
+        return part == "." || part == "..";
+    });
 }
 
 // A path value must stay one segment even for an upstream (or a proxy before it) that decodes

@@ -38,8 +38,10 @@ bool isInertContentType(QByteArrayView contentType)
         return false;
     }
     const qsizetype semicolon = contentType.indexOf(';');
-    const QByteArray essence =
-        (semicolon < 0 ? contentType : contentType.first(semicolon)).trimmed().toByteArray().toLower();
+    const QByteArray essence = (semicolon < 0 ? contentType : contentType.first(semicolon))
+                                   .trimmed()
+                                   .toByteArray()
+                                   .toLower();
     const qsizetype slash = essence.indexOf('/');
     if (slash < 0 || !isToken(QByteArrayView(essence).first(slash))
         || !isToken(QByteArrayView(essence).sliced(slash + 1))) {
@@ -53,8 +55,8 @@ bool isInertContentType(QByteArrayView contentType)
     return type == "text" && subtype == "plain";
 }
 
-HttpResponse relayedUpstreamResponse(int status, const QByteArray &body,
-                                     const QByteArray &contentType)
+HttpResponse
+relayedUpstreamResponse(int status, const QByteArray &body, const QByteArray &contentType)
 {
     HttpResponse response = HttpResponse::text(status, body, contentType);
     if (!isInertContentType(contentType)) {

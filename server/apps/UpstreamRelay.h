@@ -18,8 +18,8 @@ namespace Gestalt {
 //   Content-Disposition: attachment
 // so that HTML, SVG, XML or a script from an upstream can neither run on the gateway's origin
 // nor load anything (HttpServer adds X-Content-Type-Options: nosniff to every response).
-[[nodiscard]] HttpResponse relayedUpstreamResponse(int status, const QByteArray &body,
-                                                   const QByteArray &contentType);
+[[nodiscard]] HttpResponse
+relayedUpstreamResponse(int status, const QByteArray &body, const QByteArray &contentType);
 
 // Whether a browser shows a body of this Content-Type as inert data: exactly one media type,
 // application/json, application/<x>+json or text/plain (parameters allowed). A missing or

@@ -28,7 +28,8 @@ const QString pageStyle =
 
 // No script, nothing loaded; the one <style> element is allowed by its hash (never by
 // 'unsafe-inline'), the account choice posts back to us.
-const QByteArray pagePolicy = "default-src 'none'; style-src 'sha256-"_ba
+const QByteArray pagePolicy =
+    "default-src 'none'; style-src 'sha256-"_ba
     + QCryptographicHash::hash(pageStyle.toUtf8(), QCryptographicHash::Sha256).toBase64()
     + "'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"_ba;
 

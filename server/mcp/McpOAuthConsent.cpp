@@ -34,7 +34,8 @@ button.approve{background:#2457d6;border-color:#2457d6;color:#fff})"_s;
 // callback does), which no list written here can foresee. With no script, no external resource
 // and every value escaped, nothing on this page can submit a form elsewhere. The one <style>
 // element is allowed by its hash, never by 'unsafe-inline'.
-const QByteArray pagePolicy = "default-src 'none'; style-src 'sha256-"_ba
+const QByteArray pagePolicy =
+    "default-src 'none'; style-src 'sha256-"_ba
     + QCryptographicHash::hash(pageStyle.toUtf8(), QCryptographicHash::Sha256).toBase64()
     + "'; base-uri 'none'; frame-ancestors 'none'"_ba;
 

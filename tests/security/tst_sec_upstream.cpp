@@ -26,7 +26,8 @@ using namespace Gestalt::Test;
 namespace {
 
 // The page of the issue, URL-safe base64: httpbin's /base64/<value> answers it as text/html.
-const QString kScriptPage = u"PGh0bWw-PHNjcmlwdD5hbGVydChkb2N1bWVudC5kb21haW4pPC9zY3JpcHQ-PC9odG1sPg=="_s;
+const QString kScriptPage =
+    u"PGh0bWw-PHNjcmlwdD5hbGVydChkb2N1bWVudC5kb21haW4pPC9zY3JpcHQ-PC9odG1sPg=="_s;
 const QByteArray kScriptPageHtml = "<html><script>alert(document.domain)</script></html>"_ba;
 
 const QString kHiddenSeparator =
@@ -167,8 +168,10 @@ private Q_SLOTS:
     void consentPageAllowsOnlyItsOwnStyleByHash();
 
 private:
-    [[nodiscard]] HttpReply invoke(const QString &app, const QString &operation,
-                                   const QJsonObject &params, const TestServer::Headers &headers = {});
+    [[nodiscard]] HttpReply invoke(const QString &app,
+                                   const QString &operation,
+                                   const QJsonObject &params,
+                                   const TestServer::Headers &headers = {});
     void expectSandboxed(const HttpReply &reply);
 
     HttpbinProcess m_httpbin;
@@ -193,11 +196,12 @@ void tst_SecUpstream::init()
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
 }
 
-HttpReply tst_SecUpstream::invoke(const QString &app, const QString &operation,
-                                  const QJsonObject &params, const TestServer::Headers &headers)
+HttpReply tst_SecUpstream::invoke(const QString &app,
+                                  const QString &operation,
+                                  const QJsonObject &params,
+                                  const TestServer::Headers &headers)
 {
-    return m_server->request("POST", u"/api/v1/%1/%2"_s.arg(app, operation), json(params),
-                             headers);
+    return m_server->request("POST", u"/api/v1/%1/%2"_s.arg(app, operation), json(params), headers);
 }
 
 void tst_SecUpstream::expectSandboxed(const HttpReply &reply)
@@ -215,19 +219,20 @@ void tst_SecUpstream::expectSandboxed(const HttpReply &reply)
 // same climb reaches any path of httpbin (here /anything) with the operation's method.
 void tst_SecUpstream::operationTokenCannotClimbToAnotherPathOfTheUpstream()
 {
-    const TestServer::TestUser mallory = m_server->user(
-        u"mallory@example.com"_s, {},
-        QJsonArray{QJsonObject{{u"app"_s, u"httpbin"_s},
-                               {u"operations"_s, QJsonArray{u"get_status"_s}}}});
+    const TestServer::TestUser mallory =
+        m_server->user(u"mallory@example.com"_s,
+                       {},
+                       QJsonArray{QJsonObject{{u"app"_s, u"httpbin"_s},
+                                              {u"operations"_s, QJsonArray{u"get_status"_s}}}});
     const auto auth = TestServer::bearer(mallory.token);
     // The token's limits hold for the operation it is not given...
     QCOMPARE(m_server->get(u"/api/v1/httpbin/get_anything"_s, auth).status, 403);
     // ... and the one it is given works.
     QCOMPARE(m_server->get(u"/api/v1/httpbin/get_status?code=418"_s, auth).status, 418);
 
-    HttpReply reply = m_server->get(
-        u"/api/v1/httpbin/get_status?code=../base64/"_s + QString(kScriptPage).replace(u"="_s, u"%3D"_s),
-        auth);
+    HttpReply reply = m_server->get(u"/api/v1/httpbin/get_status?code=../base64/"_s
+                                        + QString(kScriptPage).replace(u"="_s, u"%3D"_s),
+                                    auth);
     QCOMPARE(reply.status, 400);
     QCOMPARE(reply.error(), kDotSegment.arg(u"code"_s));
     QVERIFY(!reply.body.contains("<script>"));
@@ -277,8 +282,7 @@ void tst_SecUpstream::encodedAndPlainDotSegmentsAreRefused()
 // (no query, no fragment cut off, no escape decoded twice).
 void tst_SecUpstream::reservedCharactersArriveEncodedInsideTheirSegment()
 {
-    const HttpReply reply =
-        invoke(u"bin"_s, u"item"_s, {{u"item"_s, u"a b?c=1#d%2541"_s}});
+    const HttpReply reply = invoke(u"bin"_s, u"item"_s, {{u"item"_s, u"a b?c=1#d%2541"_s}});
     QCOMPARE(reply.status, 200);
     const QJsonObject echo = reply.json().object();
     QCOMPARE(echo[u"url"_s].toString(),
@@ -318,16 +322,17 @@ void tst_SecUpstream::workflowStepCannotClimbOutOfItsSegment()
     const QJsonObject step{
         {u"id"_s, u"fetch"_s},
         {u"app"_s,
-         QJsonObject{{u"name"_s, u"bin"_s},
-                     {u"operation"_s, u"item"_s},
-                     {u"input"_s,
-                      QJsonObject{{u"fields"_s,
-                                   QJsonObject{{u"item"_s, QJsonObject{{u"from"_s,
-                                                                        u"event.data.id"_s}}}}}}}}}};
-    const HttpReply trigger = m_server->post(
-        u"/api/v1/workflow/event-triggers"_s,
-        json({{u"match"_s, QJsonObject{{u"type"_s, u"item.updated"_s}}},
-              {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{step}}}}}));
+         QJsonObject{
+             {u"name"_s, u"bin"_s},
+             {u"operation"_s, u"item"_s},
+             {u"input"_s,
+              QJsonObject{
+                  {u"fields"_s,
+                   QJsonObject{{u"item"_s, QJsonObject{{u"from"_s, u"event.data.id"_s}}}}}}}}}};
+    const HttpReply trigger =
+        m_server->post(u"/api/v1/workflow/event-triggers"_s,
+                       json({{u"match"_s, QJsonObject{{u"type"_s, u"item.updated"_s}}},
+                             {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{step}}}}}));
     QCOMPARE(trigger.status, 201);
     const QString triggerId = trigger.json()[u"id"_s].toString();
     QCOMPARE(m_server
@@ -365,11 +370,13 @@ void tst_SecUpstream::upstreamHtmlSvgXmlAreSandboxedAttachments_data()
     QTest::addColumn<QByteArray>("bodyPart");
     QTest::newRow("html") << u"html"_s << QJsonObject() << "text/html; charset=utf-8"_ba
                           << "<html>"_ba;
-    QTest::newRow("xml") << u"xml"_s << QJsonObject() << "application/xml"_ba << "<?xml"_ba;
-    QTest::newRow("svg") << u"svg"_s << QJsonObject() << "image/svg+xml"_ba << "<svg"_ba;
+    QTest::newRow("xml") << u"xml"_s << QJsonObject() << "application/xml"_ba
+                         << "<?xml"_ba;
+    QTest::newRow("svg") << u"svg"_s << QJsonObject() << "image/svg+xml"_ba
+                         << "<svg"_ba;
     QTest::newRow("base64 page with a script")
-        << u"base64"_s << QJsonObject{{u"value"_s, kScriptPage}}
-        << "text/html; charset=utf-8"_ba << kScriptPageHtml;
+        << u"base64"_s << QJsonObject{{u"value"_s, kScriptPage}} << "text/html; charset=utf-8"_ba
+        << kScriptPageHtml;
 }
 
 // Whatever an upstream answers is relayed as it came (type and body), but a browser may neither
@@ -382,8 +389,9 @@ void tst_SecUpstream::upstreamHtmlSvgXmlAreSandboxedAttachments()
     QFETCH(QByteArray, bodyPart);
     const HttpReply reply = m_server->get(
         u"/api/v1/bin/"_s + operation
-        + (params.isEmpty() ? QString()
-                            : u"?value="_s + params[u"value"_s].toString().replace(u"="_s, u"%3D"_s)));
+        + (params.isEmpty()
+               ? QString()
+               : u"?value="_s + params[u"value"_s].toString().replace(u"="_s, u"%3D"_s)));
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.header("content-type"), contentType);
     QVERIFY(reply.body.contains(bodyPart));
@@ -439,7 +447,8 @@ void tst_SecUpstream::jsonAndTextPassThroughUnchanged()
     QVERIFY(reply.header("content-disposition").isEmpty());
     QVERIFY(!directives(reply.header("content-security-policy")).contains(u"sandbox"_s));
 
-    for (const QByteArray &type : {"application/problem+json"_ba, "text/plain; charset=utf-8"_ba,
+    for (const QByteArray &type : {"application/problem+json"_ba,
+                                   "text/plain; charset=utf-8"_ba,
                                    "Application/JSON; charset=utf-8"_ba}) {
         m_fake.setReply(200, {{"Content-Type"_ba, type}}, "{\"a\":1}"_ba);
         reply = m_server->get(u"/api/v1/raw/page"_s);
@@ -460,21 +469,22 @@ void tst_SecUpstream::noResponseAllowsUnsafeInline()
         TestServer::Headers headers;
     };
     const QList<Probe> probes = {
-        {"GET"_ba, u"/api/v1/apps"_s, {}},                  // JSON
-        {"GET"_ba, u"/api/v1/nope"_s, {}},                  // JSON error
-        {"GET"_ba, u"/api/v1/bin/json"_s, {}},              // relayed JSON
-        {"GET"_ba, u"/api/v1/bin/html"_s, {}},              // relayed HTML
-        {"GET"_ba, u"/admin/"_s, {}},                       // the admin shell
-        {"GET"_ba, u"/admin/admin.js"_s, {}},               // its script
+        {"GET"_ba, u"/api/v1/apps"_s, {}},                               // JSON
+        {"GET"_ba, u"/api/v1/nope"_s, {}},                               // JSON error
+        {"GET"_ba, u"/api/v1/bin/json"_s, {}},                           // relayed JSON
+        {"GET"_ba, u"/api/v1/bin/html"_s, {}},                           // relayed HTML
+        {"GET"_ba, u"/admin/"_s, {}},                                    // the admin shell
+        {"GET"_ba, u"/admin/admin.js"_s, {}},                            // its script
         {"GET"_ba, u"/integrations"_s, {{"Accept"_ba, "text/html"_ba}}}, // a server page
         {"GET"_ba, u"/api/v1/auth/callback?error=denied"_s, {{"Accept"_ba, "text/html"_ba}}},
-        {"GET"_ba, u"/api/v1/auth/login"_s, {}},            // login (not configured here)
+        {"GET"_ba, u"/api/v1/auth/login"_s, {}}, // login (not configured here)
     };
     for (const Probe &probe : probes) {
         const HttpReply reply = m_server->request(probe.method, probe.path, {}, probe.headers);
         const QByteArray policy = reply.header("content-security-policy");
         QVERIFY2(!policy.isEmpty(), qPrintable(probe.path));
-        QVERIFY2(!policy.contains("unsafe-inline"), qPrintable(probe.path + u": "_s + QString::fromLatin1(policy)));
+        QVERIFY2(!policy.contains("unsafe-inline"),
+                 qPrintable(probe.path + u": "_s + QString::fromLatin1(policy)));
         QVERIFY2(!policy.contains("unsafe-eval"), qPrintable(probe.path));
     }
     const QMap<QString, QString> policy =
@@ -535,12 +545,12 @@ void tst_SecUpstream::consentPageAllowsOnlyItsOwnStyleByHash()
     QCOMPARE(registered.status, 201);
     const QString clientId = registered.json()[u"client_id"_s].toString();
     const TestServer::TestUser ada = m_server->user(u"ada@example.com"_s);
-    const HttpReply page = m_server->get(
-        u"/oauth/authorize?response_type=code&client_id="_s + clientId
-            + u"&redirect_uri=https%3A%2F%2Fapp.example%2Fcallback"
-              "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-              "&code_challenge_method=S256&state=s"_s,
-        TestServer::cookie(u"session_token"_s, m_server->sessionFor(ada)));
+    const HttpReply page =
+        m_server->get(u"/oauth/authorize?response_type=code&client_id="_s + clientId
+                          + u"&redirect_uri=https%3A%2F%2Fapp.example%2Fcallback"
+                            "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+                            "&code_challenge_method=S256&state=s"_s,
+                      TestServer::cookie(u"session_token"_s, m_server->sessionFor(ada)));
     QCOMPARE(page.status, 200);
     QVERIFY(page.header("content-type").startsWith("text/html"));
     const QList<QByteArray> styles = styleElements(page.body);

@@ -664,8 +664,7 @@ void tst_McpOAuth::consentPageShowsTheRequest()
     // headers come once.
     QCOMPARE(headerCount(page, "content-security-policy"), 1);
     const qsizetype styleStart = page.body.indexOf("<style>") + 7;
-    const QByteArray style =
-        page.body.mid(styleStart, page.body.indexOf("</style>") - styleStart);
+    const QByteArray style = page.body.mid(styleStart, page.body.indexOf("</style>") - styleStart);
     QVERIFY(styleStart > 7 && !style.isEmpty());
     QCOMPARE(page.header("content-security-policy"), consentPolicyFor(style));
     QCOMPARE(headerCount(page, "x-frame-options"), 1);

@@ -255,24 +255,30 @@ private Q_SLOTS:
         QTest::newRow("a percent-encoded slash in a path value is refused")
             << u"GET"_s << u"/f/{p}"_s << uR"([{"name":"p","in":"path"}])"_s
             << uR"({"p":"a%2Fb"})"_s << QString() << QByteArray() << hidden;
-        for (const QString &value : {u"%2e%2e"_s, u"%2E%2e"_s, u".%2e"_s, u"%2e"_s, u"%2f"_s,
-                                     u"%5C"_s, u"%252e%252e"_s, u"%25252f"_s}) {
+        for (const QString &value : {u"%2e%2e"_s,
+                                     u"%2E%2e"_s,
+                                     u".%2e"_s,
+                                     u"%2e"_s,
+                                     u"%2f"_s,
+                                     u"%5C"_s,
+                                     u"%252e%252e"_s,
+                                     u"%25252f"_s}) {
             QTest::addRow("encoded separator %s refused", qPrintable(value))
                 << u"GET"_s << u"/f/{p}"_s << uR"([{"name":"p","in":"path"}])"_s
                 << uR"({"p":"%1"})"_s.arg(value) << QString() << QByteArray() << hidden;
         }
-        for (const QString &value : {u"."_s, u".."_s, u"../admin"_s, u"a/../b"_s, u"a/."_s,
-                                     uR"(..\\x)"_s}) {
+        for (const QString &value :
+             {u"."_s, u".."_s, u"../admin"_s, u"a/../b"_s, u"a/."_s, uR"(..\\x)"_s}) {
             QTest::addRow("dot segment %s refused", qPrintable(value))
                 << u"GET"_s << u"/f/{p}"_s << uR"([{"name":"p","in":"path"}])"_s
                 << uR"({"p":"%1"})"_s.arg(value) << QString() << QByteArray() << dots;
         }
         QTest::newRow("a dot value is refused even inside a segment")
-            << u"GET"_s << u"/f/v{p}"_s << uR"([{"name":"p","in":"path"}])"_s
-            << uR"({"p":".."})"_s << QString() << QByteArray() << dots;
+            << u"GET"_s << u"/f/v{p}"_s << uR"([{"name":"p","in":"path"}])"_s << uR"({"p":".."})"_s
+            << QString() << QByteArray() << dots;
         QTest::newRow("the operation's own dot segment")
-            << u"GET"_s << u"/f/../{p}"_s << uR"([{"name":"p","in":"path"}])"_s
-            << uR"({"p":"x"})"_s << QString() << QByteArray()
+            << u"GET"_s << u"/f/../{p}"_s << uR"([{"name":"p","in":"path"}])"_s << uR"({"p":"x"})"_s
+            << QString() << QByteArray()
             << uR"(invalid path: it must not have a "." or ".." segment)"_s;
         QTest::newRow("a number is a path value too")
             << u"GET"_s << u"/f/{p}"_s << uR"([{"name":"p","in":"path"}])"_s << uR"({"p":418})"_s

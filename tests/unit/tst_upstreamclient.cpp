@@ -918,8 +918,13 @@ private Q_SLOTS:
     void dotSegmentsAreRefusedWithoutTraffic_data()
     {
         QTest::addColumn<QString>("path");
-        for (const QString &path : {u"/a/../b"_s, u"/a/./b"_s, u"/a/.."_s, u"/a/%2e%2E/b"_s,
-                                    u"/a/..%2Fb"_s, u"/a/%252e%252e/b"_s, u"/a/..%5Cb"_s}) {
+        for (const QString &path : {u"/a/../b"_s,
+                                    u"/a/./b"_s,
+                                    u"/a/.."_s,
+                                    u"/a/%2e%2E/b"_s,
+                                    u"/a/..%2Fb"_s,
+                                    u"/a/%252e%252e/b"_s,
+                                    u"/a/..%5Cb"_s}) {
             QTest::newRow(qPrintable(path)) << path;
         }
     }
