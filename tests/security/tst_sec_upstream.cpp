@@ -45,6 +45,7 @@ QString appsYaml(const QString &httpbin, const QString &fake)
         document: ":/apps/httpbin/openapi.yaml"
         baseUrl: %1
   bin:
+    mcp: true
     surfaces:
       rest:
         baseUrl: %1
@@ -152,6 +153,7 @@ private Q_SLOTS:
     void slashInAValueNeverReachesTheUpstreamAsASlash();
     void hostedBindingCannotClimbOutOfItsSegment();
     void workflowStepCannotClimbOutOfItsSegment();
+    void mcpToolCallCannotClimbOutOfItsSegment();
 
     // Upstream content is never a page of the gateway.
     void upstreamHtmlSvgXmlAreSandboxedAttachments_data();
@@ -360,6 +362,36 @@ void tst_SecUpstream::workflowStepCannotClimbOutOfItsSegment()
              qPrintable(run[u"statusMessage"_s].toString()));
     QVERIFY(!run[u"steps"_s][0].toObject().contains(u"output"_s)
             || run[u"steps"_s][0][u"output"_s].isNull());
+}
+
+// An MCP client (a model steered by whatever it read) fills the arguments of tools/call.
+void tst_SecUpstream::mcpToolCallCannotClimbOutOfItsSegment()
+{
+    const auto toolCall = [this](const QString &item) {
+        const QJsonObject message{{u"jsonrpc"_s, u"2.0"_s},
+                                  {u"id"_s, 1},
+                                  {u"method"_s, u"tools/call"_s},
+                                  {u"params"_s,
+                                   QJsonObject{{u"name"_s, u"bin_item"_s},
+                                               {u"arguments"_s, QJsonObject{{u"item"_s, item}}}}}};
+        const HttpReply reply =
+            m_server->post(u"/mcp"_s,
+                           json(message),
+                           {{"Content-Type"_ba, "application/json"_ba},
+                            {"Accept"_ba, "application/json, text/event-stream"_ba}});
+        return reply.json()[u"result"_s].toObject();
+    };
+    QJsonObject result = toolCall(u"../uuid"_s);
+    QCOMPARE(result[u"isError"_s].toBool(), true);
+    QVERIFY2(result[u"content"_s][0][u"text"_s].toString().contains(kDotSegment.arg(u"item"_s)),
+             qPrintable(result[u"content"_s][0][u"text"_s].toString()));
+    result = toolCall(u"%2e%2e%2fuuid"_s);
+    QCOMPARE(result[u"isError"_s].toBool(), true);
+    QVERIFY(
+        result[u"content"_s][0][u"text"_s].toString().contains(kHiddenSeparator.arg(u"item"_s)));
+    result = toolCall(u"a?b"_s);
+    QCOMPARE(result[u"isError"_s].toBool(), false);
+    QVERIFY(QJsonDocument(result).toJson().contains("/anything/a%3Fb"));
 }
 
 void tst_SecUpstream::upstreamHtmlSvgXmlAreSandboxedAttachments_data()
