@@ -33,11 +33,23 @@ function hideMessages() {
   $('#notice').hidden = true;
 }
 
+// The server writes the login base into index.html as a JSON string in a <meta> element (no
+// inline script: the Content-Security-Policy allows none).
+function configuredLoginBase() {
+  const meta = document.querySelector('meta[name="gestalt-admin-login-base"]');
+  try {
+    const value = JSON.parse(meta?.content ?? '');
+    return typeof value === 'string' ? value : '';
+  } catch {
+    return '';
+  }
+}
+
 let leaving = false;
 function goToLogin() {
   if (leaving) return;
   leaving = true;
-  const base = window.GESTALT_ADMIN_LOGIN_BASE || '/api/v1/auth/login';
+  const base = configuredLoginBase() || '/api/v1/auth/login';
   const here = /^https?:\/\//i.test(base) ? location.href : location.pathname + location.search;
   location.assign(`${base}?next=${encodeURIComponent(here)}`);
 }

@@ -123,11 +123,15 @@ QByteArray rewriteAdminIndex(QByteArray html, const QString &clientUiUrl,
                      QByteArray(R"(<a href=")"_ba + htmlAttribute(clientUiUrl)
                                 + R"(">Client UI</a>)"_ba));
     }
-    // A JSON string is a JavaScript string; "<", ">" and "&" are escaped so that nothing in it
-    // can close the <script> element.
+    // A JSON string (so also a JavaScript string) with "<", ">", "&" and "'" escaped: nothing in
+    // it can close a <script> element or a single-quoted attribute, nor start a character
+    // reference. The built-in shell reads it from <meta ... content='...'>.
     QByteArray quoted = QJsonDocument(QJsonArray{loginBase}).toJson(QJsonDocument::Compact);
     quoted = quoted.mid(1, quoted.size() - 2);
-    quoted.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
+    quoted.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027");
     html.replace("__GESTALT_ADMIN_LOGIN_BASE__"_ba, quoted);
     return html;
 }

@@ -52,8 +52,10 @@ private:
 // The serve-time edits of index.html (gestalt-facts §9.4):
 //  * `<a class="brand" href="/">` points at clientUiUrl when set, else at "/admin/";
 //  * `<a href="/">Client UI</a>` points at clientUiUrl when set and is removed otherwise;
-//  * the placeholder __GESTALT_ADMIN_LOGIN_BASE__ becomes loginBase as a JavaScript string
-//    literal (safe inside <script>).
+//  * the placeholder __GESTALT_ADMIN_LOGIN_BASE__ becomes loginBase as a JSON string literal
+//    with <, >, & and ' escaped (\u003c...): safe inside <script> and inside a single-quoted
+//    attribute. The built-in shell has it in <meta name="gestalt-admin-login-base" content='...'>
+//    (the Content-Security-Policy allows no inline script).
 [[nodiscard]] QByteArray rewriteAdminIndex(QByteArray html, const QString &clientUiUrl,
                                            const QString &loginBase);
 

@@ -5,6 +5,7 @@
 #include "apps/AppCatalog.h"
 #include "apps/AppStatus.h"
 #include "apps/InvocationService.h"
+#include "apps/UpstreamRelay.h"
 #include "audit/AuditLog.h"
 #include "authz/AccessCheck.h"
 #include "connections/CredentialRepository.h"
@@ -52,7 +53,7 @@ InvocationService::Callback AppRoutes::answerWith(const Responder &responder)
             responder.sendError(result.error());
             return;
         }
-        responder.send(HttpResponse::text(result->status, result->body, result->contentType));
+        responder.send(relayedUpstreamResponse(result->status, result->body, result->contentType));
     };
 }
 

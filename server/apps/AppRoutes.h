@@ -21,7 +21,8 @@ public:
               CredentialRepository &credentials, InvocationService &invocations);
     void registerRoutes(Router &router);
 
-    // Sends an invocation's outcome: the upstream status, body and Content-Type, or the error.
+    // Sends an invocation's outcome: the upstream status, body and Content-Type through
+    // relayedUpstreamResponse() (sandboxed unless inert), or the error.
     [[nodiscard]] static InvocationService::Callback answerWith(const Responder &responder);
 
     // Audits connection.disconnect (allowed or not) when set.

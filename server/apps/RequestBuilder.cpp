@@ -149,6 +149,58 @@ QByteArray encodePathText(const QString &text)
     return out;
 }
 
+// A caller's value as one path segment: only unreserved bytes stay as they are.
+QByteArray encodeSegment(const QString &value)
+{
+    return QUrl::toPercentEncoding(value);
+}
+
+// Whether percent-decoding `text` (as often as it decodes) turns an escape into '.', '/' or a
+// backslash: "%2e%2e", "%2F", "%5c", "%252e".
+bool hidesSeparator(QByteArray text)
+{
+    while (text.contains('%')) {
+        const QByteArray decoded = QByteArray::fromPercentEncoding(text);
+        if (decoded == text) {
+            break;
+        }
+        for (const char c : {'.', '/', '\\'}) {
+            if (decoded.count(c) > text.count(c)) {
+                return true;
+            }
+        }
+        text = decoded;
+    }
+    return false;
+}
+
+// Whether `text`, split at '/' and backslashes, has a "." or ".." part.
+bool hasDotPart(const QByteArray &text)
+{
+    QByteArray parts = text;
+    parts.replace('\\', '/');
+    const QList<QByteArray> split = parts.split('/');
+    return std::any_of(split.cbegin(), split.cend(), [](const QByteArray &part) {
+        return part == "." || part == "..";
+    });
+}
+
+// A path value must stay one segment even for an upstream (or a proxy before it) that decodes
+// %2F to '/' and then resolves dot segments: no hidden separators, no "." or ".." part.
+Result<void> checkPathValue(const QString &name, const QString &value)
+{
+    const QByteArray text = value.toUtf8();
+    if (hidesSeparator(text)) {
+        return Error::invalid(u"invalid path parameter \"%1\": it must not hold a "
+                              "percent-encoded \".\", \"/\" or \"\\\""_s.arg(name));
+    }
+    if (hasDotPart(text)) {
+        return Error::invalid(u"invalid path parameter \"%1\": it must not make a \".\" or "
+                              "\"..\" path segment"_s.arg(name));
+    }
+    return {};
+}
+
 QByteArray encodeQuery(const QueryList &query)
 {
     QByteArray out;
@@ -161,7 +213,8 @@ QByteArray encodeQuery(const QueryList &query)
     return out;
 }
 
-// Fills {name} placeholders from the body bucket (removing what it uses).
+// Fills {name} placeholders from the body bucket (removing what it uses), each value encoded
+// as one segment (or part of one).
 Result<QByteArray>
 fillPath(const QString &path, QJsonObject &bucket, const QMap<QString, QString> &exposedByWire)
 {
@@ -176,17 +229,24 @@ fillPath(const QString &path, QJsonObject &bucket, const QMap<QString, QString> 
         }
         out += encodePathText(path.mid(i, open - i));
         const QString key = path.mid(open + 1, close - open - 1);
+        const QString name = exposedByWire.value(key, key);
         const std::optional<QString> text = scalarText(bucket.value(key));
         if (!text || text->isEmpty()) {
-            return Error::invalid(
-                u"missing required path parameter \"%1\""_s.arg(exposedByWire.value(key, key)));
+            return Error::invalid(u"missing required path parameter \"%1\""_s.arg(name));
+        }
+        if (Result<void> ok = checkPathValue(name, *text); !ok) {
+            return ok.error();
         }
         bucket.remove(key);
-        out += encodePathText(*text);
+        out += encodeSegment(*text);
         i = close + 1;
     }
     if (!out.startsWith('/') && !out.isEmpty()) {
         out.prepend('/');
+    }
+    // Values side by side ("{a}{b}") can still make one.
+    if (RequestBuilder::hasDotSegment(out)) {
+        return Error::invalid(u"invalid path: it must not have a \".\" or \"..\" segment"_s);
     }
     return out;
 }
@@ -307,6 +367,21 @@ QString RequestBuilder::interpolate(const QString &text, const QMap<QString, QSt
         }
     }
     return out;
+}
+
+bool RequestBuilder::hasDotSegment(QByteArrayView encodedPath)
+{
+    QByteArray text = encodedPath.toByteArray();
+    while (true) {
+        if (hasDotPart(text)) {
+            return true;
+        }
+        const QByteArray decoded = QByteArray::fromPercentEncoding(text);
+        if (decoded == text) {
+            return false;
+        }
+        text = decoded;
+    }
 }
 
 Result<UpstreamRequest> RequestBuilder::build(const AppDefinition &app,

@@ -42,8 +42,13 @@ struct CredentialMaterial
 //  2. base URL and static headers get {key} interpolation from the credential params (unknown
 //     placeholders stay as written);
 //  3. {name} path placeholders are filled from the body bucket (removed from it); missing → 400
-//     "missing required path parameter \"name\""; values are not URL-escaped beyond what makes
-//     a valid URL (a '/' stays a '/');
+//     "missing required path parameter \"name\"". A value stays inside its one segment: every
+//     byte but [A-Za-z0-9-._~] is percent-encoded ('/', '?', '#', '%', ';' and '\\' included).
+//     400 "invalid path parameter \"name\": ..." for a value with a "." or ".." part between
+//     slashes or backslashes ("..", "../admin") or one hiding '.', '/' or '\\' behind
+//     percent-encoding ("%2e%2e", "%2F", "%252e"): an upstream, or a proxy before it, that
+//     decodes %2F and resolves dot segments would be led to another path. Nothing is ever
+//     normalised. (Go's gestalt inserts values unescaped, gestalt-facts §1.9.3: the traversal.)
 //  4. POST/PUT/PATCH: the remaining body bucket as JSON with
 //     Content-Type: application/json; charset=utf-8 (no body when empty and the method is not
 //     POST); other methods: the remaining body bucket appended to the query;
@@ -66,6 +71,11 @@ public:
     // "{key}" placeholders replaced from `values`; unknown ones left verbatim.
     [[nodiscard]] static QString interpolate(const QString &text,
                                              const QMap<QString, QString> &values);
+
+    // Whether a percent-encoded path, as sent or decoded (as often as it decodes), has a "." or
+    // ".." part between slashes or backslashes: "/a/../b", "/a/%2e%2E/b", "/a/..%2Fb",
+    // "/a/%252e%252e". UpstreamClient refuses such URLs.
+    [[nodiscard]] static bool hasDotSegment(QByteArrayView encodedPath);
 };
 
 } // namespace Gestalt

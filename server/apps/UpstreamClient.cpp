@@ -85,17 +85,15 @@ int defaultPort(bool tls)
     return tls ? 443 : 80;
 }
 
-// The request target in origin form, as QNetworkAccessManager wrote it: the path with dot
-// segments resolved ("/" when empty) and the query, fully encoded.
+// The request target in origin form: the path exactly as built ("/" when empty; dot segments
+// are never resolved: send() refuses them) and the query, fully encoded.
 QByteArray requestTarget(const QUrl &url)
 {
-    QUrl::FormattingOptions format(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment
-                                   | QUrl::FullyEncoded);
+    const QUrl::FormattingOptions format(QUrl::RemoveScheme | QUrl::RemoveAuthority
+                                         | QUrl::RemoveFragment | QUrl::FullyEncoded);
     QUrl copy = url;
     if (copy.path().isEmpty()) {
         copy.setPath(u"/"_s);
-    } else {
-        format |= QUrl::NormalizePathSegments;
     }
     return copy.toEncoded(format);
 }
@@ -206,6 +204,10 @@ std::shared_ptr<UpstreamCall> UpstreamClient::send(const UpstreamRequest &reques
         failLater(call,
                   Error::forbidden(
                       u"egress to host \"%1\" is not allowed for this app"_s.arg(url.host())));
+        return call;
+    }
+    if (RequestBuilder::hasDotSegment(url.path(QUrl::FullyEncoded).toLatin1())) {
+        failLater(call, Error::invalid(u"the upstream URL has a \".\" or \"..\" path segment"_s));
         return call;
     }
     const QByteArray method = request.method.toUpper().toLatin1();

@@ -64,6 +64,8 @@ public:
 //   aborted                      → BadGateway  "upstream call canceled"
 //   method or header that cannot → InvalidArgument (nothing is sent)
 //     be written as HTTP/1.1
+//   a "." or ".." path segment,  → InvalidArgument (nothing is sent; the path is never
+//     plain or percent-encoded       normalised, so what was built is what is sent)
 // An upstream HTTP error status is NOT a failure: it comes back as an UpstreamResponse.
 //
 // HTTP/1.1 of its own, on the client's thread (HttpConnectionPool, HttpClientConnection): per

@@ -5,6 +5,7 @@
 #include "connections/ConnectionService.h"
 #include "http/HttpServer.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QUrlQuery>
 
@@ -21,22 +22,34 @@ bool wantsHtml(const HttpRequest &request)
     return request.header("accept").contains("text/html");
 }
 
+const QString pageStyle =
+    u"body{font:16px/1.5 system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;"
+    "color:#1d2330}button{font:inherit;margin:.3em 0;padding:.4em 1em}"_s;
+
+// No script, nothing loaded; the one <style> element is allowed by its hash (never by
+// 'unsafe-inline'), the account choice posts back to us.
+const QByteArray pagePolicy =
+    "default-src 'none'; style-src 'sha256-"_ba
+    + QCryptographicHash::hash(pageStyle.toUtf8(), QCryptographicHash::Sha256).toBase64()
+    + "'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"_ba;
+
 QByteArray page(const QString &title, const QString &bodyHtml)
 {
     return (u"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<title>"_s
-            + title.toHtmlEscaped()
-            + u" · Gestalt</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:36em;"
-              "margin:4em auto;padding:0 1em;color:#1d2330}button{font:inherit;margin:.3em 0;"
-              "padding:.4em 1em}</style></head><body><h1>"_s
-            + title.toHtmlEscaped() + u"</h1>"_s + bodyHtml + u"</body></html>\n"_s)
+            + title.toHtmlEscaped() + u" · Gestalt</title><style>"_s + pageStyle
+            + u"</style></head><body><h1>"_s + title.toHtmlEscaped() + u"</h1>"_s + bodyHtml
+            + u"</body></html>\n"_s)
         .toUtf8();
 }
 
 HttpResponse htmlResponse(int status, const QString &title, const QString &bodyHtml)
 {
-    return HttpResponse::text(status, page(title, bodyHtml), "text/html; charset=utf-8"_ba);
+    HttpResponse response =
+        HttpResponse::text(status, page(title, bodyHtml), "text/html; charset=utf-8"_ba);
+    response.setHeader("Content-Security-Policy"_ba, pagePolicy);
+    return response;
 }
 
 HttpResponse errorFor(const HttpRequest &request, const Error &error)

@@ -24,7 +24,7 @@ const QStringList supportedMethods = {u"GET"_s,   u"HEAD"_s,   u"POST"_s,   u"PU
                                       u"PATCH"_s, u"DELETE"_s, u"OPTIONS"_s};
 
 const QByteArray contentSecurityPolicy =
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"_ba;
 

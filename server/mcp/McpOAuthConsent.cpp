@@ -4,6 +4,7 @@
 
 #include "mcp/McpOAuthSupport.h"
 
+#include <QCryptographicHash>
 #include <QJsonObject>
 #include <QUrl>
 
@@ -16,13 +17,6 @@ namespace {
 const QString consentPrefix = u"gst_mcp_consent_"_s;
 const QByteArray consentAd = "gestalt.mcp.consent"_ba;
 
-// No form-action: Chromium checks it against every redirect that follows the submission, and
-// this form exists to end in a 302 to the client (often on to a custom scheme, as claude.ai's
-// callback does), which no list written here can foresee. With no script, no external resource
-// and every value escaped, nothing on this page can submit a form elsewhere.
-const QByteArray pagePolicy =
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"_ba;
-
 const QString pageStyle = uR"(
 body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#1d2330;margin:0;
 display:flex;min-height:100vh;align-items:center;justify-content:center}
@@ -34,6 +28,16 @@ h1{font-size:1.25rem;margin:0 0 1rem}p{line-height:1.5;margin:0 0 1rem}
 button{font:inherit;padding:.5rem 1.25rem;border-radius:6px;border:1px solid #c3c8d1;
 background:#fff;cursor:pointer}
 button.approve{background:#2457d6;border-color:#2457d6;color:#fff})"_s;
+
+// No form-action: Chromium checks it against every redirect that follows the submission, and
+// this form exists to end in a 302 to the client (often on to a custom scheme, as claude.ai's
+// callback does), which no list written here can foresee. With no script, no external resource
+// and every value escaped, nothing on this page can submit a form elsewhere. The one <style>
+// element is allowed by its hash, never by 'unsafe-inline'.
+const QByteArray pagePolicy =
+    "default-src 'none'; style-src 'sha256-"_ba
+    + QCryptographicHash::hash(pageStyle.toUtf8(), QCryptographicHash::Sha256).toBase64()
+    + "'; base-uri 'none'; frame-ancestors 'none'"_ba;
 
 } // namespace
 

@@ -103,6 +103,10 @@ void tst_AdminShell::rewritesIndex_data()
         << QByteArray(R"(<a class="brand" href="https://gw.example.com">G</a>|)"
                       R"(<a href="https://gw.example.com">Client UI</a>|)"
                       R"(<script>x="https://gw.example.com/api/v1/auth/login";</script>)");
+    QTest::newRow("quotes and ampersands cannot leave an attribute either")
+        << QString() << u"/login?a='b'&c=\"d\""_s
+        << QByteArray(R"(<a class="brand" href="/admin/">G</a>||)"
+                      R"(<script>x="/login?a=\u0027b\u0027\u0026c=\"d\"";</script>)");
     QTest::newRow("hostile values are escaped")
         << u"https://x/\"><script>"_s << u"</script><script>alert(1)//"_s
         << QByteArray(R"(<a class="brand" href="https://x/&quot;&gt;&lt;script&gt;">G</a>|)"

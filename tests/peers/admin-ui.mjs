@@ -415,7 +415,7 @@ try {
   // The login base is written into index.html by the server: the public listener's absolute URL
   // here (management split), so "next" is the absolute address of the shell.
   const html = await (await fetch(admin, {signal: AbortSignal.timeout(WAIT)})).text();
-  const loginBase = JSON.parse(/GESTALT_ADMIN_LOGIN_BASE = ("[^"]*");/.exec(html)?.[1] ?? '""');
+  const loginBase = JSON.parse(/<meta name="gestalt-admin-login-base" content='("[^"']*")'>/.exec(html)?.[1] ?? '""');
   check('index.html carries the login base', /\/api\/v1\/auth\/login$/.test(loginBase), loginBase);
   await other.route('**/api/v1/auth/login**', (route) => route.fulfill({status: 200, contentType: 'text/html', body: '<title>login</title>'}));
   await other.goto(`${admin}?tab=members`);

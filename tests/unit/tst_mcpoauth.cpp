@@ -18,6 +18,7 @@
 #include "support/RawHttpClient.h"
 #include "support/TestDatabase.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -48,8 +49,13 @@ const QString kLoopback = u"http://127.0.0.1:33418/cb"_s;
 const QString kState = u"st+ate/1 &x"_s;
 const QString kOmit = u"<omit>"_s;
 const QByteArray kFormType = "application/x-www-form-urlencoded"_ba;
-const QByteArray kConsentPolicy =
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"_ba;
+// The consent page's policy for its <style> element, allowed by hash (never 'unsafe-inline').
+QByteArray consentPolicyFor(const QByteArray &style)
+{
+    return "default-src 'none'; style-src 'sha256-"_ba
+           + QCryptographicHash::hash(style, QCryptographicHash::Sha256).toBase64()
+           + "'; base-uri 'none'; frame-ancestors 'none'"_ba;
+}
 
 template<typename T>
 QString why(const Result<T> &result)
@@ -657,7 +663,10 @@ void tst_McpOAuth::consentPageShowsTheRequest()
     // Our own policy replaces the server's default, and the server's framing and sniffing
     // headers come once.
     QCOMPARE(headerCount(page, "content-security-policy"), 1);
-    QCOMPARE(page.header("content-security-policy"), kConsentPolicy);
+    const qsizetype styleStart = page.body.indexOf("<style>") + 7;
+    const QByteArray style = page.body.mid(styleStart, page.body.indexOf("</style>") - styleStart);
+    QVERIFY(styleStart > 7 && !style.isEmpty());
+    QCOMPARE(page.header("content-security-policy"), consentPolicyFor(style));
     QCOMPARE(headerCount(page, "x-frame-options"), 1);
     QCOMPARE(page.header("x-frame-options"), "DENY"_ba);
     QCOMPARE(page.header("x-content-type-options"), "nosniff"_ba);

@@ -229,16 +229,60 @@ private Q_SLOTS:
         QTest::newRow("POST undeclared param fills the path and leaves the body")
             << u"POST"_s << u"/users/{id}"_s << u"[]"_s << uR"({"id":"7","name":"x"})"_s
             << base + u"/users/7"_s << R"({"name":"x"})"_ba << QString();
-        QTest::newRow("slash in a path value stays a slash")
+        // A path value stays inside its one segment (issue 18; Go's gestalt inserted it as is).
+        const QString hidden =
+            uR"(invalid path parameter "p": it must not hold a percent-encoded ".", "/" or "\")"_s;
+        const QString dots =
+            uR"(invalid path parameter "p": it must not make a "." or ".." path segment)"_s;
+        QTest::newRow("slash in a path value is encoded")
             << u"GET"_s << u"/files/{path}"_s << uR"([{"name":"path","in":"path"}])"_s
-            << uR"({"path":"dir/sub file.txt"})"_s << base + u"/files/dir/sub%20file.txt"_s
+            << uR"({"path":"dir/sub file.txt"})"_s << base + u"/files/dir%2Fsub%20file.txt"_s
             << QByteArray() << QString();
         QTest::newRow("? and # in a path value are escaped")
             << u"GET"_s << u"/f/{p}"_s << uR"([{"name":"p","in":"path"}])"_s
             << uR"({"p":"a?b#c"})"_s << base + u"/f/a%3Fb%23c"_s << QByteArray() << QString();
-        QTest::newRow("percent escapes in a path value are kept, a stray % is not")
+        QTest::newRow("% ; and backslash in a path value are escaped")
             << u"GET"_s << u"/f/{p}"_s << uR"([{"name":"p","in":"path"}])"_s
-            << uR"({"p":"a%2Fb%zz"})"_s << base + u"/f/a%2Fb%25zz"_s << QByteArray() << QString();
+            << uR"({"p":"50% off;x=1\\y%zz"})"_s << base + u"/f/50%25%20off%3Bx%3D1%5Cy%25zz"_s
+            << QByteArray() << QString();
+        QTest::newRow("unreserved and non-ASCII in a path value")
+            << u"GET"_s << u"/f/{p}"_s << uR"([{"name":"p","in":"path"}])"_s
+            << uR"({"p":"a.b-c_d~é"})"_s << base + u"/f/a.b-c_d~%C3%A9"_s << QByteArray()
+            << QString();
+        QTest::newRow("dots inside a value are fine")
+            << u"GET"_s << u"/f/{p}"_s << uR"([{"name":"p","in":"path"}])"_s
+            << uR"({"p":"...x.."})"_s << base + u"/f/...x.."_s << QByteArray() << QString();
+        QTest::newRow("a percent-encoded slash in a path value is refused")
+            << u"GET"_s << u"/f/{p}"_s << uR"([{"name":"p","in":"path"}])"_s
+            << uR"({"p":"a%2Fb"})"_s << QString() << QByteArray() << hidden;
+        for (const QString &value : {u"%2e%2e"_s,
+                                     u"%2E%2e"_s,
+                                     u".%2e"_s,
+                                     u"%2e"_s,
+                                     u"%2f"_s,
+                                     u"%5C"_s,
+                                     u"%252e%252e"_s,
+                                     u"%25252f"_s}) {
+            QTest::addRow("encoded separator %s refused", qPrintable(value))
+                << u"GET"_s << u"/f/{p}"_s << uR"([{"name":"p","in":"path"}])"_s
+                << uR"({"p":"%1"})"_s.arg(value) << QString() << QByteArray() << hidden;
+        }
+        for (const QString &value :
+             {u"."_s, u".."_s, u"../admin"_s, u"a/../b"_s, u"a/."_s, uR"(..\\x)"_s}) {
+            QTest::addRow("dot segment %s refused", qPrintable(value))
+                << u"GET"_s << u"/f/{p}"_s << uR"([{"name":"p","in":"path"}])"_s
+                << uR"({"p":"%1"})"_s.arg(value) << QString() << QByteArray() << dots;
+        }
+        QTest::newRow("a dot value is refused even inside a segment")
+            << u"GET"_s << u"/f/v{p}"_s << uR"([{"name":"p","in":"path"}])"_s << uR"({"p":".."})"_s
+            << QString() << QByteArray() << dots;
+        QTest::newRow("the operation's own dot segment")
+            << u"GET"_s << u"/f/../{p}"_s << uR"([{"name":"p","in":"path"}])"_s << uR"({"p":"x"})"_s
+            << QString() << QByteArray()
+            << uR"(invalid path: it must not have a "." or ".." segment)"_s;
+        QTest::newRow("a number is a path value too")
+            << u"GET"_s << u"/f/{p}"_s << uR"([{"name":"p","in":"path"}])"_s << uR"({"p":418})"_s
+            << base + u"/f/418"_s << QByteArray() << QString();
         QTest::newRow("array in the query: repeated keys")
             << u"GET"_s << u"/x"_s << uR"([{"name":"tag","in":"query"}])"_s
             << uR"({"tag":["a","b",3]})"_s << base + u"/x?tag=a&tag=b&tag=3"_s << QByteArray()

@@ -913,6 +913,38 @@ private Q_SLOTS:
         QCOMPARE(m_fake->connectionCount(), 0);
     }
 
+    // The path is sent as built, never normalised: a dot segment, plain or percent-encoded
+    // (however often), is refused before anything is sent.
+    void dotSegmentsAreRefusedWithoutTraffic_data()
+    {
+        QTest::addColumn<QString>("path");
+        for (const QString &path : {u"/a/../b"_s,
+                                    u"/a/./b"_s,
+                                    u"/a/.."_s,
+                                    u"/a/%2e%2E/b"_s,
+                                    u"/a/..%2Fb"_s,
+                                    u"/a/%252e%252e/b"_s,
+                                    u"/a/..%5Cb"_s}) {
+            QTest::newRow(qPrintable(path)) << path;
+        }
+    }
+
+    void dotSegmentsAreRefusedWithoutTraffic()
+    {
+        QFETCH(QString, path);
+        const Result<UpstreamResponse> result =
+            call(plainRequest(u"GET"_s, m_fake->baseUrl() + path, {}, {}));
+        QVERIFY(!result);
+        QCOMPARE(result.error().code, ErrorCode::InvalidArgument);
+        QCOMPARE(m_fake->connectionCount(), 0);
+    }
+
+    void pathIsSentAsBuilt()
+    {
+        QVERIFY(call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/a/...b/%2Fc%3F/.x"_s, {}, {})));
+        QVERIFY(m_fake->requests().first().startsWith("GET /a/...b/%2Fc%3F/.x HTTP/1.1\r\n"));
+    }
+
     // --- our HTTP/1.1 client: the response --------------------------------------------------
 
     void chunkedBodyFromHttpbin()
