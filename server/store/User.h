@@ -3,7 +3,10 @@
 #pragma once
 
 #include <QDateTime>
+#include <QList>
 #include <QString>
+
+#include <optional>
 
 namespace Gestalt {
 
@@ -16,6 +19,14 @@ struct User
     QString displayName;     // empty when unknown
     QDateTime createdAt;     // UTC
     QDateTime updatedAt;     // UTC
+    std::optional<QDateTime> disabledAt; // set while an admin has disabled the user
+};
+
+// A page of UserRepository::list(), ordered by normalized email.
+struct UserPage
+{
+    QList<User> users;
+    QString nextPageToken; // empty on the last page
 };
 
 } // namespace Gestalt
