@@ -5,7 +5,6 @@
 // anonymous access on a non-loopback address), over real HTTP against the running gestaltd, on
 // SQLite and PostgreSQL.
 #include "app/Application.h"
-#include "identity/IdentityService.h"
 #include "support/NodePeer.h"
 #include "support/TestDatabase.h"
 #include "support/TestServer.h"
@@ -58,6 +57,10 @@ QString fill(const QString &pathTemplate)
     static const QRegularExpression param(u"\\{[^}]+\\}"_s);
     return QString(pathTemplate).replace(param, u"x"_s);
 }
+
+// How long another replica may take to see a disabled (or enabled) user: IdentityService caches a
+// user's state for 2 s; a little slack for a loaded machine.
+constexpr int replicaWindowMs = 2000 + 2000;
 
 QString nonLoopbackIpv4()
 {
@@ -139,11 +142,18 @@ private Q_SLOTS:
     void adminApiWithoutAnAdminPolicyRefusesEveryone();
     void managementListenerWithoutHostIsNotReachableFromTheNetwork();
     void cliLoginTokenIsRefusedAfterItsTtl();
+    void disabledUserCannotLogInAgain();
     void disabledUserIsRefusedOnEveryReplicaAndComesBackWhenEnabled();
     void nonAdminCannotDisableAnyone();
     void anonymousAccessOnANonLoopbackAddressIsRefused();
 
 private:
+    // Starts (once) the OpenID Connect peer, reset to log alice in; its providers: block.
+    [[nodiscard]] QString startLoginPeer();
+    // A login as alice through the peer: the CLI flow's final answer (cli) or the browser's.
+    [[nodiscard]] HttpReply logInAsAlice(bool cli);
+
+    std::unique_ptr<NodePeer> m_oidc;
     std::unique_ptr<TestServer> m_server;
     std::unique_ptr<TestServer> m_replica;
 };
@@ -212,22 +222,27 @@ void tst_SecIdentity::managementListenerWithoutHostIsNotReachableFromTheNetwork(
     QCOMPARE(health.status, 200);
 }
 
-void tst_SecIdentity::cliLoginTokenIsRefusedAfterItsTtl()
+QString tst_SecIdentity::startLoginPeer()
 {
-    // Before: `gestalt login` minted an API token that never expired.
-    QFETCH_GLOBAL(QString, backend);
-    NodePeer oidc(u"oauth-server.mjs"_s);
-    QVERIFY2(oidc.start(), "the OpenID Connect peer did not start");
-    QVERIFY(oidc.postJson(u"/_control"_s,
-                          QJsonDocument(QJsonObject{
-                              {u"reset"_s, true},
-                              {u"idTokenClaims"_s,
-                               QJsonObject{{u"email"_s, u"alice@example.com"_s},
-                                           {u"email_verified"_s, true}}}}))
-                .hasValue());
-    const QString login = uR"(
-server:
-  cliTokenTtl: 1h
+    if (!m_oidc) {
+        m_oidc = std::make_unique<NodePeer>(u"oauth-server.mjs"_s);
+        if (!m_oidc->start()) {
+            m_oidc.reset();
+            return {};
+        }
+    }
+    const bool reset =
+        m_oidc
+            ->postJson(u"/_control"_s,
+                       QJsonDocument(QJsonObject{
+                           {u"reset"_s, true},
+                           {u"idTokenClaims"_s, QJsonObject{{u"email"_s, u"alice@example.com"_s},
+                                                            {u"email_verified"_s, true}}}}))
+            .hasValue();
+    if (!reset) {
+        return {};
+    }
+    return uR"(
 providers:
   authentication:
     sso:
@@ -236,16 +251,17 @@ providers:
         issuerUrl: %1
         clientId: gestalt-login
         clientSecret: login-secret
-)"_s.arg(oidc.baseUrl());
-    auto skew = std::make_shared<qint64>(0);
-    m_server = std::make_unique<TestServer>(backend, appsYaml, login);
-    m_server->setClock([skew] { return QDateTime::currentDateTimeUtc().addMSecs(*skew); });
-    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-    QTRY_COMPARE_WITH_TIMEOUT(m_server->get(u"/ready"_s).status, 200, 15000);
+)"_s.arg(m_oidc->baseUrl());
+}
 
-    const HttpReply started =
-        m_server->post(u"/api/v1/auth/login"_s, R"({"state":"s1","callbackPort":5555})");
-    QCOMPARE(started.status, 200);
+HttpReply tst_SecIdentity::logInAsAlice(bool cli)
+{
+    const HttpReply started = m_server->post(
+        u"/api/v1/auth/login"_s, cli ? R"({"state":"s1","callbackPort":5555})"_ba : "{}"_ba);
+    if (started.status != 200) {
+        qWarning() << "login did not start" << started.status << started.body;
+        return {};
+    }
     const QString stateCookie = cookieValue(setCookie(started, "login_state"));
     QNetworkAccessManager browser;
     QNetworkRequest authorize(QUrl(started.json()["url"_L1].toString()));
@@ -253,15 +269,40 @@ providers:
                            QNetworkRequest::ManualRedirectPolicy);
     QNetworkReply *reply = browser.get(authorize);
     QSignalSpy finished(reply, &QNetworkReply::finished);
-    QVERIFY(finished.wait(15000));
+    if (!finished.wait(15000)) {
+        qWarning() << "the authorization server did not answer";
+        return {};
+    }
     reply->deleteLater();
     const QUrl back = reply->url().resolved(QUrl::fromEncoded(reply->rawHeader("Location")));
-    const HttpReply handOff = m_server->get(back.path() + u'?' + back.query(QUrl::FullyEncoded));
-    QCOMPARE(handOff.status, 302);
-    const QUrl loopback = QUrl::fromEncoded(handOff.header("Location"));
-    const HttpReply cli = m_server->get(
-        u"/api/v1/auth/login/callback?cli=1&"_s + loopback.query(QUrl::FullyEncoded),
-        TestServer::cookie(u"login_state"_s, stateCookie));
+    QString callback = back.path() + u'?' + back.query(QUrl::FullyEncoded);
+    if (cli) {
+        // The browser leg hands the code to the CLI's loopback port; the CLI completes.
+        const HttpReply handOff = m_server->get(callback);
+        if (handOff.status != 302) {
+            qWarning() << "no hand-off to the CLI" << handOff.status << handOff.body;
+            return {};
+        }
+        const QUrl loopback = QUrl::fromEncoded(handOff.header("Location"));
+        callback = u"/api/v1/auth/login/callback?cli=1&"_s + loopback.query(QUrl::FullyEncoded);
+    }
+    return m_server->get(callback, TestServer::cookie(u"login_state"_s, stateCookie));
+}
+
+void tst_SecIdentity::cliLoginTokenIsRefusedAfterItsTtl()
+{
+    // Before: `gestalt login` minted an API token that never expired.
+    QFETCH_GLOBAL(QString, backend);
+    const QString login = startLoginPeer();
+    QVERIFY2(!login.isEmpty(), "the OpenID Connect peer did not start");
+    auto skew = std::make_shared<qint64>(0);
+    m_server = std::make_unique<TestServer>(backend, appsYaml,
+                                            login + u"server:\n  cliTokenTtl: 1h\n"_s);
+    m_server->setClock([skew] { return QDateTime::currentDateTimeUtc().addMSecs(*skew); });
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->get(u"/ready"_s).status, 200, 15000);
+
+    const HttpReply cli = logInAsAlice(true);
     QCOMPARE(cli.status, 200);
     const QString token = cli.json()["token"_L1].toString();
     const QDateTime expiresAt =
@@ -274,6 +315,46 @@ providers:
     const HttpReply expired = m_server->get(u"/api/v1/apps"_s, TestServer::bearer(token));
     QCOMPARE(expired.status, 401);
     QCOMPARE(expired.error(), u"invalid token"_s);
+}
+
+void tst_SecIdentity::disabledUserCannotLogInAgain()
+{
+    // A disabled user going through the identity provider again gets neither a session nor a
+    // fresh CLI token.
+    QFETCH_GLOBAL(QString, backend);
+    const QString login = startLoginPeer();
+    QVERIFY2(!login.isEmpty(), "the OpenID Connect peer did not start");
+    m_server = std::make_unique<TestServer>(
+        backend, appsYaml,
+        login + uR"(server:
+  admin:
+    authorizationPolicy: operators
+authorization:
+  policies:
+    operators:
+      members:
+        - {email: admin@example.com, role: admin}
+)"_s);
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->get(u"/ready"_s).status, 200, 15000);
+    const TestServer::TestUser admin = m_server->user(u"admin@example.com"_s);
+    const TestServer::TestUser alice = m_server->user(u"alice@example.com"_s);
+    QCOMPARE(m_server->post(u"/admin/api/v1/users/"_s + alice.id + u"/disable"_s, {},
+                            TestServer::bearer(admin.token))
+                 .status,
+             200);
+    for (const bool cli : {true, false}) {
+        const HttpReply refused = logInAsAlice(cli);
+        QCOMPARE(refused.status, 403);
+        QCOMPARE(refused.json()["code"_L1].toString(), u"user_disabled"_s);
+        QVERIFY(setCookie(refused, "session_token").isEmpty());
+        QVERIFY(refused.json()["token"_L1].isUndefined());
+    }
+    QCOMPARE(m_server->post(u"/admin/api/v1/users/"_s + alice.id + u"/enable"_s, {},
+                            TestServer::bearer(admin.token))
+                 .status,
+             200);
+    QCOMPARE(logInAsAlice(true).status, 200);
 }
 
 void tst_SecIdentity::disabledUserIsRefusedOnEveryReplicaAndComesBackWhenEnabled()
@@ -314,7 +395,7 @@ void tst_SecIdentity::disabledUserIsRefusedOnEveryReplicaAndComesBackWhenEnabled
         QCOMPARE(local.json()["code"_L1].toString(), u"user_disabled"_s);
         // ...and on the other one within the cache window.
         QTRY_COMPARE_WITH_TIMEOUT(m_replica->get(u"/api/v1/apps"_s, headers).status, 403,
-                                  int(IdentityService::userStateCacheMs) + 2000);
+                                  replicaWindowMs);
         QCOMPARE(m_replica->get(u"/api/v1/apps"_s, headers).json()["code"_L1].toString(),
                  u"user_disabled"_s);
         // Not even the user's own token routes (they could mint a fresh token otherwise).
@@ -343,7 +424,7 @@ void tst_SecIdentity::disabledUserIsRefusedOnEveryReplicaAndComesBackWhenEnabled
     for (const TestServer::Headers &headers : credentials) {
         QCOMPARE(m_server->get(u"/api/v1/apps"_s, headers).status, 200);
         QTRY_COMPARE_WITH_TIMEOUT(m_replica->get(u"/api/v1/apps"_s, headers).status, 200,
-                                  int(IdentityService::userStateCacheMs) + 2000);
+                                  replicaWindowMs);
     }
 }
 
