@@ -35,8 +35,10 @@ QJsonObject userJson(const User &user)
 
 } // namespace
 
-AdminUserRoutes::AdminUserRoutes(const AdminGuard &guard, UserRepository &users,
-                                 IdentityService &identity, AuditLog &audit)
+AdminUserRoutes::AdminUserRoutes(const AdminGuard &guard,
+                                 UserRepository &users,
+                                 IdentityService &identity,
+                                 AuditLog &audit)
     : m_guard(guard)
     , m_users(users)
     , m_identity(identity)
@@ -46,11 +48,16 @@ AdminUserRoutes::AdminUserRoutes(const AdminGuard &guard, UserRepository &users,
 void AdminUserRoutes::registerRoutes(Router &router)
 {
     const QString base = u"/admin/api/v1/users"_s;
-    router.route(u"GET"_s, base, RouteAuth::Public,
-                 [this](const HttpRequest &request) { return list(request); });
-    router.route(u"POST"_s, base + u"/{id}/disable"_s, RouteAuth::Public,
+    router.route(u"GET"_s, base, RouteAuth::Public, [this](const HttpRequest &request) {
+        return list(request);
+    });
+    router.route(u"POST"_s,
+                 base + u"/{id}/disable"_s,
+                 RouteAuth::Public,
                  [this](const HttpRequest &request) { return setDisabled(request, true); });
-    router.route(u"POST"_s, base + u"/{id}/enable"_s, RouteAuth::Public,
+    router.route(u"POST"_s,
+                 base + u"/{id}/enable"_s,
+                 RouteAuth::Public,
                  [this](const HttpRequest &request) { return setDisabled(request, false); });
 }
 
@@ -98,7 +105,8 @@ Result<HttpResponse> AdminUserRoutes::setDisabled(const HttpRequest &request, bo
             return Error::invalid(u"the anonymous local user cannot be disabled"_s);
         }
         if (admitted->principal && admitted->principal->userId == user.id) {
-            return Error{ErrorCode::Conflict, u"you cannot disable your own user"_s,
+            return Error{ErrorCode::Conflict,
+                         u"you cannot disable your own user"_s,
                          u"cannot_disable_self"_s};
         }
     }

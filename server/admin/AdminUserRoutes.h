@@ -14,7 +14,8 @@ class UserRepository;
 // Operator routes for users (management listener when split), protected like every
 // /admin/api/v1 route (AdminGuard::admit):
 //   GET  /admin/api/v1/users?pageSize&pageToken
-//        → {"users":[{id, email, displayName?, createdAt, disabled, disabledAt?}], "nextPageToken"?}
+//        → {"users":[{id, email, displayName?, createdAt, disabled, disabledAt?}],
+//        "nextPageToken"?}
 //   POST /admin/api/v1/users/{id}/disable → the user (idempotent: keeps the first disabledAt)
 //   POST /admin/api/v1/users/{id}/enable  → the user
 // A disabled user keeps their tokens, connections and memberships, but every credential of theirs
@@ -26,7 +27,9 @@ class UserRepository;
 class AdminUserRoutes final
 {
 public:
-    AdminUserRoutes(const AdminGuard &guard, UserRepository &users, IdentityService &identity,
+    AdminUserRoutes(const AdminGuard &guard,
+                    UserRepository &users,
+                    IdentityService &identity,
                     AuditLog &audit);
     void registerRoutes(Router &router);
 

@@ -61,8 +61,8 @@ bool Config::platformLoginConfigured() const
     }
     const auto entry = entries.constFind(name);
     return entry == entries.cend()
-        || !(entry->source.isSet() && entry->source.kind == SourceRef::Kind::Builtin
-             && entry->source.location == none);
+           || !(entry->source.isSet() && entry->source.kind == SourceRef::Kind::Builtin
+                && entry->source.location == none);
 }
 
 namespace {
@@ -101,8 +101,8 @@ QStringList Config::serveProblems() const
         }
     }
     if (!server.allowAnonymous && !platformLoginConfigured()) {
-        const auto exposed = [&problems](const QString &key, const QString &host,
-                                         const QString &what) {
+        const auto exposed = [&problems](
+                                 const QString &key, const QString &host, const QString &what) {
             if (isLoopbackHost(host)) {
                 return;
             }
@@ -113,11 +113,9 @@ QStringList Config::serveProblems() const
                 u"oidc, plus server.admin.authorizationPolicy), or set server.allowAnonymous: true "
                 u"to accept that risk (a private network you trust)"_s.arg(key, host, what));
         };
-        exposed(u"server.public.host"_s, server.publicListener.host,
-                u"every stored credential"_s);
+        exposed(u"server.public.host"_s, server.publicListener.host, u"every stored credential"_s);
         if (server.management) {
-            exposed(u"server.management.host"_s, server.management->host,
-                    u"the whole admin API"_s);
+            exposed(u"server.management.host"_s, server.management->host, u"the whole admin API"_s);
         }
     }
     return problems;

@@ -21,9 +21,11 @@ constexpr qsizetype maxPermissionEntries = 256;
 
 } // namespace
 
-TokenService::TokenService(TokenRepository &tokens, IdentityService &identity,
+TokenService::TokenService(TokenRepository &tokens,
+                           IdentityService &identity,
                            std::chrono::milliseconds lifetime,
-                           std::chrono::milliseconds cliLifetime, AppExists appExists,
+                           std::chrono::milliseconds cliLifetime,
+                           AppExists appExists,
                            Clock clock)
     : m_tokens(tokens)
     , m_identity(identity)

@@ -38,12 +38,15 @@ class TokenService final
 public:
     using AppExists = std::function<bool(const QString &app)>;
 
-    TokenService(TokenRepository &tokens, IdentityService &identity,
-                 std::chrono::milliseconds lifetime, std::chrono::milliseconds cliLifetime,
-                 AppExists appExists, Clock clock);
+    TokenService(TokenRepository &tokens,
+                 IdentityService &identity,
+                 std::chrono::milliseconds lifetime,
+                 std::chrono::milliseconds cliLifetime,
+                 AppExists appExists,
+                 Clock clock);
 
     enum class Expiry {
-        Default, // now + server.apiTokenTtl
+        Default,  // now + server.apiTokenTtl
         CliLogin, // now + server.cliTokenTtl
     };
     // body: {name, scopes?: "app1 app2", permissions?: [{app, operations?: [op]}]}.

@@ -13,12 +13,12 @@ namespace Gestalt {
 // A row of `users`.
 struct User
 {
-    QString id;              // UUID, no braces
-    QString email;           // as first seen, trimmed
-    QString normalizedEmail; // trimmed, lower-case; unique
-    QString displayName;     // empty when unknown
-    QDateTime createdAt;     // UTC
-    QDateTime updatedAt;     // UTC
+    QString id;                          // UUID, no braces
+    QString email;                       // as first seen, trimmed
+    QString normalizedEmail;             // trimmed, lower-case; unique
+    QString displayName;                 // empty when unknown
+    QDateTime createdAt;                 // UTC
+    QDateTime updatedAt;                 // UTC
     std::optional<QDateTime> disabledAt; // set while an admin has disabled the user
 };
 

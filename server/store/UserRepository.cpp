@@ -115,16 +115,17 @@ Result<UserPage> UserRepository::list(int pageSize, const QString &pageToken)
     QString after;
     if (!pageToken.isEmpty()) {
         const auto decoded = QByteArray::fromBase64Encoding(
-            pageToken.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals
-                                      | QByteArray::AbortOnBase64DecodingErrors);
+            pageToken.toLatin1(),
+            QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals
+                | QByteArray::AbortOnBase64DecodingErrors);
         after = decoded ? QString::fromUtf8(*decoded) : QString();
         if (after.isEmpty()) {
             return Error::invalid(u"invalid pageToken"_s);
         }
     }
-    Result<QSqlQuery> query = m_database.prepare(
-        selectSql(after.isEmpty() ? u"1 = 1" : u"normalized_email > ?")
-        + u" ORDER BY normalized_email LIMIT ?"_s);
+    Result<QSqlQuery> query =
+        m_database.prepare(selectSql(after.isEmpty() ? u"1 = 1" : u"normalized_email > ?")
+                           + u" ORDER BY normalized_email LIMIT ?"_s);
     if (!query) {
         return query.error();
     }
@@ -138,8 +139,8 @@ Result<UserPage> UserRepository::list(int pageSize, const QString &pageToken)
     UserPage page;
     while (query->next()) {
         if (page.users.size() == pageSize) {
-            page.nextPageToken = QString::fromLatin1(
-                page.users.constLast().normalizedEmail.toUtf8().toBase64(
+            page.nextPageToken =
+                QString::fromLatin1(page.users.constLast().normalizedEmail.toUtf8().toBase64(
                     QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
             break;
         }

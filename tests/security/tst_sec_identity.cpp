@@ -31,9 +31,10 @@ using namespace Gestalt::Test;
 
 namespace {
 
-const QString appsYaml = u"apps:\n  demo:\n    surfaces:\n      rest:\n"
-                         "        baseUrl: http://127.0.0.1:9\n"
-                         "        operations:\n          - {name: ping, method: GET, path: /ping}\n"_s;
+const QString appsYaml =
+    u"apps:\n  demo:\n    surfaces:\n      rest:\n"
+    "        baseUrl: http://127.0.0.1:9\n"
+    "        operations:\n          - {name: ping, method: GET, path: /ping}\n"_s;
 
 // Login on, and admin@example.com is the one admin; `serverYaml`: more keys under server:.
 QString loginWithAdminPolicy(const QString &serverYaml = {})
@@ -42,7 +43,8 @@ QString loginWithAdminPolicy(const QString &serverYaml = {})
 server:
   admin:
     authorizationPolicy: operators
-)"_s + serverYaml + uR"(
+)"_s + serverYaml
+           + uR"(
 authorization:
   policies:
     operators:
@@ -180,13 +182,14 @@ void tst_SecIdentity::adminApiWithoutAnAdminPolicyRefusesEveryone()
         const QByteArray method = route.method.toLatin1();
         const QByteArray body = method == "GET" || method == "DELETE" ? QByteArray() : "{}"_ba;
         for (const TestServer::Headers &credentials :
-             {TestServer::Headers{}, TestServer::bearer(user.token),
+             {TestServer::Headers{},
+              TestServer::bearer(user.token),
               TestServer::cookie(u"session_token"_s, m_server->sessionFor(user))}) {
-            const HttpReply reply = m_server->request(method, fill(route.pathTemplate), body,
-                                                      credentials);
+            const HttpReply reply =
+                m_server->request(method, fill(route.pathTemplate), body, credentials);
             const QString what = QString::fromLatin1(method) + u' ' + route.pathTemplate;
-            QVERIFY2(reply.status == 403, qPrintable(what + u" answered "_s
-                                                     + QString::number(reply.status)));
+            QVERIFY2(reply.status == 403,
+                     qPrintable(what + u" answered "_s + QString::number(reply.status)));
             QCOMPARE(reply.json()["code"_L1].toString(), u"admin_configuration_required"_s);
             QVERIFY2(reply.error().contains(u"server.admin.authorizationPolicy"_s),
                      qPrintable(reply.error()));
@@ -195,7 +198,8 @@ void tst_SecIdentity::adminApiWithoutAnAdminPolicyRefusesEveryone()
     }
     QVERIFY(checked >= 3 * 10);
     // The admin-only audit route on the authenticated API says the same.
-    const HttpReply audit = m_server->get(u"/api/v1/audit-events"_s, TestServer::bearer(user.token));
+    const HttpReply audit =
+        m_server->get(u"/api/v1/audit-events"_s, TestServer::bearer(user.token));
     QCOMPARE(audit.status, 403);
     QCOMPARE(audit.json()["code"_L1].toString(), u"admin_configuration_required"_s);
 }
@@ -210,7 +214,8 @@ void tst_SecIdentity::managementListenerWithoutHostIsNotReachableFromTheNetwork(
         QSKIP("this machine has no non-loopback IPv4 address");
     }
     m_server = std::make_unique<TestServer>(
-        backend, appsYaml,
+        backend,
+        appsYaml,
         loginWithAdminPolicy(u"  public:\n    host: 0.0.0.0\n  management:\n    port: 0\n"_s));
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
     QVERIFY(m_server->managementPort().has_value());
@@ -234,10 +239,10 @@ QString tst_SecIdentity::startLoginPeer()
     const bool reset =
         m_oidc
             ->postJson(u"/_control"_s,
-                       QJsonDocument(QJsonObject{
-                           {u"reset"_s, true},
-                           {u"idTokenClaims"_s, QJsonObject{{u"email"_s, u"alice@example.com"_s},
-                                                            {u"email_verified"_s, true}}}}))
+                       QJsonDocument(QJsonObject{{u"reset"_s, true},
+                                                 {u"idTokenClaims"_s,
+                                                  QJsonObject{{u"email"_s, u"alice@example.com"_s},
+                                                              {u"email_verified"_s, true}}}}))
             .hasValue();
     if (!reset) {
         return {};
@@ -296,8 +301,8 @@ void tst_SecIdentity::cliLoginTokenIsRefusedAfterItsTtl()
     const QString login = startLoginPeer();
     QVERIFY2(!login.isEmpty(), "the OpenID Connect peer did not start");
     auto skew = std::make_shared<qint64>(0);
-    m_server = std::make_unique<TestServer>(backend, appsYaml,
-                                            login + u"server:\n  cliTokenTtl: 1h\n"_s);
+    m_server =
+        std::make_unique<TestServer>(backend, appsYaml, login + u"server:\n  cliTokenTtl: 1h\n"_s);
     m_server->setClock([skew] { return QDateTime::currentDateTimeUtc().addMSecs(*skew); });
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
     QTRY_COMPARE_WITH_TIMEOUT(m_server->get(u"/ready"_s).status, 200, 15000);
@@ -324,9 +329,7 @@ void tst_SecIdentity::disabledUserCannotLogInAgain()
     QFETCH_GLOBAL(QString, backend);
     const QString login = startLoginPeer();
     QVERIFY2(!login.isEmpty(), "the OpenID Connect peer did not start");
-    m_server = std::make_unique<TestServer>(
-        backend, appsYaml,
-        login + uR"(server:
+    m_server = std::make_unique<TestServer>(backend, appsYaml, login + uR"(server:
   admin:
     authorizationPolicy: operators
 authorization:
@@ -339,8 +342,10 @@ authorization:
     QTRY_COMPARE_WITH_TIMEOUT(m_server->get(u"/ready"_s).status, 200, 15000);
     const TestServer::TestUser admin = m_server->user(u"admin@example.com"_s);
     const TestServer::TestUser alice = m_server->user(u"alice@example.com"_s);
-    QCOMPARE(m_server->post(u"/admin/api/v1/users/"_s + alice.id + u"/disable"_s, {},
-                            TestServer::bearer(admin.token))
+    QCOMPARE(m_server
+                 ->post(u"/admin/api/v1/users/"_s + alice.id + u"/disable"_s,
+                        {},
+                        TestServer::bearer(admin.token))
                  .status,
              200);
     for (const bool cli : {true, false}) {
@@ -350,8 +355,10 @@ authorization:
         QVERIFY(setCookie(refused, "session_token").isEmpty());
         QVERIFY(refused.json()["token"_L1].isUndefined());
     }
-    QCOMPARE(m_server->post(u"/admin/api/v1/users/"_s + alice.id + u"/enable"_s, {},
-                            TestServer::bearer(admin.token))
+    QCOMPARE(m_server
+                 ->post(u"/admin/api/v1/users/"_s + alice.id + u"/enable"_s,
+                        {},
+                        TestServer::bearer(admin.token))
                  .status,
              200);
     QCOMPARE(logInAsAlice(true).status, 200);
@@ -374,15 +381,15 @@ void tst_SecIdentity::disabledUserIsRefusedOnEveryReplicaAndComesBackWhenEnabled
     const QString session = m_server->sessionFor(victim);
     // A session cookie, an API token, and a session JWT as a bearer token (the shape of the MCP
     // OAuth access token).
-    const QList<TestServer::Headers> credentials{
-        TestServer::cookie(u"session_token"_s, session), TestServer::bearer(victim.token),
-        TestServer::bearer(session)};
+    const QList<TestServer::Headers> credentials{TestServer::cookie(u"session_token"_s, session),
+                                                 TestServer::bearer(victim.token),
+                                                 TestServer::bearer(session)};
     for (const TestServer::Headers &headers : credentials) {
         QCOMPARE(m_replica->get(u"/api/v1/apps"_s, headers).status, 200);
     }
 
-    const HttpReply disabled = m_server->post(u"/admin/api/v1/users/"_s + victim.id + u"/disable"_s,
-                                              {}, TestServer::bearer(admin.token));
+    const HttpReply disabled = m_server->post(
+        u"/admin/api/v1/users/"_s + victim.id + u"/disable"_s, {}, TestServer::bearer(admin.token));
     QCOMPARE(disabled.status, 200);
     QCOMPARE(disabled.json()["disabled"_L1].toBool(), true);
     QCOMPARE(disabled.json()["email"_L1].toString(), victim.email);
@@ -394,17 +401,17 @@ void tst_SecIdentity::disabledUserIsRefusedOnEveryReplicaAndComesBackWhenEnabled
         QCOMPARE(local.status, 403);
         QCOMPARE(local.json()["code"_L1].toString(), u"user_disabled"_s);
         // ...and on the other one within the cache window.
-        QTRY_COMPARE_WITH_TIMEOUT(m_replica->get(u"/api/v1/apps"_s, headers).status, 403,
-                                  replicaWindowMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_replica->get(u"/api/v1/apps"_s, headers).status, 403, replicaWindowMs);
         QCOMPARE(m_replica->get(u"/api/v1/apps"_s, headers).json()["code"_L1].toString(),
                  u"user_disabled"_s);
         // Not even the user's own token routes (they could mint a fresh token otherwise).
-        QCOMPARE(m_replica->post(u"/api/v1/tokens"_s, R"({"name":"fresh"})", headers).status,
-                 403);
+        QCOMPARE(m_replica->post(u"/api/v1/tokens"_s, R"({"name":"fresh"})", headers).status, 403);
     }
     QCOMPARE(m_replica->get(u"/api/v1/apps"_s, TestServer::bearer(bystander.token)).status, 200);
 
-    const HttpReply listed = m_replica->get(u"/admin/api/v1/users"_s, TestServer::bearer(admin.token));
+    const HttpReply listed =
+        m_replica->get(u"/admin/api/v1/users"_s, TestServer::bearer(admin.token));
     QCOMPARE(listed.status, 200);
     bool seen = false;
     for (const QJsonValue &user : listed.json()["users"_L1].toArray()) {
@@ -417,14 +424,14 @@ void tst_SecIdentity::disabledUserIsRefusedOnEveryReplicaAndComesBackWhenEnabled
     }
     QVERIFY(seen);
 
-    const HttpReply enabled = m_server->post(u"/admin/api/v1/users/"_s + victim.id + u"/enable"_s,
-                                             {}, TestServer::bearer(admin.token));
+    const HttpReply enabled = m_server->post(
+        u"/admin/api/v1/users/"_s + victim.id + u"/enable"_s, {}, TestServer::bearer(admin.token));
     QCOMPARE(enabled.status, 200);
     QCOMPARE(enabled.json()["disabled"_L1].toBool(), false);
     for (const TestServer::Headers &headers : credentials) {
         QCOMPARE(m_server->get(u"/api/v1/apps"_s, headers).status, 200);
-        QTRY_COMPARE_WITH_TIMEOUT(m_replica->get(u"/api/v1/apps"_s, headers).status, 200,
-                                  replicaWindowMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_replica->get(u"/api/v1/apps"_s, headers).status, 200, replicaWindowMs);
     }
 }
 
@@ -445,9 +452,8 @@ void tst_SecIdentity::nonAdminCannotDisableAnyone()
     QCOMPARE(byUser.error(), u"admin access denied"_s);
     QCOMPARE(m_server->get(u"/admin/api/v1/users"_s, TestServer::bearer(user.token)).status, 403);
     // A token the admin scoped to one app is not the admin.
-    const HttpReply byScoped =
-        m_server->post(u"/admin/api/v1/users/"_s + user.id + u"/disable"_s, {},
-                       TestServer::bearer(scoped.token));
+    const HttpReply byScoped = m_server->post(
+        u"/admin/api/v1/users/"_s + user.id + u"/disable"_s, {}, TestServer::bearer(scoped.token));
     QCOMPARE(byScoped.status, 403);
     // The admin cannot lock themselves out.
     const HttpReply self = m_server->post(disableAdmin, {}, TestServer::bearer(admin.token));
@@ -455,25 +461,25 @@ void tst_SecIdentity::nonAdminCannotDisableAnyone()
     QCOMPARE(self.json()["code"_L1].toString(), u"cannot_disable_self"_s);
     QCOMPARE(m_server->get(u"/api/v1/apps"_s, TestServer::bearer(admin.token)).status, 200);
     // Unknown users and bad paging.
-    QCOMPARE(m_server->post(u"/admin/api/v1/users/nobody/disable"_s, {},
-                            TestServer::bearer(admin.token))
-                 .status,
-             404);
-    QCOMPARE(m_server->get(u"/admin/api/v1/users?pageToken=%25%25"_s,
-                           TestServer::bearer(admin.token))
-                 .status,
-             400);
-    QCOMPARE(m_server->get(u"/admin/api/v1/users?pageSize=0"_s, TestServer::bearer(admin.token))
-                 .status,
-             400);
+    QCOMPARE(
+        m_server->post(u"/admin/api/v1/users/nobody/disable"_s, {}, TestServer::bearer(admin.token))
+            .status,
+        404);
+    QCOMPARE(
+        m_server->get(u"/admin/api/v1/users?pageToken=%25%25"_s, TestServer::bearer(admin.token))
+            .status,
+        400);
+    QCOMPARE(
+        m_server->get(u"/admin/api/v1/users?pageSize=0"_s, TestServer::bearer(admin.token)).status,
+        400);
     // Paging walks every user once.
     QStringList emails;
     QString pageToken;
     do {
-        const HttpReply page = m_server->get(
-            u"/admin/api/v1/users?pageSize=1"_s
-                + (pageToken.isEmpty() ? QString() : u"&pageToken="_s + pageToken),
-            TestServer::bearer(admin.token));
+        const HttpReply page =
+            m_server->get(u"/admin/api/v1/users?pageSize=1"_s
+                              + (pageToken.isEmpty() ? QString() : u"&pageToken="_s + pageToken),
+                          TestServer::bearer(admin.token));
         QCOMPARE(page.status, 200);
         for (const QJsonValue &entry : page.json()["users"_L1].toArray()) {
             emails.append(entry["email"_L1].toString());
@@ -490,8 +496,8 @@ void tst_SecIdentity::anonymousAccessOnANonLoopbackAddressIsRefused()
     // Before: without platform login on 0.0.0.0, anyone on the network was the anonymous local
     // user, with every stored credential and the admin API.
     QFETCH_GLOBAL(QString, backend);
-    m_server = std::make_unique<TestServer>(backend, appsYaml,
-                                            u"server:\n  public:\n    host: 0.0.0.0\n"_s);
+    m_server = std::make_unique<TestServer>(
+        backend, appsYaml, u"server:\n  public:\n    host: 0.0.0.0\n"_s);
     QVERIFY(!m_server->start());
     QVERIFY2(m_server->errorString().contains(u"server.public.host"_s)
                  && m_server->errorString().contains(u"server.allowAnonymous: true"_s),

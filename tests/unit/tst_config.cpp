@@ -675,8 +675,8 @@ providers:
         // The operator surface stays on loopback unless a host is named.
         QCOMPARE(config.server.management->host, u"127.0.0.1"_s);
         QCOMPARE(config.server.management->port, 0);
-        const Config named = loadOk(
-            header + u"server:\n  management: {host: 10.0.0.2, port: 0}\n"_s);
+        const Config named =
+            loadOk(header + u"server:\n  management: {host: 10.0.0.2, port: 0}\n"_s);
         QCOMPARE(named.server.management->host, u"10.0.0.2"_s);
     }
 
