@@ -313,6 +313,9 @@ void ConfigDecoder::readListeners(ConfigMapReader &server, Config &config)
     ManagementListenerConfig management;
     // Not server.public.host: the operator surface stays on loopback unless a host is named.
     management.host = listener.string(u"host", management.host);
+    if (management.host.isEmpty()) {
+        management.host = ManagementListenerConfig().host;
+    }
     if (!listener.has(u"port")) {
         listener.errorHere(u"port is required when the management listener is configured"_s);
     }

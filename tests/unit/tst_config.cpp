@@ -678,6 +678,9 @@ providers:
         const Config named =
             loadOk(header + u"server:\n  management: {host: 10.0.0.2, port: 0}\n"_s);
         QCOMPARE(named.server.management->host, u"10.0.0.2"_s);
+        const Config blank =
+            loadOk(header + u"server:\n  management: {host: \"\", port: 0}\n"_s);
+        QCOMPARE(blank.server.management->host, u"127.0.0.1"_s);
     }
 
     void anonymousAccessNeedsLoopbackOrOptIn_data()
