@@ -66,8 +66,12 @@ QString AdminShellRoutes::loginBase() const
 HttpResponse AdminShellRoutes::refused(const HttpRequest &request, const Error &error) const
 {
     if (error.code != ErrorCode::Unauthenticated) {
+        // Login without an admin policy: say what to configure (the message is static text).
         return refusalPage(403, u"Access denied"_s,
-                           u"Your account does not hold an admin role on this Gestalt server."_s);
+                           error.machineCode == u"admin_configuration_required"_s
+                               ? error.message
+                               : u"Your account does not hold an admin role on this Gestalt "
+                                 u"server."_s);
     }
     if (!m_options.loginEnabled()) {
         return refusalPage(401, u"Sign-in required"_s, error.message);

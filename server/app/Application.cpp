@@ -13,6 +13,7 @@
 #include "audit/AuditRoutes.h"
 #include "authz/AccessCheck.h"
 #include "admin/AdminShellRoutes.h"
+#include "admin/AdminUserRoutes.h"
 #include "authz/AdminAuthorizationRoutes.h"
 #include "authz/AdminGuard.h"
 #include "authz/Authorizer.h"
@@ -152,7 +153,7 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
     app->m_identity = std::make_unique<IdentityService>(*app->m_users, *app->m_tokens, app->m_clock);
     const QStringList appNames = config.apps.keys();
     app->m_tokenService = std::make_unique<TokenService>(
-        *app->m_tokens, *app->m_identity, config.server.apiTokenTtl,
+        *app->m_tokens, *app->m_identity, config.server.apiTokenTtl, config.server.cliTokenTtl,
         [appNames](const QString &name) { return appNames.contains(name); }, app->m_clock);
 
     app->m_auditRepository = std::make_unique<AuditRepository>(*app->m_database);
@@ -172,6 +173,12 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
         app->m_identity->enableLogin(*app->m_sessions, app->m_oidc.get());
         qCInfo(lcApp).noquote() << "app: platform login through OIDC provider"
                                 << oidc.providerName << "issuer" << oidc.issuerUrl;
+        if (config.server.admin.authorizationPolicy.isEmpty()) {
+            qCWarning(lcApp).noquote()
+                << "app: platform login is on but server.admin.authorizationPolicy is not set:"
+                << "/admin and /admin/api/v1 refuse everyone (403 admin_configuration_required)"
+                << "until it names a policy whose members hold one of server.admin.allowedRoles";
+        }
     }
 
     if (Result<void> authz = app->createAuthorization(); !authz) {
@@ -347,6 +354,9 @@ void Application::registerOperatorRoutes(Router &router)
     m_runtimeRoutes = std::make_unique<RuntimeRoutes>(*m_runtime, *m_adminGuard);
     m_runtimeRoutes->registerRoutes(router);
     m_adminAuthorizationRoutes->registerRoutes(router);
+    m_adminUserRoutes =
+        std::make_unique<AdminUserRoutes>(*m_adminGuard, *m_users, *m_identity, *m_auditLog);
+    m_adminUserRoutes->registerRoutes(router);
     m_adminShellRoutes = std::make_unique<AdminShellRoutes>(
         *m_adminShellAssets, *m_adminGuard,
         AdminShellRoutes::Options{
@@ -368,7 +378,7 @@ Result<void> Application::start()
     qCInfo(lcApp).noquote() << "app: public listener on" << pub.host << "port" << m_publicPort;
     if (m_managementServer) {
         const ManagementListenerConfig &mgmt = *m_config.server.management;
-        const QString host = mgmt.host.isEmpty() ? pub.host : mgmt.host;
+        const QString host = mgmt.host.isEmpty() ? u"127.0.0.1"_s : mgmt.host;
         Result<quint16> managementPort =
             m_managementServer->listen(host, static_cast<quint16>(mgmt.port));
         if (!managementPort) {

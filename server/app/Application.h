@@ -24,6 +24,7 @@ class RuntimeRoutes;
 class AdminAuthorizationRoutes;
 class AdminShellAssets;
 class AdminShellRoutes;
+class AdminUserRoutes;
 class AdminGuard;
 class AppCatalog;
 class AuditLog;
@@ -164,6 +165,7 @@ private:
     std::unique_ptr<McpRoutes> m_mcpRoutes;
     std::unique_ptr<McpOAuthRoutes> m_mcpOAuthRoutes;
     std::unique_ptr<RuntimeRoutes> m_runtimeRoutes;
+    std::unique_ptr<AdminUserRoutes> m_adminUserRoutes;
     std::unique_ptr<AdminShellAssets> m_adminShellAssets;
     std::unique_ptr<AdminShellRoutes> m_adminShellRoutes;
     std::unique_ptr<HttpServer> m_publicServer;

@@ -10,6 +10,21 @@ using namespace Qt::StringLiterals;
 
 namespace Gestalt {
 
+namespace {
+
+// Platform login without an admin policy: nobody is an admin, so the operator surface refuses
+// everyone (before, it was open to anyone without credentials).
+Error adminConfigurationRequired()
+{
+    return {ErrorCode::Forbidden,
+            u"admin access is not configured: platform login is on, so set "
+            u"server.admin.authorizationPolicy to an authorization policy whose members hold one "
+            u"of server.admin.allowedRoles (default: admin)"_s,
+            u"admin_configuration_required"_s};
+}
+
+} // namespace
+
 AdminGuard::AdminGuard(const Authorizer &authorizer, Authenticator &authenticator,
                        const AppCatalog &catalog, std::function<bool()> loginEnabled)
     : m_authorizer(authorizer)
@@ -23,6 +38,9 @@ Result<AdminGuard::Admission> AdminGuard::admit(const HttpRequest &request,
 {
     Admission admission;
     if (!m_authorizer.adminPolicySet()) {
+        if (m_loginEnabled()) {
+            return adminConfigurationRequired();
+        }
         admission.canWriteAdmins = true;
         return admission;
     }
@@ -61,8 +79,7 @@ Result<void> AdminGuard::requireAdmin(const Principal &principal) const
     }
     if (!m_authorizer.adminPolicySet()) {
         if (m_loginEnabled()) {
-            return Error::forbidden(
-                u"admin access denied: set server.admin.authorizationPolicy to name admins"_s);
+            return adminConfigurationRequired();
         }
         return {};
     }

@@ -18,7 +18,10 @@ class Authorizer;
 struct HttpRequest;
 
 // Who may use the operator surface (gestalt-facts §5.4): with server.admin.authorizationPolicy
-// unset, /admin/api/v1 is open wherever it is served; with it set, the caller must authenticate
+// unset, /admin/api/v1 is open only without platform login (the local anonymous mode, which
+// Config::serveProblems() keeps on loopback unless server.allowAnonymous); with login on and no
+// policy, every caller gets 403 "admin_configuration_required". With a policy, the caller must
+// authenticate
 // (session cookie, or an unscoped bearer token) and hold one of server.admin.allowedRoles —
 // JSON 401 "missing authorization" / 403 "admin access denied". App member routes also admit the
 // app's own admins.

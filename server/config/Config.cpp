@@ -3,6 +3,7 @@
 #include "config/Config.h"
 
 #include <QDir>
+#include <QHostAddress>
 
 using namespace Qt::StringLiterals;
 
@@ -33,6 +34,50 @@ std::optional<QString> Config::datastoreDsn() const
     return dsn;
 }
 
+bool Config::platformLoginConfigured() const
+{
+    static const QString none = u"none"_s;
+    const ProviderMap &entries = providers.authentication;
+    QString name = server.providers.authentication;
+    if (name.isEmpty()) {
+        if (entries.isEmpty()) {
+            return false;
+        }
+        if (entries.size() == 1) {
+            name = entries.firstKey();
+        } else {
+            for (auto it = entries.cbegin(); it != entries.cend(); ++it) {
+                if (it->isDefault) {
+                    name = it.key();
+                }
+            }
+            if (name.isEmpty()) {
+                return true; // ambiguous: refused on its own, and not anonymous either way
+            }
+        }
+    }
+    if (name == none) {
+        return false;
+    }
+    const auto entry = entries.constFind(name);
+    return entry == entries.cend()
+           || !(entry->source.isSet() && entry->source.kind == SourceRef::Kind::Builtin
+                && entry->source.location == none);
+}
+
+namespace {
+
+bool isLoopbackHost(const QString &host)
+{
+    if (host.compare(u"localhost"_s, Qt::CaseInsensitive) == 0) {
+        return true;
+    }
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
+} // namespace
+
 QStringList Config::serveProblems() const
 {
     QStringList problems;
@@ -53,6 +98,24 @@ QStringList Config::serveProblems() const
         } else if (!datastoreDsn()) {
             problems.append(u"providers.indexeddb.%1.config.dsn: required (sqlite://<path> or "
                             u"postgres://<user>@<host>/<db>)"_s.arg(name));
+        }
+    }
+    if (!server.allowAnonymous && !platformLoginConfigured()) {
+        const auto exposed = [&problems](
+                                 const QString &key, const QString &host, const QString &what) {
+            if (isLoopbackHost(host)) {
+                return;
+            }
+            problems.append(
+                u"%1: \"%2\" is not a loopback address and no platform login is configured, so "
+                u"anyone who reaches this listener would act as the anonymous local user, with %3. "
+                u"Bind %1 to 127.0.0.1, configure login (providers.authentication with source: "
+                u"oidc, plus server.admin.authorizationPolicy), or set server.allowAnonymous: true "
+                u"to accept that risk (a private network you trust)"_s.arg(key, host, what));
+        };
+        exposed(u"server.public.host"_s, server.publicListener.host, u"every stored credential"_s);
+        if (server.management) {
+            exposed(u"server.management.host"_s, server.management->host, u"the whole admin API"_s);
         }
     }
     return problems;

@@ -46,7 +46,12 @@ struct Config
     // Name of the providers.indexeddb entry in use; empty for the built-in default.
     [[nodiscard]] QString datastoreProviderName() const;
 
-    // What `serve` needs beyond a loadable file: an encryption key and a resolvable datastore.
+    // Whether the selected providers.authentication entry turns platform login on (it is not
+    // absent and not `none`). OidcSettings::fromConfig() reports a broken selection.
+    [[nodiscard]] bool platformLoginConfigured() const;
+
+    // What `serve` needs beyond a loadable file: an encryption key, a resolvable datastore, and
+    // no anonymous access on a non-loopback public address unless server.allowAnonymous.
     [[nodiscard]] QStringList serveProblems() const;
     [[nodiscard]] Result<void> validateForServe() const;
 };

@@ -289,6 +289,8 @@ void ConfigDecoder::readServer(ConfigMapReader &root, Config &config)
     s.baseUrl = readHttpUrl(server, u"baseUrl");
     s.encryptionKey = server.string(u"encryptionKey");
     s.apiTokenTtl = server.duration(u"apiTokenTtl", s.apiTokenTtl);
+    s.cliTokenTtl = server.duration(u"cliTokenTtl", s.cliTokenTtl);
+    s.allowAnonymous = server.boolean(u"allowAnonymous", s.allowAnonymous);
     s.artifactsDir = server.string(u"artifactsDir", config.baseDir);
     s.logFormat = server.choice<std::optional<LogFormat>>(
         u"logFormat", {{u"text", LogFormat::Text}, {u"json", LogFormat::Json}}, std::nullopt);
@@ -309,7 +311,11 @@ void ConfigDecoder::readListeners(ConfigMapReader &server, Config &config)
     }
     ConfigMapReader listener = server.map(u"management");
     ManagementListenerConfig management;
-    management.host = listener.string(u"host", s.publicListener.host);
+    // Not server.public.host: the operator surface stays on loopback unless a host is named.
+    management.host = listener.string(u"host", management.host);
+    if (management.host.isEmpty()) {
+        management.host = ManagementListenerConfig().host;
+    }
     if (!listener.has(u"port")) {
         listener.errorHere(u"port is required when the management listener is configured"_s);
     }

@@ -20,7 +20,7 @@ struct ListenerConfig
 // server.management: the operator listener (/admin, /metrics, /health, /ready move here).
 struct ManagementListenerConfig
 {
-    QString host; // defaults to server.public.host
+    QString host = QStringLiteral("127.0.0.1"); // loopback unless set: the operator surface
     int port = 0; // required; differs from the public port unless both are 0
     QString baseUrl;
 };
@@ -71,6 +71,11 @@ struct ServerConfig
     QString baseUrl;
     QString encryptionKey; // never logged; presence checked by Config::validateForServe()
     std::chrono::milliseconds apiTokenTtl = std::chrono::hours(24 * 30);
+    // Lifetime of the API token a CLI login mints (`gestalt login`); always finite.
+    std::chrono::milliseconds cliTokenTtl = std::chrono::hours(24 * 90);
+    // Serve without platform login on a non-loopback public address (everyone reaching it acts
+    // as the anonymous local user). Refused at start and by `validate` unless set.
+    bool allowAnonymous = false;
     QString artifactsDir; // absolute; defaults to Config::baseDir
     ProviderSelection providers;
     AdminConfig admin;

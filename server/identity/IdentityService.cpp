@@ -38,6 +38,11 @@ void IdentityService::enableLogin(const SessionTokens &sessions, OidcProvider *p
 Result<Principal> IdentityService::authenticate(const HttpRequest &request)
 {
     Result<Principal> principal = resolve(request);
+    if (principal && !principal->userId.isEmpty()) {
+        if (Result<void> enabled = requireEnabled(principal->userId); !enabled) {
+            principal = enabled.error();
+        }
+    }
     if (!principal && m_audit) {
         AuditEvent event;
         event.context = AuditContext::fromRequest(request);
@@ -104,7 +109,12 @@ Result<Principal> IdentityService::userPrincipal(const QString &email, const QSt
         const auto it = m_userCache.constFind(key);
         if (it != m_userCache.cend() && it->cachedAt.msecsTo(now) < userCacheMs
             && it->principal.source == source) {
-            return it->principal;
+            const Principal cached = it->principal;
+            lock.unlock();
+            if (Result<void> enabled = requireEnabled(cached.userId); !enabled) {
+                return enabled.error();
+            }
+            return cached;
         }
     }
     Result<User> user = m_users.findOrCreateByEmail(email, displayName);
@@ -122,6 +132,10 @@ Result<Principal> IdentityService::userPrincipal(const QString &email, const QSt
         m_userCache.clear();
     }
     m_userCache.insert(key, CachedUser{principal, now});
+    lock.unlock();
+    if (Result<void> enabled = requireEnabled(principal.userId); !enabled) {
+        return enabled.error();
+    }
     return principal;
 }
 
@@ -210,6 +224,45 @@ Result<IdentityService::CachedToken> IdentityService::loadToken(const QString &h
     entry.principal = principal;
     entry.expiresAt = record.expiresAt;
     return entry;
+}
+
+Result<void> IdentityService::requireEnabled(const QString &userId)
+{
+    const QDateTime now = m_clock();
+    std::optional<bool> disabled;
+    {
+        QMutexLocker lock(&m_cacheMutex);
+        const auto it = m_userStateCache.constFind(userId);
+        if (it != m_userStateCache.cend() && it->cachedAt.msecsTo(now) >= 0
+            && it->cachedAt.msecsTo(now) < userStateCacheMs) {
+            disabled = it->disabled;
+        }
+    }
+    if (!disabled) {
+        Result<std::optional<User>> user = m_users.findById(userId);
+        if (!user) {
+            return user.error();
+        }
+        disabled = user->has_value() && (*user)->disabledAt.has_value();
+        QMutexLocker lock(&m_cacheMutex);
+        if (m_userStateCache.size() >= tokenCacheMaxEntries) {
+            m_userStateCache.clear();
+        }
+        m_userStateCache.insert(userId, CachedUserState{*disabled, now});
+    }
+    if (*disabled) {
+        return Error{ErrorCode::Forbidden,
+                     u"this user is disabled: an admin must enable it again "
+                     u"(POST /admin/api/v1/users/{id}/enable)"_s,
+                     u"user_disabled"_s};
+    }
+    return {};
+}
+
+void IdentityService::forgetUserState(const QString &userId)
+{
+    QMutexLocker lock(&m_cacheMutex);
+    m_userStateCache.remove(userId);
 }
 
 void IdentityService::forgetTokens(const QStringList &hashedTokens)

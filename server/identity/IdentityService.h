@@ -26,12 +26,15 @@ class UserRepository;
 //   3. nothing: the anonymous local user `anonymous@gestalt` when login is disabled, else 401
 //      "missing authorization".
 // Failures answer 401 "invalid authorization header format" / "invalid token", and are audited
-// as auth.authenticate.
+// as auth.authenticate. Whatever the credential, a user an admin disabled gets 403
+// "user_disabled"; another replica's disable or enable takes effect within userStateCacheMs.
 class IdentityService final : public Authenticator
 {
 public:
     static constexpr QStringView anonymousEmail = u"anonymous@gestalt";
     static constexpr QStringView apiTokenPrefix = u"gst_api_";
+    // How long a user's enabled/disabled state is cached per replica.
+    static constexpr qint64 userStateCacheMs = 2000;
 
     IdentityService(UserRepository &users, TokenRepository &tokens, Clock clock);
     ~IdentityService() override;
@@ -40,6 +43,9 @@ public:
 
     // Drops cached lookups for these token hashes (called when tokens are revoked).
     void forgetTokens(const QStringList &hashedTokens);
+    // Drops the cached enabled/disabled state of a user (called when an admin changes it), so
+    // this replica applies the change at once.
+    void forgetUserState(const QString &userId);
 
     // Turns platform login on: sessions are accepted, anonymous access ends. `provider` may be
     // null (sessions only, tests).
@@ -63,6 +69,9 @@ private:
         QDateTime cachedAt;
     };
     [[nodiscard]] Result<CachedToken> loadToken(const QString &hash);
+    // 403 "user_disabled" while an admin has disabled the user; unknown users pass (the
+    // credential lookups refuse those).
+    [[nodiscard]] Result<void> requireEnabled(const QString &userId);
 
     UserRepository &m_users;
     TokenRepository &m_tokens;
@@ -79,6 +88,12 @@ private:
     QHash<QString, CachedUser> m_userCache; // by normalized email
     QMutex m_cacheMutex;
     QHash<QString, CachedToken> m_tokenCache;  // by hash; also remembers unknown hashes
+    struct CachedUserState
+    {
+        bool disabled = false;
+        QDateTime cachedAt;
+    };
+    QHash<QString, CachedUserState> m_userStateCache; // by user id
 };
 
 } // namespace Gestalt

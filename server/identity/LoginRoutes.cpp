@@ -282,7 +282,7 @@ void LoginRoutes::callback(const HttpRequest &request, const Responder &responde
                     TokenOwner{u"user"_s, principal->userId, principal->subjectId},
                     QJsonObject{{u"name"_s, u"cli login %1"_s.arg(
                                                 m_clock().toString(Qt::ISODate))}},
-                    TokenService::Expiry::Never);
+                    TokenService::Expiry::CliLogin);
                 if (!issued) {
                     responder.sendError(issued.error());
                     return;

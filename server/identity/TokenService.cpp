@@ -21,11 +21,16 @@ constexpr qsizetype maxPermissionEntries = 256;
 
 } // namespace
 
-TokenService::TokenService(TokenRepository &tokens, IdentityService &identity,
-                           std::chrono::milliseconds lifetime, AppExists appExists, Clock clock)
+TokenService::TokenService(TokenRepository &tokens,
+                           IdentityService &identity,
+                           std::chrono::milliseconds lifetime,
+                           std::chrono::milliseconds cliLifetime,
+                           AppExists appExists,
+                           Clock clock)
     : m_tokens(tokens)
     , m_identity(identity)
     , m_lifetime(lifetime)
+    , m_cliLifetime(cliLifetime)
     , m_appExists(std::move(appExists))
     , m_clock(std::move(clock))
 {}
@@ -147,8 +152,10 @@ Result<IssuedToken> TokenService::issue(const TokenOwner &owner, const QJsonObje
     record.hashedToken = Crypto::sha256Hex(issued.plaintext.toUtf8());
     record.scopes = *scopes;
     record.permissions = *permissions;
-    if (m_lifetime.count() > 0 && expiry == Expiry::Default) {
-        record.expiresAt = now.addMSecs(m_lifetime.count());
+    const std::chrono::milliseconds lifetime =
+        expiry == Expiry::CliLogin ? m_cliLifetime : m_lifetime;
+    if (lifetime.count() > 0) {
+        record.expiresAt = now.addMSecs(lifetime.count());
     }
     record.createdAt = now;
     record.updatedAt = now;

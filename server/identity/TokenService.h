@@ -38,12 +38,16 @@ class TokenService final
 public:
     using AppExists = std::function<bool(const QString &app)>;
 
-    TokenService(TokenRepository &tokens, IdentityService &identity,
-                 std::chrono::milliseconds lifetime, AppExists appExists, Clock clock);
+    TokenService(TokenRepository &tokens,
+                 IdentityService &identity,
+                 std::chrono::milliseconds lifetime,
+                 std::chrono::milliseconds cliLifetime,
+                 AppExists appExists,
+                 Clock clock);
 
     enum class Expiry {
-        Default, // now + server.apiTokenTtl
-        Never,    // CLI login tokens
+        Default,  // now + server.apiTokenTtl
+        CliLogin, // now + server.cliTokenTtl
     };
     // body: {name, scopes?: "app1 app2", permissions?: [{app, operations?: [op]}]}.
     [[nodiscard]] Result<IssuedToken> issue(const TokenOwner &owner, const QJsonObject &body,
@@ -62,6 +66,7 @@ private:
     TokenRepository &m_tokens;
     IdentityService &m_identity;
     std::chrono::milliseconds m_lifetime;
+    std::chrono::milliseconds m_cliLifetime;
     AppExists m_appExists;
     Clock m_clock;
 };

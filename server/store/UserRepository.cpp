@@ -5,6 +5,7 @@
 #include "store/Database.h"
 #include "store/Transaction.h"
 
+#include <QByteArray>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
@@ -17,8 +18,8 @@ namespace {
 
 QString selectSql(QStringView where)
 {
-    return u"SELECT id, email, normalized_email, display_name, created_at, updated_at "
-           u"FROM users WHERE "_s
+    return u"SELECT id, email, normalized_email, display_name, created_at, updated_at, "
+           u"disabled_at FROM users WHERE "_s
            + where;
 }
 
@@ -109,6 +110,62 @@ Result<std::optional<User>> UserRepository::findOne(QStringView where, const QSt
     return std::optional<User>(fromRow(*query));
 }
 
+Result<UserPage> UserRepository::list(int pageSize, const QString &pageToken)
+{
+    QString after;
+    if (!pageToken.isEmpty()) {
+        const auto decoded = QByteArray::fromBase64Encoding(
+            pageToken.toLatin1(),
+            QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals
+                | QByteArray::AbortOnBase64DecodingErrors);
+        after = decoded ? QString::fromUtf8(*decoded) : QString();
+        if (after.isEmpty()) {
+            return Error::invalid(u"invalid pageToken"_s);
+        }
+    }
+    Result<QSqlQuery> query =
+        m_database.prepare(selectSql(after.isEmpty() ? u"1 = 1" : u"normalized_email > ?")
+                           + u" ORDER BY normalized_email LIMIT ?"_s);
+    if (!query) {
+        return query.error();
+    }
+    if (!after.isEmpty()) {
+        query->addBindValue(after);
+    }
+    query->addBindValue(pageSize + 1);
+    if (!query->exec()) {
+        return m_database.dialect().toError(query->lastError(), u"list users"_s);
+    }
+    UserPage page;
+    while (query->next()) {
+        if (page.users.size() == pageSize) {
+            page.nextPageToken =
+                QString::fromLatin1(page.users.constLast().normalizedEmail.toUtf8().toBase64(
+                    QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+            break;
+        }
+        page.users.append(fromRow(*query));
+    }
+    return page;
+}
+
+Result<bool> UserRepository::setDisabledAt(const QString &id,
+                                           const std::optional<QDateTime> &disabledAt)
+{
+    Result<QSqlQuery> query =
+        m_database.prepare(u"UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?"_s);
+    if (!query) {
+        return query.error();
+    }
+    query->addBindValue(SqlDialect::toStorage(disabledAt));
+    query->addBindValue(SqlDialect::toStorage(SqlDialect::now()));
+    query->addBindValue(id);
+    if (!query->exec()) {
+        return m_database.dialect().toError(query->lastError(), u"disable user"_s);
+    }
+    return query->numRowsAffected() > 0;
+}
+
 User UserRepository::fromRow(const QSqlQuery &query)
 {
     return {query.value(0).toString(),
@@ -116,7 +173,8 @@ User UserRepository::fromRow(const QSqlQuery &query)
             query.value(2).toString(),
             query.value(3).toString(),
             SqlDialect::fromStorage(query.value(4)),
-            SqlDialect::fromStorage(query.value(5))};
+            SqlDialect::fromStorage(query.value(5)),
+            SqlDialect::optionalFromStorage(query.value(6))};
 }
 
 } // namespace Gestalt

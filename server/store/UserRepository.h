@@ -29,6 +29,12 @@ public:
     [[nodiscard]] Result<std::optional<User>> findById(const QString &id);
     // Matches the normalized email, so case and surrounding blanks don't matter.
     [[nodiscard]] Result<std::optional<User>> findByEmail(const QString &email);
+    // Every user, by normalized email; pageToken is the previous page's nextPageToken
+    // (InvalidArgument "invalid pageToken" for anything else).
+    [[nodiscard]] Result<UserPage> list(int pageSize, const QString &pageToken);
+    // Sets (a time) or clears (nullopt) disabled_at. False when there is no such user.
+    [[nodiscard]] Result<bool> setDisabledAt(const QString &id,
+                                             const std::optional<QDateTime> &disabledAt);
 
 private:
     [[nodiscard]] Result<std::optional<User>> findOne(QStringView where, const QString &value);

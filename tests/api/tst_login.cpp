@@ -298,7 +298,8 @@ void tst_Login::postLoginAndCliTokens()
     }
 
     // A CLI login: the browser leg hands the code to the CLI's loopback port, and the CLI
-    // completes with cli=1 and the cookie it received, getting a non-expiring API token.
+    // completes with cli=1 and the cookie it received, getting an API token that expires after
+    // server.cliTokenTtl (default 90 days).
     started = m_server->post(u"/api/v1/auth/login"_s, R"({"state":"s1","callbackPort":5555})");
     QCOMPARE(started.status, 200);
     const QString stateCookie = cookieValue(setCookie(started, "login_state"));
@@ -315,7 +316,10 @@ void tst_Login::postLoginAndCliTokens()
     QCOMPARE(cli.status, 200);
     const QString token = cli.json()["token"_L1].toString();
     QVERIFY(token.startsWith(u"gst_api_"_s));
-    QVERIFY(cli.json()["expiresAt"_L1].isNull() || cli.json()["expiresAt"_L1].isUndefined());
+    const QDateTime expiresAt =
+        QDateTime::fromString(cli.json()["expiresAt"_L1].toString(), Qt::ISODateWithMs);
+    QVERIFY2(expiresAt.isValid(), cli.body.constData());
+    QVERIFY(qAbs(QDateTime::currentDateTimeUtc().secsTo(expiresAt) - 90 * 86400) < 600);
     QCOMPARE(m_server->get(u"/api/v1/apps"_s, TestServer::bearer(token)).status, 200);
 }
 

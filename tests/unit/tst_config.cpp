@@ -54,8 +54,13 @@ private Q_SLOTS:
         QVERIFY(!config.server.logFormat);
         QVERIFY(config.apps.isEmpty());
         QCOMPARE(config.datastoreDsn(), u"sqlite://"_s + m_dir->filePath(u"gestalt.db"_s));
-        QCOMPARE(config.serveProblems().size(), 1);
+        QCOMPARE(config.server.cliTokenTtl, std::chrono::milliseconds(24h * 90));
+        QVERIFY(!config.server.allowAnonymous);
+        // No key, and anonymous access (no login) on all interfaces.
+        QCOMPARE(config.serveProblems().size(), 2);
         QVERIFY(config.serveProblems().front().startsWith(u"server.encryptionKey: required"_s));
+        QVERIFY(config.serveProblems().back().startsWith(
+            u"server.public.host: \"0.0.0.0\" is not a loopback address"_s));
         QVERIFY(!config.validateForServe());
     }
 
@@ -68,7 +73,7 @@ private Q_SLOTS:
         const Config &c = *loaded;
         QVERIFY(c.validateForServe());
         QCOMPARE(c.server.publicListener.port, 9000);
-        QCOMPARE(c.server.management->host, u"0.0.0.0"_s);
+        QCOMPARE(c.server.management->host, u"127.0.0.1"_s); // not server.public.host
         QCOMPARE(c.server.management->port, 9090);
         QCOMPARE(c.server.apiTokenTtl, std::chrono::milliseconds(720h));
         QCOMPARE(c.server.artifactsDir, dir + u"/artifacts"_s);
@@ -455,7 +460,7 @@ providers:
         QTest::addColumn<QString>("yaml");
         QTest::addColumn<QString>("dsn");     // %D: the fixture directory; empty: none
         QTest::addColumn<QString>("problem"); // serveProblems() beyond the key; empty: none
-        const QString key = u"server:\n  encryptionKey: k\n"_s;
+        const QString key = u"server:\n  encryptionKey: k\n  public: {host: 127.0.0.1}\n"_s;
         QTest::newRow("absent: sqlite beside the file")
             << key << u"sqlite://%D/gestalt.db"_s << QString();
         QTest::newRow("one entry, relative sqlite")
@@ -467,7 +472,8 @@ providers:
                      u"\"postgres://g:pw@db:5432/g?sslmode=disable\"}}\n"_s
             << u"postgres://g:pw@db:5432/g?sslmode=disable"_s << QString();
         QTest::newRow("several, selected")
-            << u"server:\n  encryptionKey: k\n  providers: {indexeddb: b}\n"
+            << u"server:\n  encryptionKey: k\n  public: {host: 127.0.0.1}\n"
+               u"  providers: {indexeddb: b}\n"
                u"providers:\n  indexeddb:\n    a: {config: {dsn: \"sqlite:///abs/a.db\"}}\n"
                u"    b: {config: {dsn: \"postgresql://u@h/b\"}}\n"_s
             << u"postgresql://u@h/b"_s << QString();
@@ -666,8 +672,62 @@ providers:
     {
         const Config config = loadOk(
             header + u"server:\n  public: {host: 10.0.0.1, port: 0}\n  management: {port: 0}\n"_s);
-        QCOMPARE(config.server.management->host, u"10.0.0.1"_s);
+        // The operator surface stays on loopback unless a host is named.
+        QCOMPARE(config.server.management->host, u"127.0.0.1"_s);
         QCOMPARE(config.server.management->port, 0);
+        const Config named =
+            loadOk(header + u"server:\n  management: {host: 10.0.0.2, port: 0}\n"_s);
+        QCOMPARE(named.server.management->host, u"10.0.0.2"_s);
+        const Config blank =
+            loadOk(header + u"server:\n  management: {host: \"\", port: 0}\n"_s);
+        QCOMPARE(blank.server.management->host, u"127.0.0.1"_s);
+    }
+
+    void anonymousAccessNeedsLoopbackOrOptIn_data()
+    {
+        QTest::addColumn<QString>("yaml");
+        QTest::addColumn<bool>("refused");
+        const QString key = u"server:\n  encryptionKey: k\n"_s;
+        const QString login = u"providers:\n  authentication:\n    sso:\n      source: oidc\n"
+                              u"      config: {issuerUrl: \"https://idp.example.com\", "
+                              u"clientId: gestalt}\n"_s;
+        QTest::newRow("default host") << key << true;
+        QTest::newRow("empty host") << key + u"  public: {host: \"\"}\n"_s << true;
+        QTest::newRow("address") << key + u"  public: {host: 10.0.0.1}\n"_s << true;
+        QTest::newRow("ipv6 any") << key + u"  public: {host: \"::\"}\n"_s << true;
+        QTest::newRow("loopback") << key + u"  public: {host: 127.0.0.1}\n"_s << false;
+        QTest::newRow("ipv6 loopback") << key + u"  public: {host: \"::1\"}\n"_s << false;
+        QTest::newRow("localhost") << key + u"  public: {host: localhost}\n"_s << false;
+        QTest::newRow("opt-in") << key + u"  allowAnonymous: true\n"_s << false;
+        QTest::newRow("management on all interfaces")
+            << key + u"  public: {host: 127.0.0.1}\n  management: {host: 0.0.0.0, port: 9090}\n"_s
+            << true;
+        QTest::newRow("management on loopback by default")
+            << key + u"  public: {host: 127.0.0.1}\n  management: {port: 9090}\n"_s << false;
+        QTest::newRow("login") << key + login << false;
+        QTest::newRow("login none")
+            << key + u"providers:\n  authentication:\n    off: {source: none}\n"_s << true;
+    }
+
+    void anonymousAccessNeedsLoopbackOrOptIn()
+    {
+        QFETCH(QString, yaml);
+        QFETCH(bool, refused);
+        const Config config = loadOk(header + yaml);
+        const QStringList problems = config.serveProblems();
+        QCOMPARE(problems.size(), refused ? 1 : 0);
+        if (refused) {
+            QVERIFY2(problems.front().contains(u"server.allowAnonymous: true"_s),
+                     qPrintable(problems.front()));
+        }
+    }
+
+    void cliTokenTtlIsADuration()
+    {
+        QCOMPARE(loadOk(header + u"server:\n  cliTokenTtl: 7d\n"_s).server.cliTokenTtl,
+                 std::chrono::milliseconds(24h * 7));
+        const ConfigLoadReport report = loadText(header + u"server:\n  cliTokenTtl: 0\n"_s);
+        QVERIFY(!report.config);
     }
 
     void allErrorsOfAFileAreReported()
