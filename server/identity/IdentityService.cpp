@@ -7,6 +7,7 @@
 #include "crypto/Hash.h"
 #include "identity/OidcProvider.h"
 #include "identity/SessionTokens.h"
+#include "store/OAuthGrantRepository.h"
 #include "store/TokenRepository.h"
 #include "store/UserRepository.h"
 
@@ -65,7 +66,8 @@ Result<Principal> IdentityService::resolve(const HttpRequest &request)
         if (!authorization.startsWith("Bearer ") || authorization.trimmed().size() <= 7) {
             return Error::unauthenticated(u"invalid authorization header format"_s);
         }
-        return fromBearer(QString::fromLatin1(authorization.mid(7).trimmed()));
+        return fromBearer(QString::fromLatin1(authorization.mid(7).trimmed()),
+                          request.routeTemplate == u"/mcp");
     }
     if (m_sessions) {
         return Error::unauthenticated(u"missing authorization"_s);
@@ -73,7 +75,7 @@ Result<Principal> IdentityService::resolve(const HttpRequest &request)
     return anonymous();
 }
 
-Result<Principal> IdentityService::fromBearer(const QString &token)
+Result<Principal> IdentityService::fromBearer(const QString &token, bool mcp)
 {
     if (token.startsWith(apiTokenPrefix)) {
         return fromApiToken(token);
@@ -81,6 +83,12 @@ Result<Principal> IdentityService::fromBearer(const QString &token)
     if (m_sessions) {
         if (Result<Principal> session = m_sessions->validate(token); session) {
             return session;
+        }
+        // MCP OAuth access tokens are audience-bound to /mcp: the REST API never takes them.
+        if (mcp && m_mcpGrants) {
+            if (Result<Principal> access = fromMcpAccessToken(token); access) {
+                return access;
+            }
         }
         if (m_provider && m_provider->isOwnToken(token)) {
             Result<OidcIdentity> identity = m_provider->validateBearer(token);
@@ -92,6 +100,22 @@ Result<Principal> IdentityService::fromBearer(const QString &token)
         }
     }
     return Error::unauthenticated(u"invalid token"_s);
+}
+
+Result<Principal> IdentityService::fromMcpAccessToken(const QString &token)
+{
+    Result<SessionTokens::McpAccess> access = m_sessions->validateMcpAccess(token);
+    if (!access) {
+        return access.error();
+    }
+    Result<bool> revoked = m_mcpGrants->familyRevoked(access->family);
+    if (!revoked) {
+        return revoked.error();
+    }
+    if (*revoked) {
+        return Error::unauthenticated(u"invalid token"_s);
+    }
+    return access->principal;
 }
 
 Result<Principal> IdentityService::userPrincipal(const QString &email, const QString &displayName,
