@@ -390,7 +390,12 @@ void ConnectionService::completeOAuth(const QString &code,
                               "from this browser"_s));
         return;
     }
-    if (!principal || principal->subjectId != (*stored)->subjectId) {
+    if (!principal) {
+        fail(Error::forbidden(u"this OAuth flow needs the session of the user who started it; "
+                              "sign in and open the link again"_s));
+        return;
+    }
+    if (principal->subjectId != (*stored)->subjectId) {
         fail(Error::forbidden(u"this OAuth flow was started by another user; sign in as the "
                               "user who started it, or start it again"_s));
         return;

@@ -85,8 +85,10 @@ Result<Principal> IdentityService::fromBearer(const QString &token, bool mcp)
             return session;
         }
         // MCP OAuth access tokens are audience-bound to /mcp: the REST API never takes them.
+        // A datastore failure while checking the grant family is not an invalid token.
         if (mcp && m_mcpGrants) {
-            if (Result<Principal> access = fromMcpAccessToken(token); access) {
+            Result<Principal> access = fromMcpAccessToken(token);
+            if (access || access.error().code != ErrorCode::Unauthenticated) {
                 return access;
             }
         }

@@ -298,7 +298,8 @@ void tst_SecOAuth::stateCompletedWithoutSessionIsRefused()
     const Started alice = start(*m_server, m_aliceSession);
     const HttpReply reply = complete(*m_server, alice, {alice.binding});
     QCOMPARE(reply.status, 403);
-    QVERIFY2(reply.error().contains(u"another user"_s), reply.body.constData());
+    QVERIFY2(reply.error().contains(u"needs the session of the user who started it"_s),
+             reply.body.constData());
     QCOMPARE(tokenRequests(u"authorization_code"_s), 0);
     QCOMPARE(binStatus(m_aliceSession), u"needs_user_connection"_s);
 }
