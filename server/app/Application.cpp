@@ -50,6 +50,7 @@
 #include "runtime/RuntimeRoutes.h"
 #include "shared/Version.h"
 #include "store/Database.h"
+#include "store/OAuthGrantRepository.h"
 #include "store/TokenRepository.h"
 #include "store/UserRepository.h"
 #include "agents/AgentEngine.h"
@@ -150,6 +151,7 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
 
     app->m_users = std::make_unique<UserRepository>(*app->m_database);
     app->m_tokens = std::make_unique<TokenRepository>(*app->m_database);
+    app->m_oauthGrants = std::make_unique<OAuthGrantRepository>(*app->m_database);
     app->m_identity = std::make_unique<IdentityService>(*app->m_users, *app->m_tokens, app->m_clock);
     const QStringList appNames = config.apps.keys();
     app->m_tokenService = std::make_unique<TokenService>(
@@ -171,6 +173,7 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
             config.server.baseUrl.startsWith(u"https://"_s, Qt::CaseInsensitive), app->m_clock);
         app->m_oidc = std::make_unique<OidcProvider>(oidc, app->m_clock);
         app->m_identity->enableLogin(*app->m_sessions, app->m_oidc.get());
+        app->m_identity->setMcpGrants(app->m_oauthGrants.get());
         qCInfo(lcApp).noquote() << "app: platform login through OIDC provider"
                                 << oidc.providerName << "issuer" << oidc.issuerUrl;
         if (config.server.admin.authorizationPolicy.isEmpty()) {
@@ -204,8 +207,8 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
     QObject::connect(upstreams, &McpUpstreams::toolsChanged, app.get(),
                      [tools] { tools->rebuild(); });
     app->m_connectionService = std::make_unique<ConnectionService>(
-        *app->m_catalog, *app->m_access, *app->m_credentials, *app->m_oauth,
-        app->m_invocations->upstream(), *app->m_sealer, app->m_clock,
+        *app->m_catalog, *app->m_access, *app->m_credentials, *app->m_oauthGrants,
+        *app->m_oauth, app->m_invocations->upstream(), *app->m_sealer, app->m_clock,
         [self] { return self->publicBaseUrl(); });
     app->m_connectionService->setAuditLog(app->m_auditLog.get());
 
@@ -325,7 +328,8 @@ void Application::registerRoutes()
         if (m_sessions) {
             mcpOptions.challenge = [this] { return QString::fromUtf8(McpOAuthRoutes::challenge(publicBaseUrl())); };
             m_mcpOAuthRoutes = std::make_unique<McpOAuthRoutes>(
-                *m_sealer, *m_sessions, *m_users, [this] { return publicBaseUrl(); }, m_clock);
+                *m_sealer, *m_sessions, *m_users, *m_oauthGrants,
+                [this] { return publicBaseUrl(); }, m_clock);
             m_mcpOAuthRoutes->registerRoutes(publicRoutes);
         }
         m_mcpRoutes = std::make_unique<McpRoutes>(*m_mcpTools, *m_invocations, *m_identity,

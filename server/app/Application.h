@@ -48,6 +48,7 @@ class CredentialService;
 class Database;
 class InvocationService;
 class OAuthClient;
+class OAuthGrantRepository;
 class HttpServer;
 class IdentityService;
 class MetricsRegistry;
@@ -128,6 +129,7 @@ private:
     std::unique_ptr<ServerMetrics> m_serverMetrics;
     std::unique_ptr<UserRepository> m_users;
     std::unique_ptr<TokenRepository> m_tokens;
+    std::unique_ptr<OAuthGrantRepository> m_oauthGrants;
     std::unique_ptr<IdentityService> m_identity;
     std::unique_ptr<TokenService> m_tokenService;
     std::unique_ptr<AppCatalog> m_catalog;

@@ -41,14 +41,17 @@ void ManagedSubjectRoutes::Impl::registerCredentialRoutes(Router &router)
                      if (!body) {
                          return body.error();
                      }
-                     Result<QJsonObject> started = deps.connections.startOAuth(
-                         *request.principal, *body,
+                     Result<OAuthStart> started = deps.connections.startOAuth(
+                         *request.principal,
+                         *body,
                          ConnectContext{AuditContext::fromRequest(request),
                                         access->subject.subjectId()});
                      if (!started) {
                          return started.error();
                      }
-                     return HttpResponse::json(200, *started);
+                     HttpResponse response = HttpResponse::json(200, started->toJson());
+                     response.headers.append({"Set-Cookie"_ba, started->setCookie});
+                     return response;
                  });
     // A choice between several discovered accounts continues at
     // /api/v1/auth/pending-connection, proven by the same user's session or bearer token.

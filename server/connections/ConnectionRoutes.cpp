@@ -131,12 +131,14 @@ Result<HttpResponse> ConnectionRoutes::startOAuth(const HttpRequest &request)
     if (!body) {
         return body.error();
     }
-    Result<QJsonObject> started = m_connections.startOAuth(
+    Result<OAuthStart> started = m_connections.startOAuth(
         *request.principal, *body, ConnectContext{AuditContext::fromRequest(request), {}});
     if (!started) {
         return started.error();
     }
-    return HttpResponse::json(200, *started);
+    HttpResponse response = HttpResponse::json(200, started->toJson());
+    response.headers.append({"Set-Cookie"_ba, started->setCookie});
+    return response;
 }
 
 void ConnectionRoutes::callback(const HttpRequest &request, const Responder &responder)
@@ -147,8 +149,17 @@ void ConnectionRoutes::callback(const HttpRequest &request, const Responder &res
                          providerError.left(200)))));
         return;
     }
+    // Who is at the callback: the state's flow must have been started by the same subject (a
+    // URL sent by someone else completes nothing). No valid session → no principal → refused.
+    std::optional<Principal> principal;
+    if (Result<Principal> resolved = m_authenticator.authenticate(request); resolved) {
+        principal = *resolved;
+    }
     m_connections.completeOAuth(
-        request.queryValue(u"code"_s), request.queryValue(u"state"_s),
+        request.queryValue(u"code"_s),
+        request.queryValue(u"state"_s),
+        [&request](const QString &name) { return request.cookie(name); },
+        principal ? &*principal : nullptr,
         [this, request, responder](Result<ConnectOutcome> outcome) {
             if (!outcome) {
                 responder.send(errorFor(request, outcome.error()));

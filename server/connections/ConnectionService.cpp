@@ -11,10 +11,12 @@
 #include "authz/AccessCheck.h"
 #include "connections/CredentialRepository.h"
 #include "connections/OAuthClient.h"
+#include "crypto/Hash.h"
 #include "crypto/Random.h"
 #include "crypto/SealedToken.h"
 #include "http/HttpResponse.h"
 #include "shared/JsonPath.h"
+#include "store/OAuthGrantRepository.h"
 
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -102,6 +104,16 @@ QJsonObject ConnectOutcome::toJson() const
             {u"candidates"_s, candidates}};
 }
 
+QJsonObject OAuthStart::toJson() const
+{
+    return {{u"url"_s, url}, {u"state"_s, state}};
+}
+
+QString ConnectionService::bindingCookieName(const QString &state)
+{
+    return u"oauth_binding_"_s + Crypto::sha256Hex(state.toUtf8()).left(16);
+}
+
 struct ConnectionService::Target
 {
     const AppDefinition *app = nullptr;
@@ -119,14 +131,21 @@ struct ConnectionService::Target
     }
 };
 
-ConnectionService::ConnectionService(const AppCatalog &catalog, const AccessCheck &access,
-                                     CredentialRepository &credentials, OAuthClient &oauth,
-                                     UpstreamClient &upstream, const Crypto::Sealer &sealer,
-                                     Clock clock, BaseUrl baseUrl, QObject *parent)
+ConnectionService::ConnectionService(const AppCatalog &catalog,
+                                     const AccessCheck &access,
+                                     CredentialRepository &credentials,
+                                     OAuthGrantRepository &grants,
+                                     OAuthClient &oauth,
+                                     UpstreamClient &upstream,
+                                     const Crypto::Sealer &sealer,
+                                     Clock clock,
+                                     BaseUrl baseUrl,
+                                     QObject *parent)
     : QObject(parent)
     , m_catalog(catalog)
     , m_access(access)
     , m_credentials(credentials)
+    , m_grants(grants)
     , m_oauth(oauth)
     , m_upstream(upstream)
     , m_sealer(sealer)
@@ -249,12 +268,12 @@ Result<ConnectionService::Target> ConnectionService::target(const Principal &pri
     return t;
 }
 
-Result<QJsonObject> ConnectionService::startOAuth(const Principal &principal,
-                                                  const QJsonObject &body,
-                                                  const ConnectContext &context)
+Result<OAuthStart> ConnectionService::startOAuth(const Principal &principal,
+                                                 const QJsonObject &body,
+                                                 const ConnectContext &context)
 {
     const Result<Target> t = target(principal, body, context.credentialSubjectId);
-    const Result<QJsonObject> started = [&]() -> Result<QJsonObject> {
+    const Result<OAuthStart> started = [&]() -> Result<OAuthStart> {
         if (!t) {
             return t.error();
         }
@@ -268,7 +287,7 @@ Result<QJsonObject> ConnectionService::startOAuth(const Principal &principal,
     return started;
 }
 
-Result<QJsonObject> ConnectionService::oauthUrl(const Target &t) const
+Result<OAuthStart> ConnectionService::oauthUrl(const Target &t)
 {
     if (!AppStatus::authTypes(*t.connection).contains(u"oauth"_s)) {
         return Error::invalid(u"connection \"%1\" on integration \"%2\" does not support OAuth"_s.arg(
@@ -287,16 +306,40 @@ Result<QJsonObject> ConnectionService::oauthUrl(const Target &t) const
                              {u"cp"_s, mapToJson(t.params)}};
     const QString state =
         Crypto::SealedToken::encode(m_sealer, claims, now.addSecs(StateTtlSeconds));
-    const QString redirect = auth.redirectUrl.isEmpty()
-        ? m_baseUrl() + u"/api/v1/auth/callback"_s
-        : auth.redirectUrl;
+    const QString binding = Crypto::randomUrlToken(32);
+    OAuthGrant grant;
+    grant.hash = Crypto::sha256Hex(state.toUtf8());
+    grant.kind = OAuthGrant::AppState.toString();
+    grant.subjectId = t.actorSubjectId;
+    grant.bindingHash = Crypto::sha256Hex(binding.toUtf8());
+    grant.createdAt = now;
+    grant.expiresAt = now.addSecs(StateTtlSeconds);
+    if (Result<void> stored = m_grants.insert(grant, now); !stored) {
+        return stored.error();
+    }
+    const QString base = m_baseUrl();
+    const QString redirect =
+        auth.redirectUrl.isEmpty() ? base + u"/api/v1/auth/callback"_s : auth.redirectUrl;
     const QUrl url =
         OAuthClient::authorizationUrl(auth, redirect, state, t.scopes, verifier, t.params);
-    return QJsonObject{{u"url"_s, url.toString(QUrl::FullyEncoded)}, {u"state"_s, state}};
+    OAuthStart started;
+    started.url = url.toString(QUrl::FullyEncoded);
+    started.state = state;
+    started.setCookie = bindingCookieName(state).toUtf8() + '=' + binding.toUtf8()
+                        + "; Path=/api/v1/auth/callback; Max-Age="
+                        + QByteArray::number(StateTtlSeconds) + "; HttpOnly; SameSite=Lax";
+    if (base.startsWith(u"https://"_s, Qt::CaseInsensitive)) {
+        started.setCookie += "; Secure";
+    }
+    return started;
 }
 
-void ConnectionService::completeOAuth(const QString &code, const QString &state,
-                                      Callback callback, const AuditContext &auditContext)
+void ConnectionService::completeOAuth(const QString &code,
+                                      const QString &state,
+                                      const std::function<QString(const QString &)> &cookies,
+                                      const Principal *principal,
+                                      Callback callback,
+                                      const AuditContext &auditContext)
 {
     const QString action = u"connection.oauth.complete"_s;
     const auto fail = [this, &callback, &auditContext, &action](const Error &error) {
@@ -327,6 +370,46 @@ void ConnectionService::completeOAuth(const QString &code, const QString &state,
     }
     t.instance = claims->value(u"ins"_s).toString();
     t.params = jsonToMap(claims->value(u"cp"_s).toObject());
+
+    // The stored state: the browser that started the flow and the subject who did.
+    const QString stateHash = Crypto::sha256Hex(state.toUtf8());
+    const Result<std::optional<OAuthGrant>> stored = m_grants.find(stateHash, OAuthGrant::AppState);
+    if (!stored) {
+        fail(stored.error());
+        return;
+    }
+    if (!stored->has_value()) {
+        fail(Error::invalid(u"invalid or expired oauth state"_s));
+        return;
+    }
+    const QString binding = cookies(bindingCookieName(state));
+    if (binding.isEmpty()
+        || !Crypto::constantTimeEquals(Crypto::sha256Hex(binding.toUtf8()).toLatin1(),
+                                       (*stored)->bindingHash.toLatin1())) {
+        fail(Error::forbidden(u"this OAuth flow was started in another browser; start it again "
+                              "from this browser"_s));
+        return;
+    }
+    if (!principal) {
+        fail(Error::forbidden(u"this OAuth flow needs the session of the user who started it; "
+                              "sign in and open the link again"_s));
+        return;
+    }
+    if (principal->subjectId != (*stored)->subjectId) {
+        fail(Error::forbidden(u"this OAuth flow was started by another user; sign in as the "
+                              "user who started it, or start it again"_s));
+        return;
+    }
+    const Result<std::optional<OAuthGrant>> consumed =
+        m_grants.consume(stateHash, OAuthGrant::AppState, m_clock());
+    if (!consumed) {
+        fail(consumed.error());
+        return;
+    }
+    if (!consumed->has_value()) {
+        fail(Error::invalid(u"the oauth state was used already or has expired; start again"_s));
+        return;
+    }
     callback = [this, callback, auditContext, action, actor = t.actorSubjectId,
                 subject = t.subjectId, what = t.describe()](Result<ConnectOutcome> outcome) {
         audit(auditContext, nullptr, actor, action, subject, what, errorOf(outcome));

@@ -23,6 +23,7 @@ class AppCatalog;
 class AuditLog;
 class CredentialRepository;
 class OAuthClient;
+class OAuthGrantRepository;
 class UpstreamClient;
 struct AppConnection;
 struct AppDefinition;
@@ -42,6 +43,17 @@ struct ConnectOutcome
     [[nodiscard]] QJsonObject toJson() const;
 };
 
+// A started app OAuth flow: the authorization URL, its state, and the Set-Cookie value that binds
+// the flow to the browser that started it (the callback needs the cookie back).
+struct OAuthStart
+{
+    QString url;
+    QString state;
+    QByteArray setCookie;
+
+    [[nodiscard]] QJsonObject toJson() const;
+};
+
 // Where a connect request came from and whose credential it writes.
 struct ConnectContext
 {
@@ -51,10 +63,14 @@ struct ConnectContext
     QString credentialSubjectId;
 };
 
-// How users connect apps (gestalt-facts §2.4–§2.7): OAuth start and callback with a sealed,
-// stateless state (10 minutes, PKCE verifier inside), manual credentials, discovery of the
-// accounts a credential reaches and the pending choice between several, all stored through
-// CredentialRepository under the caller's subject.
+// How users connect apps (gestalt-facts §2.4–§2.7): OAuth start and callback, manual credentials,
+// discovery of the accounts a credential reaches and the pending choice between several, all
+// stored through CredentialRepository under the caller's subject.
+// The OAuth state is sealed (10 minutes, PKCE verifier inside) and also stored hashed in
+// oauth_grants: single use across replicas and restarts, bound to the browser that started the
+// flow (cookie oauth_binding_<id>, HttpOnly, SameSite=Lax, Path=/api/v1/auth/callback, Secure on
+// https; its SHA-256 is stored) and to the subject who started it. A callback without that
+// cookie, or from another (or no) session, is refused before the code is exchanged.
 class ConnectionService final : public QObject
 {
     Q_OBJECT
@@ -64,23 +80,38 @@ public:
     // The public base URL ("http://127.0.0.1:8080"): server.baseUrl, else the bound listener.
     using BaseUrl = std::function<QString()>;
 
-    ConnectionService(const AppCatalog &catalog, const AccessCheck &access,
-                      CredentialRepository &credentials, OAuthClient &oauth,
-                      UpstreamClient &upstream, const Crypto::Sealer &sealer, Clock clock,
-                      BaseUrl baseUrl, QObject *parent = nullptr);
+    ConnectionService(const AppCatalog &catalog,
+                      const AccessCheck &access,
+                      CredentialRepository &credentials,
+                      OAuthGrantRepository &grants,
+                      OAuthClient &oauth,
+                      UpstreamClient &upstream,
+                      const Crypto::Sealer &sealer,
+                      Clock clock,
+                      BaseUrl baseUrl,
+                      QObject *parent = nullptr);
 
     // Audits connection.oauth.start|complete, connection.manual.connect and
     // connection.pending.select (allowed or not) when set. Never records a secret.
     void setAuditLog(AuditLog *audit) { m_audit = audit; }
 
-    // POST /api/v1/auth/start-oauth → {url, state}. The caller must be able to see the app.
-    [[nodiscard]] Result<QJsonObject> startOAuth(const Principal &principal,
-                                                 const QJsonObject &body,
-                                                 const ConnectContext &context = {});
-    // GET /api/v1/auth/callback: exchanges the code and stores the credential under the subject
-    // the state names.
-    void completeOAuth(const QString &code, const QString &state, Callback callback,
+    // POST /api/v1/auth/start-oauth → {url, state} and the binding cookie. The caller must be
+    // able to see the app.
+    [[nodiscard]] Result<OAuthStart> startOAuth(const Principal &principal,
+                                                const QJsonObject &body,
+                                                const ConnectContext &context = {});
+    // GET /api/v1/auth/callback: checks the state (stored, unused, unexpired), the browser
+    // binding (`cookies`: the callback request's cookie reader) and the caller (`principal`,
+    // null when the request carries no valid session: refused), consumes the state, exchanges
+    // the code and stores the credential under the subject the state names.
+    void completeOAuth(const QString &code,
+                       const QString &state,
+                       const std::function<QString(const QString &)> &cookies,
+                       const Principal *principal,
+                       Callback callback,
                        const AuditContext &audit = {});
+    // The name of the cookie that binds the flow of this state to its browser.
+    [[nodiscard]] static QString bindingCookieName(const QString &state);
     // POST /api/v1/auth/connect-manual.
     void connectManual(const Principal &principal, const QJsonObject &body, Callback callback,
                        const ConnectContext &context = {});
@@ -110,8 +141,8 @@ private:
     struct Target;
     [[nodiscard]] Result<Target> target(const Principal &principal, const QJsonObject &body,
                                         const QString &credentialSubjectId);
-    // {url, state} of the authorization redirect for a resolved target.
-    [[nodiscard]] Result<QJsonObject> oauthUrl(const Target &t) const;
+    // The authorization redirect for a resolved target; stores the state.
+    [[nodiscard]] Result<OAuthStart> oauthUrl(const Target &t);
     // The pending token's claims, once the caller is proven (binding cookie or same subject).
     [[nodiscard]] Result<QJsonObject> openPending(const QString &pendingToken,
                                                   const QString &bindingCookie,
@@ -131,6 +162,7 @@ private:
     const AppCatalog &m_catalog;
     const AccessCheck &m_access;
     CredentialRepository &m_credentials;
+    OAuthGrantRepository &m_grants;
     OAuthClient &m_oauth;
     UpstreamClient &m_upstream;
     const Crypto::Sealer &m_sealer;

@@ -7,6 +7,7 @@
 #include "crypto/Hash.h"
 #include "identity/OidcProvider.h"
 #include "identity/SessionTokens.h"
+#include "store/OAuthGrantRepository.h"
 #include "store/TokenRepository.h"
 #include "store/UserRepository.h"
 
@@ -70,7 +71,8 @@ Result<Principal> IdentityService::resolve(const HttpRequest &request)
         if (!authorization.startsWith("Bearer ") || authorization.trimmed().size() <= 7) {
             return Error::unauthenticated(u"invalid authorization header format"_s);
         }
-        return fromBearer(QString::fromLatin1(authorization.mid(7).trimmed()));
+        return fromBearer(QString::fromLatin1(authorization.mid(7).trimmed()),
+                          request.routeTemplate == u"/mcp");
     }
     if (m_sessions) {
         return Error::unauthenticated(u"missing authorization"_s);
@@ -78,7 +80,7 @@ Result<Principal> IdentityService::resolve(const HttpRequest &request)
     return anonymous();
 }
 
-Result<Principal> IdentityService::fromBearer(const QString &token)
+Result<Principal> IdentityService::fromBearer(const QString &token, bool mcp)
 {
     if (token.startsWith(apiTokenPrefix)) {
         return fromApiToken(token);
@@ -86,6 +88,14 @@ Result<Principal> IdentityService::fromBearer(const QString &token)
     if (m_sessions) {
         if (Result<Principal> session = m_sessions->validate(token); session) {
             return session;
+        }
+        // MCP OAuth access tokens are audience-bound to /mcp: the REST API never takes them.
+        // A datastore failure while checking the grant family is not an invalid token.
+        if (mcp && m_mcpGrants) {
+            Result<Principal> access = fromMcpAccessToken(token);
+            if (access || access.error().code != ErrorCode::Unauthenticated) {
+                return access;
+            }
         }
         if (m_provider && m_provider->isOwnToken(token)) {
             Result<OidcIdentity> identity = m_provider->validateBearer(token);
@@ -97,6 +107,22 @@ Result<Principal> IdentityService::fromBearer(const QString &token)
         }
     }
     return Error::unauthenticated(u"invalid token"_s);
+}
+
+Result<Principal> IdentityService::fromMcpAccessToken(const QString &token)
+{
+    Result<SessionTokens::McpAccess> access = m_sessions->validateMcpAccess(token);
+    if (!access) {
+        return access.error();
+    }
+    Result<bool> revoked = m_mcpGrants->familyRevoked(access->family);
+    if (!revoked) {
+        return revoked.error();
+    }
+    if (*revoked) {
+        return Error::unauthenticated(u"invalid token"_s);
+    }
+    return access->principal;
 }
 
 Result<Principal> IdentityService::userPrincipal(const QString &email, const QString &displayName,

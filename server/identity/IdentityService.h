@@ -13,6 +13,7 @@
 namespace Gestalt {
 
 class AuditLog;
+class OAuthGrantRepository;
 class OidcProvider;
 class SessionTokens;
 class TokenRepository;
@@ -23,6 +24,7 @@ class UserRepository;
 //   2. `Authorization: Bearer <t>`: `gst_api_...` by SHA-256 lookup (cached briefly, expiry
 //      honoured, revocation forgets the cache entry at once); else our session JWT; else a token
 //      of the login provider validated against its JWKS (the user is found or created by email);
+//      on /mcp only, also an MCP OAuth access token whose grant family is not revoked;
 //   3. nothing: the anonymous local user `anonymous@gestalt` when login is disabled, else 401
 //      "missing authorization".
 // Failures answer 401 "invalid authorization header format" / "invalid token", and are audited
@@ -52,6 +54,8 @@ public:
     void enableLogin(const SessionTokens &sessions, OidcProvider *provider);
     [[nodiscard]] bool loginEnabled() const { return m_sessions != nullptr; }
     void setAuditLog(AuditLog *audit) { m_audit = audit; }
+    // Where MCP OAuth grant families are revoked; without it /mcp takes no MCP access token.
+    void setMcpGrants(OAuthGrantRepository *grants) { m_mcpGrants = grants; }
     // The user behind an identity-provider email (found or created; cached a minute).
     [[nodiscard]] Result<Principal> userPrincipal(const QString &email, const QString &displayName,
                                                   Principal::Source source);
@@ -59,7 +63,8 @@ public:
 private:
     [[nodiscard]] Result<Principal> resolve(const HttpRequest &request);
     [[nodiscard]] Result<Principal> anonymous();
-    [[nodiscard]] Result<Principal> fromBearer(const QString &token);
+    [[nodiscard]] Result<Principal> fromBearer(const QString &token, bool mcp);
+    [[nodiscard]] Result<Principal> fromMcpAccessToken(const QString &token);
     [[nodiscard]] Result<Principal> fromApiToken(const QString &token);
 
     struct CachedToken
@@ -80,6 +85,7 @@ private:
     const SessionTokens *m_sessions = nullptr;
     OidcProvider *m_provider = nullptr;
     AuditLog *m_audit = nullptr;
+    OAuthGrantRepository *m_mcpGrants = nullptr;
     struct CachedUser
     {
         Principal principal;

@@ -36,23 +36,63 @@ QString SessionTokens::issue(const User &user, const QString &avatarUrl) const
     return Crypto::Jwt::signHs256(m_key, claims);
 }
 
+QString SessionTokens::issueMcpAccess(const User &user, const QString &family) const
+{
+    const qint64 now = m_clock().toSecsSinceEpoch();
+    const QJsonObject claims{{u"typ"_s, u"session"_s},
+                             {u"aud"_s, McpAudience.toString()},
+                             {u"fam"_s, family},
+                             {u"sub"_s, user.id},
+                             {u"email"_s, user.email},
+                             {u"display_name"_s, user.displayName},
+                             {u"iat"_s, now},
+                             {u"exp"_s, now + qint64(m_ttl.count())}};
+    return Crypto::Jwt::signHs256(m_key, claims);
+}
+
+Result<SessionTokens::McpAccess> SessionTokens::validateMcpAccess(const QString &token) const
+{
+    Result<QJsonObject> claims = Crypto::Jwt::verifyHs256(m_key, token, m_clock());
+    if (!claims) {
+        return claims.error();
+    }
+    const QString family = claims->value(u"fam"_s).toString();
+    if (claims->value(u"aud"_s).toString() != McpAudience || family.isEmpty()) {
+        return Error::unauthenticated(u"invalid token"_s);
+    }
+    claims->remove(u"aud"_s);
+    Result<Principal> principal = principalOf(*claims);
+    if (!principal) {
+        return principal.error();
+    }
+    return McpAccess{*principal, family};
+}
+
 Result<Principal> SessionTokens::validate(const QString &token) const
 {
     Result<QJsonObject> claims = Crypto::Jwt::verifyHs256(m_key, token, m_clock());
     if (!claims) {
         return claims.error();
     }
-    const QString userId = claims->value(u"sub"_s).toString();
-    const QString email = claims->value(u"email"_s).toString();
-    if (claims->value(u"typ"_s).toString() != u"session"_s || userId.isEmpty()
-        || email.isEmpty()) {
+    return principalOf(*claims);
+}
+
+Result<Principal> SessionTokens::principalOf(const QJsonObject &claims)
+{
+    // A token with an audience (an MCP access token) is not a session.
+    if (claims.contains(u"aud"_s)) {
+        return Error::unauthenticated(u"invalid token"_s);
+    }
+    const QString userId = claims.value(u"sub"_s).toString();
+    const QString email = claims.value(u"email"_s).toString();
+    if (claims.value(u"typ"_s).toString() != u"session"_s || userId.isEmpty() || email.isEmpty()) {
         return Error::unauthenticated(u"invalid token"_s);
     }
     Principal principal;
     principal.subjectId = u"user:"_s + userId;
     principal.userId = userId;
     principal.email = email;
-    principal.displayName = claims->value(u"display_name"_s).toString();
+    principal.displayName = claims.value(u"display_name"_s).toString();
     principal.source = Principal::Source::Session;
     return principal;
 }

@@ -7,6 +7,7 @@
 #include "shared/Result.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QString>
 
 #include <chrono>
@@ -31,8 +32,21 @@ public:
                   Clock clock);
 
     [[nodiscard]] QString issue(const User &user, const QString &avatarUrl = {}) const;
-    // A user principal (source Session), or 401 "invalid token" / "token has expired".
+    // A user principal (source Session), or 401 "invalid token" / "token has expired". MCP
+    // access tokens are refused here: they are good for /mcp only.
     [[nodiscard]] Result<Principal> validate(const QString &token) const;
+
+    // MCP OAuth access tokens: the same JWT with aud "<McpAudience>" and fam (the grant family
+    // of the authorization, revoked when one of its refresh tokens is replayed).
+    static constexpr QStringView McpAudience = u"gestalt:mcp";
+    struct McpAccess
+    {
+        Principal principal;
+        QString family;
+    };
+    [[nodiscard]] QString issueMcpAccess(const User &user, const QString &family) const;
+    // An MCP access token's user and family; 401 "invalid token" for anything else.
+    [[nodiscard]] Result<McpAccess> validateMcpAccess(const QString &token) const;
 
     [[nodiscard]] QByteArray cookie(const QString &token) const;
     [[nodiscard]] QByteArray clearingCookie() const;
@@ -44,6 +58,8 @@ public:
                                        std::chrono::seconds maxAge) const;
 
 private:
+    [[nodiscard]] static Result<Principal> principalOf(const QJsonObject &claims);
+
     QByteArray m_key;
     std::chrono::seconds m_ttl;
     bool m_secure;

@@ -10,10 +10,10 @@
 #include "mcp/McpOAuthClients.h"
 #include "mcp/McpOAuthConsent.h"
 #include "mcp/McpOAuthSupport.h"
+#include "store/OAuthGrantRepository.h"
 #include "store/User.h"
 #include "store/UserRepository.h"
 
-#include <QMutexLocker>
 #include <QUrl>
 
 using namespace Qt::StringLiterals;
@@ -47,12 +47,16 @@ bool isOurResource(QString resource, const QString &base)
 
 } // namespace
 
-McpOAuthRoutes::McpOAuthRoutes(const Crypto::Sealer &sealer, const SessionTokens &sessions,
-                               UserRepository &users, std::function<QString()> publicBaseUrl,
+McpOAuthRoutes::McpOAuthRoutes(const Crypto::Sealer &sealer,
+                               const SessionTokens &sessions,
+                               UserRepository &users,
+                               OAuthGrantRepository &grants,
+                               std::function<QString()> publicBaseUrl,
                                Clock clock)
     : m_sealer(sealer)
     , m_sessions(sessions)
     , m_users(users)
+    , m_grants(grants)
     , m_publicBaseUrl(std::move(publicBaseUrl))
     , m_clock(std::move(clock))
 {}
@@ -245,7 +249,11 @@ Result<HttpResponse> McpOAuthRoutes::decide(const HttpRequest &request) const
     const QString decision = form->value(McpOAuth::DecisionField.toString());
     QList<std::pair<QString, QString>> params;
     if (decision == McpOAuth::ApproveDecision) {
-        params.append({u"code"_s, issueCode(*consent)});
+        Result<QString> code = issueCode(*consent);
+        if (!code) {
+            return code.error();
+        }
+        params.append({u"code"_s, *code});
     } else if (decision == McpOAuth::DenyDecision) {
         params.append({u"error"_s, u"access_denied"_s});
     } else {
@@ -271,16 +279,29 @@ Result<Principal> McpOAuthRoutes::sessionUser(const HttpRequest &request) const
     return principal;
 }
 
-QString McpOAuthRoutes::issueCode(const ConsentRequest &consent) const
+Result<QString> McpOAuthRoutes::issueCode(const ConsentRequest &consent) const
 {
+    const QDateTime now = m_clock();
+    const QString nonce = Crypto::randomUrlToken(16);
+    OAuthGrant grant;
+    grant.hash = Crypto::sha256Hex(nonce.toUtf8());
+    grant.kind = OAuthGrant::McpCode.toString();
+    grant.subjectId = consent.userId;
+    grant.familyId = Crypto::uuidV4();
+    grant.createdAt = now;
+    grant.expiresAt = now.addSecs(codeTtl);
+    if (Result<void> stored = m_grants.insert(grant, now); !stored) {
+        return Error::internal(u"storing the authorization code failed: "_s
+                               + stored.error().message);
+    }
     QJsonObject claims{{u"v"_s, 1},
                        {u"c"_s, consent.clientDigest},
                        {u"r"_s, consent.redirectUri},
                        {u"re"_s, consent.explicitRedirect},
                        {u"ch"_s, consent.codeChallenge},
                        {u"u"_s, consent.userId},
-                       {u"j"_s, Crypto::randomUrlToken(16)},
-                       {u"exp"_s, m_clock().toSecsSinceEpoch() + codeTtl}};
+                       {u"j"_s, nonce},
+                       {u"exp"_s, now.toSecsSinceEpoch() + codeTtl}};
     if (!consent.resource.isEmpty()) {
         claims.insert(u"res"_s, consent.resource);
     }
@@ -290,16 +311,40 @@ QString McpOAuthRoutes::issueCode(const ConsentRequest &consent) const
     return McpOAuth::sealBlob(m_sealer, codePrefix, codeAd, claims);
 }
 
-bool McpOAuthRoutes::consumeCode(const QString &nonce, qint64 expiresAt) const
+Result<QString>
+McpOAuthRoutes::consume(QStringView kind, const QString &nonce, const QString &usedAlready) const
 {
-    const QMutexLocker locker(&m_usedCodesLock);
-    const qint64 now = m_clock().toSecsSinceEpoch();
-    m_usedCodes.removeIf([now](const auto &entry) { return entry.value() <= now; });
-    if (nonce.isEmpty() || m_usedCodes.contains(nonce)) {
-        return false;
+    const QString what = kind == OAuthGrant::McpCode ? u"authorization code"_s : u"refresh token"_s;
+    if (nonce.isEmpty()) {
+        return failure(u"invalid_grant"_s, u"invalid or expired "_s + what);
     }
-    m_usedCodes.insert(nonce, expiresAt);
-    return true;
+    const QString hash = Crypto::sha256Hex(nonce.toUtf8());
+    const Result<std::optional<OAuthGrant>> consumed = m_grants.consume(hash, kind, m_clock());
+    if (!consumed) {
+        return Error::internal(
+            u"consuming the %1 failed: %2"_s.arg(what, consumed.error().message));
+    }
+    if (consumed->has_value()) {
+        return (*consumed)->familyId;
+    }
+    // Not consumable: used before (by anyone, on any replica), revoked, expired or unknown. A
+    // grant used twice means one of the two holders is not its client: the whole family goes.
+    const Result<std::optional<OAuthGrant>> known = m_grants.find(hash, kind);
+    if (!known) {
+        return Error::internal(u"reading the %1 failed: %2"_s.arg(what, known.error().message));
+    }
+    if (known->has_value() && (*known)->consumedAt && !(*known)->revoked) {
+        if (Result<int> revoked = m_grants.revokeFamily((*known)->familyId); !revoked) {
+            return Error::internal(u"revoking the grant failed: "_s + revoked.error().message);
+        }
+        qCInfo(lcMcp).noquote() << "oauth: a used" << what
+                                << "was presented again; its grant family is revoked";
+        return failure(u"invalid_grant"_s, usedAlready);
+    }
+    if (known->has_value() && (*known)->revoked) {
+        return failure(u"invalid_grant"_s, u"the %1 was revoked"_s.arg(what));
+    }
+    return failure(u"invalid_grant"_s, u"invalid or expired "_s + what);
 }
 
 Result<HttpResponse> McpOAuthRoutes::token(const HttpRequest &request) const
@@ -358,10 +403,6 @@ Result<HttpResponse> McpOAuthRoutes::token(const HttpRequest &request) const
                                            claims->value(u"ch"_s).toString().toLatin1())) {
             return failure(u"invalid_grant"_s, u"code_verifier does not match the challenge"_s);
         }
-        if (!consumeCode(claims->value(u"j"_s).toString(),
-                         qint64(claims->value(u"exp"_s).toDouble()))) {
-            return failure(u"invalid_grant"_s, u"the authorization code was used already"_s);
-        }
     } else {
         if (form->value(refreshToken).isEmpty()) {
             return failure(u"invalid_request"_s, u"refresh_token is required"_s);
@@ -372,6 +413,20 @@ Result<HttpResponse> McpOAuthRoutes::token(const HttpRequest &request) const
             return failure(u"invalid_grant"_s, u"invalid or expired refresh token"_s);
         }
     }
+    // Single use across replicas and restarts; a second use revokes the grant family.
+    const Result<QString> family =
+        grant == authorizationCode
+            ? consume(OAuthGrant::McpCode,
+                      claims->value(u"j"_s).toString(),
+                      u"the authorization code was used already; every token issued for it is "
+                      "revoked"_s)
+            : consume(OAuthGrant::McpRefresh,
+                      claims->value(u"j"_s).toString(),
+                      u"the refresh token was used already; every token of its grant is "
+                      "revoked"_s);
+    if (!family) {
+        return family.error();
+    }
 
     const Result<std::optional<User>> user = m_users.findById(claims->value(u"u"_s).toString());
     if (!user) {
@@ -381,13 +436,26 @@ Result<HttpResponse> McpOAuthRoutes::token(const HttpRequest &request) const
         return failure(u"invalid_grant"_s, u"the user no longer exists"_s);
     }
     const QString scope = claims->value(u"sc"_s).toString();
-    QJsonObject answer{{u"access_token"_s, m_sessions.issue(**user)},
+    QJsonObject answer{{u"access_token"_s, m_sessions.issueMcpAccess(**user, *family)},
                        {u"token_type"_s, u"Bearer"_s},
                        {u"expires_in"_s, qint64(m_sessions.ttl().count())}};
     if (client->grantTypes.contains(refreshToken)) {
+        const QString nonce = Crypto::randomUrlToken(16);
+        OAuthGrant next;
+        next.hash = Crypto::sha256Hex(nonce.toUtf8());
+        next.kind = OAuthGrant::McpRefresh.toString();
+        next.subjectId = (*user)->id;
+        next.familyId = *family;
+        next.createdAt = QDateTime::fromSecsSinceEpoch(now, Qt::UTC);
+        next.expiresAt = next.createdAt.addSecs(refreshTtl);
+        if (Result<void> stored = m_grants.insert(next, next.createdAt); !stored) {
+            return Error::internal(u"storing the refresh token failed: "_s
+                                   + stored.error().message);
+        }
         QJsonObject refresh{{u"v"_s, 1},
                             {u"c"_s, digest},
                             {u"u"_s, (*user)->id},
+                            {u"j"_s, nonce},
                             {u"iat"_s, now},
                             {u"exp"_s, now + refreshTtl}};
         if (!scope.isEmpty()) {

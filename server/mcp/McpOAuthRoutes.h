@@ -6,14 +6,13 @@
 #include "http/Router.h"
 #include "identity/Principal.h"
 
-#include <QHash>
-#include <QMutex>
 #include <QString>
 
 #include <functional>
 
 namespace Gestalt {
 
+class OAuthGrantRepository;
 class SessionTokens;
 class UserRepository;
 namespace Crypto {
@@ -24,8 +23,13 @@ struct ConsentRequest;
 }
 
 // gestaltd as an OAuth 2.1 authorization server for MCP clients (gestalt-facts §8; RFC 9728,
-// RFC 8414, RFC 7591, RFC 7636), all stateless: every client id, code and refresh token is a
-// sealed blob (AES-256-GCM under the server key, bound by associated data to its kind).
+// RFC 8414, RFC 7591, RFC 7636). Client ids, codes and refresh tokens are sealed blobs
+// (AES-256-GCM under the server key, bound by associated data to its kind); codes and refresh
+// tokens also have a row in oauth_grants (SHA-256 of their nonce, OAuthGrantRepository) that one
+// exchange consumes, across replicas and restarts. Every code and refresh token of one
+// authorization shares a grant family; a code or refresh token presented a second time revokes
+// the family: its refresh tokens stop working, and so do its access tokens (JWTs with aud
+// "gestalt:mcp" and the family, accepted on /mcp only, see IdentityService).
 //   GET  /.well-known/oauth-protected-resource/mcp (and without /mcp) → {resource: <base>/mcp,
 //        authorization_servers: [<base>], bearer_methods_supported: ["header"], ...}
 //   GET  /.well-known/oauth-authorization-server (and …/mcp) → RFC 8414 metadata: issuer,
@@ -51,15 +55,20 @@ struct ConsentRequest;
 //        redirect. approve: 302 to redirect_uri with code=gst_mcp_code_… (5 minutes), state and
 //        iss; deny: 302 with error=access_denied, state and iss.
 //   POST /oauth/token     → grant_type authorization_code (code, redirect_uri, code_verifier,
-//        client_id / client auth) or refresh_token; answers {access_token: a session JWT,
-//        token_type: "Bearer", expires_in, refresh_token: gst_mcp_refresh_… (30 days, rotated)};
+//        client_id / client auth) or refresh_token; answers {access_token: an MCP access JWT
+//        (audience /mcp; the REST API answers 401 to it), token_type: "Bearer", expires_in,
+//        refresh_token: gst_mcp_refresh_… (30 days, single use, rotated)};
 //        errors as RFC 6749 §5.2 ({error, error_description}, 400; invalid_client 401).
 // Registered only when platform login is enabled (without login /mcp needs no token).
 class McpOAuthRoutes final
 {
 public:
-    McpOAuthRoutes(const Crypto::Sealer &sealer, const SessionTokens &sessions,
-                   UserRepository &users, std::function<QString()> publicBaseUrl, Clock clock);
+    McpOAuthRoutes(const Crypto::Sealer &sealer,
+                   const SessionTokens &sessions,
+                   UserRepository &users,
+                   OAuthGrantRepository &grants,
+                   std::function<QString()> publicBaseUrl,
+                   Clock clock);
     void registerRoutes(Router &router);
 
     // The WWW-Authenticate value of a 401 from /mcp:
@@ -74,19 +83,19 @@ private:
     [[nodiscard]] Result<HttpResponse> decide(const HttpRequest &request) const;
     // The user of a valid session cookie, or an error.
     [[nodiscard]] Result<Principal> sessionUser(const HttpRequest &request) const;
-    [[nodiscard]] QString issueCode(const McpOAuth::ConsentRequest &consent) const;
+    [[nodiscard]] Result<QString> issueCode(const McpOAuth::ConsentRequest &consent) const;
     [[nodiscard]] Result<HttpResponse> token(const HttpRequest &request) const;
-    // False when the code with this nonce was exchanged before: a code is good for one exchange
-    // (OAuth 2.1 §4.1.2) within this process; a restart or another replica does not know it.
-    [[nodiscard]] bool consumeCode(const QString &nonce, qint64 expiresAt) const;
+    // The family of the code or refresh token with this nonce, consumed now; invalid_grant when
+    // it was used before (which revokes its family), revoked or unknown.
+    [[nodiscard]] Result<QString>
+    consume(QStringView kind, const QString &nonce, const QString &usedAlready) const;
 
     const Crypto::Sealer &m_sealer;
     const SessionTokens &m_sessions;
     UserRepository &m_users;
+    OAuthGrantRepository &m_grants;
     std::function<QString()> m_publicBaseUrl;
     Clock m_clock;
-    mutable QMutex m_usedCodesLock;
-    mutable QHash<QString, qint64> m_usedCodes; // code nonce → exp (unix seconds)
 };
 
 } // namespace Gestalt

@@ -106,10 +106,14 @@ const QString adminPolicy = u"server:\n  admin:\n    authorizationPolicy: ops\n"
 const QString base = u"/api/v1/authorization/subjects"_s;
 const QString bot = u"/service_account:bot"_s;
 
-// GET without following redirects.
-std::pair<int, QUrl> fetchRedirect(QNetworkAccessManager &network, const QUrl &url)
+// GET without following redirects; `cookie` (name=value) is sent when given.
+std::pair<int, QUrl>
+fetchRedirect(QNetworkAccessManager &network, const QUrl &url, const QByteArray &cookie = {})
 {
     QNetworkRequest request(url);
+    if (!cookie.isEmpty()) {
+        request.setRawHeader("Cookie", cookie);
+    }
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                          QNetworkRequest::ManualRedirectPolicy);
     QNetworkReply *reply = network.get(request);
@@ -785,7 +789,8 @@ void tst_ManagedSubjects::oauthStoresOnTheSubject()
     const auto [authStatus, callback] = fetchRedirect(m_browser, authorize);
     QCOMPARE(authStatus, 302);
     QCOMPARE(callback.path(), u"/api/v1/auth/callback"_s);
-    const auto [callbackStatus, landing] = fetchRedirect(m_browser, callback);
+    const auto [callbackStatus, landing] =
+        fetchRedirect(m_browser, callback, started.header("set-cookie").split(';').constFirst());
     QCOMPARE(callbackStatus, 303);
     QCOMPARE(QUrlQuery(landing).queryItemValue(u"connected"_s), u"oauthy"_s);
 

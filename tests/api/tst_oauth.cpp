@@ -68,10 +68,14 @@ apps:
 )"_s.arg(authServer, httpbin);
 }
 
-// GET without following redirects.
-std::pair<int, QUrl> fetchRedirect(QNetworkAccessManager &network, const QUrl &url)
+// GET without following redirects; `cookie` (name=value) is sent when given.
+std::pair<int, QUrl>
+fetchRedirect(QNetworkAccessManager &network, const QUrl &url, const QByteArray &cookie = {})
 {
     QNetworkRequest request(url);
+    if (!cookie.isEmpty()) {
+        request.setRawHeader("Cookie", cookie);
+    }
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                          QNetworkRequest::ManualRedirectPolicy);
     QNetworkReply *reply = network.get(request);
@@ -169,7 +173,11 @@ void tst_OAuth::connectThroughBrowser()
     const auto [authStatus, callback] = fetchRedirect(m_browser, authorize);
     QCOMPARE(authStatus, 302);
     QVERIFY2(callback.path() == u"/api/v1/auth/callback", qPrintable(callback.toString()));
-    const auto [callbackStatus, landing] = fetchRedirect(m_browser, callback);
+    // The callback needs the binding cookie start-oauth set (the browser that started the flow).
+    const QByteArray binding = started.header("set-cookie").split(';').constFirst();
+    QVERIFY2(binding.startsWith("oauth_binding_"), binding.constData());
+    QCOMPARE(fetchRedirect(m_browser, callback).first, 403);
+    const auto [callbackStatus, landing] = fetchRedirect(m_browser, callback, binding);
     QCOMPARE(callbackStatus, 303);
     QCOMPARE(landing.path(), u"/integrations"_s);
     QCOMPARE(QUrlQuery(landing).queryItemValue(u"connected"_s), u"bin"_s);

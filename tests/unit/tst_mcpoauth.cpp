@@ -4,6 +4,7 @@
 // dynamic registration, authorize (PKCE S256, login redirect, consent page and decision), code
 // and refresh grants, client authentication, and blobs that must not open where they do not
 // belong.
+#include "crypto/Hash.h"
 #include "crypto/Sealer.h"
 #include "crypto/SecretKey.h"
 #include "http/HttpServer.h"
@@ -14,6 +15,7 @@
 #include "mcp/McpOAuthRoutes.h"
 #include "mcp/McpOAuthSupport.h"
 #include "store/Database.h"
+#include "store/OAuthGrantRepository.h"
 #include "store/UserRepository.h"
 #include "support/RawHttpClient.h"
 #include "support/TestDatabase.h"
@@ -227,6 +229,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Database> m_database;
     std::unique_ptr<UserRepository> m_users;
+    std::unique_ptr<OAuthGrantRepository> m_grants;
     std::unique_ptr<Crypto::Sealer> m_sealer;
     std::unique_ptr<SessionTokens> m_sessions;
     std::unique_ptr<McpOAuthRoutes> m_routes;
@@ -258,8 +261,9 @@ void tst_McpOAuth::initTestCase()
     const Clock clock = [this] { return m_now; };
     m_sealer = std::make_unique<Crypto::Sealer>(key);
     m_sessions = std::make_unique<SessionTokens>(key, std::chrono::hours(1), false, clock);
-    m_routes = std::make_unique<McpOAuthRoutes>(*m_sealer, *m_sessions, *m_users,
-                                                [this] { return m_base; }, clock);
+    m_grants = std::make_unique<OAuthGrantRepository>(*m_database);
+    m_routes = std::make_unique<McpOAuthRoutes>(
+        *m_sealer, *m_sessions, *m_users, *m_grants, [this] { return m_base; }, clock);
     m_server = std::make_unique<HttpServer>(HttpServerOptions{});
     m_routes->registerRoutes(m_server->router());
     const Result<quint16> port = m_server->listen(u"127.0.0.1"_s, 0);
@@ -295,6 +299,7 @@ void tst_McpOAuth::cleanupTestCase()
 {
     m_server.reset();
     m_routes.reset();
+    m_grants.reset();
     m_users.reset();
     m_database.reset();
 }
@@ -1002,11 +1007,14 @@ void tst_McpOAuth::codeExchangeIssuesSessionTokens()
     QCOMPARE(json.value(u"expires_in"_s).toInteger(), qint64(3600));
     QCOMPARE(json.value(u"scope"_s).toString(), u"mcp tools"_s);
     QVERIFY(json.value(u"refresh_token"_s).toString().startsWith(u"gst_mcp_refresh_"_s));
-    const Result<Principal> principal =
-        m_sessions->validate(json.value(u"access_token"_s).toString());
+    // An MCP access token: good for /mcp, not a platform session.
+    const QString access = json.value(u"access_token"_s).toString();
+    QVERIFY(!m_sessions->validate(access));
+    const Result<SessionTokens::McpAccess> principal = m_sessions->validateMcpAccess(access);
     QVERIFY2(principal, qPrintable(why(principal)));
-    QCOMPARE(principal->userId, m_user.id);
-    QCOMPARE(principal->email, m_user.email);
+    QCOMPARE(principal->principal.userId, m_user.id);
+    QCOMPARE(principal->principal.email, m_user.email);
+    QVERIFY(!principal->family.isEmpty());
 
     // The resource parameter may come again at the token endpoint.
     const Params again =
@@ -1039,10 +1047,10 @@ void tst_McpOAuth::refreshRotates()
     QVERIFY(rotated.startsWith(u"gst_mcp_refresh_"_s));
     QVERIFY(rotated != refresh);
     QCOMPARE(second.value(u"scope"_s).toString(), u"mcp tools"_s);
-    const Result<Principal> principal =
-        m_sessions->validate(second.value(u"access_token"_s).toString());
+    const Result<SessionTokens::McpAccess> principal =
+        m_sessions->validateMcpAccess(second.value(u"access_token"_s).toString());
     QVERIFY2(principal, qPrintable(why(principal)));
-    QCOMPARE(principal->userId, m_user.id);
+    QCOMPARE(principal->principal.userId, m_user.id);
     QCOMPARE(postForm(with(grant, u"refresh_token"_s, rotated)).status, 200);
 
     // A refresh token belongs to its client.
@@ -1178,6 +1186,17 @@ void tst_McpOAuth::foreignBlobsAreRejected()
     const Crypto::Sealer otherSealer(Crypto::SecretKey::fromBytes(QByteArray(32, 'o')));
     const QString codePrefix = u"gst_mcp_code_"_s;
     if (blob == u"<code>"_s) {
+        // A code is good only with its row in oauth_grants, as issueCode() stores it.
+        OAuthGrant row;
+        row.hash = Crypto::sha256Hex(blob.toUtf8());
+        row.kind = OAuthGrant::McpCode.toString();
+        row.subjectId = m_user.id;
+        row.familyId = u"control-family"_s;
+        row.expiresAt = kStart.addSecs(300);
+        if (error.isEmpty()) {
+            const Result<void> stored = m_grants->insert(row, m_now);
+            QVERIFY2(stored, qPrintable(why(stored)));
+        }
         blob = McpOAuth::sealBlob(*m_sealer, codePrefix, "gestalt.mcp.code"_ba, claims);
     } else if (blob == u"<refresh>"_s) {
         blob = jsonOf(postForm(codeGrant(m_public, codeFor(m_public))))
