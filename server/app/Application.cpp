@@ -199,6 +199,12 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
         *app->m_catalog, *app->m_access, *app->m_credentials, *app->m_credentialService,
         *app->m_serverMetrics);
     app->m_invocations->setMcpUpstreams(app->m_mcpUpstreams.get());
+    // Workflow steps and agent tools run as their owner without a request: a disabled owner's
+    // authority runs nothing (requests were refused at authentication already).
+    app->m_invocations->setSubjectCheck([self](const Principal &principal) -> Result<void> {
+        return principal.userId.isEmpty() ? Result<void>{}
+                                          : self->m_identity->requireEnabled(principal.userId);
+    });
     McpUpstreams *upstreams = app->m_mcpUpstreams.get();
     app->m_mcpTools = std::make_unique<McpToolCatalog>(
         *app->m_catalog, *app->m_access,

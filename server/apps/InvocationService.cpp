@@ -199,6 +199,12 @@ void InvocationService::Call::start()
         failLater(allowed.error());
         return;
     }
+    if (m_service->m_subjectCheck) {
+        if (Result<void> enabled = m_service->m_subjectCheck(m_request.principal); !enabled) {
+            failLater(enabled.error());
+            return;
+        }
+    }
     Result<const AppConnection *> connection =
         resolveConnection(*m_app, m_operation, m_request.connection);
     if (!connection) {

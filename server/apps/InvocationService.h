@@ -94,6 +94,10 @@ public:
     void setAuditLog(AuditLog *audit) { m_audit = audit; }
     // Operations of upstream MCP apps (tools discovered at run time) run through it.
     void setMcpUpstreams(McpUpstreams *upstreams) { m_mcp = upstreams; }
+    // Asked before every invocation, whoever runs it (REST, MCP, a workflow step or an agent
+    // tool as its owner): a disabled user's authority runs nothing.
+    using SubjectCheck = std::function<Result<void>(const Principal &)>;
+    void setSubjectCheck(SubjectCheck check) { m_subjectCheck = std::move(check); }
 
     // Calls back exactly once (never from inside invoke()). The handle aborts the call.
     std::shared_ptr<UpstreamCall> invoke(const InvocationRequest &request, Callback callback);
@@ -125,6 +129,7 @@ private:
     ServerMetrics &m_metrics;
     AuditLog *m_audit = nullptr;
     McpUpstreams *m_mcp = nullptr;
+    SubjectCheck m_subjectCheck;
     UpstreamClient *m_upstream; // child
 };
 

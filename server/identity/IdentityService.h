@@ -56,6 +56,9 @@ public:
     void setAuditLog(AuditLog *audit) { m_audit = audit; }
     // Where MCP OAuth grant families are revoked; without it /mcp takes no MCP access token.
     void setMcpGrants(OAuthGrantRepository *grants) { m_mcpGrants = grants; }
+    // 403 "user_disabled" while an admin has disabled the user; unknown users pass (the
+    // credential lookups refuse those).
+    [[nodiscard]] Result<void> requireEnabled(const QString &userId);
     // The user behind an identity-provider email (found or created; cached a minute).
     [[nodiscard]] Result<Principal> userPrincipal(const QString &email, const QString &displayName,
                                                   Principal::Source source);
@@ -74,9 +77,6 @@ private:
         QDateTime cachedAt;
     };
     [[nodiscard]] Result<CachedToken> loadToken(const QString &hash);
-    // 403 "user_disabled" while an admin has disabled the user; unknown users pass (the
-    // credential lookups refuse those).
-    [[nodiscard]] Result<void> requireEnabled(const QString &userId);
 
     UserRepository &m_users;
     TokenRepository &m_tokens;

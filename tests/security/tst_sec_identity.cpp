@@ -5,12 +5,15 @@
 // anonymous access on a non-loopback address), over real HTTP against the running gestaltd, on
 // SQLite and PostgreSQL.
 #include "app/Application.h"
+#include "store/Database.h"
+#include "support/HttpbinProcess.h"
 #include "support/NodePeer.h"
 #include "support/TestDatabase.h"
 #include "support/TestServer.h"
 
 #include <QHostAddress>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkInterface>
@@ -18,6 +21,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -147,6 +151,7 @@ private Q_SLOTS:
     void disabledUserCannotLogInAgain();
     void disabledUserIsRefusedOnEveryReplicaAndComesBackWhenEnabled();
     void nonAdminCannotDisableAnyone();
+    void disabledOwnersWorkflowStepsRunNothing();
     void anonymousAccessOnANonLoopbackAddressIsRefused();
 
 private:
@@ -517,6 +522,63 @@ void tst_SecIdentity::anonymousAccessOnANonLoopbackAddressIsRefused()
         validate(anonymousOnAllInterfaces + u"  allowAnonymous: true\n"_s);
     QCOMPARE(accepted, 0);
     QVERIFY2(output.contains(u"config is valid"_s), qPrintable(output));
+}
+
+void tst_SecIdentity::disabledOwnersWorkflowStepsRunNothing()
+{
+    // A trigger runs as its owner, with the owner's credentials, and without a request: a
+    // disabled owner's authority must not keep reaching upstreams through it.
+    HttpbinProcess httpbin;
+    QVERIFY2(httpbin.start(), qPrintable(httpbin.errorString()));
+    QFETCH_GLOBAL(QString, backend);
+    const QString apps = u"apps:\n  bin:\n    surfaces:\n      rest:\n        baseUrl: %1\n"
+                         "        operations:\n          - {name: ip, method: GET, path: /ip}\n"_s
+                             .arg(httpbin.baseUrl());
+    m_server = std::make_unique<TestServer>(backend, apps, loginWithAdminPolicy());
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+    const TestServer::TestUser admin = m_server->user(u"admin@example.com"_s);
+    const TestServer::TestUser owner = m_server->user(u"owner@example.com"_s);
+    const TestServer::TestUser publisher = m_server->user(u"publisher@example.com"_s);
+
+    const QJsonObject step{
+        {u"id"_s, u"s"_s},
+        {u"app"_s, QJsonObject{{u"name"_s, u"bin"_s}, {u"operation"_s, u"ip"_s}}}};
+    const QJsonObject trigger{{u"match"_s, QJsonObject{{u"type"_s, u"ping"_s}}},
+                              {u"publishers"_s, QJsonArray{publisher.subjectId}},
+                              {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{step}}}}};
+    const HttpReply created = m_server->post(u"/api/v1/workflow/event-triggers"_s,
+                                             QJsonDocument(trigger).toJson(QJsonDocument::Compact),
+                                             TestServer::bearer(owner.token));
+    QCOMPARE(created.status, 201);
+    const QString definition = created.json()["id"_L1].toString();
+    const auto runs = [&] {
+        QSqlQuery query(m_server->app().database().connection());
+        query.prepare(u"SELECT status, status_message FROM workflow_runs WHERE definition_id = ? "
+                      "ORDER BY created_at"_s);
+        query.addBindValue(definition);
+        QStringList rows;
+        if (query.exec()) {
+            while (query.next()) {
+                rows.append(query.value(0).toString() + u' ' + query.value(1).toString());
+            }
+        }
+        return rows;
+    };
+    const QByteArray ping = R"({"type":"ping"})";
+    const HttpReply first =
+        m_server->post(u"/api/v1/workflow/events"_s, ping, TestServer::bearer(publisher.token));
+    QVERIFY2(first.status == 200 || first.status == 202, first.body.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(runs().size() == 1 && runs().at(0).startsWith(u"succeeded"_s),
+                             10000);
+
+    const HttpReply disabled = m_server->post(u"/admin/api/v1/users/"_s + owner.id + u"/disable"_s,
+                                              {}, TestServer::bearer(admin.token));
+    QCOMPARE(disabled.status, 200);
+    const HttpReply second =
+        m_server->post(u"/api/v1/workflow/events"_s, ping, TestServer::bearer(publisher.token));
+    QVERIFY2(second.status == 200 || second.status == 202, second.body.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(runs().size() == 2 && runs().at(1).startsWith(u"failed"_s), 10000);
+    QVERIFY2(runs().at(1).contains(u"disabled"_s), qPrintable(runs().join(u" | "_s)));
 }
 
 QTEST_MAIN(tst_SecIdentity)

@@ -27,8 +27,9 @@ namespace {
 
 QString everythingScript()
 {
-    return QStringLiteral(GESTALT_SOURCE_DIR
-                          "/tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    return QStringLiteral(
+        GESTALT_SOURCE_DIR
+        "/tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
 }
 
 quint16 freePort()
@@ -146,8 +147,8 @@ private Q_SLOTS:
     void workflowStepCannotCallAnUpstreamToolHiddenFromItsOwner();
 
 private:
-    [[nodiscard]] QJsonObject mcp(const QString &method, const QJsonObject &params,
-                                  const QString &token);
+    [[nodiscard]] QJsonObject
+    mcp(const QString &method, const QJsonObject &params, const QString &token);
     [[nodiscard]] QStringList toolNames(const QString &token);
     void connectGuarded(const QString &token);
     [[nodiscard]] QStringList tokenNames(const QString &token);
@@ -196,8 +197,8 @@ void tst_SecInsider::init()
     m_root = m_server->user(u"root@example.com"_s);
 }
 
-QJsonObject tst_SecInsider::mcp(const QString &method, const QJsonObject &params,
-                                const QString &token)
+QJsonObject
+tst_SecInsider::mcp(const QString &method, const QJsonObject &params, const QString &token)
 {
     static int nextId = 1;
     const QJsonObject message{{u"jsonrpc"_s, u"2.0"_s},
@@ -219,10 +220,10 @@ QStringList tst_SecInsider::toolNames(const QString &token)
 
 void tst_SecInsider::connectGuarded(const QString &token)
 {
-    const HttpReply reply = m_server->post(
-        u"/api/v1/auth/connect-manual"_s,
-        json({{u"integration"_s, u"guarded"_s}, {u"credential"_s, u"any-secret"_s}}),
-        TestServer::bearer(token));
+    const HttpReply reply =
+        m_server->post(u"/api/v1/auth/connect-manual"_s,
+                       json({{u"integration"_s, u"guarded"_s}, {u"credential"_s, u"any-secret"_s}}),
+                       TestServer::bearer(token));
     QCOMPARE(reply.status, 200);
 }
 
@@ -240,8 +241,7 @@ QStringList tst_SecInsider::tokenNames(const QString &token)
 QJsonObject tst_SecInsider::waitForRun(const QString &triggerId, const QString &token)
 {
     for (int i = 0; i < 500; ++i) {
-        const HttpReply runs =
-            m_server->get(u"/api/v1/workflow/runs"_s, TestServer::bearer(token));
+        const HttpReply runs = m_server->get(u"/api/v1/workflow/runs"_s, TestServer::bearer(token));
         for (const QJsonValue &run : runs.json().array()) {
             const QString status = run[u"status"_s].toString();
             if (run[u"trigger"_s][u"triggerId"_s].toString() == triggerId
@@ -260,17 +260,17 @@ QJsonObject tst_SecInsider::waitForRun(const QString &triggerId, const QString &
 void tst_SecInsider::perOperationTokenCannotMintAToken()
 {
     const TestServer::TestUser owner = m_server->user(u"owner@example.com"_s);
-    const TestServer::TestUser perOperation = m_server->user(
-        u"owner@example.com"_s, {},
-        QJsonArray{QJsonObject{{u"app"_s, u"httpbin"_s},
-                               {u"operations"_s, QJsonArray{u"get_ip"_s}}}});
+    const TestServer::TestUser perOperation =
+        m_server->user(u"owner@example.com"_s,
+                       {},
+                       QJsonArray{QJsonObject{{u"app"_s, u"httpbin"_s},
+                                              {u"operations"_s, QJsonArray{u"get_ip"_s}}}});
     const TestServer::TestUser perApp = m_server->user(u"owner@example.com"_s, u"httpbin"_s);
     // The token does what it was made for...
-    QCOMPARE(m_server->get(u"/api/v1/httpbin/get_ip"_s, TestServer::bearer(perOperation.token))
-                 .status,
-             200);
-    QCOMPARE(m_server->get(u"/api/v1/httpbin/get_headers"_s,
-                           TestServer::bearer(perOperation.token))
+    QCOMPARE(
+        m_server->get(u"/api/v1/httpbin/get_ip"_s, TestServer::bearer(perOperation.token)).status,
+        200);
+    QCOMPARE(m_server->get(u"/api/v1/httpbin/get_headers"_s, TestServer::bearer(perOperation.token))
                  .status,
              403);
     const QStringList before = tokenNames(owner.token);
@@ -278,9 +278,10 @@ void tst_SecInsider::perOperationTokenCannotMintAToken()
 
     // ...and cannot mint an unscoped (or any) token for its owner.
     for (const QString &scoped : {perOperation.token, perApp.token}) {
-        for (const QByteArray &body :
-             {R"({"name":"escape"})"_ba,
-              R"({"name":"escape","permissions":[{"app":"httpbin","operations":["get_ip"]}]})"_ba}) {
+        for (
+            const QByteArray &body :
+            {R"({"name":"escape"})"_ba,
+             R"({"name":"escape","permissions":[{"app":"httpbin","operations":["get_ip"]}]})"_ba}) {
             const HttpReply reply =
                 m_server->post(u"/api/v1/tokens"_s, body, TestServer::bearer(scoped));
             QCOMPARE(reply.status, 403);
@@ -299,10 +300,11 @@ void tst_SecInsider::perOperationTokenCannotMintAToken()
 void tst_SecInsider::scopedTokenCannotRevokeAnotherToken()
 {
     const TestServer::TestUser owner = m_server->user(u"owner@example.com"_s);
-    const TestServer::TestUser scoped = m_server->user(
-        u"owner@example.com"_s, {},
-        QJsonArray{QJsonObject{{u"app"_s, u"httpbin"_s},
-                               {u"operations"_s, QJsonArray{u"get_ip"_s}}}});
+    const TestServer::TestUser scoped =
+        m_server->user(u"owner@example.com"_s,
+                       {},
+                       QJsonArray{QJsonObject{{u"app"_s, u"httpbin"_s},
+                                              {u"operations"_s, QJsonArray{u"get_ip"_s}}}});
     for (const QString &id : {owner.tokenId, scoped.tokenId}) {
         const HttpReply reply =
             m_server->del(u"/api/v1/tokens/"_s + id, TestServer::bearer(scoped.token));
@@ -335,10 +337,11 @@ void tst_SecInsider::scopedTokenCannotRevokeAllTokens()
 
 void tst_SecInsider::scopedTokenCannotListTokens()
 {
-    const TestServer::TestUser scoped = m_server->user(
-        u"owner@example.com"_s, {},
-        QJsonArray{QJsonObject{{u"app"_s, u"httpbin"_s},
-                               {u"operations"_s, QJsonArray{u"get_ip"_s}}}});
+    const TestServer::TestUser scoped =
+        m_server->user(u"owner@example.com"_s,
+                       {},
+                       QJsonArray{QJsonObject{{u"app"_s, u"httpbin"_s},
+                                              {u"operations"_s, QJsonArray{u"get_ip"_s}}}});
     const HttpReply reply = m_server->get(u"/api/v1/tokens"_s, TestServer::bearer(scoped.token));
     QCOMPARE(reply.status, 403);
     QCOMPARE(reply.error(), u"scoped API tokens cannot manage API tokens"_s);
@@ -352,7 +355,8 @@ void tst_SecInsider::scopedTokenCannotMintManagedSubjectTokens()
     QCOMPARE(m_server->post(subjects, R"({"id":"ci"})", TestServer::bearer(owner.token)).status,
              201);
     const HttpReply issued = m_server->post(subjects + u"/service_account:ci/tokens"_s,
-                                            R"({"name":"t"})", TestServer::bearer(owner.token));
+                                            R"({"name":"t"})",
+                                            TestServer::bearer(owner.token));
     QCOMPARE(issued.status, 201);
     const TestServer::TestUser scoped = m_server->user(u"owner@example.com"_s, u"httpbin"_s);
     const TestServer::Headers as = TestServer::bearer(scoped.token);
@@ -388,8 +392,8 @@ void tst_SecInsider::userCannotClaimTheIdOfAStaticAdmin()
                  "or relationship; only a built-in admin may create it"_s);
     }
     // No subject, so no token for it.
-    const HttpReply mint = m_server->post(subjects + u"/service_account:admin-bot/tokens"_s,
-                                          R"({"name":"root"})", as);
+    const HttpReply mint =
+        m_server->post(subjects + u"/service_account:admin-bot/tokens"_s, R"({"name":"root"})", as);
     QCOMPARE(mint.status, 404);
     QVERIFY(!mint.json().object().contains(u"token"_s));
     const HttpReply listed = m_server->get(subjects, TestServer::bearer(m_root.token));
@@ -398,9 +402,9 @@ void tst_SecInsider::userCannotClaimTheIdOfAStaticAdmin()
     // An id nothing names is still anyone's to create (and an existing one stays a 409).
     QCOMPARE(m_server->post(subjects, R"({"id":"mallory-bot"})", as).status, 201);
     const TestServer::TestUser bob = m_server->user(u"bob@example.com"_s);
-    QCOMPARE(m_server->post(subjects, R"({"id":"mallory-bot"})", TestServer::bearer(bob.token))
-                 .status,
-             409);
+    QCOMPARE(
+        m_server->post(subjects, R"({"id":"mallory-bot"})", TestServer::bearer(bob.token)).status,
+        409);
 }
 
 void tst_SecInsider::userCannotClaimTheIdOfAnAppPolicyMember()
@@ -412,8 +416,7 @@ void tst_SecInsider::userCannotClaimTheIdOfAnAppPolicyMember()
     QCOMPARE(reply.status, 403);
     QVERIFY2(reply.error().contains(u"only a built-in admin may create it"_s),
              reply.body.constData());
-    QCOMPARE(m_server->post(subjects + u"/service_account:app-bot/tokens"_s, R"({"name":"x"})",
-                            as)
+    QCOMPARE(m_server->post(subjects + u"/service_account:app-bot/tokens"_s, R"({"name":"x"})", as)
                  .status,
              404);
 }
@@ -421,10 +424,11 @@ void tst_SecInsider::userCannotClaimTheIdOfAnAppPolicyMember()
 void tst_SecInsider::userCannotClaimTheIdOfAnExistingGrant()
 {
     // An admin grants a service account that is not created yet (it will be, by the admin).
-    const HttpReply granted = m_server->request(
-        "PUT", u"/admin/api/v1/authorization/apps/locked/members"_s,
-        R"({"subjectId":"service_account:deploy-bot","role":"viewer"})",
-        TestServer::bearer(m_root.token));
+    const HttpReply granted =
+        m_server->request("PUT",
+                          u"/admin/api/v1/authorization/apps/locked/members"_s,
+                          R"({"subjectId":"service_account:deploy-bot","role":"viewer"})",
+                          TestServer::bearer(m_root.token));
     QCOMPARE(granted.status, 200);
     const TestServer::TestUser mallory = m_server->user(u"mallory@example.com"_s);
     const HttpReply reply =
@@ -432,8 +436,10 @@ void tst_SecInsider::userCannotClaimTheIdOfAnExistingGrant()
     QCOMPARE(reply.status, 403);
     QVERIFY2(reply.error().contains(u"only a built-in admin may create it"_s),
              reply.body.constData());
-    QCOMPARE(m_server->post(subjects + u"/service_account:deploy-bot/tokens"_s,
-                            R"({"name":"x"})", TestServer::bearer(mallory.token))
+    QCOMPARE(m_server
+                 ->post(subjects + u"/service_account:deploy-bot/tokens"_s,
+                        R"({"name":"x"})",
+                        TestServer::bearer(mallory.token))
                  .status,
              404);
 }
@@ -442,18 +448,21 @@ void tst_SecInsider::builtInAdminMayCreateANamedSubject()
 {
     const TestServer::Headers root = TestServer::bearer(m_root.token);
     QCOMPARE(m_server->post(subjects, R"({"id":"admin-bot"})", root).status, 201);
-    const HttpReply issued = m_server->post(subjects + u"/service_account:admin-bot/tokens"_s,
-                                            R"({"name":"ops"})", root);
+    const HttpReply issued = m_server->post(
+        subjects + u"/service_account:admin-bot/tokens"_s, R"({"name":"ops"})", root);
     QCOMPARE(issued.status, 201);
     // The operator meant it: the subject is a built-in admin.
-    QCOMPARE(m_server->get(u"/admin/api/v1/authorization/provider"_s,
-                           TestServer::bearer(issued.json()[u"token"_s].toString()))
+    QCOMPARE(m_server
+                 ->get(u"/admin/api/v1/authorization/provider"_s,
+                       TestServer::bearer(issued.json()[u"token"_s].toString()))
                  .status,
              200);
     // Another user still sees nothing of it.
     const TestServer::TestUser mallory = m_server->user(u"mallory@example.com"_s);
-    QCOMPARE(m_server->post(subjects + u"/service_account:admin-bot/tokens"_s, R"({"name":"x"})",
-                            TestServer::bearer(mallory.token))
+    QCOMPARE(m_server
+                 ->post(subjects + u"/service_account:admin-bot/tokens"_s,
+                        R"({"name":"x"})",
+                        TestServer::bearer(mallory.token))
                  .status,
              404);
 }
@@ -482,8 +491,8 @@ void tst_SecInsider::viewerCannotCallAnUpstreamToolHiddenFromTheirList()
     QCOMPARE(unknown[u"error"_s][u"code"_s].toInt(), -32602);
 
     // The refusal is audited as a denial.
-    const HttpReply audit = m_server->get(u"/api/v1/audit-events?action=echo"_s,
-                                          TestServer::bearer(m_root.token));
+    const HttpReply audit =
+        m_server->get(u"/api/v1/audit-events?action=echo"_s, TestServer::bearer(m_root.token));
     QCOMPARE(audit.status, 200);
     bool denied = false;
     for (const QJsonValue &event : audit.json()[u"events"_s].toArray()) {
@@ -506,12 +515,12 @@ void tst_SecInsider::upstreamToolsListAndCallAgree()
     const TestServer::TestUser alice = m_server->user(u"alice@example.com"_s);
     const TestServer::TestUser bob = m_server->user(u"bob@example.com"_s);
     const TestServer::TestUser carol = m_server->user(u"carol@example.com"_s); // not connected
-    const TestServer::TestUser aliceSumOnly = m_server->user(
-        u"alice@example.com"_s, {},
-        QJsonArray{QJsonObject{{u"app"_s, u"guarded"_s},
-                               {u"operations"_s, QJsonArray{u"get-sum"_s}}}});
-    const TestServer::TestUser aliceOtherApp = m_server->user(u"alice@example.com"_s,
-                                                              u"httpbin"_s);
+    const TestServer::TestUser aliceSumOnly =
+        m_server->user(u"alice@example.com"_s,
+                       {},
+                       QJsonArray{QJsonObject{{u"app"_s, u"guarded"_s},
+                                              {u"operations"_s, QJsonArray{u"get-sum"_s}}}});
+    const TestServer::TestUser aliceOtherApp = m_server->user(u"alice@example.com"_s, u"httpbin"_s);
     const TestServer::TestUser bobGuarded = m_server->user(u"bob@example.com"_s, u"guarded"_s);
     connectGuarded(alice.token);
     connectGuarded(bob.token);
@@ -553,12 +562,11 @@ void tst_SecInsider::upstreamToolsListAndCallAgree()
         for (auto it = arguments.cbegin(); it != arguments.cend(); ++it) {
             const QJsonObject response = mcp(
                 u"tools/call"_s, {{u"name"_s, it.key()}, {u"arguments"_s, it.value()}}, row.token);
-            const bool ran = response.contains(u"result"_s)
-                && !response[u"result"_s][u"isError"_s].toBool();
+            const bool ran =
+                response.contains(u"result"_s) && !response[u"result"_s][u"isError"_s].toBool();
             QVERIFY2(ran == listed.contains(it.key()),
                      qPrintable(u"%1 calling %2: %3"_s.arg(
-                         QLatin1StringView(row.who), it.key(),
-                         QString::fromUtf8(json(response)))));
+                         QLatin1StringView(row.who), it.key(), QString::fromUtf8(json(response)))));
         }
     }
 }
@@ -573,21 +581,21 @@ void tst_SecInsider::workflowStepCannotCallAnUpstreamToolHiddenFromItsOwner()
         const QJsonObject step{
             {u"id"_s, u"say"_s},
             {u"app"_s,
-             QJsonObject{{u"name"_s, u"guarded"_s},
-                         {u"operation"_s, u"echo"_s},
-                         {u"input"_s, QJsonObject{{u"literal"_s,
-                                                   QJsonObject{{u"message"_s, type}}}}}}}};
-        const HttpReply reply = m_server->post(
-            u"/api/v1/workflow/event-triggers"_s,
-            json({{u"match"_s, QJsonObject{{u"type"_s, type}}},
-                  {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{step}}}}}),
-            TestServer::bearer(token));
+             QJsonObject{
+                 {u"name"_s, u"guarded"_s},
+                 {u"operation"_s, u"echo"_s},
+                 {u"input"_s, QJsonObject{{u"literal"_s, QJsonObject{{u"message"_s, type}}}}}}}};
+        const HttpReply reply =
+            m_server->post(u"/api/v1/workflow/event-triggers"_s,
+                           json({{u"match"_s, QJsonObject{{u"type"_s, type}}},
+                                 {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{step}}}}}),
+                           TestServer::bearer(token));
         return reply;
     };
     const auto publish = [this](const QString &type, const QString &token) {
         return m_server
-            ->post(u"/api/v1/workflow/events"_s, json({{u"type"_s, type}}),
-                   TestServer::bearer(token))
+            ->post(
+                u"/api/v1/workflow/events"_s, json({{u"type"_s, type}}), TestServer::bearer(token))
             .status;
     };
 

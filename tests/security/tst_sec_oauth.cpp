@@ -130,8 +130,8 @@ private Q_SLOTS:
 private:
     struct Started
     {
-        QUrl callback;      // where the authorization server sent the browser back
-        QByteArray binding; // name=value of the binding cookie from start-oauth
+        QUrl callback;        // where the authorization server sent the browser back
+        QByteArray binding;   // name=value of the binding cookie from start-oauth
         QByteArray setCookie; // the whole Set-Cookie value
     };
     // start-oauth on `server` as the session, then the authorization server's approval.
@@ -308,9 +308,10 @@ void tst_SecOAuth::forgedBindingCookieIsRefused()
 {
     const Started alice = start(*m_server, m_aliceSession);
     const QByteArray name = alice.binding.left(alice.binding.indexOf('='));
-    const QList<QByteArray> forgeries{
-        name + "=", name + "=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-        "oauth_binding_0000000000000000=" + alice.binding.mid(name.size() + 1)};
+    const QList<QByteArray> forgeries{name + "=",
+                                      name + "=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                                      "oauth_binding_0000000000000000="
+                                          + alice.binding.mid(name.size() + 1)};
     for (const QByteArray &forged : forgeries) {
         const HttpReply reply = complete(*m_server, alice, {sessionCookie(m_aliceSession), forged});
         QCOMPARE(reply.status, 403);

@@ -721,8 +721,7 @@ void tst_SecScopes::configTriggerFiresOnlyForItsPublishers()
 void tst_SecScopes::configTriggerRejectsBadPublishers()
 {
     QFETCH_GLOBAL(QString, backend);
-    TestServer bad(backend, appsYaml(m_httpbin.baseUrl()),
-                   uR"(workflows:
+    TestServer bad(backend, appsYaml(m_httpbin.baseUrl()), uR"(workflows:
   eventTriggers:
     t:
       match: {type: x}
