@@ -137,12 +137,14 @@ Result<void> RequestPolicy::checkHost(const HttpRequest &request) const
 
 bool RequestPolicy::isCrossSite(const HttpRequest &request) const
 {
-    if (request.header("sec-fetch-site"_ba).trimmed().toLower() == "cross-site"_ba) {
+    const QByteArray fetchSite = request.header("sec-fetch-site"_ba).trimmed().toLower();
+    if (fetchSite == "cross-site"_ba) {
         return true;
     }
     const QByteArray origin = request.header("origin"_ba).trimmed();
     if (origin.isEmpty()) {
-        return false;
+        // A sibling host's <img> or link sends no Origin: "same-site" is still another origin.
+        return fetchSite == "same-site"_ba;
     }
     const QString originText = QString::fromLatin1(origin).toLower();
     if (originText == u"null"_s) {

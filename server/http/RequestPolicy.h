@@ -47,8 +47,8 @@ struct RequestPolicy
     // page that rebinds its own DNS name to 127.0.0.1 sends its own name.
     [[nodiscard]] Result<void> checkHost(const HttpRequest &request) const;
     // True when a browser sent the request from another site's page: Sec-Fetch-Site:
-    // cross-site, or an Origin that is not one of the gateway's own. Non-browser clients send
-    // neither header.
+    // cross-site, an Origin that is not one of the gateway's own, or Sec-Fetch-Site: same-site
+    // without an Origin (a sibling host's link). Non-browser clients send neither header.
     [[nodiscard]] bool isCrossSite(const HttpRequest &request) const;
     // The caller's address: the peer, or, when the peer is a trusted proxy, the right-most
     // X-Forwarded-For entry that is not itself a trusted proxy.

@@ -199,6 +199,10 @@ void tst_SecBrowser::crossSiteLinkCannotInvokeAnOperation()
     const HttpReply byOrigin =
         m_server->get(u"/api/v1/httpbin/get_ip"_s, {{"Origin", "https://evil.example"}});
     QCOMPARE(byOrigin.status, 403);
+    // A sibling host (evil.example.com next to gw.example.com) sends same-site, and no Origin
+    // for an image.
+    QCOMPARE(m_server->get(u"/api/v1/httpbin/get_ip"_s, {{"Sec-Fetch-Site", "same-site"}}).status,
+             403);
     // Reading lists cross-site stays possible (the browser withholds the answer without CORS).
     QCOMPARE(m_server->get(u"/api/v1/apps"_s, {{"Sec-Fetch-Site", "cross-site"}}).status, 200);
 }
