@@ -6,7 +6,16 @@
 #include "runtime/RuntimeProvider.h"
 #include "runtime/RuntimeSession.h"
 
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
 #include <utility>
 
 using namespace Qt::StringLiterals;
@@ -108,6 +117,32 @@ bool HostedProcess::write(const QByteArray &bytes)
     return m_session->write(bytes + '\n');
 }
 
+QString HostedProcess::homeDir() const
+{
+    return m_home ? m_home->path() : QString();
+}
+
+bool HostedProcess::ensureHome(QString &error)
+{
+    if (m_home && m_home->isValid() && QDir(m_home->path()).exists()) {
+        return true;
+    }
+    auto home = std::make_unique<QTemporaryDir>(QDir::tempPath() + u"/gestaltd-app-XXXXXX"_s);
+    if (!home->isValid()) {
+        error = u"cannot create the app's home directory: "_s + home->errorString();
+        return false;
+    }
+    if (const std::optional<RuntimeSession::RunAs> runAs = m_provider.runAs()) {
+        if (::chown(QFile::encodeName(home->path()).constData(), runAs->uid, runAs->gid) != 0) {
+            error = u"cannot give the app's home directory to uid %1: %2"_s.arg(runAs->uid).arg(
+                QString::fromLocal8Bit(std::strerror(errno)));
+            return false;
+        }
+    }
+    m_home = std::move(home);
+    return true;
+}
+
 void HostedProcess::launch()
 {
     RuntimeSession *session = m_provider.newSession(m_spec.app);
@@ -127,7 +162,18 @@ void HostedProcess::launch()
             onExited(reason);
         }
     });
-    session->start(m_spec.command.value(0), m_spec.command.mid(1), m_spec.env, m_spec.workingDir);
+    QString error;
+    if (!ensureHome(error)) {
+        qCWarning(lcRuntime).noquote() << "app" << m_spec.app << error;
+        session->fail(error);
+        return;
+    }
+    QMap<QString, QString> env = m_spec.env;
+    if (!env.contains(u"HOME"_s)) {
+        env.insert(u"HOME"_s, m_home->path());
+    }
+    session->start(m_spec.command.value(0), m_spec.command.mid(1), env,
+                   m_spec.workingDir.isEmpty() ? m_home->path() : m_spec.workingDir);
 }
 
 void HostedProcess::onExited(const QString &reason)

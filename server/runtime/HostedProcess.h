@@ -10,6 +10,9 @@
 #include <QTimer>
 
 #include <chrono>
+#include <memory>
+
+class QTemporaryDir;
 
 namespace Gestalt {
 
@@ -21,13 +24,18 @@ struct HostSpec
 {
     QString app;
     QStringList command; // program, then arguments
-    QMap<QString, QString> env;
-    QString workingDir; // empty: the gateway's working directory
+    QMap<QString, QString> env; // on top of PATH, LANG, TZ and HOME (RuntimeSession::start)
+    QString workingDir;         // empty: the app's home directory
 };
 
 // Keeps one app's process alive: starts a session, and when it exits unasked, starts a new one
 // after a backoff (initial delay doubling up to the maximum; back to the initial delay once a
 // session ran for a minute). Owned by its RuntimeProvider.
+//
+// Each app gets a home directory of its own: a fresh private (0700) directory in the system's
+// temporary directory, owned by the provider's `user` when one is configured, kept across
+// restarts and removed with the HostedProcess. It is HOME, and the working directory unless the
+// app names one: never gestaltd's config or data directory.
 class HostedProcess final : public QObject
 {
     Q_OBJECT
@@ -48,6 +56,8 @@ public:
     // "stopped". Empty while running.
     [[nodiscard]] QString unavailableReason() const;
     [[nodiscard]] int restartCount() const { return m_restarts; }
+    // The app's home directory; empty before the first launch.
+    [[nodiscard]] QString homeDir() const;
 
     // Writes one message line to the running session's stdin, adding the newline when `bytes`
     // lacks it (false when none runs).
@@ -60,6 +70,7 @@ Q_SIGNALS:
 
 private:
     void launch();
+    [[nodiscard]] bool ensureHome(QString &error);
     void onExited(const QString &reason);
 
     RuntimeProvider &m_provider;
@@ -70,6 +81,7 @@ private:
     int m_restarts = 0;
     bool m_stopped = true;
     QString m_lastExit;
+    std::unique_ptr<QTemporaryDir> m_home;
 };
 
 } // namespace Gestalt

@@ -9,6 +9,10 @@
 
 #include <QJsonValue>
 
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <optional>
 #include <utility>
@@ -59,6 +63,13 @@ std::optional<std::chrono::milliseconds> durationValue(const QJsonValue &value)
     return duration;
 }
 
+// A name or a non-negative id (number or decimal string).
+std::optional<qint64> idValue(const QJsonValue &value)
+{
+    const std::optional<qint64> id = integerValue(value);
+    return id && *id >= 0 && *id < 0xFFFFFFFFLL ? id : std::nullopt;
+}
+
 QJsonObject profile()
 {
     return QJsonObject{{u"canHostPlugins"_s, true},
@@ -67,6 +78,65 @@ QJsonObject profile()
 }
 
 } // namespace
+
+std::optional<RuntimeSession::RunAs> RuntimeProvider::runAsFrom(const QJsonObject &config,
+                                                                QString &error)
+{
+    const QJsonValue user = config.value(u"user"_s);
+    const QJsonValue group = config.value(u"group"_s);
+    if (user.isUndefined() || user.isNull()) {
+        if (!group.isUndefined() && !group.isNull()) {
+            error = u"config.group needs config.user"_s;
+        }
+        return std::nullopt;
+    }
+    RuntimeSession::RunAs runAs;
+    bool haveGroup = false;
+    if (const std::optional<qint64> uid = idValue(user)) {
+        runAs.uid = uid_t(*uid);
+        if (const struct passwd *entry = ::getpwuid(runAs.uid)) {
+            runAs.gid = entry->pw_gid;
+            haveGroup = true;
+        }
+    } else if (user.isString() && !user.toString().isEmpty()) {
+        const struct passwd *entry = ::getpwnam(user.toString().toLocal8Bit().constData());
+        if (!entry) {
+            error = u"config.user: no user named \"%1\""_s.arg(user.toString().left(64));
+            return std::nullopt;
+        }
+        runAs.uid = entry->pw_uid;
+        runAs.gid = entry->pw_gid;
+        haveGroup = true;
+    } else {
+        error = u"config.user must be a user name or a uid"_s;
+        return std::nullopt;
+    }
+    if (!group.isUndefined() && !group.isNull()) {
+        if (const std::optional<qint64> gid = idValue(group)) {
+            runAs.gid = gid_t(*gid);
+        } else if (group.isString() && !group.toString().isEmpty()) {
+            const struct group *entry = ::getgrnam(group.toString().toLocal8Bit().constData());
+            if (!entry) {
+                error = u"config.group: no group named \"%1\""_s.arg(group.toString().left(64));
+                return std::nullopt;
+            }
+            runAs.gid = entry->gr_gid;
+        } else {
+            error = u"config.group must be a group name or a gid"_s;
+            return std::nullopt;
+        }
+    } else if (!haveGroup) {
+        error = u"config.user: uid %1 has no entry in the user database: set config.group"_s.arg(
+            runAs.uid);
+        return std::nullopt;
+    }
+    if (::geteuid() != 0) {
+        error = u"config.user: running hosted processes as another user needs gestaltd to run as "
+                "root (it runs as uid %1); run it as root or remove config.user"_s.arg(::geteuid());
+        return std::nullopt;
+    }
+    return runAs;
+}
 
 RuntimeProvider::RuntimeProvider(QString name, const RuntimeProviderConfig &config,
                                  bool isDefault, QObject *parent)
@@ -105,10 +175,17 @@ RuntimeProvider::RuntimeProvider(QString name, const RuntimeProviderConfig &conf
             } else {
                 m_keepExited = int(*keep);
             }
+        } else if (key == u"user"_s || key == u"group"_s) {
+            // runAsFrom() below
         } else {
             errors.append(u"unknown config key \"%1\" (known: restartDelay, maxRestartDelay, "
-                          "logLines, keepExited)"_s.arg(key.left(64)));
+                          "logLines, keepExited, user, group)"_s.arg(key.left(64)));
         }
+    }
+    QString runAsError;
+    m_runAs = runAsFrom(config.config, runAsError);
+    if (!runAsError.isEmpty()) {
+        errors.append(runAsError);
     }
     if (m_maxRestartDelay < m_restartDelay) {
         if (maxGiven) {
@@ -182,6 +259,7 @@ RuntimeSession *RuntimeProvider::newSession(const QString &app)
 {
     auto *session =
         new RuntimeSession(u"rs_"_s + Crypto::randomHex(8), app, m_logLines, this);
+    session->setRunAs(m_runAs);
     m_sessions.append(session);
     connect(session, &RuntimeSession::exited, this, &RuntimeProvider::forgetOldSessions);
     return session;

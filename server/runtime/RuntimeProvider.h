@@ -4,6 +4,7 @@
 
 #include "config/RuntimeConfig.h"
 #include "runtime/HostedProcess.h"
+#include "runtime/RuntimeSession.h"
 #include "shared/Result.h"
 
 #include <QJsonObject>
@@ -13,6 +14,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace Gestalt {
@@ -22,7 +24,9 @@ class RuntimeSession;
 // One entry of runtime.providers: the `local` driver runs hosted processes as children of
 // gestaltd. Config (`runtime.providers.<name>.config`, all optional): restartDelay ("1s"),
 // maxRestartDelay ("30s"), logLines (1000 per session), keepExited (20 ended sessions kept for
-// their logs). A bad value makes the provider not loaded, with `error` saying why.
+// their logs), user (a user name or uid: hosted processes run as that user; needs gestaltd to run
+// as root) and group (a group name or gid; default: the user's primary group). A bad value makes
+// the provider not loaded, with `error` saying why (the config decoder refuses the same values).
 class RuntimeProvider final : public QObject
 {
     Q_OBJECT
@@ -37,6 +41,12 @@ public:
     [[nodiscard]] bool isDefault() const { return m_default; }
     [[nodiscard]] bool isLoaded() const { return m_error.isEmpty(); }
     [[nodiscard]] const QString &error() const { return m_error; }
+
+    // `config.user` and `config.group` resolved: nullopt when no user is configured. A user that
+    // does not exist, a group without a user, or a user while gestaltd is not root: error.
+    [[nodiscard]] static std::optional<RuntimeSession::RunAs> runAsFrom(const QJsonObject &config,
+                                                                       QString &error);
+    [[nodiscard]] const std::optional<RuntimeSession::RunAs> &runAs() const { return m_runAs; }
 
     // A supervised process for an app (not started yet). 503 when the provider is not loaded.
     [[nodiscard]] Result<HostedProcess *> host(const HostSpec &spec);
@@ -64,6 +74,7 @@ private:
     std::chrono::milliseconds m_maxRestartDelay{30000};
     int m_logLines = 1000;
     int m_keepExited = 20;
+    std::optional<RuntimeSession::RunAs> m_runAs;
     std::vector<std::unique_ptr<HostedProcess>> m_hosted;
     QList<RuntimeSession *> m_sessions; // children, oldest first
 };

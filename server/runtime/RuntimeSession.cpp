@@ -9,7 +9,19 @@
 #include <QProcessEnvironment>
 #include <QTimer>
 
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <utility>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
 
 using namespace Qt::StringLiterals;
 
@@ -28,7 +40,68 @@ QByteArray withoutTrailingCr(QByteArray line)
     return line;
 }
 
+// The only variables a hosted process gets from gestaltd's own environment; everything else
+// (GESTALT_ENCRYPTION_KEY, database URLs, cloud credentials...) stays in gestaltd.
+constexpr const char16_t *inheritedVariables[] = {u"PATH", u"LANG", u"TZ"};
+
+// Child side, between fork and exec: async-signal-safe calls only.
+void childWrite(const char *text)
+{
+    const ssize_t ignored = ::write(STDERR_FILENO, text, std::strlen(text));
+    static_cast<void>(ignored);
+}
+
+[[noreturn]] void childFail(const char *what)
+{
+    childWrite("gestaltd: cannot start the hosted process: ");
+    childWrite(what);
+    childWrite(" failed: ");
+    childWrite(::strerrordesc_np(errno) ? ::strerrordesc_np(errno) : "error");
+    childWrite("\n");
+    ::_exit(126);
+}
+
+// Every descriptor above stderr closes at exec: sockets, the SQLite file, pipes of other children.
+// Marked close-on-exec rather than closed so that QProcess's own exec-failure pipe still works.
+void closeInheritedDescriptors()
+{
+#ifdef SYS_close_range
+    if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) {
+        return;
+    }
+#endif
+    rlimit limit{};
+    rlim_t last = 65536;
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+        last = std::min<rlim_t>(limit.rlim_cur, 1 << 20);
+    }
+    for (rlim_t fd = 3; fd < last; ++fd) {
+        const int flags = ::fcntl(int(fd), F_GETFD);
+        if (flags >= 0 && (flags & FD_CLOEXEC) == 0) {
+            ::fcntl(int(fd), F_SETFD, flags | FD_CLOEXEC);
+        }
+    }
+}
+
 } // namespace
+
+QProcessEnvironment RuntimeSession::childEnvironment(const QMap<QString, QString> &environment)
+{
+    const QProcessEnvironment own = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment env;
+    for (const char16_t *name : inheritedVariables) {
+        const QString key = QString::fromUtf16(name);
+        if (own.contains(key)) {
+            env.insert(key, own.value(key));
+        }
+    }
+    for (auto it = environment.cbegin(); it != environment.cend(); ++it) {
+        if (!it.key().startsWith(u"GESTALT_"_s, Qt::CaseInsensitive)) {
+            env.insert(it.key(), it.value());
+        }
+    }
+    return env;
+}
 
 RuntimeSession::RuntimeSession(QString id, QString app, int maxLogLines, QObject *parent)
     : QObject(parent)
@@ -82,15 +155,41 @@ void RuntimeSession::start(const QString &program, const QStringList &arguments,
         QTimer::singleShot(0, this, [this] { finish(u"failed to start: no command"_s); });
         return;
     }
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (auto it = environment.cbegin(); it != environment.cend(); ++it) {
-        env.insert(it.key(), it.value());
-    }
-    m_process->setProcessEnvironment(env);
+    m_process->setProcessEnvironment(childEnvironment(environment));
     if (!workingDir.isEmpty()) {
         m_process->setWorkingDirectory(workingDir);
     }
+    const std::optional<RunAs> runAs = m_runAs;
+    m_process->setChildProcessModifier([runAs] {
+        closeInheritedDescriptors();
+        if (runAs) {
+            const gid_t gid = runAs->gid;
+            if (::setgroups(1, &gid) != 0) {
+                childFail("setgroups");
+            }
+            if (::setgid(gid) != 0) {
+                childFail("setgid");
+            }
+            if (::setuid(runAs->uid) != 0) {
+                childFail("setuid");
+            }
+            if (::getuid() != runAs->uid || ::geteuid() != runAs->uid || ::getgid() != gid
+                || ::getegid() != gid) {
+                errno = EPERM;
+                childFail("switching user");
+            }
+        }
+    });
     m_process->start(program, arguments);
+}
+
+void RuntimeSession::fail(const QString &reason)
+{
+    if (m_state != State::Starting || m_process->state() != QProcess::NotRunning) {
+        return;
+    }
+    m_startedAt = QDateTime::currentDateTimeUtc();
+    QTimer::singleShot(0, this, [this, reason] { finish(u"failed to start: "_s + reason); });
 }
 
 void RuntimeSession::stop(int graceMs)

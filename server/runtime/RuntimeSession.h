@@ -9,10 +9,14 @@
 #include <QMap>
 #include <QObject>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 
+#include <sys/types.h>
+
 #include <deque>
+#include <optional>
 
 namespace Gestalt {
 
@@ -46,10 +50,29 @@ public:
     RuntimeSession(QString id, QString app, int maxLogLines, QObject *parent = nullptr);
     ~RuntimeSession() override; // kills the process if it still runs
 
-    // Launches program + arguments with the environment (added to this process's environment)
-    // and working directory. A failure to launch ends in exited().
+    // The user and group a hosted process runs as (runtime.providers.<name>.config.user/group).
+    struct RunAs
+    {
+        uid_t uid = 0;
+        gid_t gid = 0;
+    };
+
+    // Launches program + arguments with the environment and working directory. The child gets
+    // no more than it needs: its environment is childEnvironment(environment), no descriptor of
+    // gestaltd but its stdin/stdout/stderr pipes, and the user of setRunAs() if any (a failure
+    // to switch ends the child with code 126 and the reason in its log). A failure to launch
+    // ends in exited().
     void start(const QString &program, const QStringList &arguments,
                const QMap<QString, QString> &environment, const QString &workingDir);
+    // Instead of start(): the session ends (exited(), asynchronously) with this reason.
+    void fail(const QString &reason);
+    // Before start(): run the child as this user and group (needs gestaltd to run as root).
+    void setRunAs(std::optional<RunAs> runAs) { m_runAs = runAs; }
+    // PATH, LANG and TZ from gestaltd's environment, then `environment` (names starting with
+    // GESTALT_ are dropped): never the rest of gestaltd's environment.
+    [[nodiscard]] static QProcessEnvironment
+    childEnvironment(const QMap<QString, QString> &environment);
+
     // Closes stdin, then SIGTERM, then SIGKILL after graceMs. exited() follows.
     void stop(int graceMs = 2000);
 
@@ -101,6 +124,7 @@ private:
     QDateTime m_startedAt;
     QDateTime m_exitedAt;
     QString m_exitReason;
+    std::optional<RunAs> m_runAs;
 };
 
 } // namespace Gestalt
