@@ -196,6 +196,13 @@ McpSurface AppDecoder::readMcp(ConfigMapReader &r)
     mcp.command = r.stringList(u"command", {}, true);
     mcp.args = r.stringList(u"args");
     mcp.env = r.stringMap(u"env");
+    for (auto it = mcp.env.cbegin(); it != mcp.env.cend(); ++it) {
+        if (it.key().startsWith(u"GESTALT_"_s, Qt::CaseInsensitive)) {
+            r.error(u"env",
+                    u"\"%1\": names starting with GESTALT_ belong to gestaltd and never reach a "
+                    u"hosted process"_s.arg(it.key().left(64)));
+        }
+    }
     mcp.workingDir = r.string(u"workingDir");
     mcp.connection = r.string(u"connection");
     if (r.has(u"toolPrefix")) {

@@ -3,6 +3,7 @@
 #include "config/Config.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QHostAddress>
 
 using namespace Qt::StringLiterals;
@@ -116,6 +117,21 @@ QStringList Config::serveProblems() const
         exposed(u"server.public.host"_s, server.publicListener.host, u"every stored credential"_s);
         if (server.management) {
             exposed(u"server.management.host"_s, server.management->host, u"the whole admin API"_s);
+        }
+    }
+    // A hosted process never works where gestaltd keeps its config or its SQLite file.
+    QStringList dataDirs{QDir::cleanPath(baseDir)};
+    if (const std::optional<QString> dsn = datastoreDsn(); dsn && dsn->startsWith(u"sqlite://"_s)) {
+        dataDirs.append(QFileInfo(dsn->mid(9)).absolutePath());
+    }
+    for (auto it = apps.cbegin(); it != apps.cend(); ++it) {
+        const std::optional<McpSurface> &mcp = it->surfaces.mcp;
+        if (mcp && !mcp->command.isEmpty() && !mcp->workingDir.isEmpty()
+            && dataDirs.contains(QDir::cleanPath(mcp->workingDir))) {
+            problems.append(u"apps.%1.surfaces.mcp.workingDir: \"%2\" is the directory of "
+                            u"gestaltd's config or database; give the hosted process a directory "
+                            u"of its own (or none: a private one is made)"_s.arg(
+                                it.key(), QDir::cleanPath(mcp->workingDir)));
         }
     }
     return problems;

@@ -51,7 +51,8 @@ struct Config
     [[nodiscard]] bool platformLoginConfigured() const;
 
     // What `serve` needs beyond a loadable file: an encryption key, a resolvable datastore, and
-    // no anonymous access on a non-loopback public address unless server.allowAnonymous.
+    // no anonymous access on a non-loopback public address unless server.allowAnonymous, and no
+    // hosted MCP server whose workingDir is the config's or the SQLite file's directory.
     [[nodiscard]] QStringList serveProblems() const;
     [[nodiscard]] Result<void> validateForServe() const;
 };

@@ -22,11 +22,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <memory>
+
 #include <fcntl.h>
 #include <pwd.h>
 #include <unistd.h>
-
-#include <memory>
 
 using namespace Qt::StringLiterals;
 using namespace Gestalt;
@@ -51,7 +51,7 @@ QString python()
     return system.isEmpty() ? u"python3"_s : system;
 }
 
-QString probeYaml(const QString &providerConfig)
+QString probeYaml(const QString &providerConfig, const QString &appExtra = {})
 {
     return uR"(runtime:
   providers:
@@ -66,8 +66,7 @@ QString probeYaml(const QString &providerConfig)
         command: [%3, %2]
         env:
           PROBE_SETTING: from-the-app-config
-          GESTALT_SMUGGLED: from-the-app-config
-)"_s.arg(providerConfig, probeScript(), python());
+%4)"_s.arg(providerConfig, probeScript(), python(), appExtra);
 }
 
 bool isUnder(const QString &path, const QString &dir)
@@ -95,6 +94,8 @@ private Q_SLOTS:
     void configuredUserRunsTheChildAsThatUser();
     void configuredUserWithoutRootIsRefused();
     void unknownUserOrGroupIsRefused();
+    void appEnvCannotNameGestaltVariables();
+    void workingDirCannotBeTheDataDirectory();
 
 private:
     [[nodiscard]] bool startServer(const QString &providerConfig = {});
@@ -161,7 +162,11 @@ void tst_SecRuntime::encryptionKeyAndServerEnvironmentNeverReachTheChild()
     }
     QVERIFY(!env.contains(u"AWS_SECRET_ACCESS_KEY"_s));
     // Only what a program needs, plus what the app's config gives it.
-    const QStringList allowed{u"PATH"_s, u"HOME"_s, u"LANG"_s, u"TZ"_s, u"PROBE_SETTING"_s,
+    const QStringList allowed{u"PATH"_s,
+                              u"HOME"_s,
+                              u"LANG"_s,
+                              u"TZ"_s,
+                              u"PROBE_SETTING"_s,
                               u"LC_CTYPE"_s /* Python's own locale coercion */,
                               u"PWD"_s /* QProcess: the working directory */};
     for (const QString &name : env.keys()) {
@@ -185,9 +190,9 @@ void tst_SecRuntime::childNeitherWorksNorLivesInTheDataDirectory()
         QVERIFY2(!isUnder(dir, cwd), qPrintable(dir + u" is under "_s + cwd));
     }
     // A directory of its own: nobody else may look in.
-    QCOMPARE(QFileInfo(cwd).permissions() & (QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther
-                                             | QFile::ExeOther | QFile::WriteGroup
-                                             | QFile::WriteOther),
+    QCOMPARE(QFileInfo(cwd).permissions()
+                 & (QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther
+                    | QFile::WriteGroup | QFile::WriteOther),
              QFile::Permissions{});
 }
 
@@ -268,9 +273,9 @@ void tst_SecRuntime::configuredUserWithoutRootIsRefused()
         QSKIP("needs setpriv and the user nobody to run gestaltd without root");
     }
     QTemporaryDir dir;
-    QVERIFY(QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner
-                                                  | QFile::ExeOwner | QFile::ReadOther
-                                                  | QFile::ExeOther));
+    QVERIFY(QFile::setPermissions(dir.path(),
+                                  QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
+                                      | QFile::ReadOther | QFile::ExeOther));
     QFile config(dir.filePath(u"gestaltd.yaml"_s));
     QVERIFY(config.open(QIODevice::WriteOnly));
     config.write(u"apiVersion: gestaltd.config/v5\n"
@@ -281,16 +286,21 @@ void tst_SecRuntime::configuredUserWithoutRootIsRefused()
                  "  indexeddb:\n"
                  "    main:\n"
                  "      config:\n"
-                 "        dsn: \"sqlite://%2\"\n"_s.arg(QString::fromLatin1(kKey),
-                                                     dir.filePath(u"store.db"_s))
+                 "        dsn: \"sqlite://%2\"\n"_s
+                     .arg(QString::fromLatin1(kKey), dir.filePath(u"store.db"_s))
                      .toUtf8()
                  + probeYaml(u"        user: nobody\n"_s).toUtf8());
     config.close();
     QVERIFY(config.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther));
     QProcess validate;
-    validate.start(setpriv, {u"--reuid=nobody"_s, u"--regid=nogroup"_s, u"--clear-groups"_s,
-                             QStringLiteral(GESTALTD_BINARY), u"validate"_s, u"--config"_s,
-                             config.fileName()});
+    validate.start(setpriv,
+                   {u"--reuid=nobody"_s,
+                    u"--regid=nogroup"_s,
+                    u"--clear-groups"_s,
+                    QStringLiteral(GESTALTD_BINARY),
+                    u"validate"_s,
+                    u"--config"_s,
+                    config.fileName()});
     QVERIFY(validate.waitForFinished(30000));
     const QString output =
         QString::fromUtf8(validate.readAllStandardError() + validate.readAllStandardOutput());
@@ -315,6 +325,31 @@ void tst_SecRuntime::unknownUserOrGroupIsRefused()
         QVERIFY2(!m_server->start(), qPrintable(config));
         QVERIFY2(m_server->errorString().contains(expected), qPrintable(m_server->errorString()));
     }
+}
+
+void tst_SecRuntime::appEnvCannotNameGestaltVariables()
+{
+    QFETCH_GLOBAL(QString, backend);
+    m_server = std::make_unique<TestServer>(
+        backend, probeYaml({}, u"          GESTALT_ENCRYPTION_KEY: ${GESTALT_ENCRYPTION_KEY}\n"_s));
+    QVERIFY(!m_server->start());
+    QVERIFY2(m_server->errorString().contains(
+                 u"\"GESTALT_ENCRYPTION_KEY\": names starting with GESTALT_ belong to gestaltd "
+                 "and never reach a hosted process"_s),
+             qPrintable(m_server->errorString()));
+}
+
+void tst_SecRuntime::workingDirCannotBeTheDataDirectory()
+{
+    QFETCH_GLOBAL(QString, backend);
+    // Relative paths are resolved against the config file's directory: "." is that directory,
+    // where the SQLite file lives too.
+    m_server = std::make_unique<TestServer>(backend, probeYaml({}, u"        workingDir: .\n"_s));
+    QVERIFY(!m_server->start());
+    QVERIFY2(m_server->errorString().contains(
+                 u"apps.probe.surfaces.mcp.workingDir: \"%1\" is the directory of gestaltd's "
+                 "config or database"_s.arg(dataDir())),
+             qPrintable(m_server->errorString()));
 }
 
 QTEST_MAIN(tst_SecRuntime)
