@@ -1,0 +1,246 @@
+// SPDX-FileCopyrightText: 2026 Gestalt authors
+// SPDX-License-Identifier: Apache-2.0
+// Trust boundary "anyone who can open a connection" (docs/SECURITY.md): one connection that
+// pipelines requests and never reads, a client that never reads its answers, a body that trickles
+// in, and many slow connections from one address, each performed over real HTTP against a running
+// gestaltd on SQLite and PostgreSQL. None of them needs a credential.
+#include "support/RawHttpClient.h"
+#include "support/TestDatabase.h"
+#include "support/TestServer.h"
+
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <memory>
+#include <vector>
+
+using namespace Qt::StringLiterals;
+using namespace Gestalt;
+using namespace Gestalt::Test;
+
+namespace {
+
+// Resident memory of this process (the server runs in it), in bytes.
+qint64 residentBytes()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:")) {
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
+        }
+    }
+    return -1;
+}
+
+QByteArray pipelinedAssets(int count)
+{
+    const QByteArray one = "GET /admin/admin.js HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    return one.repeated(count);
+}
+
+// A client that does not read: its socket takes nothing from the kernel, so TCP pushes back.
+std::unique_ptr<QTcpSocket> nonReadingClient(quint16 port)
+{
+    auto socket = std::make_unique<QTcpSocket>();
+    socket->setReadBufferSize(1);
+    socket->connectToHost(QHostAddress::LocalHost, port);
+    if (!socket->waitForConnected(5000)) {
+        return nullptr;
+    }
+    return socket;
+}
+
+} // namespace
+
+class tst_SecBackpressure final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase_data() { TestDatabase::addBackendRows(); }
+    void cleanup() { m_server.reset(); }
+
+    void pipelinedRequestsThatAreNeverReadCannotEatTheMemory();
+    void clientThatNeverReadsIsAbortedAfterTheWriteDeadline();
+    void slowBodyIsCutAtTheRequestDeadline();
+    void slowConnectionsFromOneAddressCannotLockOutAnother();
+    void invalidBackpressureSettingsAreRefused();
+
+private:
+    bool startServer(const QString &overrideYaml = {});
+    std::unique_ptr<TestServer> m_server;
+};
+
+bool tst_SecBackpressure::startServer(const QString &overrideYaml)
+{
+    QFETCH_GLOBAL(QString, backend);
+    m_server = std::make_unique<TestServer>(backend, QString(), overrideYaml);
+    if (!m_server->start()) {
+        qWarning() << m_server->errorString();
+        return false;
+    }
+    return true;
+}
+
+void tst_SecBackpressure::pipelinedRequestsThatAreNeverReadCannotEatTheMemory()
+{
+    // One unauthenticated connection pipelined 4,000 requests for the admin bundle and never read:
+    // every answer was queued in memory (hundreds of MB) until the client went away.
+    QVERIFY(startServer());
+    const quint16 port = m_server->port();
+    const RawResponse warm = rawRequest(port, pipelinedAssets(1));
+    QCOMPARE(warm.status, 200);
+    QVERIFY(warm.body.size() > 10'000);
+    const qint64 before = residentBytes();
+    QVERIFY(before > 0);
+
+    const std::unique_ptr<QTcpSocket> attacker = nonReadingClient(port);
+    QVERIFY(attacker);
+    attacker->write(pipelinedAssets(4000));
+    QDeadlineTimer settle(3000);
+    while (!settle.hasExpired()) {
+        QTest::qWait(100);
+    }
+
+    // Another client is served meanwhile.
+    const HttpReply health = m_server->get(u"/health"_s);
+    QCOMPARE(health.status, 200);
+    const qint64 growth = residentBytes() - before;
+    QVERIFY2(growth <= 5 * 1024 * 1024,
+             qPrintable(u"RSS grew by %1 KiB"_s.arg(growth / 1024)));
+    QCOMPARE(attacker->state(), QAbstractSocket::ConnectedState);
+}
+
+void tst_SecBackpressure::clientThatNeverReadsIsAbortedAfterTheWriteDeadline()
+{
+    // A client that stops reading kept its connection, and the answers queued for it, until the
+    // idle timeout, which the unflushed answers kept postponing.
+    QVERIFY(startServer(u"server:\n  http:\n    writeTimeout: 1s\n    idleTimeout: 300s\n"_s));
+    const quint16 port = m_server->port();
+    const std::unique_ptr<QTcpSocket> client = nonReadingClient(port);
+    QVERIFY(client);
+    const int requests = 600; // far more than the kernel's socket buffers hold
+    client->write(pipelinedAssets(requests));
+    QTest::qWait(1000 + 4000); // the deadline plus a generous margin
+
+    // Now read: the server gave up on us, so the answers stop short and the connection is gone.
+    client->setReadBufferSize(0);
+    QByteArray received;
+    QDeadlineTimer drain(10'000);
+    while (client->state() == QAbstractSocket::ConnectedState && !drain.hasExpired()) {
+        client->waitForReadyRead(200);
+        received += client->readAll();
+    }
+    received += client->readAll();
+    QCOMPARE_NE(client->state(), QAbstractSocket::ConnectedState);
+    QVERIFY2(received.count("HTTP/1.1 200") < requests,
+             qPrintable(u"%1 answers arrived"_s.arg(received.count("HTTP/1.1 200"))));
+    // The server still serves others.
+    QCOMPARE(m_server->get(u"/health"_s).status, 200);
+}
+
+void tst_SecBackpressure::slowBodyIsCutAtTheRequestDeadline()
+{
+    // The 10 s deadline covered the request head only: a body trickling in one byte at a time
+    // held the connection for as long as the client liked.
+    QVERIFY(startServer(u"server:\n  http:\n    requestReadTimeout: 2s\n"_s));
+    RawHttpClient client(m_server->port());
+    QVERIFY(client.isConnected());
+    client.send("POST /api/v1/tokens HTTP/1.1\r\nHost: localhost\r\n"
+                "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n");
+    QList<RawResponse> answer;
+    for (int second = 0; second < 10 && answer.isEmpty(); ++second) {
+        client.send("{");
+        answer = client.read(1, 1000);
+    }
+    QCOMPARE(answer.size(), 1);
+    QCOMPARE(answer[0].status, 408);
+    const QJsonObject error = QJsonDocument::fromJson(answer[0].body).object();
+    QVERIFY2(error.value(u"error"_s).toString().contains(u"timed out reading the request"_s),
+             answer[0].body.constData());
+    QVERIFY(client.waitForClosed());
+}
+
+void tst_SecBackpressure::slowConnectionsFromOneAddressCannotLockOutAnother()
+{
+    // 1,024 slow sockets from one address took every slot and locked everyone else out.
+    QVERIFY(startServer());
+    const quint16 port = m_server->port();
+    const QByteArray slowHead = "POST /api/v1/tokens HTTP/1.1\r\nHost: localhost\r\n"
+                                "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
+    std::vector<std::unique_ptr<QTcpSocket>> slow;
+    for (int i = 0; i < 1100; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, port);
+        slow.push_back(std::move(socket));
+    }
+    for (const auto &socket : slow) {
+        if (socket->state() == QAbstractSocket::ConnectedState || socket->waitForConnected(5000)) {
+            socket->write(slowHead);
+        }
+    }
+    // The server accepts them all; those over the per-address cap are refused with a 503.
+    int refused = 0;
+    QDeadlineTimer accepting(30'000);
+    while (!accepting.hasExpired()) {
+        QTest::qWait(200);
+        refused = 0;
+        for (const auto &socket : slow) {
+            const QByteArray seen = socket->peek(64);
+            refused += seen.startsWith("HTTP/1.1 503") ? 1 : 0;
+        }
+        if (refused >= 1100 - 256) {
+            break;
+        }
+    }
+    QCOMPARE(refused, 1100 - 256);
+    QByteArray refusal;
+    for (const auto &socket : slow) {
+        refusal = socket->readAll();
+        if (refusal.startsWith("HTTP/1.1 503")) {
+            break;
+        }
+    }
+    QVERIFY2(refusal.contains("too many connections from this address"), refusal.constData());
+
+    // Another address still gets in at once.
+    QTcpSocket other;
+    QVERIFY(other.bind(QHostAddress(u"127.0.0.2"_s)));
+    other.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(other.waitForConnected(5000));
+    other.write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    QByteArray answer;
+    QDeadlineTimer wait(5000);
+    while (!answer.contains("\r\n\r\n") && !wait.hasExpired()) {
+        QTest::qWait(20);
+        answer += other.readAll();
+    }
+    QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
+}
+
+void tst_SecBackpressure::invalidBackpressureSettingsAreRefused()
+{
+    QFETCH_GLOBAL(QString, backend);
+    const QList<std::pair<QString, QString>> cases = {
+        {u"maxConnectionsPerAddress: -1"_s, u"maxConnectionsPerAddress"_s},
+        {u"maxPipelinedRequests: 0"_s, u"maxPipelinedRequests"_s},
+        {u"maxPendingResponseBytes: lots"_s, u"maxPendingResponseBytes"_s},
+        {u"writeTimeout: 0s"_s, u"writeTimeout"_s},
+        {u"requestReadTimeout: -5s"_s, u"requestReadTimeout"_s},
+    };
+    for (const auto &[line, key] : cases) {
+        TestServer server(backend, QString(), u"server:\n  http:\n    %1\n"_s.arg(line));
+        QVERIFY2(!server.start(), qPrintable(line));
+        QVERIFY2(server.errorString().contains(key), qPrintable(server.errorString()));
+    }
+}
+
+QTEST_MAIN(tst_SecBackpressure)
+#include "tst_sec_backpressure.moc"
