@@ -373,8 +373,7 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
         limits.requestTimeout = http.duration(u"requestTimeout", limits.requestTimeout);
         limits.maxConnectionsPerAddress = static_cast<int>(http.integer(
             u"maxConnectionsPerAddress", limits.maxConnectionsPerAddress, 0, 1'000'000));
-        limits.requestReadTimeout =
-            http.duration(u"requestReadTimeout", limits.requestReadTimeout);
+        limits.requestReadTimeout = http.duration(u"requestReadTimeout", limits.requestReadTimeout);
         limits.writeTimeout = http.duration(u"writeTimeout", limits.writeTimeout);
         limits.maxPipelinedRequests = static_cast<int>(
             http.integer(u"maxPipelinedRequests", limits.maxPipelinedRequests, 1, 10'000));

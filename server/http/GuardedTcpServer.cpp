@@ -39,8 +39,8 @@ void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
     int &fromPeer = m_perAddress[peer];
     if (m_limits.maxConnectionsPerAddress > 0 && fromPeer >= m_limits.maxConnectionsPerAddress) {
         qCWarning(lcHttp) << "http: per-address connection limit reached, refusing" << peer;
-        socket->write(m_errorWriter(
-            {ErrorCode::Unavailable, u"too many connections from this address"_s}));
+        socket->write(
+            m_errorWriter({ErrorCode::Unavailable, u"too many connections from this address"_s}));
         socket->disconnectFromHost();
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         return;

@@ -114,8 +114,7 @@ void tst_SecBackpressure::pipelinedRequestsThatAreNeverReadCannotEatTheMemory()
     QCOMPARE(health.status, 200);
     const qint64 growth = residentBytes() - before;
     qInfo("RSS growth under the attack: %lld KiB", growth / 1024);
-    QVERIFY2(growth <= 5 * 1024 * 1024,
-             qPrintable(u"RSS grew by %1 KiB"_s.arg(growth / 1024)));
+    QVERIFY2(growth <= 5 * 1024 * 1024, qPrintable(u"RSS grew by %1 KiB"_s.arg(growth / 1024)));
     QCOMPARE(attacker->state(), QAbstractSocket::ConnectedState);
 }
 
