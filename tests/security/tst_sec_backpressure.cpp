@@ -71,6 +71,8 @@ private Q_SLOTS:
     void clientThatNeverReadsIsAbortedAfterTheWriteDeadline();
     void slowBodyIsCutAtTheRequestDeadline();
     void slowConnectionsFromOneAddressCannotLockOutAnother();
+    void pausedConnectionStillAnswersEveryRequestInOrder();
+    void perAddressCapIsReleasedWhenConnectionsClose();
     void invalidBackpressureSettingsAreRefused();
 
 private:
@@ -224,6 +226,65 @@ void tst_SecBackpressure::slowConnectionsFromOneAddressCannotLockOutAnother()
         answer += other.readAll();
     }
     QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
+}
+
+void tst_SecBackpressure::pausedConnectionStillAnswersEveryRequestInOrder()
+{
+    // Backpressure delays reading; it must not lose, reorder or duplicate a pipelined request.
+    // The client reads nothing at first (more than the kernel's buffers hold is asked for, so
+    // the server pauses), then reads everything.
+    QVERIFY(startServer(u"server:\n  http:\n    maxPipelinedRequests: 2\n"
+                        "    maxPendingResponseBytes: 64KiB\n"_s));
+    const int count = 500;
+    QByteArray requests;
+    for (int i = 0; i < count; ++i) {
+        requests += i % 5 == 4 ? "GET /health HTTP/1.1\r\nHost: localhost\r\n"_ba
+                               : "GET /admin/admin.js HTTP/1.1\r\nHost: localhost\r\n"_ba;
+        requests += "X-Request-Id: req-" + QByteArray::number(i) + "\r\n\r\n";
+    }
+    const std::unique_ptr<QTcpSocket> client = nonReadingClient(m_server->port());
+    QVERIFY(client);
+    client->write(requests);
+    QTest::qWait(1500);
+    client->setReadBufferSize(0);
+    QByteArray received;
+    QDeadlineTimer deadline(30'000);
+    while (received.count("HTTP/1.1 200 ") < count && !deadline.hasExpired()
+           && client->state() == QAbstractSocket::ConnectedState) {
+        QTest::qWait(20);
+        received += client->readAll();
+    }
+    QCOMPARE(received.count("HTTP/1.1 200 "), count);
+    qsizetype at = 0;
+    for (int i = 0; i < count; ++i) {
+        const QByteArray id = "X-Request-Id: req-" + QByteArray::number(i) + "\r\n";
+        const qsizetype found = received.indexOf(id, at);
+        QVERIFY2(found >= 0, qPrintable(u"answer %1 missing or out of order"_s.arg(i)));
+        at = found;
+    }
+}
+
+void tst_SecBackpressure::perAddressCapIsReleasedWhenConnectionsClose()
+{
+    // The cap counts open connections: an address that closes its connections gets in again.
+    QVERIFY(startServer(u"server:\n  http:\n    maxConnectionsPerAddress: 2\n"_s));
+    const quint16 port = m_server->port();
+    auto first = std::make_unique<RawHttpClient>(port);
+    RawHttpClient second(port);
+    first->send("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    second.send("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    QCOMPARE(first->read(1).value(0).status, 200);
+    QCOMPARE(second.read(1).value(0).status, 200);
+
+    const RawResponse refused = rawRequest(port, "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    QCOMPARE(refused.status, 503);
+    QCOMPARE(QJsonDocument::fromJson(refused.body).object().value(u"error"_s).toString(),
+             u"too many connections from this address"_s);
+
+    first.reset();
+    QTest::qWait(300);
+    const RawResponse again = rawRequest(port, "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    QCOMPARE(again.status, 200);
 }
 
 void tst_SecBackpressure::invalidBackpressureSettingsAreRefused()
