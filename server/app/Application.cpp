@@ -77,6 +77,11 @@ HttpServerOptions serverOptions(const ServerConfig &server, const QString &name)
     options.limits.maxHeaderBytes = static_cast<int>(server.http.maxHeaderBytes);
     options.limits.idleTimeoutMs = static_cast<int>(server.http.idleTimeout.count());
     options.limits.maxConnections = server.http.maxConnections;
+    options.limits.maxConnectionsPerAddress = server.http.maxConnectionsPerAddress;
+    options.limits.requestReadTimeoutMs = static_cast<int>(server.http.requestReadTimeout.count());
+    options.limits.writeTimeoutMs = static_cast<int>(server.http.writeTimeout.count());
+    options.limits.maxPipelinedRequests = server.http.maxPipelinedRequests;
+    options.limits.maxPendingResponseBytes = server.http.maxPendingResponseBytes;
     options.requestTimeoutMs = static_cast<int>(server.http.requestTimeout.count());
     options.hsts = server.baseUrl.startsWith(u"https://"_s, Qt::CaseInsensitive);
     QStringList urls{server.baseUrl};

@@ -377,6 +377,14 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
         limits.maxConnections =
             static_cast<int>(http.integer(u"maxConnections", limits.maxConnections, 1, 1'000'000));
         limits.requestTimeout = http.duration(u"requestTimeout", limits.requestTimeout);
+        limits.maxConnectionsPerAddress = static_cast<int>(http.integer(
+            u"maxConnectionsPerAddress", limits.maxConnectionsPerAddress, 0, 1'000'000));
+        limits.requestReadTimeout = http.duration(u"requestReadTimeout", limits.requestReadTimeout);
+        limits.writeTimeout = http.duration(u"writeTimeout", limits.writeTimeout);
+        limits.maxPipelinedRequests = static_cast<int>(
+            http.integer(u"maxPipelinedRequests", limits.maxPipelinedRequests, 1, 10'000));
+        limits.maxPendingResponseBytes =
+            http.byteSize(u"maxPendingResponseBytes", limits.maxPendingResponseBytes);
     }
     for (const QString &entry : server.stringList(u"trustedProxies", {}, true)) {
         std::pair<QHostAddress, int> subnet = QHostAddress::parseSubnet(entry);

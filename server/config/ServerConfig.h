@@ -61,7 +61,16 @@ struct HttpLimits
     qint64 maxHeaderBytes = qint64(16) << 10; // 16 KiB
     std::chrono::milliseconds idleTimeout = std::chrono::seconds(120);
     int maxConnections = 1024;
+    int maxConnectionsPerAddress = 256; // 0: no per-address cap
     std::chrono::milliseconds requestTimeout = std::chrono::seconds(60);
+    // First byte of a request to its last body byte.
+    std::chrono::milliseconds requestReadTimeout = std::chrono::seconds(30);
+    // Unflushed response bytes must make progress within this time, or the connection is aborted.
+    std::chrono::milliseconds writeTimeout = std::chrono::seconds(30);
+    // Backpressure: a connection is not read while it has this many responses unanswered or
+    // unflushed, or this many response bytes the client has not read.
+    int maxPipelinedRequests = 16;
+    qint64 maxPendingResponseBytes = qint64(1) << 20; // 1 MiB
 };
 
 struct ServerConfig

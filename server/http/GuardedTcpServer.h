@@ -4,12 +4,15 @@
 
 #include "http/HttpConnection.h"
 
+#include <QHash>
+#include <QHostAddress>
 #include <QTcpServer>
 
 namespace Gestalt {
 
 // The QTcpServer handed to QAbstractHttpServer::bind(): it attaches an HttpConnection guard to
-// every socket before QtHttpServer connects its parser, and caps concurrent connections.
+// every socket before QtHttpServer connects its parser, and caps concurrent connections,
+// in all and per client address.
 class GuardedTcpServer final : public QTcpServer
 {
     Q_OBJECT
@@ -29,6 +32,7 @@ private:
     ConnectionLimits m_limits;
     std::function<QByteArray(const Error &)> m_errorWriter;
     int m_connections = 0;
+    QHash<QHostAddress, int> m_perAddress;
 };
 
 } // namespace Gestalt

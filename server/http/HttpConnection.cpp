@@ -30,7 +30,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const ConnectionLimits &limit
     socket->setProperty(connectionProperty, QVariant::fromValue(static_cast<QObject *>(this)));
     // Connected before QtHttpServer binds its own readyRead slot, so the guard always runs first.
     connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
-    connect(socket, &QTcpSocket::bytesWritten, this, [this] { m_idleTimer.start(); });
+    connect(socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
 
     m_idleTimer.setSingleShot(true);
     m_idleTimer.setInterval(m_limits.idleTimeoutMs);
@@ -41,6 +41,24 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const ConnectionLimits &limit
     m_headTimer.setInterval(m_limits.headerTimeoutMs);
     connect(&m_headTimer, &QTimer::timeout, this, [this] {
         reject({ErrorCode::RequestTimeout, u"timed out reading the request header"_s});
+    });
+
+    m_requestTimer.setSingleShot(true);
+    m_requestTimer.setInterval(m_limits.requestReadTimeoutMs);
+    connect(&m_requestTimer, &QTimer::timeout, this, [this] {
+        if (!m_closing) {
+            reject({ErrorCode::RequestTimeout, u"timed out reading the request"_s});
+        }
+    });
+
+    m_writeTimer.setSingleShot(true);
+    m_writeTimer.setInterval(m_limits.writeTimeoutMs);
+    connect(&m_writeTimer, &QTimer::timeout, this, [this] {
+        if (m_socket && m_socket->bytesToWrite() > 0) {
+            qCInfo(lcHttp).noquote() << "http: client does not read its responses, aborting"
+                                     << "remote=" << m_socket->peerAddress().toString();
+            m_socket->abort();
+        }
     });
 }
 
@@ -56,6 +74,7 @@ HttpConnection *HttpConnection::of(QTcpSocket *socket)
 
 RequestHead HttpConnection::takeRequestHead()
 {
+    m_requestTimer.stop();
     if (m_heads.isEmpty()) {
         return {};
     }
@@ -70,6 +89,17 @@ void HttpConnection::onReadyRead()
     m_idleTimer.start();
     if (m_rejected) {
         m_socket->readAll();  // drain so the client can read our error response
+        return;
+    }
+    if (!m_paused && !m_socket->isTransactionStarted() && isBackedUp()) {
+        pauseReading();
+    }
+    if (m_paused) {
+        // Hide the bytes from QtHttpServer inside our own transaction; resuming rolls it back.
+        if (!m_socket->isTransactionStarted()) {
+            m_socket->startTransaction();
+        }
+        static_cast<void>(m_socket->read(m_socket->bytesAvailable())); // kept for the rollback
         return;
     }
     // QtHttpServer 6.4 reads inside a transaction and stops at the end of each message: with no
@@ -89,6 +119,9 @@ void HttpConnection::onReadyRead()
     }
     if (m_headBuffer.isEmpty()) {
         return;
+    }
+    if (!m_requestTimer.isActive()) {
+        m_requestTimer.start();
     }
     const qsizetype end = m_headBuffer.indexOf("\r\n\r\n");
     if (end < 0 || end + 4 > m_limits.maxHeaderBytes) {
@@ -199,7 +232,9 @@ void HttpConnection::write(quint64 slot, const QByteArray &bytes, bool finished)
     }
     it->second.pending += bytes;
     it->second.finished = it->second.finished || finished;
+    m_pendingBytes += bytes.size();
     flush();
+    resumeReadingIfDrained();
 }
 
 void HttpConnection::flush()
@@ -207,8 +242,10 @@ void HttpConnection::flush()
     while (m_socket && !m_slots.empty()) {
         auto head = m_slots.begin();
         if (!head->second.pending.isEmpty()) {
+            m_pendingBytes -= head->second.pending.size();
             m_socket->write(head->second.pending);
             head->second.pending.clear();
+            armWriteDeadline();
         }
         if (!head->second.finished) {
             return;
@@ -243,11 +280,73 @@ void HttpConnection::onIdleTimeout()
     if (!m_socket) {
         return;
     }
+    if (m_socket->bytesToWrite() > 0) {
+        m_socket->abort(); // idle while holding unread responses: the peer does not read
+        return;
+    }
     if (m_streaming || !m_slots.empty()) {
         m_idleTimer.start();
         return;
     }
     m_socket->disconnectFromHost();
+}
+
+void HttpConnection::onBytesWritten()
+{
+    m_idleTimer.start();
+    m_writeTimer.stop(); // progress: the deadline starts again for what is still unflushed
+    armWriteDeadline();
+    resumeReadingIfDrained();
+}
+
+void HttpConnection::armWriteDeadline()
+{
+    if (m_socket && m_socket->bytesToWrite() > 0) {
+        if (!m_writeTimer.isActive()) {
+            m_writeTimer.start();
+        }
+    } else {
+        m_writeTimer.stop();
+    }
+}
+
+bool HttpConnection::isBackedUp() const
+{
+    const qint64 unread = m_pendingBytes + (m_socket ? m_socket->bytesToWrite() : 0);
+    return m_slots.size() >= static_cast<std::size_t>(m_limits.maxPipelinedRequests)
+        || unread > m_limits.maxPendingResponseBytes;
+}
+
+void HttpConnection::pauseReading()
+{
+    m_paused = true;
+    m_headTimer.stop();
+    m_requestTimer.stop();
+    // Stop taking bytes from the kernel: the client's sends block instead of our memory growing.
+    m_socket->setReadBufferSize(qMax<qint64>(1, m_socket->bytesAvailable()));
+    qCDebug(lcHttp).noquote() << "http: pausing reads, responses are backed up"
+                              << "remote=" << m_socket->peerAddress().toString();
+}
+
+void HttpConnection::resumeReadingIfDrained()
+{
+    if (!m_paused || !m_socket || m_rejected) {
+        return;
+    }
+    // Resume below half the byte limit, so a connection at the edge does not flap.
+    const qint64 unread = m_pendingBytes + m_socket->bytesToWrite();
+    if (m_slots.size() >= static_cast<std::size_t>(m_limits.maxPipelinedRequests)
+        || unread > m_limits.maxPendingResponseBytes / 2) {
+        return;
+    }
+    m_paused = false;
+    m_socket->setReadBufferSize(0);
+    if (m_socket->isTransactionStarted()) {
+        m_socket->rollbackTransaction();
+    }
+    if (m_socket->bytesAvailable() > 0) {
+        QMetaObject::invokeMethod(m_socket, &QTcpSocket::readyRead, Qt::QueuedConnection);
+    }
 }
 
 void HttpConnection::closeGracefully()

@@ -23,7 +23,16 @@ struct ConnectionLimits
     int maxHeaderBytes = 16 * 1024;
     int idleTimeoutMs = 120 * 1000;
     int headerTimeoutMs = 10 * 1000;
+    // From the first byte of a request to its last body byte (slow bodies, not only slow heads).
+    int requestReadTimeoutMs = 30 * 1000;
+    // Unflushed response bytes must make progress within this time, or the connection is aborted.
+    int writeTimeoutMs = 30 * 1000;
+    // Backpressure: no further request is read while this many responses are unanswered or
+    // unflushed, or while this many response bytes wait for the client to read them.
+    int maxPipelinedRequests = 16;
+    qint64 maxPendingResponseBytes = 1024 * 1024;
     int maxConnections = 1024;
+    int maxConnectionsPerAddress = 256;
 };
 
 // What the guard learnt from a request's head, handed to the dispatcher in request order.
@@ -39,7 +48,10 @@ struct RequestHead
 //    answers Expect: 100-continue, and notes Connection: close / HTTP/1.0;
 //  - ordered responses: each request reserves a slot; bytes leave in request order even when
 //    handlers finish out of order (pipelining with asynchronous handlers);
-//  - the idle timeout, and closing after a response that asked for it.
+//  - backpressure: while too many responses are unanswered or unread by the client, the next
+//    request is not read (the socket's read buffer is capped, so TCP pushes back on the client);
+//  - the idle timeout, the write deadline (a client that does not read is aborted), the
+//    whole-request read deadline, and closing after a response that asked for it.
 class HttpConnection final : public QObject
 {
     Q_OBJECT
@@ -77,6 +89,12 @@ private:
 
     void onReadyRead();
     void onIdleTimeout();
+    void onBytesWritten();
+    // True while the responses queued on this connection are over the backpressure limits.
+    [[nodiscard]] bool isBackedUp() const;
+    void pauseReading();
+    void resumeReadingIfDrained();
+    void armWriteDeadline();
     // Checks a complete request head (rejecting it when it breaks a limit) and queues its
     // RequestHead; true when it asks for 100-continue.
     [[nodiscard]] bool inspectHead(const QByteArray &head);
@@ -90,11 +108,17 @@ private:
     bool m_rejected = false;
     bool m_closing = false;
     bool m_streaming = false;
+    // Reading is paused: the guard holds its own socket transaction so QtHttpServer sees no
+    // bytes; resuming rolls it back and the held bytes are parsed as they would have been.
+    bool m_paused = false;
+    qint64 m_pendingBytes = 0; // queued in slots, not yet handed to the socket
     QQueue<RequestHead> m_heads;
     std::map<quint64, Slot> m_slots;
     quint64 m_nextSlot = 0;
     QTimer m_idleTimer;
     QTimer m_headTimer;
+    QTimer m_requestTimer;
+    QTimer m_writeTimer;
     std::function<QByteArray(const Error &)> m_errorWriter;
 };
 
