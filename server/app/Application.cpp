@@ -146,6 +146,7 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
     app->m_database = std::move(database).value();
 
     app->m_metrics = std::make_unique<MetricsRegistry>();
+    app->m_metrics->setSeriesLimit(config.server.metricsMaxSeriesPerFamily);
     app->m_serverMetrics = std::make_unique<ServerMetrics>(*app->m_metrics, Gestalt::version());
     ProcessMetrics().install(*app->m_metrics);
 

@@ -372,6 +372,11 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
             static_cast<int>(http.integer(u"maxConnections", limits.maxConnections, 1, 1'000'000));
         limits.requestTimeout = http.duration(u"requestTimeout", limits.requestTimeout);
     }
+    {
+        ConfigMapReader metrics = server.map(u"metrics");
+        s.metricsMaxSeriesPerFamily = metrics.integer(
+            u"maxSeriesPerFamily", s.metricsMaxSeriesPerFamily, 1, 10'000'000);
+    }
     for (const QString &entry : server.stringList(u"trustedProxies", {}, true)) {
         std::pair<QHostAddress, int> subnet = QHostAddress::parseSubnet(entry);
         if (subnet.first.isNull()) {

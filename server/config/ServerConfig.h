@@ -81,6 +81,9 @@ struct ServerConfig
     AdminConfig admin;
     EgressAction egressDefaultAction = EgressAction::Allow;
     HttpLimits http;
+    // server.metrics.maxSeriesPerFamily: label combinations kept per metric family; updates
+    // beyond it count in gestaltd_metrics_series_dropped_total{family}.
+    qint64 metricsMaxSeriesPerFamily = 10'000;
     std::optional<LogFormat> logFormat; // unset: the command line decides
     // server.trustedProxies: peers (addresses or CIDR ranges) whose X-Forwarded-For names the
     // client; from anyone else the header is ignored.
