@@ -299,7 +299,8 @@ void Application::registerRoutes()
         m_clock,
         LoginRoutes::Options{m_config.server.management ? m_config.server.management->baseUrl
                                                         : QString(),
-                             [this] { return publicBaseUrl(); }});
+                             [this] { return publicBaseUrl(); },
+                             static_cast<qsizetype>(m_config.server.loginMaxUsedStates)});
     m_adminAuthorizationRoutes = std::make_unique<AdminAuthorizationRoutes>(
         *m_adminGuard, *m_authorizer, *m_catalog, *m_relationships, *m_memberships, *m_auditLog,
         m_config.server.providers.authorization.isEmpty()

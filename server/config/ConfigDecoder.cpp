@@ -374,8 +374,8 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
     }
     {
         ConfigMapReader metrics = server.map(u"metrics");
-        s.metricsMaxSeriesPerFamily = metrics.integer(
-            u"maxSeriesPerFamily", s.metricsMaxSeriesPerFamily, 1, 10'000'000);
+        s.metricsMaxSeriesPerFamily =
+            metrics.integer(u"maxSeriesPerFamily", s.metricsMaxSeriesPerFamily, 1, 10'000'000);
     }
     for (const QString &entry : server.stringList(u"trustedProxies", {}, true)) {
         std::pair<QHostAddress, int> subnet = QHostAddress::parseSubnet(entry);

@@ -3,7 +3,9 @@
 // Caller input never grows server state without bound, over real HTTP against a running
 // gestaltd, on SQLite and PostgreSQL: made-up operation and tool names add no metric series (an
 // unresolved or denied operation is recorded as "unknown"), and a metric family at its series
-// limit drops new label combinations and counts them.
+// limit drops new label combinations and counts them; an OAuth token endpoint that streams an
+// endless body is cut off at 1 MiB while memory stays bounded; the login callback's memory of used
+// states keeps to its bound, forgetting the oldest first.
 #include "support/HttpbinProcess.h"
 #include "support/NodePeer.h"
 #include "support/TestDatabase.h"
@@ -12,11 +14,15 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QUrlQuery>
 
 using namespace Qt::StringLiterals;
 using namespace Gestalt;
@@ -99,6 +105,69 @@ int seriesLines(const QByteArray &exposition)
     return lines;
 }
 
+// An OAuth token endpoint that answers every request with 200 and a JSON body of 100 MB, streamed
+// in 64 KiB chunks as fast as the client reads (optionally declaring its length up front).
+class EndlessTokenServer final : public QTcpServer
+{
+public:
+    static constexpr qint64 BodyBytes = qint64(100) << 20;
+
+    explicit EndlessTokenServer(bool declareLength)
+        : m_declareLength(declareLength)
+    {
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = nextPendingConnection()) {
+                connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+                    socket->readAll();
+                    if (socket->property("answered").toBool()) {
+                        return;
+                    }
+                    socket->setProperty("answered", true);
+                    QByteArray head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                      "Connection: close\r\n"_ba;
+                    if (m_declareLength) {
+                        head += "Content-Length: " + QByteArray::number(BodyBytes) + "\r\n";
+                    }
+                    socket->write(head + "\r\n{\"access_token\":\"");
+                    feed(socket);
+                });
+                connect(socket, &QTcpSocket::bytesWritten, socket, [this, socket] { feed(socket); });
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+    }
+
+    [[nodiscard]] qint64 bodyBytesSent() const { return m_sent; }
+
+private:
+    void feed(QTcpSocket *socket)
+    {
+        static const QByteArray chunk(64 * 1024, 'a');
+        while (socket->state() == QAbstractSocket::ConnectedState && m_sent < BodyBytes
+               && socket->bytesToWrite() < 4 * chunk.size()) {
+            m_sent += socket->write(chunk.left(qMin<qint64>(chunk.size(), BodyBytes - m_sent)));
+        }
+    }
+
+    bool m_declareLength;
+    qint64 m_sent = 0;
+};
+
+// Resident memory of this process (the test and the gestaltd it runs), in bytes.
+qint64 residentBytes()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:")) {
+            return line.mid(6).trimmed().split(' ').constFirst().toLongLong() * 1024;
+        }
+    }
+    return -1;
+}
+
 } // namespace
 
 class tst_SecBounds final : public QObject
@@ -116,6 +185,13 @@ private Q_SLOTS:
     void deniedOperationIsRecordedAsUnknown();
     void familyAtItsSeriesLimitDropsAndCounts();
 
+    // Login: a flood of completed login states cannot grow the replay cache.
+    void loginStateFloodKeepsTheUsedStateCacheAtItsBound();
+
+    // OAuth: a token endpoint cannot make gestaltd buffer an endless body.
+    void endlessTokenResponseIsCutOffWhileItStreams_data();
+    void endlessTokenResponseIsCutOffWhileItStreams();
+
 private:
     void startServer(const QString &overrideYaml = {});
     [[nodiscard]] QJsonObject
@@ -123,6 +199,7 @@ private:
     [[nodiscard]] QByteArray scrape();
 
     HttpbinProcess m_httpbin;
+    NodePeer m_oidc{u"oauth-server.mjs"_s};
     QProcess m_everything; // server-everything over Streamable HTTP
     quint16 m_everythingPort = 0;
     std::unique_ptr<TestServer> m_server;
@@ -131,6 +208,7 @@ private:
 void tst_SecBounds::initTestCase()
 {
     QVERIFY2(m_httpbin.start(), qPrintable(m_httpbin.errorString()));
+    QVERIFY2(m_oidc.start(), qPrintable(m_oidc.errorString()));
     if (!QFile::exists(NodePeer::nodeBinary()) || !QFile::exists(everythingScript())) {
         QFAIL("run 'npm ci' in tests/ (scripts/test.sh does it)");
     }
@@ -275,6 +353,172 @@ void tst_SecBounds::familyAtItsSeriesLimitDropsAndCounts()
     TestServer bad(backend, {}, u"server:\n  metrics:\n    maxSeriesPerFamily: 0\n"_s);
     QVERIFY(!bad.start());
     QVERIFY2(bad.errorString().contains(u"maxSeriesPerFamily"_s), qPrintable(bad.errorString()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Login
+
+void tst_SecBounds::loginStateFloodKeepsTheUsedStateCacheAtItsBound()
+{
+    QFETCH_GLOBAL(QString, backend);
+    QVERIFY(m_oidc.postJson(u"/_control"_s,
+                            QJsonDocument(QJsonObject{
+                                {u"reset"_s, true},
+                                {u"idTokenClaims"_s,
+                                 QJsonObject{{u"email"_s, u"alice@example.com"_s},
+                                             {u"email_verified"_s, true}}}}))
+                .hasValue());
+    const QString login = uR"(
+providers:
+  authentication:
+    sso:
+      source: oidc
+      config:
+        issuerUrl: %1
+        clientId: gestalt-login
+        clientSecret: login-secret
+server:
+  login:
+    maxUsedStates: 50
+)"_s.arg(m_oidc.baseUrl());
+    m_server = std::make_unique<TestServer>(backend, QString(), login);
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->get(u"/ready"_s).status, 200, 15000);
+
+    struct Pending
+    {
+        QString callback; // path and query of the callback with this login's state
+        QByteArray cookie;
+    };
+    // A login start, and its callback with a made-up code: the state is used either way.
+    const auto startLogin = [this]() -> Pending {
+        const HttpReply started = m_server->get(u"/api/v1/auth/login"_s);
+        if (started.status != 302) {
+            return {};
+        }
+        QByteArray cookie;
+        for (const auto &[name, value] : started.headers) {
+            if (name.compare("Set-Cookie", Qt::CaseInsensitive) == 0
+                && value.startsWith("login_state=")) {
+                cookie = value.split(';').constFirst();
+            }
+        }
+        const QUrlQuery query(QUrl::fromEncoded(started.header("Location")));
+        return {u"/api/v1/auth/login/callback?code=made-up&state="_s
+                    + QString::fromUtf8(
+                        QUrl::toPercentEncoding(query.queryItemValue(u"state"_s))),
+                cookie};
+    };
+    const auto complete = [this](const Pending &pending) {
+        return m_server->get(pending.callback, {{"Cookie", pending.cookie}});
+    };
+    QList<Pending> used;
+    for (int i = 0; i < 120; ++i) {
+        const Pending pending = startLogin();
+        QVERIFY(!pending.cookie.isEmpty());
+        QVERIFY(complete(pending).status > 0);
+        used.append(pending);
+    }
+    // The latest are remembered: their replay is refused.
+    const HttpReply recent = complete(used.constLast());
+    QCOMPARE(recent.status, 403);
+    QCOMPARE(recent.error(), u"login state validation failed"_s);
+    // The oldest were forgotten to keep the bound (the provider's single-use code guards them).
+    const HttpReply oldest = complete(used.constFirst());
+    QVERIFY2(oldest.error() != u"login state validation failed"_s, oldest.body.constData());
+    // A fresh login, approved by the provider, still signs in; its state is then used.
+    const HttpReply started = m_server->get(u"/api/v1/auth/login"_s);
+    QCOMPARE(started.status, 302);
+    QByteArray stateCookie;
+    for (const auto &[name, value] : started.headers) {
+        if (name.compare("Set-Cookie", Qt::CaseInsensitive) == 0
+            && value.startsWith("login_state=")) {
+            stateCookie = value.split(';').constFirst();
+        }
+    }
+    QNetworkRequest authorize(QUrl::fromEncoded(started.header("Location")));
+    authorize.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                           QNetworkRequest::ManualRedirectPolicy);
+    QNetworkAccessManager browser;
+    QNetworkReply *approval = browser.get(authorize);
+    QSignalSpy approved(approval, &QNetworkReply::finished);
+    QVERIFY(approved.wait(15000));
+    approval->deleteLater();
+    const QUrl back = QUrl::fromEncoded(approval->rawHeader("Location"));
+    const Pending fresh{back.path() + u'?' + back.query(QUrl::FullyEncoded), stateCookie};
+    const HttpReply signedIn = complete(fresh);
+    QCOMPARE(signedIn.status, 302);
+    QVERIFY(signedIn.header("set-cookie").contains("session_token="));
+    QCOMPARE(complete(fresh).error(), u"login state validation failed"_s);
+
+    // The bound must be a positive number.
+    TestServer bad(backend, {}, u"server:\n  login:\n    maxUsedStates: 0\n"_s);
+    QVERIFY(!bad.start());
+    QVERIFY2(bad.errorString().contains(u"maxUsedStates"_s), qPrintable(bad.errorString()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// OAuth
+
+void tst_SecBounds::endlessTokenResponseIsCutOffWhileItStreams_data()
+{
+    QTest::addColumn<bool>("declareLength");
+    QTest::newRow("streamed") << false;
+    QTest::newRow("declared") << true;
+}
+
+void tst_SecBounds::endlessTokenResponseIsCutOffWhileItStreams()
+{
+    QFETCH_GLOBAL(QString, backend);
+    QFETCH(bool, declareLength);
+    EndlessTokenServer tokenServer(declareLength);
+    QVERIFY(tokenServer.listen(QHostAddress::LocalHost, 0));
+    const QString config = uR"(apps:
+  bin:
+    connections:
+      default:
+        mode: user
+        auth:
+          type: oauth2
+          authorizationUrl: http://127.0.0.1:%1/authorize
+          tokenUrl: http://127.0.0.1:%1/token
+          clientId: gestalt-test
+          clientSecret: test-client-secret
+    surfaces:
+      rest:
+        baseUrl: http://127.0.0.1:%1
+        operations:
+          - {name: headers, method: GET, path: /headers}
+)"_s.arg(tokenServer.serverPort());
+    m_server = std::make_unique<TestServer>(backend, config, TestServer::unreachableLoginYaml());
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+    const QString session = m_server->sessionFor(m_server->user(u"alice@example.com"_s));
+    const QByteArray sessionCookie = "session_token="_ba + session.toUtf8();
+
+    const HttpReply started = m_server->post(u"/api/v1/auth/start-oauth"_s,
+                                             R"({"integration":"bin"})",
+                                             {{"Cookie", sessionCookie}});
+    QCOMPARE(started.status, 200);
+    const QByteArray binding = started.header("set-cookie").split(';').constFirst();
+    const QString state =
+        QUrlQuery(QUrl(started.json()[u"url"_s].toString())).queryItemValue(u"state"_s);
+    QVERIFY(!state.isEmpty());
+
+    const qint64 rssBefore = residentBytes();
+    const HttpReply done = m_server->get(
+        u"/api/v1/auth/callback?code=any&state="_s + QString::fromUtf8(QUrl::toPercentEncoding(state)),
+        {{"Cookie", sessionCookie + "; " + binding}, {"Accept", "application/json"}});
+    QCOMPARE(done.status, 502);
+    QCOMPARE(done.error(), u"token response is larger than 1048576 bytes"_s);
+    // Cut off early: what was sent is at most the limit plus what the sockets' buffers held.
+    QVERIFY2(tokenServer.bodyBytesSent() < qint64(16) << 20,
+             qPrintable(QString::number(tokenServer.bodyBytesSent())));
+    const qint64 rssAfter = residentBytes();
+    QVERIFY2(rssBefore < 0 || rssAfter - rssBefore < qint64(32) << 20,
+             qPrintable(u"%1 -> %2"_s.arg(rssBefore).arg(rssAfter)));
+    // Nothing was stored: the app is still not connected.
+    const HttpReply apps = m_server->get(u"/api/v1/apps"_s, {{"Cookie", sessionCookie}});
+    QVERIFY(apps.itemNamed(u"bin"_s)[u"status"_s].toString() != u"connected"_s);
 }
 
 QTEST_MAIN(tst_SecBounds)
