@@ -161,6 +161,7 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
 
     app->m_auditRepository = std::make_unique<AuditRepository>(*app->m_database);
     app->m_auditLog = std::make_unique<AuditLog>(*app->m_auditRepository, app->m_clock);
+    app->m_auditLog->setRetention(config.server.auditRetention);
     app->m_identity->setAuditLog(app->m_auditLog.get());
 
     Result<std::optional<OidcSettings>> login = OidcSettings::fromConfig(config);

@@ -146,7 +146,9 @@ QList<MetricFamily> MetricsRegistry::collect() const
                     {SeriesDroppedName, {{u"family"_s, name}}, static_cast<double>(count)});
             }
         }
-        families.append(dropped);
+        if (!dropped.samples.isEmpty()) { // exposed once a family first hits its limit
+            families.append(dropped);
+        }
         collectors = m_collectors;
     }
 

@@ -52,7 +52,8 @@ public:
 
     // The most children (label combinations) of any one registered family (default
     // MetricBase::DefaultSeriesLimit), for the families registered so far and later. Updates
-    // beyond it are counted in gestaltd_metrics_series_dropped_total{family}.
+    // beyond it are counted in gestaltd_metrics_series_dropped_total{family} (exposed once a
+    // family first reached its limit).
     void setSeriesLimit(qsizetype limit);
 
     // Every family, registered and collected, sorted by name; samples in a stable order.

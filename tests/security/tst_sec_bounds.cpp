@@ -5,7 +5,9 @@
 // unresolved or denied operation is recorded as "unknown"), and a metric family at its series
 // limit drops new label combinations and counts them; an OAuth token endpoint that streams an
 // endless body is cut off at 1 MiB while memory stays bounded; the login callback's memory of used
-// states keeps to its bound, forgetting the oldest first.
+// states keeps to its bound, forgetting the oldest first; a flood of failed authentications from
+// one address makes a handful of audit rows with counts, and audit rows older than
+// server.auditRetention are deleted.
 #include "support/HttpbinProcess.h"
 #include "support/NodePeer.h"
 #include "support/TestDatabase.h"
@@ -60,6 +62,9 @@ QString configYaml(const QString &httpbin, quint16 mcpPort)
 {
     return uR"(authorization:
   policies:
+    ops:
+      members:
+        - {email: root@example.com, role: admin}
     tools:
       default: allow
       members:
@@ -86,6 +91,8 @@ apps:
 )"_s.arg(httpbin)
         .arg(mcpPort);
 }
+
+const QString adminOverride = u"server:\n  admin:\n    authorizationPolicy: ops\n"_s;
 
 const TestServer::Headers mcpHeaders{{"Content-Type", "application/json"},
                                      {"Accept", "application/json, text/event-stream"}};
@@ -131,7 +138,8 @@ public:
                     socket->write(head + "\r\n{\"access_token\":\"");
                     feed(socket);
                 });
-                connect(socket, &QTcpSocket::bytesWritten, socket, [this, socket] { feed(socket); });
+                connect(
+                    socket, &QTcpSocket::bytesWritten, socket, [this, socket] { feed(socket); });
                 connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
             }
         });
@@ -185,6 +193,10 @@ private Q_SLOTS:
     void deniedOperationIsRecordedAsUnknown();
     void familyAtItsSeriesLimitDropsAndCounts();
 
+    // Audit: failed authentications are aggregated, old rows are pruned.
+    void failedBearerFloodMakesAHandfulOfAuditRows();
+    void auditRowsOlderThanTheRetentionArePruned();
+
     // Login: a flood of completed login states cannot grow the replay cache.
     void loginStateFloodKeepsTheUsedStateCacheAtItsBound();
 
@@ -197,6 +209,7 @@ private:
     [[nodiscard]] QJsonObject
     mcp(const QString &method, const QJsonObject &params, const QString &token);
     [[nodiscard]] QByteArray scrape();
+    [[nodiscard]] QJsonArray auditEvents(TestServer &server, const QString &query);
 
     HttpbinProcess m_httpbin;
     NodePeer m_oidc{u"oauth-server.mjs"_s};
@@ -275,20 +288,20 @@ void tst_SecBounds::madeUpOperationNamesAddNoSeries()
 
     // One of each first, so the "unknown" series and the HTTP series exist.
     const auto call = [&](int i) {
-        const HttpReply rest = m_server->get(u"/api/v1/httpbin/made_up_%1"_s.arg(i),
-                                             TestServer::bearer(bob.token));
+        const HttpReply rest =
+            m_server->get(u"/api/v1/httpbin/made_up_%1"_s.arg(i), TestServer::bearer(bob.token));
         QCOMPARE(rest.status, 404);
-        const HttpReply scoped = m_server->get(u"/api/v1/guarded/made_up_%1"_s.arg(i),
-                                               TestServer::bearer(bob.token));
+        const HttpReply scoped =
+            m_server->get(u"/api/v1/guarded/made_up_%1"_s.arg(i), TestServer::bearer(bob.token));
         QCOMPARE(scoped.status, 400);
         QCOMPARE(scoped.error(), u"this integration is accessible only via MCP"_s);
         const QJsonObject tool =
             mcp(u"tools/call"_s, {{u"name"_s, u"guarded_made_up_%1"_s.arg(i)}}, bob.token);
-        QVERIFY2(tool.contains(u"error"_s)
-                     || tool[u"result"_s][u"isError"_s] == QJsonValue(true),
+        QVERIFY2(tool.contains(u"error"_s) || tool[u"result"_s][u"isError"_s] == QJsonValue(true),
                  json(tool).constData());
     };
     call(0);
+    QVERIFY(!scrape().isEmpty()); // the series of GET /metrics itself
     const QByteArray before = scrape();
     QVERIFY(!before.isEmpty());
     for (int i = 1; i <= 1000; ++i) {
@@ -309,10 +322,11 @@ void tst_SecBounds::deniedOperationIsRecordedAsUnknown()
     startServer();
     // A token for get-sum only calls a tool of its own naming: refused before the upstream is
     // asked, and the refusal does not label a series with the name it asked for.
-    const TestServer::TestUser bob = m_server->user(
-        u"bob@example.com"_s, {},
-        QJsonArray{QJsonObject{{u"app"_s, u"guarded"_s},
-                               {u"operations"_s, QJsonArray{u"get-sum"_s}}}});
+    const TestServer::TestUser bob =
+        m_server->user(u"bob@example.com"_s,
+                       {},
+                       QJsonArray{QJsonObject{{u"app"_s, u"guarded"_s},
+                                              {u"operations"_s, QJsonArray{u"get-sum"_s}}}});
     for (int i = 0; i < 20; ++i) {
         const QJsonObject tool =
             mcp(u"tools/call"_s, {{u"name"_s, u"guarded_denied_tool_%1"_s.arg(i)}}, bob.token);
@@ -329,9 +343,14 @@ void tst_SecBounds::familyAtItsSeriesLimitDropsAndCounts()
 {
     startServer(u"server:\n  metrics:\n    maxSeriesPerFamily: 3\n"_s);
     // Nine distinct (method, route, status) combinations of the HTTP families.
-    for (const QString &path : {u"/api/v1/apps"_s, u"/api/v1/tokens"_s, u"/health"_s,
-                                u"/ready"_s, u"/api/v1/httpbin/get_ip"_s, u"/api/v1/nope"_s,
-                                u"/api/v1/apps/httpbin/operations"_s, u"/api/v1/auth/info"_s}) {
+    for (const QString &path : {u"/api/v1/apps"_s,
+                                u"/api/v1/tokens"_s,
+                                u"/health"_s,
+                                u"/ready"_s,
+                                u"/api/v1/httpbin/get_ip"_s,
+                                u"/api/v1/nope"_s,
+                                u"/api/v1/apps/httpbin/operations"_s,
+                                u"/api/v1/auth/info"_s}) {
         QVERIFY(m_server->get(path).status > 0);
     }
     const QByteArray text = scrape();
@@ -356,18 +375,97 @@ void tst_SecBounds::familyAtItsSeriesLimitDropsAndCounts()
 }
 
 // ---------------------------------------------------------------------------------------------
+// Audit
+
+QJsonArray tst_SecBounds::auditEvents(TestServer &server, const QString &query)
+{
+    const TestServer::TestUser root = server.user(u"root@example.com"_s);
+    const HttpReply reply =
+        server.get(u"/api/v1/audit-events?limit=1000&"_s + query, TestServer::bearer(root.token));
+    if (reply.status != 200) {
+        qWarning() << "audit-events answered" << reply.status << reply.body;
+        return {};
+    }
+    return reply.json()[u"events"_s].toArray();
+}
+
+void tst_SecBounds::failedBearerFloodMakesAHandfulOfAuditRows()
+{
+    startServer(adminOverride);
+    for (int i = 0; i < 1000; ++i) {
+        const HttpReply refused =
+            m_server->get(u"/api/v1/apps"_s, TestServer::bearer(u"gst_api_made-up-%1"_s.arg(i)));
+        QCOMPARE(refused.status, 401);
+    }
+    const QJsonArray events = auditEvents(*m_server, u"action=auth.authenticate"_s);
+    QVERIFY(!events.isEmpty());
+    QVERIFY2(events.size() <= 5, qPrintable(QString::number(events.size())));
+    qint64 attempts = 0;
+    for (const QJsonValue &event : events) {
+        QCOMPARE(event[u"allowed"_s].toBool(), false);
+        QCOMPARE(event[u"clientIp"_s].toString(), u"127.0.0.1"_s);
+        attempts += event.toObject().value(u"count"_s).toInteger(1);
+    }
+    QCOMPARE(attempts, 1000);
+    // A single failure is a plain row, without a count.
+    QCOMPARE(m_server->get(u"/api/v1/apps"_s, TestServer::bearer(u"gst_api_once"_s)).status, 401);
+    const QJsonArray again = auditEvents(*m_server, u"action=auth.authenticate"_s);
+    QCOMPARE(again.size(), events.size() + 1);
+    QVERIFY(!again.first().toObject().contains(u"count"_s));
+}
+
+void tst_SecBounds::auditRowsOlderThanTheRetentionArePruned()
+{
+    QFETCH_GLOBAL(QString, backend);
+    // Two days ago: failed attempts and an audited token creation.
+    const QDateTime then = QDateTime::currentDateTimeUtc().addDays(-2);
+    m_server = std::make_unique<TestServer>(
+        backend, configYaml(m_httpbin.baseUrl(), m_everythingPort), adminOverride);
+    m_server->setClock([then] { return then; });
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+    const TestServer::TestUser root = m_server->user(u"root@example.com"_s);
+    QCOMPARE(m_server->get(u"/api/v1/apps"_s, TestServer::bearer(u"gst_api_old"_s)).status, 401);
+    QCOMPARE(
+        m_server->post(u"/api/v1/tokens"_s, R"({"name":"old"})", TestServer::bearer(root.token))
+            .status,
+        201);
+    QVERIFY(auditEvents(*m_server, u"action=auth.authenticate"_s).size() == 1);
+    QVERIFY(!auditEvents(*m_server, u"action=api_token.create"_s).isEmpty());
+
+    // Now, with a retention of one day: the rows of two days ago are deleted at start.
+    TestServer now(backend,
+                   configYaml(m_httpbin.baseUrl(), m_everythingPort),
+                   adminOverride + u"  auditRetention: 24h\n"_s);
+    now.shareDatastoreOf(*m_server);
+    m_server.reset();
+    QVERIFY2(now.start(), qPrintable(now.errorString()));
+    QCOMPARE(now.get(u"/api/v1/apps"_s, TestServer::bearer(u"gst_api_new"_s)).status, 401);
+    const QJsonArray recent = auditEvents(now, u"action=auth.authenticate"_s);
+    QCOMPARE(recent.size(), 1);
+    QVERIFY(QDateTime::fromString(recent.first()[u"time"_s].toString(), Qt::ISODateWithMs)
+            > then.addDays(1));
+    QVERIFY(auditEvents(now, u"action=api_token.create"_s).isEmpty());
+
+    // A retention that is not a positive duration is refused at start.
+    TestServer bad(backend, {}, u"server:\n  auditRetention: 0s\n"_s);
+    QVERIFY(!bad.start());
+    QVERIFY2(bad.errorString().contains(u"auditRetention"_s), qPrintable(bad.errorString()));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Login
 
 void tst_SecBounds::loginStateFloodKeepsTheUsedStateCacheAtItsBound()
 {
     QFETCH_GLOBAL(QString, backend);
-    QVERIFY(m_oidc.postJson(u"/_control"_s,
-                            QJsonDocument(QJsonObject{
-                                {u"reset"_s, true},
-                                {u"idTokenClaims"_s,
-                                 QJsonObject{{u"email"_s, u"alice@example.com"_s},
-                                             {u"email_verified"_s, true}}}}))
-                .hasValue());
+    QVERIFY(
+        m_oidc
+            .postJson(u"/_control"_s,
+                      QJsonDocument(QJsonObject{{u"reset"_s, true},
+                                                {u"idTokenClaims"_s,
+                                                 QJsonObject{{u"email"_s, u"alice@example.com"_s},
+                                                             {u"email_verified"_s, true}}}}))
+            .hasValue());
     const QString login = uR"(
 providers:
   authentication:
@@ -405,8 +503,7 @@ server:
         }
         const QUrlQuery query(QUrl::fromEncoded(started.header("Location")));
         return {u"/api/v1/auth/login/callback?code=made-up&state="_s
-                    + QString::fromUtf8(
-                        QUrl::toPercentEncoding(query.queryItemValue(u"state"_s))),
+                    + QString::fromUtf8(QUrl::toPercentEncoding(query.queryItemValue(u"state"_s))),
                 cookie};
     };
     const auto complete = [this](const Pending &pending) {
@@ -495,9 +592,8 @@ void tst_SecBounds::endlessTokenResponseIsCutOffWhileItStreams()
     const QString session = m_server->sessionFor(m_server->user(u"alice@example.com"_s));
     const QByteArray sessionCookie = "session_token="_ba + session.toUtf8();
 
-    const HttpReply started = m_server->post(u"/api/v1/auth/start-oauth"_s,
-                                             R"({"integration":"bin"})",
-                                             {{"Cookie", sessionCookie}});
+    const HttpReply started = m_server->post(
+        u"/api/v1/auth/start-oauth"_s, R"({"integration":"bin"})", {{"Cookie", sessionCookie}});
     QCOMPARE(started.status, 200);
     const QByteArray binding = started.header("set-cookie").split(';').constFirst();
     const QString state =
@@ -505,9 +601,10 @@ void tst_SecBounds::endlessTokenResponseIsCutOffWhileItStreams()
     QVERIFY(!state.isEmpty());
 
     const qint64 rssBefore = residentBytes();
-    const HttpReply done = m_server->get(
-        u"/api/v1/auth/callback?code=any&state="_s + QString::fromUtf8(QUrl::toPercentEncoding(state)),
-        {{"Cookie", sessionCookie + "; " + binding}, {"Accept", "application/json"}});
+    const HttpReply done =
+        m_server->get(u"/api/v1/auth/callback?code=any&state="_s
+                          + QString::fromUtf8(QUrl::toPercentEncoding(state)),
+                      {{"Cookie", sessionCookie + "; " + binding}, {"Accept", "application/json"}});
     QCOMPARE(done.status, 502);
     QCOMPARE(done.error(), u"token response is larger than 1048576 bytes"_s);
     // Cut off early: what was sent is at most the limit plus what the sockets' buffers held.
