@@ -99,15 +99,15 @@ void AuditLog::record(AuditEvent event)
     event.time = event.time.toUTC();
     if (event.action == u"auth.authenticate" && !event.allowed) {
         const QString key = event.context.clientIp + u'\n' + event.error;
-        const auto open = m_failedAuth.find(key);
-        if (open != m_failedAuth.end()) {
-            const qint64 age = open->time.msecsTo(event.time);
+        const auto aggregate = m_failedAuth.find(key);
+        if (aggregate != m_failedAuth.end()) {
+            const qint64 age = aggregate->time.msecsTo(event.time);
             if (age >= 0 && age < kAggregateWindowMs) {
-                ++open->count;
+                ++aggregate->count;
                 return;
             }
-            enqueue(std::move(*open));
-            m_failedAuth.erase(open);
+            enqueue(std::move(*aggregate));
+            m_failedAuth.erase(aggregate);
         }
         if (m_failedAuth.size() >= kMaxAggregates) {
             closeAggregates(true);

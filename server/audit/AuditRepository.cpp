@@ -212,19 +212,19 @@ Result<AuditPage> AuditRepository::query(const AuditQuery &query)
 
 Result<qsizetype> AuditRepository::prune(const QDateTime &before, int batchSize)
 {
-    Result<QSqlQuery> remove =
+    Result<QSqlQuery> statement =
         m_database.prepare(u"DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events "
                            u"WHERE event_time < ? ORDER BY id LIMIT ?)"_s);
-    if (!remove) {
-        return remove.error();
+    if (!statement) {
+        return statement.error();
     }
-    remove->bindValue(0, SqlDialect::toStorage(before));
-    remove->bindValue(1, qMax(1, batchSize));
-    if (!remove->exec()) {
-        return m_database.dialect().toError(remove->lastError(), u"prune audit events"_s);
+    statement->bindValue(0, SqlDialect::toStorage(before));
+    statement->bindValue(1, qMax(1, batchSize));
+    if (!statement->exec()) {
+        return m_database.dialect().toError(statement->lastError(), u"prune audit events"_s);
     }
-    const qsizetype removed = remove->numRowsAffected();
-    remove->finish();
+    const qsizetype removed = statement->numRowsAffected();
+    statement->finish();
     return qMax<qsizetype>(0, removed);
 }
 
