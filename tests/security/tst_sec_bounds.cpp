@@ -607,8 +607,10 @@ void tst_SecBounds::endlessTokenResponseIsCutOffWhileItStreams()
                       {{"Cookie", sessionCookie + "; " + binding}, {"Accept", "application/json"}});
     QCOMPARE(done.status, 502);
     QCOMPARE(done.error(), u"token response is larger than 1048576 bytes"_s);
-    // Cut off early: what was sent is at most the limit plus what the sockets' buffers held.
-    QVERIFY2(tokenServer.bodyBytesSent() < qint64(16) << 20,
+    // Cut off early: what was sent is the limit plus what the sockets' buffers and Qt's HTTP
+    // thread read ahead before the event loop saw the progress (a few MB; more while this one
+    // thread also feeds the fixture), not the 100 MB.
+    QVERIFY2(tokenServer.bodyBytesSent() < qint64(48) << 20,
              qPrintable(QString::number(tokenServer.bodyBytesSent())));
     const qint64 rssAfter = residentBytes();
     QVERIFY2(rssBefore < 0 || rssAfter - rssBefore < qint64(32) << 20,
