@@ -151,6 +151,7 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
     app->m_database = std::move(database).value();
 
     app->m_metrics = std::make_unique<MetricsRegistry>();
+    app->m_metrics->setSeriesLimit(config.server.metricsMaxSeriesPerFamily);
     app->m_serverMetrics = std::make_unique<ServerMetrics>(*app->m_metrics, Gestalt::version());
     ProcessMetrics().install(*app->m_metrics);
 
@@ -165,6 +166,7 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
 
     app->m_auditRepository = std::make_unique<AuditRepository>(*app->m_database);
     app->m_auditLog = std::make_unique<AuditLog>(*app->m_auditRepository, app->m_clock);
+    app->m_auditLog->setRetention(config.server.auditRetention);
     app->m_identity->setAuditLog(app->m_auditLog.get());
 
     Result<std::optional<OidcSettings>> login = OidcSettings::fromConfig(config);
@@ -303,7 +305,8 @@ void Application::registerRoutes()
         m_clock,
         LoginRoutes::Options{m_config.server.management ? m_config.server.management->baseUrl
                                                         : QString(),
-                             [this] { return publicBaseUrl(); }});
+                             [this] { return publicBaseUrl(); },
+                             static_cast<qsizetype>(m_config.server.loginMaxUsedStates)});
     m_adminAuthorizationRoutes = std::make_unique<AdminAuthorizationRoutes>(
         *m_adminGuard, *m_authorizer, *m_catalog, *m_relationships, *m_memberships, *m_auditLog,
         m_config.server.providers.authorization.isEmpty()

@@ -183,7 +183,6 @@ void InvocationService::Call::start()
             m_request.operation, m_app->name)));
         return;
     }
-    m_labels.operation = m_operation->id;
     if (m_operation->transport == Operation::Transport::Mcp) {
         m_labels.transport = u"mcp-passthrough"_s;
         if (m_request.surface == u"http") {
@@ -204,6 +203,12 @@ void InvocationService::Call::start()
             failLater(enabled.error());
             return;
         }
+    }
+    // The operation label is a name from config or from the upstream's tools/list, never the
+    // caller's: an unknown or denied operation stays "unknown". A caller-scoped upstream's tool
+    // is named by the caller, so it counts under its name only once the upstream ran it.
+    if (!callerScoped || !m_upstreamOperation) {
+        m_labels.operation = m_operation->id;
     }
     Result<const AppConnection *> connection =
         resolveConnection(*m_app, m_operation, m_request.connection);
@@ -372,6 +377,10 @@ void InvocationService::Call::finish(Result<InvocationResult> result)
     }
     m_done = true;
     const int status = result ? result->status : httpStatusFor(result.error().code);
+    if (m_upstreamOperation && result && status < 400
+        && !(result->toolResult && result->toolResult->value(u"isError"_s).toBool())) {
+        m_labels.operation = m_upstreamOperation->id;
+    }
     m_labels.resultStatus = QString::number(status);
     m_labels.resultStatusClass = status >= 100 && status < 600
         ? QString::number(status / 100) + u"xx"_s

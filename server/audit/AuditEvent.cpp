@@ -100,6 +100,9 @@ QJsonObject AuditEvent::toJson() const
     if (!error.isEmpty()) {
         json.insert(u"error"_s, error);
     }
+    if (count > 1) {
+        json.insert(u"count"_s, count);
+    }
     return json;
 }
 

@@ -39,12 +39,16 @@ struct AuditEvent
     QString targetName;
     bool allowed = true;
     QString error;        // the public error message when not allowed / failed
+    // How many attempts this record stands for: failed authentications from one client address
+    // with one error are aggregated into one record per minute (AuditLog); otherwise 1.
+    qint64 count = 1;
 
     // Fills authSource/subjectId/subjectKind from the principal.
     void setPrincipal(const Principal &principal);
 
     // {id, time, requestId, source, authSource, subjectId, subjectKind, action, targetKind,
-    //  targetId, targetName, allowed, error?, clientIp, remoteAddr, userAgent}
+    //  targetId, targetName, allowed, error?, count? (when > 1), clientIp, remoteAddr,
+    //  userAgent}
     [[nodiscard]] QJsonObject toJson() const;
 };
 

@@ -21,6 +21,12 @@ constexpr qsizetype kBatchSize = 256;
 constexpr qsizetype kMaxQueued = 10000;
 // After a failed write: the datastore is down or busy, so try again less often.
 constexpr int kRetryIntervalMs = 5000;
+// Failed authentications from one client address with one error: one record per window.
+constexpr qint64 kAggregateWindowMs = 60 * 1000;
+constexpr qsizetype kMaxAggregates = 1024;
+// Retention: how often the pruning job runs, and how many rows one statement deletes.
+constexpr int kPruneIntervalMs = 60 * 60 * 1000;
+constexpr int kPruneBatch = 1000;
 
 // The structured log line (gestalt-facts §9.7 field names, in name order), one per event, before
 // it is stored. Written on every invocation, so by hand rather than through QJsonObject.
@@ -31,6 +37,9 @@ QByteArray logLine(const AuditEvent &event)
         .addBool("allowed", event.allowed)
         .add("auth_source", event.authSource)
         .add("client_ip", event.context.clientIp);
+    if (event.count > 1) {
+        line.add("count", QString::number(event.count));
+    }
     if (!event.error.isEmpty()) {
         line.add("error", event.error);
     }
@@ -59,6 +68,10 @@ AuditLog::AuditLog(AuditRepository &repository, Clock clock, QObject *parent)
     m_timer.setSingleShot(true);
     m_timer.setInterval(kFlushIntervalMs);
     connect(&m_timer, &QTimer::timeout, this, &AuditLog::writeInBackground);
+    m_aggregateTimer.setInterval(static_cast<int>(kAggregateWindowMs));
+    connect(&m_aggregateTimer, &QTimer::timeout, this, [this] { closeAggregates(false); });
+    m_pruneTimer.setInterval(kPruneIntervalMs);
+    connect(&m_pruneTimer, &QTimer::timeout, this, &AuditLog::prune);
     m_writerThread.setObjectName(u"gestalt-audit-writer"_s);
     m_writer->moveToThread(&m_writerThread);
     connect(&m_writerThread, &QThread::finished, m_writer, &QObject::deleteLater);
@@ -84,6 +97,48 @@ void AuditLog::record(AuditEvent event)
         event.time = m_clock();
     }
     event.time = event.time.toUTC();
+    if (event.action == u"auth.authenticate" && !event.allowed) {
+        const QString key = event.context.clientIp + u'\n' + event.error;
+        const auto aggregate = m_failedAuth.find(key);
+        if (aggregate != m_failedAuth.end()) {
+            const qint64 age = aggregate->time.msecsTo(event.time);
+            if (age >= 0 && age < kAggregateWindowMs) {
+                ++aggregate->count;
+                return;
+            }
+            enqueue(std::move(*aggregate));
+            m_failedAuth.erase(aggregate);
+        }
+        if (m_failedAuth.size() >= kMaxAggregates) {
+            closeAggregates(true);
+        }
+        m_failedAuth.insert(key, std::move(event));
+        if (!m_aggregateTimer.isActive()) {
+            m_aggregateTimer.start();
+        }
+        return;
+    }
+    enqueue(std::move(event));
+}
+
+void AuditLog::closeAggregates(bool all)
+{
+    const QDateTime now = m_clock().toUTC();
+    for (auto it = m_failedAuth.begin(); it != m_failedAuth.end();) {
+        if (all || it->time.msecsTo(now) >= kAggregateWindowMs) {
+            enqueue(std::move(*it));
+            it = m_failedAuth.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (m_failedAuth.isEmpty()) {
+        m_aggregateTimer.stop();
+    }
+}
+
+void AuditLog::enqueue(AuditEvent event)
+{
     qCInfo(lcAudit).noquote() << QString::fromUtf8(logLine(event));
     m_queue.append(std::move(event));
     trimQueue();
@@ -173,8 +228,49 @@ void AuditLog::noteWrite(qsizetype count, const Result<void> &result)
     m_dropped = 0;
 }
 
+void AuditLog::setRetention(std::chrono::milliseconds retention)
+{
+    m_retention = retention;
+    if (m_retention.count() <= 0) {
+        m_pruneTimer.stop();
+        return;
+    }
+    m_pruneTimer.start();
+    prune();
+}
+
+void AuditLog::prune()
+{
+    if (m_retention.count() <= 0) {
+        return;
+    }
+    const QDateTime before = m_clock().toUTC().addMSecs(-m_retention.count());
+    Result<qsizetype> removed = qsizetype(0);
+    {
+        const QMutexLocker locker(&m_writeLock);
+        removed = m_repository.prune(before, kPruneBatch);
+    }
+    if (!removed) {
+        qCWarning(lcAudit).noquote()
+            << "pruning audit events failed; next try in an hour:" << removed.error().message;
+        m_pruned = 0;
+        return;
+    }
+    m_pruned += *removed;
+    if (*removed >= kPruneBatch) {
+        QTimer::singleShot(0, this, &AuditLog::prune); // the next batch, after other work
+        return;
+    }
+    if (m_pruned > 0) {
+        qCInfo(lcAudit) << "deleted" << m_pruned << "audit events from before"
+                        << before.toString(Qt::ISODateWithMs);
+    }
+    m_pruned = 0;
+}
+
 bool AuditLog::flush()
 {
+    closeAggregates(true);
     // Waits for a batch the writer has in hand; what it did with it is answered later.
     const QMutexLocker locker(&m_writeLock);
     if (m_queue.isEmpty()) {

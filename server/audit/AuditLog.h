@@ -6,11 +6,14 @@
 #include "audit/AuditEvent.h"
 #include "shared/Result.h"
 
+#include <QHash>
 #include <QList>
 #include <QMutex>
 #include <QObject>
 #include <QThread>
 #include <QTimer>
+
+#include <chrono>
 
 namespace Gestalt {
 
@@ -22,6 +25,11 @@ class AuditRepository;
 // invocation nor the event loop waits for a write (or for a datastore that is down). A failed
 // batch goes back to the front of the queue. flush() and the destructor write on the calling
 // thread, after any batch the writer has in hand.
+//
+// Failed authentications (auth.authenticate, not allowed) are aggregated: one record per client
+// address and error for up to a minute, its count saying how many attempts it stands for, so a
+// flood of bad credentials adds a row a minute, not a row an attempt. Open records are handed
+// to the queue when their minute is over, when 1024 are open, and on flush().
 class AuditLog final : public QObject
 {
     Q_OBJECT
@@ -37,6 +45,10 @@ public:
     bool flush();
     // Events recorded but not yet handed to the writer (or kept after a failed write).
     [[nodiscard]] qsizetype queued() const { return m_queue.size(); }
+    // Keeps stored events for `retention` (server.auditRetention): deletes older ones now and
+    // then hourly, 1000 per statement with the event loop running between statements.
+    // Zero or less: keep everything.
+    void setRetention(std::chrono::milliseconds retention);
 
 private:
     void writeInBackground();
@@ -44,6 +56,10 @@ private:
     // After a write: warn once when failing, retry slower; note recovery.
     void noteWrite(qsizetype count, const Result<void> &result);
     void trimQueue();
+    void enqueue(AuditEvent event);
+    // Hands aggregated failed authentications to the queue: those whose minute is over, or all.
+    void closeAggregates(bool all);
+    void prune();
 
     AuditRepository &m_repository;
     Clock m_clock;
@@ -55,6 +71,11 @@ private:
     bool m_writing = false; // a batch is with the writer
     bool m_failing = false; // the last write failed: retry on the slower interval, warn once
     qint64 m_dropped = 0;   // events dropped from a full queue since the last good write
+    QHash<QString, AuditEvent> m_failedAuth; // open aggregates by client address and error
+    QTimer m_aggregateTimer;
+    QTimer m_pruneTimer;
+    std::chrono::milliseconds m_retention{0};
+    qint64 m_pruned = 0; // deleted in the current pruning run
 };
 
 } // namespace Gestalt

@@ -71,6 +71,7 @@ AuditEvent fromRow(const QSqlQuery &row)
     event.context.clientIp = row.value(13).toString();
     event.context.remoteAddr = row.value(14).toString();
     event.context.userAgent = row.value(15).toString();
+    event.count = qMax<qint64>(1, row.value(16).toLongLong());
     return event;
 }
 
@@ -89,7 +90,8 @@ Result<void> AuditRepository::insert(const QList<AuditEvent> &events)
     Result<QSqlQuery> query = transaction.prepare(
         u"INSERT INTO audit_events (event_time, request_id, source, auth_source, subject_id, "
         u"subject_kind, action, target_kind, target_id, target_name, allowed, error, client_ip, "
-        u"remote_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+        u"remote_addr, user_agent, event_count) "
+        u"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
     if (!query) {
         return query.error();
     }
@@ -111,6 +113,7 @@ Result<void> AuditRepository::insert(const QList<AuditEvent> &events)
             orEmpty(event.context.clientIp),
             orEmpty(event.context.remoteAddr),
             orEmpty(event.context.userAgent),
+            qMax<qint64>(1, event.count),
         };
         for (qsizetype i = 0; i < values.size(); ++i) {
             query->bindValue(static_cast<int>(i), values.at(i));
@@ -180,7 +183,7 @@ Result<AuditPage> AuditRepository::query(const AuditQuery &query)
     Result<QSqlQuery> select = m_database.prepare(
         u"SELECT id, event_time, request_id, source, auth_source, subject_id, subject_kind, "
         u"action, target_kind, target_id, target_name, allowed, error, client_ip, remote_addr, "
-        u"user_agent FROM audit_events "_s
+        u"user_agent, event_count FROM audit_events "_s
         + where + u"ORDER BY id DESC LIMIT ?"_s);
     if (!select) {
         return select.error();
@@ -205,6 +208,24 @@ Result<AuditPage> AuditRepository::query(const AuditQuery &query)
         page.nextCursor = encodeCursor(page.events.constLast().id);
     }
     return page;
+}
+
+Result<qsizetype> AuditRepository::prune(const QDateTime &before, int batchSize)
+{
+    Result<QSqlQuery> statement =
+        m_database.prepare(u"DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events "
+                           u"WHERE event_time < ? ORDER BY id LIMIT ?)"_s);
+    if (!statement) {
+        return statement.error();
+    }
+    statement->bindValue(0, SqlDialect::toStorage(before));
+    statement->bindValue(1, qMax(1, batchSize));
+    if (!statement->exec()) {
+        return m_database.dialect().toError(statement->lastError(), u"prune audit events"_s);
+    }
+    const qsizetype removed = statement->numRowsAffected();
+    statement->finish();
+    return qMax<qsizetype>(0, removed);
 }
 
 } // namespace Gestalt

@@ -40,6 +40,8 @@ public:
     [[nodiscard]] Result<void> insert(const QList<AuditEvent> &events);
     // 400 "invalid cursor" for a cursor that does not decode.
     [[nodiscard]] Result<AuditPage> query(const AuditQuery &query);
+    // Deletes at most batchSize of the oldest events from before `before`; how many it deleted.
+    [[nodiscard]] Result<qsizetype> prune(const QDateTime &before, int batchSize);
 
 private:
     Database &m_database;

@@ -386,6 +386,16 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
         limits.maxPendingResponseBytes =
             http.byteSize(u"maxPendingResponseBytes", limits.maxPendingResponseBytes);
     }
+    {
+        ConfigMapReader metrics = server.map(u"metrics");
+        s.metricsMaxSeriesPerFamily =
+            metrics.integer(u"maxSeriesPerFamily", s.metricsMaxSeriesPerFamily, 1, 10'000'000);
+    }
+    {
+        ConfigMapReader login = server.map(u"login");
+        s.loginMaxUsedStates = login.integer(u"maxUsedStates", s.loginMaxUsedStates, 1, 10'000'000);
+    }
+    s.auditRetention = server.duration(u"auditRetention", s.auditRetention);
     for (const QString &entry : server.stringList(u"trustedProxies", {}, true)) {
         std::pair<QHostAddress, int> subnet = QHostAddress::parseSubnet(entry);
         if (subnet.first.isNull()) {

@@ -90,6 +90,14 @@ struct ServerConfig
     AdminConfig admin;
     EgressAction egressDefaultAction = EgressAction::Allow;
     HttpLimits http;
+    // server.metrics.maxSeriesPerFamily: label combinations kept per metric family; updates
+    // beyond it count in gestaltd_metrics_series_dropped_total{family}.
+    qint64 metricsMaxSeriesPerFamily = 10'000;
+    // server.login.maxUsedStates: completed login states remembered against replay (each for
+    // its 10 minutes); beyond it the oldest is forgotten.
+    qint64 loginMaxUsedStates = 10'000;
+    // server.auditRetention: stored audit events older than this are deleted (hourly job).
+    std::chrono::milliseconds auditRetention = std::chrono::hours(24 * 90);
     std::optional<LogFormat> logFormat; // unset: the command line decides
     // server.trustedProxies: peers (addresses or CIDR ranges) whose X-Forwarded-For names the
     // client; from anyone else the header is ignored.

@@ -423,7 +423,9 @@ void ConnectionService::completeOAuth(const QString &code,
         auth, code, redirect, claims->value(u"ver"_s).toString(), t.params,
         [this, t, callback](Result<OAuthTokens> tokens) {
             if (!tokens) {
-                callback(Error{ErrorCode::BadGateway, u"token exchange failed"_s});
+                callback(tokens.error().machineCode == u"token_response_too_large"_s
+                             ? tokens.error()
+                             : Error{ErrorCode::BadGateway, u"token exchange failed"_s});
                 return;
             }
             StoredCredential credential;

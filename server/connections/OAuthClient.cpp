@@ -30,10 +30,19 @@ namespace {
 constexpr std::chrono::seconds kTransferTimeout{30};
 // Token responses are small; anything bigger is not one.
 constexpr qint64 kMaxResponseBytes = 1024 * 1024;
+// Set on a token reply aborted because its body passed kMaxResponseBytes.
+constexpr const char *kTooLargeProperty = "gestaltTooLarge";
 
 Error exchangeFailed()
 {
     return {ErrorCode::BadGateway, u"token exchange failed"_s, u"token_exchange_failed"_s};
+}
+
+Error responseTooLarge()
+{
+    return {ErrorCode::BadGateway,
+            u"token response is larger than %1 bytes"_s.arg(kMaxResponseBytes),
+            u"token_response_too_large"_s};
 }
 
 Error invalidGrant()
@@ -334,8 +343,30 @@ void OAuthClient::post(const AuthConfig &auth,
     }
 
     QNetworkReply *reply = m_network->post(request, body);
+    // The body is checked while it streams: QNAM buffers at most a little more than the limit,
+    // and the reply is aborted as soon as the declared or received size passes it.
+    reply->setReadBufferSize(kMaxResponseBytes + 1);
+    const auto checkSize = [reply](qint64 received) {
+        const QVariant declared = reply->header(QNetworkRequest::ContentLengthHeader);
+        if (!reply->property(kTooLargeProperty).toBool()
+            && (received > kMaxResponseBytes
+                || (declared.isValid() && declared.toLongLong() > kMaxResponseBytes))) {
+            reply->setProperty(kTooLargeProperty, true);
+            reply->abort(); // finished follows
+        }
+    };
+    connect(reply, &QNetworkReply::metaDataChanged, this, [checkSize] { checkSize(0); });
+    connect(reply, &QNetworkReply::downloadProgress, this, [checkSize](qint64 received, qint64) {
+        checkSize(received);
+    });
     connect(reply, &QNetworkReply::finished, this, [reply, auth, callback = std::move(callback)] {
         reply->deleteLater();
+        if (reply->property(kTooLargeProperty).toBool()) {
+            qCInfo(lcConnections).noquote()
+                << "token response is larger than" << kMaxResponseBytes << "bytes: aborted";
+            callback(responseTooLarge());
+            return;
+        }
         const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
         if (!status.isValid()) {
             qCInfo(lcConnections).noquote() << "token request failed:" << reply->errorString();
@@ -346,7 +377,7 @@ void OAuthClient::post(const AuthConfig &auth,
         if (responseBody.size() > kMaxResponseBytes) {
             qCInfo(lcConnections).noquote()
                 << "token response is larger than" << kMaxResponseBytes << "bytes";
-            callback(exchangeFailed());
+            callback(responseTooLarge());
             return;
         }
         callback(parseResponse(auth,

@@ -32,8 +32,9 @@ struct OAuthTokens
 // asynchronous (never block the event loop), 30 s timeout, callback exactly once.
 // Failures: an `error` of "invalid_grant" in a 4xx token response → BadGateway with machineCode
 // "invalid_grant" (terminal: the refresh token is dead); other non-200 / missing token / network
-// → BadGateway "token exchange failed" (machineCode "token_exchange_failed"). Messages never
-// contain tokens or secrets.
+// → BadGateway "token exchange failed" (machineCode "token_exchange_failed"); a response body
+// over 1 MiB (declared or streamed) is aborted while it arrives → BadGateway machineCode
+// "token_response_too_large". Messages never contain tokens or secrets.
 class OAuthClient final : public QObject
 {
     Q_OBJECT

@@ -205,13 +205,26 @@ Result<HttpResponse> LoginRoutes::startGet(const HttpRequest &request)
 bool LoginRoutes::consumeOnce(const QString &nonce, qint64 expiresAt)
 {
     const qint64 now = m_clock().toSecsSinceEpoch();
-    for (auto it = m_usedStates.begin(); it != m_usedStates.end();) {
-        it = it.value() <= now ? m_usedStates.erase(it) : std::next(it);
-    }
-    if (m_usedStates.contains(nonce)) {
+    if (const auto it = m_usedStates.constFind(nonce); it != m_usedStates.cend() && *it > now) {
         return false;
     }
+    // Forget expired states (their cookies are refused anyway) and, at the bound, the oldest:
+    // a flood of completed logins cannot grow the set, and a replay of a forgotten state still
+    // needs its authorization code, which the provider accepts once.
+    const qsizetype bound = qMax<qsizetype>(1, m_options.maxUsedStates);
+    while (!m_usedOrder.empty()) {
+        const auto oldest = m_usedStates.constFind(m_usedOrder.front());
+        const bool expired = oldest == m_usedStates.cend() || *oldest <= now;
+        if (!expired && m_usedStates.size() < bound) {
+            break;
+        }
+        if (oldest != m_usedStates.cend()) {
+            m_usedStates.erase(oldest);
+        }
+        m_usedOrder.pop_front();
+    }
     m_usedStates.insert(nonce, expiresAt);
+    m_usedOrder.push_back(nonce);
     return true;
 }
 

@@ -7,6 +7,7 @@
 
 #include <QHash>
 
+#include <deque>
 #include <functional>
 
 namespace Gestalt {
@@ -28,11 +29,15 @@ class LoginRoutes final
 {
 public:
     using BaseUrl = std::function<QString()>;
+    static constexpr qsizetype DefaultMaxUsedStates = 10'000;
 
     struct Options
     {
         QString managementBaseUrl; // server.management.baseUrl: `next` may point at its /admin
         BaseUrl publicBaseUrl;     // for the default redirect URL
+        // server.login.maxUsedStates: used login states remembered (to refuse a replay) until
+        // they expire; beyond it the oldest is forgotten first.
+        qsizetype maxUsedStates = DefaultMaxUsedStates;
     };
 
     LoginRoutes(IdentityService &identity, const SessionTokens *sessions, OidcProvider *provider,
@@ -76,6 +81,7 @@ private:
     Clock m_clock;
     Options m_options;
     QHash<QString, qint64> m_usedStates; // nonce → exp (unix seconds)
+    std::deque<QString> m_usedOrder;     // the nonces of m_usedStates, oldest first
 };
 
 } // namespace Gestalt

@@ -13,7 +13,9 @@
 namespace Gestalt {
 
 // A metric family whose children (one per combination of label values) are created on first use
-// and live as long as the family, so a reference returned by labels() may be cached.
+// and live as long as the family, so a reference returned by labels() may be cached. At most
+// seriesLimit() children are exposed: beyond it, a new combination gets a shared child that is
+// never exposed, and the family counts the update as dropped.
 template<typename Child>
 class LabeledFamily : public MetricBase
 {
@@ -26,6 +28,13 @@ public:
         const QMutexLocker locker(&m_mutex);
         auto it = m_children.find(key);
         if (it == m_children.end()) {
+            if (static_cast<qsizetype>(m_children.size()) >= seriesLimit()) {
+                noteDroppedSeries();
+                if (!m_overflow) {
+                    m_overflow = createChild();
+                }
+                return *m_overflow;
+            }
             it = m_children.emplace(key, createChild()).first;
         }
         return *it->second;
@@ -49,6 +58,7 @@ protected:
 private:
     mutable QMutex m_mutex;
     std::map<QStringList, std::unique_ptr<Child>> m_children;
+    std::unique_ptr<Child> m_overflow; // the sink for combinations beyond the limit
 };
 
 } // namespace Gestalt

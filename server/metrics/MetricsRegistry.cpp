@@ -15,6 +15,8 @@ namespace Gestalt {
 
 namespace {
 
+const QString SeriesDroppedName = u"gestaltd_metrics_series_dropped_total"_s;
+
 [[maybe_unused]] bool hasValidNames(const QString &name, const QStringList &labelNames)
 {
     if (!isValidMetricName(name)) {
@@ -46,6 +48,7 @@ Family &MetricsRegistry::addLocked(std::unique_ptr<Family> family)
                "MetricsRegistry",
                "invalid metric or label name");
     Family &result = *family;
+    result.setSeriesLimit(m_seriesLimit);
     m_families.emplace(family->name(), std::move(family));
     return result;
 }
@@ -109,6 +112,15 @@ Histogram &MetricsRegistry::histogram(const QString &name,
     return rejectLocked(std::make_unique<Histogram>(name, help, labelNames, buckets), *existing);
 }
 
+void MetricsRegistry::setSeriesLimit(qsizetype limit)
+{
+    const QMutexLocker locker(&m_mutex);
+    m_seriesLimit = qMax<qsizetype>(1, limit);
+    for (const auto &[name, family] : m_families) {
+        family->setSeriesLimit(m_seriesLimit);
+    }
+}
+
 void MetricsRegistry::addCollector(Collector collector)
 {
     const QMutexLocker locker(&m_mutex);
@@ -122,8 +134,20 @@ QList<MetricFamily> MetricsRegistry::collect() const
     {
         const QMutexLocker locker(&m_mutex);
         families.reserve(static_cast<qsizetype>(m_families.size()));
+        MetricFamily dropped;
+        dropped.name = SeriesDroppedName;
+        dropped.help = u"Metric updates not recorded because their family was at its series "
+                       u"limit."_s;
+        dropped.type = MetricFamily::Type::Counter;
         for (const auto &[name, family] : m_families) {
             families.append(family->collect());
+            if (const quint64 count = family->droppedSeries(); count > 0) {
+                dropped.samples.append(
+                    {SeriesDroppedName, {{u"family"_s, name}}, static_cast<double>(count)});
+            }
+        }
+        if (!dropped.samples.isEmpty()) { // exposed once a family first hits its limit
+            families.append(dropped);
         }
         collectors = m_collectors;
     }

@@ -50,6 +50,12 @@ public:
     // already taken (by a registered family or an earlier collector) is dropped with a warning.
     void addCollector(Collector collector);
 
+    // The most children (label combinations) of any one registered family (default
+    // MetricBase::DefaultSeriesLimit), for the families registered so far and later. Updates
+    // beyond it are counted in gestaltd_metrics_series_dropped_total{family} (exposed once a
+    // family first reached its limit).
+    void setSeriesLimit(qsizetype limit);
+
     // Every family, registered and collected, sorted by name; samples in a stable order.
     [[nodiscard]] QList<MetricFamily> collect() const;
     // collect() in the text exposition format (see prometheusTextContentType()).
@@ -71,6 +77,7 @@ private:
     std::map<QString, std::unique_ptr<MetricBase>> m_families;
     std::vector<std::unique_ptr<MetricBase>> m_rejected;
     QList<Collector> m_collectors;
+    qsizetype m_seriesLimit = MetricBase::DefaultSeriesLimit;
 };
 
 } // namespace Gestalt
