@@ -14,3 +14,9 @@ if(GESTALT_SANITIZE)
         -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
     target_link_options(gestalt_warnings INTERFACE -fsanitize=address,undefined)
 endif()
+if(GESTALT_FUZZ)
+    target_compile_options(gestalt_warnings INTERFACE
+        -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+        -fno-sanitize-recover=undefined -g -O1)
+    target_link_options(gestalt_warnings INTERFACE -fsanitize=address,undefined)
+endif()

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
     # toolchain
     cmake ninja-build g++ pkg-config git
+    # the libFuzzer harnesses (scripts/fuzz.sh): clang with its fuzzer and sanitizer runtimes
+    clang libclang-rt-dev
     # Qt 6.4 (qt6-websockets-dev is needed by Qt6HttpServer's CMake package even though nothing
     # declares it) and QtKeychain
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev qtkeychain-qt6-dev

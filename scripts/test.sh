@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for the whole test suite (CI runs exactly this): install what is missing, build with
 # warnings as errors, run every test (unit, api on SQLite and PostgreSQL, console, e2e with real
-# peers), then run the unit and api tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# peers), then run the unit and api tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# and finally every libFuzzer target for 20 s over its seed corpus (scripts/fuzz.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${GESTALT_JOBS:-2}
@@ -27,3 +28,6 @@ echo "== unit and api tests under sanitizers"
 (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --output-on-failure -j "$jobs" -L 'unit|api')
+
+echo "== fuzzing (every target 20 s over its corpus)"
+"$root/scripts/fuzz.sh" "${GESTALT_FUZZ_SECONDS:-20}"

@@ -10,9 +10,11 @@
 #include <QSet>
 
 #include <algorithm>
+#include <sstream>
 #include <string>
 #include <utility>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 using namespace Qt::StringLiterals;
@@ -63,6 +65,31 @@ bool quoteIsClosed(const QByteArray &text, qsizetype start)
 } // namespace
 
 // Turns a yaml-cpp tree into ConfigNodes; the only code that touches yaml-cpp nodes.
+// Events ignored: parseYamlDocuments() with it only counts documents and finds syntax errors.
+class DocumentCounter final : public YAML::EventHandler
+{
+public:
+    void OnDocumentStart(const YAML::Mark &) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
+    void
+    OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t, const std::string &) override
+    {}
+    void OnSequenceStart(const YAML::Mark &,
+                         const std::string &,
+                         YAML::anchor_t,
+                         YAML::EmitterStyle::value) override
+    {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark &,
+                    const std::string &,
+                    YAML::anchor_t,
+                    YAML::EmitterStyle::value) override
+    {}
+    void OnMapEnd() override {}
+};
+
 class ConfigNodeBuilder final
 {
 public:
@@ -167,23 +194,25 @@ public:
     std::optional<ConfigNode> parse()
     {
         try {
-            const std::vector<YAML::Node> documents = YAML::LoadAll(m_text.toStdString());
-            if (documents.size() > 1) {
-                m_errors.add(
-                    m_file,
-                    u"a config file must hold one YAML document, found %1"_s.arg(documents.size()));
+            // Count first (and report syntax errors), never past a second document: see
+            // parseYamlDocuments(). Then build the one document there is.
+            DocumentCounter counter;
+            if (ConfigNode::parseYamlDocuments(m_text, counter, 2) > 1) {
+                m_errors.add(m_file,
+                             u"a config file must hold one YAML document, found more than one"_s);
                 return std::nullopt;
             }
+            const YAML::Node document = YAML::Load(m_text.toStdString());
             SourceLocation start = m_file;
             start.line = 1;
             start.column = 1;
-            if (documents.empty() || documents.front().IsNull()) {
+            if (!document.IsDefined() || document.IsNull()) {
                 ConfigNode empty;
                 empty.m_kind = ConfigNode::Kind::Map;
                 empty.m_location = start;
                 return empty;
             }
-            ConfigNode root = build(documents.front(), start, 0);
+            ConfigNode root = build(document, start, 0);
             if (!root.isMap()) {
                 m_errors.add(root.location(), u"the top level of a config file must be a map"_s);
                 return std::nullopt;
@@ -211,6 +240,19 @@ private:
     qsizetype m_nodeBudget;
     bool m_failed = false;
 };
+
+int ConfigNode::parseYamlDocuments(const QByteArray &utf8,
+                                   YAML::EventHandler &handler,
+                                   int maxDocuments)
+{
+    std::istringstream in(utf8.toStdString());
+    YAML::Parser parser(in);
+    int documents = 0;
+    while (documents < maxDocuments && parser.HandleNextDocument(handler)) {
+        ++documents;
+    }
+    return documents;
+}
 
 std::optional<ConfigNode>
 ConfigNode::parse(const QByteArray &utf8, const SourceLocation &file, ConfigErrors &errors)

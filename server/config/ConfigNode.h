@@ -11,6 +11,10 @@
 #include <optional>
 #include <vector>
 
+namespace YAML {
+class EventHandler;
+} // namespace YAML
+
 namespace Gestalt {
 
 class ConfigErrors;
@@ -39,6 +43,15 @@ public:
     [[nodiscard]] static std::optional<ConfigNode>
     parse(const QByteArray &utf8, const SourceLocation &file, ConfigErrors &errors);
     [[nodiscard]] static ConfigNode makeString(const QString &text, const SourceLocation &where);
+
+    // Runs yaml-cpp's parser over `utf8`, passing the events of each document to `handler`, and
+    // returns how many documents it handled, stopping after `maxDocuments`. Every loop over YAML
+    // documents goes through here: yaml-cpp 0.7 (Debian 12's) reports an endless run of empty
+    // documents for some malformed text (a line holding only ",": jbeder/yaml-cpp#1319, found by
+    // fuzz/fuzz_workflow_yaml), so an unbounded `while (HandleNextDocument())` spins and grows
+    // without end. Throws what yaml-cpp throws (YAML::Exception).
+    static int
+    parseYamlDocuments(const QByteArray &utf8, YAML::EventHandler &handler, int maxDocuments);
 
     [[nodiscard]] Kind kind() const { return m_kind; }
     [[nodiscard]] bool isNull() const { return m_kind == Kind::Null; }

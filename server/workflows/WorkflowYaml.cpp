@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -291,13 +290,11 @@ SourceLocation locationOf(const YAML::Mark &mark)
 // Syntax errors are left to ConfigNode::parse, which reports them with the same line numbers.
 [[nodiscard]] Result<void> scan(const QByteArray &yaml)
 {
-    std::istringstream in(yaml.toStdString());
-    YAML::Parser parser(in);
     ImportScan events;
     bool complete = false;
     try {
-        while (parser.HandleNextDocument(events)) {
-        }
+        // Never past a second document (see ConfigNode::parseYamlDocuments).
+        (void)ConfigNode::parseYamlDocuments(yaml, events, 2);
         complete = true;
     } catch (const YAML::Exception &e) {
         if (e.msg == YAML::ErrorMsg::UNKNOWN_ANCHOR) {
@@ -309,9 +306,8 @@ SourceLocation locationOf(const YAML::Mark &mark)
         errors.add(locationOf(*events.forbidden),
                    u"YAML aliases and anchors are not allowed in a workflow import"_s);
     } else if (complete && events.documents > 1) {
-        errors.add(
-            importLocation(),
-            u"a workflow import must hold one YAML document, found %1"_s.arg(events.documents));
+        errors.add(importLocation(),
+                   u"a workflow import must hold one YAML document, found more than one"_s);
     } else if (complete && events.root != ImportScan::Root::Null
                && events.root != ImportScan::Root::Map) {
         errors.add(importLocation(1, 1),

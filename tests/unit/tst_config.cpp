@@ -777,7 +777,7 @@ connections:
                                        << u"%F:4:3: duplicate key \"baseUrl\""_s;
         QTest::newRow("two documents")
             << u"---\nserver: {}\n"_s
-            << u"%F: a config file must hold one YAML document, found 2"_s;
+            << u"%F: a config file must hold one YAML document, found more than one"_s;
         QTest::newRow("list at the top")
             << u"- a\n"_s << u"%F:1:1: the top level of a config file must be a map"_s;
         QTest::newRow("complex key")

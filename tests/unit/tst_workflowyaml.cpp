@@ -344,7 +344,14 @@ private Q_SLOTS:
         QTest::newRow("top-level string")
             << "workflows\n"_ba << invalid << u"top level of a workflow import must be a map"_s;
         QTest::newRow("two documents") << "workflows: {}\n---\nworkflows: {}\n"_ba << invalid
-                                       << u"must hold one YAML document, found 2"_s;
+                                       << u"must hold one YAML document, found more than one"_s;
+        // yaml-cpp 0.7 reports endless empty documents for these (found by fuzz_workflow_yaml;
+        // jbeder/yaml-cpp#1319): the import used to spin and grow without end.
+        QTest::newRow("endless documents (fuzz)")
+            << "#wnr\n ,eo{}ks\nnull{}\n"_ba << invalid
+            << u"must hold one YAML document, found more than one"_s;
+        QTest::newRow("endless documents (comma line)")
+            << "\n,\n"_ba << invalid << u"must hold one YAML document, found more than one"_s;
         QTest::newRow("unknown top-level key")
             << "apiVersion: gestaltd.config/v5\nworkflows: {}\n"_ba << invalid
             << u"workflow import:1:1: unknown key \"apiVersion\""_s;
