@@ -117,6 +117,9 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
     if (Result<void> ready = config.validateForServe(); !ready) {
         return ready.error();
     }
+    if (const QStringList runtime = RuntimeRegistry::problems(config.runtime); !runtime.isEmpty()) {
+        return Error::invalid(runtime.join(u'\n'));
+    }
     std::unique_ptr<Application> app(new Application(config, std::move(clock)));
 
     Result<Crypto::SecretKey> key = Crypto::SecretKey::derive(config.server.encryptionKey);

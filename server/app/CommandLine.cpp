@@ -9,6 +9,7 @@
 #include "agents/AgentEngine.h"
 #include "apps/AppCatalog.h"
 #include "config/ConfigLoader.h"
+#include "runtime/RuntimeProvider.h"
 #include "config/DefaultConfig.h"
 #include "crypto/Random.h"
 #include "shared/Version.h"
@@ -155,6 +156,7 @@ int validate(const QStringList &files)
         problems += report.config->serveProblems();
         problems += AppCatalog::problems(*report.config);
         problems += AgentEngine::problems(*report.config);
+        problems += RuntimeRegistry::problems(report.config->runtime);
     }
     if (!problems.isEmpty()) {
         printErr(problems.join(u'\n') + u'\n');

@@ -9,7 +9,6 @@
 #include "config/ConnectionDecoder.h"
 #include "config/ManifestLoader.h"
 #include "config/WorkflowDecoder.h"
-#include "runtime/RuntimeProvider.h"
 
 #include <QRegularExpression>
 #include <QUrl>
@@ -264,11 +263,6 @@ void ConfigDecoder::readRuntime(ConfigMapReader &root, Config &config)
             p.choice(u"driver", {{u"local", RuntimeDriver::Local}}, RuntimeDriver::Local);
         provider.isDefault = p.boolean(u"default", false);
         provider.config = p.object(u"config");
-        QString runAsError;
-        static_cast<void>(RuntimeProvider::runAsFrom(provider.config, runAsError));
-        if (!runAsError.isEmpty()) {
-            p.error(u"config", runAsError);
-        }
         if (provider.isDefault) {
             defaults.append(child.name);
         }

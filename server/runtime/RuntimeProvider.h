@@ -87,6 +87,10 @@ public:
     explicit RuntimeRegistry(const RuntimeConfig &config);
     ~RuntimeRegistry();
 
+    // What `gestaltd validate` and start refuse in runtime.providers (e.g. a config.user that
+    // does not exist, or one set while gestaltd is not root).
+    [[nodiscard]] static QStringList problems(const RuntimeConfig &config);
+
     [[nodiscard]] QList<RuntimeProvider *> providers() const; // by name
     [[nodiscard]] RuntimeProvider *provider(const QString &name) const;
     [[nodiscard]] RuntimeProvider *defaultProvider() const;

@@ -50,4 +50,17 @@ RuntimeProvider *RuntimeRegistry::defaultProvider() const
     return m_default;
 }
 
+QStringList RuntimeRegistry::problems(const RuntimeConfig &config)
+{
+    QStringList out;
+    for (auto it = config.providers.constBegin(); it != config.providers.constEnd(); ++it) {
+        QString error;
+        static_cast<void>(RuntimeProvider::runAsFrom(it.value().config, error));
+        if (!error.isEmpty()) {
+            out.append(u"runtime.providers.%1.config: %2"_s.arg(it.key(), error));
+        }
+    }
+    return out;
+}
+
 } // namespace Gestalt
