@@ -24,6 +24,16 @@ using namespace Gestalt::Test;
 
 namespace {
 
+// The bound. Under AddressSanitizer freed memory waits in its quarantine (and every
+// allocation carries redzones), so resident memory grows with what was allocated, not with what
+// is held: that run gets a looser bound that still fails without backpressure (+125 MiB without
+// sanitizers, far more with them).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr qint64 maxGrowthBytes = qint64(64) << 20;
+#else
+constexpr qint64 maxGrowthBytes = qint64(5) << 20;
+#endif
+
 // Resident memory of this process (the server runs in it), in bytes.
 qint64 residentBytes()
 {
@@ -116,7 +126,7 @@ void tst_SecBackpressure::pipelinedRequestsThatAreNeverReadCannotEatTheMemory()
     QCOMPARE(health.status, 200);
     const qint64 growth = residentBytes() - before;
     qInfo("RSS growth under the attack: %lld KiB", growth / 1024);
-    QVERIFY2(growth <= 5 * 1024 * 1024, qPrintable(u"RSS grew by %1 KiB"_s.arg(growth / 1024)));
+    QVERIFY2(growth <= maxGrowthBytes, qPrintable(u"RSS grew by %1 KiB"_s.arg(growth / 1024)));
     QCOMPARE(attacker->state(), QAbstractSocket::ConnectedState);
 }
 
