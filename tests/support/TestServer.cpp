@@ -147,7 +147,7 @@ HttpReply TestServer::request(const QByteArray &method, const QString &path,
     QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    QTimer::singleShot(15000, &loop, &QEventLoop::quit);
+    QTimer::singleShot(m_requestTimeoutMs, &loop, &QEventLoop::quit);
     if (!reply->isFinished()) {
         loop.exec();
     }

@@ -55,6 +55,10 @@ public:
     [[nodiscard]] quint16 port() const { return m_app->publicPort(); }
     [[nodiscard]] std::optional<quint16> managementPort() const { return m_app->managementPort(); }
 
+    // How long request() waits for an answer (default 15 s): a test whose server does much work
+    // in the same process on a loaded machine may give it longer (ctest's timeout still holds).
+    void setRequestTimeoutMs(int ms) { m_requestTimeoutMs = ms; }
+
     using Headers = QList<std::pair<QByteArray, QByteArray>>;
     [[nodiscard]] HttpReply request(const QByteArray &method, const QString &path,
                                     const QByteArray &body = {}, const Headers &headers = {},
@@ -109,6 +113,7 @@ private:
     QString m_error;
     std::unique_ptr<Application> m_app;
     QNetworkAccessManager m_network;
+    int m_requestTimeoutMs = 15000;
 };
 
 } // namespace Gestalt::Test
