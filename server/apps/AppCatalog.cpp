@@ -141,7 +141,8 @@ private:
         m_app.authorizationPolicy = m_entry.authorizationPolicy;
         m_app.mcp = m_entry.mcp;
         m_app.headers = m_entry.headers;
-        m_app.allowedHosts = m_entry.egress.allowedHosts;
+        m_app.egress.allowedHosts = m_entry.egress.allowedHosts;
+        m_app.egress.defaultAction = m_config.server.egressDefaultAction;
         m_app.timeout = m_entry.timeout;
         m_app.approval = m_entry.approval;
         if (!m_entry.iconFile.isEmpty()) {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "apps/EgressPolicy.h"
 #include "apps/Operation.h"
 #include "config/AppConfig.h"
 #include "config/ConnectionConfig.h"
@@ -39,7 +40,7 @@ struct AppDefinition
     bool mcpOnly = false; // operations come only from an upstream MCP surface
     QString baseUrl;      // may hold {param} placeholders filled from connection params
     QMap<QString, QString> headers;
-    QStringList allowedHosts; // empty: any host
+    EgressPolicy egress; // allowedHosts, and server.egress.defaultAction when it has none
     std::chrono::milliseconds timeout = std::chrono::seconds(30);
     ApprovalRule approval = ApprovalRule::Never; // for agent tool calls; see needsApproval()
     QList<Operation> operations; // sorted by id

@@ -274,7 +274,7 @@ void InvocationService::Call::send(const CredentialMaterial *material)
     }
     UpstreamOptions options;
     options.timeout = m_app->timeout;
-    options.allowedHosts = m_app->allowedHosts;
+    options.egress = m_app->egress;
     auto self = shared_from_this();
     m_upstream = m_service->m_upstream->send(
         *request, options, [self](Result<UpstreamResponse> response) {

@@ -158,32 +158,6 @@ UpstreamClient::~UpstreamClient()
     }
 }
 
-bool UpstreamClient::hostAllowed(const QString &host, const QStringList &allowedHosts)
-{
-    if (allowedHosts.isEmpty()) {
-        return true;
-    }
-    QString name = host.toLower();
-    while (name.endsWith(u'.')) {
-        name.chop(1);
-    }
-    if (name.isEmpty()) {
-        return false;
-    }
-    for (const QString &entry : allowedHosts) {
-        const QString pattern = entry.trimmed().toLower();
-        if (pattern.startsWith(u"*.")) {
-            const QStringView suffix = QStringView(pattern).mid(1); // ".example.com"
-            if (name.size() > suffix.size() && name.endsWith(suffix)) {
-                return true;
-            }
-        } else if (!pattern.isEmpty() && name == pattern) {
-            return true;
-        }
-    }
-    return false;
-}
-
 std::shared_ptr<UpstreamCall> UpstreamClient::send(const UpstreamRequest &request,
                                                    const UpstreamOptions &options,
                                                    Callback callback)
@@ -200,10 +174,8 @@ std::shared_ptr<UpstreamCall> UpstreamClient::send(const UpstreamRequest &reques
             Error::forbidden(u"egress with scheme \"%1\" is not allowed"_s.arg(url.scheme())));
         return call;
     }
-    if (!hostAllowed(url.host(), options.allowedHosts)) {
-        failLater(call,
-                  Error::forbidden(
-                      u"egress to host \"%1\" is not allowed for this app"_s.arg(url.host())));
+    if (Result<void> allowed = options.egress.checkHost(url.host()); !allowed) {
+        failLater(call, allowed.error());
         return call;
     }
     if (RequestBuilder::hasDotSegment(url.path(QUrl::FullyEncoded).toLatin1())) {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "apps/EgressPolicy.h"
 #include "apps/RequestBuilder.h"
 #include "shared/Result.h"
 
@@ -36,9 +37,8 @@ struct UpstreamOptions
 {
     std::chrono::milliseconds timeout = std::chrono::seconds(30);
     qint64 maxBodyBytes = qint64(50) * 1024 * 1024;
-    // Empty: any host. Entries are host names ("api.example.com") or "*.example.com" (any
-    // subdomain, not the apex); compared case-insensitively.
-    QStringList allowedHosts;
+    // Where the request may go (EgressPolicy::checkHost before anything is sent).
+    EgressPolicy egress;
 };
 
 // A call in flight; abort() ends it at once with an error (the callback still runs once).
@@ -52,7 +52,7 @@ public:
 // Sends upstream requests without ever blocking the event loop and calls back exactly once, on
 // the thread that owns the client (never from inside send()). No redirects are followed. Failures
 // are values:
-//   egress host not allowed      → Forbidden   "egress to host \"h\" is not allowed for this app"
+//   egress host not allowed      → Forbidden   "egress to host \"h\" is not allowed"
 //   timeout                      → BadGateway  "upstream service timed out"
 //   connection refused/reset/DNS → BadGateway  "failed to reach upstream service"
 //   TLS certificate not trusted  → BadGateway  "failed to reach upstream service"
@@ -93,8 +93,6 @@ public:
 
     [[nodiscard]] std::shared_ptr<UpstreamCall>
     send(const UpstreamRequest &request, const UpstreamOptions &options, Callback callback);
-
-    [[nodiscard]] static bool hostAllowed(const QString &host, const QStringList &allowedHosts);
 
 private:
     friend class UpstreamCallState;

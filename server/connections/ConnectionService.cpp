@@ -546,7 +546,7 @@ void ConnectionService::finishConnect(const Target &target, StoredCredential cre
     request.headers.append({"Accept"_ba, "application/json"_ba});
     UpstreamOptions options;
     options.timeout = std::chrono::seconds(DiscoveryTimeoutSeconds);
-    options.allowedHosts = target.app->allowedHosts;
+    options.egress = target.app->egress;
     std::shared_ptr<UpstreamCall> call = m_upstream.send(
         request, options,
         [this, target, credential, callback, discovery = *discovery](

@@ -279,12 +279,25 @@ private Q_SLOTS:
         QTest::newRow("empty host") << QString() << list << false;
     }
 
+    void defaultActionDenyWithoutAllowedHostsReachesNothing()
+    {
+        EgressPolicy policy;
+        policy.defaultAction = EgressAction::Deny;
+        const Result<void> checked = policy.checkHost(u"api.example.com"_s);
+        QVERIFY(!checked);
+        QCOMPARE(checked.error().code, ErrorCode::Forbidden);
+        policy.allowedHosts = {u"api.example.com"_s};
+        QVERIFY(policy.checkHost(u"api.example.com"_s));
+    }
+
     void hostAllowed()
     {
         QFETCH(QString, host);
         QFETCH(QStringList, allowed);
         QFETCH(bool, expected);
-        QCOMPARE(UpstreamClient::hostAllowed(host, allowed), expected);
+        EgressPolicy policy;
+        policy.allowedHosts = allowed;
+        QCOMPARE(policy.checkHost(host).hasValue(), expected);
     }
 
     // --- against httpbin ------------------------------------------------------------------
@@ -642,7 +655,7 @@ private Q_SLOTS:
     void egressDeniedWithoutTraffic()
     {
         UpstreamOptions options;
-        options.allowedHosts = {u"api.example.com"_s};
+        options.egress.allowedHosts = {u"api.example.com"_s};
         auto outcome = std::make_shared<Outcome>();
         const auto handle = m_client->send(
             plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options, recordInto(outcome));
@@ -650,7 +663,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(outcome->calls, 1, kWaitMs);
         verifyFailure(*outcome->result,
                       ErrorCode::Forbidden,
-                      u"egress to host \"127.0.0.1\" is not allowed for this app"_s);
+                      u"egress to host \"127.0.0.1\" is not allowed"_s);
         drainEvents();
         QCOMPARE(outcome->calls, 1);
         QCOMPARE(m_fake->connectionCount(), 0);
@@ -670,7 +683,7 @@ private Q_SLOTS:
     void clientDestroyedBeforeEarlyFailureIsDelivered()
     {
         UpstreamOptions options;
-        options.allowedHosts = {u"api.example.com"_s};
+        options.egress.allowedHosts = {u"api.example.com"_s};
         auto outcome = std::make_shared<Outcome>();
         const auto handle = m_client->send(
             plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options, recordInto(outcome));
@@ -683,7 +696,7 @@ private Q_SLOTS:
     void allowedHostIsCalled()
     {
         UpstreamOptions options;
-        options.allowedHosts = {u"127.0.0.1"_s};
+        options.egress.allowedHosts = {u"127.0.0.1"_s};
         const Result<UpstreamResponse> result =
             call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options);
         QVERIFY(result);
