@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QJsonObject>
 #include <QString>
 
 namespace Gestalt {
@@ -21,6 +22,7 @@ enum class ErrorCode {
     PayloadTooLarge,   // 413
     UnsupportedMediaType, // 415
     ExpectationFailed, // 417
+    TooManyRequests,   // 429
     HeadersTooLarge,   // 431
     Internal,          // 500
     NotImplemented,    // 501
@@ -36,6 +38,12 @@ struct Error
     QString message;
     // Optional machine code sent as "code" in the JSON body (e.g. "not_connected").
     QString machineCode = {};
+    // TooManyRequests: seconds until a retry may succeed, sent as Retry-After (and "retryAfter"
+    // in the body) when above 0.
+    int retryAfterSeconds = 0;
+    // More members of the JSON error body (e.g. "limit" naming the rate limit that was hit).
+    // Never secrets: the caller sees them.
+    QJsonObject details = {};
 
     static Error invalid(const QString &message) { return {ErrorCode::InvalidArgument, message}; }
     static Error notFound(const QString &message) { return {ErrorCode::NotFound, message}; }

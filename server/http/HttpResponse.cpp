@@ -64,12 +64,19 @@ QString publicMessage(const Error &error)
 HttpResponse HttpResponse::fromError(const Error &error)
 {
     const int status = httpStatusFor(error.code);
-    QJsonObject body;
+    QJsonObject body = error.code == ErrorCode::Internal ? QJsonObject() : error.details;
     body.insert(u"error"_s, publicMessage(error));
     if (!error.machineCode.isEmpty()) {
         body.insert(u"code"_s, error.machineCode);
     }
-    return json(status, body);
+    if (error.retryAfterSeconds > 0) {
+        body.insert(u"retryAfter"_s, error.retryAfterSeconds);
+    }
+    HttpResponse response = json(status, body);
+    if (error.retryAfterSeconds > 0) {
+        response.setHeader("Retry-After"_ba, QByteArray::number(error.retryAfterSeconds));
+    }
+    return response;
 }
 
 void HttpResponse::setHeader(const QByteArray &name, const QByteArray &value)
@@ -122,6 +129,8 @@ int httpStatusFor(ErrorCode code)
         return 415;
     case ErrorCode::ExpectationFailed:
         return 417;
+    case ErrorCode::TooManyRequests:
+        return 429;
     case ErrorCode::HeadersTooLarge:
         return 431;
     case ErrorCode::Internal:
