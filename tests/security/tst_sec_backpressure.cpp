@@ -9,6 +9,7 @@
 #include "support/TestServer.h"
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -226,16 +227,19 @@ void tst_SecBackpressure::slowConnectionsFromOneAddressCannotLockOutAnother()
     // Another address still gets in at once.
     QTcpSocket other;
     QVERIFY(other.bind(QHostAddress(u"127.0.0.2"_s)));
+    QElapsedTimer took;
+    took.start();
     other.connectToHost(QHostAddress::LocalHost, port);
     QVERIFY(other.waitForConnected(5000));
     other.write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
     QByteArray answer;
     QDeadlineTimer wait(5000);
     while (!answer.contains("\r\n\r\n") && !wait.hasExpired()) {
-        QTest::qWait(20);
+        QTest::qWait(1);
         answer += other.readAll();
     }
     QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
+    qInfo("/health from another address under 1,100 slow connections: %lld ms", took.elapsed());
 }
 
 void tst_SecBackpressure::pausedConnectionStillAnswersEveryRequestInOrder()
