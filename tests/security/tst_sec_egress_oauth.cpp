@@ -104,6 +104,7 @@ private Q_SLOTS:
     void codeExchangeOutsideAllowedHostsSendsNothing();
     void refreshOutsideAllowedHostsSendsNothing_data();
     void refreshOutsideAllowedHostsSendsNothing();
+    void userRefreshOutsideAllowedHostsSendsNothing();
     void tokenEndpointRedirectIsNotFollowed_data();
     void tokenEndpointRedirectIsNotFollowed();
 
@@ -254,6 +255,45 @@ void tst_SecEgressOAuth::refreshOutsideAllowedHostsSendsNothing()
         QCOMPARE(reply.error(), u"egress to host \"127.0.0.1\" is not allowed"_s);
     }
     QCOMPARE(stats()[u"total"_s].toInt(), 0);
+}
+
+// Alice connected while the token URL was allowed; the deployment then narrows the app's
+// allowedHosts. Her expiring token's refresh (refresh token and client secret) must not go out.
+void tst_SecEgressOAuth::userRefreshOutsideAllowedHostsSendsNothing()
+{
+    QFETCH_GLOBAL(QString, backend);
+    const QString base = m_authServer.baseUrl();
+    QVERIFY(
+        m_authServer.postJson(u"/_control"_s, QJsonDocument(QJsonObject{{u"expiresIn"_s, 60}})));
+    QVERIFY(startServer(appsYaml(base, base + u"/token"_s, u"client_credentials"_s, {}),
+                        TestServer::unreachableLoginYaml()));
+    const Started started = startOAuth(true);
+    QVERIFY(!started.callbackPath.isEmpty());
+    QCOMPARE(m_server->get(started.callbackPath, cookies(m_session, started.binding)).status, 303);
+    QCOMPARE(stats()[u"tokenRequests"_s][u"authorization_code"_s].toInt(), 1);
+
+    auto narrowed = std::make_unique<TestServer>(backend,
+                                                 appsYaml(base,
+                                                          base + u"/token"_s,
+                                                          u"client_credentials"_s,
+                                                          allowedHostsYaml(u"api.example.com"_s)),
+                                                 TestServer::unreachableLoginYaml());
+    narrowed->shareDatastoreOf(*m_server);
+    // The first server stays (its directory holds the SQLite file) but is not asked again.
+    const std::unique_ptr<TestServer> first = std::move(m_server);
+    m_server = std::move(narrowed);
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+
+    // The token expires within the refresh margin: every call needs a refresh first.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const HttpReply reply = m_server->get(u"/api/v1/bin/headers"_s, cookies(m_session));
+        QCOMPARE(reply.status, 403);
+        QCOMPARE(reply.error(), u"egress to host \"127.0.0.1\" is not allowed"_s);
+    }
+    QCOMPARE(stats()[u"tokenRequests"_s][u"refresh_token"_s].toInt(), 0);
+    // Not the credential's fault: it is not marked for reconnection.
+    const HttpReply apps = m_server->get(u"/api/v1/apps"_s, cookies(m_session));
+    QCOMPARE(apps.itemNamed(u"bin"_s)[u"status"_s].toString(), u"ready"_s);
 }
 
 void tst_SecEgressOAuth::tokenEndpointRedirectIsNotFollowed_data()
