@@ -8,6 +8,7 @@
 #include "apps/AppRoutes.h"
 #include "apps/BindingRoutes.h"
 #include "apps/InvocationService.h"
+#include "apps/UpstreamClient.h"
 #include "audit/AuditLog.h"
 #include "audit/AuditRepository.h"
 #include "audit/AuditRoutes.h"
@@ -110,6 +111,8 @@ Application::~Application()
     // Listeners first, so no request reaches a service that is being destroyed.
     m_publicServer.reset();
     m_managementServer.reset();
+    // Calls still in flight end now (canceled), while the services they answer still exist.
+    m_upstream.reset();
 }
 
 Result<std::unique_ptr<Application>> Application::create(const Config &config, Clock clock)
@@ -127,6 +130,7 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
         return key.error();
     }
     app->m_sealer = std::make_unique<Crypto::Sealer>(*key);
+    app->m_upstream = std::make_unique<UpstreamClient>();
 
     Result<AppCatalog> catalog = AppCatalog::build(config);
     if (!catalog) {
@@ -181,7 +185,7 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
         app->m_sessions = std::make_unique<SessionTokens>(
             *key, oidc.sessionTtl,
             config.server.baseUrl.startsWith(u"https://"_s, Qt::CaseInsensitive), app->m_clock);
-        app->m_oidc = std::make_unique<OidcProvider>(oidc, app->m_clock);
+        app->m_oidc = std::make_unique<OidcProvider>(oidc, *app->m_upstream, app->m_clock);
         app->m_identity->enableLogin(*app->m_sessions, app->m_oidc.get());
         app->m_identity->setMcpGrants(app->m_oauthGrants.get());
         qCInfo(lcApp).noquote() << "app: platform login through OIDC provider"
@@ -200,14 +204,14 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
 
     Application *self = app.get();
     app->m_credentials = std::make_unique<CredentialRepository>(*app->m_database, *app->m_sealer);
-    app->m_oauth = std::make_unique<OAuthClient>();
+    app->m_oauth = std::make_unique<OAuthClient>(*app->m_upstream);
     app->m_credentialService = std::make_unique<CredentialService>(
         *app->m_credentials, *app->m_oauth, app->m_clock, Crypto::uuidV4());
     app->m_runtime = std::make_unique<RuntimeRegistry>(config.runtime);
     app->m_mcpUpstreams = std::make_unique<McpUpstreams>(*app->m_catalog, *app->m_runtime);
     app->m_invocations = std::make_unique<InvocationService>(
         *app->m_catalog, *app->m_access, *app->m_credentials, *app->m_credentialService,
-        *app->m_serverMetrics);
+        *app->m_serverMetrics, *app->m_upstream);
     app->m_invocations->setMcpUpstreams(app->m_mcpUpstreams.get());
     // Workflow steps and agent tools run as their owner without a request: a disabled owner's
     // authority runs nothing (requests were refused at authentication already).
@@ -224,7 +228,7 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
                      [tools] { tools->rebuild(); });
     app->m_connectionService = std::make_unique<ConnectionService>(
         *app->m_catalog, *app->m_access, *app->m_credentials, *app->m_oauthGrants,
-        *app->m_oauth, app->m_invocations->upstream(), *app->m_sealer, app->m_clock,
+        *app->m_oauth, *app->m_upstream, *app->m_sealer, app->m_clock,
         [self] { return self->publicBaseUrl(); });
     app->m_connectionService->setAuditLog(app->m_auditLog.get());
 

@@ -58,6 +58,7 @@ class ServerMetrics;
 class TokenRepository;
 class TokenRoutes;
 class TokenService;
+class UpstreamClient;
 class UserRepository;
 class WorkflowEngine;
 class AgentEngine;
@@ -124,6 +125,9 @@ private:
     std::optional<quint16> m_managementPort;
 
     std::unique_ptr<Crypto::Sealer> m_sealer;
+    // Every outbound request of the server goes through this one client (destroyed right after
+    // the listeners, while every service that waits on a call is still there).
+    std::unique_ptr<UpstreamClient> m_upstream;
     std::unique_ptr<Database> m_database;
     std::unique_ptr<MetricsRegistry> m_metrics;
     std::unique_ptr<ServerMetrics> m_serverMetrics;

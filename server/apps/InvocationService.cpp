@@ -229,7 +229,7 @@ void InvocationService::Call::start()
     }
     if (mode == ConnectionMode::Platform) {
         m_service->m_credentialService.resolvePlatform(
-            m_app->name, *m_connection,
+            m_app->name, m_app->egress, *m_connection,
             [self](Result<StoredCredential> credential) { self->withCredential(credential); });
         return;
     }
@@ -240,7 +240,7 @@ void InvocationService::Call::start()
         return;
     }
     m_service->m_credentialService.resolveFresh(
-        m_app->name, *m_connection, *stored,
+        m_app->name, m_app->egress, *m_connection, *stored,
         [self](Result<StoredCredential> credential) { self->withCredential(credential); });
 }
 
@@ -416,14 +416,14 @@ void InvocationService::Call::finish(Result<InvocationResult> result)
 InvocationService::InvocationService(const AppCatalog &catalog, const AccessCheck &access,
                                      CredentialRepository &credentials,
                                      CredentialService &credentialService, ServerMetrics &metrics,
-                                     QObject *parent)
+                                     UpstreamClient &upstream, QObject *parent)
     : QObject(parent)
     , m_catalog(catalog)
     , m_access(access)
     , m_credentials(credentials)
     , m_credentialService(credentialService)
     , m_metrics(metrics)
-    , m_upstream(new UpstreamClient(this))
+    , m_upstream(&upstream)
 {}
 
 InvocationService::~InvocationService() = default;

@@ -85,9 +85,12 @@ class InvocationService final : public QObject
 public:
     using Callback = std::function<void(Result<InvocationResult>)>;
 
+    // `upstream` is the server's one UpstreamClient (owned by Application), shared with every
+    // component that makes outbound requests; it must outlive the service.
     InvocationService(const AppCatalog &catalog, const AccessCheck &access,
                       CredentialRepository &credentials, CredentialService &credentialService,
-                      ServerMetrics &metrics, QObject *parent = nullptr);
+                      ServerMetrics &metrics, UpstreamClient &upstream,
+                      QObject *parent = nullptr);
     ~InvocationService() override;
 
     // Every finished invocation writes an audit event (action = operation id).
@@ -117,6 +120,7 @@ public:
                                                             const AppConnection &connection,
                                                             const QString &instance);
 
+    // The server's one UpstreamClient (the one passed in).
     [[nodiscard]] UpstreamClient &upstream() { return *m_upstream; }
 
 private:
@@ -130,7 +134,7 @@ private:
     AuditLog *m_audit = nullptr;
     McpUpstreams *m_mcp = nullptr;
     SubjectCheck m_subjectCheck;
-    UpstreamClient *m_upstream; // child
+    UpstreamClient *m_upstream; // shared, not owned
 };
 
 } // namespace Gestalt

@@ -420,11 +420,15 @@ void ConnectionService::completeOAuth(const QString &code,
         ? m_baseUrl() + u"/api/v1/auth/callback"_s
         : auth.redirectUrl;
     m_oauth.exchangeCode(
-        auth, code, redirect, claims->value(u"ver"_s).toString(), t.params,
+        auth, code, redirect, claims->value(u"ver"_s).toString(), t.params, t.app->egress,
         [this, t, callback](Result<OAuthTokens> tokens) {
             if (!tokens) {
-                callback(tokens.error().machineCode == u"token_response_too_large"_s
-                             ? tokens.error()
+                // The app's egress policy refusing the token URL (403), or an oversized answer,
+                // is said as it is; anything else is "token exchange failed".
+                const Error &error = tokens.error();
+                callback(error.machineCode == u"token_response_too_large"_s
+                                 || error.code == ErrorCode::Forbidden
+                             ? error
                              : Error{ErrorCode::BadGateway, u"token exchange failed"_s});
                 return;
             }

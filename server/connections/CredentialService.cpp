@@ -4,6 +4,7 @@
 
 #include "Logging.h"
 #include "apps/AppDefinition.h"
+#include "apps/EgressPolicy.h"
 #include "connections/CredentialRepository.h"
 #include "connections/OAuthClient.h"
 #include "crypto/Hash.h"
@@ -85,6 +86,7 @@ CredentialService::CredentialService(CredentialRepository &repository,
 {}
 
 void CredentialService::resolveFresh(const QString &appName,
+                                     const EgressPolicy &egress,
                                      const AppConnection &connection,
                                      const StoredCredential &credential,
                                      Callback callback)
@@ -104,18 +106,31 @@ void CredentialService::resolveFresh(const QString &appName,
                                          : Result<StoredCredential>(credential));
         return;
     }
+    // Apps sharing a connection may differ in egress: one whose policy refuses the token URL
+    // neither starts nor joins a refresh.
+    if (Result<void> allowed =
+            OAuthClient::checkEgress(*connection.config.auth, credential.metadata, egress);
+        !allowed) {
+        qCInfo(lcConnections).noquote()
+            << "refresh of credential" << credential.id << "for integration" << appName
+            << "was not sent:" << allowed.error().message;
+        later(std::move(callback), allowed.error());
+        return;
+    }
     const auto waiting = m_inFlight.find(credential.id);
     if (waiting != m_inFlight.end()) {
         waiting->append(forApp(appName, std::move(callback)));
         return;
     }
     m_inFlight.insert(credential.id, {forApp(appName, std::move(callback))});
-    QTimer::singleShot(0, this, [this, appName, auth = *connection.config.auth, credential] {
-        startRefresh(appName, auth, credential);
-    });
+    QTimer::singleShot(
+        0, this, [this, appName, egress, auth = *connection.config.auth, credential] {
+            startRefresh(appName, egress, auth, credential);
+        });
 }
 
 void CredentialService::startRefresh(const QString &appName,
+                                     const EgressPolicy &egress,
                                      const AuthConfig &auth,
                                      const StoredCredential &credential)
 {
@@ -163,6 +178,7 @@ void CredentialService::startRefresh(const QString &appName,
     m_oauth.refresh(auth,
                     row.refreshToken,
                     row.metadata,
+                    egress,
                     [self, appName, row](const Result<OAuthTokens> &tokens) {
                         if (self) {
                             self->onRefreshed(appName, row, tokens);
@@ -176,6 +192,14 @@ void CredentialService::onRefreshed(const QString &appName,
 {
     const QDateTime now = m_clock();
     if (!tokens) {
+        if (tokens.error().code == ErrorCode::Forbidden) {
+            // The app's egress policy refused the token URL: nothing was sent, and no failure of
+            // the credential is counted.
+            qCInfo(lcConnections).noquote()
+                << "refresh of credential" << row.id << "was not sent:" << tokens.error().message;
+            finish(row.id, tokens.error());
+            return;
+        }
         const bool terminal = tokens.error().machineCode == u"invalid_grant";
         if (const Result<void> recorded = m_repository.recordRefreshFailure(row.id, terminal, now);
             !recorded) {
@@ -268,6 +292,7 @@ void CredentialService::waitForOtherReplica(const QString &appName,
 }
 
 void CredentialService::resolvePlatform(const QString &appName,
+                                        const EgressPolicy &egress,
                                         const AppConnection &connection,
                                         Callback callback)
 {
@@ -281,7 +306,7 @@ void CredentialService::resolvePlatform(const QString &appName,
             later(std::move(callback), adminConfigurationRequired(appName, u"no clientId"_s));
             return;
         }
-        fetchPlatformToken(appName, connection.connectionId, *auth, std::move(callback));
+        fetchPlatformToken(appName, egress, connection.connectionId, *auth, std::move(callback));
         return;
     }
     if (auth->grantType != u"refresh_token") {
@@ -317,10 +342,11 @@ void CredentialService::resolvePlatform(const QString &appName,
         }
         *found = seeded;
     }
-    resolveFresh(appName, connection, **found, std::move(callback));
+    resolveFresh(appName, egress, connection, **found, std::move(callback));
 }
 
 void CredentialService::fetchPlatformToken(const QString &appName,
+                                           const EgressPolicy &egress,
                                            const QString &connectionId,
                                            const AuthConfig &auth,
                                            Callback callback)
@@ -336,6 +362,12 @@ void CredentialService::fetchPlatformToken(const QString &appName,
         later(std::move(callback), **cached);
         return;
     }
+    if (Result<void> allowed = OAuthClient::checkEgress(auth, {}, egress); !allowed) {
+        qCInfo(lcConnections).noquote() << "client_credentials token for integration" << appName
+                                        << "was not requested:" << allowed.error().message;
+        later(std::move(callback), allowed.error());
+        return;
+    }
     const QString key = u"platform:"_s + connectionId;
     const auto waiting = m_inFlight.find(key);
     if (waiting != m_inFlight.end()) {
@@ -345,7 +377,7 @@ void CredentialService::fetchPlatformToken(const QString &appName,
     m_inFlight.insert(key, {std::move(callback)});
     QPointer<CredentialService> self(this);
     m_oauth.clientCredentials(
-        auth, [self, key, appName, connectionId](const Result<OAuthTokens> &tokens) {
+        auth, egress, [self, key, appName, connectionId](const Result<OAuthTokens> &tokens) {
             if (!self) {
                 return;
             }

@@ -17,6 +17,7 @@ namespace Gestalt {
 
 struct AppConnection;
 struct AuthConfig;
+struct EgressPolicy;
 struct OAuthTokens;
 class CredentialRepository;
 class OAuthClient;
@@ -36,6 +37,9 @@ class OAuthClient;
 //   transient refresh failure  → the old credential when not yet expired, else as above after
 //                                counting the failure
 //   expired, no refresh token  → PreconditionFailed "reconnect_required"
+//   token URL refused by the   → that Forbidden error as it is (nothing sent, no failure
+//     app's egress policy          counted: the deployment, not the credential, must change)
+// Token requests run under `egress`, the app's EgressPolicy (AppDefinition::egress).
 // Messages name the app, never a token.
 class CredentialService final : public QObject
 {
@@ -47,15 +51,16 @@ public:
     CredentialService(CredentialRepository &repository, OAuthClient &oauth, Clock clock,
                       QString replicaId, QObject *parent = nullptr);
 
-    void resolveFresh(const QString &appName, const AppConnection &connection,
-                      const StoredCredential &credential, Callback callback);
+    void resolveFresh(const QString &appName, const EgressPolicy &egress,
+                      const AppConnection &connection, const StoredCredential &credential,
+                      Callback callback);
 
     // Platform connections (mode platform): grantType client_credentials (token fetched and
     // cached under subject "system:platform") or refresh_token (auth.refreshToken from the
     // config seeds the stored row). Refreshed like user credentials. Missing configuration →
     // PreconditionFailed, machineCode "admin_configuration_required".
-    void resolvePlatform(const QString &appName, const AppConnection &connection,
-                         Callback callback);
+    void resolvePlatform(const QString &appName, const EgressPolicy &egress,
+                         const AppConnection &connection, Callback callback);
 
     // 412 reconnect_required naming the app: the one wording for a credential that needs the
     // user again (refresh failed for good, or the upstream answered 401).
@@ -65,13 +70,14 @@ public:
     static constexpr int LeaseSeconds = 30;
 
 private:
-    void startRefresh(const QString &appName, const AuthConfig &auth,
+    void startRefresh(const QString &appName, const EgressPolicy &egress, const AuthConfig &auth,
                       const StoredCredential &credential);
     void onRefreshed(const QString &appName, const StoredCredential &row,
                      const Result<OAuthTokens> &tokens);
     void waitForOtherReplica(const QString &appName, const StoredCredential &row, int polls);
-    void fetchPlatformToken(const QString &appName, const QString &connectionId,
-                            const AuthConfig &auth, Callback callback);
+    void fetchPlatformToken(const QString &appName, const EgressPolicy &egress,
+                            const QString &connectionId, const AuthConfig &auth,
+                            Callback callback);
     // Answers everyone waiting under `key` (a credential id, or "platform:<connectionId>").
     void finish(const QString &key, const Result<StoredCredential> &result);
     // Calls back from the event loop, never inside the call.

@@ -5,16 +5,13 @@
 #include "shared/JsonPath.h"
 
 #include "Logging.h"
+#include "apps/UpstreamClient.h"
 #include "crypto/Base64.h"
 #include "crypto/Hash.h"
 #include "crypto/Random.h"
 
 #include <QJsonDocument>
 #include <QJsonValue>
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 #include <QRegularExpression>
 #include <QUrlQuery>
 
@@ -27,11 +24,11 @@ namespace Gestalt {
 
 namespace {
 
-constexpr std::chrono::seconds kTransferTimeout{30};
+constexpr std::chrono::seconds kExchangeTimeout{30};
 // Token responses are small; anything bigger is not one.
-constexpr qint64 kMaxResponseBytes = 1024 * 1024;
-// Set on a token reply aborted because its body passed kMaxResponseBytes.
-constexpr const char *kTooLargeProperty = "gestaltTooLarge";
+constexpr qint64 kMaxResponseBytes = OAuthClient::MaxResponseBytes;
+// UpstreamClient's wording for a body over UpstreamOptions::maxBodyBytes.
+const QString kUpstreamTooLarge = u"upstream response exceeds the size limit"_s;
 
 Error exchangeFailed()
 {
@@ -190,12 +187,10 @@ Result<OAuthTokens> parseResponse(const AuthConfig &auth,
 
 } // namespace
 
-OAuthClient::OAuthClient(QObject *parent)
+OAuthClient::OAuthClient(UpstreamClient &upstream, QObject *parent)
     : QObject(parent)
-    , m_network(new QNetworkAccessManager(this))
-{
-    m_network->setProxy(QNetworkProxy::NoProxy);
-}
+    , m_upstream(upstream)
+{}
 
 QString OAuthClient::newCodeVerifier()
 {
@@ -248,6 +243,7 @@ void OAuthClient::exchangeCode(const AuthConfig &auth,
                                const QString &redirectUri,
                                const QString &codeVerifier,
                                const QMap<QString, QString> &connectionParams,
+                               const EgressPolicy &egress,
                                Callback callback)
 {
     QList<std::pair<QString, QString>> fields;
@@ -260,12 +256,13 @@ void OAuthClient::exchangeCode(const AuthConfig &auth,
     for (auto it = auth.tokenParams.cbegin(); it != auth.tokenParams.cend(); ++it) {
         fields.append({it.key(), it.value()});
     }
-    post(auth, connectionParams, std::move(fields), std::move(callback));
+    post(auth, connectionParams, egress, std::move(fields), std::move(callback));
 }
 
 void OAuthClient::refresh(const AuthConfig &auth,
                           const QString &refreshToken,
                           const QMap<QString, QString> &connectionParams,
+                          const EgressPolicy &egress,
                           Callback callback)
 {
     QList<std::pair<QString, QString>> fields;
@@ -274,10 +271,12 @@ void OAuthClient::refresh(const AuthConfig &auth,
     for (auto it = auth.refreshParams.cbegin(); it != auth.refreshParams.cend(); ++it) {
         fields.append({it.key(), it.value()});
     }
-    post(auth, connectionParams, std::move(fields), std::move(callback));
+    post(auth, connectionParams, egress, std::move(fields), std::move(callback));
 }
 
-void OAuthClient::clientCredentials(const AuthConfig &auth, Callback callback)
+void OAuthClient::clientCredentials(const AuthConfig &auth,
+                                    const EgressPolicy &egress,
+                                    Callback callback)
 {
     QList<std::pair<QString, QString>> fields;
     fields.append({u"grant_type"_s, u"client_credentials"_s});
@@ -288,11 +287,23 @@ void OAuthClient::clientCredentials(const AuthConfig &auth, Callback callback)
     for (auto it = auth.tokenParams.cbegin(); it != auth.tokenParams.cend(); ++it) {
         fields.append({it.key(), it.value()});
     }
-    post(auth, {}, std::move(fields), std::move(callback));
+    post(auth, {}, egress, std::move(fields), std::move(callback));
+}
+
+Result<void> OAuthClient::checkEgress(const AuthConfig &auth,
+                                      const QMap<QString, QString> &connectionParams,
+                                      const EgressPolicy &egress)
+{
+    const QUrl url(interpolate(auth.tokenUrl, connectionParams), QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty()) {
+        return {};
+    }
+    return egress.checkHost(url.host());
 }
 
 void OAuthClient::post(const AuthConfig &auth,
                        const QMap<QString, QString> &connectionParams,
+                       const EgressPolicy &egress,
                        QList<std::pair<QString, QString>> fields,
                        Callback callback)
 {
@@ -308,17 +319,17 @@ void OAuthClient::post(const AuthConfig &auth,
         return;
     }
 
-    QNetworkRequest request(url);
-    request.setTransferTimeout(static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(kTransferTimeout).count()));
-    request.setRawHeader("Accept",
-                         auth.acceptHeader.isEmpty() ? QByteArray("application/json")
-                                                     : auth.acceptHeader.toUtf8());
+    UpstreamRequest request;
+    request.method = u"POST"_s;
+    request.url = url;
+    request.headers.append(
+        {"Accept"_ba,
+         auth.acceptHeader.isEmpty() ? "application/json"_ba : auth.acceptHeader.toUtf8()});
     if (auth.clientAuth == ClientAuth::Header) {
         const QByteArray credentials =
             percentEncoded(auth.clientId) + ':' + percentEncoded(auth.clientSecret);
-        request.setRawHeader("Authorization",
-                             "Basic " + Crypto::base64Encode(credentials).toLatin1());
+        request.headers.append(
+            {"Authorization"_ba, "Basic "_ba + Crypto::base64Encode(credentials).toLatin1()});
     } else {
         if (!auth.clientId.isEmpty()) {
             fields.append({u"client_id"_s, auth.clientId});
@@ -327,64 +338,50 @@ void OAuthClient::post(const AuthConfig &auth,
             fields.append({u"client_secret"_s, auth.clientSecret});
         }
     }
-
-    QByteArray body;
     if (auth.tokenExchange == TokenExchange::Json) {
         QJsonObject object;
         for (const auto &[key, value] : std::as_const(fields)) {
             object.insert(key, value);
         }
-        body = QJsonDocument(object).toJson(QJsonDocument::Compact);
-        request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+        request.body = QJsonDocument(object).toJson(QJsonDocument::Compact);
+        request.headers.append({"Content-Type"_ba, "application/json"_ba});
     } else {
-        body = formEncode(fields);
-        request.setHeader(QNetworkRequest::ContentTypeHeader,
-                          u"application/x-www-form-urlencoded"_s);
+        request.body = formEncode(fields);
+        request.headers.append({"Content-Type"_ba, "application/x-www-form-urlencoded"_ba});
     }
 
-    QNetworkReply *reply = m_network->post(request, body);
-    // The body is checked while it streams: QNAM buffers at most a little more than the limit,
-    // and the reply is aborted as soon as the declared or received size passes it.
-    reply->setReadBufferSize(kMaxResponseBytes + 1);
-    const auto checkSize = [reply](qint64 received) {
-        const QVariant declared = reply->header(QNetworkRequest::ContentLengthHeader);
-        if (!reply->property(kTooLargeProperty).toBool()
-            && (received > kMaxResponseBytes
-                || (declared.isValid() && declared.toLongLong() > kMaxResponseBytes))) {
-            reply->setProperty(kTooLargeProperty, true);
-            reply->abort(); // finished follows
-        }
-    };
-    connect(reply, &QNetworkReply::metaDataChanged, this, [checkSize] { checkSize(0); });
-    connect(reply, &QNetworkReply::downloadProgress, this, [checkSize](qint64 received, qint64) {
-        checkSize(received);
-    });
-    connect(reply, &QNetworkReply::finished, this, [reply, auth, callback = std::move(callback)] {
-        reply->deleteLater();
-        if (reply->property(kTooLargeProperty).toBool()) {
-            qCInfo(lcConnections).noquote()
-                << "token response is larger than" << kMaxResponseBytes << "bytes: aborted";
-            callback(responseTooLarge());
-            return;
-        }
-        const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-        if (!status.isValid()) {
-            qCInfo(lcConnections).noquote() << "token request failed:" << reply->errorString();
-            callback(exchangeFailed());
-            return;
-        }
-        const QByteArray responseBody = reply->read(kMaxResponseBytes + 1);
-        if (responseBody.size() > kMaxResponseBytes) {
-            qCInfo(lcConnections).noquote()
-                << "token response is larger than" << kMaxResponseBytes << "bytes";
-            callback(responseTooLarge());
-            return;
-        }
-        callback(parseResponse(auth,
-                               status.toInt(),
-                               reply->header(QNetworkRequest::ContentTypeHeader).toString(),
-                               responseBody));
-    });
+    UpstreamOptions options;
+    options.timeout = kExchangeTimeout;
+    // The response parser refuses a declared length over the cap before reading the body, and a
+    // streamed body as soon as it passes the cap; the connection is closed either way.
+    options.maxBodyBytes = kMaxResponseBytes;
+    options.egress = egress;
+    // No redirects are followed: a 3xx comes back as a non-200 answer (a failed exchange).
+    std::shared_ptr<UpstreamCall> call = m_upstream.send(
+        request, options, [auth, callback = std::move(callback)](Result<UpstreamResponse> answer) {
+            if (!answer) {
+                const Error &error = answer.error();
+                if (error.code == ErrorCode::Forbidden) {
+                    // The egress policy refused the token URL's host: nothing was sent.
+                    qCInfo(lcConnections).noquote() << "token request refused:" << error.message;
+                    callback(error);
+                    return;
+                }
+                if (error.message == kUpstreamTooLarge) {
+                    qCInfo(lcConnections).noquote()
+                        << "token response is larger than" << kMaxResponseBytes
+                        << "bytes: refused while it arrived";
+                    callback(responseTooLarge());
+                    return;
+                }
+                qCInfo(lcConnections).noquote() << "token request failed:" << error.message;
+                callback(exchangeFailed());
+                return;
+            }
+            callback(parseResponse(
+                auth, answer->status, QString::fromLatin1(answer->contentType), answer->body));
+        });
+    Q_UNUSED(call)
 }
 
 } // namespace Gestalt

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "apps/EgressPolicy.h"
 #include "config/ConnectionConfig.h"
 #include "shared/Result.h"
 
@@ -15,9 +16,9 @@
 #include <functional>
 #include <optional>
 
-class QNetworkAccessManager;
-
 namespace Gestalt {
+
+class UpstreamClient;
 
 struct OAuthTokens
 {
@@ -28,12 +29,18 @@ struct OAuthTokens
     QJsonObject raw; // the whole response (token_response params); holds secrets: never log
 };
 
-// The OAuth 2.0 client side of an `auth` block (gestalt-facts §2.2–§2.3). Token requests are
-// asynchronous (never block the event loop), 30 s timeout, callback exactly once.
-// Failures: an `error` of "invalid_grant" in a 4xx token response → BadGateway with machineCode
-// "invalid_grant" (terminal: the refresh token is dead); other non-200 / missing token / network
-// → BadGateway "token exchange failed" (machineCode "token_exchange_failed"); a response body
-// over 1 MiB (declared or streamed) is aborted while it arrives → BadGateway machineCode
+// The OAuth 2.0 client side of an `auth` block (gestalt-facts §2.2–§2.3). Token requests go
+// through the server's one UpstreamClient under the caller's EgressPolicy (for an app's
+// connection: AppDefinition::egress): asynchronous (never block the event loop), 30 s timeout for
+// the whole exchange, callback exactly once and never from inside the call. Redirects are never
+// followed: a 3xx from the token endpoint is a failed exchange.
+// Failures: the token URL's host refused by the egress policy → Forbidden "egress to host \"h\"
+// is not allowed", nothing sent; a token URL that is not absolute http(s) → "token exchange
+// failed" below, nothing sent; an `error` of "invalid_grant" in a 4xx token response → BadGateway
+// with machineCode "invalid_grant" (terminal: the refresh token is dead); other non-200 (3xx
+// included) / missing token / network → BadGateway "token exchange failed" (machineCode
+// "token_exchange_failed"); a response body over 1 MiB (declared, or streamed) is refused by the
+// response parser as it arrives and the connection closed → BadGateway machineCode
 // "token_response_too_large". Messages never contain tokens or secrets.
 class OAuthClient final : public QObject
 {
@@ -42,7 +49,7 @@ class OAuthClient final : public QObject
 public:
     using Callback = std::function<void(Result<OAuthTokens>)>;
 
-    explicit OAuthClient(QObject *parent = nullptr);
+    explicit OAuthClient(UpstreamClient &upstream, QObject *parent = nullptr);
 
     // PKCE: 43-char verifier from [A-Za-z0-9-._~]; challenge = base64url-no-pad(SHA-256).
     [[nodiscard]] static QString newCodeVerifier();
@@ -65,18 +72,31 @@ public:
     // application/json).
     void exchangeCode(const AuthConfig &auth, const QString &code, const QString &redirectUri,
                       const QString &codeVerifier,
-                      const QMap<QString, QString> &connectionParams, Callback callback);
+                      const QMap<QString, QString> &connectionParams, const EgressPolicy &egress,
+                      Callback callback);
     // grant_type=refresh_token + refreshParams.
     void refresh(const AuthConfig &auth, const QString &refreshToken,
-                 const QMap<QString, QString> &connectionParams, Callback callback);
+                 const QMap<QString, QString> &connectionParams, const EgressPolicy &egress,
+                 Callback callback);
     // grant_type=client_credentials (platform connections), scope from auth.scopes.
-    void clientCredentials(const AuthConfig &auth, Callback callback);
+    void clientCredentials(const AuthConfig &auth, const EgressPolicy &egress, Callback callback);
+
+    // May a token request of `auth` go out under `egress`? The Forbidden error send() would give
+    // (the same EgressPolicy check on the interpolated token URL's host), for callers that must
+    // know before they share a request in flight. An invalid token URL passes: post() fails it.
+    [[nodiscard]] static Result<void> checkEgress(const AuthConfig &auth,
+                                                  const QMap<QString, QString> &connectionParams,
+                                                  const EgressPolicy &egress);
+
+    // A token response is refused past this size, as it streams.
+    static constexpr qint64 MaxResponseBytes = 1024 * 1024;
 
 private:
     void post(const AuthConfig &auth, const QMap<QString, QString> &connectionParams,
-              QList<std::pair<QString, QString>> fields, Callback callback);
+              const EgressPolicy &egress, QList<std::pair<QString, QString>> fields,
+              Callback callback);
 
-    QNetworkAccessManager *m_network; // child
+    UpstreamClient &m_upstream;
 };
 
 } // namespace Gestalt

@@ -3,6 +3,7 @@
 #include "identity/OidcProvider.h"
 
 #include "Logging.h"
+#include "apps/UpstreamClient.h"
 #include "connections/OAuthClient.h"
 #include "crypto/Base64.h"
 #include "crypto/Hash.h"
@@ -11,10 +12,6 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -27,7 +24,6 @@ namespace Gestalt {
 namespace {
 
 constexpr int kTimeoutMs = 10'000;
-constexpr int kMaxRedirects = 3;
 constexpr qint64 kMaxMetadataBytes = 256 * 1024; // discovery document, JWKS
 constexpr qint64 kMaxTokenBytes = 1024 * 1024;   // token endpoint answer
 constexpr std::chrono::seconds kFirstRetry{1};
@@ -51,13 +47,9 @@ Error notReady()
     return Error::unavailable(u"authentication provider is not ready"_s);
 }
 
-// Redirects may stay on the server they started from (same scheme, host and port).
-bool sameServer(const QUrl &from, const QUrl &to)
-{
-    return from.scheme() == to.scheme() && from.host().compare(to.host(), Qt::CaseInsensitive) == 0
-           && from.port(from.scheme() == u"https" ? 443 : 80)
-                  == to.port(to.scheme() == u"https" ? 443 : 80);
-}
+// UpstreamClient's wording for a call that ran out of time, or a body over the cap.
+const QString kUpstreamTimedOut = u"upstream service timed out"_s;
+const QString kUpstreamTooLarge = u"upstream response exceeds the size limit"_s;
 
 std::optional<QJsonObject> jsonObject(const QByteArray &body)
 {
@@ -103,6 +95,7 @@ QByteArray formField(const QString &key, const QString &value)
 struct OidcProvider::Impl
 {
     OidcProvider *q;
+    UpstreamClient &upstream;
     QTimer retryTimer;
     QTimer refreshTimer;
     QString authorizationEndpoint;
@@ -117,21 +110,18 @@ struct OidcProvider::Impl
     QString lastError = u"not started"_s;
     QDateTime lastUnknownKidRefresh;
     QList<std::function<void()>> afterJwks; // waiting for the JWKS fetch under way
-    // Declared last, destroyed first: no reply outlives the state above.
-    std::unique_ptr<QNetworkAccessManager> network = std::make_unique<QNetworkAccessManager>();
+    // Requests in flight: aborted (their callbacks ignored) when the provider goes.
+    QList<std::shared_ptr<UpstreamCall>> calls;
 
-    explicit Impl(OidcProvider *owner)
+    Impl(OidcProvider *owner, UpstreamClient &client)
         : q(owner)
+        , upstream(client)
     {
-        network->setProxy(QNetworkProxy::NoProxy);
         retryTimer.setSingleShot(true);
         refreshTimer.setInterval(kRefreshInterval);
     }
 
-    void send(QNetworkRequest request,
-              const std::optional<QByteArray> &body,
-              qint64 cap,
-              std::function<void(Result<Answer>)> done);
+    void send(UpstreamRequest request, qint64 cap, std::function<void(Result<Answer>)> done);
     void fetchDiscovery();
     void fetchJwks();
     void failed(const QString &why);
@@ -143,75 +133,52 @@ struct OidcProvider::Impl
     [[nodiscard]] Result<OidcIdentity> check(const QString &token, const QString *nonce) const;
 };
 
-void OidcProvider::Impl::send(QNetworkRequest request,
-                              const std::optional<QByteArray> &body,
+void OidcProvider::Impl::send(UpstreamRequest request,
                               qint64 cap,
                               std::function<void(Result<Answer>)> done)
 {
-    const QUrl origin = request.url();
-    request.setTransferTimeout(kTimeoutMs);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                         QNetworkRequest::UserVerifiedRedirectPolicy);
-    request.setMaximumRedirectsAllowed(kMaxRedirects);
-    request.setRawHeader("Accept", "application/json");
-    QNetworkReply *reply = body ? network->post(request, *body) : network->get(request);
-    struct Flags
-    {
-        bool tooLarge = false;
-        bool redirectRefused = false;
-        bool timedOut = false;
-    };
-    auto flags = std::make_shared<Flags>();
-    // The transfer timeout counts idle time only; this bounds the whole exchange.
-    QTimer::singleShot(kTimeoutMs, reply, [reply, flags] {
-        flags->timedOut = true;
-        reply->abort();
-    });
-    QObject::connect(
-        reply, &QNetworkReply::redirected, reply, [reply, origin, flags](const QUrl &to) {
-            if (sameServer(origin, to)) {
-                Q_EMIT reply->redirectAllowed();
-                return;
-            }
-            flags->redirectRefused = true;
-            reply->abort();
-        });
-    QObject::connect(reply, &QNetworkReply::readyRead, reply, [reply, cap, flags] {
-        if (reply->bytesAvailable() > cap) {
-            flags->tooLarge = true;
-            reply->abort();
-        }
-    });
-    QObject::connect(
-        reply, &QNetworkReply::finished, reply, [this, reply, cap, flags, done = std::move(done)] {
-            reply->deleteLater();
+    const QString host = request.url.host();
+    request.headers.append({"Accept"_ba, "application/json"_ba});
+    UpstreamOptions options;
+    options.timeout = std::chrono::milliseconds(kTimeoutMs); // the whole exchange
+    options.maxBodyBytes = cap;                              // refused as it arrives
+    options.egress = q->m_settings.egress;
+    auto call = std::make_shared<std::shared_ptr<UpstreamCall>>();
+    *call = upstream.send(
+        request,
+        options,
+        [this, call, host, cap, done = std::move(done)](Result<UpstreamResponse> answer) {
             if (destroying) {
                 return;
             }
-            const QString host = reply->url().host();
-            if (flags->redirectRefused) {
-                done(Error::unavailable(u"%1 redirected to another server"_s.arg(host)));
+            calls.removeOne(*call);
+            call->reset();
+            if (!answer) {
+                const Error &error = answer.error();
+                if (error.code == ErrorCode::Forbidden) {
+                    done(Error::unavailable(error.message)); // egress: nothing was sent
+                } else if (error.message == kUpstreamTimedOut) {
+                    done(Error::unavailable(
+                        u"%1 did not answer within %2 ms"_s.arg(host).arg(kTimeoutMs)));
+                } else if (error.message == kUpstreamTooLarge) {
+                    done(Error::unavailable(
+                        u"%1 answered with more than %2 bytes"_s.arg(host).arg(cap)));
+                } else {
+                    done(Error::unavailable(u"%1 unreachable: %2"_s.arg(host, error.message)));
+                }
                 return;
             }
-            if (flags->timedOut) {
+            if (answer->status >= 300 && answer->status < 400) {
                 done(Error::unavailable(
-                    u"%1 did not answer within %2 ms"_s.arg(host).arg(kTimeoutMs)));
+                    u"%1 answered with a redirect (HTTP %2); redirects are not followed"_s.arg(host)
+                        .arg(answer->status)));
                 return;
             }
-            // An aborted reply is closed: nothing to read.
-            QByteArray data = reply->isOpen() ? reply->read(cap + 1) : QByteArray();
-            if (flags->tooLarge || data.size() > cap) {
-                done(Error::unavailable(
-                    u"%1 answered with more than %2 bytes"_s.arg(host).arg(cap)));
-                return;
-            }
-            const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-            if (!status.isValid()) {
-                done(Error::unavailable(u"%1 unreachable: %2"_s.arg(host, reply->errorString())));
-                return;
-            }
-            done(Answer{status.toInt(), std::move(data)});
+            done(Answer{answer->status, std::move(answer->body)});
         });
+    if (*call) {
+        calls.append(*call);
+    }
 }
 
 void OidcProvider::Impl::failed(const QString &why)
@@ -229,8 +196,10 @@ void OidcProvider::Impl::fetchDiscovery()
     while (base.endsWith(u'/')) {
         base.chop(1);
     }
-    const QUrl url(base + u"/.well-known/openid-configuration"_s);
-    send(QNetworkRequest(url), std::nullopt, kMaxMetadataBytes, [this](Result<Answer> answer) {
+    UpstreamRequest request;
+    request.method = u"GET"_s;
+    request.url = QUrl(base + u"/.well-known/openid-configuration"_s);
+    send(request, kMaxMetadataBytes, [this](Result<Answer> answer) {
         if (!answer) {
             failed(u"discovery failed: "_s + answer.error().message);
             return;
@@ -258,6 +227,15 @@ void OidcProvider::Impl::fetchDiscovery()
                 failed(u"discovery document has no usable %1 (absolute https URL)"_s.arg(key));
                 return;
             }
+            // The server itself calls these two: they must be hosts the provider may reach (the
+            // authorization endpoint is where the browser goes).
+            if (key != u"authorization_endpoint") {
+                if (Result<void> allowed = q->m_settings.egress.checkHost(endpoint.host());
+                    !allowed) {
+                    failed(u"discovery document's %1: %2"_s.arg(key, allowed.error().message));
+                    return;
+                }
+            }
             endpoints.append(endpoint);
         }
         authorizationEndpoint = endpoints[0].toString(QUrl::FullyEncoded);
@@ -270,7 +248,10 @@ void OidcProvider::Impl::fetchDiscovery()
 void OidcProvider::Impl::fetchJwks()
 {
     jwksInFlight = true;
-    send(QNetworkRequest(jwksUri), std::nullopt, kMaxMetadataBytes, [this](Result<Answer> answer) {
+    UpstreamRequest request;
+    request.method = u"GET"_s;
+    request.url = jwksUri;
+    send(request, kMaxMetadataBytes, [this](Result<Answer> answer) {
         jwksInFlight = false;
         QString problem;
         if (!answer) {
@@ -419,11 +400,14 @@ void OidcProvider::Impl::validateLogin(const QString &idToken,
     callback(std::move(identity));
 }
 
-OidcProvider::OidcProvider(OidcSettings settings, Clock clock, QObject *parent)
+OidcProvider::OidcProvider(OidcSettings settings,
+                           UpstreamClient &upstream,
+                           Clock clock,
+                           QObject *parent)
     : QObject(parent)
     , m_settings(std::move(settings))
     , m_clock(std::move(clock))
-    , d(std::make_unique<Impl>(this))
+    , d(std::make_unique<Impl>(this, upstream))
 {
     connect(&d->retryTimer, &QTimer::timeout, this, [this] {
         d->ready ? d->fetchJwks() : d->fetchDiscovery();
@@ -438,7 +422,10 @@ OidcProvider::OidcProvider(OidcSettings settings, Clock clock, QObject *parent)
 OidcProvider::~OidcProvider()
 {
     d->destroying = true;
-    d->network.reset();
+    const QList<std::shared_ptr<UpstreamCall>> calls = std::exchange(d->calls, {});
+    for (const std::shared_ptr<UpstreamCall> &call : calls) {
+        call->abort(); // calls back at once; ignored while destroying
+    }
 }
 
 void OidcProvider::start()
@@ -510,20 +497,22 @@ void OidcProvider::completeLogin(const QString &code,
     if (!codeVerifier.isEmpty()) {
         body += '&' + formField(u"code_verifier"_s, codeVerifier);
     }
-    QNetworkRequest request(d->tokenEndpoint);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/x-www-form-urlencoded"_s);
+    UpstreamRequest request;
+    request.method = u"POST"_s;
+    request.url = d->tokenEndpoint;
+    request.headers.append({"Content-Type"_ba, "application/x-www-form-urlencoded"_ba});
     if (m_settings.clientSecret.isEmpty()) {
         body += '&' + formField(u"client_id"_s, m_settings.clientId);
     } else {
         // client_secret_basic (RFC 6749 section 2.3.1: each part form-encoded first).
         const QByteArray credentials = QUrl::toPercentEncoding(m_settings.clientId) + ':'
                                        + QUrl::toPercentEncoding(m_settings.clientSecret);
-        request.setRawHeader("Authorization",
-                             "Basic " + Crypto::base64Encode(credentials).toLatin1());
+        request.headers.append(
+            {"Authorization"_ba, "Basic "_ba + Crypto::base64Encode(credentials).toLatin1()});
     }
+    request.body = body;
     d->send(
         request,
-        body,
         kMaxTokenBytes,
         [this, nonce, callback = std::move(callback)](Result<Answer> answer) {
             if (!answer) {

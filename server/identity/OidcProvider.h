@@ -12,9 +12,9 @@
 
 #include <functional>
 
-class QNetworkAccessManager;
-
 namespace Gestalt {
+
+class UpstreamClient;
 
 // Who the identity provider says logged in.
 struct OidcIdentity
@@ -31,12 +31,21 @@ struct OidcIdentity
 // PKCE S256, and ID-token validation: RS256/ES256 signature against the JWKS, iss, aud contains
 // clientId (azp = clientId when several), exp/nbf/iat with 60 s leeway, nonce, email present,
 // email_verified not false, email domain in allowedDomains.
+// Every request (discovery, JWKS, token endpoint) goes through the server's UpstreamClient under
+// settings().egress, and calls back on the thread that owns the client (the provider's): no
+// redirect is followed (a 3xx answer fails the fetch), the discovered token_endpoint and jwks_uri
+// must be hosts the egress policy allows (else discovery fails, naming the host), 10 s per
+// request, 256 KiB for discovery and the JWKS, 1 MiB for a token response (refused as it streams).
 class OidcProvider final : public QObject
 {
     Q_OBJECT
 
 public:
-    OidcProvider(OidcSettings settings, Clock clock, QObject *parent = nullptr);
+    // `upstream` must outlive the provider.
+    OidcProvider(OidcSettings settings,
+                 UpstreamClient &upstream,
+                 Clock clock,
+                 QObject *parent = nullptr);
     ~OidcProvider() override;
 
     // Fetches discovery and the JWKS; retries with backoff (1 s doubling to 60 s) until both

@@ -302,6 +302,8 @@ Result<std::optional<OidcSettings>> OidcSettings::fromConfig(const Config &confi
     }
     s.allowInsecureHttp = r.boolean(u"allowInsecureHttp"_s).value_or(false);
     s.audiences = r.words(u"audiences"_s).value_or(QStringList());
+    s.egress.allowedHosts = entry.egress.allowedHosts;
+    s.egress.defaultAction = config.server.egressDefaultAction;
     static_cast<void>(r.duration(u"pkceVerifierTtl"_s));
     if (r.has(u"pkceVerifierMaxItems"_s)
         && !entry.config.value(u"pkceVerifierMaxItems"_s).isDouble()) {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "apps/EgressPolicy.h"
 #include "shared/Result.h"
 
 #include <QString>
@@ -36,6 +37,9 @@ struct OidcSettings
     QString displayName = QStringLiteral("SSO");
     bool allowInsecureHttp = false;
     QStringList audiences;   // extra accepted "aud" values for bearer tokens (clientId always)
+    // Where the provider's requests may go (discovery, JWKS, token endpoint): the entry's
+    // egress.allowedHosts (providers.authentication.<name>.egress) and server.egress.defaultAction.
+    EgressPolicy egress;
 
     // nullopt: authentication is disabled. Errors name the config key ("providers.authentication.
     // sso.config.clientId: required").

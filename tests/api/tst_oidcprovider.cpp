@@ -3,6 +3,7 @@
 // The built-in OpenID Connect relying party against a real authorization server
 // (oauth2-mock-server, tests/peers/oauth-server.mjs): discovery, the authorization-code flow with
 // nonce and PKCE, ID-token checks, key rotation and bearer tokens. No database involved.
+#include "apps/UpstreamClient.h"
 #include "identity/OidcProvider.h"
 #include "support/NodePeer.h"
 
@@ -84,6 +85,7 @@ private:
     [[nodiscard]] QString mintIdToken(const QString &clientId);
 
     NodePeer m_idp{u"oauth-server.mjs"_s};
+    UpstreamClient m_upstream;
     QNetworkAccessManager m_browser;
     qint64 m_clockOffset = 0; // seconds added to the provider's clock
 };
@@ -123,7 +125,7 @@ OidcSettings tst_OidcProvider::settings() const
 std::unique_ptr<OidcProvider> tst_OidcProvider::startProvider(const OidcSettings &s)
 {
     auto provider = std::make_unique<OidcProvider>(
-        s, [this] { return QDateTime::currentDateTimeUtc().addSecs(m_clockOffset); });
+        s, m_upstream, [this] { return QDateTime::currentDateTimeUtc().addSecs(m_clockOffset); });
     QSignalSpy ready(provider.get(), &OidcProvider::ready);
     provider->start();
     if (!ready.wait(kWaitMs)) {
@@ -235,7 +237,7 @@ void tst_OidcProvider::discoveryMakesItReady()
 
 void tst_OidcProvider::nothingWorksBeforeDiscovery()
 {
-    OidcProvider provider(settings(), systemClock());
+    OidcProvider provider(settings(), m_upstream, systemClock());
     QVERIFY(!provider.isReady());
     QVERIFY(!provider.lastError().isEmpty());
     const Result<OidcProvider::LoginStart> start = provider.beginLogin(kState, kRedirect);
@@ -259,7 +261,7 @@ void tst_OidcProvider::issuerMismatchKeepsItUnready()
     OidcSettings s = settings();
     s.issuerUrl = u"http://localhost:%1"_s.arg(m_idp.port());
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"does not match issuerUrl"_s));
-    OidcProvider provider(s, systemClock());
+    OidcProvider provider(s, m_upstream, systemClock());
     QSignalSpy ready(&provider, &OidcProvider::ready);
     provider.start();
     QTRY_VERIFY_WITH_TIMEOUT(provider.lastError().contains(u"does not match issuerUrl"_s), kWaitMs);
@@ -273,9 +275,11 @@ void tst_OidcProvider::jwksFetchIsGuarded_data()
 {
     QTest::addColumn<QString>("response");
     QTest::addColumn<QString>("problem"); // empty: ready
-    QTest::newRow("redirect on the same server") << u"redirectSameHost"_s << QString();
+    // No redirect is followed, not even one to the same server.
+    QTest::newRow("redirect on the same server")
+        << u"redirectSameHost"_s << u"answered with a redirect (HTTP 302)"_s;
     QTest::newRow("redirect to another host")
-        << u"redirectOtherHost"_s << u"redirected to another server"_s;
+        << u"redirectOtherHost"_s << u"answered with a redirect (HTTP 302)"_s;
     QTest::newRow("oversized") << u"oversize"_s << u"answered with more than 262144 bytes"_s;
 }
 
@@ -290,7 +294,7 @@ void tst_OidcProvider::jwksFetchIsGuarded()
         return;
     }
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QRegularExpression::escape(problem)));
-    OidcProvider provider(settings(), systemClock());
+    OidcProvider provider(settings(), m_upstream, systemClock());
     provider.start();
     QTRY_VERIFY_WITH_TIMEOUT(provider.lastError().contains(problem), kWaitMs);
     QVERIFY(!provider.isReady());

@@ -34,6 +34,8 @@
 //   jwksResponse: "normal" | "redirectSameHost" | "redirectOtherHost" | "oversize"
 //                                GET /jwks answers 302 to /jwks on this server, 302 to the same
 //                                server under another host name (localhost), or 300 KB of JSON
+//   discoveryOverrides: {...}    string members replacing those of the discovery document
+//                                (e.g. {"jwks_uri": "http://localhost:<port>/jwks"})
 // POST /_control answers {"behaviour": {...}, "signingKid": "<kid>"}.
 // GET /_control/stats
 //   {"tokenRequests": {"<grant_type>": n}, "total": n, "last": {grantType, contentType, accept,
@@ -55,6 +57,7 @@ const defaults = () => ({
   idTokenExpiresIn: null,
   forgeSignature: false,
   jwksResponse: 'normal',
+  discoveryOverrides: {},
 });
 
 const emptyStats = () => ({
@@ -84,6 +87,11 @@ const validators = {
   rotateKeys: (v) => v === 'RS256' || v === 'ES256',
   forgeSignature: (v) => typeof v === 'boolean',
   jwksResponse: (v) => ['normal', 'redirectSameHost', 'redirectOtherHost', 'oversize'].includes(v),
+  discoveryOverrides: (v) =>
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    Object.values(v).every((x) => typeof x === 'string'),
 };
 // Actions rather than settings: not kept in `behaviour`.
 const actions = new Set(['reset', 'rotateKeys']);
@@ -264,7 +272,20 @@ function handle(req, res) {
     }
   }
   const end = res.end.bind(res);
+  const isDiscovery =
+    req.method === 'GET' && (req.url ?? '').startsWith('/.well-known/openid-configuration');
   res.end = (chunk, ...rest) => {
+    if (
+      isDiscovery &&
+      Object.keys(behaviour.discoveryOverrides).length > 0 &&
+      chunk !== undefined &&
+      !res.headersSent
+    ) {
+      const object = JSON.parse(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : chunk);
+      const text = JSON.stringify({ ...object, ...behaviour.discoveryOverrides });
+      res.setHeader('Content-Length', Buffer.byteLength(text));
+      return end(text);
+    }
     if (formResponses.has(req) && chunk !== undefined && !res.headersSent) {
       const object = JSON.parse(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : chunk);
       const form = new URLSearchParams();

@@ -3,6 +3,7 @@
 // CredentialService on both stores against a real authorization server
 // (tests/peers/oauth-server.mjs).
 #include "apps/AppDefinition.h"
+#include "apps/UpstreamClient.h"
 #include "connections/CredentialRepository.h"
 #include "connections/CredentialService.h"
 #include "connections/OAuthClient.h"
@@ -56,6 +57,7 @@ struct Replica
 {
     std::unique_ptr<Database> database;
     std::unique_ptr<CredentialRepository> repository;
+    std::unique_ptr<UpstreamClient> upstream;
     std::unique_ptr<OAuthClient> oauth;
     std::unique_ptr<CredentialService> service;
 };
@@ -167,7 +169,8 @@ Replica tst_CredentialService::makeReplica(const QString &replicaId)
     }
     replica.database = std::move(opened).value();
     replica.repository = std::make_unique<CredentialRepository>(*replica.database, *m_sealer);
-    replica.oauth = std::make_unique<OAuthClient>();
+    replica.upstream = std::make_unique<UpstreamClient>();
+    replica.oauth = std::make_unique<OAuthClient>(*replica.upstream);
     replica.service = std::make_unique<CredentialService>(
         *replica.repository, *replica.oauth, [this] { return m_now; }, replicaId);
     return replica;
@@ -228,7 +231,8 @@ int tst_CredentialService::tokenRequests(const QString &grantType)
 Result<StoredCredential> tst_CredentialService::resolve(const StoredCredential &credential)
 {
     Results results;
-    m_replica.service->resolveFresh(kApp, connection(), credential, results.callback());
+    m_replica.service->resolveFresh(
+        kApp, EgressPolicy{}, connection(), credential, results.callback());
     if (!results.received.isEmpty()) {
         return Error::internal(u"called back inside resolveFresh()"_s);
     }
@@ -241,7 +245,7 @@ Result<StoredCredential> tst_CredentialService::resolve(const StoredCredential &
 Result<StoredCredential> tst_CredentialService::resolvePlatform(const AppConnection &platform)
 {
     Results results;
-    m_replica.service->resolvePlatform(kApp, platform, results.callback());
+    m_replica.service->resolvePlatform(kApp, EgressPolicy{}, platform, results.callback());
     if (!results.received.isEmpty()) {
         return Error::internal(u"called back inside resolvePlatform()"_s);
     }
@@ -307,7 +311,8 @@ void tst_CredentialService::concurrentCallsShareOneRefresh()
     const StoredCredential credential = storeCredential(60);
     Results results;
     for (int i = 0; i < 3; ++i) {
-        m_replica.service->resolveFresh(kApp, connection(), credential, results.callback());
+        m_replica.service->resolveFresh(
+            kApp, EgressPolicy{}, connection(), credential, results.callback());
     }
     QVERIFY(results.received.isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(results.received.size(), 3, kWaitMs);
@@ -332,8 +337,9 @@ void tst_CredentialService::twoReplicasShareOneRefresh()
     QTest::ignoreMessage(QtInfoMsg,
                          QRegularExpression(u"credential %1 is being refreshed by another "
                                             u"replica"_s.arg(credential.id)));
-    m_replica.service->resolveFresh(kApp, connection(), credential, first.callback());
-    other.service->resolveFresh(kApp, connection(), credential, second.callback());
+    m_replica.service->resolveFresh(
+        kApp, EgressPolicy{}, connection(), credential, first.callback());
+    other.service->resolveFresh(kApp, EgressPolicy{}, connection(), credential, second.callback());
     QTRY_COMPARE_WITH_TIMEOUT(first.received.size(), 1, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(second.received.size(), 1, kWaitMs);
     QVERIFY2(first.received.first(), qPrintable(why(first.received.first())));

@@ -2,7 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // OAuthClient against a real authorization server (oauth2-mock-server,
 // tests/peers/oauth-server.mjs).
+#include "apps/UpstreamClient.h"
 #include "connections/OAuthClient.h"
+#include "support/FakeUpstream.h"
 #include "support/NodePeer.h"
 
 #include <QEventLoop>
@@ -24,6 +26,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace Gestalt;
+using Gestalt::Test::FakeUpstream;
 using Gestalt::Test::NodePeer;
 
 namespace {
@@ -109,6 +112,9 @@ private Q_SLOTS:
     void otherFailuresAreTokenExchangeFailed();
     void unreachableTokenUrl();
     void invalidTokenUrlCallsBackLater();
+    void egressRefusalSendsNothing();
+    void redirectIsNotFollowed();
+    void oversizedResponseIsRefusedAsItStreams();
 
 private:
     [[nodiscard]] AuthConfig auth() const;
@@ -118,6 +124,7 @@ private:
     [[nodiscard]] QString authorize(const AuthConfig &config, const QString &verifier);
 
     NodePeer m_oauth{u"oauth-server.mjs"_s};
+    std::unique_ptr<UpstreamClient> m_upstream;
     std::unique_ptr<OAuthClient> m_client;
 };
 
@@ -130,7 +137,9 @@ void tst_OAuthClient::init()
 {
     QTest::failOnWarning(QRegularExpression(u".*"_s));
     control({{u"reset"_s, true}});
-    m_client = std::make_unique<OAuthClient>();
+    m_client.reset();
+    m_upstream = std::make_unique<UpstreamClient>();
+    m_client = std::make_unique<OAuthClient>(*m_upstream);
 }
 
 AuthConfig tst_OAuthClient::auth() const
@@ -330,7 +339,8 @@ void tst_OAuthClient::exchangeCode()
     QVERIFY(!code.isEmpty());
 
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->exchangeCode(config, code, kRedirectUri, verifier, {}, std::move(callback));
+        m_client->exchangeCode(
+            config, code, kRedirectUri, verifier, {}, EgressPolicy{}, std::move(callback));
     });
     QVERIFY2(outcome.result && *outcome.result, qPrintable(why(outcome.result)));
     QCOMPARE(outcome.calls, 1);
@@ -371,8 +381,13 @@ void tst_OAuthClient::exchangeCodeWithWrongVerifierFails()
     const QString code = authorize(config, OAuthClient::newCodeVerifier());
     QVERIFY(!code.isEmpty());
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->exchangeCode(
-            config, code, kRedirectUri, OAuthClient::newCodeVerifier(), {}, std::move(callback));
+        m_client->exchangeCode(config,
+                               code,
+                               kRedirectUri,
+                               OAuthClient::newCodeVerifier(),
+                               {},
+                               EgressPolicy{},
+                               std::move(callback));
     });
     QVERIFY(outcome.result);
     QVERIFY(!*outcome.result);
@@ -417,7 +432,7 @@ void tst_OAuthClient::refresh()
     config.acceptHeader = acceptHeader;
     config.refreshParams = {{u"resource"_s, u"https://api.example"_s}};
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->refresh(config, u"old-refresh-token"_s, {}, std::move(callback));
+        m_client->refresh(config, u"old-refresh-token"_s, {}, EgressPolicy{}, std::move(callback));
     });
     QVERIFY2(outcome.result && *outcome.result, qPrintable(why(outcome.result)));
     QCOMPARE(outcome.calls, 1);
@@ -445,7 +460,7 @@ void tst_OAuthClient::clientCredentials()
     config.clientAuth = ClientAuth::Header;
     config.grantType = u"client_credentials"_s;
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->clientCredentials(config, std::move(callback));
+        m_client->clientCredentials(config, EgressPolicy{}, std::move(callback));
     });
     QVERIFY2(outcome.result && *outcome.result, qPrintable(why(outcome.result)));
     QCOMPARE(outcome.calls, 1);
@@ -464,7 +479,7 @@ void tst_OAuthClient::invalidGrantIsTerminal()
     control({{u"invalidGrant"_s, u"next"_s}});
     const QString refreshToken = u"dead-refresh-token-4c1e"_s;
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->refresh(auth(), refreshToken, {}, std::move(callback));
+        m_client->refresh(auth(), refreshToken, {}, EgressPolicy{}, std::move(callback));
     });
     QVERIFY(outcome.result);
     QVERIFY(!*outcome.result);
@@ -477,7 +492,7 @@ void tst_OAuthClient::invalidGrantIsTerminal()
 
     // Only the next one: the one after succeeds again.
     const Outcome again = run([&](OAuthClient::Callback callback) {
-        m_client->refresh(auth(), refreshToken, {}, std::move(callback));
+        m_client->refresh(auth(), refreshToken, {}, EgressPolicy{}, std::move(callback));
     });
     QVERIFY2(again.result && *again.result, qPrintable(why(again.result)));
 }
@@ -499,7 +514,7 @@ void tst_OAuthClient::otherFailuresAreTokenExchangeFailed()
     AuthConfig config = auth();
     config.accessTokenPath = accessTokenPath;
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->refresh(config, u"some-refresh"_s, {}, std::move(callback));
+        m_client->refresh(config, u"some-refresh"_s, {}, EgressPolicy{}, std::move(callback));
     });
     QVERIFY(outcome.result);
     QVERIFY(!*outcome.result);
@@ -520,7 +535,7 @@ void tst_OAuthClient::unreachableTokenUrl()
     AuthConfig config = auth();
     config.tokenUrl = u"http://127.0.0.1:%1/token"_s.arg(closedPort);
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->clientCredentials(config, std::move(callback));
+        m_client->clientCredentials(config, EgressPolicy{}, std::move(callback));
     });
     QVERIFY(outcome.result);
     QVERIFY(!*outcome.result);
@@ -534,13 +549,68 @@ void tst_OAuthClient::invalidTokenUrlCallsBackLater()
     AuthConfig config = auth();
     config.tokenUrl = u"/relative/token"_s;
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->refresh(config, u"r"_s, {}, std::move(callback));
+        m_client->refresh(config, u"r"_s, {}, EgressPolicy{}, std::move(callback));
     });
     QVERIFY(outcome.result);
     QVERIFY(!*outcome.result);
     QCOMPARE(outcome.calls, 1);
     QVERIFY(!outcome.calledInsideTheCall);
     QCOMPARE(outcome.result->error().machineCode, u"token_exchange_failed"_s);
+}
+
+void tst_OAuthClient::egressRefusalSendsNothing()
+{
+    EgressPolicy egress;
+    egress.allowedHosts = {u"auth.example.com"_s};
+    const Outcome outcome = run([&](OAuthClient::Callback callback) {
+        m_client->refresh(auth(), u"r"_s, {}, egress, std::move(callback));
+    });
+    QVERIFY(outcome.result);
+    QVERIFY(!*outcome.result);
+    QCOMPARE(outcome.calls, 1);
+    QVERIFY(!outcome.calledInsideTheCall);
+    QCOMPARE(outcome.result->error().code, ErrorCode::Forbidden);
+    QCOMPARE(outcome.result->error().message, u"egress to host \"127.0.0.1\" is not allowed"_s);
+    QCOMPARE(stats()[u"total"_s].toInt(), 0);
+    QVERIFY(!OAuthClient::checkEgress(auth(), {}, egress));
+    egress.defaultAction = EgressAction::Deny;
+    egress.allowedHosts = {u"127.0.0.1"_s};
+    QVERIFY(OAuthClient::checkEgress(auth(), {}, egress));
+    egress.allowedHosts.clear();
+    QVERIFY(!OAuthClient::checkEgress(auth(), {}, egress));
+}
+
+void tst_OAuthClient::redirectIsNotFollowed()
+{
+    FakeUpstream redirector;
+    QVERIFY(redirector.start());
+    AuthConfig config = auth();
+    redirector.setReply(307, {{"Location", (config.tokenUrl).toUtf8()}}, {});
+    config.tokenUrl = redirector.baseUrl() + u"/token"_s;
+    const Outcome outcome = run([&](OAuthClient::Callback callback) {
+        m_client->clientCredentials(config, EgressPolicy{}, std::move(callback));
+    });
+    QVERIFY(outcome.result);
+    QVERIFY(!*outcome.result);
+    QCOMPARE(outcome.result->error().machineCode, u"token_exchange_failed"_s);
+    QCOMPARE(redirector.requests().size(), 1);
+    QCOMPARE(stats()[u"total"_s].toInt(), 0); // the target got nothing
+}
+
+void tst_OAuthClient::oversizedResponseIsRefusedAsItStreams()
+{
+    FakeUpstream endpoint;
+    QVERIFY(endpoint.start());
+    endpoint.setBehaviour(FakeUpstream::Behaviour::Body);
+    endpoint.setBodySize(OAuthClient::MaxResponseBytes + 1, false);
+    AuthConfig config = auth();
+    config.tokenUrl = endpoint.baseUrl() + u"/token"_s;
+    const Outcome outcome = run([&](OAuthClient::Callback callback) {
+        m_client->clientCredentials(config, EgressPolicy{}, std::move(callback));
+    });
+    QVERIFY(outcome.result);
+    QVERIFY(!*outcome.result);
+    QCOMPARE(outcome.result->error().machineCode, u"token_response_too_large"_s);
 }
 
 QTEST_GUILESS_MAIN(tst_OAuthClient)

@@ -64,6 +64,7 @@ private Q_SLOTS:
     void loopbackIssuersMayUseHttp_data();
     void loopbackIssuersMayUseHttp();
     void secretsStayOutOfErrors();
+    void egressComesFromTheEntryAndTheServer();
 
 private:
     [[nodiscard]] std::optional<Config> load(const QString &yaml);
@@ -140,6 +141,8 @@ void tst_OidcSettings::minimalEntryHasDefaults()
     QCOMPARE(s.displayName, u"SSO"_s);
     QVERIFY(!s.allowInsecureHttp);
     QVERIFY(s.audiences.isEmpty());
+    QVERIFY(s.egress.allowedHosts.isEmpty());
+    QCOMPARE(s.egress.defaultAction, EgressAction::Allow);
 }
 
 void tst_OidcSettings::everyKeyIsRead()
@@ -326,6 +329,23 @@ void tst_OidcSettings::secretsStayOutOfErrors()
     QVERIFY(!several);
     QVERIFY2(several.error().message.startsWith(u"server.providers.authentication: required"_s),
              qPrintable(several.error().message));
+}
+
+// The provider's discovery, JWKS and token requests are held to the entry's egress.allowedHosts
+// and server.egress.defaultAction.
+void tst_OidcSettings::egressComesFromTheEntryAndTheServer()
+{
+    const Result<std::optional<OidcSettings>> settings = settingsFor(
+        u"server:\n  egress:\n    defaultAction: deny\nproviders:\n  authentication:\n"_s
+        + entry(u"oidc"_s, QString(), kMinimal)
+        + u"      egress:\n        allowedHosts: [idp.example.com, \"*.idp.example.com\"]\n"_s);
+    QVERIFY2(settings, settings ? "" : qPrintable(settings.error().message));
+    QVERIFY(settings->has_value());
+    const OidcSettings &s = **settings;
+    QCOMPARE(s.egress.allowedHosts, (QStringList{u"idp.example.com"_s, u"*.idp.example.com"_s}));
+    QCOMPARE(s.egress.defaultAction, EgressAction::Deny);
+    QVERIFY(s.egress.checkHost(u"keys.idp.example.com"_s));
+    QVERIFY(!s.egress.checkHost(u"evil.example.com"_s));
 }
 
 QTEST_GUILESS_MAIN(tst_OidcSettings)
