@@ -95,8 +95,8 @@ public:
 // An upstream HTTP error status is NOT a failure: it comes back as an UpstreamResponse.
 //
 // HTTP/1.1 of its own, on the client's thread (HttpConnectionPool, HttpClientConnection): per
-// origin a pool of persistent connections (at most HttpConnectionPool::MaxConnectionsPerOrigin,
-// then calls queue in order; idle ones close after HttpConnectionPool::IdleTimeout). The one
+// origin a pool of persistent connections (at most HttpConnectionPool::MaxConnectionsPerOrigin
+// besides those carrying a stream, then calls queue in order; idle ones close after HttpConnectionPool::IdleTimeout). The one
 // retry it makes is the standard one for the stale keep-alive race: a GET, HEAD, PUT or DELETE
 // whose reused connection the server closed before answering goes out once more on a new
 // connection. The request carries the caller's headers, a Host header, "User-Agent: gestaltd"
