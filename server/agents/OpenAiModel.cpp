@@ -83,7 +83,9 @@ struct OpenAiModel::Exchange
     OpenAiWire::AnswerBuilder answer;
 };
 
-OpenAiModel::OpenAiModel(QString name, UpstreamClient &upstream, EgressPolicy egress,
+OpenAiModel::OpenAiModel(QString name,
+                         UpstreamClient &upstream,
+                         EgressPolicy egress,
                          QObject *parent)
     : QObject(parent)
     , m_name(std::move(name))
@@ -113,8 +115,7 @@ Result<std::unique_ptr<OpenAiModel>> OpenAiModel::create(const QString &name,
             return Error::invalid(u"%1: unknown key \"%2\""_s.arg(at, it.key()));
         }
     }
-    std::unique_ptr<OpenAiModel> model(
-        new OpenAiModel(name, upstream, std::move(egress), parent));
+    std::unique_ptr<OpenAiModel> model(new OpenAiModel(name, upstream, std::move(egress), parent));
 
     const QUrl base(config.value(u"baseUrl"_s).toString().trimmed(), QUrl::StrictMode);
     if (!config.value(u"baseUrl"_s).isString() || !base.isValid() || base.host().isEmpty()
@@ -226,8 +227,12 @@ std::shared_ptr<UpstreamCall> OpenAiModel::complete(const ModelRequest &request,
                            && head.contentType.trimmed().toLower().startsWith("text/event-stream");
         }
     };
-    handlers.data = [this, id](const QByteArray &bytes) { onData(id, bytes); };
-    handlers.end = [this, id](const Result<void> &ended) { onFinished(id, ended); };
+    handlers.data = [this, id](const QByteArray &bytes) {
+        onData(id, bytes);
+    };
+    handlers.end = [this, id](const Result<void> &ended) {
+        onFinished(id, ended);
+    };
     Exchange *raw = exchange.get();
     m_exchanges.emplace(id, std::move(exchange));
     if (!m_upstream) {

@@ -51,9 +51,11 @@ class OpenAiModel final
 
 public:
     // `upstream` carries the requests (it should outlive the model; calls fail once it is gone).
-    [[nodiscard]] static Result<std::unique_ptr<OpenAiModel>>
-    create(const QString &name, const QJsonObject &config, UpstreamClient &upstream,
-           EgressPolicy egress, QObject *parent = nullptr);
+    [[nodiscard]] static Result<std::unique_ptr<OpenAiModel>> create(const QString &name,
+                                                                     const QJsonObject &config,
+                                                                     UpstreamClient &upstream,
+                                                                     EgressPolicy egress,
+                                                                     QObject *parent = nullptr);
     ~OpenAiModel() override;
 
     [[nodiscard]] QString name() const override { return m_name; }

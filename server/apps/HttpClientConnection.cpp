@@ -261,7 +261,9 @@ bool HttpClientConnection::deliverStreamed()
     // A callback may cancel the exchange (the pool then closes this connection) or even delete
     // the client and with it this connection.
     const QPointer<HttpClientConnection> guard(this);
-    const auto stillBusy = [&guard, this] { return guard && m_state == State::Busy && m_exchange; };
+    const auto stillBusy = [&guard, this] {
+        return guard && m_state == State::Busy && m_exchange;
+    };
     if (!m_headReported) {
         m_headReported = true;
         m_exchange->head(m_parser.message());

@@ -83,7 +83,7 @@ private:
     QByteArray m_pending; // the request, until the connection is up
     int m_completed = 0;  // exchanges finished with a response
     bool m_reused = false;
-    bool m_received = false; // a response byte arrived for the current request
+    bool m_received = false;     // a response byte arrived for the current request
     bool m_headReported = false; // streaming: the head went to the exchange
     bool m_inSend = false;
     std::optional<HttpExchangeResult> m_deferred; // a result that arose inside send()

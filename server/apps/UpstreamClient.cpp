@@ -296,8 +296,7 @@ void UpstreamClient::streamHead(UpstreamCallState &call, const HttpResponseMessa
     UpstreamResponseHead head;
     head.status = message.status;
     for (const auto &[name, value] : message.headers) {
-        if (head.contentType.isEmpty()
-            && name.compare("content-type", Qt::CaseInsensitive) == 0) {
+        if (head.contentType.isEmpty() && name.compare("content-type", Qt::CaseInsensitive) == 0) {
             head.contentType = value;
         }
         if (!isHopHeader(name)) {

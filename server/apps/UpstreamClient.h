@@ -96,17 +96,17 @@ public:
 //
 // HTTP/1.1 of its own, on the client's thread (HttpConnectionPool, HttpClientConnection): per
 // origin a pool of persistent connections (at most HttpConnectionPool::MaxConnectionsPerOrigin
-// besides those carrying a stream, then calls queue in order; idle ones close after HttpConnectionPool::IdleTimeout). The one
-// retry it makes is the standard one for the stale keep-alive race: a GET, HEAD, PUT or DELETE
-// whose reused connection the server closed before answering goes out once more on a new
-// connection. The request carries the caller's headers, a Host header, "User-Agent: gestaltd"
-// unless the caller set one, and Content-Length for a body (0 for a POST, PUT or PATCH without
-// one); no Accept-Encoding, no cookies, no Expect. A body compressed although the caller sent no
-// Accept-Encoding (gzip, deflate) is decoded and its Content-Encoding dropped; when the caller
-// sent Accept-Encoding, the body and Content-Encoding pass through as they are. Headers that
-// describe the hop or the framing (Connection, Transfer-Encoding, Content-Length, ...) are not
-// passed on; repeated headers are. The timeout bounds the whole call, from send() to the last
-// body byte, including any wait for a connection.
+// besides those carrying a stream, then calls queue in order; idle ones close after
+// HttpConnectionPool::IdleTimeout). The one retry it makes is the standard one for the stale
+// keep-alive race: a GET, HEAD, PUT or DELETE whose reused connection the server closed before
+// answering goes out once more on a new connection. The request carries the caller's headers, a
+// Host header, "User-Agent: gestaltd" unless the caller set one, and Content-Length for a body (0
+// for a POST, PUT or PATCH without one); no Accept-Encoding, no cookies, no Expect. A body
+// compressed although the caller sent no Accept-Encoding (gzip, deflate) is decoded and its
+// Content-Encoding dropped; when the caller sent Accept-Encoding, the body and Content-Encoding
+// pass through as they are. Headers that describe the hop or the framing (Connection,
+// Transfer-Encoding, Content-Length, ...) are not passed on; repeated headers are. The timeout
+// bounds the whole call, from send() to the last body byte, including any wait for a connection.
 //
 // stream() sends the same request through the same egress check and the same pool, but hands the
 // response on as it arrives (UpstreamStreamHandlers): an SSE answer, a long-lived event stream.

@@ -125,8 +125,8 @@ void tst_SecEgressMcp::cleanup()
 bool tst_SecEgressMcp::startServer(const QString &apps, const QString &more, bool denyByDefault)
 {
     QFETCH_GLOBAL(QString, backend);
-    m_server = std::make_unique<TestServer>(backend, apps,
-                                            (denyByDefault ? kDenyByDefault : QString()) + more);
+    m_server = std::make_unique<TestServer>(
+        backend, apps, (denyByDefault ? kDenyByDefault : QString()) + more);
     if (!m_server->start()) {
         qWarning().noquote() << m_server->errorString();
         return false;
@@ -137,8 +137,10 @@ bool tst_SecEgressMcp::startServer(const QString &apps, const QString &more, boo
 QJsonObject tst_SecEgressMcp::mcpCall(const QString &method, const QJsonObject &params)
 {
     static int nextId = 1;
-    const QJsonObject message{
-        {u"jsonrpc"_s, u"2.0"_s}, {u"id"_s, nextId++}, {u"method"_s, method}, {u"params"_s, params}};
+    const QJsonObject message{{u"jsonrpc"_s, u"2.0"_s},
+                              {u"id"_s, nextId++},
+                              {u"method"_s, method},
+                              {u"params"_s, params}};
     return m_server->post(u"/mcp"_s, json(message), mcpHeaders).json().object();
 }
 
@@ -153,16 +155,15 @@ QStringList tst_SecEgressMcp::toolNames()
 
 QString tst_SecEgressMcp::scopedCallError(const QString &app)
 {
-    const HttpReply connected = m_server->post(
-        u"/api/v1/auth/connect-manual"_s,
-        json({{u"integration"_s, app}, {u"credential"_s, u"a-secret"_s}}));
+    const HttpReply connected =
+        m_server->post(u"/api/v1/auth/connect-manual"_s,
+                       json({{u"integration"_s, app}, {u"credential"_s, u"a-secret"_s}}));
     if (connected.status != 200) {
         return u"connect-manual answered %1"_s.arg(connected.status);
     }
-    const QJsonObject answer =
-        mcpCall(u"tools/call"_s,
-                {{u"name"_s, QString(app + u"_echo"_s)},
-                 {u"arguments"_s, QJsonObject{{u"message"_s, u"hi"_s}}}});
+    const QJsonObject answer = mcpCall(u"tools/call"_s,
+                                       {{u"name"_s, QString(app + u"_echo"_s)},
+                                        {u"arguments"_s, QJsonObject{{u"message"_s, u"hi"_s}}}});
     if (answer.contains(u"error"_s)) {
         return answer[u"error"_s][u"message"_s].toString();
     }
@@ -173,8 +174,8 @@ QString tst_SecEgressMcp::scopedCallError(const QString &app)
 
 QJsonObject tst_SecEgressMcp::modelTurn()
 {
-    const HttpReply session = m_server->post(u"/api/v1/agent/sessions"_s,
-                                             json({{u"provider"_s, u"gpt"_s}}));
+    const HttpReply session =
+        m_server->post(u"/api/v1/agent/sessions"_s, json({{u"provider"_s, u"gpt"_s}}));
     if (session.status != 201) {
         return {{u"status"_s, u"session: HTTP %1"_s.arg(session.status)}};
     }
@@ -218,7 +219,8 @@ void tst_SecEgressMcp::mcpAppWithoutAllowedHostsUnderDefaultDenyIsNeverContacted
 {
     QVERIFY(startServer(u"apps:\n"_s + mcpApp(u"open"_s, m_shared->baseUrl(), {}, false)
                             + mcpApp(u"scoped"_s, m_scoped->baseUrl(), {}, true),
-                        {}, true));
+                        {},
+                        true));
     const QString error = scopedCallError(u"scoped"_s);
     QVERIFY2(error.contains(kRefused), qPrintable(error));
     QTest::qWait(500);
@@ -230,10 +232,11 @@ void tst_SecEgressMcp::mcpAppInsideItsAllowedHostsIsReached()
 {
     // The control: with its host allowed (even under deny), the server is asked (the fake does
     // not speak MCP, so the call then fails for another reason).
-    QVERIFY(startServer(u"apps:\n"_s
-                            + mcpApp(u"scoped"_s, m_scoped->baseUrl(),
-                                     u"{allowedHosts: [127.0.0.1]}"_s, true),
-                        {}, true));
+    QVERIFY(startServer(
+        u"apps:\n"_s
+            + mcpApp(u"scoped"_s, m_scoped->baseUrl(), u"{allowedHosts: [127.0.0.1]}"_s, true),
+        {},
+        true));
     const QString error = scopedCallError(u"scoped"_s);
     QVERIFY2(!error.contains(kRefused), qPrintable(error));
     QVERIFY(m_scoped->connectionCount() > 0);
@@ -241,7 +244,8 @@ void tst_SecEgressMcp::mcpAppInsideItsAllowedHostsIsReached()
 
 void tst_SecEgressMcp::modelProviderOutsideItsAllowedHostsIsRefused()
 {
-    QVERIFY(startServer({}, modelProvider(m_shared->baseUrl(), u"{allowedHosts: [api.openai.com]}"_s)));
+    QVERIFY(
+        startServer({}, modelProvider(m_shared->baseUrl(), u"{allowedHosts: [api.openai.com]}"_s)));
     const QJsonObject turn = modelTurn();
     QCOMPARE(turn[u"status"_s].toString(), u"failed"_s);
     QCOMPARE(turn[u"statusMessage"_s].toString(), u"model provider \"gpt\": "_s + kRefused);
@@ -259,8 +263,8 @@ void tst_SecEgressMcp::modelProviderUnderDefaultDenyIsRefused()
 
 void tst_SecEgressMcp::modelProviderInsideItsAllowedHostsIsReached()
 {
-    QVERIFY(startServer({}, modelProvider(m_shared->baseUrl(), u"{allowedHosts: [127.0.0.1]}"_s),
-                        true));
+    QVERIFY(startServer(
+        {}, modelProvider(m_shared->baseUrl(), u"{allowedHosts: [127.0.0.1]}"_s), true));
     const QJsonObject turn = modelTurn();
     QVERIFY(!turn[u"status"_s].toString().isEmpty()); // the turn ended, however the fake did
     QVERIFY2(!turn[u"statusMessage"_s].toString().contains(kRefused),

@@ -946,7 +946,8 @@ private Q_SLOTS:
         auto hanging = std::make_unique<FakeUpstream>();
         QVERIFY(hanging->start());
         hanging->setBehaviour(FakeUpstream::Behaviour::Hang);
-        const auto late = startStream(plainRequest(u"GET"_s, hanging->baseUrl() + u"/b"_s), options);
+        const auto late =
+            startStream(plainRequest(u"GET"_s, hanging->baseUrl() + u"/b"_s), options);
         QTRY_COMPARE_WITH_TIMEOUT(late->ends, 1, kWaitMs);
         QCOMPARE(late->heads, 0);
         QCOMPARE(late->end->error().message, u"upstream service timed out"_s);
@@ -965,8 +966,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(m_fake->requests().size(), cap, kWaitMs);
         // The origin has `cap` connections open, all streaming: a plain call still gets one.
         auto outcome = std::make_shared<Outcome>();
-        const auto handle = m_client->send(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/plain"_s),
-                                           {}, recordInto(outcome));
+        const auto handle = m_client->send(
+            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/plain"_s), {}, recordInto(outcome));
         QTRY_COMPARE_WITH_TIMEOUT(m_fake->requests().size(), cap + 1, kWaitMs);
         QVERIFY(m_fake->requests().last().startsWith("GET /plain "));
         QCOMPARE(m_fake->connectionCount(), cap + 1);
