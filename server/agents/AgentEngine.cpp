@@ -8,6 +8,8 @@
 #include "agents/OpenAiModel.h"
 #include "agents/ScriptedModel.h"
 #include "agents/TurnRunner.h"
+#include "apps/InvocationService.h"
+#include "apps/UpstreamClient.h"
 
 #include <QPointer>
 #include <QTimer>
@@ -31,7 +33,12 @@ public:
     }
 };
 
-Result<std::unique_ptr<ModelProvider>> makeModel(const QString &name, const ProviderEntry &entry)
+// `upstream` carries an openai provider's requests, under the entry's egress.allowedHosts (else
+// server.egress.defaultAction).
+Result<std::unique_ptr<ModelProvider>> makeModel(const QString &name,
+                                                 const ProviderEntry &entry,
+                                                 const Config &config,
+                                                 UpstreamClient &upstream)
 {
     const QString kind = entry.source.location;
     if (entry.source.kind != SourceRef::Kind::Builtin || (kind != u"scripted" && kind != u"openai")) {
@@ -45,7 +52,11 @@ Result<std::unique_ptr<ModelProvider>> makeModel(const QString &name, const Prov
         }
         return std::unique_ptr<ModelProvider>(std::move(*model));
     }
-    Result<std::unique_ptr<OpenAiModel>> model = OpenAiModel::create(name, entry.config);
+    EgressPolicy egress;
+    egress.allowedHosts = entry.egress.allowedHosts;
+    egress.defaultAction = config.server.egressDefaultAction;
+    Result<std::unique_ptr<OpenAiModel>> model =
+        OpenAiModel::create(name, entry.config, upstream, std::move(egress));
     if (!model) {
         return model.error();
     }
@@ -58,8 +69,11 @@ QStringList AgentEngine::problems(const Config &config)
 {
     QStringList out;
     const ProviderMap &entries = config.providers.agent;
+    UpstreamClient upstream; // only to build the models: nothing is sent
     for (auto it = entries.begin(); it != entries.end(); ++it) {
-        if (Result<std::unique_ptr<ModelProvider>> model = makeModel(it.key(), it.value()); !model) {
+        if (Result<std::unique_ptr<ModelProvider>> model =
+                makeModel(it.key(), it.value(), config, upstream);
+            !model) {
             out.append(model.error().message);
         }
     }
@@ -73,7 +87,8 @@ Result<std::unique_ptr<AgentEngine>> AgentEngine::create(const Deps &deps)
     QString defaultProvider;
     const ProviderMap &entries = deps.config.providers.agent;
     for (auto it = entries.begin(); it != entries.end(); ++it) {
-        Result<std::unique_ptr<ModelProvider>> model = makeModel(it.key(), it.value());
+        Result<std::unique_ptr<ModelProvider>> model =
+            makeModel(it.key(), it.value(), deps.config, deps.invocations.upstream());
         if (!model) {
             return model.error();
         }

@@ -3,14 +3,11 @@
 #include "agents/OpenAiModel.h"
 
 #include "agents/OpenAiWire.h"
+#include "apps/UpstreamClient.h"
 #include "config/ConfigScalars.h"
 #include "mcp/SseParser.h"
 
 #include <QJsonDocument>
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 #include <QPointer>
 #include <QRegularExpression>
 #include <QTimer>
@@ -34,24 +31,6 @@ public:
         }
     }
 };
-
-QString networkErrorText(QNetworkReply::NetworkError error)
-{
-    switch (error) {
-    case QNetworkReply::ConnectionRefusedError:
-        return u"connection refused"_s;
-    case QNetworkReply::RemoteHostClosedError:
-        return u"the connection was closed"_s;
-    case QNetworkReply::HostNotFoundError:
-        return u"host not found"_s;
-    case QNetworkReply::TimeoutError:
-        return u"connection timed out"_s;
-    case QNetworkReply::SslHandshakeFailedError:
-        return u"TLS handshake failed"_s;
-    default:
-        return u"network error %1"_s.arg(int(error));
-    }
-}
 
 bool validHeaderName(const QString &name)
 {
@@ -81,12 +60,8 @@ struct OpenAiModel::Exchange
     void stop()
     {
         timer.stop();
-        if (reply) {
-            // Only our own connections go: the manager keeps its bookkeeping on the reply.
-            QObject::disconnect(reply, nullptr, model, nullptr);
-            reply->abort();
-            reply->deleteLater(); // we may be inside one of its signals
-            reply = nullptr;
+        if (const std::shared_ptr<UpstreamCall> running = std::exchange(call, nullptr)) {
+            running->abort(); // its end finds the exchange no longer live
         }
     }
     [[nodiscard]] bool ok() const { return status >= 200 && status < 300; }
@@ -94,7 +69,7 @@ struct OpenAiModel::Exchange
     OpenAiModel *model;
     ModelStreamSink sink;
     std::function<void(Result<ModelReply>)> done;
-    QPointer<QNetworkReply> reply; // a child of the manager
+    std::shared_ptr<UpstreamCall> call; // while in flight
     QTimer timer;
     SseParser parser{OpenAiModel::MaxResponseBytes};
     bool ended = false; // canceled: `done` is queued, nothing else may happen
@@ -108,23 +83,29 @@ struct OpenAiModel::Exchange
     OpenAiWire::AnswerBuilder answer;
 };
 
-OpenAiModel::OpenAiModel(QString name, QObject *parent)
+OpenAiModel::OpenAiModel(QString name,
+                         UpstreamClient &upstream,
+                         EgressPolicy egress,
+                         QObject *parent)
     : QObject(parent)
     , m_name(std::move(name))
-    , m_network(new QNetworkAccessManager(this))
-{
-    // Like every other egress of gestaltd: straight to the host, never an environment proxy.
-    m_network->setProxy(QNetworkProxy::NoProxy);
-}
+    , m_upstream(&upstream)
+    , m_egress(std::move(egress))
+{}
 
 OpenAiModel::~OpenAiModel()
 {
-    // Before the manager (a child) goes: stop every exchange without calling anyone back.
+    // Stop every exchange without calling anyone back (their ends find nothing live).
+    std::map<quint64, std::unique_ptr<Exchange>> exchanges = std::move(m_exchanges);
     m_exchanges.clear();
+    exchanges.clear();
 }
 
-Result<std::unique_ptr<OpenAiModel>>
-OpenAiModel::create(const QString &name, const QJsonObject &config, QObject *parent)
+Result<std::unique_ptr<OpenAiModel>> OpenAiModel::create(const QString &name,
+                                                         const QJsonObject &config,
+                                                         UpstreamClient &upstream,
+                                                         EgressPolicy egress,
+                                                         QObject *parent)
 {
     const QString at = u"providers.agent.%1.config"_s.arg(name);
     static const QStringList known{
@@ -134,7 +115,7 @@ OpenAiModel::create(const QString &name, const QJsonObject &config, QObject *par
             return Error::invalid(u"%1: unknown key \"%2\""_s.arg(at, it.key()));
         }
     }
-    std::unique_ptr<OpenAiModel> model(new OpenAiModel(name, parent));
+    std::unique_ptr<OpenAiModel> model(new OpenAiModel(name, upstream, std::move(egress), parent));
 
     const QUrl base(config.value(u"baseUrl"_s).toString().trimmed(), QUrl::StrictMode);
     if (!config.value(u"baseUrl"_s).isString() || !base.isValid() || base.host().isEmpty()
@@ -210,33 +191,64 @@ std::shared_ptr<UpstreamCall> OpenAiModel::complete(const ModelRequest &request,
     exchange->done = std::move(done);
     exchange->wantsStructured = !request.responseSchema.isEmpty();
 
-    QNetworkRequest http(m_endpoint);
-    // A redirected POST would drop or replay the body; an answer is expected from this URL.
-    http.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                      QNetworkRequest::ManualRedirectPolicy);
-    http.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    http.setRawHeader("Content-Type", "application/json");
-    http.setRawHeader("Accept", "text/event-stream, application/json");
-    http.setRawHeader("User-Agent", "gestaltd");
+    UpstreamRequest http;
+    http.method = u"POST"_s;
+    http.url = m_endpoint;
+    http.headers.append({"Content-Type"_ba, "application/json"_ba});
+    http.headers.append({"Accept"_ba, "text/event-stream, application/json"_ba});
+    http.headers.append({"User-Agent"_ba, "gestaltd"_ba});
     for (const auto &[header, value] : std::as_const(m_headers)) {
-        http.setRawHeader(header, value);
+        // A configured header replaces a default one of the same name (as before).
+        http.headers.removeIf([&header](const std::pair<QByteArray, QByteArray> &h) {
+            return h.first.compare(header, Qt::CaseInsensitive) == 0;
+        });
+        http.headers.append({header, value});
     }
     if (!m_apiKey.isEmpty()) {
-        http.setRawHeader("Authorization", "Bearer " + m_apiKey);
+        http.headers.removeIf([](const std::pair<QByteArray, QByteArray> &h) {
+            return h.first.compare("authorization", Qt::CaseInsensitive) == 0;
+        });
+        http.headers.append({"Authorization"_ba, "Bearer " + m_apiKey});
     }
-    const QByteArray body =
+    http.body =
         QJsonDocument(OpenAiWire::requestBody(request, m_model)).toJson(QJsonDocument::Compact);
-    exchange->reply = m_network->post(http, body);
-    connect(exchange->reply, &QNetworkReply::readyRead, this, [this, id] { onData(id); });
-    connect(exchange->reply, &QNetworkReply::finished, this, [this, id] { onFinished(id); });
-    exchange->timer.setSingleShot(true);
-    connect(&exchange->timer, &QTimer::timeout, this, [this, id] {
+    UpstreamOptions options;
+    // The model's own timer bounds the whole call, streaming included; the client's deadline
+    // (up to the head) is only a backstop behind it.
+    options.timeout = m_timeout + std::chrono::seconds(5);
+    options.maxBodyBytes = MaxResponseBytes;
+    options.egress = m_egress;
+    UpstreamStreamHandlers handlers;
+    handlers.head = [this, id](const UpstreamResponseHead &head) {
+        if (Exchange *current = live(id)) {
+            current->headersSeen = true;
+            current->status = head.status;
+            current->sse = current->ok()
+                           && head.contentType.trimmed().toLower().startsWith("text/event-stream");
+        }
+    };
+    handlers.data = [this, id](const QByteArray &bytes) {
+        onData(id, bytes);
+    };
+    handlers.end = [this, id](const Result<void> &ended) {
+        onFinished(id, ended);
+    };
+    Exchange *raw = exchange.get();
+    m_exchanges.emplace(id, std::move(exchange));
+    if (!m_upstream) {
+        QTimer::singleShot(0, this, [this, id] {
+            fail(id, upstreamError(ErrorCode::Unavailable, u"gestalt is shutting down"_s));
+        });
+    } else {
+        raw->call = m_upstream->stream(http, options, std::move(handlers));
+    }
+    raw->timer.setSingleShot(true);
+    connect(&raw->timer, &QTimer::timeout, this, [this, id] {
         fail(id,
              upstreamError(ErrorCode::GatewayTimeout,
                            u"timed out after %1 s"_s.arg(double(m_timeout.count()) / 1000.0)));
     });
-    exchange->timer.start(m_timeout);
-    m_exchanges.emplace(id, std::move(exchange));
+    raw->timer.start(m_timeout);
 
     auto call = std::make_shared<OpenAiCall>();
     call->onAbort = [self = QPointer<OpenAiModel>(this), id] {
@@ -253,29 +265,12 @@ OpenAiModel::Exchange *OpenAiModel::live(quint64 id) const
     return it == m_exchanges.end() || it->second->ended ? nullptr : it->second.get();
 }
 
-void OpenAiModel::onHeaders(Exchange &exchange)
-{
-    if (exchange.headersSeen || !exchange.reply) {
-        return;
-    }
-    const QVariant status = exchange.reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (!status.isValid()) {
-        return;
-    }
-    exchange.headersSeen = true;
-    exchange.status = status.toInt();
-    const QByteArray type = exchange.reply->rawHeader("Content-Type").trimmed().toLower();
-    exchange.sse = exchange.ok() && type.startsWith("text/event-stream");
-}
-
-void OpenAiModel::onData(quint64 id)
+void OpenAiModel::onData(quint64 id, const QByteArray &bytes)
 {
     Exchange *exchange = live(id);
-    if (!exchange || !exchange->reply) {
+    if (!exchange) {
         return;
     }
-    onHeaders(*exchange);
-    const QByteArray bytes = exchange->reply->readAll();
     exchange->received += bytes.size();
     if (exchange->received > MaxResponseBytes) {
         fail(id,
@@ -290,19 +285,27 @@ void OpenAiModel::onData(quint64 id)
     }
 }
 
-void OpenAiModel::onFinished(quint64 id)
+void OpenAiModel::onFinished(quint64 id, const Result<void> &ended)
 {
-    onData(id); // whatever arrived with the end
     Exchange *exchange = live(id);
-    if (!exchange || !exchange->reply) {
+    if (!exchange) {
         return;
     }
-    onHeaders(*exchange);
-    if (!exchange->headersSeen) {
+    exchange->call.reset(); // done: nothing to abort any more
+    if (!ended && ended.error().message == UpstreamClient::TooLargeMessage) {
         fail(id,
-             upstreamError(
-                 ErrorCode::BadGateway,
-                 u"cannot reach the API: %1"_s.arg(networkErrorText(exchange->reply->error()))));
+             upstreamError(ErrorCode::BadGateway,
+                           u"the answer exceeds %1 MiB"_s.arg(MaxResponseBytes >> 20)));
+        return;
+    }
+    if (!exchange->headersSeen) {
+        // An egress refusal keeps its code (Forbidden); a network failure is a 502.
+        const Error &error = ended ? Error::internal(u"no response"_s) : ended.error();
+        fail(id,
+             error.code == ErrorCode::Forbidden || error.code == ErrorCode::InvalidArgument
+                 ? upstreamError(error.code, error.message)
+                 : upstreamError(ErrorCode::BadGateway,
+                                 u"cannot reach the API: %1"_s.arg(error.message)));
         return;
     }
     if (!exchange->ok()) {

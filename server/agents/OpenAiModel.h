@@ -3,10 +3,12 @@
 #pragma once
 
 #include "agents/ModelProvider.h"
+#include "apps/EgressPolicy.h"
 
 #include <QByteArray>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QUrl>
 
 #include <chrono>
@@ -14,9 +16,9 @@
 #include <memory>
 #include <utility>
 
-class QNetworkAccessManager;
-
 namespace Gestalt {
+
+class UpstreamClient;
 
 // A model behind an OpenAI-compatible chat-completions API (`source: openai`): OpenAI itself,
 // Azure OpenAI, OpenRouter, vLLM, Ollama, llama.cpp, LM Studio...
@@ -34,6 +36,10 @@ namespace Gestalt {
 // that ignore `stream`) is read the same way. The API key never appears in a log line or an
 // error message, even when the upstream echoes it back.
 //
+// Requests go through UpstreamClient::stream() under the provider's EgressPolicy (its
+// providers.agent.<name>.egress.allowedHosts, else server.egress.defaultAction): a host it does
+// not allow fails the call with Forbidden before anything is sent. No redirect is followed.
+//
 // This class owns the network side (the call, its timeout, cancellation, the size cap); what
 // goes on the wire and how an answer is put together from it is OpenAiWire's.
 class OpenAiModel final
@@ -44,8 +50,12 @@ class OpenAiModel final
     Q_DISABLE_COPY_MOVE(OpenAiModel)
 
 public:
-    [[nodiscard]] static Result<std::unique_ptr<OpenAiModel>>
-    create(const QString &name, const QJsonObject &config, QObject *parent = nullptr);
+    // `upstream` carries the requests (it should outlive the model; calls fail once it is gone).
+    [[nodiscard]] static Result<std::unique_ptr<OpenAiModel>> create(const QString &name,
+                                                                     const QJsonObject &config,
+                                                                     UpstreamClient &upstream,
+                                                                     EgressPolicy egress,
+                                                                     QObject *parent = nullptr);
     ~OpenAiModel() override;
 
     [[nodiscard]] QString name() const override { return m_name; }
@@ -60,13 +70,12 @@ public:
 private:
     struct Exchange;
 
-    OpenAiModel(QString name, QObject *parent);
+    OpenAiModel(QString name, UpstreamClient &upstream, EgressPolicy egress, QObject *parent);
 
     // The exchange while it may still make progress (not finished, not canceled).
     [[nodiscard]] Exchange *live(quint64 id) const;
-    void onHeaders(Exchange &exchange);
-    void onData(quint64 id);
-    void onFinished(quint64 id);
+    void onData(quint64 id, const QByteArray &bytes);
+    void onFinished(quint64 id, const Result<void> &ended);
     // Reads SSE events; false when the exchange ended (or the model went away) meanwhile.
     [[nodiscard]] bool readEvents(quint64 id, QByteArrayView bytes);
     // One chunk (streamed) or one whole chat.completion; false when the exchange ended.
@@ -83,7 +92,8 @@ private:
     QString m_model;
     std::chrono::milliseconds m_timeout{std::chrono::seconds(120)};
     QList<std::pair<QByteArray, QByteArray>> m_headers; // extra ones, then Authorization etc.
-    QNetworkAccessManager *m_network;                   // child
+    QPointer<UpstreamClient> m_upstream;
+    EgressPolicy m_egress;
     quint64 m_nextId = 1;
     std::map<quint64, std::unique_ptr<Exchange>> m_exchanges;
 };

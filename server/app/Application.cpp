@@ -208,10 +208,11 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
     app->m_credentialService = std::make_unique<CredentialService>(
         *app->m_credentials, *app->m_oauth, app->m_clock, Crypto::uuidV4());
     app->m_runtime = std::make_unique<RuntimeRegistry>(config.runtime);
-    app->m_mcpUpstreams = std::make_unique<McpUpstreams>(*app->m_catalog, *app->m_runtime);
     app->m_invocations = std::make_unique<InvocationService>(
         *app->m_catalog, *app->m_access, *app->m_credentials, *app->m_credentialService,
         *app->m_serverMetrics, *app->m_upstream);
+    app->m_mcpUpstreams =
+        std::make_unique<McpUpstreams>(*app->m_catalog, *app->m_runtime, *app->m_upstream);
     app->m_invocations->setMcpUpstreams(app->m_mcpUpstreams.get());
     // Workflow steps and agent tools run as their owner without a request: a disabled owner's
     // authority runs nothing (requests were refused at authentication already).

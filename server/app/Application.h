@@ -152,8 +152,8 @@ private:
     std::unique_ptr<OAuthClient> m_oauth;
     std::unique_ptr<CredentialService> m_credentialService;
     std::unique_ptr<RuntimeRegistry> m_runtime;
-    std::unique_ptr<McpUpstreams> m_mcpUpstreams; // stopped before the runtime goes
-    std::unique_ptr<InvocationService> m_invocations;
+    std::unique_ptr<InvocationService> m_invocations; // its UpstreamClient outlives m_mcpUpstreams
+    std::unique_ptr<McpUpstreams> m_mcpUpstreams;     // stopped before the runtime goes
     std::unique_ptr<McpToolCatalog> m_mcpTools;
     std::unique_ptr<ConnectionService> m_connectionService;
     std::unique_ptr<AgentEngine> m_agents;       // before m_invocations goes

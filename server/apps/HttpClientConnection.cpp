@@ -5,6 +5,7 @@
 #include "Logging.h"
 
 #include <QNetworkProxy>
+#include <QPointer>
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -55,6 +56,7 @@ void HttpClientConnection::send(const QByteArray &request, bool headRequest, qin
 {
     m_reused = m_completed > 0;
     m_received = false;
+    m_headReported = false;
     m_in.clear();
     m_parser.reset(headRequest, maxBodyBytes);
     m_inSend = true;
@@ -183,7 +185,13 @@ void HttpClientConnection::socketReadable()
     } else {
         m_in += data;
     }
-    switch (m_parser.feed(m_in)) {
+    const HttpResponseParser::Status status = m_parser.feed(m_in);
+    if ((status == HttpResponseParser::Status::NeedMore
+         || status == HttpResponseParser::Status::Done)
+        && !deliverStreamed()) {
+        return; // the exchange was canceled (or everything went away) meanwhile
+    }
+    switch (status) {
     case HttpResponseParser::Status::NeedMore:
         return;
     case HttpResponseParser::Status::Done:
@@ -221,8 +229,9 @@ void HttpClientConnection::socketClosed()
     }
     // Whatever arrived before the close still counts (a body that runs until the close).
     if (m_socket->bytesAvailable() > 0) {
+        const QPointer<HttpClientConnection> guard(this);
         socketReadable();
-        if (m_state != State::Busy) {
+        if (!guard || m_state != State::Busy) {
             return;
         }
     }
@@ -242,6 +251,34 @@ void HttpClientConnection::socketClosed()
         report(m_received ? HttpOutcome::Invalid : HttpOutcome::ClosedEmpty);
         return;
     }
+}
+
+bool HttpClientConnection::deliverStreamed()
+{
+    if (!m_exchange || !m_exchange->streaming() || !m_parser.headComplete()) {
+        return true;
+    }
+    // A callback may cancel the exchange (the pool then closes this connection) or even delete
+    // the client and with it this connection.
+    const QPointer<HttpClientConnection> guard(this);
+    const auto stillBusy = [&guard, this] {
+        return guard && m_state == State::Busy && m_exchange;
+    };
+    if (!m_headReported) {
+        m_headReported = true;
+        m_exchange->head(m_parser.message());
+        if (!stillBusy()) {
+            return false;
+        }
+    }
+    const QByteArray bytes = m_parser.drainBody();
+    if (!bytes.isEmpty()) {
+        m_exchange->body(bytes);
+        if (!stillBusy()) {
+            return false;
+        }
+    }
+    return true;
 }
 
 void HttpClientConnection::responseComplete()

@@ -18,7 +18,9 @@ namespace Gestalt {
 
 // One HTTP/1.1 connection to one origin, on the thread that owns it: QTcpSocket for http,
 // QSslSocket for https (system CA store, peer and host name verification, SNI; no TLS error is
-// ever ignored). It carries one request at a time and connects on the first send().
+// ever ignored). It carries one request at a time and connects on the first send(). For a
+// streaming exchange (HttpExchange::streaming()) it hands the head and then each piece of the body
+// to the exchange as they are parsed, before `finished`.
 //
 // Each send() ends with exactly one `finished` call, never from inside send(). Afterwards the
 // connection is either idle (isIdle(): the response allowed keep-alive and nothing unexpected
@@ -62,6 +64,9 @@ private:
     void socketConnected();
     void socketReadable();
     void socketClosed();
+    // A streaming exchange: hands on the head once, then the body bytes parsed so far. False
+    // when the exchange is gone afterwards (canceled from a callback): read nothing more.
+    [[nodiscard]] bool deliverStreamed();
     void responseComplete();
     void shutDown();
     void report(HttpOutcome outcome, HttpResponseMessage response = {});
@@ -78,7 +83,8 @@ private:
     QByteArray m_pending; // the request, until the connection is up
     int m_completed = 0;  // exchanges finished with a response
     bool m_reused = false;
-    bool m_received = false; // a response byte arrived for the current request
+    bool m_received = false;     // a response byte arrived for the current request
+    bool m_headReported = false; // streaming: the head went to the exchange
     bool m_inSend = false;
     std::optional<HttpExchangeResult> m_deferred; // a result that arose inside send()
 };

@@ -46,9 +46,10 @@ void HttpConnectionPool::cancel(HttpExchange *exchange)
     if (!connection) {
         return; // done already ran, or the exchange never started
     }
-    connection->setExchange(nullptr);
     const QString key = connection->originKey();
-    drop(m_origins[key], connection); // a half-read response: the connection cannot be reused
+    OriginState &origin = m_origins[key];
+    release(origin, connection, exchange);
+    drop(origin, connection); // a half-read response: the connection cannot be reused
     dispatch(key);
     forgetIfUnused(key);
 }
@@ -66,7 +67,8 @@ void HttpConnectionPool::dispatch(const QString &key)
         if (!exchange->needsFreshConnection && !origin.idle.empty()) {
             connection = origin.idle.back().connection;
             origin.idle.pop_back();
-        } else if (origin.open < MaxConnectionsPerOrigin) {
+        } else if (exchange->streaming()
+                   || origin.open - origin.streaming < MaxConnectionsPerOrigin) {
             connection = new HttpClientConnection(
                 exchange->origin,
                 [this](HttpClientConnection *c, HttpExchangeResult result) {
@@ -88,6 +90,9 @@ void HttpConnectionPool::dispatch(const QString &key)
         exchange->queued = false;
         exchange->connection = connection;
         connection->setExchange(exchange);
+        if (exchange->streaming()) {
+            ++origin.streaming;
+        }
         connection->send(exchange->request, exchange->headRequest, exchange->maxBodyBytes);
     }
 }
@@ -97,6 +102,8 @@ void HttpConnectionPool::connectionFinished(HttpClientConnection *connection,
 {
     const QString key = connection->originKey();
     OriginState &origin = m_origins[key];
+    HttpExchange *exchange = connection->exchange();
+    release(origin, connection, exchange);
     if (connection->isIdle()) {
         origin.idle.push_back({connection, m_clock.elapsed()});
         if (!m_idleTimer->isActive()) {
@@ -105,8 +112,6 @@ void HttpConnectionPool::connectionFinished(HttpClientConnection *connection,
     } else {
         drop(origin, connection);
     }
-    HttpExchange *exchange = connection->exchange();
-    connection->setExchange(nullptr);
     if (!exchange) {
         dispatch(key);
         forgetIfUnused(key);
@@ -146,6 +151,16 @@ void HttpConnectionPool::connectionLost(HttpClientConnection *connection)
     }
     dispatch(key);
     forgetIfUnused(key);
+}
+
+void HttpConnectionPool::release(OriginState &origin,
+                                 HttpClientConnection *connection,
+                                 HttpExchange *exchange)
+{
+    connection->setExchange(nullptr);
+    if (exchange && exchange->streaming()) {
+        --origin.streaming;
+    }
 }
 
 void HttpConnectionPool::drop(OriginState &origin, HttpClientConnection *connection)

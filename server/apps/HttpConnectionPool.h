@@ -31,6 +31,12 @@ class HttpClientConnection;
 // it. When a REUSED connection closes before any byte of the response arrived, an idempotent
 // request (HttpExchange::idempotent: GET, HEAD, PUT, DELETE) is sent once more, on a fresh
 // connection; any other request fails (HttpOutcome::ClosedEmpty).
+//
+// Streams (HttpExchange::streaming(): an SSE GET may stay open for hours) take an idle connection
+// like any exchange, or else always a new one: a connection carrying a stream does not count
+// against MaxConnectionsPerOrigin, so long-lived streams never starve the origin's other calls.
+// Once its stream ends, a connection counts again (and goes back to the pool if reusable). The
+// streams themselves are bounded by their callers (an MCP client holds one GET stream).
 class HttpConnectionPool final : public QObject
 {
     Q_OBJECT
@@ -58,12 +64,15 @@ private:
         std::deque<HttpExchange *> waiting;
         std::deque<IdleConnection> idle; // oldest first; reused from the back
         int open = 0;                    // connecting, busy or idle
+        int streaming = 0;               // of those, carrying a stream (not counted in the cap)
     };
 
     void dispatch(const QString &key);
     void connectionFinished(HttpClientConnection *connection, HttpExchangeResult result);
     void connectionLost(HttpClientConnection *connection);
     void drop(OriginState &origin, HttpClientConnection *connection);
+    // The connection no longer carries `exchange`: a stream's connection counts again.
+    void release(OriginState &origin, HttpClientConnection *connection, HttpExchange *exchange);
     void forgetIfUnused(const QString &key);
     void sweepIdle();
 

@@ -54,6 +54,13 @@ struct HttpExchange
     bool idempotent = false; // may be sent again after the stale keep-alive race
     qint64 maxBodyBytes = 0;
     std::function<void(HttpExchangeResult)> done; // exactly once, unless canceled
+    // Streaming (set both): the final head as soon as it is parsed, then the body in pieces as
+    // they arrive; `done` then tells how the body ended (a Response has an empty body). Either
+    // may cancel the exchange; nothing more is reported after that.
+    std::function<void(const HttpResponseMessage &head)> head;
+    std::function<void(const QByteArray &bytes)> body;
+    // A stream may stay open for long: it does not count against the origin's connection cap.
+    [[nodiscard]] bool streaming() const { return bool(head); }
 
     // The pool's bookkeeping.
     HttpClientConnection *connection = nullptr;

@@ -81,6 +81,7 @@ void HttpResponseParser::reset(bool headRequest, qint64 maxBodyBytes)
     m_state = State::StatusLine;
     m_maxBodyBytes = maxBodyBytes;
     m_remaining = 0;
+    m_bodyBytes = 0;
     m_headBytes = 0;
     m_scanned = 0;
     m_headRequest = headRequest;
@@ -189,7 +190,7 @@ std::optional<HttpResponseParser::Status> HttpResponseParser::step(QByteArray &i
         }
         return Status::NeedMore;
     case State::UntilClose:
-        if (m_message.body.size() + (in.size() - pos) > m_maxBodyBytes) {
+        if (in.size() - pos > m_maxBodyBytes - m_bodyBytes) {
             return fail(Status::TooLarge);
         }
         m_remaining = in.size() - pos;
@@ -355,7 +356,7 @@ std::optional<HttpResponseParser::Status> HttpResponseParser::chunkSizeLine(QByt
         m_state = State::Trailers;
         return std::nullopt;
     }
-    if (size > m_maxBodyBytes - m_message.body.size()) {
+    if (size > m_maxBodyBytes - m_bodyBytes) {
         return fail(Status::TooLarge);
     }
     m_remaining = size;
@@ -376,6 +377,7 @@ void HttpResponseParser::takeBody(const QByteArray &in, qsizetype &pos)
     }
     pos += n;
     m_remaining -= n;
+    m_bodyBytes += n;
 }
 
 HttpResponseParser::Status HttpResponseParser::fail(Status status)

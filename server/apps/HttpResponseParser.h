@@ -53,6 +53,11 @@ public:
 
     // True once the final (non-1xx) head was parsed.
     [[nodiscard]] bool headComplete() const { return m_state > State::Headers; }
+    // The response so far: once headComplete(), its status and headers are final.
+    [[nodiscard]] const HttpResponseMessage &message() const { return m_message; }
+    // For a caller that streams the body: the body bytes gathered since the last call (the cap
+    // given to reset() still counts every body byte).
+    [[nodiscard]] QByteArray drainBody() { return std::exchange(m_message.body, {}); }
     // For a Done response: whether the connection may carry another request (HTTP/1.1 without
     // "Connection: close", HTTP/1.0 with "Connection: keep-alive", and a body not ended by close).
     [[nodiscard]] bool keepAlive() const { return m_keepAlive; }
@@ -91,6 +96,7 @@ private:
     State m_state = State::StatusLine;
     qint64 m_maxBodyBytes = 0;
     qint64 m_remaining = 0;
+    qint64 m_bodyBytes = 0; // body bytes taken so far, drained or not
     qsizetype m_headBytes = 0;
     qsizetype m_scanned = 0; // bytes of an incomplete line already searched for its end
     bool m_headRequest = false;

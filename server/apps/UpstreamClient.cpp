@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -112,13 +113,32 @@ QByteArray hostHeader(const HttpOrigin &origin)
 
 } // namespace
 
+const QString UpstreamClient::TooLargeMessage = kTooLarge;
+
+QByteArray UpstreamResponseHead::header(QByteArrayView name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (QByteArrayView(key).compare(name, Qt::CaseInsensitive) == 0) {
+            return value;
+        }
+    }
+    return {};
+}
+
 // One call: the caller's handle and the client's record of it at once.
-class UpstreamCallState final : public UpstreamCall
+class UpstreamCallState final
+    : public UpstreamCall
+    , public std::enable_shared_from_this<UpstreamCallState>
 {
 public:
     UpstreamCallState(UpstreamClient *client, UpstreamClient::Callback callback)
         : m_client(client)
         , m_callback(std::move(callback))
+    {}
+    UpstreamCallState(UpstreamClient *client, UpstreamStreamHandlers handlers)
+        : m_client(client)
+        , m_stream(std::move(handlers))
+        , m_streaming(true)
     {}
 
     void abort() override
@@ -133,6 +153,8 @@ private:
 
     UpstreamClient *m_client; // outlives every call that is not done
     UpstreamClient::Callback m_callback;
+    UpstreamStreamHandlers m_stream;
+    bool m_streaming = false;
     HttpExchange m_exchange;
     UpstreamClient::CallList::iterator m_position;
     qint64 m_maxBodyBytes = 0;
@@ -163,6 +185,23 @@ std::shared_ptr<UpstreamCall> UpstreamClient::send(const UpstreamRequest &reques
                                                    Callback callback)
 {
     auto call = std::make_shared<UpstreamCallState>(this, std::move(callback));
+    start(call, request, options);
+    return call;
+}
+
+std::shared_ptr<UpstreamCall> UpstreamClient::stream(const UpstreamRequest &request,
+                                                     const UpstreamOptions &options,
+                                                     UpstreamStreamHandlers handlers)
+{
+    auto call = std::make_shared<UpstreamCallState>(this, std::move(handlers));
+    start(call, request, options);
+    return call;
+}
+
+void UpstreamClient::start(const std::shared_ptr<UpstreamCallState> &call,
+                           const UpstreamRequest &request,
+                           const UpstreamOptions &options)
+{
     call->m_position = m_calls.emplace(m_clock.elapsed() + options.timeout.count(), call);
     armDeadlineTimer();
 
@@ -172,20 +211,20 @@ std::shared_ptr<UpstreamCall> UpstreamClient::send(const UpstreamRequest &reques
         failLater(
             call,
             Error::forbidden(u"egress with scheme \"%1\" is not allowed"_s.arg(url.scheme())));
-        return call;
+        return;
     }
     if (Result<void> allowed = options.egress.checkHost(url.host()); !allowed) {
         failLater(call, allowed.error());
-        return call;
+        return;
     }
     if (RequestBuilder::hasDotSegment(url.path(QUrl::FullyEncoded).toLatin1())) {
         failLater(call, Error::invalid(u"the upstream URL has a \".\" or \"..\" path segment"_s));
-        return call;
+        return;
     }
     const QByteArray method = request.method.toUpper().toLatin1();
     if (!isToken(method)) {
         failLater(call, Error::invalid(u"invalid HTTP method for the upstream request"_s));
-        return call;
+        return;
     }
 
     HttpExchange &exchange = call->m_exchange;
@@ -205,7 +244,7 @@ std::shared_ptr<UpstreamCall> UpstreamClient::send(const UpstreamRequest &reques
             failLater(call,
                       Error::invalid(u"invalid header \"%1\" for the upstream request"_s.arg(
                           QString::fromLatin1(name.left(64)))));
-            return call;
+            return;
         }
         if (!isClientOwnedHeader(name)) {
             out += name + ": "_ba + value + "\r\n"_ba;
@@ -227,10 +266,46 @@ std::shared_ptr<UpstreamCall> UpstreamClient::send(const UpstreamRequest &reques
     exchange.done = [this, state = call.get()](HttpExchangeResult result) {
         exchangeDone(*state, std::move(result));
     };
+    if (call->m_streaming) {
+        exchange.head = [this, state = call.get()](const HttpResponseMessage &message) {
+            streamHead(*state, message);
+        };
+        exchange.body = [state = call.get()](const QByteArray &bytes) {
+            if (!state->m_done && state->m_stream.data) {
+                // The handler may abort the call and drop the last handle to it.
+                const std::shared_ptr<UpstreamCallState> keep = state->shared_from_this();
+                keep->m_stream.data(bytes);
+            }
+        };
+    }
     call->m_maxBodyBytes = options.maxBodyBytes;
-    call->m_decode = !hasHeader(request.headers, "accept-encoding");
+    call->m_decode = !call->m_streaming && !hasHeader(request.headers, "accept-encoding");
     m_pool->start(&exchange);
-    return call;
+}
+
+void UpstreamClient::streamHead(UpstreamCallState &call, const HttpResponseMessage &message)
+{
+    if (call.m_done) {
+        return;
+    }
+    // The head is in: from now on only abort() (or the body's end) ends the call.
+    const std::shared_ptr<UpstreamCallState> keep = std::move(call.m_position->second);
+    m_calls.erase(call.m_position);
+    call.m_position = m_calls.emplace(std::numeric_limits<qint64>::max(), keep);
+
+    UpstreamResponseHead head;
+    head.status = message.status;
+    for (const auto &[name, value] : message.headers) {
+        if (head.contentType.isEmpty() && name.compare("content-type", Qt::CaseInsensitive) == 0) {
+            head.contentType = value;
+        }
+        if (!isHopHeader(name)) {
+            head.headers.append({name, value});
+        }
+    }
+    if (call.m_stream.head) {
+        call.m_stream.head(head); // `keep` holds the call if the handler drops it
+    }
 }
 
 void UpstreamClient::failLater(const std::shared_ptr<UpstreamCallState> &call, Error error)
@@ -253,6 +328,10 @@ void UpstreamClient::exchangeDone(UpstreamCallState &call, HttpExchangeResult re
                         << "failed:" << message;
         finishCall(call, badGateway(message));
     };
+    if (call.m_streaming && result.outcome == HttpOutcome::Response) {
+        finishCall(call, UpstreamResponse{}); // the head and the body went out already
+        return;
+    }
     switch (result.outcome) {
     case HttpOutcome::Response:
         break;
@@ -326,6 +405,14 @@ void UpstreamClient::finishCall(UpstreamCallState &call, Result<UpstreamResponse
     // Keeps the call alive through the callback, whoever else holds it.
     const std::shared_ptr<UpstreamCallState> keep = std::move(call.m_position->second);
     m_calls.erase(call.m_position);
+    if (call.m_streaming) {
+        // head and data stay: one of them may be running (an abort from inside it).
+        const std::function<void(Result<void>)> end = std::exchange(call.m_stream.end, nullptr);
+        if (end) {
+            end(result ? Result<void>() : Result<void>(result.error()));
+        }
+        return;
+    }
     const Callback callback = std::exchange(call.m_callback, nullptr);
     if (callback) {
         callback(std::move(result));
@@ -338,6 +425,9 @@ void UpstreamClient::armDeadlineTimer()
         return;
     }
     const qint64 next = m_calls.begin()->first;
+    if (next == std::numeric_limits<qint64>::max()) {
+        return; // only streams past their head: no deadline
+    }
     if (m_deadlineTimer->isActive() && m_armedFor <= next) {
         return;
     }

@@ -24,6 +24,7 @@ namespace Gestalt {
 class HttpConnectionPool;
 class UpstreamCallState;
 struct HttpExchangeResult;
+struct HttpResponseMessage;
 
 struct UpstreamResponse
 {
@@ -33,9 +34,34 @@ struct UpstreamResponse
     QByteArray body;
 };
 
+// The status line and headers of a streamed response (UpstreamClient::stream()).
+struct UpstreamResponseHead
+{
+    int status = 0;
+    QByteArray contentType; // as sent; empty when the upstream sent none
+    QList<std::pair<QByteArray, QByteArray>> headers;
+
+    // The first value of the header `name` (case-insensitive), empty when absent.
+    [[nodiscard]] QByteArray header(QByteArrayView name) const;
+};
+
+// What a streamed call reports, in this order: `head` at most once, `data` any number of times
+// after it, and `end` exactly once (never from inside stream(); synchronously from abort()).
+struct UpstreamStreamHandlers
+{
+    std::function<void(const UpstreamResponseHead &)> head;
+    std::function<void(const QByteArray &chunk)> data; // body bytes as they arrive
+    // How the call ended: {} after the whole body, else the failure (before or after the head).
+    std::function<void(Result<void>)> end;
+};
+
 struct UpstreamOptions
 {
+    // send(): the whole call. stream(): up to the response head (connect, request, wait); the
+    // body of a stream has no deadline: abort() ends it.
     std::chrono::milliseconds timeout = std::chrono::seconds(30);
+    // send(): the whole body. stream(): the sum of the body bytes (set it to cap a stream; the
+    // default caps a stream at 50 MiB like send()).
     qint64 maxBodyBytes = qint64(50) * 1024 * 1024;
     // Where the request may go (EgressPolicy::checkHost before anything is sent).
     EgressPolicy egress;
@@ -69,18 +95,25 @@ public:
 // An upstream HTTP error status is NOT a failure: it comes back as an UpstreamResponse.
 //
 // HTTP/1.1 of its own, on the client's thread (HttpConnectionPool, HttpClientConnection): per
-// origin a pool of persistent connections (at most HttpConnectionPool::MaxConnectionsPerOrigin,
-// then calls queue in order; idle ones close after HttpConnectionPool::IdleTimeout). The one
-// retry it makes is the standard one for the stale keep-alive race: a GET, HEAD, PUT or DELETE
-// whose reused connection the server closed before answering goes out once more on a new
-// connection. The request carries the caller's headers, a Host header, "User-Agent: gestaltd"
-// unless the caller set one, and Content-Length for a body (0 for a POST, PUT or PATCH without
-// one); no Accept-Encoding, no cookies, no Expect. A body compressed although the caller sent no
-// Accept-Encoding (gzip, deflate) is decoded and its Content-Encoding dropped; when the caller
-// sent Accept-Encoding, the body and Content-Encoding pass through as they are. Headers that
-// describe the hop or the framing (Connection, Transfer-Encoding, Content-Length, ...) are not
-// passed on; repeated headers are. The timeout bounds the whole call, from send() to the last
-// body byte, including any wait for a connection.
+// origin a pool of persistent connections (at most HttpConnectionPool::MaxConnectionsPerOrigin
+// besides those carrying a stream, then calls queue in order; idle ones close after
+// HttpConnectionPool::IdleTimeout). The one retry it makes is the standard one for the stale
+// keep-alive race: a GET, HEAD, PUT or DELETE whose reused connection the server closed before
+// answering goes out once more on a new connection. The request carries the caller's headers, a
+// Host header, "User-Agent: gestaltd" unless the caller set one, and Content-Length for a body (0
+// for a POST, PUT or PATCH without one); no Accept-Encoding, no cookies, no Expect. A body
+// compressed although the caller sent no Accept-Encoding (gzip, deflate) is decoded and its
+// Content-Encoding dropped; when the caller sent Accept-Encoding, the body and Content-Encoding
+// pass through as they are. Headers that describe the hop or the framing (Connection,
+// Transfer-Encoding, Content-Length, ...) are not passed on; repeated headers are. The timeout
+// bounds the whole call, from send() to the last body byte, including any wait for a connection.
+//
+// stream() sends the same request through the same egress check and the same pool, but hands the
+// response on as it arrives (UpstreamStreamHandlers): an SSE answer, a long-lived event stream.
+// Its timeout ends at the head; its body is passed on as it came (a Content-Encoding is neither
+// decoded nor dropped: no Accept-Encoding is sent, so a server should not use one). A stream's
+// connection does not count against the per-origin cap while it streams (HttpConnectionPool) and
+// returns to the pool once the body ended cleanly with keep-alive.
 class UpstreamClient final : public QObject
 {
     Q_OBJECT
@@ -93,14 +126,24 @@ public:
 
     [[nodiscard]] std::shared_ptr<UpstreamCall>
     send(const UpstreamRequest &request, const UpstreamOptions &options, Callback callback);
+    [[nodiscard]] std::shared_ptr<UpstreamCall> stream(const UpstreamRequest &request,
+                                                       const UpstreamOptions &options,
+                                                       UpstreamStreamHandlers handlers);
+
+    // The failure message of a body over maxBodyBytes, for callers that word it their own way.
+    static const QString TooLargeMessage;
 
 private:
     friend class UpstreamCallState;
     // Calls in flight, by deadline (ms on m_clock); the client keeps each one alive until done.
     using CallList = std::multimap<qint64, std::shared_ptr<UpstreamCallState>>;
 
+    void start(const std::shared_ptr<UpstreamCallState> &call,
+               const UpstreamRequest &request,
+               const UpstreamOptions &options);
     void failLater(const std::shared_ptr<UpstreamCallState> &call, Error error);
     void exchangeDone(UpstreamCallState &call, HttpExchangeResult result);
+    void streamHead(UpstreamCallState &call, const HttpResponseMessage &message);
     void finishCall(UpstreamCallState &call, Result<UpstreamResponse> result);
     void armDeadlineTimer();
     void expireDeadlines();

@@ -528,10 +528,12 @@ std::unique_ptr<McpClient> McpClient::stdio(HostedProcess &process)
 
 std::unique_ptr<McpClient> McpClient::http(const QUrl &url,
                                            QList<std::pair<QByteArray, QByteArray>> headers,
-                                           QNetworkAccessManager &network)
+                                           UpstreamClient &upstream,
+                                           const EgressPolicy &egress)
 {
     auto dd = std::make_unique<Private>();
-    dd->transport = std::make_unique<McpHttpTransport>(*dd, url, std::move(headers), network);
+    dd->transport =
+        std::make_unique<McpHttpTransport>(*dd, url, std::move(headers), upstream, egress);
     return std::unique_ptr<McpClient>(new McpClient(std::move(dd)));
 }
 

@@ -16,11 +16,11 @@
 #include <functional>
 #include <memory>
 
-class QNetworkAccessManager;
-
 namespace Gestalt {
 
 class HostedProcess;
+class UpstreamClient;
+struct EgressPolicy;
 
 // A Model Context Protocol client for one upstream MCP server (an "upstream MCP app"): over stdio
 // to a process the local runtime hosts, or over Streamable HTTP to a URL. It initializes by itself
@@ -39,8 +39,9 @@ class HostedProcess;
 //
 // Destroying the client drops pending requests without calling their callbacks (after the
 // destructor no callback runs); over HTTP it aborts its replies and sends a best-effort DELETE for
-// the session. The QNetworkAccessManager and the HostedProcess should outlive the client (a
-// HostedProcess that goes first makes requests fail with Unavailable).
+// the session. The UpstreamClient and the HostedProcess should outlive the client (a
+// HostedProcess that goes first makes requests fail with Unavailable; an UpstreamClient that goes
+// first cancels the calls in flight, and later requests fail with Unavailable).
 class McpClient : public QObject
 {
     Q_OBJECT
@@ -63,9 +64,11 @@ public:
     // server answers 404 for an expired session. `headers` go on every request (the connection's
     // credential, e.g. Authorization). A GET stream is opened after initialize to hear
     // notifications (tools/list_changed); a server answering 405 there is fine.
+    // Every request goes through `upstream` under `egress` (the app's EgressPolicy): a host it
+    // does not allow fails the request with Forbidden before anything is sent.
     [[nodiscard]] static std::unique_ptr<McpClient>
     http(const QUrl &url, QList<std::pair<QByteArray, QByteArray>> headers,
-         QNetworkAccessManager &network);
+         UpstreamClient &upstream, const EgressPolicy &egress);
 
     ~McpClient() override;
 

@@ -9,11 +9,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 
 #include <algorithm>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -28,27 +26,6 @@ constexpr std::chrono::milliseconds defaultRetry{1000};
 constexpr std::chrono::milliseconds maxRetry{30'000};
 
 const QByteArray acceptBoth = "application/json, text/event-stream"_ba;
-
-QString networkErrorText(QNetworkReply::NetworkError error)
-{
-    switch (error) {
-    case QNetworkReply::ConnectionRefusedError:
-        return u"connection refused"_s;
-    case QNetworkReply::RemoteHostClosedError:
-        return u"the connection was closed"_s;
-    case QNetworkReply::HostNotFoundError:
-        return u"host not found"_s;
-    case QNetworkReply::TimeoutError:
-        return u"connection timed out"_s;
-    case QNetworkReply::SslHandshakeFailedError:
-        return u"TLS handshake failed"_s;
-    case QNetworkReply::TooManyRedirectsError:
-    case QNetworkReply::InsecureRedirectError:
-        return u"bad redirect"_s;
-    default:
-        return u"network error %1"_s.arg(int(error));
-    }
-}
 
 // ": <error.message>" of a JSON-RPC error body, empty otherwise.
 QString errorDetail(const QByteArray &body)
@@ -70,6 +47,19 @@ std::chrono::milliseconds retryDelay(const SseParser &parser, std::chrono::milli
     return fallback;
 }
 
+// Headers the transport sets itself: the configured ones never replace them.
+bool isTransportHeader(const QByteArray &name)
+{
+    for (const QByteArrayView own :
+         {"accept"_ba, "content-type"_ba, "mcp-session-id"_ba, "mcp-protocol-version"_ba,
+          "last-event-id"_ba}) {
+        if (own.compare(name, Qt::CaseInsensitive) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace
 
 // One HTTP exchange: a POST, a GET resuming a POST's stream, or the GET notification stream.
@@ -88,8 +78,8 @@ public:
     [[nodiscard]] bool ok() const { return status >= 200 && status < 300; }
 
     Kind kind;
-    QNetworkReply *reply = nullptr; // child
-    qint64 requestId = 0;           // the request whose response this carries (0: none)
+    std::shared_ptr<UpstreamCall> call; // while in flight
+    qint64 requestId = 0;               // the request whose response this carries (0: none)
     bool initialize = false;
     QByteArray sessionId; // sent with
     std::function<void()> done;
@@ -107,11 +97,12 @@ public:
 };
 
 McpHttpTransport::McpHttpTransport(McpTransportHost &host, QUrl url, Headers headers,
-                                   QNetworkAccessManager &network)
+                                   UpstreamClient &upstream, EgressPolicy egress)
     : McpClientTransport(host)
     , m_url(std::move(url))
     , m_headers(std::move(headers))
-    , m_network(&network)
+    , m_upstream(&upstream)
+    , m_egress(std::move(egress))
 {
     m_streamTimer.setSingleShot(true);
     connect(&m_streamTimer, &QTimer::timeout, this, &McpHttpTransport::openStream);
@@ -123,36 +114,46 @@ McpHttpTransport::~McpHttpTransport()
     for (Exchange *exchange : std::as_const(m_exchanges)) {
         exchange->closed = true;
         exchange->done = nullptr;
-        if (exchange->reply) {
-            disconnect(exchange->reply, nullptr, this, nullptr);
-            exchange->reply->abort();
+        if (const std::shared_ptr<UpstreamCall> call = std::exchange(exchange->call, nullptr)) {
+            call->abort();
         }
     }
-    if (!m_sessionId.isEmpty() && m_network) {
-        // Best effort: tell the server the session is over. The reply belongs to the manager.
-        QNetworkReply *reply = m_network->deleteResource(makeRequest(acceptBoth));
-        connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+    if (!m_sessionId.isEmpty() && m_upstream) {
+        // Best effort: tell the server the session is over. The client keeps the call alive.
+        (void)m_upstream->send(makeRequest(u"DELETE"_s, acceptBoth), options(DeleteTimeout),
+                               [](const Result<UpstreamResponse> &) {});
     }
 }
 
-QNetworkRequest McpHttpTransport::makeRequest(const QByteArray &accept) const
+UpstreamRequest McpHttpTransport::makeRequest(const QString &method,
+                                              const QByteArray &accept) const
 {
-    QNetworkRequest request(m_url);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                         QNetworkRequest::SameOriginRedirectPolicy);
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
-                         QNetworkRequest::AlwaysNetwork);
-    for (const auto &[name, value] : m_headers) {
-        request.setRawHeader(name, value);
+    UpstreamRequest request;
+    request.method = method;
+    request.url = m_url;
+    request.headers.reserve(m_headers.size() + 4);
+    for (const auto &header : m_headers) {
+        if (!isTransportHeader(header.first)) {
+            request.headers.append(header);
+        }
     }
-    request.setRawHeader("Accept", accept);
+    request.headers.append({"Accept"_ba, accept});
     if (!m_sessionId.isEmpty()) {
-        request.setRawHeader("Mcp-Session-Id", m_sessionId);
+        request.headers.append({"Mcp-Session-Id"_ba, m_sessionId});
     }
     if (!m_protocolVersion.isEmpty()) {
-        request.setRawHeader("MCP-Protocol-Version", m_protocolVersion);
+        request.headers.append({"MCP-Protocol-Version"_ba, m_protocolVersion});
     }
     return request;
+}
+
+UpstreamOptions McpHttpTransport::options(std::chrono::milliseconds timeout) const
+{
+    UpstreamOptions options;
+    options.timeout = timeout;
+    options.maxBodyBytes = MaxBodyBytes;
+    options.egress = m_egress;
+    return options;
 }
 
 void McpHttpTransport::sendRequest(qint64 id, const QJsonObject &message, bool initialize)
@@ -174,25 +175,33 @@ void McpHttpTransport::post(const QJsonObject &message, qint64 requestId, bool i
     exchange->initialize = initialize;
     exchange->done = std::move(done);
     exchange->sessionId = m_sessionId;
-    if (!m_network) {
+    if (!m_upstream) {
         fail(exchange, Error{ErrorCode::Unavailable, u"gestalt is shutting down"_s});
         finish(exchange);
         return;
     }
-    QNetworkRequest request = makeRequest(acceptBoth);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json"_ba);
-    exchange->reply =
-        m_network->post(request, QJsonDocument(message).toJson(QJsonDocument::Compact));
-    wire(exchange);
+    UpstreamRequest request = makeRequest(u"POST"_s, acceptBoth);
+    request.headers.append({"Content-Type"_ba, "application/json"_ba});
+    request.body = QJsonDocument(message).toJson(QJsonDocument::Compact);
+    start(exchange, request, PostHeadTimeout);
 }
 
-void McpHttpTransport::wire(Exchange *exchange)
+void McpHttpTransport::start(Exchange *exchange, const UpstreamRequest &request,
+                             std::chrono::milliseconds headTimeout)
 {
-    QNetworkReply *reply = exchange->reply;
-    reply->setParent(exchange);
-    connect(reply, &QNetworkReply::metaDataChanged, this, [this, exchange] { onHeaders(exchange); });
-    connect(reply, &QNetworkReply::readyRead, this, [this, exchange] { onData(exchange); });
-    connect(reply, &QNetworkReply::finished, this, [this, exchange] { onFinished(exchange); });
+    UpstreamOptions streamOptions = options(headTimeout);
+    if (exchange->kind == Exchange::Kind::Stream) {
+        // Open for as long as the session: only each event is capped (the SSE parser).
+        streamOptions.maxBodyBytes = std::numeric_limits<qint64>::max();
+    }
+    UpstreamStreamHandlers handlers;
+    // The transport outlives its exchanges' calls: it aborts them all when it goes.
+    handlers.head = [this, exchange](const UpstreamResponseHead &head) {
+        onHead(exchange, head);
+    };
+    handlers.data = [this, exchange](const QByteArray &chunk) { onData(exchange, chunk); };
+    handlers.end = [this, exchange](const Result<void> &ended) { onEnd(exchange, ended); };
+    exchange->call = m_upstream->stream(request, streamOptions, std::move(handlers));
 }
 
 void McpHttpTransport::startGet(Exchange *exchange)
@@ -200,48 +209,42 @@ void McpHttpTransport::startGet(Exchange *exchange)
     if (exchange->closed) {
         return;
     }
-    if (!m_network) {
+    if (!m_upstream) {
         fail(exchange, Error{ErrorCode::Unavailable, u"gestalt is shutting down"_s});
         finish(exchange);
         return;
     }
     exchange->sessionId = m_sessionId;
-    QNetworkRequest request = makeRequest("text/event-stream"_ba);
+    UpstreamRequest request = makeRequest(u"GET"_s, "text/event-stream"_ba);
     if (!exchange->lastEventId.isEmpty()) {
-        request.setRawHeader("Last-Event-ID", exchange->lastEventId);
+        request.headers.append({"Last-Event-ID"_ba, exchange->lastEventId});
     }
-    exchange->reply = m_network->get(request);
-    wire(exchange);
+    start(exchange, request,
+          exchange->kind == Exchange::Kind::Stream ? StreamHeadTimeout : PostHeadTimeout);
 }
 
-void McpHttpTransport::onHeaders(Exchange *exchange)
+void McpHttpTransport::onHead(Exchange *exchange, const UpstreamResponseHead &head)
 {
-    if (exchange->headersSeen || exchange->closed || !exchange->reply) {
+    if (exchange->headersSeen || exchange->closed) {
         return;
     }
-    const QVariant status = exchange->reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (!status.isValid()) {
-        return; // no response yet
-    }
     exchange->headersSeen = true;
-    exchange->status = status.toInt();
-    const QByteArray type = exchange->reply->rawHeader("Content-Type").trimmed().toLower();
+    exchange->status = head.status;
+    const QByteArray type = head.contentType.trimmed().toLower();
     exchange->sse = exchange->ok() && type.startsWith("text/event-stream");
     if (exchange->initialize && exchange->ok()) {
-        const QByteArray session = exchange->reply->rawHeader("Mcp-Session-Id").trimmed();
+        const QByteArray session = head.header("Mcp-Session-Id").trimmed();
         if (!session.isEmpty()) {
             m_sessionId = session;
         }
     }
 }
 
-void McpHttpTransport::onData(Exchange *exchange)
+void McpHttpTransport::onData(Exchange *exchange, const QByteArray &chunk)
 {
     if (exchange->closed) {
         return;
     }
-    onHeaders(exchange);
-    const QByteArray chunk = exchange->reply->readAll();
     if (exchange->kind != Exchange::Kind::Stream) {
         exchange->received += chunk.size();
         if (exchange->received > MaxBodyBytes) {
@@ -312,27 +315,31 @@ void McpHttpTransport::deliver(Exchange *exchange, const QJsonObject &message)
     m_host.receive(message);
 }
 
-void McpHttpTransport::onFinished(Exchange *exchange)
+void McpHttpTransport::onEnd(Exchange *exchange, const Result<void> &ended)
 {
     if (exchange->closed) {
         return;
     }
-    onHeaders(exchange);
-    if (exchange->reply->bytesAvailable() > 0) {
-        onData(exchange);
-        if (exchange->closed) {
-            return;
-        }
+    exchange->call.reset(); // done: nothing to abort any more
+    if (!ended && ended.error().message == UpstreamClient::TooLargeMessage) {
+        fail(exchange,
+             Error{ErrorCode::BadGateway, u"upstream MCP server sent more than 64 MiB"_s});
+        finish(exchange);
+        return;
     }
     const int status = exchange->status;
     if (exchange->kind == Exchange::Kind::Stream) {
         streamEnded(exchange, status == 200 && exchange->sse);
         return;
     }
-    if (status == 0) {
-        fail(exchange, Error{ErrorCode::BadGateway,
-                             u"cannot reach the upstream MCP server: %1"_s.arg(
-                                 networkErrorText(exchange->reply->error()))});
+    if (!exchange->headersSeen) {
+        // An egress refusal or a bad request stays what it is; a network failure is a 502.
+        const Error &error = ended ? Error{ErrorCode::BadGateway, u"no response"_s} : ended.error();
+        fail(exchange,
+             error.code == ErrorCode::BadGateway
+                 ? Error{ErrorCode::BadGateway,
+                         u"cannot reach the upstream MCP server: %1"_s.arg(error.message)}
+                 : error);
     } else if (status == 404 && !exchange->sessionId.isEmpty()) {
         const qint64 id = std::exchange(exchange->requestId, 0);
         const bool current = exchange->sessionId == m_sessionId;
@@ -400,11 +407,8 @@ void McpHttpTransport::finish(Exchange *exchange)
     exchange->closed = true;
     exchange->startTimer.stop();
     m_exchanges.removeOne(exchange);
-    if (exchange->reply) {
-        disconnect(exchange->reply, nullptr, this, nullptr);
-        if (exchange->reply->isRunning()) {
-            exchange->reply->abort();
-        }
+    if (const std::shared_ptr<UpstreamCall> call = std::exchange(exchange->call, nullptr)) {
+        call->abort(); // its end finds the exchange closed
     }
     std::function<void()> done = std::move(exchange->done);
     exchange->done = nullptr;

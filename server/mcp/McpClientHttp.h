@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "apps/UpstreamClient.h"
 #include "mcp/McpClientTransport.h"
 
 #include <QByteArray>
@@ -10,8 +11,7 @@
 #include <QTimer>
 #include <QUrl>
 
-class QNetworkAccessManager;
-class QNetworkRequest;
+#include <chrono>
 
 namespace Gestalt {
 
@@ -21,6 +21,13 @@ namespace Gestalt {
 // has none); a POST stream that ends before its response after an event id is resumed with GET
 // + Last-Event-ID. Bodies are capped at 64 MiB. The destructor aborts everything and sends a
 // best-effort DELETE for the session. Internal to McpClient (McpClient::http()).
+//
+// Every request goes through UpstreamClient::stream() (DELETE: send()) under the app's
+// EgressPolicy: a host it does not allow is refused before anything is sent (Forbidden, passed on
+// as it is). No redirect is followed. The GET stream and the SSE answers have no deadline once
+// their head arrived (the McpClient times out the requests); a POST waits at most
+// PostHeadTimeout for its head (McpClient's own timeout usually ends it earlier), the GET stream
+// StreamHeadTimeout.
 class McpHttpTransport final : public McpClientTransport
 {
     Q_OBJECT
@@ -29,9 +36,12 @@ public:
     using Headers = QList<std::pair<QByteArray, QByteArray>>;
 
     static constexpr qint64 MaxBodyBytes = 64LL * 1024 * 1024;
+    static constexpr std::chrono::milliseconds PostHeadTimeout = std::chrono::minutes(30);
+    static constexpr std::chrono::milliseconds StreamHeadTimeout = std::chrono::seconds(30);
+    static constexpr std::chrono::milliseconds DeleteTimeout = std::chrono::seconds(10);
 
-    McpHttpTransport(McpTransportHost &host, QUrl url, Headers headers,
-                     QNetworkAccessManager &network);
+    McpHttpTransport(McpTransportHost &host, QUrl url, Headers headers, UpstreamClient &upstream,
+                     EgressPolicy egress);
     ~McpHttpTransport() override;
 
     [[nodiscard]] Result<void> available() const override { return {}; }
@@ -45,16 +55,19 @@ public:
 private:
     class Exchange;
 
-    [[nodiscard]] QNetworkRequest makeRequest(const QByteArray &accept) const;
+    [[nodiscard]] UpstreamRequest makeRequest(const QString &method,
+                                              const QByteArray &accept) const;
+    [[nodiscard]] UpstreamOptions options(std::chrono::milliseconds timeout) const;
     void post(const QJsonObject &message, qint64 requestId, bool initialize,
               std::function<void()> done);
-    void wire(Exchange *exchange);
+    void start(Exchange *exchange, const UpstreamRequest &request,
+               std::chrono::milliseconds headTimeout);
     void startGet(Exchange *exchange);
     void resume(Exchange *exchange);
     void openStream();
-    void onHeaders(Exchange *exchange);
-    void onData(Exchange *exchange);
-    void onFinished(Exchange *exchange);
+    void onHead(Exchange *exchange, const UpstreamResponseHead &head);
+    void onData(Exchange *exchange, const QByteArray &chunk);
+    void onEnd(Exchange *exchange, const Result<void> &ended);
     void dispatch(Exchange *exchange, const QByteArray &json);
     void deliver(Exchange *exchange, const QJsonObject &message);
     void fail(Exchange *exchange, const Error &error);
@@ -63,7 +76,8 @@ private:
 
     QUrl m_url;
     Headers m_headers;
-    QPointer<QNetworkAccessManager> m_network;
+    QPointer<UpstreamClient> m_upstream;
+    EgressPolicy m_egress;
     QByteArray m_sessionId;
     QByteArray m_protocolVersion;
     QList<Exchange *> m_exchanges; // children, in flight

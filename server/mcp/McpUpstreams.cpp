@@ -12,7 +12,6 @@
 #include <QJsonArray>
 #include <QPointer>
 #include <QSet>
-#include <QNetworkAccessManager>
 
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
@@ -121,11 +120,14 @@ struct McpUpstreams::Upstream
     int failures = 0;
 };
 
-McpUpstreams::McpUpstreams(const AppCatalog &catalog, RuntimeRegistry &runtime, QObject *parent)
+McpUpstreams::McpUpstreams(const AppCatalog &catalog,
+                           RuntimeRegistry &runtime,
+                           UpstreamClient &client,
+                           QObject *parent)
     : QObject(parent)
     , m_catalog(catalog)
     , m_runtime(runtime)
-    , m_network(new QNetworkAccessManager(this))
+    , m_upstream(client)
 {
     for (const AppDefinition &app : m_catalog.apps()) {
         if (app.mcpSurface) {
@@ -191,7 +193,8 @@ void McpUpstreams::start()
             upstream->client = McpClient::stdio(*upstream->process);
             upstream->process->start();
         } else {
-            upstream->client = McpClient::http(QUrl(surface.url), {}, *m_network);
+            upstream->client =
+                McpClient::http(QUrl(surface.url), {}, m_upstream, upstream->app->egress);
         }
         connect(upstream->client.get(), &McpClient::initialized, this,
                 [this, upstream] { discover(*upstream); });
@@ -291,7 +294,8 @@ std::shared_ptr<McpUpstreams::CallerClient> McpUpstreams::callerClient(Upstream 
         upstream.byCredential.erase(upstream.byCredential.begin());
     }
     auto caller = std::make_shared<CallerClient>();
-    caller->client = McpClient::http(QUrl(upstream.app->mcpSurface->url), headers, *m_network);
+    caller->client = McpClient::http(QUrl(upstream.app->mcpSurface->url), headers, m_upstream,
+                                     upstream.app->egress);
     CallerClient *raw = caller.get(); // the connection dies with the client it owns
     connect(raw->client.get(), &McpClient::toolsChanged, this,
             [raw] { raw->fresh = QDeadlineTimer(0); });

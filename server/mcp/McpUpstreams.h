@@ -19,11 +19,10 @@
 #include <memory>
 #include <optional>
 
-class QNetworkAccessManager;
-
 namespace Gestalt {
 
 class AppCatalog;
+class UpstreamClient;
 class HostedProcess;
 class RuntimeRegistry;
 struct AppDefinition;
@@ -48,7 +47,10 @@ public:
     // machineCode of the error for a caller-scoped tool the caller's server does not have.
     static constexpr QLatin1StringView UnknownToolCode{"unknown_tool"};
 
-    McpUpstreams(const AppCatalog &catalog, RuntimeRegistry &runtime, QObject *parent = nullptr);
+    // URL servers are reached through `upstream` under each app's EgressPolicy (its
+    // egress.allowedHosts, server.egress.defaultAction); it must outlive this.
+    McpUpstreams(const AppCatalog &catalog, RuntimeRegistry &runtime, UpstreamClient &upstream,
+                 QObject *parent = nullptr);
     ~McpUpstreams() override;
 
     // Hosts the stdio servers and connects the URL ones; discovery runs in the background.
@@ -107,7 +109,7 @@ private:
 
     const AppCatalog &m_catalog;
     RuntimeRegistry &m_runtime;
-    QNetworkAccessManager *m_network; // child
+    UpstreamClient &m_upstream;
     std::map<QString, std::unique_ptr<Upstream>> m_upstreams;
 };
 

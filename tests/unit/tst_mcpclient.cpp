@@ -1,5 +1,6 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
+#include "apps/UpstreamClient.h"
 #include "config/RuntimeConfig.h"
 #include "mcp/McpClient.h"
 #include "runtime/HostedProcess.h"
@@ -15,8 +16,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -453,7 +452,7 @@ private:
     std::unique_ptr<McpClient> everything(const QString &transport)
     {
         if (transport == u"http"_s) {
-            return McpClient::http(m_everythingUrl, {}, m_network);
+            return McpClient::http(m_everythingUrl, {}, m_upstream, EgressPolicy{});
         }
         return McpClient::stdio(
             *host({NodePeer::nodeBinary(), everythingScript(), u"stdio"_s}));
@@ -475,7 +474,7 @@ private:
         QTest::newRow("stdio") << u"stdio"_s;
     }
 
-    QNetworkAccessManager m_network;
+    UpstreamClient m_upstream;
     QTemporaryDir m_dir;
     QProcess m_everythingHttp;
     QUrl m_everythingUrl;
@@ -487,7 +486,6 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        m_network.setProxy(QNetworkProxy::NoProxy);
         QVERIFY(m_dir.isValid());
         for (const auto &[name, script] : {std::pair{u"stdio_server.py"_s, scriptedStdioServer},
                                            std::pair{u"http_server.py"_s, scriptedHttpServer}}) {
@@ -913,7 +911,7 @@ private Q_SLOTS:
     void httpSendsHeadersAndListens()
     {
         const std::unique_ptr<McpClient> client = McpClient::http(
-            scriptedUrl(u"/auth/headers"_s), {{"Authorization"_ba, "Bearer good"_ba}}, m_network);
+            scriptedUrl(u"/auth/headers"_s), {{"Authorization"_ba, "Bearer good"_ba}}, m_upstream, EgressPolicy{});
         QSignalSpy toolsChanged(client.get(), &McpClient::toolsChanged);
         const Result<QJsonObject> echo = call(*client, u"test/echo"_s, {{u"x"_s, 1}});
         QVERIFY2(echo, describe(echo).constData());
@@ -957,7 +955,7 @@ private Q_SLOTS:
     void httpReopensTheGetStream()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/mcp/reopen"_s), {}, m_network);
+            McpClient::http(scriptedUrl(u"/mcp/reopen"_s), {}, m_upstream, EgressPolicy{});
         QSignalSpy toolsChanged(client.get(), &McpClient::toolsChanged);
         QVERIFY(call(*client, u"test/echo"_s));
         const auto gets = [&] {
@@ -975,7 +973,7 @@ private Q_SLOTS:
     void httpRejectedCredential()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/auth/none"_s), {}, m_network);
+            McpClient::http(scriptedUrl(u"/auth/none"_s), {}, m_upstream, EgressPolicy{});
         const Result<QJsonObject> result = call(*client, u"test/echo"_s);
         QVERIFY(!result);
         QCOMPARE(result.error().code, ErrorCode::BadGateway);
@@ -986,7 +984,7 @@ private Q_SLOTS:
     void httpReinitializesAnExpiredSession()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/mcp/expiry"_s), {}, m_network);
+            McpClient::http(scriptedUrl(u"/mcp/expiry"_s), {}, m_upstream, EgressPolicy{});
         QSignalSpy initialized(client.get(), &McpClient::initialized);
         QVERIFY(call(*client, u"test/echo"_s));
         QVERIFY(call(*client, u"test/expire"_s)); // the server forgets every session
@@ -1029,7 +1027,7 @@ private Q_SLOTS:
         QFETCH(bool, notifies);
 
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(path), {}, m_network);
+            McpClient::http(scriptedUrl(path), {}, m_upstream, EgressPolicy{});
         QVERIFY(call(*client, u"test/echo"_s));
         QSignalSpy toolsChanged(client.get(), &McpClient::toolsChanged);
         const Result<QJsonObject> result = call(*client, method);
@@ -1043,7 +1041,7 @@ private Q_SLOTS:
     void httpResumesWithLastEventId()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/mcp/resume2"_s), {}, m_network);
+            McpClient::http(scriptedUrl(u"/mcp/resume2"_s), {}, m_upstream, EgressPolicy{});
         QVERIFY(call(*client, u"test/resume"_s));
         qint64 id = 0;
         QString lastEventId;
@@ -1060,7 +1058,7 @@ private Q_SLOTS:
     void httpAnswersServerRequestsOnAPostStream()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/mcp/ping"_s), {}, m_network);
+            McpClient::http(scriptedUrl(u"/mcp/ping"_s), {}, m_upstream, EgressPolicy{});
         const Result<QJsonObject> result = call(*client, u"test/ping-me"_s);
         QVERIFY2(result, describe(result).constData());
         QJsonObject ping;
@@ -1100,7 +1098,7 @@ private Q_SLOTS:
         QFETCH(QString, message);
 
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(path), {}, m_network);
+            McpClient::http(scriptedUrl(path), {}, m_upstream, EgressPolicy{});
         const Result<QJsonObject> result = call(*client, method);
         QVERIFY(!result);
         QCOMPARE(result.error().code, ErrorCode::BadGateway);
@@ -1110,7 +1108,7 @@ private Q_SLOTS:
     void httpWithoutGetStream()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/nostream"_s), {}, m_network);
+            McpClient::http(scriptedUrl(u"/nostream"_s), {}, m_upstream, EgressPolicy{});
         QVERIFY(call(*client, u"test/echo"_s));
         const auto gets = [&] {
             const QJsonArray seen = seenAt(*client, u"/nostream"_s);
@@ -1126,7 +1124,7 @@ private Q_SLOTS:
     void httpTimeoutSendsCancelled()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/mcp/hang"_s), {}, m_network);
+            McpClient::http(scriptedUrl(u"/mcp/hang"_s), {}, m_upstream, EgressPolicy{});
         QVERIFY(call(*client, u"test/echo"_s));
         const Result<QJsonObject> result = call(*client, u"test/hang"_s, {}, 200ms);
         QVERIFY(!result);
@@ -1155,14 +1153,14 @@ private Q_SLOTS:
     void httpDeletesTheSessionWhenDestroyed()
     {
         std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/mcp/delete"_s), {}, m_network);
+            McpClient::http(scriptedUrl(u"/mcp/delete"_s), {}, m_upstream, EgressPolicy{});
         QVERIFY(call(*client, u"test/echo"_s));
         const QString session = seenAt(*client, u"/mcp/delete"_s).at(1)[u"session"_s].toString();
         QVERIFY(!session.isEmpty());
         client.reset();
 
         const std::unique_ptr<McpClient> observer =
-            McpClient::http(scriptedUrl(u"/mcp/observer"_s), {}, m_network);
+            McpClient::http(scriptedUrl(u"/mcp/observer"_s), {}, m_upstream, EgressPolicy{});
         QVERIFY(QTest::qWaitFor(
             [&] {
                 const QJsonArray seen = seenAt(*observer, u"/mcp/delete"_s);
@@ -1180,12 +1178,12 @@ private Q_SLOTS:
         const quint16 port = probe.serverPort();
         probe.close();
         const std::unique_ptr<McpClient> client = McpClient::http(
-            QUrl(u"http://127.0.0.1:%1/mcp"_s.arg(port)), {}, m_network);
+            QUrl(u"http://127.0.0.1:%1/mcp"_s.arg(port)), {}, m_upstream, EgressPolicy{});
         const Result<QJsonObject> result = call(*client, u"ping"_s);
         QVERIFY(!result);
         QCOMPARE(result.error().code, ErrorCode::BadGateway);
         QCOMPARE(result.error().message,
-                 u"cannot reach the upstream MCP server: connection refused"_s);
+                 u"cannot reach the upstream MCP server: failed to reach upstream service"_s);
     }
 
     void httpCapsTheBody()
@@ -1195,7 +1193,7 @@ private Q_SLOTS:
         upstream.setBehaviour(FakeUpstream::Behaviour::Body);
         upstream.setBodySize(64LL * 1024 * 1024 + 1, true);
         const std::unique_ptr<McpClient> client =
-            McpClient::http(QUrl(upstream.baseUrl() + u"/mcp"_s), {}, m_network);
+            McpClient::http(QUrl(upstream.baseUrl() + u"/mcp"_s), {}, m_upstream, EgressPolicy{});
         const Result<QJsonObject> result = call(*client, u"ping"_s);
         QVERIFY(!result);
         QCOMPARE(result.error().code, ErrorCode::BadGateway);

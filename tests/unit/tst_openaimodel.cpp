@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
 #include "agents/OpenAiModel.h"
+#include "apps/UpstreamClient.h"
 #include "support/NodePeer.h"
 
 #include <QJsonArray>
@@ -133,6 +134,7 @@ private:
     [[nodiscard]] QJsonArray received(const QString &what = u"/requests"_s);
 
     std::unique_ptr<NodePeer> m_peer;
+    UpstreamClient m_upstream;
 };
 
 void tst_OpenAiModel::initTestCase()
@@ -166,7 +168,7 @@ QJsonObject tst_OpenAiModel::config(const QJsonObject &overrides) const
 std::unique_ptr<OpenAiModel> tst_OpenAiModel::model(const QJsonObject &overrides)
 {
     Result<std::unique_ptr<OpenAiModel>> created =
-        OpenAiModel::create(u"fake"_s, config(overrides));
+        OpenAiModel::create(u"fake"_s, config(overrides), m_upstream, EgressPolicy{});
     if (!created) {
         qFatal("OpenAiModel::create: %s", qPrintable(created.error().message));
     }
@@ -244,7 +246,8 @@ void tst_OpenAiModel::badConfig()
 {
     QFETCH(QJsonObject, config);
     QFETCH(QString, message);
-    const Result<std::unique_ptr<OpenAiModel>> created = OpenAiModel::create(u"fake"_s, config);
+    const Result<std::unique_ptr<OpenAiModel>> created =
+        OpenAiModel::create(u"fake"_s, config, m_upstream, EgressPolicy{});
     QVERIFY(!created);
     QCOMPARE(created.error().code, ErrorCode::InvalidArgument);
     QCOMPARE(created.error().message, message);
@@ -563,7 +566,7 @@ void tst_OpenAiModel::failures_data()
     closed.close();
     QTest::newRow("connection refused")
         << QJsonObject{{u"baseUrl"_s, u"http://127.0.0.1:%1/v1"_s.arg(port)}} << u"hi"_s << false
-        << p + u"cannot reach the API: connection refused"_s << ErrorCode::BadGateway;
+        << p + u"cannot reach the API: failed to reach upstream service"_s << ErrorCode::BadGateway;
 }
 
 void tst_OpenAiModel::failures()

@@ -842,6 +842,179 @@ private Q_SLOTS:
         QCOMPARE(outcomes.back()->calls, 0);
     }
 
+    // --- stream(): the head and the body as they arrive --------------------------------------
+
+private:
+    struct StreamOutcome
+    {
+        int heads = 0;
+        UpstreamResponseHead head;
+        QByteArray data;
+        int dataCalls = 0;
+        int ends = 0;
+        std::optional<Result<void>> end;
+        std::shared_ptr<UpstreamCall> handle;
+    };
+
+    std::shared_ptr<StreamOutcome> startStream(const UpstreamRequest &request,
+                                               const UpstreamOptions &options = {},
+                                               bool abortOnData = false)
+    {
+        auto outcome = std::make_shared<StreamOutcome>();
+        UpstreamStreamHandlers handlers;
+        handlers.head = [outcome](const UpstreamResponseHead &head) {
+            ++outcome->heads;
+            outcome->head = head;
+        };
+        handlers.data = [outcome, abortOnData](const QByteArray &chunk) {
+            QCOMPARE(outcome->heads, 1);
+            ++outcome->dataCalls;
+            outcome->data += chunk;
+            if (abortOnData) {
+                std::exchange(outcome->handle, nullptr)->abort(); // drops the last handle too
+            }
+        };
+        handlers.end = [weak = std::weak_ptr<StreamOutcome>(outcome)](Result<void> end) {
+            if (const std::shared_ptr<StreamOutcome> seen = weak.lock()) {
+                ++seen->ends;
+                seen->end.emplace(std::move(end));
+            }
+        };
+        outcome->handle = m_client->stream(request, options, std::move(handlers));
+        return outcome;
+    }
+
+    static QByteArray openSseHead()
+    {
+        return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+               "Transfer-Encoding: chunked\r\n\r\n"_ba;
+    }
+
+private Q_SLOTS:
+    void streamDeliversTheHeadAndBodyBeforeItEnds()
+    {
+        m_fake->setBehaviour(FakeUpstream::Behaviour::Raw);
+        m_fake->setRawReply(openSseHead() + "d\r\ndata: hello\n\n\r\n"_ba, false);
+        const auto outcome = startStream(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/sse"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(outcome->data, "data: hello\n\n"_ba, kWaitMs);
+        QCOMPARE(outcome->heads, 1);
+        QCOMPARE(outcome->head.status, 200);
+        QCOMPARE(outcome->head.contentType, "text/event-stream"_ba);
+        QVERIFY(outcome->head.header("transfer-encoding").isEmpty()); // a hop header
+        drainEvents();
+        QCOMPARE(outcome->ends, 0); // the stream is still open
+        outcome->handle->abort();
+        QCOMPARE(outcome->ends, 1);
+        QCOMPARE(outcome->end->error().message, u"upstream call canceled"_s);
+        outcome->handle->abort();
+        drainEvents();
+        QCOMPARE(outcome->ends, 1);
+    }
+
+    void streamEndsOnceAfterTheBodyAndReusesTheConnection()
+    {
+        m_fake->setReply(200, {{"Content-Type"_ba, "application/json"_ba}}, R"({"a":1})"_ba);
+        const auto outcome = startStream(plainRequest(u"POST"_s, m_fake->baseUrl() + u"/p"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(outcome->ends, 1, kWaitMs);
+        QVERIFY(*outcome->end);
+        QCOMPARE(outcome->heads, 1);
+        QCOMPARE(outcome->data, R"({"a":1})"_ba);
+        QVERIFY(call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/next"_s)));
+        QCOMPARE(m_fake->connectionCount(), 1);
+    }
+
+    void streamOfAChunkedBodyFromHttpbin()
+    {
+        const auto outcome =
+            startStream(plainRequest(u"GET"_s, m_httpbin.baseUrl() + u"/stream/3"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(outcome->ends, 1, kWaitMs);
+        QVERIFY(*outcome->end);
+        QCOMPARE(outcome->data.count('\n'), 3);
+    }
+
+    void streamTimeoutCoversOnlyTheHead()
+    {
+        UpstreamOptions options;
+        options.timeout = 200ms;
+        m_fake->setBehaviour(FakeUpstream::Behaviour::Raw);
+        m_fake->setRawReply(openSseHead(), false);
+        const auto open = startStream(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/a"_s), options);
+        QTRY_COMPARE_WITH_TIMEOUT(open->heads, 1, kWaitMs);
+        QTest::qWait(600); // three times the timeout: the head came in time, the body has none
+        QCOMPARE(open->ends, 0);
+
+        auto hanging = std::make_unique<FakeUpstream>();
+        QVERIFY(hanging->start());
+        hanging->setBehaviour(FakeUpstream::Behaviour::Hang);
+        const auto late =
+            startStream(plainRequest(u"GET"_s, hanging->baseUrl() + u"/b"_s), options);
+        QTRY_COMPARE_WITH_TIMEOUT(late->ends, 1, kWaitMs);
+        QCOMPARE(late->heads, 0);
+        QCOMPARE(late->end->error().message, u"upstream service timed out"_s);
+        QCOMPARE(late->end->error().code, ErrorCode::BadGateway);
+    }
+
+    void streamsDoNotStarveTheConnectionCap()
+    {
+        m_fake->setBehaviour(FakeUpstream::Behaviour::Hang);
+        const int cap = HttpConnectionPool::MaxConnectionsPerOrigin;
+        std::vector<std::shared_ptr<StreamOutcome>> streams;
+        for (int i = 0; i < cap; ++i) {
+            streams.push_back(
+                startStream(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/s%1"_s.arg(i))));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(m_fake->requests().size(), cap, kWaitMs);
+        // The origin has `cap` connections open, all streaming: a plain call still gets one.
+        auto outcome = std::make_shared<Outcome>();
+        const auto handle = m_client->send(
+            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/plain"_s), {}, recordInto(outcome));
+        QTRY_COMPARE_WITH_TIMEOUT(m_fake->requests().size(), cap + 1, kWaitMs);
+        QVERIFY(m_fake->requests().last().startsWith("GET /plain "));
+        QCOMPARE(m_fake->connectionCount(), cap + 1);
+    }
+
+    void streamEgressDeniedWithoutTraffic()
+    {
+        UpstreamOptions options;
+        options.egress.allowedHosts = {u"api.example.com"_s};
+        const auto outcome =
+            startStream(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options);
+        QCOMPARE(outcome->ends, 0); // never from inside stream()
+        QTRY_COMPARE_WITH_TIMEOUT(outcome->ends, 1, kWaitMs);
+        QCOMPARE(outcome->heads, 0);
+        QCOMPARE(outcome->end->error().code, ErrorCode::Forbidden);
+        QCOMPARE(outcome->end->error().message, u"egress to host \"127.0.0.1\" is not allowed"_s);
+        drainEvents();
+        QCOMPARE(m_fake->connectionCount(), 0);
+    }
+
+    void streamBodyCap()
+    {
+        UpstreamOptions options;
+        options.maxBodyBytes = 1000;
+        m_fake->setBehaviour(FakeUpstream::Behaviour::Body);
+        m_fake->setBodySize(100000, false); // no length: the cap catches it as it streams
+        const auto outcome =
+            startStream(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/big"_s), options);
+        QTRY_COMPARE_WITH_TIMEOUT(outcome->ends, 1, kWaitMs);
+        QCOMPARE(outcome->end->error().message, UpstreamClient::TooLargeMessage);
+        QVERIFY(outcome->data.size() <= 1000);
+    }
+
+    void streamAbortedFromItsDataHandler()
+    {
+        m_fake->setBehaviour(FakeUpstream::Behaviour::Raw);
+        m_fake->setRawReply(openSseHead() + "3\r\none\r\n"_ba, false);
+        const auto outcome =
+            startStream(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), {}, true);
+        QTRY_COMPARE_WITH_TIMEOUT(outcome->ends, 1, kWaitMs);
+        QCOMPARE(outcome->dataCalls, 1);
+        QCOMPARE(outcome->end->error().message, u"upstream call canceled"_s);
+        drainEvents();
+        QCOMPARE(outcome->ends, 1);
+        QCOMPARE(outcome->dataCalls, 1);
+    }
+
     // --- our HTTP/1.1 client: the request ---------------------------------------------------
 
     void requestHead_data()
