@@ -55,6 +55,7 @@ Result<std::unique_ptr<ModelProvider>> makeModel(const QString &name,
     EgressPolicy egress;
     egress.allowedHosts = entry.egress.allowedHosts;
     egress.defaultAction = config.server.egressDefaultAction;
+    egress.addNamedUrl(entry.config.value(u"baseUrl"_s).toString().trimmed());
     Result<std::unique_ptr<OpenAiModel>> model =
         OpenAiModel::create(name, entry.config, upstream, std::move(egress));
     if (!model) {

@@ -115,6 +115,7 @@ public:
         readConnections();
         checkOperationConnections();
         readBindings();
+        nameHosts();
         return m_app;
     }
 
@@ -373,6 +374,37 @@ private:
             if (!op.connection.isEmpty() && !m_app.connections.contains(op.connection)) {
                 m_problems.add(u"operation \"%1\" uses connection \"%2\", which this app does not "
                                "declare"_s.arg(op.id, op.connection));
+            }
+        }
+    }
+
+    // The hosts this app's config writes literally are the operator's choice; any other host
+    // (a {param} filled from connection params, discovery results or token responses) must
+    // resolve to public addresses only (EgressPolicy::requiresPublicAddress).
+    void nameHosts()
+    {
+        EgressPolicy &egress = m_app.egress;
+        egress.addNamedUrl(m_app.baseUrl); // the REST base URL or the OpenAPI servers[0].url
+        const AppSurfaces &surfaces = m_entry.surfaces;
+        if (surfaces.openapi) {
+            egress.addNamedUrl(surfaces.openapi->baseUrl);
+        }
+        if (surfaces.rest) {
+            egress.addNamedUrl(surfaces.rest->baseUrl);
+        }
+        if (surfaces.mcp) {
+            egress.addNamedUrl(surfaces.mcp->url);
+        }
+        if (surfaces.graphql) {
+            egress.addNamedUrl(surfaces.graphql->url);
+        }
+        for (const AppConnection &connection : std::as_const(m_app.connections)) {
+            if (const std::optional<AuthConfig> &auth = connection.config.auth) {
+                egress.addNamedUrl(auth->authorizationUrl);
+                egress.addNamedUrl(auth->tokenUrl);
+            }
+            if (const std::optional<DiscoveryConfig> &discovery = connection.config.discovery) {
+                egress.addNamedUrl(discovery->url);
             }
         }
     }

@@ -40,7 +40,9 @@ struct AppDefinition
     bool mcpOnly = false; // operations come only from an upstream MCP surface
     QString baseUrl;      // may hold {param} placeholders filled from connection params
     QMap<QString, QString> headers;
-    EgressPolicy egress; // allowedHosts, and server.egress.defaultAction when it has none
+    // allowedHosts, server.egress.defaultAction when it has none, and the hosts its config
+    // writes literally (namedHosts: base URL, MCP and GraphQL URLs, OAuth and discovery URLs).
+    EgressPolicy egress;
     std::chrono::milliseconds timeout = std::chrono::seconds(30);
     ApprovalRule approval = ApprovalRule::Never; // for agent tool calls; see needsApproval()
     QList<Operation> operations; // sorted by id

@@ -3,7 +3,9 @@
 #include "apps/HttpClientConnection.h"
 
 #include "Logging.h"
+#include "apps/EgressPolicy.h"
 
+#include <QHostInfo>
 #include <QNetworkProxy>
 #include <QPointer>
 #include <QSslConfiguration>
@@ -100,6 +102,83 @@ void HttpClientConnection::close()
 
 void HttpClientConnection::open()
 {
+    QHostAddress literal;
+    if (literal.setAddress(m_origin.host)) {
+        addressesResolved({literal}); // a literal address needs no lookup
+        return;
+    }
+    // `this` as the context: a lookup still running when the connection is deleted never calls
+    // back; shutDown() aborts it.
+    m_lookupId = QHostInfo::lookupHost(
+        m_origin.host, this, [this](const QHostInfo &info) { hostResolved(info); });
+}
+
+void HttpClientConnection::hostResolved(const QHostInfo &info)
+{
+    if (m_state != State::Connecting) {
+        return; // closed meanwhile (a cancel, the call's deadline)
+    }
+    m_lookupId = -1;
+    if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+        qCDebug(lcHttp) << "resolving" << m_originKey << "failed:" << info.errorString();
+        shutDown();
+        report(HttpOutcome::ConnectFailed);
+        return;
+    }
+    addressesResolved(info.addresses());
+}
+
+void HttpClientConnection::addressesResolved(const QList<QHostAddress> &addresses)
+{
+    if (m_origin.publicOnly) {
+        for (const QHostAddress &address : addresses) {
+            if (!EgressPolicy::isPublicAddress(address)) {
+                // The address goes to the log only: the caller's error names the host.
+                qCInfo(lcHttp).noquote()
+                    << "egress to" << m_originKey << "refused:" << m_origin.host
+                    << "resolves to the non-public address" << address.toString();
+                shutDown();
+                report(HttpOutcome::EgressDenied);
+                return;
+            }
+        }
+    }
+    m_addresses = addresses;
+    m_nextAddress = 0;
+    if (!connectNext()) {
+        shutDown();
+        report(HttpOutcome::ConnectFailed);
+    }
+}
+
+bool HttpClientConnection::connectNext()
+{
+    if (m_nextAddress >= m_addresses.size()) {
+        return false;
+    }
+    const QHostAddress address = m_addresses.at(m_nextAddress++);
+    if (m_socket) {
+        // The previous attempt's socket; it may be inside one of its own signals.
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+        m_socket = nullptr;
+    }
+    createSocket();
+    // Pinned: the socket connects to the address checked above, never to a name it would
+    // resolve again.
+    if (m_origin.tls) {
+        // The host name is the name the certificate is checked against, and the SNI.
+        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(
+            address.toString(), m_origin.port, m_origin.host);
+    } else {
+        m_socket->connectToHost(address, m_origin.port);
+    }
+    return true;
+}
+
+void HttpClientConnection::createSocket()
+{
     if (m_origin.tls) {
         auto *ssl = new QSslSocket(this);
         QSslConfiguration config = QSslConfiguration::defaultConfiguration();
@@ -122,12 +201,6 @@ void HttpClientConnection::open()
     connect(m_socket, &QIODevice::readyRead, this, &HttpClientConnection::socketReadable);
     connect(m_socket, &QAbstractSocket::disconnected, this, &HttpClientConnection::socketClosed);
     connect(m_socket, &QAbstractSocket::errorOccurred, this, &HttpClientConnection::socketClosed);
-    if (m_origin.tls) {
-        // The host name is the name the certificate is checked against, and the SNI.
-        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(m_origin.host, m_origin.port);
-    } else {
-        m_socket->connectToHost(m_origin.host, m_origin.port);
-    }
 }
 
 void HttpClientConnection::writeRequest(const QByteArray &request)
@@ -221,6 +294,11 @@ void HttpClientConnection::socketClosed()
         return;
     case State::Connecting:
         qCDebug(lcHttp) << "connecting to" << m_originKey << "failed:" << m_socket->errorString();
+        if ((m_socket->error() == QAbstractSocket::ConnectionRefusedError
+             || m_socket->error() == QAbstractSocket::NetworkError)
+            && connectNext()) {
+            return; // the next resolved address
+        }
         shutDown();
         report(HttpOutcome::ConnectFailed);
         return;
@@ -298,6 +376,9 @@ void HttpClientConnection::responseComplete()
 void HttpClientConnection::shutDown()
 {
     m_state = State::Closed;
+    if (m_lookupId >= 0) {
+        QHostInfo::abortHostLookup(std::exchange(m_lookupId, -1));
+    }
     m_in.clear();
     m_pending.clear();
     if (m_socket) {

@@ -6,6 +6,8 @@
 #include "apps/HttpResponseParser.h"
 
 #include <QByteArray>
+#include <QHostAddress>
+#include <QList>
 #include <QObject>
 #include <QString>
 
@@ -13,6 +15,7 @@
 #include <optional>
 
 class QAbstractSocket;
+class QHostInfo;
 
 namespace Gestalt {
 
@@ -21,6 +24,14 @@ namespace Gestalt {
 // ever ignored). It carries one request at a time and connects on the first send(). For a
 // streaming exchange (HttpExchange::streaming()) it hands the head and then each piece of the body
 // to the exchange as they are parsed, before `finished`.
+//
+// Connecting: it resolves the host itself (QHostInfo, asynchronously; a literal address needs no
+// lookup). For an origin with publicOnly, ANY resolved address that is not public
+// (EgressPolicy::isPublicAddress) ends the exchange with HttpOutcome::EgressDenied before a
+// connection is opened: a mixed answer is a rebinding attempt. It then connects to the resolved
+// addresses themselves, in order, moving to the next one when a connect is refused or the network
+// is unreachable: the address that was checked is the address it talks to (for https the host
+// name still drives SNI and the certificate check).
 //
 // Each send() ends with exactly one `finished` call, never from inside send(). Afterwards the
 // connection is either idle (isIdle(): the response allowed keep-alive and nothing unexpected
@@ -53,13 +64,17 @@ public:
 private:
     enum class State {
         New,        // no socket yet
-        Connecting, // TCP connect, and the TLS handshake for https
+        Connecting, // DNS lookup, TCP connect, and the TLS handshake for https
         Busy,       // a request written or being written, its response being read
         Idle,       // between requests, kept alive
         Closed,
     };
 
     void open();
+    void hostResolved(const QHostInfo &info);
+    void addressesResolved(const QList<QHostAddress> &addresses);
+    [[nodiscard]] bool connectNext();
+    void createSocket();
     void writeRequest(const QByteArray &request);
     void socketConnected();
     void socketReadable();
@@ -76,6 +91,9 @@ private:
     Finished m_finished;
     Lost m_lost;
     QAbstractSocket *m_socket = nullptr; // child
+    int m_lookupId = -1;                 // a QHostInfo lookup in flight
+    QList<QHostAddress> m_addresses;     // resolved (and checked) addresses, in order
+    qsizetype m_nextAddress = 0;         // the next one to try
     HttpExchange *m_exchange = nullptr;
     State m_state = State::New;
     HttpResponseParser m_parser;

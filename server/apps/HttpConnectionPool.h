@@ -18,7 +18,8 @@ namespace Gestalt {
 
 class HttpClientConnection;
 
-// Persistent HTTP/1.1 connections, pooled per origin (scheme, host, port), on the owner's thread.
+// Persistent HTTP/1.1 connections, pooled per origin (scheme, host, port, and whether the host
+// must resolve to public addresses: HttpOrigin::key()), on the owner's thread.
 //
 // An exchange goes out on an idle connection to its origin (the one used last), else on a new
 // connection while the origin has fewer than MaxConnectionsPerOrigin, else it waits in a FIFO

@@ -19,11 +19,16 @@ struct HttpOrigin
     bool tls = false;
     QString host; // a name (ACE form) or an address; an IPv6 address without brackets
     quint16 port = 0;
+    // Every address the host resolves to must be public (EgressPolicy::isPublicAddress), else
+    // the exchange ends with HttpOutcome::EgressDenied. Part of the key: a connection opened
+    // for a host the config names is never reused for one a caller or an upstream chose.
+    bool publicOnly = false;
 
     [[nodiscard]] QString key() const
     {
         const QString scheme = tls ? QStringLiteral("https://") : QStringLiteral("http://");
-        return scheme + host + u':' + QString::number(port);
+        return scheme + host + u':' + QString::number(port)
+               + (publicOnly ? QStringLiteral(" public") : QString());
     }
 };
 
@@ -35,6 +40,7 @@ enum class HttpOutcome {
     Truncated,     // the connection closed or broke after the head, before the body ended
     Invalid,       // what came back is not a well-formed HTTP/1.x response
     TooLarge,      // the body exceeds the cap
+    EgressDenied,  // publicOnly, and the host resolved to a non-public address: nothing was sent
 };
 
 struct HttpExchangeResult

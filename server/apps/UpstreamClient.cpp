@@ -231,6 +231,7 @@ void UpstreamClient::start(const std::shared_ptr<UpstreamCallState> &call,
     exchange.origin.tls = tls;
     exchange.origin.host = url.host(QUrl::FullyEncoded);
     exchange.origin.port = quint16(url.port(defaultPort(tls)));
+    exchange.origin.publicOnly = options.egress.requiresPublicAddress(url.host());
 
     QByteArray &out = exchange.request;
     out.reserve(512 + request.body.size());
@@ -346,6 +347,11 @@ void UpstreamClient::exchangeDone(UpstreamCallState &call, HttpExchangeResult re
         return fail(kInvalid);
     case HttpOutcome::TooLarge:
         return fail(kTooLarge);
+    case HttpOutcome::EgressDenied:
+        return finishCall(
+            call,
+            Error::forbidden(u"egress to host \"%1\" is not allowed: it resolves to "
+                             "a non-public address"_s.arg(call.m_exchange.origin.host)));
     }
 
     HttpResponseMessage &message = result.response;

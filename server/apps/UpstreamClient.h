@@ -63,7 +63,8 @@ struct UpstreamOptions
     // send(): the whole body. stream(): the sum of the body bytes (set it to cap a stream; the
     // default caps a stream at 50 MiB like send()).
     qint64 maxBodyBytes = qint64(50) * 1024 * 1024;
-    // Where the request may go (EgressPolicy::checkHost before anything is sent).
+    // Where the request may go: EgressPolicy::checkHost before anything is sent, and for a host
+    // the policy does not name, every address it resolves to must be public.
     EgressPolicy egress;
 };
 
@@ -79,6 +80,10 @@ public:
 // the thread that owns the client (never from inside send()). No redirects are followed. Failures
 // are values:
 //   egress host not allowed      → Forbidden   "egress to host \"h\" is not allowed"
+//   a host the policy does not   → Forbidden   "egress to host \"h\" is not allowed: it resolves
+//     name resolves to a non-public                to a non-public address" (nothing is sent; the
+//     address (loopback, private,                  address is logged, never told to the caller)
+//     link-local, metadata, ...)
 //   timeout                      → BadGateway  "upstream service timed out"
 //   connection refused/reset/DNS → BadGateway  "failed to reach upstream service"
 //   TLS certificate not trusted  → BadGateway  "failed to reach upstream service"
@@ -106,7 +111,10 @@ public:
 // Content-Encoding dropped; when the caller sent Accept-Encoding, the body and Content-Encoding
 // pass through as they are. Headers that describe the hop or the framing (Connection,
 // Transfer-Encoding, Content-Length, ...) are not passed on; repeated headers are. The timeout
-// bounds the whole call, from send() to the last body byte, including any wait for a connection.
+// bounds the whole call, from send() to the last body byte, including any wait for a connection
+// and the DNS lookup. Connections resolve their host themselves and connect to the addresses they
+// checked (HttpClientConnection): a host name cannot resolve to one address for the check and
+// another for the connect.
 //
 // stream() sends the same request through the same egress check and the same pool, but hands the
 // response on as it arrives (UpstreamStreamHandlers): an SSE answer, a long-lived event stream.

@@ -304,6 +304,9 @@ Result<std::optional<OidcSettings>> OidcSettings::fromConfig(const Config &confi
     s.audiences = r.words(u"audiences"_s).value_or(QStringList());
     s.egress.allowedHosts = entry.egress.allowedHosts;
     s.egress.defaultAction = config.server.egressDefaultAction;
+    // The issuer is the operator's choice; hosts that discovery names are not (they must resolve
+    // to public addresses unless allowedHosts names them).
+    s.egress.addNamedUrl(s.issuerUrl);
     static_cast<void>(r.duration(u"pkceVerifierTtl"_s));
     if (r.has(u"pkceVerifierMaxItems"_s)
         && !entry.config.value(u"pkceVerifierMaxItems"_s).isDouble()) {

@@ -119,6 +119,7 @@ OidcSettings tst_OidcProvider::settings() const
     s.clientId = kClientId;
     s.clientSecret = kClientSecret;
     s.redirectUrl = kRedirect;
+    s.egress.addNamedUrl(s.issuerUrl); // as OidcSettings::fromConfig names it
     return s;
 }
 
@@ -260,6 +261,7 @@ void tst_OidcProvider::issuerMismatchKeepsItUnready()
     // The authorization server calls itself http://127.0.0.1:<port>.
     OidcSettings s = settings();
     s.issuerUrl = u"http://localhost:%1"_s.arg(m_idp.port());
+    s.egress.addNamedUrl(s.issuerUrl);
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"does not match issuerUrl"_s));
     OidcProvider provider(s, m_upstream, systemClock());
     QSignalSpy ready(&provider, &OidcProvider::ready);

@@ -44,6 +44,7 @@ private Q_SLOTS:
     void openApiSecuritySchemeBecomesTheDefaultConnection();
     void connectionsResolveRefsAndDefaults();
     void iconIsRead();
+    void hostsWrittenInTheConfigAreNamed();
     void problemsNameTheirPlace_data();
     void problemsNameTheirPlace();
 
@@ -254,6 +255,62 @@ void tst_AppCatalog::problemsNameTheirPlace()
     Result<AppCatalog> catalog = build(yaml);
     QVERIFY(!catalog.hasValue());
     QVERIFY2(catalog.error().message.contains(problem), qPrintable(catalog.error().message));
+}
+
+// The hosts the operator wrote literally may resolve anywhere; a host with a {placeholder} is
+// filled at run time (connection params, discovery, token responses) and is not named.
+void tst_AppCatalog::hostsWrittenInTheConfigAreNamed()
+{
+    Result<AppCatalog> catalog = build(uR"(apps:
+  items:
+    egress:
+      allowedHosts: [api.example.com, "*.example.net"]
+    connections:
+      default:
+        mode: user
+        auth:
+          authorizationUrl: https://login.example.com/authorize
+          tokenUrl: /oauth/token
+          clientId: a
+        params:
+          tenant: {required: true}
+        discovery: {url: "https://{tenant}.accounts.example.com/list"}
+    surfaces:
+      rest:
+        baseUrl: https://API.example.com/v1/{tenant}
+        operations:
+          - {name: a, method: GET, path: /a}
+      mcp:
+        url: http://127.0.0.1:9000/mcp
+  templated:
+    connections:
+      default:
+        mode: user
+        auth: {type: manual}
+        params:
+          host: {required: true}
+    surfaces:
+      rest:
+        baseUrl: http://{host}:8080
+        operations:
+          - {name: a, method: GET, path: /a}
+)"_s);
+    QVERIFY2(catalog.hasValue(), catalog ? "" : qPrintable(catalog.error().message));
+    const AppDefinition *items = catalog->app(u"items"_s);
+    QVERIFY(items);
+    QStringList named = items->egress.namedHosts;
+    named.sort();
+    QCOMPARE(named,
+             (QStringList{u"127.0.0.1"_s, u"api.example.com"_s, u"login.example.com"_s}));
+    QVERIFY(!items->egress.requiresPublicAddress(u"api.example.com"_s));
+    QVERIFY(!items->egress.requiresPublicAddress(u"127.0.0.1"_s));
+    QVERIFY(items->egress.requiresPublicAddress(u"acme.accounts.example.com"_s));
+    QVERIFY(items->egress.requiresPublicAddress(u"a.example.net"_s));
+
+    const AppDefinition *templated = catalog->app(u"templated"_s);
+    QVERIFY(templated);
+    QVERIFY(templated->egress.namedHosts.isEmpty());
+    QVERIFY(templated->egress.requiresPublicAddress(u"127.0.0.1"_s));
 }
 
 QTEST_GUILESS_MAIN(tst_AppCatalog)

@@ -11,6 +11,7 @@
 #include "store/Database.h"
 #include "support/NodePeer.h"
 #include "support/TestDatabase.h"
+#include "support/LocalEgress.h"
 
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -232,7 +233,7 @@ Result<StoredCredential> tst_CredentialService::resolve(const StoredCredential &
 {
     Results results;
     m_replica.service->resolveFresh(
-        kApp, EgressPolicy{}, connection(), credential, results.callback());
+        kApp, Test::localEgress(), connection(), credential, results.callback());
     if (!results.received.isEmpty()) {
         return Error::internal(u"called back inside resolveFresh()"_s);
     }
@@ -245,7 +246,7 @@ Result<StoredCredential> tst_CredentialService::resolve(const StoredCredential &
 Result<StoredCredential> tst_CredentialService::resolvePlatform(const AppConnection &platform)
 {
     Results results;
-    m_replica.service->resolvePlatform(kApp, EgressPolicy{}, platform, results.callback());
+    m_replica.service->resolvePlatform(kApp, Test::localEgress(), platform, results.callback());
     if (!results.received.isEmpty()) {
         return Error::internal(u"called back inside resolvePlatform()"_s);
     }
@@ -312,7 +313,7 @@ void tst_CredentialService::concurrentCallsShareOneRefresh()
     Results results;
     for (int i = 0; i < 3; ++i) {
         m_replica.service->resolveFresh(
-            kApp, EgressPolicy{}, connection(), credential, results.callback());
+            kApp, Test::localEgress(), connection(), credential, results.callback());
     }
     QVERIFY(results.received.isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(results.received.size(), 3, kWaitMs);
@@ -338,8 +339,8 @@ void tst_CredentialService::twoReplicasShareOneRefresh()
                          QRegularExpression(u"credential %1 is being refreshed by another "
                                             u"replica"_s.arg(credential.id)));
     m_replica.service->resolveFresh(
-        kApp, EgressPolicy{}, connection(), credential, first.callback());
-    other.service->resolveFresh(kApp, EgressPolicy{}, connection(), credential, second.callback());
+        kApp, Test::localEgress(), connection(), credential, first.callback());
+    other.service->resolveFresh(kApp, Test::localEgress(), connection(), credential, second.callback());
     QTRY_COMPARE_WITH_TIMEOUT(first.received.size(), 1, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(second.received.size(), 1, kWaitMs);
     QVERIFY2(first.received.first(), qPrintable(why(first.received.first())));

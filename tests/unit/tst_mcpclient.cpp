@@ -9,6 +9,7 @@
 #include "shared/Version.h"
 #include "support/FakeUpstream.h"
 #include "support/NodePeer.h"
+#include "support/LocalEgress.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
@@ -452,7 +453,7 @@ private:
     std::unique_ptr<McpClient> everything(const QString &transport)
     {
         if (transport == u"http"_s) {
-            return McpClient::http(m_everythingUrl, {}, m_upstream, EgressPolicy{});
+            return McpClient::http(m_everythingUrl, {}, m_upstream, Test::localEgress());
         }
         return McpClient::stdio(
             *host({NodePeer::nodeBinary(), everythingScript(), u"stdio"_s}));
@@ -911,7 +912,7 @@ private Q_SLOTS:
     void httpSendsHeadersAndListens()
     {
         const std::unique_ptr<McpClient> client = McpClient::http(
-            scriptedUrl(u"/auth/headers"_s), {{"Authorization"_ba, "Bearer good"_ba}}, m_upstream, EgressPolicy{});
+            scriptedUrl(u"/auth/headers"_s), {{"Authorization"_ba, "Bearer good"_ba}}, m_upstream, Test::localEgress());
         QSignalSpy toolsChanged(client.get(), &McpClient::toolsChanged);
         const Result<QJsonObject> echo = call(*client, u"test/echo"_s, {{u"x"_s, 1}});
         QVERIFY2(echo, describe(echo).constData());
@@ -955,7 +956,7 @@ private Q_SLOTS:
     void httpReopensTheGetStream()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/mcp/reopen"_s), {}, m_upstream, EgressPolicy{});
+            McpClient::http(scriptedUrl(u"/mcp/reopen"_s), {}, m_upstream, Test::localEgress());
         QSignalSpy toolsChanged(client.get(), &McpClient::toolsChanged);
         QVERIFY(call(*client, u"test/echo"_s));
         const auto gets = [&] {
@@ -973,7 +974,7 @@ private Q_SLOTS:
     void httpRejectedCredential()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/auth/none"_s), {}, m_upstream, EgressPolicy{});
+            McpClient::http(scriptedUrl(u"/auth/none"_s), {}, m_upstream, Test::localEgress());
         const Result<QJsonObject> result = call(*client, u"test/echo"_s);
         QVERIFY(!result);
         QCOMPARE(result.error().code, ErrorCode::BadGateway);
@@ -984,7 +985,7 @@ private Q_SLOTS:
     void httpReinitializesAnExpiredSession()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/mcp/expiry"_s), {}, m_upstream, EgressPolicy{});
+            McpClient::http(scriptedUrl(u"/mcp/expiry"_s), {}, m_upstream, Test::localEgress());
         QSignalSpy initialized(client.get(), &McpClient::initialized);
         QVERIFY(call(*client, u"test/echo"_s));
         QVERIFY(call(*client, u"test/expire"_s)); // the server forgets every session
@@ -1027,7 +1028,7 @@ private Q_SLOTS:
         QFETCH(bool, notifies);
 
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(path), {}, m_upstream, EgressPolicy{});
+            McpClient::http(scriptedUrl(path), {}, m_upstream, Test::localEgress());
         QVERIFY(call(*client, u"test/echo"_s));
         QSignalSpy toolsChanged(client.get(), &McpClient::toolsChanged);
         const Result<QJsonObject> result = call(*client, method);
@@ -1041,7 +1042,7 @@ private Q_SLOTS:
     void httpResumesWithLastEventId()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/mcp/resume2"_s), {}, m_upstream, EgressPolicy{});
+            McpClient::http(scriptedUrl(u"/mcp/resume2"_s), {}, m_upstream, Test::localEgress());
         QVERIFY(call(*client, u"test/resume"_s));
         qint64 id = 0;
         QString lastEventId;
@@ -1058,7 +1059,7 @@ private Q_SLOTS:
     void httpAnswersServerRequestsOnAPostStream()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/mcp/ping"_s), {}, m_upstream, EgressPolicy{});
+            McpClient::http(scriptedUrl(u"/mcp/ping"_s), {}, m_upstream, Test::localEgress());
         const Result<QJsonObject> result = call(*client, u"test/ping-me"_s);
         QVERIFY2(result, describe(result).constData());
         QJsonObject ping;
@@ -1098,7 +1099,7 @@ private Q_SLOTS:
         QFETCH(QString, message);
 
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(path), {}, m_upstream, EgressPolicy{});
+            McpClient::http(scriptedUrl(path), {}, m_upstream, Test::localEgress());
         const Result<QJsonObject> result = call(*client, method);
         QVERIFY(!result);
         QCOMPARE(result.error().code, ErrorCode::BadGateway);
@@ -1108,7 +1109,7 @@ private Q_SLOTS:
     void httpWithoutGetStream()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/nostream"_s), {}, m_upstream, EgressPolicy{});
+            McpClient::http(scriptedUrl(u"/nostream"_s), {}, m_upstream, Test::localEgress());
         QVERIFY(call(*client, u"test/echo"_s));
         const auto gets = [&] {
             const QJsonArray seen = seenAt(*client, u"/nostream"_s);
@@ -1124,7 +1125,7 @@ private Q_SLOTS:
     void httpTimeoutSendsCancelled()
     {
         const std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/mcp/hang"_s), {}, m_upstream, EgressPolicy{});
+            McpClient::http(scriptedUrl(u"/mcp/hang"_s), {}, m_upstream, Test::localEgress());
         QVERIFY(call(*client, u"test/echo"_s));
         const Result<QJsonObject> result = call(*client, u"test/hang"_s, {}, 200ms);
         QVERIFY(!result);
@@ -1153,14 +1154,14 @@ private Q_SLOTS:
     void httpDeletesTheSessionWhenDestroyed()
     {
         std::unique_ptr<McpClient> client =
-            McpClient::http(scriptedUrl(u"/mcp/delete"_s), {}, m_upstream, EgressPolicy{});
+            McpClient::http(scriptedUrl(u"/mcp/delete"_s), {}, m_upstream, Test::localEgress());
         QVERIFY(call(*client, u"test/echo"_s));
         const QString session = seenAt(*client, u"/mcp/delete"_s).at(1)[u"session"_s].toString();
         QVERIFY(!session.isEmpty());
         client.reset();
 
         const std::unique_ptr<McpClient> observer =
-            McpClient::http(scriptedUrl(u"/mcp/observer"_s), {}, m_upstream, EgressPolicy{});
+            McpClient::http(scriptedUrl(u"/mcp/observer"_s), {}, m_upstream, Test::localEgress());
         QVERIFY(QTest::qWaitFor(
             [&] {
                 const QJsonArray seen = seenAt(*observer, u"/mcp/delete"_s);
@@ -1178,7 +1179,7 @@ private Q_SLOTS:
         const quint16 port = probe.serverPort();
         probe.close();
         const std::unique_ptr<McpClient> client = McpClient::http(
-            QUrl(u"http://127.0.0.1:%1/mcp"_s.arg(port)), {}, m_upstream, EgressPolicy{});
+            QUrl(u"http://127.0.0.1:%1/mcp"_s.arg(port)), {}, m_upstream, Test::localEgress());
         const Result<QJsonObject> result = call(*client, u"ping"_s);
         QVERIFY(!result);
         QCOMPARE(result.error().code, ErrorCode::BadGateway);
@@ -1193,7 +1194,7 @@ private Q_SLOTS:
         upstream.setBehaviour(FakeUpstream::Behaviour::Body);
         upstream.setBodySize(64LL * 1024 * 1024 + 1, true);
         const std::unique_ptr<McpClient> client =
-            McpClient::http(QUrl(upstream.baseUrl() + u"/mcp"_s), {}, m_upstream, EgressPolicy{});
+            McpClient::http(QUrl(upstream.baseUrl() + u"/mcp"_s), {}, m_upstream, Test::localEgress());
         const Result<QJsonObject> result = call(*client, u"ping"_s);
         QVERIFY(!result);
         QCOMPARE(result.error().code, ErrorCode::BadGateway);

@@ -6,6 +6,7 @@
 #include "connections/OAuthClient.h"
 #include "support/FakeUpstream.h"
 #include "support/NodePeer.h"
+#include "support/LocalEgress.h"
 
 #include <QEventLoop>
 #include <QHostAddress>
@@ -340,7 +341,7 @@ void tst_OAuthClient::exchangeCode()
 
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
         m_client->exchangeCode(
-            config, code, kRedirectUri, verifier, {}, EgressPolicy{}, std::move(callback));
+            config, code, kRedirectUri, verifier, {}, Test::localEgress(), std::move(callback));
     });
     QVERIFY2(outcome.result && *outcome.result, qPrintable(why(outcome.result)));
     QCOMPARE(outcome.calls, 1);
@@ -386,7 +387,7 @@ void tst_OAuthClient::exchangeCodeWithWrongVerifierFails()
                                kRedirectUri,
                                OAuthClient::newCodeVerifier(),
                                {},
-                               EgressPolicy{},
+                               Test::localEgress(),
                                std::move(callback));
     });
     QVERIFY(outcome.result);
@@ -432,7 +433,7 @@ void tst_OAuthClient::refresh()
     config.acceptHeader = acceptHeader;
     config.refreshParams = {{u"resource"_s, u"https://api.example"_s}};
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->refresh(config, u"old-refresh-token"_s, {}, EgressPolicy{}, std::move(callback));
+        m_client->refresh(config, u"old-refresh-token"_s, {}, Test::localEgress(), std::move(callback));
     });
     QVERIFY2(outcome.result && *outcome.result, qPrintable(why(outcome.result)));
     QCOMPARE(outcome.calls, 1);
@@ -460,7 +461,7 @@ void tst_OAuthClient::clientCredentials()
     config.clientAuth = ClientAuth::Header;
     config.grantType = u"client_credentials"_s;
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->clientCredentials(config, EgressPolicy{}, std::move(callback));
+        m_client->clientCredentials(config, Test::localEgress(), std::move(callback));
     });
     QVERIFY2(outcome.result && *outcome.result, qPrintable(why(outcome.result)));
     QCOMPARE(outcome.calls, 1);
@@ -479,7 +480,7 @@ void tst_OAuthClient::invalidGrantIsTerminal()
     control({{u"invalidGrant"_s, u"next"_s}});
     const QString refreshToken = u"dead-refresh-token-4c1e"_s;
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->refresh(auth(), refreshToken, {}, EgressPolicy{}, std::move(callback));
+        m_client->refresh(auth(), refreshToken, {}, Test::localEgress(), std::move(callback));
     });
     QVERIFY(outcome.result);
     QVERIFY(!*outcome.result);
@@ -492,7 +493,7 @@ void tst_OAuthClient::invalidGrantIsTerminal()
 
     // Only the next one: the one after succeeds again.
     const Outcome again = run([&](OAuthClient::Callback callback) {
-        m_client->refresh(auth(), refreshToken, {}, EgressPolicy{}, std::move(callback));
+        m_client->refresh(auth(), refreshToken, {}, Test::localEgress(), std::move(callback));
     });
     QVERIFY2(again.result && *again.result, qPrintable(why(again.result)));
 }
@@ -514,7 +515,7 @@ void tst_OAuthClient::otherFailuresAreTokenExchangeFailed()
     AuthConfig config = auth();
     config.accessTokenPath = accessTokenPath;
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->refresh(config, u"some-refresh"_s, {}, EgressPolicy{}, std::move(callback));
+        m_client->refresh(config, u"some-refresh"_s, {}, Test::localEgress(), std::move(callback));
     });
     QVERIFY(outcome.result);
     QVERIFY(!*outcome.result);
@@ -535,7 +536,7 @@ void tst_OAuthClient::unreachableTokenUrl()
     AuthConfig config = auth();
     config.tokenUrl = u"http://127.0.0.1:%1/token"_s.arg(closedPort);
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->clientCredentials(config, EgressPolicy{}, std::move(callback));
+        m_client->clientCredentials(config, Test::localEgress(), std::move(callback));
     });
     QVERIFY(outcome.result);
     QVERIFY(!*outcome.result);
@@ -549,7 +550,7 @@ void tst_OAuthClient::invalidTokenUrlCallsBackLater()
     AuthConfig config = auth();
     config.tokenUrl = u"/relative/token"_s;
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->refresh(config, u"r"_s, {}, EgressPolicy{}, std::move(callback));
+        m_client->refresh(config, u"r"_s, {}, Test::localEgress(), std::move(callback));
     });
     QVERIFY(outcome.result);
     QVERIFY(!*outcome.result);
@@ -588,7 +589,7 @@ void tst_OAuthClient::redirectIsNotFollowed()
     redirector.setReply(307, {{"Location", (config.tokenUrl).toUtf8()}}, {});
     config.tokenUrl = redirector.baseUrl() + u"/token"_s;
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->clientCredentials(config, EgressPolicy{}, std::move(callback));
+        m_client->clientCredentials(config, Test::localEgress(), std::move(callback));
     });
     QVERIFY(outcome.result);
     QVERIFY(!*outcome.result);
@@ -606,7 +607,7 @@ void tst_OAuthClient::oversizedResponseIsRefusedAsItStreams()
     AuthConfig config = auth();
     config.tokenUrl = endpoint.baseUrl() + u"/token"_s;
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->clientCredentials(config, EgressPolicy{}, std::move(callback));
+        m_client->clientCredentials(config, Test::localEgress(), std::move(callback));
     });
     QVERIFY(outcome.result);
     QVERIFY(!*outcome.result);

@@ -3,6 +3,7 @@
 #include "agents/OpenAiModel.h"
 #include "apps/UpstreamClient.h"
 #include "support/NodePeer.h"
+#include "support/LocalEgress.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -168,7 +169,7 @@ QJsonObject tst_OpenAiModel::config(const QJsonObject &overrides) const
 std::unique_ptr<OpenAiModel> tst_OpenAiModel::model(const QJsonObject &overrides)
 {
     Result<std::unique_ptr<OpenAiModel>> created =
-        OpenAiModel::create(u"fake"_s, config(overrides), m_upstream, EgressPolicy{});
+        OpenAiModel::create(u"fake"_s, config(overrides), m_upstream, Test::localEgress());
     if (!created) {
         qFatal("OpenAiModel::create: %s", qPrintable(created.error().message));
     }
@@ -247,7 +248,7 @@ void tst_OpenAiModel::badConfig()
     QFETCH(QJsonObject, config);
     QFETCH(QString, message);
     const Result<std::unique_ptr<OpenAiModel>> created =
-        OpenAiModel::create(u"fake"_s, config, m_upstream, EgressPolicy{});
+        OpenAiModel::create(u"fake"_s, config, m_upstream, Test::localEgress());
     QVERIFY(!created);
     QCOMPARE(created.error().code, ErrorCode::InvalidArgument);
     QCOMPARE(created.error().message, message);

@@ -5,8 +5,10 @@
 #include "apps/UpstreamClient.h"
 #include "support/FakeUpstream.h"
 #include "support/HttpbinProcess.h"
+#include "support/LocalEgress.h"
 
 #include <QCoreApplication>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -48,6 +50,14 @@ UpstreamClient::Callback recordInto(const std::shared_ptr<Outcome> &outcome)
         ++outcome->calls;
         outcome->result.emplace(std::move(result));
     };
+}
+
+// The local test upstreams are hosts the "config" names: they may resolve to loopback.
+UpstreamOptions localOptions()
+{
+    UpstreamOptions options;
+    options.egress = Test::localEgress();
+    return options;
 }
 
 UpstreamRequest plainRequest(const QString &method,
@@ -207,7 +217,7 @@ class tst_UpstreamClient final : public QObject
 private:
     // Sends one request and waits for its callback.
     Result<UpstreamResponse> call(const UpstreamRequest &request,
-                                  const UpstreamOptions &options = {})
+                                  const UpstreamOptions &options = localOptions())
     {
         auto outcome = std::make_shared<Outcome>();
         const auto handle = m_client->send(request, options, recordInto(outcome));
@@ -298,6 +308,193 @@ private Q_SLOTS:
         EgressPolicy policy;
         policy.allowedHosts = allowed;
         QCOMPARE(policy.checkHost(host).hasValue(), expected);
+    }
+
+    // --- private addresses (pure) ---------------------------------------------------------
+
+    void publicAddress_data()
+    {
+        QTest::addColumn<QString>("address");
+        QTest::addColumn<bool>("expected");
+        const auto row = [](const char *text, bool expected) {
+            QTest::newRow(text) << QString::fromLatin1(text) << expected;
+        };
+        // IPv4
+        row("0.0.0.0", false);
+        row("0.1.2.3", false);
+        row("127.0.0.1", false);
+        row("127.255.255.254", false);
+        row("10.0.0.1", false);
+        row("10.255.255.255", false);
+        row("172.16.0.1", false);
+        row("172.31.255.255", false);
+        row("172.15.255.255", true);
+        row("172.32.0.0", true);
+        row("192.168.1.1", false);
+        row("192.167.255.255", true);
+        row("169.254.169.254", false);
+        row("169.254.0.1", false);
+        row("100.64.0.1", false);
+        row("100.127.255.255", false);
+        row("100.63.255.255", true);
+        row("100.128.0.0", true);
+        row("192.0.0.1", false);
+        row("192.0.1.1", true);
+        row("198.18.0.1", false);
+        row("198.19.255.255", false);
+        row("198.20.0.0", true);
+        row("224.0.0.1", false);
+        row("239.255.255.250", false);
+        row("240.0.0.1", false);
+        row("255.255.255.255", false);
+        row("8.8.8.8", true);
+        row("93.184.216.34", true);
+        row("1.1.1.1", true);
+        // IPv6
+        row("::", false);
+        row("::1", false);
+        row("fc00::1", false);
+        row("fd12:3456::1", false);
+        row("fe80::1", false);
+        row("febf::1", false);
+        row("fec0::1", false);
+        row("ff02::1", false);
+        row("100::1", false);
+        row("64:ff9b:1::1", false);
+        row("2606:4700:4700::1111", true);
+        row("2001:4860:4860::8888", true);
+        // IPv6 carrying an IPv4 address: judged by it
+        row("::ffff:127.0.0.1", false);
+        row("::ffff:169.254.169.254", false);
+        row("::ffff:10.1.2.3", false);
+        row("::ffff:8.8.8.8", true);
+        row("::127.0.0.1", false);
+        row("::8.8.8.8", true);
+        row("64:ff9b::127.0.0.1", false);
+        row("64:ff9b::a9fe:a9fe", false);
+        row("64:ff9b::8.8.8.8", true);
+        row("2002:7f00:1::1", false);
+        row("2002:c0a8:101::1", false);
+        row("2002:808:808::1", true);
+    }
+
+    void publicAddress()
+    {
+        QFETCH(QString, address);
+        QFETCH(bool, expected);
+        const QHostAddress parsed(address);
+        QVERIFY2(!parsed.isNull(), qPrintable(address));
+        QCOMPARE(EgressPolicy::isPublicAddress(parsed), expected);
+    }
+
+    void nullAddressIsNotPublic() { QVERIFY(!EgressPolicy::isPublicAddress(QHostAddress())); }
+
+    void onlyNamedHostsMayResolveAnywhere()
+    {
+        EgressPolicy policy;
+        QVERIFY(policy.requiresPublicAddress(u"api.example.com"_s)); // names nothing
+        policy.addNamedUrl(u"https://API.example.com:8443/v1/{tenant}"_s); // placeholder in path
+        policy.addNamedUrl(u"http://{host}:8080/"_s);
+        policy.addNamedUrl(u"http://{region}.example.net/"_s);
+        policy.addNamedUrl(u"http://api{suffix}.example.org/"_s);
+        policy.addNamedUrl(u"http://{user}@10.0.0.1/"_s);
+        policy.addNamedUrl(u"http://[::1]:9000/mcp"_s);
+        policy.addNamedUrl(u"/relative/token"_s);
+        policy.addNamedUrl(QString());
+        QCOMPARE(policy.namedHosts, (QStringList{u"api.example.com"_s, u"::1"_s}));
+        QVERIFY(!policy.requiresPublicAddress(u"api.example.com"_s));
+        QVERIFY(!policy.requiresPublicAddress(u"API.EXAMPLE.COM."_s));
+        QVERIFY(!policy.requiresPublicAddress(u"::1"_s));
+        QVERIFY(policy.requiresPublicAddress(u"eu.example.net"_s));
+        QVERIFY(policy.requiresPublicAddress(u"10.0.0.1"_s));
+        QVERIFY(policy.requiresPublicAddress(u"x.api.example.com"_s));
+        QVERIFY(policy.requiresPublicAddress(QString()));
+
+        // Exact allowedHosts entries are named; wildcards are not.
+        policy.allowedHosts = {u"127.0.0.1"_s, u"*.corp.test"_s};
+        QVERIFY(!policy.requiresPublicAddress(u"127.0.0.1"_s));
+        QVERIFY(policy.requiresPublicAddress(u"a.corp.test"_s));
+        QVERIFY(policy.requiresPublicAddress(u"*.corp.test"_s));
+    }
+
+    // --- private addresses against a real socket ------------------------------------------
+
+    // A host the policy does not name (a {param}, a discovery result) that is or resolves to a
+    // loopback address: refused before any connection, with the host named in the error.
+    void unnamedHostResolvingToLoopbackIsRefusedWithoutTraffic_data()
+    {
+        QTest::addColumn<QString>("host");
+        QTest::newRow("literal") << u"127.0.0.1"_s;
+        QTest::newRow("name") << u"localhost"_s; // checked after DNS (/etc/hosts)
+        QTest::newRow("mapped IPv6") << u"[::ffff:127.0.0.1]"_s;
+        QTest::newRow("decimal") << u"2130706433"_s;
+    }
+
+    void unnamedHostResolvingToLoopbackIsRefusedWithoutTraffic()
+    {
+        QFETCH(QString, host);
+        const QUrl url(u"http://%1:%2/x"_s.arg(host).arg(m_fake->port()));
+        const Result<UpstreamResponse> result =
+            call(plainRequest(u"GET"_s, url.toString()), UpstreamOptions());
+        verifyFailure(result,
+                      ErrorCode::Forbidden,
+                      u"egress to host \"%1\" is not allowed: it resolves to a non-public "
+                      "address"_s.arg(url.host(QUrl::FullyEncoded)));
+        QCOMPARE(m_fake->connectionCount(), 0);
+    }
+
+    // A kept-alive connection opened for a named host is not reused for the same origin when
+    // the host is not named (the pool key tells them apart).
+    void namedConnectionIsNotReusedForAnUnnamedHost()
+    {
+        const QString url = m_fake->baseUrl() + u"/x"_s;
+        QVERIFY(call(plainRequest(u"GET"_s, url)));
+        QCOMPARE(m_fake->connectionCount(), 1);
+        const Result<UpstreamResponse> result =
+            call(plainRequest(u"GET"_s, url), UpstreamOptions());
+        QVERIFY(!result);
+        QCOMPARE(result.error().code, ErrorCode::Forbidden);
+        QCOMPARE(m_fake->requests().size(), 1);
+        QVERIFY(call(plainRequest(u"GET"_s, url))); // the named one still works, kept alive
+        QCOMPARE(m_fake->connectionCount(), 1);
+    }
+
+    // A named host is resolved by the connection itself and reached at the address it checked;
+    // "localhost" may resolve to ::1 first, where nothing listens: the next address is tried.
+    void namedHostIsResolvedAndReached()
+    {
+        const Result<UpstreamResponse> result = call(
+            plainRequest(u"GET"_s, u"http://localhost:%1/x"_s.arg(m_fake->port())));
+        QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
+        QCOMPARE(result->status, 200);
+        QVERIFY(m_fake->requests().first().contains("Host: localhost:"));
+    }
+
+    // A call aborted, or run out of time, while its host is being resolved calls back once and
+    // leaves nothing behind (the lookup is abandoned, never delivered to a deleted connection).
+    void callEndedDuringTheLookupCallsBackOnce()
+    {
+        UpstreamOptions quick = localOptions();
+        quick.timeout = 0ms;
+        auto timedOut = std::make_shared<Outcome>();
+        const auto first = m_client->send(
+            plainRequest(u"GET"_s, u"http://localhost:%1/x"_s.arg(m_fake->port())),
+            quick,
+            recordInto(timedOut));
+        auto aborted = std::make_shared<Outcome>();
+        const auto second = m_client->send(
+            plainRequest(u"GET"_s, u"http://localhost:%1/y"_s.arg(m_fake->port())),
+            localOptions(),
+            recordInto(aborted));
+        second->abort();
+        QCOMPARE(aborted->calls, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(timedOut->calls, 1, kWaitMs);
+        verifyFailure(*timedOut->result, ErrorCode::BadGateway, u"upstream service timed out"_s);
+        verifyFailure(*aborted->result, ErrorCode::BadGateway, u"upstream call canceled"_s);
+        QTest::qWait(200); // any lookup result arrives meanwhile
+        drainEvents();
+        QCOMPARE(timedOut->calls, 1);
+        QCOMPARE(aborted->calls, 1);
     }
 
     // --- against httpbin ------------------------------------------------------------------
@@ -405,7 +602,7 @@ private Q_SLOTS:
 
     void timeout()
     {
-        UpstreamOptions options;
+        UpstreamOptions options = localOptions();
         options.timeout = 1s;
         const Result<UpstreamResponse> result =
             call(plainRequest(u"GET"_s, m_httpbin.baseUrl() + u"/delay/3"_s), options);
@@ -462,7 +659,7 @@ private Q_SLOTS:
         for (int i = 0; i < 20; ++i) {
             calls.push_back(
                 m_client->send(plainRequest(u"GET"_s, m_httpbin.baseUrl() + u"/delay/1"_s),
-                               {},
+                               localOptions(),
                                [&order, &slowOk](Result<UpstreamResponse> result) {
                                    order.append(u"slow"_s);
                                    slowOk += result && result->status == 200 ? 1 : 0;
@@ -471,7 +668,7 @@ private Q_SLOTS:
         // Another upstream, asked while all of them are in flight, answers first: nothing waits
         // for the slow ones.
         calls.push_back(m_client->send(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/fast"_s),
-                                       {},
+                                       localOptions(),
                                        [&order](Result<UpstreamResponse> result) {
                                            order.append(result ? u"fast"_s : u"fast failed"_s);
                                        }));
@@ -553,7 +750,7 @@ private Q_SLOTS:
         QFETCH(bool, declareLength);
         QFETCH(bool, tooLarge);
         m_fake->setBodySize(bytes, declareLength);
-        UpstreamOptions options;
+        UpstreamOptions options = localOptions();
         options.maxBodyBytes = 1024 * 1024;
         const Result<UpstreamResponse> result =
             call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/big"_s), options);
@@ -569,7 +766,7 @@ private Q_SLOTS:
     void headWithALargeDeclaredLength()
     {
         m_fake->setRawReply("HTTP/1.1 200 OK\r\nContent-Length: 5000000\r\n\r\n"_ba);
-        UpstreamOptions options;
+        UpstreamOptions options = localOptions();
         options.maxBodyBytes = 1024 * 1024;
         const Result<UpstreamResponse> result =
             call(plainRequest(u"HEAD"_s, m_fake->baseUrl() + u"/big"_s), options);
@@ -581,7 +778,7 @@ private Q_SLOTS:
     void hangingServerTimesOut()
     {
         m_fake->setBehaviour(FakeUpstream::Behaviour::Hang);
-        UpstreamOptions options;
+        UpstreamOptions options = localOptions();
         options.timeout = 300ms;
         const Result<UpstreamResponse> result =
             call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options);
@@ -613,7 +810,7 @@ private Q_SLOTS:
         QSignalSpy received(m_fake.get(), &FakeUpstream::requestReceived);
         auto outcome = std::make_shared<Outcome>();
         const auto handle = m_client->send(
-            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), {}, recordInto(outcome));
+            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), localOptions(), recordInto(outcome));
         QVERIFY(received.wait(kWaitMs));
         QCOMPARE(outcome->calls, 0);
         handle->abort();
@@ -628,7 +825,7 @@ private Q_SLOTS:
     {
         auto outcome = std::make_shared<Outcome>();
         const auto handle = m_client->send(
-            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), {}, recordInto(outcome));
+            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), localOptions(), recordInto(outcome));
         QTRY_COMPARE_WITH_TIMEOUT(outcome->calls, 1, kWaitMs);
         drainEvents();
         handle->abort();
@@ -642,7 +839,7 @@ private Q_SLOTS:
         QSignalSpy received(m_fake.get(), &FakeUpstream::requestReceived);
         auto outcome = std::make_shared<Outcome>();
         const auto handle = m_client->send(
-            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), {}, recordInto(outcome));
+            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), localOptions(), recordInto(outcome));
         QVERIFY(received.wait(kWaitMs));
         m_client.reset();
         QCOMPARE(outcome->calls, 1);
@@ -654,7 +851,7 @@ private Q_SLOTS:
 
     void egressDeniedWithoutTraffic()
     {
-        UpstreamOptions options;
+        UpstreamOptions options = localOptions();
         options.egress.allowedHosts = {u"api.example.com"_s};
         auto outcome = std::make_shared<Outcome>();
         const auto handle = m_client->send(
@@ -682,7 +879,7 @@ private Q_SLOTS:
 
     void clientDestroyedBeforeEarlyFailureIsDelivered()
     {
-        UpstreamOptions options;
+        UpstreamOptions options = localOptions();
         options.egress.allowedHosts = {u"api.example.com"_s};
         auto outcome = std::make_shared<Outcome>();
         const auto handle = m_client->send(
@@ -695,7 +892,7 @@ private Q_SLOTS:
 
     void allowedHostIsCalled()
     {
-        UpstreamOptions options;
+        UpstreamOptions options = localOptions();
         options.egress.allowedHosts = {u"127.0.0.1"_s};
         const Result<UpstreamResponse> result =
             call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options);
@@ -757,7 +954,7 @@ private Q_SLOTS:
     void connectionNotReusedAfterATimeoutOrAnAbort()
     {
         m_fake->setBehaviour(FakeUpstream::Behaviour::Hang);
-        UpstreamOptions options;
+        UpstreamOptions options = localOptions();
         options.timeout = 200ms;
         verifyFailure(call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options),
                       ErrorCode::BadGateway,
@@ -765,7 +962,7 @@ private Q_SLOTS:
         QSignalSpy received(m_fake.get(), &FakeUpstream::requestReceived);
         auto outcome = std::make_shared<Outcome>();
         const auto handle = m_client->send(
-            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/y"_s), {}, recordInto(outcome));
+            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/y"_s), localOptions(), recordInto(outcome));
         QVERIFY(received.wait(kWaitMs));
         handle->abort();
         m_fake->setReply(200, {}, "{}"_ba);
@@ -827,7 +1024,7 @@ private Q_SLOTS:
             outcomes.push_back(std::make_shared<Outcome>());
             handles.push_back(
                 m_client->send(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/q%1"_s.arg(i)),
-                               {},
+                               localOptions(),
                                recordInto(outcomes.back())));
         }
         QTRY_COMPARE_WITH_TIMEOUT(m_fake->requests().size(), cap, kWaitMs);
@@ -857,7 +1054,7 @@ private:
     };
 
     std::shared_ptr<StreamOutcome> startStream(const UpstreamRequest &request,
-                                               const UpstreamOptions &options = {},
+                                               const UpstreamOptions &options = localOptions(),
                                                bool abortOnData = false)
     {
         auto outcome = std::make_shared<StreamOutcome>();
@@ -934,7 +1131,7 @@ private Q_SLOTS:
 
     void streamTimeoutCoversOnlyTheHead()
     {
-        UpstreamOptions options;
+        UpstreamOptions options = localOptions();
         options.timeout = 200ms;
         m_fake->setBehaviour(FakeUpstream::Behaviour::Raw);
         m_fake->setRawReply(openSseHead(), false);
@@ -967,7 +1164,8 @@ private Q_SLOTS:
         // The origin has `cap` connections open, all streaming: a plain call still gets one.
         auto outcome = std::make_shared<Outcome>();
         const auto handle = m_client->send(
-            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/plain"_s), {}, recordInto(outcome));
+            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/plain"_s), localOptions(),
+            recordInto(outcome));
         QTRY_COMPARE_WITH_TIMEOUT(m_fake->requests().size(), cap + 1, kWaitMs);
         QVERIFY(m_fake->requests().last().startsWith("GET /plain "));
         QCOMPARE(m_fake->connectionCount(), cap + 1);
@@ -975,7 +1173,7 @@ private Q_SLOTS:
 
     void streamEgressDeniedWithoutTraffic()
     {
-        UpstreamOptions options;
+        UpstreamOptions options = localOptions();
         options.egress.allowedHosts = {u"api.example.com"_s};
         const auto outcome =
             startStream(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options);
@@ -990,7 +1188,7 @@ private Q_SLOTS:
 
     void streamBodyCap()
     {
-        UpstreamOptions options;
+        UpstreamOptions options = localOptions();
         options.maxBodyBytes = 1000;
         m_fake->setBehaviour(FakeUpstream::Behaviour::Body);
         m_fake->setBodySize(100000, false); // no length: the cap catches it as it streams
@@ -1006,7 +1204,7 @@ private Q_SLOTS:
         m_fake->setBehaviour(FakeUpstream::Behaviour::Raw);
         m_fake->setRawReply(openSseHead() + "3\r\none\r\n"_ba, false);
         const auto outcome =
-            startStream(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), {}, true);
+            startStream(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), localOptions(), true);
         QTRY_COMPARE_WITH_TIMEOUT(outcome->ends, 1, kWaitMs);
         QCOMPARE(outcome->dataCalls, 1);
         QCOMPARE(outcome->end->error().message, u"upstream call canceled"_s);
@@ -1206,7 +1404,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, chunks);
         QFETCH(QString, message);
         m_fake->setRawReply("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"_ba + chunks);
-        UpstreamOptions options;
+        UpstreamOptions options = localOptions();
         options.maxBodyBytes = 1024 * 1024;
         verifyFailure(call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options),
                       ErrorCode::BadGateway,
@@ -1331,7 +1529,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, body);
         QFETCH(QString, message);
         m_fake->setReply(200, {{"Content-Encoding"_ba, encoding}}, body);
-        UpstreamOptions options;
+        UpstreamOptions options = localOptions();
         options.maxBodyBytes = 1024 * 1024;
         verifyFailure(call(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), options),
                       ErrorCode::BadGateway,
