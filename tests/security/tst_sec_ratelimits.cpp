@@ -220,6 +220,13 @@ void tst_SecRateLimits::callerOverTheAppLimitGets429NamingIt()
     QVERIFY(!refused.body.contains(carol.subjectId.toUtf8()));
     // The caller's other apps are not affected.
     QCOMPARE(m_server->get(u"/api/v1/other/get"_s, TestServer::bearer(carol.token)).status, 200);
+    // Counted for the operator, with bounded labels only (no subject).
+    const HttpReply metrics = m_server->get(u"/metrics"_s, TestServer::bearer(carol.token));
+    QVERIFY2(metrics.body.contains("gestaltd_rate_limited_total{app=\"bin\",operation=\"get\","
+                                   "scope=\"app-subject\",kind=\"requests\"} 1"),
+             metrics.body.constData());
+    QVERIFY(metrics.body.contains("gestaltd_rate_limit_in_flight{app=\"bin\"} 0"));
+    QVERIFY(!metrics.body.contains(carol.subjectId.toUtf8()));
 }
 
 void tst_SecRateLimits::operationLimitIsCountedSeparately()
