@@ -1,11 +1,17 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
 // server.limits arithmetic: the sliding-window estimate, admission and Retry-After
-// (SlidingWindow), and the in-memory store's windows, leases and usage (MemoryLimitStore).
+// (SlidingWindow), and the stores' windows, leases, usage and pruning: MemoryLimitStore and
+// SqlLimitStore (its statements on a SQLite file here; on PostgreSQL in tst_sec_ratelimits).
 #include "limits/LimitStore.h"
 #include "limits/SlidingWindow.h"
+#include "store/Database.h"
 
+#include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <memory>
 
 using namespace Qt::StringLiterals;
 using namespace Gestalt;
@@ -37,7 +43,44 @@ class tst_RateWindow final : public QObject
 {
     Q_OBJECT
 
+    // A fresh store of the kind the current data row names ("memory" or "sql").
+    std::unique_ptr<LimitStore> makeStore()
+    {
+        QFETCH(QString, kind);
+        if (kind == u"memory") {
+            return std::make_unique<MemoryLimitStore>();
+        }
+        m_dir = std::make_unique<QTemporaryDir>();
+        Result<std::unique_ptr<Database>> opened = Database::open(
+            DatastoreSettings::sqliteFile(m_dir->filePath(u"limits.db"_s)));
+        if (!opened) {
+            qFatal("open: %s", qPrintable(opened.error().message));
+        }
+        m_database = std::move(*opened);
+        return std::make_unique<SqlLimitStore>(*m_database);
+    }
+    static void storeKinds()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("memory") << u"memory"_s;
+        QTest::newRow("sql") << u"sql"_s;
+    }
+    qint64 counterRows()
+    {
+        QSqlQuery query(m_database->connection());
+        query.exec(u"SELECT COUNT(*) FROM rate_limit_counters"_s);
+        return query.next() ? query.value(0).toLongLong() : -1;
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Database> m_database;
+
 private Q_SLOTS:
+    void cleanup()
+    {
+        m_database.reset();
+        m_dir.reset();
+    }
     void windowStartIsAlignedToTheInterval()
     {
         QCOMPARE(SlidingWindow::windowStart(t0, 60), t0);
@@ -108,9 +151,11 @@ private Q_SLOTS:
         QVERIFY(SlidingWindow::admits(prevLater, curLater, later, 60, limit));
     }
 
-    void memoryStoreCountsAndRefusesWithoutCounting()
+    void storeCountsAndRefusesWithoutCounting_data() { storeKinds(); }
+    void storeCountsAndRefusesWithoutCounting()
     {
-        MemoryLimitStore store;
+        const std::unique_ptr<LimitStore> owned = makeStore();
+        LimitStore &store = *owned;
         const QList<LimitCheck> checks{requests(3)};
         for (int i = 0; i < 3; ++i) {
             QVERIFY(store.acquire(checks, u"l%1"_s.arg(i), t0 + i, t0 + minute)->admitted());
@@ -130,9 +175,11 @@ private Q_SLOTS:
         QVERIFY(store.acquire(checks, u"l4"_s, t0 + 2 * minute, t0 + 3 * minute)->admitted());
     }
 
-    void memoryStoreRefusesAllWhenOneCheckRefuses()
+    void storeRefusesAllWhenOneCheckRefuses_data() { storeKinds(); }
+    void storeRefusesAllWhenOneCheckRefuses()
     {
-        MemoryLimitStore store;
+        const std::unique_ptr<LimitStore> owned = makeStore();
+        LimitStore &store = *owned;
         const QList<LimitCheck> checks{requests(10), requests(1, u"user:a"_s, 1)};
         QVERIFY(store.acquire(checks, u"a"_s, t0, t0 + minute)->admitted());
         const LimitDecision refused = *store.acquire(checks, u"b"_s, t0 + 100, t0 + minute);
@@ -144,9 +191,11 @@ private Q_SLOTS:
         }
     }
 
-    void memoryStoreLeasesHoldSlotsUntilReleased()
+    void storeLeasesHoldSlotsUntilReleased_data() { storeKinds(); }
+    void storeLeasesHoldSlotsUntilReleased()
     {
-        MemoryLimitStore store;
+        const std::unique_ptr<LimitStore> owned = makeStore();
+        LimitStore &store = *owned;
         const QList<LimitCheck> checks{concurrent(1)};
         QVERIFY(store.acquire(checks, u"first"_s, t0, t0 + minute)->admitted());
         const LimitDecision refused = *store.acquire(checks, u"second"_s, t0 + 1, t0 + minute);
@@ -158,6 +207,32 @@ private Q_SLOTS:
         store.release(u"first"_s); // twice: no effect
         QCOMPARE(store.usage(t0 + 3, 200)->first().inFlight, 0);
         QVERIFY(store.acquire(checks, u"third"_s, t0 + 4, t0 + minute)->admitted());
+        QVERIFY(!store.acquire(checks, u"fourth"_s, t0 + 5, t0 + minute)->admitted());
+        if (m_database) {
+            // A lease that is never released (a crashed replica's) lapses at its expiry. (In
+            // memory a lease ends with its call: a crash takes the whole count with it.)
+            QVERIFY(store.acquire(checks, u"fifth"_s, t0 + minute + 1, t0 + 2 * minute)
+                        ->admitted());
+        }
+    }
+
+    void pruneForgetsOldWindows_data() { storeKinds(); }
+    void pruneForgetsOldWindows()
+    {
+        const std::unique_ptr<LimitStore> owned = makeStore();
+        LimitStore &store = *owned;
+        QVERIFY(store.acquire({requests(5)}, u"a"_s, t0, t0 + minute)->admitted());
+        QVERIFY(store.acquire({requests(5, u"user:b"_s)}, u"b"_s, t0 + minute, t0 + minute)
+                    ->admitted());
+        store.prune(t0 + 2 * minute); // the first window can no longer matter, the second can
+        const QList<LimitUsage> usage = *store.usage(t0 + 2 * minute - 1, 200);
+        QCOMPARE(usage.size(), 1);
+        QCOMPARE(usage[0].key.subject, u"user:b"_s);
+        if (m_database) {
+            QCOMPARE(counterRows(), 1);
+            store.prune(t0 + 3 * minute);
+            QCOMPARE(counterRows(), 0);
+        }
     }
 
     void keysOfDifferentIntervalsAreDistinct()
