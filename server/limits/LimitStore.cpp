@@ -45,10 +45,10 @@ void sortByRequests(QList<LimitUsage> &rows, int max)
 
 QString LimitKey::id() const
 {
-    // App names and subject ids have no '|'; an operation name is last but one and cannot make
-    // two keys collide because the number of fields is fixed and the subject has no '|'.
-    return scope + u'|' + app + u'|' + QString::number(perSeconds) + u'|' + subject + u'|'
-        + operation;
+    // Scope and app names have no '|' (app names are [A-Za-z0-9._-]); the subject carries its
+    // length, so no subject or operation name can make two keys collide.
+    return scope + u'|' + app + u'|' + QString::number(perSeconds) + u'|'
+        + QString::number(subject.size()) + u':' + subject + u'|' + operation;
 }
 
 // --- memory ------------------------------------------------------------------------------------

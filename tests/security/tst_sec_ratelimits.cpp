@@ -152,6 +152,7 @@ private Q_SLOTS:
     void callerOverTheAppLimitGets429NamingIt();
     void operationLimitIsCountedSeparately();
     void oneCallerCannotExhaustAnotherCallersLimit();
+    void callerCannotEscapeTheLimitWithASecondToken();
     void mcpToolCallOverTheLimitIsAToolErrorNamingIt();
     void workflowStepCannotBypassTheLimit();
     void agentToolCallCannotBypassTheLimit();
@@ -254,6 +255,20 @@ void tst_SecRateLimits::oneCallerCannotExhaustAnotherCallersLimit()
         QVERIFY2(ok.status == 200, ok.body.constData());
     }
     QCOMPARE(m_server->get(u"/api/v1/bin/get"_s, TestServer::bearer(dave.token)).status, 429);
+}
+
+void tst_SecRateLimits::callerCannotEscapeTheLimitWithASecondToken()
+{
+    const TestServer::TestUser first = m_server->user(u"carol@example.com"_s);
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(m_server->get(u"/api/v1/bin/get"_s, TestServer::bearer(first.token)).status, 200);
+    }
+    // Another token of the same user counts against the same caller.
+    const TestServer::TestUser second = m_server->user(u"carol@example.com"_s);
+    QVERIFY(second.token != first.token);
+    QCOMPARE(second.subjectId, first.subjectId);
+    verifyLimited(m_server->get(u"/api/v1/bin/get"_s, TestServer::bearer(second.token)),
+                  u"app-subject"_s, u"requests"_s, u"for each caller of app \"bin\""_s);
 }
 
 void tst_SecRateLimits::mcpToolCallOverTheLimitIsAToolErrorNamingIt()

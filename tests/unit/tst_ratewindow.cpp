@@ -241,6 +241,9 @@ private Q_SLOTS:
         const LimitKey a{u"operation-subject"_s, u"gh"_s, u"x|y"_s, u"user:a"_s, 60};
         const LimitKey b{u"operation-subject"_s, u"gh"_s, u"x"_s, u"y|user:a"_s, 60};
         QVERIFY(a.id() != b.id());
+        const LimitKey c{u"operation-subject"_s, u"gh"_s, u"c"_s, u"user:a|b"_s, 60};
+        const LimitKey d{u"operation-subject"_s, u"gh"_s, u"b|c"_s, u"user:a"_s, 60};
+        QVERIFY(c.id() != d.id());
     }
 };
 
