@@ -39,6 +39,8 @@
 #include "identity/SessionTokens.h"
 #include "identity/TokenRoutes.h"
 #include "identity/TokenService.h"
+#include "limits/LimitRoutes.h"
+#include "limits/RateLimiter.h"
 #include "metrics/MetricsRegistry.h"
 #include "metrics/MetricsRoutes.h"
 #include "metrics/ProcessMetrics.h"
@@ -214,6 +216,17 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
     app->m_mcpUpstreams =
         std::make_unique<McpUpstreams>(*app->m_catalog, *app->m_runtime, *app->m_upstream);
     app->m_invocations->setMcpUpstreams(app->m_mcpUpstreams.get());
+    Result<std::unique_ptr<RateLimiter>> limiter = RateLimiter::create(
+        config.server.limits, *app->m_catalog, *app->m_database, *app->m_metrics,
+        [self](const Principal &p, const AppDefinition &a) {
+            return self->m_authorizer->appRole(p, a).role;
+        },
+        app->m_clock);
+    if (!limiter) {
+        return limiter.error();
+    }
+    app->m_rateLimiter = std::move(*limiter);
+    app->m_invocations->setRateLimiter(app->m_rateLimiter.get());
     // Workflow steps and agent tools run as their owner without a request: a disabled owner's
     // authority runs nothing (requests were refused at authentication already).
     app->m_invocations->setSubjectCheck([self](const Principal &principal) -> Result<void> {
@@ -383,6 +396,8 @@ void Application::registerOperatorRoutes(Router &router)
     m_adminUserRoutes =
         std::make_unique<AdminUserRoutes>(*m_adminGuard, *m_users, *m_identity, *m_auditLog);
     m_adminUserRoutes->registerRoutes(router);
+    m_limitRoutes = std::make_unique<LimitRoutes>(m_rateLimiter.get(), *m_adminGuard);
+    m_limitRoutes->registerRoutes(router);
     m_adminShellRoutes = std::make_unique<AdminShellRoutes>(
         *m_adminShellAssets, *m_adminGuard,
         AdminShellRoutes::Options{

@@ -47,6 +47,8 @@ class CredentialRepository;
 class CredentialService;
 class Database;
 class InvocationService;
+class LimitRoutes;
+class RateLimiter;
 class OAuthClient;
 class OAuthGrantRepository;
 class HttpServer;
@@ -152,8 +154,10 @@ private:
     std::unique_ptr<OAuthClient> m_oauth;
     std::unique_ptr<CredentialService> m_credentialService;
     std::unique_ptr<RuntimeRegistry> m_runtime;
-    std::unique_ptr<InvocationService> m_invocations; // its UpstreamClient outlives m_mcpUpstreams
-    std::unique_ptr<McpUpstreams> m_mcpUpstreams;     // stopped before the runtime goes
+    std::unique_ptr<McpUpstreams> m_mcpUpstreams; // stopped before the runtime goes
+    std::unique_ptr<RateLimiter> m_rateLimiter;   // null without server.limits; outlives calls
+    std::unique_ptr<LimitRoutes> m_limitRoutes;
+    std::unique_ptr<InvocationService> m_invocations;
     std::unique_ptr<McpToolCatalog> m_mcpTools;
     std::unique_ptr<ConnectionService> m_connectionService;
     std::unique_ptr<AgentEngine> m_agents;       // before m_invocations goes

@@ -11,6 +11,7 @@
 #include "config/ConfigLoader.h"
 #include "runtime/RuntimeProvider.h"
 #include "config/DefaultConfig.h"
+#include "limits/RateLimiter.h"
 #include "crypto/Random.h"
 #include "shared/Version.h"
 
@@ -157,6 +158,11 @@ int validate(const QStringList &files)
         problems += AppCatalog::problems(*report.config);
         problems += AgentEngine::problems(*report.config);
         problems += RuntimeRegistry::problems(report.config->runtime);
+        if (report.config->server.limits.isConfigured()) {
+            if (Result<AppCatalog> catalog = AppCatalog::build(*report.config); catalog) {
+                problems += RateLimiter::problems(report.config->server.limits, *catalog);
+            }
+        }
     }
     if (!problems.isEmpty()) {
         printErr(problems.join(u'\n') + u'\n');

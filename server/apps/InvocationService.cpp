@@ -9,6 +9,7 @@
 #include "connections/CredentialRepository.h"
 #include "connections/CredentialService.h"
 #include "http/HttpResponse.h"
+#include "limits/RateLimiter.h"
 #include "mcp/McpUpstreams.h"
 #include "metrics/ServerMetrics.h"
 
@@ -145,6 +146,7 @@ private:
     const AppConnection *m_connection = nullptr;
     std::shared_ptr<UpstreamCall> m_upstream;
     std::function<void()> m_cancelMcp;
+    std::unique_ptr<RateLimiter::Lease> m_lease; // server.limits slots, released at finish()
     bool m_canceled = false;
     bool m_done = false;
 };
@@ -209,6 +211,18 @@ void InvocationService::Call::start()
     // is named by the caller, so it counts under its name only once the upstream ran it.
     if (!callerScoped || !m_upstreamOperation) {
         m_labels.operation = m_operation->id;
+    }
+    // Rate limits and concurrency caps: after the access check (an unauthorised caller learns
+    // nothing of them), before any credential or upstream work.
+    if (m_service->m_limiter && !m_request.listUpstreamTools) {
+        Result<std::unique_ptr<RateLimiter::Lease>> lease = m_service->m_limiter->acquire(
+            m_request.principal, *m_app, m_operation->id, m_labels.operation,
+            m_app->timeout + std::chrono::seconds(60));
+        if (!lease) {
+            failLater(lease.error());
+            return;
+        }
+        m_lease = std::move(*lease);
     }
     Result<const AppConnection *> connection =
         resolveConnection(*m_app, m_operation, m_request.connection);
@@ -376,6 +390,9 @@ void InvocationService::Call::finish(Result<InvocationResult> result)
         return;
     }
     m_done = true;
+    if (m_lease) {
+        m_lease->release(); // whatever the outcome, also on abort
+    }
     const int status = result ? result->status : httpStatusFor(result.error().code);
     if (m_upstreamOperation && result && status < 400
         && !(result->toolResult && result->toolResult->value(u"isError"_s).toBool())) {

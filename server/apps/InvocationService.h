@@ -28,6 +28,7 @@ class AccessCheck;
 class AppCatalog;
 class CredentialRepository;
 class CredentialService;
+class RateLimiter;
 class ServerMetrics;
 
 // One operation call, from any door (REST now; MCP, workflows and agents later).
@@ -101,6 +102,9 @@ public:
     // tool as its owner): a disabled user's authority runs nothing.
     using SubjectCheck = std::function<Result<void>(const Principal &)>;
     void setSubjectCheck(SubjectCheck check) { m_subjectCheck = std::move(check); }
+    // server.limits: asked after the access check, before any credential or upstream work
+    // (null when nothing is configured: no cost).
+    void setRateLimiter(RateLimiter *limiter) { m_limiter = limiter; }
 
     // Calls back exactly once (never from inside invoke()). The handle aborts the call.
     std::shared_ptr<UpstreamCall> invoke(const InvocationRequest &request, Callback callback);
@@ -134,6 +138,7 @@ private:
     AuditLog *m_audit = nullptr;
     McpUpstreams *m_mcp = nullptr;
     SubjectCheck m_subjectCheck;
+    RateLimiter *m_limiter = nullptr;
     UpstreamClient *m_upstream; // shared, not owned
 };
 

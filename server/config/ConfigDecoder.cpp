@@ -7,6 +7,7 @@
 #include "config/ConfigErrors.h"
 #include "config/ConfigMapReader.h"
 #include "config/ConnectionDecoder.h"
+#include "config/LimitsDecoder.h"
 #include "config/ManifestLoader.h"
 #include "config/WorkflowDecoder.h"
 
@@ -390,6 +391,7 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
         s.loginMaxUsedStates = login.integer(u"maxUsedStates", s.loginMaxUsedStates, 1, 10'000'000);
     }
     s.auditRetention = server.duration(u"auditRetention", s.auditRetention);
+    LimitsDecoder::read(server, s.limits);
     for (const QString &entry : server.stringList(u"trustedProxies", {}, true)) {
         std::pair<QHostAddress, int> subnet = QHostAddress::parseSubnet(entry);
         if (subnet.first.isNull()) {

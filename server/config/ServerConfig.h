@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "config/LimitsConfig.h"
+
 #include <QHostAddress>
 #include <QString>
 #include <QStringList>
@@ -102,6 +104,8 @@ struct ServerConfig
     // server.trustedProxies: peers (addresses or CIDR ranges) whose X-Forwarded-For names the
     // client; from anyone else the header is ignored.
     QList<std::pair<QHostAddress, int>> trustedProxies;
+    // server.limits: rate limits and concurrency caps of app operations (limits/RateLimiter.h).
+    LimitsConfig limits;
 };
 
 } // namespace Gestalt
