@@ -8,6 +8,8 @@
 #include "apps/AppRoutes.h"
 #include "apps/BindingRoutes.h"
 #include "apps/InvocationService.h"
+#include "apps/UpstreamBackoff.h"
+#include "apps/UpstreamBackoffRoutes.h"
 #include "audit/AuditLog.h"
 #include "audit/AuditRepository.h"
 #include "audit/AuditRoutes.h"
@@ -209,6 +211,9 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
         *app->m_catalog, *app->m_access, *app->m_credentials, *app->m_credentialService,
         *app->m_serverMetrics);
     app->m_invocations->setMcpUpstreams(app->m_mcpUpstreams.get());
+    app->m_upstreamBackoff = std::make_unique<UpstreamBackoff>(config.server.upstreamLimits,
+                                                               *app->m_metrics, app->m_clock);
+    app->m_invocations->setUpstreamBackoff(app->m_upstreamBackoff.get());
     // Workflow steps and agent tools run as their owner without a request: a disabled owner's
     // authority runs nothing (requests were refused at authentication already).
     app->m_invocations->setSubjectCheck([self](const Principal &principal) -> Result<void> {
@@ -378,6 +383,9 @@ void Application::registerOperatorRoutes(Router &router)
     m_adminUserRoutes =
         std::make_unique<AdminUserRoutes>(*m_adminGuard, *m_users, *m_identity, *m_auditLog);
     m_adminUserRoutes->registerRoutes(router);
+    m_upstreamBackoffRoutes =
+        std::make_unique<UpstreamBackoffRoutes>(*m_adminGuard, *m_upstreamBackoff);
+    m_upstreamBackoffRoutes->registerRoutes(router);
     m_adminShellRoutes = std::make_unique<AdminShellRoutes>(
         *m_adminShellAssets, *m_adminGuard,
         AdminShellRoutes::Options{

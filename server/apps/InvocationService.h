@@ -29,6 +29,7 @@ class AppCatalog;
 class CredentialRepository;
 class CredentialService;
 class ServerMetrics;
+class UpstreamBackoff;
 
 // One operation call, from any door (REST now; MCP, workflows and agents later).
 struct InvocationRequest
@@ -98,6 +99,8 @@ public:
     // tool as its owner): a disabled user's authority runs nothing.
     using SubjectCheck = std::function<Result<void>(const Principal &)>;
     void setSubjectCheck(SubjectCheck check) { m_subjectCheck = std::move(check); }
+    // REST operations honour an upstream's 429/503 Retry-After per credential through it.
+    void setUpstreamBackoff(UpstreamBackoff *backoff) { m_backoff = backoff; }
 
     // Calls back exactly once (never from inside invoke()). The handle aborts the call.
     std::shared_ptr<UpstreamCall> invoke(const InvocationRequest &request, Callback callback);
@@ -130,6 +133,7 @@ private:
     AuditLog *m_audit = nullptr;
     McpUpstreams *m_mcp = nullptr;
     SubjectCheck m_subjectCheck;
+    UpstreamBackoff *m_backoff = nullptr;
     UpstreamClient *m_upstream; // child
 };
 

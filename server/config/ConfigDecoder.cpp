@@ -363,6 +363,10 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
                           EgressAction::Allow);
     }
     {
+        ConfigMapReader limits = server.map(u"limits");
+        readUpstreamLimits(limits, s.upstreamLimits);
+    }
+    {
         ConfigMapReader http = server.map(u"http");
         HttpLimits &limits = s.http;
         limits.maxBodyBytes = http.byteSize(u"maxBodyBytes", limits.maxBodyBytes);
@@ -399,6 +403,19 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
             continue;
         }
         s.trustedProxies.append(subnet);
+    }
+}
+
+void ConfigDecoder::readUpstreamLimits(ConfigMapReader &limits, UpstreamLimitsConfig &upstream)
+{
+    ConfigMapReader reader = limits.map(u"upstream");
+    upstream.onRateLimited = reader.choice(u"onRateLimited",
+                                           {{u"fail", UpstreamRateLimitAction::Fail},
+                                            {u"wait", UpstreamRateLimitAction::Wait}},
+                                           upstream.onRateLimited);
+    upstream.maxWait = reader.duration(u"maxWait", upstream.maxWait);
+    if (upstream.maxWait > std::chrono::hours(1)) {
+        reader.error(u"maxWait", u"must be at most 1h (an upstream's Retry-After is capped there)"_s);
     }
 }
 
