@@ -77,14 +77,18 @@ QList<LimitRulesModel::Column> ruleColumns()
              return rightAligned(role, LimitsPage::rateText(r.requests, r.perSeconds));
          }},
         {LimitsPage::tr("Concurrent"),
-         [](const Row &r, int role) { return rightAligned(role, countText(r.concurrent)); }},
+         [](const Row &r, int role) {
+             return rightAligned(role, countText(r.concurrent));
+         }},
     };
 }
 
 QList<LimitUsageModel::Column> usageColumns()
 {
     using Row = LimitUsage;
-    const auto orDash = [](const QString &value) { return value.isEmpty() ? u"–"_s : value; };
+    const auto orDash = [](const QString &value) {
+        return value.isEmpty() ? u"–"_s : value;
+    };
     return {
         textColumn<Row>(LimitsPage::tr("Counted for"),
                         [](const Row &r) { return LimitsPage::scopeText(r.scope); }),
@@ -98,7 +102,9 @@ QList<LimitUsageModel::Column> usageColumns()
              return rightAligned(role, LimitsPage::rateText(r.requests, r.perSeconds));
          }},
         {LimitsPage::tr("In flight"),
-         [](const Row &r, int role) { return rightAligned(role, countText(r.inFlight)); }},
+         [](const Row &r, int role) {
+             return rightAligned(role, countText(r.inFlight));
+         }},
         {LimitsPage::tr("Limited"),
          [](const Row &r, int role) -> QVariant {
              if (role == Qt::ForegroundRole && r.limited.value_or(0) > 0) {
@@ -114,8 +120,9 @@ QList<BlockedUpstreamModel::Column> blockedColumns()
     using Row = BlockedUpstream;
     return {
         textColumn<Row>(LimitsPage::tr("App"), [](const Row &r) { return r.app; }),
-        textColumn<Row>(LimitsPage::tr("Connection"),
-                        [](const Row &r) { return r.connection.isEmpty() ? u"–"_s : r.connection; }),
+        textColumn<Row>(
+            LimitsPage::tr("Connection"),
+            [](const Row &r) { return r.connection.isEmpty() ? u"–"_s : r.connection; }),
         textColumn<Row>(LimitsPage::tr("Instance"),
                         [](const Row &r) {
                             return r.instance.isEmpty() ? LimitsPage::tr("shared") : r.instance;
@@ -126,9 +133,9 @@ QList<BlockedUpstreamModel::Column> blockedColumns()
                         }),
         textColumn<Row>(LimitsPage::tr("Until"),
                         [](const Row &r) {
-                            return r.until.isValid()
-                                ? QLocale().toString(r.until.toLocalTime(), QLocale::ShortFormat)
-                                : QString();
+                            return r.until.isValid() ? QLocale().toString(r.until.toLocalTime(),
+                                                                          QLocale::ShortFormat)
+                                                     : QString();
                         }),
         {LimitsPage::tr("Retry in"),
          [](const Row &r, int role) {
@@ -261,7 +268,7 @@ void LimitsPage::showLimits(const QJsonObject &answer)
     // The limited counters first, then the busiest.
     std::stable_sort(usage.begin(), usage.end(), [](const LimitUsage &a, const LimitUsage &b) {
         return std::pair(a.limited.value_or(0), a.requests.value_or(0))
-            > std::pair(b.limited.value_or(0), b.requests.value_or(0));
+               > std::pair(b.limited.value_or(0), b.requests.value_or(0));
     });
     m_rules->setRows(rules);
     m_usage->setRows(usage);

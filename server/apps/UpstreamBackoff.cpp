@@ -17,8 +17,10 @@ using namespace Qt::StringLiterals;
 
 namespace Gestalt {
 
-UpstreamBackoff::UpstreamBackoff(UpstreamLimitsConfig config, MetricsRegistry &metrics,
-                                 Clock clock, QObject *parent)
+UpstreamBackoff::UpstreamBackoff(UpstreamLimitsConfig config,
+                                 MetricsRegistry &metrics,
+                                 Clock clock,
+                                 QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_limited(metrics.counter(u"gestaltd_upstream_rate_limited_total"_s,
@@ -62,7 +64,9 @@ std::optional<std::chrono::seconds> UpstreamBackoff::parseRetryAfter(const QByte
     return std::min(std::chrono::seconds(seconds), MaxRetryAfter);
 }
 
-void UpstreamBackoff::noteResponse(const Key &key, const QString &subject, const QString &instance,
+void UpstreamBackoff::noteResponse(const Key &key,
+                                   const QString &subject,
+                                   const QString &instance,
                                    int status,
                                    const QList<std::pair<QByteArray, QByteArray>> &headers)
 {
@@ -89,10 +93,10 @@ void UpstreamBackoff::noteResponse(const Key &key, const QString &subject, const
         return;
     }
     if (qsizetype(m_blocked.size()) >= MaxEntries) {
-        auto first = std::min_element(m_blocked.begin(), m_blocked.end(),
-                                      [](const auto &a, const auto &b) {
-                                          return a.second.until < b.second.until;
-                                      });
+        auto first =
+            std::min_element(m_blocked.begin(), m_blocked.end(), [](const auto &a, const auto &b) {
+                return a.second.until < b.second.until;
+            });
         m_blocked.erase(first);
     }
     m_blocked.emplace(key, Blocked{key, subject, instance, until});
@@ -111,21 +115,24 @@ Result<std::chrono::milliseconds> UpstreamBackoff::admit(const Key &key,
         m_blocked.erase(it);
         return std::chrono::milliseconds(0);
     }
-    m_limited.labels({key.app}).inc();
+    if (waited.count() == 0) { // once per call, however often it waits
+        m_limited.labels({key.app}).inc();
+    }
     if (m_config.onRateLimited == UpstreamRateLimitAction::Wait
         && waited + std::chrono::milliseconds(remaining) <= m_config.maxWait) {
         return std::chrono::milliseconds(remaining);
     }
     const int seconds = int((remaining + 999) / 1000);
-    Error error{ErrorCode::TooManyRequests,
-                u"upstream \"%1\" asked to slow down for this credential; retry in %2 s"_s.arg(
-                    key.app)
-                    .arg(seconds),
-                u"upstream_rate_limited"_s};
+    Error error{
+        ErrorCode::TooManyRequests,
+        u"upstream \"%1\" asked to slow down for this credential; retry in %2 s"_s.arg(key.app).arg(
+            seconds),
+        u"upstream_rate_limited"_s};
     error.retryAfterSeconds = seconds;
-    error.details.insert(u"limit"_s, QJsonObject{{u"scope"_s, u"upstream"_s},
-                                                 {u"app"_s, key.app},
-                                                 {u"connection"_s, key.connection}});
+    error.details.insert(u"limit"_s,
+                         QJsonObject{{u"scope"_s, u"upstream"_s},
+                                     {u"app"_s, key.app},
+                                     {u"connection"_s, key.connection}});
     return error;
 }
 
@@ -156,8 +163,9 @@ QList<UpstreamBackoff::Blocked> UpstreamBackoff::blocked()
     for (const auto &[key, entry] : m_blocked) {
         list.append(entry);
     }
-    std::sort(list.begin(), list.end(),
-              [](const Blocked &a, const Blocked &b) { return a.until < b.until; });
+    std::sort(list.begin(), list.end(), [](const Blocked &a, const Blocked &b) {
+        return a.until < b.until;
+    });
     return list;
 }
 

@@ -61,7 +61,9 @@ public:
         QDateTime until;
     };
 
-    UpstreamBackoff(UpstreamLimitsConfig config, MetricsRegistry &metrics, Clock clock,
+    UpstreamBackoff(UpstreamLimitsConfig config,
+                    MetricsRegistry &metrics,
+                    Clock clock,
                     QObject *parent = nullptr);
     ~UpstreamBackoff() override;
 
@@ -72,14 +74,17 @@ public:
 
     // After an upstream answer: a 429 or 503 with a usable Retry-After blocks the key until then
     // (a later block wins over an earlier one).
-    void noteResponse(const Key &key, const QString &subject, const QString &instance, int status,
+    void noteResponse(const Key &key,
+                      const QString &subject,
+                      const QString &instance,
+                      int status,
                       const QList<std::pair<QByteArray, QByteArray>> &headers);
 
     // Before a call is sent. 0: send now. Above 0 (wait mode): wait that long, then ask again.
     // Error: 429 upstream_rate_limited with Retry-After and details.limit. `waited` is how long
     // this call has already waited: the whole wait stays within maxWait.
     [[nodiscard]] Result<std::chrono::milliseconds> admit(const Key &key,
-                                                         std::chrono::milliseconds waited);
+                                                          std::chrono::milliseconds waited);
 
     // Runs `then` after `delay` on this object's thread, never inside the call; the returned
     // function cancels it (safe to call after it ran, or after this object is gone).

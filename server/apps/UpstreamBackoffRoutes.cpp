@@ -20,7 +20,9 @@ UpstreamBackoffRoutes::UpstreamBackoffRoutes(const AdminGuard &guard, UpstreamBa
 
 void UpstreamBackoffRoutes::registerRoutes(Router &router)
 {
-    router.route(u"GET"_s, u"/admin/api/v1/limits/upstream"_s, RouteAuth::Public,
+    router.route(u"GET"_s,
+                 u"/admin/api/v1/limits/upstream"_s,
+                 RouteAuth::Public,
                  [this](const HttpRequest &request) { return list(request); });
 }
 

@@ -84,6 +84,7 @@ private Q_SLOTS:
     void rateLimitedCredentialFailsFastWithoutReachingTheUpstream();
     void anotherUsersCredentialIsNotBlocked();
     void credentialLessAppIsBlockedForEveryone();
+    void unavailableWithRetryAfterAlsoBlocks();
     void waitModeHoldsTheCallUntilTheUpstreamsTime();
     void waitBeyondMaxWaitFailsFast();
     void hostileRetryAfterIsCappedAtOneHour();
@@ -97,7 +98,10 @@ private:
     void connect(const TestServer::TestUser &user, const QByteArray &secret);
     [[nodiscard]] HttpReply call(const QString &app, const TestServer::TestUser &user);
     // The upstream answers 429 with this Retry-After once; the call passes it through.
-    void slowDown(const QString &app, const TestServer::TestUser &user, const QByteArray &after);
+    void slowDown(const QString &app,
+                  const TestServer::TestUser &user,
+                  const QByteArray &after,
+                  int status = 429);
     [[nodiscard]] QJsonArray blocked();
 
     FakeUpstream m_fake;
@@ -116,8 +120,8 @@ void tst_SecUpstream429::init()
 void tst_SecUpstream429::startServer(const QString &limits)
 {
     QFETCH_GLOBAL(QString, backend);
-    m_server = std::make_unique<TestServer>(backend, configYaml(m_fake.baseUrl()),
-                                            overrideYaml(limits));
+    m_server =
+        std::make_unique<TestServer>(backend, configYaml(m_fake.baseUrl()), overrideYaml(limits));
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
     m_root = m_server->user(u"root@example.com"_s);
     m_alice = m_server->user(u"alice@example.com"_s);
@@ -138,15 +142,18 @@ HttpReply tst_SecUpstream429::call(const QString &app, const TestServer::TestUse
     return m_server->get(u"/api/v1/%1/items"_s.arg(app), TestServer::bearer(user.token));
 }
 
-void tst_SecUpstream429::slowDown(const QString &app, const TestServer::TestUser &user,
-                                  const QByteArray &after)
+void tst_SecUpstream429::slowDown(const QString &app,
+                                  const TestServer::TestUser &user,
+                                  const QByteArray &after,
+                                  int status)
 {
-    m_fake.setReply(429, {{"Content-Type"_ba, "application/json"_ba}, {"Retry-After"_ba, after}},
+    m_fake.setReply(status,
+                    {{"Content-Type"_ba, "application/json"_ba}, {"Retry-After"_ba, after}},
                     "{\"message\":\"API rate limit exceeded\"}"_ba);
     const qsizetype before = m_fake.requests().size();
     const HttpReply reply = call(app, user);
     // The answer that sets the block passes through as it did before.
-    QCOMPARE(reply.status, 429);
+    QCOMPARE(reply.status, status);
     QVERIFY2(reply.body.contains("API rate limit exceeded"), reply.body.constData());
     QCOMPARE(m_fake.requests().size(), before + 1);
     m_fake.setReply(200, {{"Content-Type"_ba, "application/json"_ba}}, "{\"items\":[]}"_ba);
@@ -244,6 +251,19 @@ void tst_SecUpstream429::credentialLessAppIsBlockedForEveryone()
     QVERIFY(list.first()[u"subject"_s].isNull());
 }
 
+// 503 + Retry-After says the same ("come back later") and is honoured the same way.
+void tst_SecUpstream429::unavailableWithRetryAfterAlsoBlocks()
+{
+    startServer();
+    connect(m_alice, kSecret);
+    slowDown(u"limited"_s, m_alice, "30", 503);
+    const qsizetype before = m_fake.requests().size();
+    const HttpReply reply = call(u"limited"_s, m_alice);
+    QCOMPARE(reply.status, 429);
+    QCOMPARE(reply.json()[u"code"_s].toString(), u"upstream_rate_limited"_s);
+    QCOMPARE(m_fake.requests().size(), before);
+}
+
 void tst_SecUpstream429::waitModeHoldsTheCallUntilTheUpstreamsTime()
 {
     startServer(u"      onRateLimited: wait\n"_s);
@@ -292,11 +312,10 @@ void tst_SecUpstream429::httpDateRetryAfterIsHonoured()
 {
     startServer();
     connect(m_alice, kSecret);
-    const QByteArray date =
-        QLocale::c()
-            .toString(QDateTime::currentDateTimeUtc().addSecs(20),
-                      u"ddd, dd MMM yyyy hh:mm:ss 'GMT'"_s)
-            .toLatin1();
+    const QByteArray date = QLocale::c()
+                                .toString(QDateTime::currentDateTimeUtc().addSecs(20),
+                                          u"ddd, dd MMM yyyy hh:mm:ss 'GMT'"_s)
+                                .toLatin1();
     slowDown(u"limited"_s, m_alice, date);
     const HttpReply reply = call(u"limited"_s, m_alice);
     QCOMPARE(reply.status, 429);
@@ -308,8 +327,8 @@ void tst_SecUpstream429::garbageRetryAfterIsIgnored()
 {
     startServer();
     connect(m_alice, kSecret);
-    for (const QByteArray &garbage : {"soon"_ba, "-5"_ba, "0"_ba, "1e9"_ba,
-                                      "Sun, 06 Nov 1994 08:49:37 GMT"_ba}) {
+    for (const QByteArray &garbage :
+         {"soon"_ba, "-5"_ba, "0"_ba, "1e9"_ba, "Sun, 06 Nov 1994 08:49:37 GMT"_ba}) {
         slowDown(u"limited"_s, m_alice, garbage);
         QCOMPARE(call(u"limited"_s, m_alice).status, 200);
     }
@@ -334,8 +353,10 @@ void tst_SecUpstream429::blockedListIsForAdminsOnly()
 void tst_SecUpstream429::badUpstreamLimitsConfigIsRefused()
 {
     QFETCH_GLOBAL(QString, backend);
-    for (const QString &bad : {u"      onRateLimited: retry\n"_s, u"      maxWait: 2h\n"_s,
-                               u"      maxWait: soon\n"_s, u"      waitFor: 1s\n"_s}) {
+    for (const QString &bad : {u"      onRateLimited: retry\n"_s,
+                               u"      maxWait: 2h\n"_s,
+                               u"      maxWait: soon\n"_s,
+                               u"      waitFor: 1s\n"_s}) {
         TestServer server(backend, configYaml(m_fake.baseUrl()), overrideYaml(bad));
         QVERIFY2(!server.start(), qPrintable(bad));
         QVERIFY2(server.errorString().contains(u"server.limits.upstream"_s),
