@@ -57,7 +57,7 @@ apps:
 
 QString overrideYaml(const QString &limits)
 {
-    return u"server:\n  admin:\n    authorizationPolicy: ops\n"_s
+    return u"workflows:\n  pollInterval: 50ms\nserver:\n  admin:\n    authorizationPolicy: ops\n"_s
            + (limits.isEmpty() ? QString() : u"  limits:\n    upstream:\n"_s + limits);
 }
 
@@ -87,6 +87,7 @@ private Q_SLOTS:
     void unavailableWithRetryAfterAlsoBlocks();
     void waitModeHoldsTheCallUntilTheUpstreamsTime();
     void waitBeyondMaxWaitFailsFast();
+    void canceledWaitingWorkflowStepNeverReachesTheUpstream();
     void hostileRetryAfterIsCappedAtOneHour();
     void httpDateRetryAfterIsHonoured();
     void garbageRetryAfterIsIgnored();
@@ -294,6 +295,50 @@ void tst_SecUpstream429::waitBeyondMaxWaitFailsFast()
 }
 
 // An upstream (or whoever answers in its name) must not block a credential for years.
+// A workflow step waiting out the upstream's time is canceled with its run: it is never sent.
+void tst_SecUpstream429::canceledWaitingWorkflowStepNeverReachesTheUpstream()
+{
+    startServer(u"      onRateLimited: wait\n"_s);
+    slowDown(u"open"_s, m_alice, "3");
+    const qsizetype before = m_fake.requests().size();
+    const QJsonObject step{
+        {u"id"_s, u"fetch"_s},
+        {u"app"_s, QJsonObject{{u"name"_s, u"open"_s}, {u"operation"_s, u"items"_s}}}};
+    const HttpReply trigger =
+        m_server->post(u"/api/v1/workflow/event-triggers"_s,
+                       json({{u"match"_s, QJsonObject{{u"type"_s, u"item.updated"_s}}},
+                             {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{step}}}}}),
+                       TestServer::bearer(m_alice.token));
+    QCOMPARE(trigger.status, 201);
+    QCOMPARE(m_server
+                 ->post(u"/api/v1/workflow/events"_s,
+                        json({{u"type"_s, u"item.updated"_s}}),
+                        TestServer::bearer(m_alice.token))
+                 .status,
+             202);
+    QString runId;
+    for (int i = 0; i < 200 && runId.isEmpty(); ++i) {
+        for (const QJsonValue &run :
+             m_server->get(u"/api/v1/workflow/runs"_s, TestServer::bearer(m_alice.token))
+                 .json()
+                 .array()) {
+            if (run[u"status"_s].toString() == u"running") {
+                runId = run[u"id"_s].toString();
+            }
+        }
+        if (runId.isEmpty()) {
+            QTest::qWait(20);
+        }
+    }
+    QVERIFY(!runId.isEmpty());
+    const HttpReply canceled = m_server->post(
+        u"/api/v1/workflow/runs/"_s + runId + u"/cancel"_s, {}, TestServer::bearer(m_alice.token));
+    QCOMPARE(canceled.status, 200);
+    QCOMPARE(canceled.json()[u"status"_s].toString(), u"canceled"_s);
+    QTest::qWait(3500); // past the upstream's time
+    QCOMPARE(m_fake.requests().size(), before);
+}
+
 void tst_SecUpstream429::hostileRetryAfterIsCappedAtOneHour()
 {
     startServer();
