@@ -4,6 +4,7 @@
 
 #include "Translations.h"
 #include "pages/ConnectPage.h"
+#include "pages/LimitsPage.h"
 #include "pages/MembersPage.h"
 #include "pages/MetricsPage.h"
 #include "pages/RuntimePage.h"
@@ -57,6 +58,7 @@ MainWindow::MainWindow(Settings &settings, SecretStore &secrets, QWidget *parent
     , m_membersPage(new MembersPage(*m_api, this))
     , m_runtimePage(new RuntimePage(*m_api, this))
     , m_metricsPage(new MetricsPage(*m_api, this))
+    , m_limitsPage(new LimitsPage(*m_api, this))
     , m_stateLabel(new QLabel(this))
     , m_versionLabel(new QLabel(this))
     , m_refreshLabel(new QLabel(this))
@@ -75,6 +77,7 @@ MainWindow::MainWindow(Settings &settings, SecretStore &secrets, QWidget *parent
     addPage(m_membersPage, tr("Members"), u"members"_s);
     addPage(m_runtimePage, tr("Runtime"), u"runtime"_s);
     addPage(m_metricsPage, tr("Metrics"), u"metrics"_s);
+    addPage(m_limitsPage, tr("Limits"), u"limits"_s);
 
     auto *central = new QWidget(this);
     auto *content = new QWidget(central);
@@ -143,7 +146,7 @@ MainWindow::MainWindow(Settings &settings, SecretStore &secrets, QWidget *parent
     restoreGeometry(m_settings.value(Settings::Key::WindowGeometry).toByteArray());
     restoreState(m_settings.value(Settings::Key::WindowState).toByteArray());
     const int lastPage = m_settings.value(Settings::Key::LastPage).toInt();
-    if (lastPage > int(PageId::Connection) && lastPage <= int(PageId::Metrics)) {
+    if (lastPage > int(PageId::Connection) && lastPage <= int(PageId::Limits)) {
         m_workPage = PageId(lastPage);
     }
     m_sidebar->setCurrentRow(int(PageId::Connection));
@@ -207,7 +210,8 @@ void MainWindow::createMenus()
     const QList<std::pair<PageId, QString>> pages = {{PageId::Connection, tr("C&onnection")},
                                                      {PageId::Members, tr("&Members")},
                                                      {PageId::Runtime, tr("&Runtime")},
-                                                     {PageId::Metrics, tr("M&etrics")}};
+                                                     {PageId::Metrics, tr("M&etrics")},
+                                                     {PageId::Limits, tr("L&imits")}};
     for (const auto &[id, title] : pages) {
         QAction *action = view->addAction(title, this, [this, id = id] { showPage(id); });
         action->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + int(id))));

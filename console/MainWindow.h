@@ -16,6 +16,7 @@ namespace Gestalt::Console {
 
 class ConnectPage;
 class ErrorBanner;
+class LimitsPage;
 class MembersPage;
 class MetricsPage;
 class Page;
@@ -23,7 +24,8 @@ class RuntimePage;
 class SecretStore;
 class Settings;
 
-// The console's window: a sidebar of pages (Connection, Members, Runtime, Metrics), a banner for
+// The console's window: a sidebar of pages (Connection, Members, Runtime, Metrics, Limits), a
+// banner for
 // problems, and a status bar with the connection state, the server's version and the last
 // refresh. When the server stops answering it says so and retries with backoff; when it answers
 // again the banner goes and the page reloads. Layout and the last page are remembered.
@@ -37,6 +39,7 @@ public:
         Members,
         Runtime,
         Metrics,
+        Limits,
     };
 
     MainWindow(Settings &settings, SecretStore &secrets, QWidget *parent = nullptr);
@@ -49,6 +52,7 @@ public:
     [[nodiscard]] MembersPage *membersPage() const { return m_membersPage; }
     [[nodiscard]] RuntimePage *runtimePage() const { return m_runtimePage; }
     [[nodiscard]] MetricsPage *metricsPage() const { return m_metricsPage; }
+    [[nodiscard]] LimitsPage *limitsPage() const { return m_limitsPage; }
     [[nodiscard]] ErrorBanner *banner() const { return m_banner; }
     // Connects to the last used profile, when there is one.
     void reconnectLastProfile();
@@ -78,6 +82,7 @@ private:
     MembersPage *m_membersPage;
     RuntimePage *m_runtimePage;
     MetricsPage *m_metricsPage;
+    LimitsPage *m_limitsPage;
     QLabel *m_stateLabel;
     QLabel *m_versionLabel;
     QLabel *m_refreshLabel;

@@ -107,6 +107,163 @@
     </message>
 </context>
 <context>
+    <name>Gestalt::Console::LimitsPage</name>
+    <message>
+        <source>any</source>
+        <translation>alle</translation>
+    </message>
+    <message>
+        <source>Applies to</source>
+        <translation>Gilt für</translation>
+    </message>
+    <message>
+        <source>role %1</source>
+        <translation>Rolle %1</translation>
+    </message>
+    <message>
+        <source>token %1</source>
+        <translation>Token %1</translation>
+    </message>
+    <message>
+        <source>override: %1</source>
+        <extracomment>An override of the limits; %1 says for whom (&quot;role admin&quot;).</extracomment>
+        <translation>Ausnahme: %1</translation>
+    </message>
+    <message>
+        <source>everyone</source>
+        <translation>alle</translation>
+    </message>
+    <message>
+        <source>App</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <source>Operation</source>
+        <translation>Operation</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>Anfragen</translation>
+    </message>
+    <message>
+        <source>Concurrent</source>
+        <translation>Gleichzeitig</translation>
+    </message>
+    <message>
+        <source>Counted for</source>
+        <translation>Gezählt für</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Subjekt</translation>
+    </message>
+    <message>
+        <source>In flight</source>
+        <translation>Laufend</translation>
+    </message>
+    <message>
+        <source>Limited</source>
+        <translation>Begrenzt</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Verbindung</translation>
+    </message>
+    <message>
+        <source>Instance</source>
+        <translation>Instanz</translation>
+    </message>
+    <message>
+        <source>shared</source>
+        <translation>gemeinsam</translation>
+    </message>
+    <message>
+        <source>Until</source>
+        <translation>Bis</translation>
+    </message>
+    <message>
+        <source>Retry in</source>
+        <translation>Erneut in</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>each caller</source>
+        <translation>jeder Aufrufer</translation>
+    </message>
+    <message>
+        <source>each caller, per app</source>
+        <translation>jeder Aufrufer, je App</translation>
+    </message>
+    <message>
+        <source>all callers of an app</source>
+        <translation>alle Aufrufer einer App</translation>
+    </message>
+    <message>
+        <source>each caller, per operation</source>
+        <translation>jeder Aufrufer, je Operation</translation>
+    </message>
+    <message>
+        <source>all callers of an operation</source>
+        <translation>alle Aufrufer einer Operation</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <extracomment>A rate: %1 requests per %2 (&quot;600 / 1 min&quot;).</extracomment>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 h</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Configured limits</source>
+        <translation>Konfigurierte Limits</translation>
+    </message>
+    <message>
+        <source>Current use</source>
+        <translation>Aktuelle Nutzung</translation>
+    </message>
+    <message>
+        <source>Upstreams that asked to slow down</source>
+        <translation>Upstreams, die um Drosselung gebeten haben</translation>
+    </message>
+    <message>
+        <source>An upstream&apos;s 429 or 503 with Retry-After holds calls on that credential (on this replica) until the time it named.</source>
+        <translation>Ein 429 oder 503 eines Upstreams mit Retry-After hält Aufrufe mit diesen Zugangsdaten (auf diesem Replikat) bis zur genannten Zeit zurück.</translation>
+    </message>
+    <message>
+        <source>No rate limits or concurrency caps are configured.</source>
+        <translation>Es sind keine Raten- oder Parallelitätslimits konfiguriert.</translation>
+    </message>
+    <message>
+        <source>This server does not report rate limits.</source>
+        <translation>Dieser Server meldet keine Ratenlimits.</translation>
+    </message>
+    <message>
+        <source>Loading limits</source>
+        <translation>Laden der Limits</translation>
+    </message>
+    <message>
+        <source>Loading blocked upstream credentials</source>
+        <translation>Laden der gesperrten Upstream-Zugangsdaten</translation>
+    </message>
+    <message>
+        <source>No upstream has asked to slow down.</source>
+        <translation>Kein Upstream hat um Drosselung gebeten.</translation>
+    </message>
+</context>
+<context>
     <name>Gestalt::Console::MainWindow</name>
     <message>
         <source>Gestalt Console</source>
@@ -239,6 +396,14 @@
     <message>
         <source>The new language applies when the console starts again.</source>
         <translation>Die neue Sprache gilt ab dem nächsten Start der Konsole.</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>Limits</translation>
+    </message>
+    <message>
+        <source>L&amp;imits</source>
+        <translation>L&amp;imits</translation>
     </message>
 </context>
 <context>

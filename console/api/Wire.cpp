@@ -15,6 +15,11 @@ QDateTime timeOf(const QJsonValue &value)
     return QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
 }
 
+std::optional<qint64> numberOf(const QJsonValue &value)
+{
+    return value.isDouble() ? std::optional<qint64>(value.toInteger()) : std::nullopt;
+}
+
 } // namespace
 
 AppPolicy AppPolicy::fromJson(const QJsonObject &object)
@@ -108,6 +113,47 @@ LogLine LogLine::fromJson(const QJsonObject &object)
     line.message = object.value(u"message"_s).toString();
     line.observedAt = timeOf(object.value(u"observedAt"_s));
     return line;
+}
+
+LimitRule LimitRule::fromJson(const QJsonObject &object, bool isOverride)
+{
+    LimitRule rule;
+    rule.isOverride = isOverride;
+    rule.scope = object.value(u"scope"_s).toString();
+    rule.role = object.value(u"role"_s).toString();
+    rule.token = object.value(u"token"_s).toString();
+    rule.app = object.value(u"app"_s).toString();
+    rule.operation = object.value(u"operation"_s).toString();
+    rule.requests = numberOf(object.value(u"requests"_s));
+    rule.perSeconds = numberOf(object.value(u"perSeconds"_s));
+    rule.concurrent = numberOf(object.value(u"concurrent"_s));
+    return rule;
+}
+
+LimitUsage LimitUsage::fromJson(const QJsonObject &object)
+{
+    LimitUsage usage;
+    usage.scope = object.value(u"scope"_s).toString();
+    usage.app = object.value(u"app"_s).toString();
+    usage.operation = object.value(u"operation"_s).toString();
+    usage.subject = object.value(u"subject"_s).toString();
+    usage.requests = numberOf(object.value(u"requests"_s));
+    usage.perSeconds = numberOf(object.value(u"perSeconds"_s));
+    usage.inFlight = numberOf(object.value(u"inFlight"_s));
+    usage.limited = numberOf(object.value(u"limited"_s));
+    return usage;
+}
+
+BlockedUpstream BlockedUpstream::fromJson(const QJsonObject &object)
+{
+    BlockedUpstream blocked;
+    blocked.app = object.value(u"app"_s).toString();
+    blocked.connection = object.value(u"connection"_s).toString();
+    blocked.instance = object.value(u"instance"_s).toString();
+    blocked.subject = object.value(u"subject"_s).toString();
+    blocked.until = timeOf(object.value(u"until"_s));
+    blocked.retryAfter = object.value(u"retryAfter"_s).toInteger();
+    return blocked;
 }
 
 } // namespace Gestalt::Console

@@ -8,6 +8,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 // What the operator routes answer (http-api.md, Operator Surfaces; gestalt-facts §5.4, §9.5), as
 // plain values read leniently: a missing field is empty, never an error.
 namespace Gestalt::Console {
@@ -93,6 +95,52 @@ struct LogLine
     QDateTime observedAt;
 
     static LogLine fromJson(const QJsonObject &object);
+};
+
+// GET /admin/api/v1/limits: a configured limit ("limits") or an override ("overrides"). A
+// number that is absent or null is not configured (nullopt).
+struct LimitRule
+{
+    bool isOverride = false;
+    QString scope; // subject | app-subject | app-total | operation-subject | operation-total
+    QString role;  // overrides
+    QString token; // overrides
+    QString app;
+    QString operation;
+    std::optional<qint64> requests;
+    std::optional<qint64> perSeconds;
+    std::optional<qint64> concurrent;
+
+    static LimitRule fromJson(const QJsonObject &object, bool isOverride);
+};
+
+// GET /admin/api/v1/limits: "usage", what one counter holds now.
+struct LimitUsage
+{
+    QString scope;
+    QString app;
+    QString operation;
+    QString subject;
+    std::optional<qint64> requests;
+    std::optional<qint64> perSeconds;
+    std::optional<qint64> inFlight;
+    std::optional<qint64> limited;
+
+    static LimitUsage fromJson(const QJsonObject &object);
+};
+
+// GET /admin/api/v1/limits/upstream: a credential an upstream told to slow down (429 or 503
+// with Retry-After). instance and subject are empty for a platform or credential-less one.
+struct BlockedUpstream
+{
+    QString app;
+    QString connection;
+    QString instance;
+    QString subject;
+    QDateTime until;
+    qint64 retryAfter = 0;
+
+    static BlockedUpstream fromJson(const QJsonObject &object);
 };
 
 template<typename T>

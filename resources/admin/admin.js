@@ -1,13 +1,15 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
 // The built-in /admin shell: Overview (a dashboard from same-origin /metrics), Members
-// (/admin/api/v1/authorization/*) and Runtime (/admin/api/v1/runtime/*). Server text only ever
+// (/admin/api/v1/authorization/*), Runtime (/admin/api/v1/runtime/*) and Limits
+// (/admin/api/v1/limits, limits.js). Server text only ever
 // reaches the page through textContent; no innerHTML anywhere.
 import {colorFor, formatNumber, renderChart} from './charts.js';
+import {limitsPanel} from './limits.js';
 import {MetricsWindow} from './metrics.js';
 
 const API = '/admin/api/v1';
-const TABS = ['overview', 'members', 'runtime'];
+const TABS = ['overview', 'members', 'runtime', 'limits'];
 const ROLES = ['viewer', 'editor', 'admin'];
 const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -694,7 +696,9 @@ const runtime = (() => {
 
 // ---------------------------------------------------------------- start
 
-Object.assign(panels, {overview, members, runtime});
+const limits = limitsPanel({$, el, emptyRow, request, api: API, formatTimestamp});
+
+Object.assign(panels, {overview, members, runtime, limits});
 for (const link of document.querySelectorAll('.tabs a')) {
   link.addEventListener('click', (event) => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;

@@ -9,6 +9,8 @@
 #include "apps/BindingRoutes.h"
 #include "apps/InvocationService.h"
 #include "apps/UpstreamClient.h"
+#include "apps/UpstreamBackoff.h"
+#include "apps/UpstreamBackoffRoutes.h"
 #include "audit/AuditLog.h"
 #include "audit/AuditRepository.h"
 #include "audit/AuditRoutes.h"
@@ -227,6 +229,9 @@ Result<std::unique_ptr<Application>> Application::create(const Config &config, C
     }
     app->m_rateLimiter = std::move(*limiter);
     app->m_invocations->setRateLimiter(app->m_rateLimiter.get());
+    app->m_upstreamBackoff = std::make_unique<UpstreamBackoff>(config.server.upstreamLimits,
+                                                               *app->m_metrics, app->m_clock);
+    app->m_invocations->setUpstreamBackoff(app->m_upstreamBackoff.get());
     // Workflow steps and agent tools run as their owner without a request: a disabled owner's
     // authority runs nothing (requests were refused at authentication already).
     app->m_invocations->setSubjectCheck([self](const Principal &principal) -> Result<void> {
@@ -398,6 +403,9 @@ void Application::registerOperatorRoutes(Router &router)
     m_adminUserRoutes->registerRoutes(router);
     m_limitRoutes = std::make_unique<LimitRoutes>(m_rateLimiter.get(), *m_adminGuard);
     m_limitRoutes->registerRoutes(router);
+    m_upstreamBackoffRoutes =
+        std::make_unique<UpstreamBackoffRoutes>(*m_adminGuard, *m_upstreamBackoff);
+    m_upstreamBackoffRoutes->registerRoutes(router);
     m_adminShellRoutes = std::make_unique<AdminShellRoutes>(
         *m_adminShellAssets, *m_adminGuard,
         AdminShellRoutes::Options{

@@ -49,6 +49,8 @@ class Database;
 class InvocationService;
 class LimitRoutes;
 class RateLimiter;
+class UpstreamBackoff;
+class UpstreamBackoffRoutes;
 class OAuthClient;
 class OAuthGrantRepository;
 class HttpServer;
@@ -157,6 +159,7 @@ private:
     std::unique_ptr<McpUpstreams> m_mcpUpstreams; // stopped before the runtime goes
     std::unique_ptr<RateLimiter> m_rateLimiter;   // null without server.limits; outlives calls
     std::unique_ptr<LimitRoutes> m_limitRoutes;
+    std::unique_ptr<UpstreamBackoff> m_upstreamBackoff; // outlives the calls waiting on it
     std::unique_ptr<InvocationService> m_invocations;
     std::unique_ptr<McpToolCatalog> m_mcpTools;
     std::unique_ptr<ConnectionService> m_connectionService;
@@ -176,6 +179,7 @@ private:
     std::unique_ptr<McpOAuthRoutes> m_mcpOAuthRoutes;
     std::unique_ptr<RuntimeRoutes> m_runtimeRoutes;
     std::unique_ptr<AdminUserRoutes> m_adminUserRoutes;
+    std::unique_ptr<UpstreamBackoffRoutes> m_upstreamBackoffRoutes;
     std::unique_ptr<AdminShellAssets> m_adminShellAssets;
     std::unique_ptr<AdminShellRoutes> m_adminShellRoutes;
     std::unique_ptr<HttpServer> m_publicServer;

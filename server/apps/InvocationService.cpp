@@ -4,6 +4,7 @@
 
 #include "apps/AppCatalog.h"
 #include "apps/RequestBuilder.h"
+#include "apps/UpstreamBackoff.h"
 #include "audit/AuditLog.h"
 #include "authz/AccessCheck.h"
 #include "connections/CredentialRepository.h"
@@ -104,6 +105,7 @@ public:
         m_labels.connectionMode = u"none"_s;
         m_labels.invocationSurface = m_request.surface;
         m_labels.httpBinding = m_request.httpBinding;
+        m_credential.instance.clear();
     }
 
     void abort() override
@@ -119,6 +121,10 @@ public:
             std::exchange(m_cancelMcp, {})();
             finish(Error{ErrorCode::BadGateway, u"upstream call canceled"_s});
         }
+        if (m_cancelWait) { // waiting out an upstream's Retry-After
+            std::exchange(m_cancelWait, {})();
+            finish(Error{ErrorCode::BadGateway, u"upstream call canceled"_s});
+        }
     }
 
     void start();
@@ -132,6 +138,12 @@ private:
     }
     void withCredential(const Result<StoredCredential> &credential);
     void send(const CredentialMaterial *material);
+    // UpstreamBackoff: false when the call failed or waits (send() runs again after the wait).
+    [[nodiscard]] bool admitUpstream(const CredentialMaterial *material);
+    [[nodiscard]] UpstreamBackoff::Key backoffKey() const
+    {
+        return {m_app->name, m_connection ? m_connection->name : QString(), m_credential.id};
+    }
     void sendMcp(const AuthConfig *auth, const CredentialMaterial *material);
     void finish(Result<InvocationResult> result);
 
@@ -147,6 +159,9 @@ private:
     std::shared_ptr<UpstreamCall> m_upstream;
     std::function<void()> m_cancelMcp;
     std::unique_ptr<RateLimiter::Lease> m_lease; // server.limits slots, released at finish()
+    std::function<void()> m_cancelWait;
+    std::chrono::milliseconds m_waited{0};
+    StoredCredential m_credential; // a user credential's id, owner and instance (no secret)
     bool m_canceled = false;
     bool m_done = false;
 };
@@ -264,8 +279,38 @@ void InvocationService::Call::withCredential(const Result<StoredCredential> &cre
         finish(credential.error());
         return;
     }
+    if (m_labels.connectionMode == u"user") {
+        m_credential.id = credential->id;
+        m_credential.subjectId = credential->subjectId;
+        m_credential.instance = credential->instance;
+    }
     const CredentialMaterial material{credential->accessToken, credential->metadata};
     send(&material);
+}
+
+bool InvocationService::Call::admitUpstream(const CredentialMaterial *material)
+{
+    if (!m_service->m_backoff) {
+        return true;
+    }
+    Result<std::chrono::milliseconds> admitted =
+        m_service->m_backoff->admit(backoffKey(), m_waited);
+    if (!admitted) {
+        finish(admitted.error());
+        return false;
+    }
+    if (admitted->count() == 0) {
+        return true;
+    }
+    m_waited += *admitted;
+    std::optional<CredentialMaterial> kept =
+        material ? std::optional<CredentialMaterial>(*material) : std::nullopt;
+    auto self = shared_from_this();
+    m_cancelWait = m_service->m_backoff->after(*admitted, [self, kept] {
+        self->m_cancelWait = {};
+        self->send(kept ? &*kept : nullptr);
+    });
+    return false;
 }
 
 void InvocationService::Call::send(const CredentialMaterial *material)
@@ -278,6 +323,9 @@ void InvocationService::Call::send(const CredentialMaterial *material)
         m_connection && m_connection->config.auth ? &*m_connection->config.auth : nullptr;
     if (m_operation->transport == Operation::Transport::Mcp) {
         sendMcp(auth, material);
+        return;
+    }
+    if (!admitUpstream(material)) {
         return;
     }
     Result<UpstreamRequest> request =
@@ -296,6 +344,11 @@ void InvocationService::Call::send(const CredentialMaterial *material)
             if (!response) {
                 self->finish(response.error());
                 return;
+            }
+            if (self->m_service && self->m_service->m_backoff) {
+                self->m_service->m_backoff->noteResponse(
+                    self->backoffKey(), self->m_credential.subjectId, self->m_credential.instance,
+                    response->status, response->headers);
             }
             if (response->status == 401) {
                 self->finish(CredentialService::reconnectRequired(self->m_app->name));

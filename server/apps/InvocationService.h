@@ -30,6 +30,7 @@ class CredentialRepository;
 class CredentialService;
 class RateLimiter;
 class ServerMetrics;
+class UpstreamBackoff;
 
 // One operation call, from any door (REST now; MCP, workflows and agents later).
 struct InvocationRequest
@@ -105,6 +106,8 @@ public:
     // server.limits: asked after the access check, before any credential or upstream work
     // (null when nothing is configured: no cost).
     void setRateLimiter(RateLimiter *limiter) { m_limiter = limiter; }
+    // REST operations honour an upstream's 429/503 Retry-After per credential through it.
+    void setUpstreamBackoff(UpstreamBackoff *backoff) { m_backoff = backoff; }
 
     // Calls back exactly once (never from inside invoke()). The handle aborts the call.
     std::shared_ptr<UpstreamCall> invoke(const InvocationRequest &request, Callback callback);
@@ -140,6 +143,7 @@ private:
     SubjectCheck m_subjectCheck;
     RateLimiter *m_limiter = nullptr;
     UpstreamClient *m_upstream; // shared, not owned
+    UpstreamBackoff *m_backoff = nullptr;
 };
 
 } // namespace Gestalt

@@ -391,7 +391,7 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
         s.loginMaxUsedStates = login.integer(u"maxUsedStates", s.loginMaxUsedStates, 1, 10'000'000);
     }
     s.auditRetention = server.duration(u"auditRetention", s.auditRetention);
-    LimitsDecoder::read(server, s.limits);
+    LimitsDecoder::read(server, s.limits, s.upstreamLimits);
     for (const QString &entry : server.stringList(u"trustedProxies", {}, true)) {
         std::pair<QHostAddress, int> subnet = QHostAddress::parseSubnet(entry);
         if (subnet.first.isNull()) {

@@ -10,6 +10,7 @@ class ConfigErrors;
 class ConfigMapReader;
 class ConfigNode;
 struct Config;
+struct UpstreamLimitsConfig;
 
 // Turns the merged YAML tree into a typed Config: defaults, enum values, durations, listener and
 // provider-selection rules, and references between sections (policies, providers, connections).
@@ -33,6 +34,7 @@ private:
     static void readServer(ConfigMapReader &root, Config &config);
     static void readListeners(ConfigMapReader &server, Config &config);
     static void readServerSections(ConfigMapReader &server, Config &config);
+    // server.limits.upstream (onRateLimited, maxWait), from the server.limits map.
     static void readApps(ConfigMapReader &root, Config &config);
 
     ConfigErrors &m_errors;

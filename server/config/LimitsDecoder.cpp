@@ -50,12 +50,14 @@ LimitSpec LimitsDecoder::readSpec(ConfigMapReader &parent, QStringView key)
     return spec;
 }
 
-void LimitsDecoder::read(ConfigMapReader &server, LimitsConfig &limits)
+void LimitsDecoder::read(ConfigMapReader &server, LimitsConfig &limits,
+                         UpstreamLimitsConfig &upstream)
 {
     if (!server.has(u"limits")) {
         return;
     }
     ConfigMapReader root = server.map(u"limits");
+    readUpstream(root, upstream);
     limits.perSubject = readSpec(root, u"perSubject");
     for (const ConfigMapReader::Child &child : root.entries(u"apps")) {
         ConfigMapReader a(child, root.errors());
@@ -89,6 +91,19 @@ void LimitsDecoder::read(ConfigMapReader &server, LimitsConfig &limits)
         }
         entry.perSubject = readSpec(o, u"perSubject");
         limits.overrides.append(entry);
+    }
+}
+
+void LimitsDecoder::readUpstream(ConfigMapReader &limits, UpstreamLimitsConfig &upstream)
+{
+    ConfigMapReader reader = limits.map(u"upstream");
+    upstream.onRateLimited = reader.choice(u"onRateLimited",
+                                           {{u"fail", UpstreamRateLimitAction::Fail},
+                                            {u"wait", UpstreamRateLimitAction::Wait}},
+                                           upstream.onRateLimited);
+    upstream.maxWait = reader.duration(u"maxWait", upstream.maxWait);
+    if (upstream.maxWait > std::chrono::hours(1)) {
+        reader.error(u"maxWait", u"must be at most 1h (an upstream's Retry-After is capped there)"_s);
     }
 }
 

@@ -75,6 +75,19 @@ struct HttpLimits
     qint64 maxPendingResponseBytes = qint64(1) << 20; // 1 MiB
 };
 
+// server.limits.upstream: what calls do while an upstream's 429 (or 503) with Retry-After holds
+// for their credential (UpstreamBackoff).
+enum class UpstreamRateLimitAction {
+    Fail, // 429 upstream_rate_limited at once, nothing sent
+    Wait, // wait until the upstream's time (at most maxWait, else fail), then send
+};
+
+struct UpstreamLimitsConfig
+{
+    UpstreamRateLimitAction onRateLimited = UpstreamRateLimitAction::Fail;
+    std::chrono::milliseconds maxWait = std::chrono::seconds(10);
+};
+
 struct ServerConfig
 {
     ListenerConfig publicListener; // server.public
@@ -92,6 +105,7 @@ struct ServerConfig
     AdminConfig admin;
     EgressAction egressDefaultAction = EgressAction::Allow;
     HttpLimits http;
+    UpstreamLimitsConfig upstreamLimits; // server.limits.upstream
     // server.metrics.maxSeriesPerFamily: label combinations kept per metric family; updates
     // beyond it count in gestaltd_metrics_series_dropped_total{family}.
     qint64 metricsMaxSeriesPerFamily = 10'000;

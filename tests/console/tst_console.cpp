@@ -2,18 +2,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // gestalt-console against a real gestaltd (in this process, on a real socket, temp SQLite):
 // connecting, the members round trip, a hosted stdio MCP server on the runtime page, live
-// metrics after traffic, the German translation. Set GESTALT_SCREENSHOT_DIR to keep a PNG of
+// metrics after traffic, limits and an upstream that asked to slow down, the German translation. Set GESTALT_SCREENSHOT_DIR to keep a PNG of
 // every page (in English and German).
 #include "MainWindow.h"
 #include "Translations.h"
 #include "api/ApiClient.h"
 #include "authz/AuthzSnapshot.h"
 #include "pages/ConnectPage.h"
+#include "pages/LimitsPage.h"
 #include "pages/MembersPage.h"
 #include "pages/MetricsPage.h"
 #include "pages/RuntimePage.h"
 #include "secrets/SecretStore.h"
 #include "settings/Settings.h"
+#include "support/FakeUpstream.h"
 #include "support/HttpbinProcess.h"
 #include "support/NodePeer.h"
 #include "support/TestDatabase.h"
@@ -29,6 +31,7 @@
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QListWidget>
+#include <QLocale>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -53,8 +56,9 @@ QString everythingScript()
 }
 
 // The operator playground: policies with static members, apps behind them, two hosted stdio MCP
-// servers (two runtime sessions, so paging shows), and a REST app whose upstream is httpbin.
-QString config(const QString &httpbin)
+// servers (two runtime sessions, so paging shows), a REST app whose upstream is httpbin, and one
+// whose upstream answers what a test sets (a 429 with Retry-After).
+QString config(const QString &httpbin, const QString &fake)
 {
     return uR"(
 authorization:
@@ -94,7 +98,13 @@ apps:
     surfaces:
       mcp:
         command: [%2, %3, stdio]
-)"_s.arg(httpbin, NodePeer::nodeBinary(), everythingScript());
+  slow:
+    surfaces:
+      rest:
+        baseUrl: %4
+        operations:
+          - {name: items, method: GET, path: /items}
+)"_s.arg(httpbin, NodePeer::nodeBinary(), everythingScript(), fake);
 }
 
 template<typename Row, typename Match>
@@ -129,6 +139,8 @@ private Q_SLOTS:
     void adminsListFollowsCanWrite();
     void runtimeShowsTheHostedSession();
     void metricsChartsFillAfterTraffic();
+    void limitsShowTheUpstreamThatAskedToSlowDown();
+    void limitsPageReadsTheLimitsAnswer();
     void offlineAndBackAgain();
     void connectsOnceAnOfflineServerAnswers();
     void germanTranslation();
@@ -138,6 +150,7 @@ private:
     void screenshot(QWidget &widget, const QString &name);
 
     HttpbinProcess m_httpbin;
+    FakeUpstream m_fake;
     std::unique_ptr<TestServer> m_server;
     QTemporaryDir m_dir;
     std::unique_ptr<Settings> m_settings;
@@ -152,8 +165,9 @@ void tst_Console::initTestCase()
         QFAIL("the npm test peers are missing: run npm ci --prefix tests");
     }
     QVERIFY2(m_httpbin.start(), qPrintable(m_httpbin.errorString()));
+    QVERIFY(m_fake.start());
     m_server = std::make_unique<TestServer>(u"sqlite"_s,
-                                            config(m_httpbin.baseUrl()),
+                                            config(m_httpbin.baseUrl(), m_fake.baseUrl()),
                                             u"server:\n  management:\n    host: 127.0.0.1\n"
                                             "    port: 0\n"_s);
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
@@ -536,6 +550,89 @@ void tst_Console::connectsOnceAnOfflineServerAnswers()
     QTRY_VERIFY(m_window->banner()->message().isEmpty());
 }
 
+void tst_Console::limitsShowTheUpstreamThatAskedToSlowDown()
+{
+    m_fake.setReply(429, {{"Content-Type"_ba, "application/json"_ba}, {"Retry-After"_ba, "120"_ba}},
+                    "{\"message\":\"slow down\"}"_ba);
+    QCOMPARE(m_server->get(u"/api/v1/slow/items"_s).status, 429);
+    const HttpReply refused = m_server->get(u"/api/v1/slow/items"_s);
+    QCOMPARE(refused.status, 429);
+    QCOMPARE(refused.json()[u"code"_s].toString(), u"upstream_rate_limited"_s);
+
+    connectWindow(*m_window);
+    m_window->showPage(MainWindow::PageId::Limits);
+    LimitsPage &page = *m_window->limitsPage();
+    QAbstractItemModelTester blocked(page.blocked(),
+                                     QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTRY_COMPARE(page.blocked()->rowCount(), 1);
+    const BlockedUpstream &row = *page.blocked()->rowAt(0);
+    QCOMPARE(row.app, u"slow"_s);
+    QVERIFY(row.instance.isEmpty() && row.subject.isEmpty()); // no per-user credential
+    QVERIFY2(row.retryAfter > 0 && row.retryAfter <= 120, qPrintable(QString::number(row.retryAfter)));
+    QVERIFY(row.until > QDateTime::currentDateTimeUtc());
+    QCOMPARE(page.blocked()->data(page.blocked()->index(0, 3), Qt::DisplayRole).toString(),
+             u"everyone"_s);
+    QVERIFY(page.findChild<QLabel *>(u"blockedStateLabel"_s)->isHidden());
+    // Configured limits, or the page's own word that this server reports none: never a problem.
+    auto *limitsState = page.findChild<QLabel *>(u"limitsStateLabel"_s);
+    QTRY_VERIFY(page.rules()->rowCount() > 0 || !limitsState->isHidden());
+    QVERIFY2(m_window->banner()->message().isEmpty(), qPrintable(m_window->banner()->message()));
+
+    // Refresh asks again.
+    QSignalSpy refreshed(&page, &Page::refreshed);
+    QTest::mouseClick(page.findChild<QPushButton *>(u"limitsRefreshPushButton"_s),
+                      Qt::LeftButton);
+    QVERIFY(refreshed.wait(5000));
+    screenshot(*m_window, u"console-limits"_s);
+    m_fake.setReply(200, {{"Content-Type"_ba, "application/json"_ba}}, "{}"_ba);
+}
+
+// The answer of GET /admin/api/v1/limits (the rate limits' route) in its documented shape.
+void tst_Console::limitsPageReadsTheLimitsAnswer()
+{
+    LimitsPage &page = *m_window->limitsPage();
+    QAbstractItemModelTester rules(page.rules(),
+                                   QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester usage(page.usage(),
+                                   QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const QJsonObject answer = QJsonDocument::fromJson(R"({
+      "limits": [
+        {"scope":"subject","app":null,"operation":null,"requests":600,"perSeconds":60,"concurrent":32},
+        {"scope":"operation-total","app":"team","operation":"status","requests":5,"perSeconds":3600}
+      ],
+      "overrides": [
+        {"role":"admin","app":"team","token":null,"requests":6000,"perSeconds":60,"concurrent":null}
+      ],
+      "usage": [
+        {"scope":"app-subject","app":"team","operation":null,"subject":"user:quiet","requests":40,"perSeconds":60,"inFlight":0,"limited":0},
+        {"scope":"app-subject","app":"team","operation":null,"subject":"user:busy","requests":12,"perSeconds":60,"inFlight":1,"limited":3}
+      ]})")
+                                   .object();
+    page.showLimits(answer);
+    const auto cell = [](const QAbstractItemModel &model, int row, int column) {
+        return model.data(model.index(row, column), Qt::DisplayRole).toString();
+    };
+    QCOMPARE(page.rules()->rowCount(), 3);
+    QCOMPARE(cell(*page.rules(), 0, 0), u"each caller"_s);
+    QCOMPARE(cell(*page.rules(), 0, 1), u"any"_s);
+    QCOMPARE(cell(*page.rules(), 0, 3), u"600 / 1 min"_s);
+    QCOMPARE(cell(*page.rules(), 0, 4), u"32"_s);
+    QCOMPARE(cell(*page.rules(), 1, 0), u"all callers of an operation"_s);
+    QCOMPARE(cell(*page.rules(), 1, 3), u"5 / 1 h"_s);
+    QCOMPARE(cell(*page.rules(), 1, 4), u"–"_s); // absent: not configured
+    QCOMPARE(cell(*page.rules(), 2, 0), u"override: role admin"_s);
+    QCOMPARE(cell(*page.rules(), 2, 3), QLocale().toString(6000) + u" / 1 min"_s);
+    QCOMPARE(cell(*page.rules(), 2, 4), u"–"_s); // null: not configured
+    QCOMPARE(page.usage()->rowCount(), 2);
+    QCOMPARE(page.usage()->rowAt(0)->subject, u"user:busy"_s); // limited first
+    QCOMPARE(cell(*page.usage(), 0, 4), u"12 / 1 min"_s);
+    QCOMPARE(cell(*page.usage(), 0, 5), u"1"_s);
+    QCOMPARE(cell(*page.usage(), 0, 6), u"3"_s);
+    QVERIFY(page.findChild<QLabel *>(u"limitsStateLabel"_s)->isHidden());
+    m_window->showPage(MainWindow::PageId::Limits);
+    screenshot(*m_window, u"console-limits-shape"_s);
+}
+
 void tst_Console::germanTranslation()
 {
     // Every message of the German file is translated.
@@ -577,6 +674,12 @@ void tst_Console::germanTranslation()
         QSignalSpy scraped(window.metricsPage(), &MetricsPage::scraped);
         QVERIFY(scraped.wait(10000));
         screenshot(window, u"console-de-metrics"_s);
+        window.showPage(MainWindow::PageId::Limits);
+        QTRY_VERIFY(!window.limitsPage()
+                         ->findChild<QLabel *>(u"blockedStateLabel"_s)
+                         ->text()
+                         .isEmpty());
+        screenshot(window, u"console-de-limits"_s);
     }
     QCoreApplication::removeTranslator(&translator);
 }

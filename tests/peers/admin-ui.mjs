@@ -7,6 +7,8 @@
 //   through the admin API too), a server error shown in the banner, the admins list read-only;
 // - Runtime: the local provider, the hosted server-everything session, its logs (opened with the
 //   keyboard), the deep link restoring them;
+// - Limits: the blocked upstream credentials from the server (none), then configured limits,
+//   overrides, current use and blocked credentials served by request routing, refreshed by itself;
 // - history back, a 401 sending the browser to the login, no console errors and no failed
 //   same-origin requests.
 // Screenshots of every tab (light, dark, narrow) go to $GESTALT_SCREENSHOT_DIR (default: a new
@@ -337,6 +339,15 @@ try {
   await page.goBack();
   await step('back again returns to the overview', () => page.waitForSelector('#tab-overview:not([hidden])'));
 
+  // ---- Limits (GET /admin/api/v1/limits comes with the rate limits; a server without it says so)
+  expectedFailures.push({url: `${management}/admin/api/v1/limits`, status: 404});
+  await page.click('.tabs a[data-tab="limits"]');
+  await step('the limits tab shows that no upstream asked to slow down', () => page.waitForFunction(
+    () => document.querySelector('#upstream-table tbody').textContent.includes('No upstream has asked to slow down')));
+  await step('the configured limits are shown or the panel says why not', () => page.waitForFunction(
+    () => document.querySelector('#limits-table tbody').rows.length > 0 || !document.querySelector('#limits-config-error').hidden));
+  await shoot(page, 'admin-limits');
+
   // ---- Dark scheme and a narrow screen, for the screenshots (and a glance at the colours)
   await page.emulateMedia({colorScheme: 'dark'});
   await page.goto(`${admin}?tab=members&app=team`);
@@ -409,6 +420,52 @@ try {
   await step('"Load more sessions" appends the next page', () => other.waitForSelector('#sessions-table tr[data-session="rs_second"]'));
   check('both pages are listed and no more is offered', (await other.$$('#sessions-table tr[data-session]')).length === 2
     && await other.isHidden('#sessions-more'));
+
+  // Limits with every kind of row, and a credential an upstream told to slow down.
+  const limitsBody = {
+    limits: [
+      {scope: 'subject', app: null, operation: null, requests: 600, perSeconds: 60, concurrent: 32},
+      {scope: 'app-total', app: 'team', operation: null, requests: 100, perSeconds: 1, concurrent: null},
+      {scope: 'operation-subject', app: 'team', operation: 'status', requests: 5, perSeconds: 3600},
+    ],
+    overrides: [{role: 'admin', app: 'team', token: null, requests: 6000, perSeconds: 60, concurrent: 64}],
+    usage: [
+      {scope: 'app-subject', app: 'team', operation: null, subject: 'user:quiet', requests: 2, perSeconds: 60, inFlight: 0, limited: 0},
+      {scope: 'app-subject', app: 'team', operation: null, subject: 'user:<b>busy</b>', requests: 12, perSeconds: 60, inFlight: 1, limited: 3},
+    ],
+  };
+  let upstreamReads = 0;
+  await other.route(`${management}/admin/api/v1/limits`, (route) => route.fulfill({
+    status: 200, contentType: 'application/json', body: JSON.stringify(limitsBody)}));
+  await other.route(`${management}/admin/api/v1/limits/upstream`, (route) => {
+    upstreamReads++;
+    route.fulfill({status: 200, contentType: 'application/json', body: JSON.stringify({blocked: [
+      {app: 'team', connection: 'default', instance: 'work', subject: 'user:alice', until: '2026-01-02T03:04:05.000Z', retryAfter: 42},
+      {app: 'closed', connection: null, instance: null, subject: null, until: '2026-01-02T03:10:00.000Z', retryAfter: 400},
+    ]})});
+  });
+  await other.goto(`${admin}?tab=limits`);
+  await step('the configured limits and the override are listed', () => other.waitForFunction(
+    () => document.querySelector('#limits-table tbody').rows.length === 4));
+  const limitCells = await other.$$eval('#limits-table tbody tr', (rows) => rows.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  check('a limit shows its scope, rate and cap', limitCells[0].join('|') === 'each caller|any|any|600 / 1 min|32', limitCells[0]);
+  check('an absent or null field is shown as not configured', limitCells[1][4] === '–' && limitCells[2][4] === '–', limitCells);
+  check('the override names its role', limitCells[3][0] === 'override: role admin' && limitCells[3][3] === '6000 / 1 min', limitCells[3]);
+  const usageCells = await other.$$eval('#usage-table tbody tr', (rows) => rows.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  check('current use lists the limited subject first, as text', usageCells.length === 2 && usageCells[0][3] === 'user:<b>busy</b>'
+    && usageCells[0][4] === '12 / 1 min' && usageCells[0][5] === '1' && usageCells[0][6] === '3', usageCells);
+  check('server text never becomes markup', (await other.$$('#usage-table b')).length === 0);
+  const blockedCells = await other.$$eval('#upstream-table tbody tr', (rows) => rows.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  check('blocked upstream credentials are listed, soonest first', blockedCells.length === 2
+    && blockedCells[0][0] === 'team' && blockedCells[0][2] === 'work' && blockedCells[0][3] === 'user:alice'
+    && blockedCells[0][5] === 'in 42 s' && blockedCells[1][2] === 'shared' && blockedCells[1][3] === 'everyone', blockedCells);
+  await shoot(other, 'admin-limits-routed');
+  const readsBefore = upstreamReads;
+  await step('the limits tab refreshes by itself', () => until('a second read', async () => upstreamReads > readsBefore));
+  await other.click('.tabs a[data-tab="members"]');
+  const readsHidden = upstreamReads;
+  await new Promise((resolve) => setTimeout(resolve, 6000));
+  check('a hidden limits tab stops polling', upstreamReads === readsHidden, {readsHidden, upstreamReads});
 
   await other.route(`${management}/admin/api/v1/**`, (route) => route.fulfill({
     status: 401, contentType: 'application/json', body: '{"error":"missing authorization"}'}));
