@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "http/HttpRequestParser.h"
 #include "shared/Error.h"
 
 #include <QByteArray>
@@ -95,15 +96,14 @@ private:
     void pauseReading();
     void resumeReadingIfDrained();
     void armWriteDeadline();
-    // Checks a complete request head (rejecting it when it breaks a limit) and queues its
-    // RequestHead; true when it asks for 100-continue.
-    [[nodiscard]] bool inspectHead(const QByteArray &head);
     void flush();
     void closeGracefully();
 
     QPointer<QTcpSocket> m_socket;
     ConnectionLimits m_limits;
+    // The head being read (peeked, not taken: QtHttpServer reads the same bytes) and its framing.
     QByteArray m_headBuffer;
+    HttpRequestParser m_parser;
     bool m_readingHead = false;
     bool m_rejected = false;
     bool m_closing = false;
