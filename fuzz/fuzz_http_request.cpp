@@ -64,13 +64,15 @@ bool drain(HttpRequestParser &parser, QByteArray &in, Trace &trace)
         switch (status) {
         case HttpRequestParser::Status::NeedMore:
             return true;
-        case HttpRequestParser::Status::Error:
-            check(parser.feed(in) == HttpRequestParser::Status::Error && in.size() == before);
+        case HttpRequestParser::Status::Error: {
+            const qsizetype left = in.size(); // an error stays, and consumes nothing more
+            check(parser.feed(in) == HttpRequestParser::Status::Error && in.size() == left);
             trace.failed = true;
             trace.code = int(parser.error().code);
             trace.message = parser.error().message;
             check(!trace.message.isEmpty());
             return false;
+        }
         case HttpRequestParser::Status::Head: {
             const ParsedRequest &head = parser.request();
             check(isToken(head.method) && !head.target.isEmpty());
