@@ -44,8 +44,9 @@ struct RequestHead
 };
 
 // Per-socket state (a child of the socket, so it dies with it):
-//  - the guard: frames each request head as it arrives and rejects it before QtHttpServer buffers
-//    it (413 body too large, 431 head too large, 411 chunked, 400 malformed, 408 slow head),
+//  - the guard: frames each request head as it arrives (HttpRequestParser) and rejects it before
+//    QtHttpServer buffers it (413 body too large, 431 head too large or too many fields, 411
+//    chunked, 400 malformed or ambiguously framed, 408 slow head),
 //    answers Expect: 100-continue, and notes Connection: close / HTTP/1.0;
 //  - ordered responses: each request reserves a slot; bytes leave in request order even when
 //    handlers finish out of order (pipelining with asynchronous handlers);
