@@ -29,7 +29,7 @@ fi
 max_len() {
     case "$1" in
         cron) echo 256 ;;
-        jsonrpc | sse | prometheus | content_decoder) echo 16384 ;;
+        jsonrpc | sse | prometheus | content_decoder | http_request) echo 16384 ;;
         *) echo 65536 ;;
     esac
 }

@@ -14,18 +14,13 @@ namespace {
 
 const char *const connectionProperty = "gestalt.connection";
 
-bool isTokenChar(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-        || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
 } // namespace
 
 HttpConnection::HttpConnection(QTcpSocket *socket, const ConnectionLimits &limits)
     : QObject(socket)
     , m_socket(socket)
     , m_limits(limits)
+    , m_parser({.maxHeaderBytes = limits.maxHeaderBytes, .maxBodyBytes = limits.maxBodyBytes})
 {
     socket->setProperty(connectionProperty, QVariant::fromValue(static_cast<QObject *>(this)));
     // Connected before QtHttpServer binds its own readyRead slot, so the guard always runs first.
@@ -107,110 +102,43 @@ void HttpConnection::onReadyRead()
     // bytes that arrived since its last read.
     if (!m_socket->isTransactionStarted()) {
         m_headBuffer.clear();
+        m_parser.reset();
         m_readingHead = true;
     } else if (!m_readingHead) {
         return;  // in a body whose length was already checked
     }
     const qint64 room = m_limits.maxHeaderBytes + 4 - m_headBuffer.size();
     m_headBuffer += m_socket->peek(qMin(m_socket->bytesAvailable(), qMax<qint64>(room, 0)));
-    // RFC 9112 2.2: ignore empty lines before the request line.
-    while (m_headBuffer.startsWith("\r\n")) {
-        m_headBuffer.remove(0, 2);
-    }
-    if (m_headBuffer.isEmpty()) {
+    const HttpRequestParser::Status status = m_parser.feed(m_headBuffer);
+    if (status == HttpRequestParser::Status::Error) {
+        reject(m_parser.error());
         return;
+    }
+    if (m_headBuffer.isEmpty() && status == HttpRequestParser::Status::NeedMore) {
+        return; // nothing but the empty lines a request may start with
     }
     if (!m_requestTimer.isActive()) {
         m_requestTimer.start();
     }
-    const qsizetype end = m_headBuffer.indexOf("\r\n\r\n");
-    if (end < 0 || end + 4 > m_limits.maxHeaderBytes) {
-        if (end >= 0 || m_headBuffer.size() > m_limits.maxHeaderBytes) {
-            reject({ErrorCode::HeadersTooLarge, u"request header is too large"_s});
-        } else if (!m_headTimer.isActive()) {
+    if (status == HttpRequestParser::Status::NeedMore) {
+        if (!m_headTimer.isActive()) {
             m_headTimer.start();
         }
         return;
     }
+    // The head is complete and checked; QtHttpServer reads the body the parser allowed.
     m_headTimer.stop();
     m_readingHead = false;
-    const QByteArray head = m_headBuffer.left(end);
-    const qint64 bodyBytesPresent = m_headBuffer.size() - end - 4;
+    const qint64 bodyBytesPresent = m_headBuffer.size();
     m_headBuffer.clear();
-    const bool expectsContinue = inspectHead(head);
+    const ParsedRequest &request = m_parser.request();
+    m_heads.enqueue({request.method, request.closeAfter});
     // Answer Expect: 100-continue only while the body is still to come and nothing else is
     // queued ahead of it (an interim response must not overtake an earlier answer).
-    if (expectsContinue && !m_rejected && bodyBytesPresent == 0 && m_slots.empty()) {
+    if (request.expectsContinue && request.contentLength >= 0 && bodyBytesPresent == 0
+        && m_slots.empty()) {
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     }
-}
-
-bool HttpConnection::inspectHead(const QByteArray &head)
-{
-    const QList<QByteArray> lines = head.split('\n');
-    const QByteArray requestLine = lines.value(0).trimmed();
-    const QList<QByteArray> parts = requestLine.split(' ');
-    if (parts.size() != 3 || !parts[2].startsWith("HTTP/1.") || parts[0].isEmpty()
-        || !std::all_of(parts[0].cbegin(), parts[0].cend(), isTokenChar)) {
-        reject(Error::invalid(u"malformed request line"_s));
-        return false;
-    }
-    RequestHead info;
-    info.method = parts[0];
-    const bool http10 = parts[2] == "HTTP/1.0";
-    QByteArray connectionHeader;
-    QByteArray contentLength;
-    bool chunked = false;
-    bool expectsContinue = false;
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = lines[i].trimmed();
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0) {
-            reject(Error::invalid(u"malformed request header"_s));
-            return false;
-        }
-        const QByteArray name = line.left(colon).trimmed().toLower();
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        if (name == "content-length") {
-            if (!contentLength.isEmpty() && contentLength != value) {
-                reject(Error::invalid(u"conflicting Content-Length headers"_s));
-                return false;
-            }
-            contentLength = value;
-        } else if (name == "transfer-encoding") {
-            chunked = true;
-        } else if (name == "connection") {
-            connectionHeader = value.toLower();
-        } else if (name == "expect") {
-            expectsContinue = value.compare("100-continue", Qt::CaseInsensitive) == 0;
-            if (!expectsContinue) {
-                reject({ErrorCode::ExpectationFailed, u"unsupported Expect header"_s});
-                return false;
-            }
-        }
-    }
-    if (chunked) {
-        reject({ErrorCode::LengthRequired,
-                u"chunked request bodies are not supported; send Content-Length"_s});
-        return false;
-    }
-    if (!contentLength.isEmpty()) {
-        bool ok = false;
-        const qint64 length = contentLength.toLongLong(&ok);
-        if (!ok || length < 0) {
-            reject(Error::invalid(u"invalid Content-Length header"_s));
-            return false;
-        }
-        if (length > m_limits.maxBodyBytes) {
-            reject({ErrorCode::PayloadTooLarge,
-                    u"request body is too large (limit %1 bytes)"_s.arg(m_limits.maxBodyBytes)});
-            return false;
-        }
-    }
-    info.closeAfter = connectionHeader.contains("close")
-        || (http10 && !connectionHeader.contains("keep-alive"));
-    m_heads.enqueue(info);
-    return expectsContinue && !contentLength.isEmpty();
 }
 
 quint64 HttpConnection::reserveSlot(bool closeAfter)

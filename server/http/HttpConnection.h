@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "http/HttpRequestParser.h"
 #include "shared/Error.h"
 
 #include <QByteArray>
@@ -43,8 +44,9 @@ struct RequestHead
 };
 
 // Per-socket state (a child of the socket, so it dies with it):
-//  - the guard: frames each request head as it arrives and rejects it before QtHttpServer buffers
-//    it (413 body too large, 431 head too large, 411 chunked, 400 malformed, 408 slow head),
+//  - the guard: frames each request head as it arrives (HttpRequestParser) and rejects it before
+//    QtHttpServer buffers it (413 body too large, 431 head too large or too many fields, 411
+//    chunked, 400 malformed or ambiguously framed, 408 slow head),
 //    answers Expect: 100-continue, and notes Connection: close / HTTP/1.0;
 //  - ordered responses: each request reserves a slot; bytes leave in request order even when
 //    handlers finish out of order (pipelining with asynchronous handlers);
@@ -95,15 +97,14 @@ private:
     void pauseReading();
     void resumeReadingIfDrained();
     void armWriteDeadline();
-    // Checks a complete request head (rejecting it when it breaks a limit) and queues its
-    // RequestHead; true when it asks for 100-continue.
-    [[nodiscard]] bool inspectHead(const QByteArray &head);
     void flush();
     void closeGracefully();
 
     QPointer<QTcpSocket> m_socket;
     ConnectionLimits m_limits;
+    // The head being read (peeked, not taken: QtHttpServer reads the same bytes) and its framing.
     QByteArray m_headBuffer;
+    HttpRequestParser m_parser;
     bool m_readingHead = false;
     bool m_rejected = false;
     bool m_closing = false;
