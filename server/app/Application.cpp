@@ -115,7 +115,11 @@ Application::~Application()
     // Listeners first, so no request reaches a service that is being destroyed.
     m_publicServer.reset();
     m_managementServer.reset();
-    // Calls still in flight end now (canceled), while the services they answer still exist.
+    // The engines go as they would in a crash (a run or turn in flight stays as it is, for its
+    // lease to lapse), then calls still in flight end (canceled) while the services they answer
+    // still exist.
+    m_workflows.reset();
+    m_agents.reset();
     m_upstream.reset();
 }
 
