@@ -213,7 +213,9 @@ void tst_OAuth::expiringTokensAreRefreshedOnceAndRotated()
     const QString sentFirst =
         m_authServer.getJson(u"/_control/stats"_s)->object()[u"last"_s][u"body"_s][u"refresh_token"_s].toString();
 
-    // Five calls at once need one refresh between them.
+    // Five calls at once need one refresh between them. The token that refresh returns has an
+    // hour left, so a call that arrives after it finished (a loaded machine) uses it as it is.
+    control({{u"expiresIn"_s, QJsonValue::Null}});
     QList<QNetworkReply *> replies;
     for (int i = 0; i < 5; ++i) {
         replies.append(m_browser.get(QNetworkRequest(
@@ -231,13 +233,12 @@ void tst_OAuth::expiringTokensAreRefreshedOnceAndRotated()
     QVERIFY2(sentSecond != sentFirst, "the rotated refresh token was not stored");
 
     // Tokens with an hour left are used as they are.
-    control({{u"expiresIn"_s, QJsonValue::Null}});
     QCOMPARE(m_server->get(u"/api/v1/bin/headers"_s).status, 200);
-    QCOMPARE(tokenRequests(u"refresh_token"_s), 3);
+    QCOMPARE(tokenRequests(u"refresh_token"_s), 2);
     const QString later = m_server->get(u"/api/v1/bin/headers"_s)
                               .json()[u"headers"_s][u"Authorization"_s]
                               .toString();
-    QCOMPARE(tokenRequests(u"refresh_token"_s), 3);
+    QCOMPARE(tokenRequests(u"refresh_token"_s), 2);
     QVERIFY(later != first);
 }
 
