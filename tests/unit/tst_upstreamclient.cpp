@@ -1059,16 +1059,26 @@ private:
     {
         auto outcome = std::make_shared<StreamOutcome>();
         UpstreamStreamHandlers handlers;
-        handlers.head = [outcome](const UpstreamResponseHead &head) {
-            ++outcome->heads;
-            outcome->head = head;
+        // The handlers hold the outcome weakly: it holds the call's handle (no cycle when a
+        // stream never ends).
+        handlers.head = [weak = std::weak_ptr<StreamOutcome>(outcome)](
+                            const UpstreamResponseHead &head) {
+            if (const std::shared_ptr<StreamOutcome> seen = weak.lock()) {
+                ++seen->heads;
+                seen->head = head;
+            }
         };
-        handlers.data = [outcome, abortOnData](const QByteArray &chunk) {
-            QCOMPARE(outcome->heads, 1);
-            ++outcome->dataCalls;
-            outcome->data += chunk;
+        handlers.data = [weak = std::weak_ptr<StreamOutcome>(outcome),
+                         abortOnData](const QByteArray &chunk) {
+            const std::shared_ptr<StreamOutcome> seen = weak.lock();
+            if (!seen) {
+                return;
+            }
+            QCOMPARE(seen->heads, 1);
+            ++seen->dataCalls;
+            seen->data += chunk;
             if (abortOnData) {
-                std::exchange(outcome->handle, nullptr)->abort(); // drops the last handle too
+                std::exchange(seen->handle, nullptr)->abort(); // drops the last handle too
             }
         };
         handlers.end = [weak = std::weak_ptr<StreamOutcome>(outcome)](Result<void> end) {
