@@ -48,7 +48,6 @@ private:
     QByteArray m_type;
     QByteArray m_lastEventId;
     std::optional<qint64> m_retryMs;
-    bool m_hasData = false;
     bool m_afterCr = false; // the previous chunk ended with CR: skip a leading LF
     bool m_started = false; // past the (optional) BOM
     bool m_overflowed = false;
