@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Pipelining memory benchmark (issue 19): one connection sends 4,000 pipelined
-# GET /admin/admin.js and never reads. Prints gestaltd's RSS before and while the attack holds
-# its connection, next to a reference measured in the same run: the same 4,000 requests on one
-# connection whose answers are read normally. A benchmark, not a test: it never fails on numbers.
+# Pipelining memory benchmark (issue 19): one connection sends 10,000 pipelined
+# GET /admin/admin.css (11 KiB, the largest /admin asset: about 115 MB of answers) and never
+# reads. Prints gestaltd's RSS before and while the attack holds its connection, next to a
+# reference measured in the same run: the same 10,000 requests on one connection whose answers
+# are read normally. A benchmark, not a test: it never fails on numbers.
 #
 # Usage: bench/pipelining.sh [path/to/gestaltd]   (default: build-bench/server/gestaltd)
 # Needs: curl, python3. Everything listens on 127.0.0.1; all state lives in a temp dir.
@@ -11,7 +12,7 @@ set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$repo_root/bench/lib.sh"
 gestaltd=${1:-$repo_root/build-bench/server/gestaltd}
-requests=4000
+requests=10000
 hold=5
 
 require_gestaltd "$gestaltd"
@@ -34,7 +35,7 @@ if mode == "stall":
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.connect(("127.0.0.1", port))
 s.setblocking(False)
-data = b"GET /admin/admin.js HTTP/1.1\r\nHost: localhost\r\n\r\n" * count
+data = b"GET /admin/admin.css HTTP/1.1\r\nHost: localhost\r\n\r\n" * count
 sent, got, deadline = 0, 0, time.time() + 60
 while time.time() < deadline:
     if sent < len(data):
@@ -61,7 +62,7 @@ s.close()
 EOF
 }
 
-curl -fsS -o /dev/null -H 'Host: localhost' "http://127.0.0.1:$port/admin/admin.js"
+curl -fsS -o /dev/null -H 'Host: localhost' "http://127.0.0.1:$port/admin/admin.css"
 base=$(kib "$pid")
 client read
 ref=$(( $(kib "$pid") - base ))
@@ -77,9 +78,9 @@ wait "$attacker" || true
 growth=$(( during - before ))
 
 echo "host: $(nproc) cores; load average $(cut -d" " -f1-3 /proc/loadavg)"
-printf 'reference (4000 requests read normally): RSS %d -> %d KiB (+%d KiB)\n' \
-    "$base" $((base + ref)) "$ref"
-printf 'attack (4000 pipelined, never read):     RSS %d -> %d KiB (+%d KiB)\n' \
-    "$before" "$during" "$growth"
+printf 'reference (%d requests read normally): RSS %d -> %d KiB (+%d KiB)\n' \
+    "$requests" "$base" $((base + ref)) "$ref"
+printf 'attack (%d pipelined, never read):       RSS %d -> %d KiB (+%d KiB)\n' \
+    "$requests" "$before" "$during" "$growth"
 printf 'attack growth / reference growth: %s; /health during the attack: %s\n' \
     "$(awk -v a="$growth" -v r="$ref" 'BEGIN { printf "%.2f", a / r }')" "$served"

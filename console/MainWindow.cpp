@@ -10,6 +10,7 @@
 #include "pages/RuntimePage.h"
 #include "settings/Settings.h"
 #include "shared/Version.h"
+#include "ui_MainWindow.h"
 #include "widgets/ErrorBanner.h"
 
 #include <QAction>
@@ -27,7 +28,6 @@
 #include <QStyle>
 #include <QTime>
 #include <QTimer>
-#include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
 
@@ -50,10 +50,8 @@ QIcon themedIcon(const QString &theme, const QIcon &fallback)
 MainWindow::MainWindow(Settings &settings, SecretStore &secrets, QWidget *parent)
     : QMainWindow(parent)
     , m_settings(settings)
+    , m_ui(std::make_unique<Ui::MainWindow>())
     , m_api(new ApiClient(this))
-    , m_banner(new ErrorBanner(this))
-    , m_sidebar(new QListWidget(this))
-    , m_stack(new QStackedWidget(this))
     , m_connectPage(new ConnectPage(*m_api, settings, secrets, this))
     , m_membersPage(new MembersPage(*m_api, this))
     , m_runtimePage(new RuntimePage(*m_api, this))
@@ -65,81 +63,26 @@ MainWindow::MainWindow(Settings &settings, SecretStore &secrets, QWidget *parent
     , m_retry(new QTimer(this))
     , m_retryDelayMs(firstRetryMs)
 {
-    setObjectName(u"mainWindow"_s);
-    setWindowTitle(tr("Gestalt Console"));
+    m_ui->setupUi(this);
     setWindowIcon(QIcon(u":/icons/gestalt-console.svg"_s));
-    m_sidebar->setObjectName(u"pagesListWidget"_s);
-    m_sidebar->setAccessibleName(tr("Pages"));
-    m_sidebar->setIconSize(QSize(24, 24));
-    m_sidebar->setFixedWidth(170);
-    m_sidebar->setSpacing(2);
     addPage(m_connectPage, tr("Connection"), u"connect"_s);
     addPage(m_membersPage, tr("Members"), u"members"_s);
     addPage(m_runtimePage, tr("Runtime"), u"runtime"_s);
     addPage(m_metricsPage, tr("Metrics"), u"metrics"_s);
     addPage(m_limitsPage, tr("Limits"), u"limits"_s);
-
-    auto *central = new QWidget(this);
-    auto *content = new QWidget(central);
-    auto *contentLayout = new QVBoxLayout(content);
-    contentLayout->setContentsMargins(0, 0, 0, 0);
-    contentLayout->addWidget(m_banner);
-    contentLayout->addWidget(m_stack, 1);
-    auto *layout = new QHBoxLayout(central);
-    layout->addWidget(m_sidebar);
-    layout->addWidget(content, 1);
-    setCentralWidget(central);
-
-    m_stateLabel->setObjectName(u"connectionStateLabel"_s);
-    m_versionLabel->setObjectName(u"serverVersionLabel"_s);
-    m_refreshLabel->setObjectName(u"lastRefreshLabel"_s);
-    statusBar()->addWidget(m_stateLabel);
-    statusBar()->addPermanentWidget(m_versionLabel);
-    statusBar()->addPermanentWidget(m_refreshLabel);
-    onStateChanged(ApiClient::State::Disconnected);
-    m_versionLabel->setText(tr("Console %1").arg(Gestalt::version()));
+    createStatusBar();
 
     m_retry->setSingleShot(true);
     connect(m_retry, &QTimer::timeout, this, &MainWindow::probe);
-    connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
-        for (int i = 0; i < m_stack->count(); ++i) {
-            page(i)->setActive(i == row);
-        }
-        m_stack->setCurrentIndex(row);
-        if (row > int(PageId::Connection)) {
-            m_workPage = PageId(row);
-            m_settings.setValue(Settings::Key::LastPage, row);
-        }
-        if (row > 0 && m_api->state() != ApiClient::State::Disconnected) {
-            refreshCurrentPage();
-        }
-    });
+    connect(
+        m_ui->pagesListWidget, &QListWidget::currentRowChanged, this, &MainWindow::onPageChanged);
     connect(m_api, &ApiClient::stateChanged, this, &MainWindow::onStateChanged);
     connect(m_api, &ApiClient::serverVersionChanged, this, [this](const QString &version) {
         m_versionLabel->setText(version.isEmpty() ? tr("Console %1").arg(Gestalt::version())
                                                   : tr("gestaltd %1").arg(version));
     });
-    connect(m_connectPage, &ConnectPage::connected, this, [this] {
-        if (m_banner->kind() != ErrorBanner::Kind::Info) {
-            m_banner->dismiss(); // problems of the server before; notes (no keychain) stay
-        }
-        m_metricsPage->refresh(); // the server's version comes with /metrics
-        if (currentPage() == PageId::Connection) {
-            showPage(m_workPage); // the page used last (in the last run, at first)
-        } else {
-            refreshCurrentPage();
-        }
-    });
-
-    m_metricsPage->setIntervalSeconds(
-        m_settings.value(Settings::Key::MetricsIntervalSeconds).toInt());
-    m_metricsPage->setWindowMinutes(m_settings.value(Settings::Key::MetricsWindowMinutes).toInt());
-    connect(m_metricsPage, &MetricsPage::intervalChanged, this, [this](int seconds) {
-        m_settings.setValue(Settings::Key::MetricsIntervalSeconds, seconds);
-    });
-    connect(m_metricsPage, &MetricsPage::windowChanged, this, [this](int minutes) {
-        m_settings.setValue(Settings::Key::MetricsWindowMinutes, minutes);
-    });
+    connect(m_connectPage, &ConnectPage::connected, this, &MainWindow::onConnected);
+    connectMetricsSettings();
 
     createMenus();
     resize(1180, 760);
@@ -149,7 +92,60 @@ MainWindow::MainWindow(Settings &settings, SecretStore &secrets, QWidget *parent
     if (lastPage > int(PageId::Connection) && lastPage <= int(PageId::Limits)) {
         m_workPage = PageId(lastPage);
     }
-    m_sidebar->setCurrentRow(int(PageId::Connection));
+    m_ui->pagesListWidget->setCurrentRow(int(PageId::Connection));
+}
+
+void MainWindow::createStatusBar()
+{
+    m_stateLabel->setObjectName(u"connectionStateLabel"_s);
+    m_versionLabel->setObjectName(u"serverVersionLabel"_s);
+    m_refreshLabel->setObjectName(u"lastRefreshLabel"_s);
+    statusBar()->addWidget(m_stateLabel);
+    statusBar()->addPermanentWidget(m_versionLabel);
+    statusBar()->addPermanentWidget(m_refreshLabel);
+    onStateChanged(ApiClient::State::Disconnected);
+    m_versionLabel->setText(tr("Console %1").arg(Gestalt::version()));
+}
+
+void MainWindow::connectMetricsSettings()
+{
+    m_metricsPage->setIntervalSeconds(
+        m_settings.value(Settings::Key::MetricsIntervalSeconds).toInt());
+    m_metricsPage->setWindowMinutes(m_settings.value(Settings::Key::MetricsWindowMinutes).toInt());
+    connect(m_metricsPage, &MetricsPage::intervalChanged, this, [this](int seconds) {
+        m_settings.setValue(Settings::Key::MetricsIntervalSeconds, seconds);
+    });
+    connect(m_metricsPage, &MetricsPage::windowChanged, this, [this](int minutes) {
+        m_settings.setValue(Settings::Key::MetricsWindowMinutes, minutes);
+    });
+}
+
+void MainWindow::onPageChanged(int row)
+{
+    for (int i = 0; i < m_ui->pagesStackedWidget->count(); ++i) {
+        page(i)->setActive(i == row);
+    }
+    m_ui->pagesStackedWidget->setCurrentIndex(row);
+    if (row > int(PageId::Connection)) {
+        m_workPage = PageId(row);
+        m_settings.setValue(Settings::Key::LastPage, row);
+    }
+    if (row > 0 && m_api->state() != ApiClient::State::Disconnected) {
+        refreshCurrentPage();
+    }
+}
+
+void MainWindow::onConnected()
+{
+    if (m_ui->errorBanner->kind() != ErrorBanner::Kind::Info) {
+        m_ui->errorBanner->dismiss(); // problems of the server before; notes (no keychain) stay
+    }
+    m_metricsPage->refresh(); // the server's version comes with /metrics
+    if (currentPage() == PageId::Connection) {
+        showPage(m_workPage); // the page used last (in the last run, at first)
+    } else {
+        refreshCurrentPage();
+    }
 }
 
 MainWindow::~MainWindow() = default;
@@ -157,17 +153,17 @@ MainWindow::~MainWindow() = default;
 void MainWindow::addPage(Page *page, const QString &title, const QString &icon)
 {
     page->setObjectName(icon + u"Page"_s);
-    m_stack->addWidget(page);
+    m_ui->pagesStackedWidget->addWidget(page);
     // The drawing in the accent colour, and in white on the selection highlight.
     QIcon pageIcon(u":/icons/%1.svg"_s.arg(icon));
     pageIcon.addFile(u":/icons/%1-selected.svg"_s.arg(icon), QSize(), QIcon::Selected);
-    auto *item = new QListWidgetItem(pageIcon, title, m_sidebar);
+    auto *item = new QListWidgetItem(pageIcon, title, m_ui->pagesListWidget);
     item->setSizeHint(QSize(0, 36));
     connect(page, &Page::problem, this, [this](const QString &message) {
-        m_banner->showMessage(message, ErrorBanner::Kind::Error);
+        m_ui->errorBanner->showMessage(message, ErrorBanner::Kind::Error);
     });
     connect(page, &Page::notice, this, [this](const QString &message) {
-        m_banner->showMessage(message, ErrorBanner::Kind::Info);
+        m_ui->errorBanner->showMessage(message, ErrorBanner::Kind::Info);
     });
     connect(page, &Page::refreshed, this, [this] {
         m_refreshLabel->setText(
@@ -175,9 +171,14 @@ void MainWindow::addPage(Page *page, const QString &title, const QString &icon)
     });
 }
 
+ErrorBanner *MainWindow::banner() const
+{
+    return m_ui->errorBanner;
+}
+
 Page *MainWindow::page(int index) const
 {
-    return static_cast<Page *>(m_stack->widget(index));
+    return static_cast<Page *>(m_ui->pagesStackedWidget->widget(index));
 }
 
 void MainWindow::createMenus()
@@ -264,25 +265,26 @@ void MainWindow::createLanguageMenu(QMenu *menu)
         connect(action, &QAction::triggered, this, [this, code = code] {
             m_settings.setValue(Settings::Key::Language, code);
             m_settings.sync();
-            m_banner->showMessage(tr("The new language applies when the console starts again."),
-                                  ErrorBanner::Kind::Info);
+            m_ui->errorBanner->showMessage(
+                tr("The new language applies when the console starts again."),
+                ErrorBanner::Kind::Info);
         });
     }
 }
 
 void MainWindow::showPage(PageId id)
 {
-    m_sidebar->setCurrentRow(int(id));
+    m_ui->pagesListWidget->setCurrentRow(int(id));
 }
 
 MainWindow::PageId MainWindow::currentPage() const
 {
-    return PageId(m_stack->currentIndex());
+    return PageId(m_ui->pagesStackedWidget->currentIndex());
 }
 
 void MainWindow::refreshCurrentPage()
 {
-    page(m_stack->currentIndex())->refresh();
+    page(m_ui->pagesStackedWidget->currentIndex())->refresh();
 }
 
 void MainWindow::reconnectLastProfile()
@@ -314,8 +316,8 @@ void MainWindow::onStateChanged(ApiClient::State state)
             // the page shown reloads.
             m_retry->stop();
             m_retryDelayMs = firstRetryMs;
-            if (m_banner->kind() == ErrorBanner::Kind::Warning) {
-                m_banner->dismiss();
+            if (m_ui->errorBanner->kind() == ErrorBanner::Kind::Warning) {
+                m_ui->errorBanner->dismiss();
             }
             statusBar()->showMessage(tr("The server answers again."), recoveredMessageMs);
             QTimer::singleShot(0, this, &MainWindow::refreshCurrentPage);
@@ -330,17 +332,17 @@ void MainWindow::onStateChanged(ApiClient::State state)
 
 void MainWindow::scheduleRetry()
 {
-    m_banner->showMessage(tr("The server at %1 does not answer. Retrying in %2 s…")
-                              .arg(m_api->baseUrl().toString())
-                              .arg(m_retryDelayMs / 1000),
-                          ErrorBanner::Kind::Warning);
+    m_ui->errorBanner->showMessage(tr("The server at %1 does not answer. Retrying in %2 s…")
+                                       .arg(m_api->baseUrl().toString())
+                                       .arg(m_retryDelayMs / 1000),
+                                   ErrorBanner::Kind::Warning);
     m_retry->start(m_retryDelayMs);
     m_retryDelayMs = std::min(m_retryDelayMs * 2, maxRetryMs);
 }
 
 void MainWindow::probe()
 {
-    m_api->get(u"/health"_s, this, [this](const ApiReply &reply) {
+    AdminApi(*m_api).health(this, [this](const ApiReply &reply) {
         // An answer makes the state Online, which reloads the page; silence tries again later.
         if (!reply.reached() && m_api->state() == ApiClient::State::Offline) {
             scheduleRetry();

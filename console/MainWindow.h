@@ -6,6 +6,8 @@
 
 #include <QMainWindow>
 
+#include <memory>
+
 class QLabel;
 class QListWidget;
 class QMenu;
@@ -13,6 +15,10 @@ class QStackedWidget;
 class QTimer;
 
 namespace Gestalt::Console {
+
+namespace Ui {
+class MainWindow;
+}
 
 class ConnectPage;
 class ErrorBanner;
@@ -24,11 +30,11 @@ class RuntimePage;
 class SecretStore;
 class Settings;
 
-// The console's window: a sidebar of pages (Connection, Members, Runtime, Metrics, Limits), a
-// banner for
-// problems, and a status bar with the connection state, the server's version and the last
-// refresh. When the server stops answering it says so and retries with backoff; when it answers
-// again the banner goes and the page reloads. Layout and the last page are remembered.
+// The console's window (its frame: MainWindow.ui): a sidebar of pages (Connection, Members,
+// Runtime, Metrics, Limits), a banner for problems, and a status bar with the connection state, the
+// server's version and the last refresh. When the server stops answering it says so and retries
+// with backoff; when it answers again the banner goes and the page reloads. Layout and the last
+// page are remembered.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -44,8 +50,9 @@ public:
 
     MainWindow(Settings &settings, SecretStore &secrets, QWidget *parent = nullptr);
     ~MainWindow() override;
+    Q_DISABLE_COPY_MOVE(MainWindow)
 
-    void showPage(PageId page);
+    void showPage(PageId id);
     [[nodiscard]] PageId currentPage() const;
     [[nodiscard]] ApiClient &api() { return *m_api; }
     [[nodiscard]] ConnectPage *connectPage() const { return m_connectPage; }
@@ -53,17 +60,21 @@ public:
     [[nodiscard]] RuntimePage *runtimePage() const { return m_runtimePage; }
     [[nodiscard]] MetricsPage *metricsPage() const { return m_metricsPage; }
     [[nodiscard]] LimitsPage *limitsPage() const { return m_limitsPage; }
-    [[nodiscard]] ErrorBanner *banner() const { return m_banner; }
+    [[nodiscard]] ErrorBanner *banner() const;
     // Connects to the last used profile, when there is one.
     void reconnectLastProfile();
 
-public Q_SLOTS:
+public Q_SLOTS: // NOLINT(readability-redundant-access-specifiers): moc reads the slots section
     void refreshCurrentPage();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void createStatusBar();
+    void connectMetricsSettings();
+    void onPageChanged(int row);
+    void onConnected();
     void createMenus();
     void createLanguageMenu(QMenu *menu);
     void addPage(Page *page, const QString &title, const QString &icon);
@@ -74,10 +85,8 @@ private:
     [[nodiscard]] Page *page(int index) const;
 
     Settings &m_settings;
+    const std::unique_ptr<Ui::MainWindow> m_ui; // the frame: MainWindow.ui
     ApiClient *m_api;
-    ErrorBanner *m_banner;
-    QListWidget *m_sidebar;
-    QStackedWidget *m_stack;
     ConnectPage *m_connectPage;
     MembersPage *m_membersPage;
     RuntimePage *m_runtimePage;

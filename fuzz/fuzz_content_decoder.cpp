@@ -3,7 +3,7 @@
 // Fuzzes HttpContentDecoder directly (gzip, deflate as zlib or raw, identity, unknown codings):
 // the first byte picks the Content-Encoding, the rest is the body; a small cap reaches TooLarge.
 #include "FuzzInput.h"
-#include "apps/HttpContentDecoder.h"
+#include "httpclient/HttpContentDecoder.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

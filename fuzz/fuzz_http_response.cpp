@@ -3,8 +3,8 @@
 // Fuzzes the upstream HTTP/1.1 response parser (HttpResponseParser) fed in pieces cut anywhere,
 // then the content decoder on the body it produced with the Content-Encoding it declared.
 #include "FuzzInput.h"
-#include "apps/HttpContentDecoder.h"
-#include "apps/HttpResponseParser.h"
+#include "httpclient/HttpContentDecoder.h"
+#include "httpclient/HttpResponseParser.h"
 
 using Gestalt::HttpResponseParser;
 

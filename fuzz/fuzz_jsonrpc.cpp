@@ -3,7 +3,7 @@
 // Fuzzes what /mcp does with a POST body: parse it as JSON, then classify the message (or each
 // element of a batch) with JsonRpc::classify.
 #include "FuzzInput.h"
-#include "mcp/JsonRpc.h"
+#include "mcp/client/JsonRpc.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

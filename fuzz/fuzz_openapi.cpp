@@ -3,7 +3,7 @@
 // Fuzzes the OpenAPI document loader (YAML or JSON text: $ref resolution, parameters, security
 // schemes, operations) through OpenApiLoader::parse, the entry loadFile() also uses.
 #include "FuzzInput.h"
-#include "apps/OpenApiLoader.h"
+#include "catalog/OpenApiLoader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,8 +4,8 @@
 // event cap so the overflow path is reached too; each event's data then goes through the JSON-RPC
 // classification the MCP client applies to it.
 #include "FuzzInput.h"
-#include "mcp/JsonRpc.h"
-#include "mcp/SseParser.h"
+#include "httpclient/SseParser.h"
+#include "mcp/client/JsonRpc.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>

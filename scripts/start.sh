@@ -6,7 +6,7 @@
 # Extra arguments go to gestaltd (e.g. --config my.yaml).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/scripts/install-deps.sh"
+"$root/scripts/install-deps.sh" run
 cmake -S "$root" -B "$root/build-release" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DGESTALT_BUILD_TESTS=OFF >/dev/null
 cmake --build "$root/build-release" --target gestaltd gestalt-console

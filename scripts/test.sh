@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# One command for the whole test suite (CI runs exactly this): install what is missing, build with
-# warnings as errors, run every test (unit, api on SQLite and PostgreSQL, console, e2e with real
-# peers), then run the unit and api tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# and finally every libFuzzer target for 20 s over its seed corpus (scripts/fuzz.sh).
+# One command for the whole test suite (CI runs exactly this): install what is missing, check the
+# formatting, build optimised (RelWithDebInfo: -O2 sees warnings such as -Wnull-dereference that a
+# Debug build never does) with warnings as errors, run every test on that build (unit, api on SQLite
+# and PostgreSQL, console, e2e with real peers), then run the unit and api tests again on a Debug
+# build under AddressSanitizer + UndefinedBehaviorSanitizer, and finally every libFuzzer target for
+# 20 s over its seed corpus (scripts/fuzz.sh). build-ci exports compile_commands.json for
+# scripts/tidy.py.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${GESTALT_JOBS:-2}
 
-"$root/scripts/install-deps.sh"
+"$root/scripts/install-deps.sh" test
 if command -v npm >/dev/null 2>&1; then
     echo "== test peers (npm ci in tests/)"
     npm ci --prefix "$root/tests" --no-audit --no-fund
 fi
 
-echo "== build (warnings are errors)"
-cmake -S "$root" -B "$root/build-ci" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGESTALT_WERROR=ON >/dev/null
+echo "== formatting (clang-format)"
+"$root/scripts/check-format.sh"
+
+echo "== build (RelWithDebInfo, warnings are errors)"
+cmake -S "$root" -B "$root/build-ci" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGESTALT_WERROR=ON \
+    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
 cmake --build "$root/build-ci" -j "$jobs"
 
 echo "== tests"

@@ -9,26 +9,26 @@ namespace Gestalt {
 
 // Domain failures. server/http/ApiError.cpp is the one place that maps them to HTTP.
 enum class ErrorCode {
-    InvalidArgument,   // 400
-    Unauthenticated,   // 401
-    Forbidden,         // 403
-    NotFound,          // 404
-    MethodNotAllowed,  // 405
-    RequestTimeout,    // 408
-    Conflict,          // 409
-    Gone,              // 410
-    LengthRequired,    // 411
-    PreconditionFailed, // 412
-    PayloadTooLarge,   // 413
+    InvalidArgument,      // 400
+    Unauthenticated,      // 401
+    Forbidden,            // 403
+    NotFound,             // 404
+    MethodNotAllowed,     // 405
+    RequestTimeout,       // 408
+    Conflict,             // 409
+    Gone,                 // 410
+    LengthRequired,       // 411
+    PreconditionFailed,   // 412
+    PayloadTooLarge,      // 413
     UnsupportedMediaType, // 415
-    ExpectationFailed, // 417
-    TooManyRequests,   // 429
-    HeadersTooLarge,   // 431
-    Internal,          // 500
-    NotImplemented,    // 501
-    BadGateway,        // 502
-    Unavailable,       // 503
-    GatewayTimeout,    // 504
+    ExpectationFailed,    // 417
+    TooManyRequests,      // 429
+    HeadersTooLarge,      // 431
+    Internal,             // 500
+    NotImplemented,       // 501
+    BadGateway,           // 502
+    Unavailable,          // 503
+    GatewayTimeout,       // 504
 };
 
 struct Error
@@ -47,7 +47,10 @@ struct Error
 
     static Error invalid(const QString &message) { return {ErrorCode::InvalidArgument, message}; }
     static Error notFound(const QString &message) { return {ErrorCode::NotFound, message}; }
-    static Error unauthenticated(const QString &message) { return {ErrorCode::Unauthenticated, message}; }
+    static Error unauthenticated(const QString &message)
+    {
+        return {ErrorCode::Unauthenticated, message};
+    }
     static Error forbidden(const QString &message) { return {ErrorCode::Forbidden, message}; }
     static Error conflict(const QString &message) { return {ErrorCode::Conflict, message}; }
     static Error internal(const QString &detail) { return {ErrorCode::Internal, detail}; }

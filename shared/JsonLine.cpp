@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "JsonLine.h"
 
+#include <string_view>
+
 namespace Gestalt {
 
 void JsonLine::key(const char *name)
@@ -36,7 +38,7 @@ QByteArray JsonLine::finish()
 
 void JsonLine::appendString(QByteArray &out, QStringView text)
 {
-    static constexpr char hex[] = "0123456789abcdef";
+    static constexpr std::string_view hex = "0123456789abcdef";
     const QByteArray utf8 = text.toUtf8(); // lone surrogates → U+FFFD
     out.reserve(out.size() + utf8.size() + 2);
     out += '"';

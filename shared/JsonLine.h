@@ -14,8 +14,8 @@ namespace Gestalt {
 class JsonLine final
 {
 public:
-    JsonLine &add(const char *key, QStringView value);
-    JsonLine &addBool(const char *key, bool value); // not add(): u"x" would convert to bool
+    JsonLine &add(const char *name, QStringView value);
+    JsonLine &addBool(const char *name, bool value); // not add(): u"x" would convert to bool
     // `{...}` without a newline.
     [[nodiscard]] QByteArray finish(); // once: it hands over what was written
 

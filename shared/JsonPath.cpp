@@ -20,13 +20,13 @@ QJsonValue jsonPathValue(const QJsonValue &root, const QString &dotPath)
             const qsizetype index = step.toLongLong(&isIndex);
             const QJsonArray array = current.toArray();
             if (!isIndex || index < 0 || index >= array.size() || step.startsWith(u'+')) {
-                return QJsonValue(QJsonValue::Undefined);
+                return {QJsonValue::Undefined};
             }
             current = array.at(index);
             continue;
         }
         if (!current.isObject()) {
-            return QJsonValue(QJsonValue::Undefined);
+            return {QJsonValue::Undefined};
         }
         current = current.toObject().value(step);
         if (current.isUndefined()) {
@@ -66,7 +66,7 @@ QJsonValue parseJsonValue(const QByteArray &text)
     QJsonParseError error{};
     const QJsonDocument document = QJsonDocument::fromJson(text, &error);
     if (error.error != QJsonParseError::NoError) {
-        return QJsonValue(QJsonValue::Undefined);
+        return {QJsonValue::Undefined};
     }
     return document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
 }

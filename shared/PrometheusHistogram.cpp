@@ -14,6 +14,8 @@ using namespace PrometheusPrivate;
 
 namespace {
 
+using Buckets = QList<std::pair<double, double>>;
+
 MetricLabels sortedLabels(MetricLabels labels)
 {
     std::sort(labels.begin(), labels.end());
@@ -35,40 +37,30 @@ bool almostEqual(double a, double b, double epsilon)
     return diff / std::min(absSum, std::numeric_limits<double>::max()) < epsilon;
 }
 
-} // namespace
-
-double histogramQuantile(double q, const QList<std::pair<double, double>> &cumulativeBuckets)
+// The buckets with a bound, sorted by it.
+Buckets sortedBuckets(const Buckets &cumulativeBuckets)
 {
-    if (std::isnan(q)) {
-        return kNaN;
-    }
-    if (q < 0) {
-        return -kInf;
-    }
-    if (q > 1) {
-        return kInf;
-    }
-    QList<std::pair<double, double>> buckets;
+    Buckets buckets;
     buckets.reserve(cumulativeBuckets.size());
     for (const auto &bucket : cumulativeBuckets) {
         if (!std::isnan(bucket.first)) {
             buckets.append(bucket);
         }
     }
-    if (buckets.isEmpty()) {
-        return kNaN;
-    }
     std::stable_sort(buckets.begin(), buckets.end(), [](const auto &a, const auto &b) {
         return a.first < b.first;
     });
-    if (buckets.constLast().first != kInf) {
-        return kNaN;
-    }
+    return buckets;
+}
 
+// Sorted, non-empty buckets with those of the same upper bound merged and their counts made
+// monotonic.
+Buckets mergedMonotonic(const Buckets &buckets)
+{
     // Merge buckets with the same upper bound.
-    QList<std::pair<double, double>> merged;
+    Buckets merged;
     merged.reserve(buckets.size());
-    for (const auto &bucket : std::as_const(buckets)) {
+    for (const auto &bucket : buckets) {
         if (!merged.isEmpty() && merged.constLast().first == bucket.first) {
             merged.last().second += bucket.second;
         } else {
@@ -89,10 +81,12 @@ double histogramQuantile(double q, const QList<std::pair<double, double>> &cumul
         }
         previous = count;
     }
+    return merged;
+}
 
-    if (merged.size() < 2) {
-        return kNaN;
-    }
+// The q-quantile by linear interpolation inside its bucket, of at least two merged buckets.
+double interpolatedQuantile(double q, const Buckets &merged)
+{
     const double observations = merged.constLast().second;
     if (observations == 0) {
         return kNaN;
@@ -118,6 +112,30 @@ double histogramQuantile(double q, const QList<std::pair<double, double>> &cumul
         rank -= merged.at(b - 1).second;
     }
     return bucketStart + (bucketEnd - bucketStart) * (rank / count);
+}
+
+} // namespace
+
+double histogramQuantile(double q, const QList<std::pair<double, double>> &cumulativeBuckets)
+{
+    if (std::isnan(q)) {
+        return kNaN;
+    }
+    if (q < 0) {
+        return -kInf;
+    }
+    if (q > 1) {
+        return kInf;
+    }
+    const QList<std::pair<double, double>> buckets = sortedBuckets(cumulativeBuckets);
+    if (buckets.isEmpty() || buckets.constLast().first != kInf) {
+        return kNaN;
+    }
+    const QList<std::pair<double, double>> merged = mergedMonotonic(buckets);
+    if (merged.size() < 2) {
+        return kNaN;
+    }
+    return interpolatedQuantile(q, merged);
 }
 
 QList<HistogramSeries> histogramSeries(const MetricFamily &family)

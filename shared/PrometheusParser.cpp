@@ -326,9 +326,8 @@ std::optional<Error> TextParser::parseLabels(MetricLabels &labels)
 
 qsizetype TextParser::familyIndex(const QString &name)
 {
-    const auto it = m_indexByName.constFind(name);
-    if (it != m_indexByName.cend()) {
-        return *it;
+    if (const qsizetype known = m_indexByName.value(name, -1); known >= 0) {
+        return known;
     }
     MetricFamily family;
     family.name = name;
@@ -340,22 +339,22 @@ qsizetype TextParser::familyIndex(const QString &name)
 
 qsizetype TextParser::familyForSample(const QString &sampleName)
 {
-    if (const auto it = m_indexByName.constFind(sampleName); it != m_indexByName.cend()) {
-        return *it;
+    if (const qsizetype known = m_indexByName.value(sampleName, -1); known >= 0) {
+        return known;
     }
     const auto baseFamily = [this, &sampleName](QStringView suffix,
                                                 bool summaryToo) -> std::optional<qsizetype> {
         if (!sampleName.endsWith(suffix)) {
             return std::nullopt;
         }
-        const auto it = m_indexByName.constFind(sampleName.chopped(suffix.size()));
-        if (it == m_indexByName.cend()) {
+        const qsizetype base = m_indexByName.value(sampleName.chopped(suffix.size()), -1);
+        if (base < 0) {
             return std::nullopt;
         }
-        const MetricFamily::Type type = m_families.at(*it).type;
+        const MetricFamily::Type type = m_families.at(base).type;
         if (type == MetricFamily::Type::Histogram
             || (summaryToo && type == MetricFamily::Type::Summary)) {
-            return *it;
+            return base;
         }
         return std::nullopt;
     };

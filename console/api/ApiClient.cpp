@@ -22,7 +22,7 @@ QString ApiReply::errorMessage() const
     if (!reached()) {
         return networkError;
     }
-    const QString message = json.object().value(u"error"_s).toString();
+    QString message = json.object().value(u"error"_s).toString();
     if (!message.isEmpty()) {
         return message;
     }
@@ -114,7 +114,7 @@ void ApiClient::send(const QByteArray &verb,
     }
     QUrl url(m_baseUrl.toString() + path, QUrl::StrictMode);
     QNetworkRequest request(url);
-    request.setTransferTimeout(m_timeoutMs);
+    request.setTransferTimeout(timeoutMs);
     request.setRawHeader("Accept", "application/json, text/plain;q=0.9");
     request.setRawHeader("User-Agent", "gestalt-console");
     if (!m_token.isEmpty()) {
@@ -171,7 +171,6 @@ void ApiClient::finish(QNetworkReply *reply,
             result.json = json;
         }
     }
-    Q_EMIT replied(result);
     if (callback && (!hadContext || context)) {
         callback(result);
     }

@@ -54,16 +54,14 @@ public:
 
     explicit ApiClient(QObject *parent = nullptr);
     ~ApiClient() override;
+    Q_DISABLE_COPY_MOVE(ApiClient)
 
     // Chooses the server (calls in flight are aborted) or forgets it (an empty URL).
     void setServer(const QUrl &baseUrl, const QString &token);
     [[nodiscard]] QUrl baseUrl() const { return m_baseUrl; }
-    [[nodiscard]] bool hasToken() const { return !m_token.isEmpty(); }
     [[nodiscard]] State state() const { return m_state; }
     [[nodiscard]] QString serverVersion() const { return m_serverVersion; }
     void setServerVersion(const QString &version);
-    // Per call; a call that takes longer fails as a network error.
-    void setTimeout(int milliseconds) { m_timeoutMs = milliseconds; }
 
     // path is absolute ("/admin/api/v1/...") and may carry a query. `context` cancels the
     // callback when it is destroyed first.
@@ -77,8 +75,6 @@ public:
 Q_SIGNALS:
     void stateChanged(Gestalt::Console::ApiClient::State state);
     void serverVersionChanged(const QString &version);
-    // Every finished call, for "last refresh" displays.
-    void replied(const Gestalt::Console::ApiReply &reply);
 
 private:
     void send(const QByteArray &verb,
@@ -97,7 +93,8 @@ private:
     QString m_token;
     State m_state = State::Disconnected;
     QString m_serverVersion;
-    int m_timeoutMs = 15000;
+    // Per call; a call that takes longer fails as a network error.
+    static constexpr int timeoutMs = 15000;
     quint64 m_generation = 0; // bumped by setServer(): late answers of an old server are dropped
 };
 

@@ -5,17 +5,9 @@
 #include "api/ApiClient.h"
 #include "secrets/SecretStore.h"
 #include "settings/Settings.h"
+#include "ui_ConnectPage.h"
 
-#include <QCheckBox>
-#include <QFormLayout>
-#include <QGroupBox>
-#include <QHBoxLayout>
-#include <QLabel>
-#include <QLineEdit>
-#include <QListWidget>
 #include <QPointer>
-#include <QPushButton>
-#include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
 
@@ -25,72 +17,23 @@ ConnectPage::ConnectPage(ApiClient &api, Settings &settings, SecretStore &secret
     : Page(api, parent)
     , m_settings(settings)
     , m_secrets(secrets)
-    , m_profiles(new QListWidget(this))
-    , m_name(new QLineEdit(this))
-    , m_url(new QLineEdit(this))
-    , m_token(new QLineEdit(this))
-    , m_remember(new QCheckBox(tr("Remember the token in the system &keychain"), this))
-    , m_connect(new QPushButton(tr("&Connect"), this))
-    , m_delete(new QPushButton(tr("&Delete profile"), this))
-    , m_status(new QLabel(this))
-    , m_keychain(new QLabel(this))
+    , m_ui(std::make_unique<Ui::ConnectPage>())
 {
-    m_profiles->setObjectName(u"profilesListWidget"_s);
-    m_profiles->setAccessibleName(tr("Saved servers"));
-    m_name->setObjectName(u"profileNameLineEdit"_s);
-    m_name->setPlaceholderText(tr("e.g. production"));
-    m_url->setObjectName(u"serverUrlLineEdit"_s);
-    m_url->setPlaceholderText(tr("http://127.0.0.1:9090"));
-    m_token->setObjectName(u"tokenLineEdit"_s);
-    m_token->setEchoMode(QLineEdit::Password);
-    m_token->setPlaceholderText(tr("gst_api_… (empty when the operator surface is open)"));
-    m_remember->setObjectName(u"rememberTokenCheckBox"_s);
-    m_remember->setChecked(true);
-    m_connect->setObjectName(u"connectPushButton"_s);
-    m_connect->setDefault(true);
-    m_delete->setObjectName(u"deleteProfilePushButton"_s);
-    m_status->setObjectName(u"connectStatusLabel"_s);
-    m_status->setWordWrap(true);
-    m_status->setTextFormat(Qt::PlainText);
-    m_keychain->setObjectName(u"keychainLabel"_s);
-    m_keychain->setWordWrap(true);
-    m_keychain->setTextFormat(Qt::PlainText);
-    m_keychain->hide();
+    m_ui->setupUi(this);
+    m_ui->keychainLabel->hide();
 
-    auto *form = new QFormLayout;
-    form->addRow(tr("&Name:"), m_name);
-    form->addRow(tr("Server &URL:"), m_url);
-    form->addRow(tr("&Token:"), m_token);
-    form->addRow(QString(), m_remember);
-    auto *buttons = new QHBoxLayout;
-    buttons->addWidget(m_connect);
-    buttons->addStretch(1);
-    buttons->addWidget(m_delete);
-    auto *box = new QGroupBox(tr("Server"), this);
-    auto *boxLayout = new QVBoxLayout(box);
-    auto *intro = new QLabel(tr("Connect to the management listener of a gestaltd (or to its "
-                                "public listener when it has no separate one)."),
-                             box);
-    intro->setWordWrap(true);
-    boxLayout->addWidget(intro);
-    boxLayout->addLayout(form);
-    boxLayout->addLayout(buttons);
-    boxLayout->addWidget(m_status);
-    boxLayout->addWidget(m_keychain);
-    boxLayout->addStretch(1);
-    auto *profilesBox = new QGroupBox(tr("Saved servers"), this);
-    auto *profilesLayout = new QVBoxLayout(profilesBox);
-    profilesLayout->addWidget(m_profiles);
-    auto *layout = new QHBoxLayout(this);
-    layout->addWidget(profilesBox, 1);
-    layout->addWidget(box, 2);
-
-    connect(m_profiles, &QListWidget::currentTextChanged, this, &ConnectPage::selectProfile);
-    connect(m_profiles, &QListWidget::itemActivated, this, &ConnectPage::connectFromForm);
-    connect(m_connect, &QPushButton::clicked, this, &ConnectPage::connectFromForm);
-    connect(m_delete, &QPushButton::clicked, this, &ConnectPage::deleteProfile);
-    connect(m_token, &QLineEdit::returnPressed, this, &ConnectPage::connectFromForm);
-    connect(m_url, &QLineEdit::returnPressed, this, &ConnectPage::connectFromForm);
+    connect(m_ui->profilesListWidget,
+            &QListWidget::currentTextChanged,
+            this,
+            &ConnectPage::selectProfile);
+    connect(
+        m_ui->profilesListWidget, &QListWidget::itemActivated, this, &ConnectPage::connectFromForm);
+    connect(m_ui->connectPushButton, &QPushButton::clicked, this, &ConnectPage::connectFromForm);
+    connect(
+        m_ui->deleteProfilePushButton, &QPushButton::clicked, this, &ConnectPage::deleteProfile);
+    connect(m_ui->tokenLineEdit, &QLineEdit::returnPressed, this, &ConnectPage::connectFromForm);
+    connect(
+        m_ui->serverUrlLineEdit, &QLineEdit::returnPressed, this, &ConnectPage::connectFromForm);
     connect(&m_api, &ApiClient::stateChanged, this, [this](ApiClient::State state) {
         if (state == ApiClient::State::Online && !m_unverified.isEmpty()) {
             const QString name = m_unverified; // verify() clears it
@@ -100,24 +43,26 @@ ConnectPage::ConnectPage(ApiClient &api, Settings &settings, SecretStore &secret
     refresh();
 }
 
+ConnectPage::~ConnectPage() = default;
+
 void ConnectPage::refresh()
 {
-    const QString current = m_name->text();
-    const QSignalBlocker blocker(m_profiles);
-    m_profiles->clear();
+    const QString current = m_ui->profileNameLineEdit->text();
+    const QSignalBlocker blocker(m_ui->profilesListWidget);
+    m_ui->profilesListWidget->clear();
     for (const Settings::Profile &profile : m_settings.profiles()) {
-        auto *item = new QListWidgetItem(profile.name, m_profiles);
+        auto *item = new QListWidgetItem(profile.name, m_ui->profilesListWidget);
         item->setToolTip(profile.url.toString());
         if (profile.name == current) {
-            m_profiles->setCurrentItem(item);
+            m_ui->profilesListWidget->setCurrentItem(item);
         }
     }
-    m_delete->setEnabled(m_profiles->count() > 0);
+    m_ui->deleteProfilePushButton->setEnabled(m_ui->profilesListWidget->count() > 0);
 }
 
 QString ConnectPage::profileName() const
 {
-    return m_name->text().trimmed();
+    return m_ui->profileNameLineEdit->text().trimmed();
 }
 
 void ConnectPage::selectProfile(const QString &name)
@@ -136,26 +81,27 @@ void ConnectPage::loadProfile(const QString &name, bool connectAfter)
         if (profile.name != name) {
             continue;
         }
-        m_name->setText(profile.name);
-        m_url->setText(profile.url.toString());
-        m_token->clear();
-        const QList<QListWidgetItem *> items = m_profiles->findItems(name, Qt::MatchExactly);
-        if (!items.isEmpty() && m_profiles->currentItem() != items.first()) {
-            const QSignalBlocker blocker(m_profiles);
-            m_profiles->setCurrentItem(items.first());
+        m_ui->profileNameLineEdit->setText(profile.name);
+        m_ui->serverUrlLineEdit->setText(profile.url.toString());
+        m_ui->tokenLineEdit->clear();
+        const QList<QListWidgetItem *> items =
+            m_ui->profilesListWidget->findItems(name, Qt::MatchExactly);
+        if (!items.isEmpty() && m_ui->profilesListWidget->currentItem() != items.first()) {
+            const QSignalBlocker blocker(m_ui->profilesListWidget);
+            m_ui->profilesListWidget->setCurrentItem(items.first());
         }
         m_secrets.read(Settings::tokenKey(name),
                        [this, guard = QPointer<ConnectPage>(this), name, connectAfter](
                            const SecretStore::Outcome &outcome) {
-                           if (!guard || m_name->text() != name) {
+                           if (guard.isNull() || m_ui->profileNameLineEdit->text() != name) {
                                return;
                            }
                            if (outcome.ok) {
-                               m_token->setText(outcome.secret);
+                               m_ui->tokenLineEdit->setText(outcome.secret);
                            } else if (outcome.unavailable) {
-                               m_token->setText(m_sessionTokens.value(name));
-                               m_keychain->setText(outcome.error);
-                               m_keychain->show();
+                               m_ui->tokenLineEdit->setText(m_sessionTokens.value(name));
+                               m_ui->keychainLabel->setText(outcome.error);
+                               m_ui->keychainLabel->show();
                            }
                            if (connectAfter) {
                                connectFromForm();
@@ -167,10 +113,10 @@ void ConnectPage::loadProfile(const QString &name, bool connectAfter)
 
 void ConnectPage::connectFromForm()
 {
-    connectTo(m_name->text().trimmed(),
-              m_url->text().trimmed(),
-              m_token->text().trimmed(),
-              m_remember->isChecked());
+    connectTo(m_ui->profileNameLineEdit->text().trimmed(),
+              m_ui->serverUrlLineEdit->text().trimmed(),
+              m_ui->tokenLineEdit->text().trimmed(),
+              m_ui->rememberTokenCheckBox->isChecked());
 }
 
 void ConnectPage::connectTo(const QString &name,
@@ -185,10 +131,10 @@ void ConnectPage::connectTo(const QString &name,
         return;
     }
     const QString profile = name.isEmpty() ? server.host() : name;
-    m_name->setText(profile);
-    m_url->setText(server.toString());
-    m_token->setText(token);
-    m_remember->setChecked(rememberToken);
+    m_ui->profileNameLineEdit->setText(profile);
+    m_ui->serverUrlLineEdit->setText(server.toString());
+    m_ui->tokenLineEdit->setText(token);
+    m_ui->rememberTokenCheckBox->setChecked(rememberToken);
     m_settings.saveProfile({profile, server});
     m_settings.setValue(Settings::Key::LastProfile, profile);
     m_settings.sync();
@@ -204,12 +150,12 @@ void ConnectPage::connectTo(const QString &name,
                             if (!guard) {
                                 return;
                             }
-                            m_keychain->setVisible(!outcome.ok);
+                            m_ui->keychainLabel->setVisible(!outcome.ok);
                             if (outcome.unavailable) {
                                 m_sessionTokens.insert(profile, token);
                             }
                             if (!outcome.ok) {
-                                m_keychain->setText(outcome.error);
+                                m_ui->keychainLabel->setText(outcome.error);
                                 Q_EMIT notice(outcome.error);
                             }
                         });
@@ -223,14 +169,14 @@ void ConnectPage::verify(const QString &name)
 {
     // Reachable (/health answers everywhere), then allowed (the operator routes).
     m_unverified.clear();
-    m_api.get(u"/health"_s, this, [this, name](const ApiReply &health) {
+    m_admin.health(this, [this, name](const ApiReply &health) {
         if (!health.reached()) {
             // The window retries; when the server answers, this check runs again.
             m_unverified = name;
             setBusy(false, tr("Cannot reach the server: %1").arg(health.networkError));
             return;
         }
-        m_api.get(u"/admin/api/v1/authorization/apps"_s, this, [this, name](const ApiReply &reply) {
+        m_admin.apps(this, [this, name](const ApiReply &reply, const QList<AppPolicy> &) {
             if (reply.status == 401 || reply.status == 403) {
                 setBusy(false, tr("The server refused the token: %1").arg(reply.errorMessage()));
                 Q_EMIT problem(tr("The server refused the token: %1").arg(reply.errorMessage()));
@@ -257,29 +203,29 @@ void ConnectPage::disconnectFromServer()
     m_unverified.clear();
     m_api.setServer(QUrl(), QString());
     setBusy(false, tr("Not connected."));
-    Q_EMIT disconnected();
 }
 
 void ConnectPage::deleteProfile()
 {
-    const QString name =
-        m_profiles->currentItem() ? m_profiles->currentItem()->text() : m_name->text().trimmed();
+    const QString name = m_ui->profilesListWidget->currentItem()
+                             ? m_ui->profilesListWidget->currentItem()->text()
+                             : m_ui->profileNameLineEdit->text().trimmed();
     if (name.isEmpty()) {
         return;
     }
     m_settings.removeProfile(name);
     m_sessionTokens.remove(name);
     m_secrets.remove(Settings::tokenKey(name), [](const SecretStore::Outcome &) {});
-    m_name->clear();
-    m_url->clear();
-    m_token->clear();
+    m_ui->profileNameLineEdit->clear();
+    m_ui->serverUrlLineEdit->clear();
+    m_ui->tokenLineEdit->clear();
     refresh();
 }
 
 void ConnectPage::setBusy(bool busy, const QString &status)
 {
-    m_connect->setEnabled(!busy);
-    m_status->setText(status);
+    m_ui->connectPushButton->setEnabled(!busy);
+    m_ui->connectStatusLabel->setText(status);
 }
 
 } // namespace Gestalt::Console

@@ -6,30 +6,32 @@
 
 #include <QHash>
 
-class QCheckBox;
-class QLabel;
-class QLineEdit;
-class QListWidget;
-class QPushButton;
+#include <memory>
 
 namespace Gestalt::Console {
+
+namespace Ui {
+class ConnectPage;
+}
 
 class SecretStore;
 class Settings;
 
 // Saved servers and connecting: a profile is a name and the URL of the management listener (or
 // the public one when it is not split); its token goes to the SecretStore (the system keychain),
-// never to the settings. Connecting checks that the server answers and that the token may use
-// the operator routes, then emits connected().
+// never to the settings. The form is static: ConnectPage.ui. Connecting checks that the server
+// answers and that the token may use the operator routes, then emits connected().
 class ConnectPage final : public Page
 {
     Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConnectPage)
 
 public:
     ConnectPage(ApiClient &api,
                 Settings &settings,
                 SecretStore &secrets,
                 QWidget *parent = nullptr);
+    ~ConnectPage() override;
 
     void refresh() override; // reloads the saved profiles
 
@@ -45,7 +47,6 @@ public:
 
 Q_SIGNALS:
     void connected();
-    void disconnected();
 
 private:
     void connectFromForm();
@@ -56,15 +57,7 @@ private:
 
     Settings &m_settings;
     SecretStore &m_secrets;
-    QListWidget *m_profiles;
-    QLineEdit *m_name;
-    QLineEdit *m_url;
-    QLineEdit *m_token;
-    QCheckBox *m_remember;
-    QPushButton *m_connect;
-    QPushButton *m_delete;
-    QLabel *m_status;
-    QLabel *m_keychain;
+    const std::unique_ptr<Ui::ConnectPage> m_ui; // the form: ConnectPage.ui
     // Tokens the keychain could not take (there is none): kept for this session only.
     QHash<QString, QString> m_sessionTokens;
     // The profile whose server did not answer when connecting: checked again once it does.

@@ -3,18 +3,14 @@
 #include "pages/LimitsPage.h"
 
 #include "api/ApiClient.h"
+#include "ui_LimitsPage.h"
 #include "widgets/TableViews.h"
 
 #include <QColor>
-#include <QHBoxLayout>
-#include <QJsonArray>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
-#include <QTableView>
 #include <QTimer>
-#include <QVBoxLayout>
 
 #include <algorithm>
 
@@ -23,9 +19,6 @@ using namespace Qt::StringLiterals;
 namespace Gestalt::Console {
 
 namespace {
-
-const QString limitsPath = u"/admin/api/v1/limits"_s;
-const QString upstreamPath = u"/admin/api/v1/limits/upstream"_s;
 
 QString countText(const std::optional<qint64> &value)
 {
@@ -144,25 +137,6 @@ QList<BlockedUpstreamModel::Column> blockedColumns()
     };
 }
 
-QLabel *heading(const QString &text, QWidget *parent)
-{
-    auto *label = new QLabel(text, parent);
-    QFont font = label->font();
-    font.setBold(true);
-    label->setFont(font);
-    return label;
-}
-
-QLabel *stateLabel(const QString &name, QWidget *parent)
-{
-    auto *label = new QLabel(parent);
-    label->setObjectName(name);
-    label->setWordWrap(true);
-    label->setTextFormat(Qt::PlainText);
-    label->hide();
-    return label;
-}
-
 } // namespace
 
 QString LimitsPage::scopeText(const QString &scope)
@@ -191,7 +165,7 @@ QString LimitsPage::rateText(const std::optional<qint64> &requests,
     if (!requests) {
         return u"–"_s;
     }
-    const QString count = QLocale().toString(*requests);
+    QString count = QLocale().toString(*requests);
     if (!perSeconds || *perSeconds <= 0) {
         return count;
     }
@@ -209,41 +183,25 @@ QString LimitsPage::rateText(const std::optional<qint64> &requests,
 
 LimitsPage::LimitsPage(ApiClient &api, QWidget *parent)
     : Page(api, parent)
+    , m_ui(std::make_unique<Ui::LimitsPage>())
     , m_rules(new LimitRulesModel(ruleColumns(), this))
     , m_usage(new LimitUsageModel(usageColumns(), this))
     , m_blocked(new BlockedUpstreamModel(blockedColumns(), this))
-    , m_limitsState(stateLabel(u"limitsStateLabel"_s, this))
-    , m_blockedState(stateLabel(u"blockedStateLabel"_s, this))
-    , m_refresh(new QPushButton(tr("&Refresh"), this))
     , m_timer(new QTimer(this))
 {
-    m_rulesView = makeTableView(u"limitRulesTableView"_s, m_rules, this);
-    m_usageView = makeTableView(u"limitUsageTableView"_s, m_usage, this);
-    m_blockedView = makeTableView(u"blockedUpstreamTableView"_s, m_blocked, this);
-    m_refresh->setObjectName(u"limitsRefreshPushButton"_s);
+    m_ui->setupUi(this);
+    m_ui->limitsStateLabel->hide();
+    m_ui->blockedStateLabel->hide();
+    setUpTableView(m_ui->limitRulesTableView, m_rules);
+    setUpTableView(m_ui->limitUsageTableView, m_usage);
+    setUpTableView(m_ui->blockedUpstreamTableView, m_blocked);
     m_timer->setInterval(refreshIntervalMs);
 
-    auto *top = new QHBoxLayout;
-    top->addWidget(heading(tr("Configured limits"), this), 1);
-    top->addWidget(m_refresh);
-    auto *layout = new QVBoxLayout(this);
-    layout->addLayout(top);
-    layout->addWidget(m_limitsState);
-    layout->addWidget(m_rulesView, 2);
-    layout->addWidget(heading(tr("Current use"), this));
-    layout->addWidget(m_usageView, 3);
-    layout->addWidget(heading(tr("Upstreams that asked to slow down"), this));
-    auto *note = new QLabel(tr("An upstream's 429 or 503 with Retry-After holds calls on that "
-                               "credential (on this replica) until the time it named."),
-                            this);
-    note->setWordWrap(true);
-    layout->addWidget(note);
-    layout->addWidget(m_blockedState);
-    layout->addWidget(m_blockedView, 2);
-
-    connect(m_refresh, &QPushButton::clicked, this, &LimitsPage::refresh);
+    connect(m_ui->limitsRefreshPushButton, &QPushButton::clicked, this, &LimitsPage::refresh);
     connect(m_timer, &QTimer::timeout, this, &LimitsPage::refresh);
 }
+
+LimitsPage::~LimitsPage() = default;
 
 void LimitsPage::setActive(bool active)
 {
@@ -255,16 +213,10 @@ void LimitsPage::setActive(bool active)
     }
 }
 
-void LimitsPage::showLimits(const QJsonObject &answer)
+void LimitsPage::showLimits(const LimitsAnswer &limits)
 {
-    QList<LimitRule> rules;
-    for (const QJsonValue &value : answer.value(u"limits"_s).toArray()) {
-        rules.append(LimitRule::fromJson(value.toObject(), false));
-    }
-    for (const QJsonValue &value : answer.value(u"overrides"_s).toArray()) {
-        rules.append(LimitRule::fromJson(value.toObject(), true));
-    }
-    QList<LimitUsage> usage = listFromJson<LimitUsage>(answer.value(u"usage"_s).toArray());
+    const QList<LimitRule> &rules = limits.rules;
+    QList<LimitUsage> usage = limits.usage;
     // The limited counters first, then the busiest.
     std::stable_sort(usage.begin(), usage.end(), [](const LimitUsage &a, const LimitUsage &b) {
         return std::pair(a.limited.value_or(0), a.requests.value_or(0))
@@ -272,40 +224,39 @@ void LimitsPage::showLimits(const QJsonObject &answer)
     });
     m_rules->setRows(rules);
     m_usage->setRows(usage);
-    fitColumns(m_rulesView);
-    fitColumns(m_usageView);
-    m_limitsState->setVisible(rules.isEmpty());
-    m_limitsState->setText(tr("No rate limits or concurrency caps are configured."));
+    fitColumns(m_ui->limitRulesTableView);
+    fitColumns(m_ui->limitUsageTableView);
+    m_ui->limitsStateLabel->setVisible(rules.isEmpty());
+    m_ui->limitsStateLabel->setText(tr("No rate limits or concurrency caps are configured."));
 }
 
 void LimitsPage::refresh()
 {
-    m_api.get(limitsPath, this, [this](const ApiReply &reply) {
+    m_admin.limits(this, [this](const ApiReply &reply, const LimitsAnswer &limits) {
         if (reply.status == 404) {
             // A server without rate limits: say so on the page, not as a problem.
             m_rules->setRows({});
             m_usage->setRows({});
-            m_limitsState->setText(tr("This server does not report rate limits."));
-            m_limitsState->show();
+            m_ui->limitsStateLabel->setText(tr("This server does not report rate limits."));
+            m_ui->limitsStateLabel->show();
             return;
         }
         if (!check(reply, tr("Loading limits"))) {
             return;
         }
-        showLimits(reply.json.object());
+        showLimits(limits);
     });
-    m_api.get(upstreamPath, this, [this](const ApiReply &reply) {
-        if (!check(reply, tr("Loading blocked upstream credentials"))) {
-            return;
-        }
-        QList<BlockedUpstream> blocked =
-            listFromJson<BlockedUpstream>(reply.json.object().value(u"blocked"_s).toArray());
-        m_blocked->setRows(blocked);
-        fitColumns(m_blockedView);
-        m_blockedState->setVisible(blocked.isEmpty());
-        m_blockedState->setText(tr("No upstream has asked to slow down."));
-        Q_EMIT refreshed();
-    });
+    m_admin.blockedUpstreams(
+        this, [this](const ApiReply &reply, const QList<BlockedUpstream> &blocked) {
+            if (!check(reply, tr("Loading blocked upstream credentials"))) {
+                return;
+            }
+            m_blocked->setRows(blocked);
+            fitColumns(m_ui->blockedUpstreamTableView);
+            m_ui->blockedStateLabel->setVisible(blocked.isEmpty());
+            m_ui->blockedStateLabel->setText(tr("No upstream has asked to slow down."));
+            Q_EMIT refreshed();
+        });
 }
 
 } // namespace Gestalt::Console

@@ -6,13 +6,15 @@
 #include "models/RowTableModel.h"
 #include "pages/Page.h"
 
-class QJsonObject;
-class QLabel;
-class QPushButton;
-class QTableView;
+#include <memory>
+
 class QTimer;
 
 namespace Gestalt::Console {
+
+namespace Ui {
+class LimitsPage;
+}
 
 using LimitRulesModel = RowTableModel<LimitRule>;
 using LimitUsageModel = RowTableModel<LimitUsage>;
@@ -27,6 +29,8 @@ class LimitsPage final : public Page
 
 public:
     explicit LimitsPage(ApiClient &api, QWidget *parent = nullptr);
+    ~LimitsPage() override;
+    Q_DISABLE_COPY_MOVE(LimitsPage)
 
     void refresh() override;
     void setActive(bool active) override;
@@ -35,7 +39,7 @@ public:
     [[nodiscard]] LimitUsageModel *usage() const { return m_usage; }
     [[nodiscard]] BlockedUpstreamModel *blocked() const { return m_blocked; }
     // Shows an answer of GET /admin/api/v1/limits (also for tests of the wire shape).
-    void showLimits(const QJsonObject &answer);
+    void showLimits(const LimitsAnswer &limits);
 
     static constexpr int refreshIntervalMs = 5000;
 
@@ -46,15 +50,10 @@ public:
                                           const std::optional<qint64> &perSeconds);
 
 private:
-    QTableView *m_rulesView;
-    QTableView *m_usageView;
-    QTableView *m_blockedView;
+    const std::unique_ptr<Ui::LimitsPage> m_ui; // the form: LimitsPage.ui
     LimitRulesModel *m_rules;
     LimitUsageModel *m_usage;
     BlockedUpstreamModel *m_blocked;
-    QLabel *m_limitsState;
-    QLabel *m_blockedState;
-    QPushButton *m_refresh;
     QTimer *m_timer;
 };
 

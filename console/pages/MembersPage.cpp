@@ -3,24 +3,17 @@
 #include "pages/MembersPage.h"
 
 #include "api/ApiClient.h"
+#include "ui_MembersPage.h"
 #include "widgets/TableViews.h"
 
 #include <QComboBox>
-#include <QFormLayout>
-#include <QGroupBox>
-#include <QHBoxLayout>
-#include <QHeaderView>
-#include <QJsonObject>
-#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPalette>
 #include <QPushButton>
-#include <QSplitter>
 #include <QTableView>
 #include <QTimer>
-#include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
 
@@ -28,7 +21,6 @@ namespace Gestalt::Console {
 
 namespace {
 
-const QString base = u"/admin/api/v1/authorization"_s;
 const QStringList roles = {u"viewer"_s, u"editor"_s, u"admin"_s};
 
 // Why a row cannot be changed, or is not in force; empty for an ordinary dynamic row.
@@ -96,93 +88,43 @@ QList<MembersModel::Column> memberColumns()
 
 MembersPage::MembersPage(ApiClient &api, QWidget *parent)
     : Page(api, parent)
-    , m_targets(new QListWidget(this))
-    , m_header(new QLabel(this))
-    , m_table(nullptr)
+    , m_ui(std::make_unique<Ui::MembersPage>())
     , m_model(new MembersModel(memberColumns(), this))
-    , m_subject(new QLineEdit(this))
-    , m_role(new QComboBox(this))
-    , m_add(new QPushButton(tr("&Add"), this))
-    , m_newRole(new QComboBox(this))
-    , m_changeRole(new QPushButton(tr("&Change role"), this))
-    , m_remove(new QPushButton(tr("&Remove"), this))
-    , m_reason(new QLabel(this))
     , m_confirm([this](const QString &question) {
         return QMessageBox::question(this, tr("Remove member"), question) == QMessageBox::Yes;
     })
 {
-    m_targets->setObjectName(u"targetsListWidget"_s);
-    m_targets->setAccessibleName(tr("Apps"));
-    m_header->setObjectName(u"membersHeaderLabel"_s);
-    m_header->setTextFormat(Qt::PlainText);
-    QFont headerFont = m_header->font();
+    m_ui->setupUi(this);
+    QFont headerFont = m_ui->membersHeaderLabel->font();
     headerFont.setBold(true);
     headerFont.setPointSizeF(headerFont.pointSizeF() * 1.2);
-    m_header->setFont(headerFont);
-    m_table = makeTableView(u"membersTableView"_s, m_model, this);
-    m_subject->setObjectName(u"subjectLineEdit"_s);
-    m_subject->setPlaceholderText(tr("Email or subject id (user:…, service_account:…)"));
-    m_subject->setClearButtonEnabled(true);
-    m_role->setObjectName(u"roleComboBox"_s);
-    m_role->addItems(roles);
-    m_add->setObjectName(u"addPushButton"_s);
-    m_newRole->setObjectName(u"newRoleComboBox"_s);
-    m_newRole->addItems(roles);
-    m_changeRole->setObjectName(u"changeRolePushButton"_s);
-    m_remove->setObjectName(u"removePushButton"_s);
-    m_reason->setObjectName(u"readOnlyReasonLabel"_s);
-    m_reason->setWordWrap(true);
-    m_reason->setTextFormat(Qt::PlainText);
+    m_ui->membersHeaderLabel->setFont(headerFont);
+    setUpTableView(m_ui->membersTableView, m_model);
+    m_ui->roleComboBox->addItems(roles);
+    m_ui->newRoleComboBox->addItems(roles);
+    m_ui->membersSplitter->setStretchFactor(1, 1);
+    m_ui->membersSplitter->setSizes({220, 680});
 
-    auto *addBox = new QGroupBox(tr("Add a member"), this);
-    auto *addLayout = new QHBoxLayout(addBox);
-    addLayout->addWidget(m_subject, 1);
-    addLayout->addWidget(m_role);
-    addLayout->addWidget(m_add);
-    auto *rowBox = new QGroupBox(tr("Selected member"), this);
-    auto *rowLayout = new QVBoxLayout(rowBox);
-    auto *rowButtons = new QHBoxLayout;
-    rowButtons->addWidget(new QLabel(tr("New role:"), rowBox));
-    rowButtons->addWidget(m_newRole);
-    rowButtons->addWidget(m_changeRole);
-    rowButtons->addStretch(1);
-    rowButtons->addWidget(m_remove);
-    rowLayout->addLayout(rowButtons);
-    rowLayout->addWidget(m_reason);
-
-    auto *right = new QWidget(this);
-    auto *rightLayout = new QVBoxLayout(right);
-    rightLayout->setContentsMargins(0, 0, 0, 0);
-    rightLayout->addWidget(m_header);
-    rightLayout->addWidget(m_table, 1);
-    rightLayout->addWidget(addBox);
-    rightLayout->addWidget(rowBox);
-    auto *splitter = new QSplitter(this);
-    splitter->addWidget(m_targets);
-    splitter->addWidget(right);
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({220, 680});
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(splitter);
-
-    connect(m_targets, &QListWidget::currentRowChanged, this, [this](int row) {
-        if (QListWidgetItem *item = m_targets->item(row)) {
+    connect(m_ui->targetsListWidget, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (QListWidgetItem *item = m_ui->targetsListWidget->item(row)) {
             showTarget(item->data(Qt::UserRole).toString(),
                        item->data(Qt::UserRole + 1).toString());
         }
     });
-    connect(m_table->selectionModel(),
+    connect(m_ui->membersTableView->selectionModel(),
             &QItemSelectionModel::selectionChanged,
             this,
             &MembersPage::updateActions);
     connect(m_model, &QAbstractItemModel::modelReset, this, &MembersPage::updateActions);
-    connect(m_subject, &QLineEdit::textChanged, this, &MembersPage::updateActions);
-    connect(m_subject, &QLineEdit::returnPressed, this, &MembersPage::addMember);
-    connect(m_add, &QPushButton::clicked, this, &MembersPage::addMember);
-    connect(m_changeRole, &QPushButton::clicked, this, &MembersPage::changeRole);
-    connect(m_remove, &QPushButton::clicked, this, &MembersPage::removeMember);
+    connect(m_ui->subjectLineEdit, &QLineEdit::textChanged, this, &MembersPage::updateActions);
+    connect(m_ui->subjectLineEdit, &QLineEdit::returnPressed, this, &MembersPage::addMember);
+    connect(m_ui->addPushButton, &QPushButton::clicked, this, &MembersPage::addMember);
+    connect(m_ui->changeRolePushButton, &QPushButton::clicked, this, &MembersPage::changeRole);
+    connect(m_ui->removePushButton, &QPushButton::clicked, this, &MembersPage::removeMember);
     updateActions();
 }
+
+MembersPage::~MembersPage() = default;
 
 void MembersPage::refresh()
 {
@@ -191,9 +133,9 @@ void MembersPage::refresh()
 
 void MembersPage::selectTarget(const QString &app)
 {
-    for (int i = 0; i < m_targets->count(); ++i) {
-        if (m_targets->item(i)->data(Qt::UserRole).toString() == app) {
-            m_targets->setCurrentRow(i);
+    for (int i = 0; i < m_ui->targetsListWidget->count(); ++i) {
+        if (m_ui->targetsListWidget->item(i)->data(Qt::UserRole).toString() == app) {
+            m_ui->targetsListWidget->setCurrentRow(i);
             return;
         }
     }
@@ -201,38 +143,38 @@ void MembersPage::selectTarget(const QString &app)
 
 void MembersPage::loadApps()
 {
-    m_api.get(base + u"/apps"_s, this, [this](const ApiReply &reply) {
+    m_admin.apps(this, [this](const ApiReply &reply, const QList<AppPolicy> &apps) {
         if (!check(reply, tr("Loading apps"))) {
             return;
         }
         const QString keep = m_target;
-        const QSignalBlocker blocker(m_targets);
-        m_targets->clear();
-        auto *admins = new QListWidgetItem(tr("Built-in admins"), m_targets);
+        const QSignalBlocker blocker(m_ui->targetsListWidget);
+        m_ui->targetsListWidget->clear();
+        auto *admins = new QListWidgetItem(tr("Built-in admins"), m_ui->targetsListWidget);
         admins->setData(Qt::UserRole, QString());
         admins->setToolTip(
             tr("Who may use the operator surface (server.admin.authorizationPolicy)"));
         QFont bold = admins->font();
         bold.setBold(true);
         admins->setFont(bold);
-        for (const AppPolicy &app : listFromJson<AppPolicy>(reply.json.array())) {
+        for (const AppPolicy &app : apps) {
             //: an app and its authorization policy
-            auto *item =
-                new QListWidgetItem(tr("%1 (policy %2)").arg(app.name, app.policy), m_targets);
+            auto *item = new QListWidgetItem(tr("%1 (policy %2)").arg(app.name, app.policy),
+                                             m_ui->targetsListWidget);
             item->setData(Qt::UserRole, app.name);
             item->setData(Qt::UserRole + 1, app.policy);
         }
         // The target shown before, else the first app (the admins when there is none).
-        int row = m_targets->count() > 1 ? 1 : 0;
-        for (int i = 0; m_shownOnce && i < m_targets->count(); ++i) {
-            if (m_targets->item(i)->data(Qt::UserRole).toString() == keep) {
+        int row = m_ui->targetsListWidget->count() > 1 ? 1 : 0;
+        for (int i = 0; m_shownOnce && i < m_ui->targetsListWidget->count(); ++i) {
+            if (m_ui->targetsListWidget->item(i)->data(Qt::UserRole).toString() == keep) {
                 row = i;
             }
         }
         m_shownOnce = true;
-        m_targets->setCurrentRow(row);
-        showTarget(m_targets->item(row)->data(Qt::UserRole).toString(),
-                   m_targets->item(row)->data(Qt::UserRole + 1).toString());
+        m_ui->targetsListWidget->setCurrentRow(row);
+        showTarget(m_ui->targetsListWidget->item(row)->data(Qt::UserRole).toString(),
+                   m_ui->targetsListWidget->item(row)->data(Qt::UserRole + 1).toString());
     });
 }
 
@@ -240,29 +182,21 @@ void MembersPage::showTarget(const QString &target, const QString &policy)
 {
     m_target = target;
     m_policy = policy;
-    m_header->setText(target.isEmpty() ? tr("Built-in admins")
-                                       : tr("Members of %1 (policy %2)").arg(target, policy));
+    m_ui->membersHeaderLabel->setText(target.isEmpty()
+                                          ? tr("Built-in admins")
+                                          : tr("Members of %1 (policy %2)").arg(target, policy));
     loadMembers();
-}
-
-QString MembersPage::membersPath() const
-{
-    if (m_target.isEmpty()) {
-        return base + u"/admins/members"_s;
-    }
-    return base + u"/apps/"_s + ApiClient::segment(m_target) + u"/members"_s;
 }
 
 void MembersPage::loadMembers()
 {
     const QString target = m_target;
-    m_api.get(membersPath(), this, [this, target](const ApiReply &reply) {
+    m_admin.members(target, this, [this, target](const ApiReply &reply, const MemberList &list) {
         if (target != m_target || !check(reply, tr("Loading members"))) {
             return;
         }
-        const QByteArray canWrite = reply.header("X-Gestalt-Can-Write");
-        m_canWrite = canWrite.isEmpty() || canWrite.compare("false", Qt::CaseInsensitive) != 0;
-        QList<MemberRow> rows = listFromJson<MemberRow>(reply.json.array());
+        m_canWrite = list.canWrite;
+        QList<MemberRow> rows = list.rows;
         for (MemberRow &row : rows) {
             row.policy = m_policy;
         }
@@ -273,47 +207,50 @@ void MembersPage::loadMembers()
 
 const MemberRow *MembersPage::selectedRow() const
 {
-    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    const QModelIndexList rows = m_ui->membersTableView->selectionModel()->selectedRows();
     return rows.isEmpty() ? nullptr : m_model->rowAt(rows.first().row());
 }
 
 void MembersPage::updateActions()
 {
     const MemberRow *row = selectedRow();
-    const bool writable = m_canWrite && row && row->isMutable && !row->isStatic();
-    m_add->setEnabled(m_canWrite && !m_subject->text().trimmed().isEmpty());
-    m_subject->setEnabled(m_canWrite);
-    m_role->setEnabled(m_canWrite);
-    m_changeRole->setEnabled(writable);
-    m_newRole->setEnabled(writable);
-    m_remove->setEnabled(writable);
+    const bool writable = m_canWrite && row != nullptr && row->isMutable && !row->isStatic();
+    m_ui->addPushButton->setEnabled(m_canWrite
+                                    && !m_ui->subjectLineEdit->text().trimmed().isEmpty());
+    m_ui->subjectLineEdit->setEnabled(m_canWrite);
+    m_ui->roleComboBox->setEnabled(m_canWrite);
+    m_ui->changeRolePushButton->setEnabled(writable);
+    m_ui->newRoleComboBox->setEnabled(writable);
+    m_ui->removePushButton->setEnabled(writable);
     if (!m_canWrite) {
-        m_reason->setText(tr("Your token may read this list but not change it "
-                             "(the server says X-Gestalt-Can-Write: false)."));
+        m_ui->readOnlyReasonLabel->setText(tr("Your token may read this list but not change it "
+                                              "(the server says X-Gestalt-Can-Write: false)."));
     } else if (row && row->isStatic()) {
-        m_reason->setText(tr("%1. Change it in the config file.").arg(rowNote(*row)));
+        m_ui->readOnlyReasonLabel->setText(
+            tr("%1. Change it in the config file.").arg(rowNote(*row)));
     } else if (row && !row->effective) {
-        m_reason->setText(rowNote(*row));
+        m_ui->readOnlyReasonLabel->setText(rowNote(*row));
     } else {
-        m_reason->clear();
+        m_ui->readOnlyReasonLabel->clear();
     }
     if (row) {
-        m_newRole->setCurrentText(row->role);
+        m_ui->newRoleComboBox->setCurrentText(row->role);
     }
 }
 
 void MembersPage::addMember()
 {
-    const QString subject = m_subject->text().trimmed();
+    const QString subject = m_ui->subjectLineEdit->text().trimmed();
     if (subject.isEmpty() || !m_canWrite) {
         return;
     }
     const bool email = subject.contains(u'@') && !subject.contains(u':');
-    const QJsonObject body{{email ? u"email"_s : u"subjectId"_s, subject},
-                           {u"role"_s, m_role->currentText()}};
-    m_api.put(membersPath(), QJsonDocument(body), this, [this](const ApiReply &reply) {
+    const MemberGrant grant{email ? QString() : subject,
+                            email ? subject : QString(),
+                            m_ui->roleComboBox->currentText()};
+    m_admin.putMember(m_target, grant, this, [this](const ApiReply &reply) {
         if (reply.ok()) {
-            m_subject->clear();
+            m_ui->subjectLineEdit->clear();
         }
         afterWrite(reply, tr("Adding the member"));
     });
@@ -325,8 +262,8 @@ void MembersPage::changeRole()
     if (!row || !m_canWrite) {
         return;
     }
-    const QJsonObject body{{u"subjectId"_s, row->subject()}, {u"role"_s, m_newRole->currentText()}};
-    m_api.put(membersPath(), QJsonDocument(body), this, [this](const ApiReply &reply) {
+    const MemberGrant grant{row->subject(), QString(), m_ui->newRoleComboBox->currentText()};
+    m_admin.putMember(m_target, grant, this, [this](const ApiReply &reply) {
         afterWrite(reply, tr("Changing the role"));
     });
 }
@@ -343,9 +280,9 @@ void MembersPage::removeMember()
                             m_target.isEmpty() ? tr("the built-in admins") : m_target))) {
         return;
     }
-    m_api.del(membersPath() + u'/' + ApiClient::segment(subject),
-              this,
-              [this](const ApiReply &reply) { afterWrite(reply, tr("Removing the member")); });
+    m_admin.removeMember(m_target, subject, this, [this](const ApiReply &reply) {
+        afterWrite(reply, tr("Removing the member"));
+    });
 }
 
 void MembersPage::afterWrite(const ApiReply &reply, const QString &what)

@@ -7,15 +7,13 @@
 #include "pages/Page.h"
 
 #include <functional>
-
-class QComboBox;
-class QLabel;
-class QLineEdit;
-class QListWidget;
-class QPushButton;
-class QTableView;
+#include <memory>
 
 namespace Gestalt::Console {
+
+namespace Ui {
+class MembersPage;
+}
 
 using MembersModel = RowTableModel<MemberRow>;
 
@@ -29,6 +27,8 @@ class MembersPage final : public Page
 
 public:
     explicit MembersPage(ApiClient &api, QWidget *parent = nullptr);
+    ~MembersPage() override;
+    Q_DISABLE_COPY_MOVE(MembersPage)
 
     void refresh() override;
 
@@ -53,20 +53,10 @@ private:
     void removeMember();
     void afterWrite(const ApiReply &reply, const QString &what);
     void updateActions();
-    [[nodiscard]] QString membersPath() const;
     [[nodiscard]] const MemberRow *selectedRow() const;
 
-    QListWidget *m_targets;
-    QLabel *m_header;
-    QTableView *m_table;
+    const std::unique_ptr<Ui::MembersPage> m_ui; // the form: MembersPage.ui
     MembersModel *m_model;
-    QLineEdit *m_subject;
-    QComboBox *m_role;
-    QPushButton *m_add;
-    QComboBox *m_newRole;
-    QPushButton *m_changeRole;
-    QPushButton *m_remove;
-    QLabel *m_reason;
     QString m_target;
     QString m_policy;
     bool m_canWrite = true;

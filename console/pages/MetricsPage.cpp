@@ -3,6 +3,7 @@
 #include "pages/MetricsPage.h"
 
 #include "api/ApiClient.h"
+#include "ui_MetricsPage.h"
 #include "widgets/TableViews.h"
 
 #include <QChart>
@@ -10,7 +11,6 @@
 #include <QComboBox>
 #include <QDateTimeAxis>
 #include <QGridLayout>
-#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLegend>
@@ -20,10 +20,8 @@
 #include <QPen>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QSplitter>
 #include <QTableView>
 #include <QTimer>
-#include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <cmath>
@@ -97,87 +95,51 @@ QList<BusiestAppsModel::Column> busiestColumns()
 
 MetricsPage::MetricsPage(ApiClient &api, QWidget *parent)
     : Page(api, parent)
+    , m_ui(std::make_unique<Ui::MetricsPage>())
     , m_clock([] { return QDateTime::currentDateTimeUtc(); })
     , m_busiest(new BusiestAppsModel(busiestColumns(), this))
-    , m_pause(new QPushButton(tr("&Pause"), this))
-    , m_interval(new QSpinBox(this))
-    , m_window(new QComboBox(this))
-    , m_status(new QLabel(this))
     , m_timer(new QTimer(this))
 {
-    m_pause->setObjectName(u"pausePushButton"_s);
-    m_pause->setCheckable(true);
-    m_interval->setObjectName(u"intervalSpinBox"_s);
-    m_interval->setRange(1, 300);
-    m_interval->setValue(5);
-    m_interval->setSuffix(tr(" s"));
-    m_interval->setAccessibleName(tr("Refresh interval"));
-    m_window->setObjectName(u"windowComboBox"_s);
-    m_window->setAccessibleName(tr("Time window"));
-    m_window->addItem(tr("5 minutes"), 5);
-    m_window->addItem(tr("15 minutes"), 15);
-    m_window->addItem(tr("1 hour"), 60);
-    m_window->addItem(tr("6 hours"), 360);
-    m_window->setCurrentIndex(1);
-    m_status->setObjectName(u"metricsStatusLabel"_s);
+    m_ui->setupUi(this);
+    m_ui->windowComboBox->addItem(tr("5 minutes"), 5);
+    m_ui->windowComboBox->addItem(tr("15 minutes"), 15);
+    m_ui->windowComboBox->addItem(tr("1 hour"), 60);
+    m_ui->windowComboBox->addItem(tr("6 hours"), 360);
+    m_ui->windowComboBox->setCurrentIndex(1);
 
-    auto *controls = new QHBoxLayout;
-    controls->addWidget(new QLabel(tr("Every"), this));
-    controls->addWidget(m_interval);
-    controls->addSpacing(12);
-    controls->addWidget(new QLabel(tr("Window"), this));
-    controls->addWidget(m_window);
-    controls->addSpacing(12);
-    controls->addWidget(m_pause);
-    controls->addStretch(1);
-    controls->addWidget(m_status);
-
-    auto *grid = new QGridLayout;
     const Chart requests = makeChart(u"requests"_s, tr("Requests per second"), tr("req/s"));
     const Chart errors = makeChart(u"errors"_s, tr("Errors per second"), tr("errors/s"));
     const Chart latency = makeChart(u"latency"_s, tr("Latency p50 / p95"), tr("ms"));
     const Chart memory = makeChart(u"memory"_s, tr("Process memory"), tr("MiB"));
-    grid->addWidget(requests.view, 0, 0);
-    grid->addWidget(errors.view, 0, 1);
-    grid->addWidget(latency.view, 1, 0);
-    grid->addWidget(memory.view, 1, 1);
-    auto *charts = new QWidget(this);
-    charts->setLayout(grid);
+    m_ui->chartsLayout->addWidget(requests.view, 0, 0);
+    m_ui->chartsLayout->addWidget(errors.view, 0, 1);
+    m_ui->chartsLayout->addWidget(latency.view, 1, 0);
+    m_ui->chartsLayout->addWidget(memory.view, 1, 1);
 
-    QTableView *table = makeTableView(u"busiestTableView"_s, m_busiest, this);
+    QTableView *table = m_ui->busiestTableView;
+    setUpTableView(table, m_busiest);
     // The app names take the spare width; the numbers stay next to them.
     table->horizontalHeader()->setStretchLastSection(false);
     table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    auto *tableBox = new QWidget(this);
-    auto *tableLayout = new QVBoxLayout(tableBox);
-    tableLayout->setContentsMargins(0, 0, 0, 0);
-    tableLayout->addWidget(new QLabel(tr("Busiest apps"), tableBox));
-    tableLayout->addWidget(table);
-
-    auto *splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(charts);
-    splitter->addWidget(tableBox);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    auto *layout = new QVBoxLayout(this);
-    layout->addLayout(controls);
-    layout->addWidget(splitter, 1);
+    m_ui->metricsSplitter->setStretchFactor(0, 3);
+    m_ui->metricsSplitter->setStretchFactor(1, 1);
 
     connect(m_timer, &QTimer::timeout, this, &MetricsPage::refresh);
-    connect(m_pause, &QPushButton::toggled, this, &MetricsPage::setPaused);
-    connect(m_interval, &QSpinBox::valueChanged, this, [this](int seconds) {
+    connect(m_ui->pausePushButton, &QPushButton::toggled, this, &MetricsPage::setPaused);
+    connect(m_ui->intervalSpinBox, &QSpinBox::valueChanged, this, [this](int seconds) {
         m_timer->setInterval(seconds * 1000);
         Q_EMIT intervalChanged(seconds);
     });
-    connect(m_window, &QComboBox::currentIndexChanged, this, [this](int index) {
-        const int minutes = m_window->itemData(index).toInt();
+    connect(m_ui->windowComboBox, &QComboBox::currentIndexChanged, this, [this](int index) {
+        const int minutes = m_ui->windowComboBox->itemData(index).toInt();
         m_history.setWindow(std::chrono::minutes(minutes));
         redraw();
         Q_EMIT windowChanged(minutes);
     });
-    m_timer->setInterval(m_interval->value() * 1000);
-    m_status->setText(tr("Waiting for the first scrape…"));
+    m_timer->setInterval(m_ui->intervalSpinBox->value() * 1000);
 }
+
+MetricsPage::~MetricsPage() = default;
 
 MetricsPage::Chart
 MetricsPage::makeChart(const QString &name, const QString &title, const QString &unit)
@@ -230,22 +192,22 @@ void MetricsPage::setActive(bool active)
 
 void MetricsPage::setIntervalSeconds(int seconds)
 {
-    m_interval->setValue(seconds);
+    m_ui->intervalSpinBox->setValue(seconds);
 }
 
 void MetricsPage::setWindowMinutes(int minutes)
 {
-    const int index = m_window->findData(minutes);
+    const int index = m_ui->windowComboBox->findData(minutes);
     if (index >= 0) {
-        m_window->setCurrentIndex(index);
+        m_ui->windowComboBox->setCurrentIndex(index);
     }
 }
 
 void MetricsPage::setPaused(bool paused)
 {
     m_paused = paused;
-    m_pause->setChecked(paused);
-    m_pause->setText(paused ? tr("&Resume") : tr("&Pause"));
+    m_ui->pausePushButton->setChecked(paused);
+    m_ui->pausePushButton->setText(paused ? tr("&Resume") : tr("&Pause"));
     updateTimer();
 }
 
@@ -265,11 +227,11 @@ void MetricsPage::refresh()
         return;
     }
     m_inFlight = true;
-    m_api.get(u"/metrics"_s, this, [this](const ApiReply &reply) {
+    m_admin.metrics(this, [this](const ApiReply &reply) {
         m_inFlight = false;
         if (!check(reply, tr("Reading /metrics"))) {
             if (reply.reached()) {
-                m_status->setText(tr("/metrics answered %1").arg(reply.status));
+                m_ui->metricsStatusLabel->setText(tr("/metrics answered %1").arg(reply.status));
             }
             return;
         }
@@ -282,7 +244,7 @@ void MetricsPage::refresh()
             m_api.setServerVersion(m_history.serverVersion());
         }
         redraw();
-        m_status->setText(
+        m_ui->metricsStatusLabel->setText(
             tr("Updated %1").arg(QLocale().toString(now.toLocalTime().time(), u"HH:mm:ss"_s)));
         Q_EMIT refreshed();
         Q_EMIT scraped();
@@ -320,10 +282,10 @@ void MetricsPage::redraw()
     const QStringList apps = m_history.apps();
     for (const QString &app : apps) {
         // The first colour free when the app first shows, kept from then on.
-        const auto seen = m_appColors.constFind(app);
-        const QColor color = seen != m_appColors.cend()
-                                 ? *seen
-                                 : *m_appColors.insert(app, appColor(m_appColors.size()));
+        if (!m_appColors.contains(app)) {
+            m_appColors.insert(app, appColor(m_appColors.size()));
+        }
+        const QColor color = m_appColors.value(app);
         setSeries(m_charts[u"requests"_s],
                   app,
                   m_history.points(Series::RequestsPerSecond, app),

@@ -11,19 +11,20 @@
 #include <QHash>
 
 #include <functional>
+#include <memory>
 
 class QChart;
 class QChartView;
-class QComboBox;
 class QDateTimeAxis;
-class QLabel;
 class QLineSeries;
-class QPushButton;
-class QSpinBox;
 class QTimer;
 class QValueAxis;
 
 namespace Gestalt::Console {
+
+namespace Ui {
+class MetricsPage;
+}
 
 using BusiestAppsModel = RowTableModel<MetricsHistory::AppSummary>;
 
@@ -35,6 +36,8 @@ class MetricsPage final : public Page
 
 public:
     explicit MetricsPage(ApiClient &api, QWidget *parent = nullptr);
+    ~MetricsPage() override;
+    Q_DISABLE_COPY_MOVE(MetricsPage)
 
     void refresh() override; // one scrape now
     void setActive(bool active) override;
@@ -42,7 +45,6 @@ public:
     void setIntervalSeconds(int seconds);
     void setWindowMinutes(int minutes);
     void setPaused(bool paused);
-    [[nodiscard]] bool isPaused() const { return m_paused; }
 
     // Where the page takes the time of a scrape (tests step it instead of waiting).
     using Clock = std::function<QDateTime()>;
@@ -82,15 +84,12 @@ private:
     void redraw();
     void updateTimer();
 
+    const std::unique_ptr<Ui::MetricsPage> m_ui; // the form: MetricsPage.ui
     MetricsHistory m_history;
     Clock m_clock;
     QHash<QString, Chart> m_charts;
     QHash<QString, QColor> m_appColors;
     BusiestAppsModel *m_busiest;
-    QPushButton *m_pause;
-    QSpinBox *m_interval;
-    QComboBox *m_window;
-    QLabel *m_status;
     QTimer *m_timer;
     bool m_paused = false;
     bool m_inFlight = false;

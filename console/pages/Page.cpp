@@ -9,6 +9,7 @@ namespace Gestalt::Console {
 Page::Page(ApiClient &api, QWidget *parent)
     : QWidget(parent)
     , m_api(api)
+    , m_admin(api)
 {}
 
 bool Page::check(const ApiReply &reply, const QString &what)

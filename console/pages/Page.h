@@ -2,14 +2,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "api/AdminApi.h"
+
 #include <QWidget>
 
 namespace Gestalt::Console {
 
-class ApiClient;
-struct ApiReply;
-
-// One page of the main window. Pages talk to the server only through the ApiClient and report
+// One page of the main window. Pages talk to the server only through the AdminApi and report
 // what went wrong through problem() (the window shows it in its banner, never as a dialog).
 class Page : public QWidget
 {
@@ -36,6 +35,7 @@ protected:
     bool check(const ApiReply &reply, const QString &what);
 
     ApiClient &m_api;
+    AdminApi m_admin; // the operator routes, typed
 
 private:
     bool m_active = false;

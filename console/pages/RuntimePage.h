@@ -6,13 +6,15 @@
 #include "models/RowTableModel.h"
 #include "pages/Page.h"
 
-class QCheckBox;
-class QLabel;
-class QPushButton;
-class QTableView;
+#include <memory>
+
 class QTimer;
 
 namespace Gestalt::Console {
+
+namespace Ui {
+class RuntimePage;
+}
 
 using ProvidersModel = RowTableModel<RuntimeProvider>;
 using SessionsModel = RowTableModel<RuntimeSession>;
@@ -26,6 +28,8 @@ class RuntimePage final : public Page
 
 public:
     explicit RuntimePage(ApiClient &api, QWidget *parent = nullptr);
+    ~RuntimePage() override;
+    Q_DISABLE_COPY_MOVE(RuntimePage)
 
     void refresh() override;
     void setActive(bool active) override;
@@ -49,16 +53,10 @@ private:
     void showProvider(const RuntimeProvider *provider);
     void updateFollow();
 
-    QTableView *m_providerView;
-    QTableView *m_sessionView;
-    QTableView *m_logView;
+    const std::unique_ptr<Ui::RuntimePage> m_ui; // the form: RuntimePage.ui
     ProvidersModel *m_providers;
     SessionsModel *m_sessions;
     LogModel *m_logs;
-    QLabel *m_providerError;
-    QPushButton *m_more;
-    QCheckBox *m_follow;
-    QLabel *m_sessionTitle;
     QTimer *m_followTimer;
     QString m_provider;
     QString m_session;

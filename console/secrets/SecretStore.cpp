@@ -41,10 +41,8 @@ SecretStore::Outcome outcomeOf(const QKeychain::Job &job)
     SecretStore::Outcome outcome;
     switch (job.error()) {
     case QKeychain::NoError:
+    case QKeychain::EntryNotFound: // nothing stored is not a failure
         outcome.ok = true;
-        break;
-    case QKeychain::EntryNotFound:
-        outcome.ok = true; // nothing stored is not a failure
         break;
     case QKeychain::NoBackendAvailable:
     case QKeychain::NotImplemented:

@@ -28,7 +28,7 @@ public:
     [[nodiscard]] QString message() const;
     [[nodiscard]] Kind kind() const { return m_kind; }
 
-public Q_SLOTS:
+public Q_SLOTS: // NOLINT(readability-redundant-access-specifiers): moc reads the slots section
     void dismiss();
 
 private:

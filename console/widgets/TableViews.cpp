@@ -16,10 +16,8 @@ void fitColumns(QTableView *view)
     }
 }
 
-QTableView *makeTableView(const QString &objectName, QAbstractItemModel *model, QWidget *parent)
+void setUpTableView(QTableView *view, QAbstractItemModel *model)
 {
-    auto *view = new QTableView(parent);
-    view->setObjectName(objectName);
     view->setModel(model);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -38,6 +36,13 @@ QTableView *makeTableView(const QString &objectName, QAbstractItemModel *model, 
                 fitColumns(view);
             }
         });
+}
+
+QTableView *makeTableView(const QString &objectName, QAbstractItemModel *model, QWidget *parent)
+{
+    auto *view = new QTableView(parent);
+    view->setObjectName(objectName);
+    setUpTableView(view, model);
     return view;
 }
 

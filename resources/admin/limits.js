@@ -4,6 +4,7 @@
 // current use (GET /admin/api/v1/limits), and the upstream credentials an upstream told to slow
 // down (GET /admin/api/v1/limits/upstream). The row builders have no DOM; limitsPanel() draws
 // them with the shell's helpers, server text through text nodes only.
+import {$, API, el, emptyRow, formatTimestamp, request} from './shell.js';
 
 // What a limit's scope counts, in words.
 export const SCOPES = {
@@ -100,9 +101,8 @@ export function blockedRows(data, formatTime = (t) => t) {
     .sort((a, b) => a.seconds - b.seconds);
 }
 
-// The tab. deps: {$, el, emptyRow, request, api, formatTimestamp}. Polls every `everyMs` while
-// shown; the Refresh button reloads at once.
-export function limitsPanel({$, el, emptyRow, request, api, formatTimestamp}, everyMs = 5000) {
+// The tab. Polls every `everyMs` while shown; the Refresh button reloads at once.
+export function limitsPanel(everyMs = 5000) {
   let timer = null;
   let shown = false;
   let loading = null; // one load at a time
@@ -127,7 +127,7 @@ export function limitsPanel({$, el, emptyRow, request, api, formatTimestamp}, ev
 
   async function loadLimits() {
     try {
-      const {data} = await request(`${api}/limits`);
+      const {data} = await request(`${API}/limits`);
       $('#limits-config-error').hidden = true;
       const rows = limitRows(data);
       fill($('#limits-table tbody'), rows, 5, 'No rate limits or concurrency caps are configured.', (r) => [
@@ -147,7 +147,7 @@ export function limitsPanel({$, el, emptyRow, request, api, formatTimestamp}, ev
 
   async function loadBlocked() {
     try {
-      const {data} = await request(`${api}/limits/upstream`);
+      const {data} = await request(`${API}/limits/upstream`);
       $('#limits-upstream-error').hidden = true;
       fill($('#upstream-table tbody'), blockedRows(data, formatTimestamp), 6,
         'No upstream has asked to slow down.', (r) => [

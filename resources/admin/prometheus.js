@@ -16,9 +16,13 @@ export class ParseError extends Error {
 }
 
 // A sample value as Go's strconv.ParseFloat reads it (what Prometheus uses): decimal or exponent
-// notation, Inf/+Inf/-Inf and NaN in any case. "", "0x10" and "1_000" are errors.
+// notation, Inf/+Inf/-Inf and NaN in any case. "", "0x10", "1_000" and a number beyond the range
+// of a double ("1e400") are errors.
 export function parseValue(text) {
-  if (NUMBER.test(text)) return Number(text);
+  if (NUMBER.test(text)) {
+    const value = Number(text);
+    return Number.isFinite(value) ? value : undefined;
+  }
   const lower = text.toLowerCase();
   if (lower === 'nan') return NaN;
   if (/^[+]?inf(inity)?$/.test(lower)) return Infinity;
@@ -49,6 +53,7 @@ function parseSample(line, lineNumber) {
     return match[0];
   };
 
+  blanks();
   const name = token(METRIC_NAME);
   if (!name) fail('expected a metric name');
   const labels = {};
@@ -82,7 +87,8 @@ function parseSample(line, lineNumber) {
         else value += `\\${escaped}`; // kept as written, as Prometheus does
       }
       if (Object.hasOwn(labels, label)) fail(`duplicate label ${label}`);
-      labels[label] = value;
+      // An own property even for a label named __proto__.
+      Object.defineProperty(labels, label, {value, enumerable: true, writable: true, configurable: true});
       blanks();
       if (line[i] === ',') {
         i++;
@@ -93,7 +99,7 @@ function parseSample(line, lineNumber) {
     }
     i++;
   }
-  const fields = line.slice(i).trim().split(/[ \t]+/);
+  const fields = line.slice(i).replace(/^[ \t]+|[ \t]+$/g, '').split(/[ \t]+/);
   if (fields.length < 1 || fields.length > 2 || fields[0] === '') fail('expected a value');
   const value = parseValue(fields[0]);
   if (value === undefined) throw new ParseError(lineNumber, `not a number: ${fields[0]}`);
@@ -105,46 +111,68 @@ function parseSample(line, lineNumber) {
   return {name, labels, value, timestamp};
 }
 
-// The family a sample belongs to: its own name, or the histogram/summary whose _bucket, _sum or
-// _count it is.
+// The family a sample belongs to: its own name, the histogram whose _bucket, _sum or _count it
+// is, or the summary whose _sum or _count it is.
 function familyOf(families, name) {
   if (families.has(name)) return families.get(name);
   const match = /^(.*)_(bucket|sum|count)$/.exec(name);
   const base = match && families.get(match[1]);
-  if (base && (base.type === 'histogram' || base.type === 'summary')) return base;
+  if (base && (base.type === 'histogram' || (base.type === 'summary' && match[2] !== 'bucket'))) return base;
   return null;
 }
 
 // → {families: Map(name → {name, help, type, samples}), samples: [{name, labels, value,
 //    timestamp?, family}]}. A malformed line throws a ParseError naming it, as a Prometheus
-// scrape would fail.
+// scrape would fail: a line that is not HELP, TYPE, comment, blank or a sample (lines end in \n
+// only), an unknown TYPE, a second HELP or TYPE for a family or a TYPE after its samples,
+// duplicate label names, a histogram's `le` or a summary's `quantile` that is not a float.
+// Blanks (space, tab) may lead and trail any line.
 export function parsePrometheus(text) {
   const families = new Map();
   const samples = [];
+  const seen = new Map(); // family name → {help, type}: whether its HELP line, its TYPE line or a sample came
   const family = (name) => {
-    if (!families.has(name)) families.set(name, {name, help: '', type: 'untyped', samples: []});
+    if (!families.has(name)) {
+      families.set(name, {name, help: '', type: 'untyped', samples: []});
+      seen.set(name, {help: false, type: false});
+    }
     return families.get(name);
   };
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() === '') return;
-    if (line.trimStart().startsWith('#')) {
-      const match = /^\s*#\s+(HELP|TYPE)\s+([a-zA-Z_:][a-zA-Z0-9_:]*)(?:[ \t]+(.*))?$/.exec(line);
+  text.split('\n').forEach((line, index) => {
+    const lineNumber = index + 1;
+    if (/^[ \t]*$/.test(line)) return;
+    if (/^[ \t]*#/.test(line)) {
+      const match = /^[ \t]*#[ \t]+(HELP|TYPE)[ \t]+(.*)$/s.exec(line);
       if (!match) return; // any other comment
-      const f = family(match[2]);
-      if (match[1] === 'HELP') {
-        f.help = unescapeHelp(match[3] ?? '');
+      const [, keyword, rest] = match;
+      const named = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:[ \t]+(.*))?$/s.exec(rest);
+      if (!named) throw new ParseError(lineNumber, `expected a metric name in the ${keyword} line`);
+      const f = family(named[1]);
+      const state = seen.get(f.name);
+      if (keyword === 'HELP') {
+        if (state.help) throw new ParseError(lineNumber, `second HELP line for ${f.name}`);
+        state.help = true;
+        f.help = unescapeHelp(named[2] ?? '');
       } else {
-        const type = (match[3] ?? '').trim();
+        const type = (named[2] ?? '').trim();
         if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(type)) {
-          throw new ParseError(index + 1, `unknown metric type "${type}"`);
+          throw new ParseError(lineNumber, `unknown metric type "${type}"`);
         }
+        if (state.type) {
+          throw new ParseError(lineNumber, f.samples.length ? `TYPE line for ${f.name} after its samples` : `second TYPE line for ${f.name}`);
+        }
+        state.type = true;
         f.type = type;
       }
       return;
     }
-    const sample = parseSample(line, index + 1);
+    const sample = parseSample(line, lineNumber);
     const f = familyOf(families, sample.name) || family(sample.name);
+    seen.get(f.name).type = true; // a later TYPE line can no longer change it
+    const bound = f.type === 'histogram' ? 'le' : f.type === 'summary' ? 'quantile' : null;
+    if (bound && Object.hasOwn(sample.labels, bound) && parseValue(sample.labels[bound]) === undefined) {
+      throw new ParseError(lineNumber, `expected a float as value of label ${bound} of ${sample.name}`);
+    }
     sample.family = f.name;
     f.samples.push(sample);
     samples.push(sample);

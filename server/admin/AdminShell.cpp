@@ -79,8 +79,7 @@ Result<AdminShellAssets::File> AdminShellAssets::read(const QString &relativePat
         // A symlink inside a bundle must not lead out of it.
         const QString canonicalRoot = QFileInfo(m_root).canonicalFilePath();
         path = QFileInfo(path).canonicalFilePath();
-        if (path.isEmpty() || canonicalRoot.isEmpty()
-            || !path.startsWith(canonicalRoot + u'/')) {
+        if (path.isEmpty() || canonicalRoot.isEmpty() || !path.startsWith(canonicalRoot + u'/')) {
             return missing;
         }
     }
@@ -109,19 +108,18 @@ bool isSafeAdminPath(QStringView path)
     });
 }
 
-QByteArray rewriteAdminIndex(QByteArray html, const QString &clientUiUrl,
-                             const QString &loginBase)
+QByteArray rewriteAdminIndex(QByteArray html, const QString &clientUiUrl, const QString &loginBase)
 {
-    const QByteArray brandTarget = clientUiUrl.isEmpty() ? "/admin/"_ba
-                                                         : htmlAttribute(clientUiUrl);
+    const QByteArray brandTarget =
+        clientUiUrl.isEmpty() ? "/admin/"_ba : htmlAttribute(clientUiUrl);
     html.replace(R"(<a class="brand" href="/">)"_ba,
                  QByteArray(R"(<a class="brand" href=")"_ba + brandTarget + R"(">)"_ba));
     if (clientUiUrl.isEmpty()) {
         html.replace(R"(<a href="/">Client UI</a>)"_ba, QByteArray());
     } else {
-        html.replace(R"(<a href="/">Client UI</a>)"_ba,
-                     QByteArray(R"(<a href=")"_ba + htmlAttribute(clientUiUrl)
-                                + R"(">Client UI</a>)"_ba));
+        html.replace(
+            R"(<a href="/">Client UI</a>)"_ba,
+            QByteArray(R"(<a href=")"_ba + htmlAttribute(clientUiUrl) + R"(">Client UI</a>)"_ba));
     }
     // A JSON string (so also a JavaScript string) with "<", ">", "&" and "'" escaped: nothing in
     // it can close a <script> element or a single-quoted attribute, nor start a character

@@ -41,7 +41,9 @@ public:
     [[nodiscard]] const QString &root() const { return m_root; }
 
 private:
-    explicit AdminShellAssets(QString root) : m_root(std::move(root)) {}
+    explicit AdminShellAssets(QString root)
+        : m_root(std::move(root))
+    {}
     QString m_root;
 };
 
@@ -56,8 +58,8 @@ private:
 //    with <, >, & and ' escaped (\u003c...): safe inside <script> and inside a single-quoted
 //    attribute. The built-in shell has it in <meta name="gestalt-admin-login-base" content='...'>
 //    (the Content-Security-Policy allows no inline script).
-[[nodiscard]] QByteArray rewriteAdminIndex(QByteArray html, const QString &clientUiUrl,
-                                           const QString &loginBase);
+[[nodiscard]] QByteArray
+rewriteAdminIndex(QByteArray html, const QString &clientUiUrl, const QString &loginBase);
 
 // The Content-Type for a file name, by its extension (application/octet-stream when unknown).
 [[nodiscard]] QByteArray contentTypeForFile(const QString &fileName);

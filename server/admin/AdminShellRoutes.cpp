@@ -35,14 +35,15 @@ HttpResponse refusalPage(int status, const QString &title, const QString &messag
 
 } // namespace
 
-AdminShellRoutes::AdminShellRoutes(AdminShellAssets assets, const AdminGuard &guard,
+AdminShellRoutes::AdminShellRoutes(AdminShellAssets assets,
+                                   const AdminGuard &guard,
                                    Options options)
     : m_assets(std::move(assets))
     , m_guard(guard)
     , m_options(std::move(options))
 {}
 
-void AdminShellRoutes::registerRoutes(Router &router)
+void AdminShellRoutes::registerRoutes(Router &router) const
 {
     const auto toShell = [](const HttpRequest &request) {
         return Result<HttpResponse>(HttpResponse::redirect(301, withQuery(u"/admin/"_s, request)));
@@ -51,8 +52,8 @@ void AdminShellRoutes::registerRoutes(Router &router)
     if (m_options.managementListener) {
         router.route(u"GET"_s, u"/"_s, RouteAuth::Public, toShell);
     }
-    router.route(u"GET"_s, u"/admin/{path...}"_s, RouteAuth::Public,
-                 [this](const HttpRequest &request) { return serve(request); });
+    router.route(
+        u"GET"_s, u"/admin/{path...}"_s, RouteAuth::Public, this, &AdminShellRoutes::serve);
 }
 
 QString AdminShellRoutes::loginBase() const
@@ -67,7 +68,8 @@ HttpResponse AdminShellRoutes::refused(const HttpRequest &request, const Error &
 {
     if (error.code != ErrorCode::Unauthenticated) {
         // Login without an admin policy: say what to configure (the message is static text).
-        return refusalPage(403, u"Access denied"_s,
+        return refusalPage(403,
+                           u"Access denied"_s,
                            error.machineCode == u"admin_configuration_required"_s
                                ? error.message
                                : u"Your account does not hold an admin role on this Gestalt "
@@ -78,11 +80,13 @@ HttpResponse AdminShellRoutes::refused(const HttpRequest &request, const Error &
     }
     const QString here = withQuery(request.path, request);
     if (!m_options.managementListener) {
-        return HttpResponse::redirect(302, loginPath + u"?next="_s + QString::fromUtf8(QUrl::toPercentEncoding(here)));
+        return HttpResponse::redirect(
+            302, loginPath + u"?next="_s + QString::fromUtf8(QUrl::toPercentEncoding(here)));
     }
     if (m_options.managementBaseUrl.isEmpty()) {
         return refusalPage(
-            401, u"Sign-in required"_s,
+            401,
+            u"Sign-in required"_s,
             u"Sign in through the public listener first, or configure "
             "server.management.baseUrl so that this page can send you there and back."_s);
     }
@@ -91,8 +95,8 @@ HttpResponse AdminShellRoutes::refused(const HttpRequest &request, const Error &
         back.chop(1);
     }
     back += here;
-    return HttpResponse::redirect(302, loginBase() + u"?next="_s
-                             + QString::fromUtf8(QUrl::toPercentEncoding(back)));
+    return HttpResponse::redirect(
+        302, loginBase() + u"?next="_s + QString::fromUtf8(QUrl::toPercentEncoding(back)));
 }
 
 Result<HttpResponse> AdminShellRoutes::serve(const HttpRequest &request) const
@@ -113,8 +117,8 @@ Result<HttpResponse> AdminShellRoutes::serve(const HttpRequest &request) const
     }
     HttpResponse response = HttpResponse::text(200, file->body, file->contentType);
     if (page) {
-        response.body = rewriteAdminIndex(std::move(response.body), m_options.clientUiUrl,
-                                          loginBase());
+        response.body =
+            rewriteAdminIndex(std::move(response.body), m_options.clientUiUrl, loginBase());
         response.setHeader("Cache-Control"_ba, "no-store"_ba);
     } else {
         response.setHeader("Cache-Control"_ba, "no-cache"_ba);

@@ -19,22 +19,23 @@ class AdminGuard;
 //   GET /                 → 301 /admin/ (query kept), on the management listener only
 // With server.admin.authorizationPolicy set, the shell and its files need what /admin/api/v1
 // needs (AdminGuard): without credentials a browser is sent to the login (on the management
-// listener through the public one: `<public base>/api/v1/auth/login?next=<management base>/admin/…`,
-// which needs server.management.baseUrl), and a signed-in user without an admin role gets 403.
+// listener through the public one: `<public base>/api/v1/auth/login?next=<management
+// base>/admin/…`, which needs server.management.baseUrl), and a signed-in user without an admin
+// role gets 403.
 class AdminShellRoutes final
 {
 public:
     struct Options
     {
         bool managementListener = false;
-        QString clientUiUrl;        // server.baseUrl, or empty: no Client UI link
-        QString managementBaseUrl;  // server.management.baseUrl (may be empty)
+        QString clientUiUrl;                    // server.baseUrl, or empty: no Client UI link
+        QString managementBaseUrl;              // server.management.baseUrl (may be empty)
         std::function<QString()> publicBaseUrl; // for the login round trip
         std::function<bool()> loginEnabled;
     };
 
     AdminShellRoutes(AdminShellAssets assets, const AdminGuard &guard, Options options);
-    void registerRoutes(Router &router);
+    void registerRoutes(Router &router) const;
 
 private:
     [[nodiscard]] Result<HttpResponse> serve(const HttpRequest &request) const;

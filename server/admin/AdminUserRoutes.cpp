@@ -7,7 +7,6 @@
 #include "http/Paging.h"
 #include "identity/IdentityService.h"
 #include "shared/TimeFormat.h"
-#include "store/UserRepository.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -36,11 +35,9 @@ QJsonObject userJson(const User &user)
 } // namespace
 
 AdminUserRoutes::AdminUserRoutes(const AdminGuard &guard,
-                                 UserRepository &users,
                                  IdentityService &identity,
                                  AuditLog &audit)
     : m_guard(guard)
-    , m_users(users)
     , m_identity(identity)
     , m_audit(audit)
 {}
@@ -48,17 +45,11 @@ AdminUserRoutes::AdminUserRoutes(const AdminGuard &guard,
 void AdminUserRoutes::registerRoutes(Router &router)
 {
     const QString base = u"/admin/api/v1/users"_s;
-    router.route(u"GET"_s, base, RouteAuth::Public, [this](const HttpRequest &request) {
-        return list(request);
-    });
-    router.route(u"POST"_s,
-                 base + u"/{id}/disable"_s,
-                 RouteAuth::Public,
-                 [this](const HttpRequest &request) { return setDisabled(request, true); });
-    router.route(u"POST"_s,
-                 base + u"/{id}/enable"_s,
-                 RouteAuth::Public,
-                 [this](const HttpRequest &request) { return setDisabled(request, false); });
+    router.route(u"GET"_s, base, RouteAuth::Public, this, &AdminUserRoutes::list);
+    router.route(
+        u"POST"_s, base + u"/{id}/disable"_s, RouteAuth::Public, this, &AdminUserRoutes::disable);
+    router.route(
+        u"POST"_s, base + u"/{id}/enable"_s, RouteAuth::Public, this, &AdminUserRoutes::enable);
 }
 
 Result<HttpResponse> AdminUserRoutes::list(const HttpRequest &request) const
@@ -70,7 +61,7 @@ Result<HttpResponse> AdminUserRoutes::list(const HttpRequest &request) const
     if (!size) {
         return size.error();
     }
-    Result<UserPage> page = m_users.list(*size, request.queryValue(u"pageToken"_s));
+    Result<UserPage> page = m_identity.listUsers(*size, request.queryValue(u"pageToken"_s));
     if (!page) {
         return page.error();
     }
@@ -85,55 +76,37 @@ Result<HttpResponse> AdminUserRoutes::list(const HttpRequest &request) const
     return HttpResponse::json(200, body);
 }
 
+Result<HttpResponse> AdminUserRoutes::disable(const HttpRequest &request)
+{
+    return setDisabled(request, true);
+}
+
+Result<HttpResponse> AdminUserRoutes::enable(const HttpRequest &request)
+{
+    return setDisabled(request, false);
+}
+
 Result<HttpResponse> AdminUserRoutes::setDisabled(const HttpRequest &request, bool disabled)
 {
     auto admitted = m_guard.admit(request);
     if (!admitted) {
         return admitted.error();
     }
-    const QString id = request.pathParam(u"id"_s);
-    Result<std::optional<User>> found = m_users.findById(id);
-    if (!found) {
-        return found.error();
+    const Result<User> user =
+        m_identity.setUserDisabled(request.pathParam(u"id"_s),
+                                   disabled,
+                                   admitted->principal ? admitted->principal->userId : QString());
+    if (!user) {
+        return user.error();
     }
-    if (!found->has_value()) {
-        return Error::notFound(u"unknown user"_s);
-    }
-    User user = **found;
-    if (disabled) {
-        if (user.normalizedEmail == IdentityService::anonymousEmail) {
-            return Error::invalid(u"the anonymous local user cannot be disabled"_s);
-        }
-        if (admitted->principal && admitted->principal->userId == user.id) {
-            return Error{ErrorCode::Conflict,
-                         u"you cannot disable your own user"_s,
-                         u"cannot_disable_self"_s};
-        }
-    }
-    if (disabled != user.disabledAt.has_value()) {
-        const std::optional<QDateTime> at =
-            disabled ? std::optional<QDateTime>(QDateTime::currentDateTimeUtc()) : std::nullopt;
-        Result<bool> changed = m_users.setDisabledAt(user.id, at);
-        if (!changed) {
-            return changed.error();
-        }
-        if (!*changed) {
-            return Error::notFound(u"unknown user"_s);
-        }
-        user.disabledAt = at;
-        m_identity.forgetUserState(user.id);
-    }
-    AuditEvent event;
-    event.context = AuditContext::fromRequest(request);
+    AuditEvent event = AuditEvent::forRequest(request,
+                                              disabled ? u"user.disable"_s : u"user.enable"_s,
+                                              {u"user"_s, u"user:"_s + user->id, user->email});
     if (admitted->principal) {
         event.setPrincipal(*admitted->principal);
     }
-    event.action = disabled ? u"user.disable"_s : u"user.enable"_s;
-    event.targetKind = u"user"_s;
-    event.targetId = u"user:"_s + user.id;
-    event.targetName = user.email;
     m_audit.record(std::move(event));
-    return HttpResponse::json(200, userJson(user));
+    return HttpResponse::json(200, userJson(*user));
 }
 
 } // namespace Gestalt

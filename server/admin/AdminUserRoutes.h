@@ -9,7 +9,6 @@ namespace Gestalt {
 class AdminGuard;
 class AuditLog;
 class IdentityService;
-class UserRepository;
 
 // Operator routes for users (management listener when split), protected like every
 // /admin/api/v1 route (AdminGuard::admit):
@@ -27,18 +26,16 @@ class UserRepository;
 class AdminUserRoutes final
 {
 public:
-    AdminUserRoutes(const AdminGuard &guard,
-                    UserRepository &users,
-                    IdentityService &identity,
-                    AuditLog &audit);
+    AdminUserRoutes(const AdminGuard &guard, IdentityService &identity, AuditLog &audit);
     void registerRoutes(Router &router);
 
 private:
     [[nodiscard]] Result<HttpResponse> list(const HttpRequest &request) const;
+    [[nodiscard]] Result<HttpResponse> disable(const HttpRequest &request);
+    [[nodiscard]] Result<HttpResponse> enable(const HttpRequest &request);
     [[nodiscard]] Result<HttpResponse> setDisabled(const HttpRequest &request, bool disabled);
 
     const AdminGuard &m_guard;
-    UserRepository &m_users;
     IdentityService &m_identity;
     AuditLog &m_audit;
 };

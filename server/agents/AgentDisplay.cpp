@@ -19,7 +19,7 @@ QJsonValue firstOf(const QJsonObject &data, const QStringList &keys)
             return data.value(key);
         }
     }
-    return QJsonValue(QJsonValue::Undefined);
+    return {QJsonValue::Undefined};
 }
 
 QJsonObject make(const QString &kind, const QString &phase)
@@ -57,17 +57,25 @@ QJsonObject synthesize(const QString &type, const QJsonObject &data)
     if (type == u"tool.started" || type == u"tool.completed" || type == u"tool.failed") {
         const QString phase = type.mid(5);
         QJsonObject d = make(u"tool"_s, phase);
-        d.insert(u"action"_s, phase == u"started" ? u"Running"_s
-                                : phase == u"completed" ? u"Ran"_s
-                                                       : u"Failed"_s);
+        d.insert(u"action"_s,
+                 phase == u"started"     ? u"Running"_s
+                 : phase == u"completed" ? u"Ran"_s
+                                         : u"Failed"_s);
         put(d, u"label"_s, firstOf(data, {u"label"_s, u"tool"_s, u"name"_s}));
         put(d, u"ref"_s, firstOf(data, {u"toolCallId"_s, u"tool_call_id"_s, u"id"_s}));
         if (phase == u"started") {
-            put(d, u"input"_s, firstOf(data, {u"display_input"_s, u"input_preview"_s,
-                                              u"arguments"_s, u"input"_s, u"request"_s}));
+            put(d,
+                u"input"_s,
+                firstOf(data,
+                        {u"display_input"_s,
+                         u"input_preview"_s,
+                         u"arguments"_s,
+                         u"input"_s,
+                         u"request"_s}));
         } else {
-            put(d, u"output"_s, firstOf(data, {u"display_output"_s, u"output"_s, u"result"_s,
-                                               u"body"_s}));
+            put(d,
+                u"output"_s,
+                firstOf(data, {u"display_output"_s, u"output"_s, u"result"_s, u"body"_s}));
             put(d, u"error"_s, firstOf(data, {u"error"_s}));
         }
         return d;

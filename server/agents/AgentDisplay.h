@@ -11,7 +11,7 @@ namespace Gestalt::AgentDisplay {
 // type and data. `given` (a provider's own display) wins field by field; empty when the type has
 // none. Kinds text | reasoning | tool | interaction | status | error; phases delta | completed |
 // started | progress | failed | requested | resolved | canceled.
-[[nodiscard]] QJsonObject project(const QString &type, const QJsonObject &data,
-                                  const QJsonObject &given = {});
+[[nodiscard]] QJsonObject
+project(const QString &type, const QJsonObject &data, const QJsonObject &given = {});
 
 } // namespace Gestalt::AgentDisplay

@@ -8,8 +8,8 @@
 #include "agents/OpenAiModel.h"
 #include "agents/ScriptedModel.h"
 #include "agents/TurnRunner.h"
-#include "apps/InvocationService.h"
-#include "apps/UpstreamClient.h"
+#include "httpclient/UpstreamClient.h"
+#include "invocation/InvocationService.h"
 
 #include <QPointer>
 #include <QTimer>
@@ -41,9 +41,11 @@ Result<std::unique_ptr<ModelProvider>> makeModel(const QString &name,
                                                  UpstreamClient &upstream)
 {
     const QString kind = entry.source.location;
-    if (entry.source.kind != SourceRef::Kind::Builtin || (kind != u"scripted" && kind != u"openai")) {
-        return Error::invalid(u"providers.agent.%1.source: expected scripted or openai (the built-in "
-                              u"agent providers)"_s.arg(name));
+    if (entry.source.kind != SourceRef::Kind::Builtin
+        || (kind != u"scripted" && kind != u"openai")) {
+        return Error::invalid(
+            u"providers.agent.%1.source: expected scripted or openai (the built-in "
+            u"agent providers)"_s.arg(name));
     }
     if (kind == u"scripted") {
         Result<std::unique_ptr<ScriptedModel>> model = ScriptedModel::create(name, entry.config);
@@ -105,16 +107,19 @@ Result<std::unique_ptr<AgentEngine>> AgentEngine::create(const Deps &deps)
     runnerSettings.pollInterval = settings.pollInterval;
     runnerSettings.lease = settings.turnLease;
     runnerSettings.maxModelCalls = settings.maxModelCalls;
-    engine->m_runner = std::make_unique<TurnRunner>(*engine->m_repository, deps.invocations,
-                                                    runnerSettings, deps.clock);
-    engine->m_service = std::make_unique<AgentService>(*engine->m_repository, *engine->m_runner,
-                                                       deps.catalog, deps.access, providers,
-                                                       defaultProvider, deps.clock);
+    engine->m_runner = std::make_unique<TurnRunner>(
+        *engine->m_repository, deps.invocations, runnerSettings, deps.clock);
+    engine->m_service = std::make_unique<AgentService>(*engine->m_repository,
+                                                       *engine->m_runner,
+                                                       deps.catalog,
+                                                       deps.access,
+                                                       providers,
+                                                       defaultProvider,
+                                                       deps.clock);
     AgentEventStream::Settings streamSettings;
     streamSettings.pollInterval = settings.pollInterval;
     streamSettings.heartbeat = settings.streamHeartbeat;
-    engine->m_routes = std::make_unique<AgentRoutes>(*engine->m_service, *engine->m_repository,
-                                                     *engine->m_runner, streamSettings);
+    engine->m_routes = std::make_unique<AgentRoutes>(*engine->m_service, streamSettings);
     engine->m_routes->setAuditLog(deps.audit);
     return engine;
 }
@@ -153,48 +158,48 @@ bool AgentEngine::hasProvider(const QString &provider) const
     return provider.isEmpty() ? m_service->configured() : m_service->provider(provider) != nullptr;
 }
 
-std::shared_ptr<UpstreamCall> AgentEngine::runStep(const Principal &principal, const QString &runId,
-                                                   const WorkflowStep &step,
-                                                   const QJsonObject &agent,
-                                                   std::function<void(Result<QJsonValue>)> done)
+Result<QString>
+AgentEngine::stepSession(const Principal &principal, const QString &runId, const QJsonObject &agent)
 {
-    auto call = std::make_shared<StepCall>();
-    const auto fail = [this, done](const Error &error) {
-        QTimer::singleShot(0, this, [done, error] { done(error); });
-    };
     // One session per sessionKey for the run's owner (the conversation goes on from run to run),
     // else one per run.
     const QString sessionKey = agent.value(u"sessionKey"_s).toString();
-    const QString clientRef = sessionKey.isEmpty() ? u"workflow-run:"_s + runId
-                                                   : u"workflow:"_s + sessionKey;
+    const QString clientRef =
+        sessionKey.isEmpty() ? u"workflow-run:"_s + runId : u"workflow:"_s + sessionKey;
     const QString provider = agent.value(u"provider"_s).toString().isEmpty()
-        ? m_service->defaultProvider()
-        : agent.value(u"provider"_s).toString();
-    QString sessionId;
+                                 ? m_service->defaultProvider()
+                                 : agent.value(u"provider"_s).toString();
     Result<QList<AgentSession>> sessions =
-        m_service->listSessions(principal, provider, u"active"_s, 500);
+        m_service->listSessions(principal, provider, AgentSession::State::Active, 500);
     if (!sessions) {
-        fail(sessions.error());
-        return call;
+        return sessions.error();
     }
+    QString sessionId;
     for (const AgentSession &s : std::as_const(*sessions)) {
         if (s.clientRef == clientRef) {
             sessionId = s.id;
         }
     }
-    if (sessionId.isEmpty()) {
-        QJsonObject body{{u"provider"_s, provider}, {u"clientRef"_s, clientRef}};
-        if (agent.contains(u"model"_s)) {
-            body.insert(u"model"_s, agent.value(u"model"_s));
-        }
-        Result<AgentService::Created<AgentSession>> created =
-            m_service->createSession(principal, body, QString());
-        if (!created) {
-            fail(created.error());
-            return call;
-        }
-        sessionId = created->value.id;
+    if (!sessionId.isEmpty()) {
+        return sessionId;
     }
+    QJsonObject body{{u"provider"_s, provider}, {u"clientRef"_s, clientRef}};
+    if (agent.contains(u"model"_s)) {
+        body.insert(u"model"_s, agent.value(u"model"_s));
+    }
+    Result<AgentService::Created<AgentSession>> created =
+        m_service->createSession(principal, body, QString());
+    if (!created) {
+        return created.error();
+    }
+    return created->value.id;
+}
+
+namespace {
+
+// The turn create body of an agent step: its messages and prompt, model, schema, options, tools.
+QJsonObject stepTurnBody(const QJsonObject &agent)
+{
     QJsonArray messages = agent.value(u"messages"_s).toArray();
     if (agent.contains(u"prompt"_s)) {
         messages.append(QJsonObject{{u"role"_s, u"user"_s}, {u"text"_s, agent.value(u"prompt"_s)}});
@@ -208,34 +213,59 @@ std::shared_ptr<UpstreamCall> AgentEngine::runStep(const Principal &principal, c
     if (agent.contains(u"tools"_s)) {
         body.insert(u"toolRefs"_s, agent.value(u"tools"_s));
     }
+    return body;
+}
+
+// A step's result from its finished turn: the structured output, else {text, turnId}; an error
+// unless it succeeded.
+Result<QJsonValue> stepResult(const AgentTurn &t)
+{
+    if (t.status != AgentTurn::Status::Succeeded) {
+        return Error::invalid(u"agent turn %1 %2: %3"_s.arg(t.id, name(t.status), t.statusMessage));
+    }
+    return t.structuredOutput.isUndefined()
+               ? QJsonValue(QJsonObject{{u"text"_s, t.outputText}, {u"turnId"_s, t.id}})
+               : t.structuredOutput;
+}
+
+} // namespace
+
+std::shared_ptr<UpstreamCall> AgentEngine::runStep(const Principal &principal,
+                                                   const QString &runId,
+                                                   const WorkflowStep &step,
+                                                   const QJsonObject &agent,
+                                                   std::function<void(Result<QJsonValue>)> done)
+{
+    auto call = std::make_shared<StepCall>();
+    const auto fail = [this, done](const Error &error) {
+        QTimer::singleShot(0, this, [done, error] { done(error); });
+    };
+    Result<QString> sessionId = stepSession(principal, runId, agent);
+    if (!sessionId) {
+        fail(sessionId.error());
+        return call;
+    }
     // The run and step name the turn: a retried step finds the turn it started.
     Result<AgentService::Created<AgentTurn>> turn =
-        m_service->createTurn(principal, sessionId, body, runId + u":"_s + step.id);
+        m_service->createTurn(principal, *sessionId, stepTurnBody(agent), runId + u":"_s + step.id);
     if (!turn) {
         fail(turn.error());
         return call;
     }
-    const QString turnId = turn->value.id;
-    auto finished = std::make_shared<QMetaObject::Connection>();
-    const auto deliver = [done, finished](const AgentTurn &t) {
-        QObject::disconnect(*finished);
-        if (t.status == u"succeeded") {
-            done(t.structuredOutput.isUndefined()
-                     ? QJsonValue(QJsonObject{{u"text"_s, t.outputText}, {u"turnId"_s, t.id}})
-                     : t.structuredOutput);
-        } else {
-            done(Error::invalid(u"agent turn %1 %2: %3"_s.arg(t.id, t.status, t.statusMessage)));
-        }
-    };
     if (turn->value.isTerminal()) {
         const AgentTurn t = turn->value;
-        QTimer::singleShot(0, this, [deliver, t] { deliver(t); });
+        QTimer::singleShot(0, this, [done, t] { done(stepResult(t)); });
         return call;
     }
-    *finished = connect(m_runner.get(), &TurnRunner::turnFinished, this,
-                        [turnId, deliver](const AgentTurn &t) {
+    const QString turnId = turn->value.id;
+    auto finished = std::make_shared<QMetaObject::Connection>();
+    *finished = connect(m_runner.get(),
+                        &TurnRunner::turnFinished,
+                        this,
+                        [turnId, done, finished](const AgentTurn &t) {
                             if (t.id == turnId) {
-                                deliver(t);
+                                QObject::disconnect(*finished);
+                                done(stepResult(t));
                             }
                         });
     QPointer<AgentEngine> self(this);

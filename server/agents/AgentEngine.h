@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "config/Config.h"
+#include "shared/Clock.h"
 #include "shared/Result.h"
 #include "workflows/AgentStepRunner.h"
 
@@ -29,7 +29,9 @@ class TurnRunner;
 // the repository, the turn runner, the service and the routes, owned together. It also runs the
 // `agent` steps of workflow runs (AgentStepRunner): a step is one turn in a session the run
 // owner holds (one per sessionKey), waited for until it ends.
-class AgentEngine final : public QObject, public AgentStepRunner
+class AgentEngine final
+    : public QObject
+    , public AgentStepRunner
 {
     Q_OBJECT
 
@@ -50,6 +52,7 @@ public:
     // What create() would refuse in providers.agent, every problem (gestaltd validate).
     [[nodiscard]] static QStringList problems(const Config &config);
     ~AgentEngine() override;
+    Q_DISABLE_COPY_MOVE(AgentEngine)
 
     void registerRoutes(Router &router);
     void start();
@@ -60,12 +63,18 @@ public:
 
     // AgentStepRunner
     [[nodiscard]] bool hasProvider(const QString &provider) const override;
-    std::shared_ptr<UpstreamCall> runStep(const Principal &principal, const QString &runId,
-                                          const WorkflowStep &step, const QJsonObject &agent,
+    std::shared_ptr<UpstreamCall> runStep(const Principal &principal,
+                                          const QString &runId,
+                                          const WorkflowStep &step,
+                                          const QJsonObject &agent,
                                           std::function<void(Result<QJsonValue>)> done) override;
 
 private:
     AgentEngine() = default;
+    // The session of an agent step: the run owner's active one for the step's sessionKey (else
+    // for the run), created when there is none.
+    [[nodiscard]] Result<QString>
+    stepSession(const Principal &principal, const QString &runId, const QJsonObject &agent);
 
     std::vector<std::unique_ptr<ModelProvider>> m_models;
     std::unique_ptr<AgentRepository> m_repository;

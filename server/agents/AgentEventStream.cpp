@@ -2,10 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agents/AgentEventStream.h"
 
-#include "Logging.h"
 #include "agents/AgentDisplay.h"
 #include "agents/AgentRepository.h"
 #include "agents/TurnRunner.h"
+#include "core/Logging.h"
 #include "http/Responder.h"
 #include "shared/TimeFormat.h"
 
@@ -25,9 +25,14 @@ QByteArray frame(const QJsonObject &event)
 
 } // namespace
 
-AgentEventStream::AgentEventStream(AgentRepository &repository, TurnRunner &runner, QString turnId,
-                                   qint64 after, Until until, Settings settings,
-                                   std::shared_ptr<StreamWriter> writer, QObject *parent)
+AgentEventStream::AgentEventStream(AgentRepository &repository,
+                                   TurnRunner &runner,
+                                   QString turnId,
+                                   qint64 after,
+                                   Until until,
+                                   Settings settings,
+                                   std::shared_ptr<StreamWriter> writer,
+                                   QObject *parent)
     : QObject(parent)
     , m_repository(repository)
     , m_turnId(std::move(turnId))
@@ -118,9 +123,9 @@ void AgentEventStream::pump()
         if (failed) {
             break;
         }
-        const QString status = *turn ? (*turn)->status : u"failed"_s;
+        const AgentTurn::Status status = *turn ? (*turn)->status : AgentTurn::Status::Failed;
         const bool terminal = AgentTurn::isTerminal(status);
-        const bool blocked = status == u"waiting_for_input";
+        const bool blocked = status == AgentTurn::Status::WaitingForInput;
         if (terminal || (blocked && m_until == Until::BlockedOrTerminal)) {
             m_pumping = false;
             close();
@@ -131,13 +136,14 @@ void AgentEventStream::pump()
     if (failed) {
         qCWarning(lcAgent) << "agent: event stream of turn" << m_turnId << "failed to read";
         const QJsonObject data{{u"message"_s, u"agent event stream failed"_s}};
-        m_writer->write("event: error\n"_ba
-                        + frame(QJsonObject{{u"turnId"_s, m_turnId},
-                                            {u"type"_s, u"stream.error"_s},
-                                            {u"source"_s, u"gestaltd"_s},
-                                            {u"visibility"_s, u"public"_s},
-                                            {u"data"_s, data},
-                                            {u"display"_s, AgentDisplay::project(u"turn.failed"_s, data)}}));
+        m_writer->write(
+            "event: error\n"_ba
+            + frame(QJsonObject{{u"turnId"_s, m_turnId},
+                                {u"type"_s, u"stream.error"_s},
+                                {u"source"_s, u"gestaltd"_s},
+                                {u"visibility"_s, u"public"_s},
+                                {u"data"_s, data},
+                                {u"display"_s, AgentDisplay::project(u"turn.failed"_s, data)}}));
         close();
         return;
     }

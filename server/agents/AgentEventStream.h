@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
+#include "shared/Clock.h"
 
 #include <QObject>
 #include <QString>
@@ -42,10 +42,16 @@ public:
         int pageSize = 100;
     };
 
-    AgentEventStream(AgentRepository &repository, TurnRunner &runner, QString turnId,
-                     qint64 after, Until until, Settings settings,
-                     std::shared_ptr<StreamWriter> writer, QObject *parent = nullptr);
+    AgentEventStream(AgentRepository &repository,
+                     TurnRunner &runner,
+                     QString turnId,
+                     qint64 after,
+                     Until until,
+                     Settings settings,
+                     std::shared_ptr<StreamWriter> writer,
+                     QObject *parent = nullptr);
     ~AgentEventStream() override;
+    Q_DISABLE_COPY_MOVE(AgentEventStream)
 
     // Sends what is stored so far and starts following the turn.
     void start();

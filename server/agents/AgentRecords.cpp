@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agents/AgentRecords.h"
 
+#include "shared/EnumNames.h"
 #include "shared/TimeFormat.h"
 
 using namespace Qt::StringLiterals;
@@ -24,13 +25,68 @@ void insertText(QJsonObject &json, const QString &key, const QString &text)
     }
 }
 
+constexpr std::array<EnumName<AgentSession::State>, 2> kSessionStateNames{{
+    {AgentSession::State::Active, u"active"},
+    {AgentSession::State::Archived, u"archived"},
+}};
+
+constexpr std::array<EnumName<AgentTurn::Status>, 6> kTurnStatusNames{{
+    {AgentTurn::Status::Pending, u"pending"},
+    {AgentTurn::Status::Running, u"running"},
+    {AgentTurn::Status::WaitingForInput, u"waiting_for_input"},
+    {AgentTurn::Status::Succeeded, u"succeeded"},
+    {AgentTurn::Status::Failed, u"failed"},
+    {AgentTurn::Status::Canceled, u"canceled"},
+}};
+
+constexpr std::array<EnumName<AgentInteraction::State>, 3> kInteractionStateNames{{
+    {AgentInteraction::State::Pending, u"pending"},
+    {AgentInteraction::State::Resolved, u"resolved"},
+    {AgentInteraction::State::Canceled, u"canceled"},
+}};
+
 } // namespace
+
+QString name(AgentSession::State state)
+{
+    return enumName(kSessionStateNames, state);
+}
+
+std::optional<AgentSession::State> parseSessionState(QStringView text)
+{
+    return parseEnumName(kSessionStateNames, text);
+}
+
+QString name(AgentTurn::Status status)
+{
+    return enumName(kTurnStatusNames, status);
+}
+
+std::optional<AgentTurn::Status> parseTurnStatus(QStringView text)
+{
+    return parseEnumName(kTurnStatusNames, text);
+}
+
+QString turnStatusNames()
+{
+    return joinedEnumNames(kTurnStatusNames);
+}
+
+QString name(AgentInteraction::State state)
+{
+    return enumName(kInteractionStateNames, state);
+}
+
+std::optional<AgentInteraction::State> parseInteractionState(QStringView text)
+{
+    return parseEnumName(kInteractionStateNames, text);
+}
 
 QJsonObject AgentSession::toJson() const
 {
     QJsonObject json{{u"id"_s, id},
                      {u"provider"_s, provider},
-                     {u"state"_s, state},
+                     {u"state"_s, name(state)},
                      {u"metadata"_s, metadata},
                      {u"createdBy"_s, createdBy},
                      {u"createdAt"_s, isoUtc(createdAt)},
@@ -49,7 +105,7 @@ QJsonObject AgentTurn::toJson(bool full) const
     QJsonObject json{{u"id"_s, id},
                      {u"sessionId"_s, sessionId},
                      {u"provider"_s, provider},
-                     {u"status"_s, status},
+                     {u"status"_s, name(status)},
                      {u"createdBy"_s, createdBy},
                      {u"createdAt"_s, isoUtc(createdAt)},
                      {u"executionRef"_s, id}};
@@ -96,7 +152,7 @@ QJsonObject AgentInteraction::toJson() const
     QJsonObject json{{u"id"_s, id},
                      {u"turnId"_s, turnId},
                      {u"type"_s, type},
-                     {u"state"_s, state},
+                     {u"state"_s, name(state)},
                      {u"request"_s, request},
                      {u"createdAt"_s, isoUtc(createdAt)}};
     insertText(json, u"title"_s, title);

@@ -17,12 +17,18 @@ namespace Gestalt {
 
 struct AgentSession
 {
+    // Stored and shown as active | archived.
+    enum class State {
+        Active,
+        Archived,
+    };
+
     QString id;
     QString ownerSubjectId;
     QString provider;
     QString model;
     QString clientRef;
-    QString state = QStringLiteral("active"); // active | archived
+    State state = State::Active;
     QJsonObject metadata;
     QJsonObject workspace; // {checkouts: [{url, ref?, path}], cwd?}; empty when none
     QJsonObject createdBy; // {subjectId, subjectKind, displayName, authSource}
@@ -39,13 +45,22 @@ struct AgentSession
 
 struct AgentTurn
 {
+    // Stored and shown as pending | running | waiting_for_input | succeeded | failed | canceled.
+    enum class Status {
+        Pending,
+        Running,
+        WaitingForInput,
+        Succeeded,
+        Failed,
+        Canceled,
+    };
+
     QString id;
     QString sessionId;
     QString ownerSubjectId;
     QString provider;
     QString model;
-    // pending | running | waiting_for_input | succeeded | failed | canceled
-    QString status = QStringLiteral("pending");
+    Status status = Status::Pending;
     // {messages, toolRefs?, toolSource?, responseSchema?, modelOptions?, metadata?}: as accepted.
     QJsonObject request;
     QJsonObject createdBy;
@@ -60,9 +75,10 @@ struct AgentTurn
     std::optional<QDateTime> completedAt;
 
     [[nodiscard]] bool isTerminal() const { return isTerminal(status); }
-    [[nodiscard]] static bool isTerminal(const QString &status)
+    [[nodiscard]] static bool isTerminal(Status status)
     {
-        return status == u"succeeded" || status == u"failed" || status == u"canceled";
+        return status == Status::Succeeded || status == Status::Failed
+               || status == Status::Canceled;
     }
     // full: with messages and outputs (the summary view leaves them out).
     [[nodiscard]] QJsonObject toJson(bool full = true) const;
@@ -85,10 +101,17 @@ struct AgentEvent
 
 struct AgentInteraction
 {
+    // Stored and shown as pending | resolved | canceled.
+    enum class State {
+        Pending,
+        Resolved,
+        Canceled,
+    };
+
     QString id;
     QString turnId;
     QString type = QStringLiteral("approval"); // approval | clarification | input
-    QString state = QStringLiteral("pending"); // pending | resolved | canceled
+    State state = State::Pending;
     QString title;
     QString prompt;
     QJsonObject request;
@@ -98,5 +121,16 @@ struct AgentInteraction
 
     [[nodiscard]] QJsonObject toJson() const;
 };
+
+// The wire and storage names of the states and statuses. parse...() is nullopt for a text that
+// names none (a bad filter or body, a stored row from a newer build).
+[[nodiscard]] QString name(AgentSession::State state);
+[[nodiscard]] std::optional<AgentSession::State> parseSessionState(QStringView text);
+[[nodiscard]] QString name(AgentTurn::Status status);
+[[nodiscard]] std::optional<AgentTurn::Status> parseTurnStatus(QStringView text);
+// "pending, running, waiting_for_input, succeeded, failed, canceled": the filter's message.
+[[nodiscard]] QString turnStatusNames();
+[[nodiscard]] QString name(AgentInteraction::State state);
+[[nodiscard]] std::optional<AgentInteraction::State> parseInteractionState(QStringView text);
 
 } // namespace Gestalt

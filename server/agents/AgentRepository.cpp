@@ -2,12 +2,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agents/AgentRepository.h"
 
+#include "core/Logging.h"
 #include "crypto/Random.h"
 #include "store/Database.h"
+#include "store/SqlStatement.h"
+#include "store/StoredJson.h"
 #include "store/Transaction.h"
-#include "workflows/StoredJson.h"
 
-#include <QSqlError>
 #include <QSqlQuery>
 
 #include <tuple>
@@ -31,7 +32,16 @@ const QString kEventColumns =
 const QString kInteractionColumns =
     u"id, turn_id, type, state, title, prompt, request_json, resolution_json, created_at, "
     u"resolved_at"_s;
-const QString kUnfinished = u"status IN ('pending', 'running', 'waiting_for_input')"_s;
+// The statuses of a turn that is not final, from their names (AgentRecords).
+const QString kUnfinished =
+    u"status IN ('%1', '%2', '%3')"_s.arg(name(AgentTurn::Status::Pending),
+                                          name(AgentTurn::Status::Running),
+                                          name(AgentTurn::Status::WaitingForInput));
+
+// The stored states of an idempotency claim (agent_idempotency.state); Claim::State::Claimed is
+// the answer for the request that made a new pending row.
+const QString kClaimPending = u"pending"_s;
+const QString kClaimDone = u"done"_s;
 
 // created_by_json holds createdBy and, for a scoped creator, its ceiling under "tokenScope".
 constexpr QStringView kTokenScope = u"tokenScope";
@@ -60,7 +70,16 @@ AgentSession sessionFrom(const QSqlQuery &q)
     s.provider = q.value(2).toString();
     s.model = q.value(3).toString();
     s.clientRef = q.value(4).toString();
-    s.state = q.value(5).toString();
+    // A state this build does not know (a newer replica's, a corrupt row) reads as archived: the
+    // session is listed but takes no new turns.
+    const QString state = q.value(5).toString();
+    if (std::optional<AgentSession::State> known = parseSessionState(state)) {
+        s.state = *known;
+    } else {
+        qCWarning(lcAgent) << "agent session" << s.id << "has an unknown state" << state
+                           << "- read as archived";
+        s.state = AgentSession::State::Archived;
+    }
     s.metadata = StoredJson::object(q.value(6));
     s.workspace = StoredJson::object(q.value(7));
     std::tie(s.createdBy, s.creatorScope) = createdByFrom(q.value(8));
@@ -78,7 +97,6 @@ AgentTurn turnFrom(const QSqlQuery &q)
     t.ownerSubjectId = q.value(2).toString();
     t.provider = q.value(3).toString();
     t.model = q.value(4).toString();
-    t.status = q.value(5).toString();
     t.request = StoredJson::object(q.value(6));
     std::tie(t.createdBy, t.creatorScope) = createdByFrom(q.value(7));
     t.outputText = q.value(8).toString();
@@ -89,6 +107,17 @@ AgentTurn turnFrom(const QSqlQuery &q)
     t.createdAt = SqlDialect::fromStorage(q.value(13));
     t.startedAt = SqlDialect::optionalFromStorage(q.value(14));
     t.completedAt = SqlDialect::optionalFromStorage(q.value(15));
+    // A status this build does not know (a newer replica's, a corrupt row) reads as failed, so
+    // the turn is final here and never run; its message names the stored value.
+    const QString status = q.value(5).toString();
+    if (std::optional<AgentTurn::Status> known = parseTurnStatus(status)) {
+        t.status = *known;
+    } else {
+        qCWarning(lcAgent) << "agent turn" << t.id << "has an unknown status" << status
+                           << "- read as failed";
+        t.status = AgentTurn::Status::Failed;
+        t.statusMessage = u"unknown stored status \"%1\""_s.arg(status);
+    }
     return t;
 }
 
@@ -113,7 +142,15 @@ AgentInteraction interactionFrom(const QSqlQuery &q)
     i.id = q.value(0).toString();
     i.turnId = q.value(1).toString();
     i.type = q.value(2).toString();
-    i.state = q.value(3).toString();
+    // A state this build does not know (a newer replica's, a corrupt row) reads as canceled.
+    const QString state = q.value(3).toString();
+    if (std::optional<AgentInteraction::State> known = parseInteractionState(state)) {
+        i.state = *known;
+    } else {
+        qCWarning(lcAgent) << "agent interaction" << i.id << "has an unknown state" << state
+                           << "- read as canceled";
+        i.state = AgentInteraction::State::Canceled;
+    }
     i.title = q.value(4).toString();
     i.prompt = q.value(5).toString();
     i.request = StoredJson::object(q.value(6));
@@ -123,40 +160,7 @@ AgentInteraction interactionFrom(const QSqlQuery &q)
     return i;
 }
 
-// Runs a prepared statement with its values bound in order.
-Result<QSqlQuery> run(Database &db, const QString &sql, const QVariantList &values,
-                      const QString &context)
-{
-    Result<QSqlQuery> query = db.prepare(sql);
-    if (!query) {
-        return query.error();
-    }
-    for (const QVariant &value : values) {
-        query->addBindValue(value);
-    }
-    if (!query->exec()) {
-        return db.dialect().toError(query->lastError(), context);
-    }
-    return query;
-}
-
-Result<QSqlQuery> run(Transaction &tx, const QString &sql, const QVariantList &values,
-                      const QString &context)
-{
-    Result<QSqlQuery> query = tx.prepare(sql);
-    if (!query) {
-        return query.error();
-    }
-    for (const QVariant &value : values) {
-        query->addBindValue(value);
-    }
-    if (Result<void> done = tx.exec(*query, context); !done) {
-        return done.error();
-    }
-    return query;
-}
-
-template <typename T, typename From>
+template<typename T, typename From>
 Result<QList<T>> all(Result<QSqlQuery> query, From from)
 {
     if (!query) {
@@ -169,7 +173,7 @@ Result<QList<T>> all(Result<QSqlQuery> query, From from)
     return rows;
 }
 
-template <typename T, typename From>
+template<typename T, typename From>
 Result<std::optional<T>> one(Result<QSqlQuery> query, From from)
 {
     if (!query) {
@@ -181,11 +185,6 @@ Result<std::optional<T>> one(Result<QSqlQuery> query, From from)
     return std::optional<T>(from(*query));
 }
 
-QVariant text(const QString &value)
-{
-    return value.isNull() ? QVariant(u""_s) : QVariant(value);
-}
-
 } // namespace
 
 AgentRepository::AgentRepository(Database &database)
@@ -194,78 +193,110 @@ AgentRepository::AgentRepository(Database &database)
 
 Result<void> AgentRepository::insertSession(const AgentSession &s)
 {
-    Result<QSqlQuery> done = run(
-        m_database,
-        u"INSERT INTO agent_sessions ("_s + kSessionColumns
-            + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
-        {s.id, s.ownerSubjectId, s.provider, text(s.model), text(s.clientRef), s.state,
-         StoredJson::text(s.metadata), StoredJson::text(s.workspace),
-         createdByColumn(s.createdBy, s.creatorScope), SqlDialect::toStorage(s.createdAt),
-         SqlDialect::toStorage(s.updatedAt),
-         SqlDialect::toStorage(s.lastTurnAt)},
-        u"insert agent session"_s);
+    Result<QSqlQuery> done = Sql::run(m_database,
+                                      u"INSERT INTO agent_sessions ("_s + kSessionColumns
+                                          + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+                                      {s.id,
+                                       s.ownerSubjectId,
+                                       s.provider,
+                                       Sql::text(s.model),
+                                       Sql::text(s.clientRef),
+                                       name(s.state),
+                                       StoredJson::text(s.metadata),
+                                       StoredJson::text(s.workspace),
+                                       createdByColumn(s.createdBy, s.creatorScope),
+                                       SqlDialect::toStorage(s.createdAt),
+                                       SqlDialect::toStorage(s.updatedAt),
+                                       SqlDialect::toStorage(s.lastTurnAt)},
+                                      u"insert agent session"_s);
     return done ? Result<void>() : Result<void>(done.error());
 }
 
 Result<std::optional<AgentSession>> AgentRepository::findSession(const QString &id)
 {
-    return one<AgentSession>(run(m_database,
-                                 u"SELECT "_s + kSessionColumns
-                                     + u" FROM agent_sessions WHERE id = ?"_s,
-                                 {id}, u"find agent session"_s),
-                             sessionFrom);
+    return one<AgentSession>(
+        Sql::run(m_database,
+                 u"SELECT "_s + kSessionColumns + u" FROM agent_sessions WHERE id = ?"_s,
+                 {id},
+                 u"find agent session"_s),
+        sessionFrom);
 }
 
 Result<QList<AgentSession>> AgentRepository::listSessions(const QString &owner,
                                                           const QString &provider,
-                                                          const QString &state, int limit)
+                                                          std::optional<AgentSession::State> state,
+                                                          int limit)
 {
+    const QString stateName = state ? name(*state) : QString();
     return all<AgentSession>(
-        run(m_database,
+        Sql::run(
+            m_database,
             u"SELECT "_s + kSessionColumns
                 + u" FROM agent_sessions WHERE owner_subject_id = ? AND (? = '' OR provider = ?) "
                   u"AND (? = '' OR state = ?) ORDER BY created_at DESC, id DESC LIMIT ?"_s,
-            {owner, text(provider), text(provider), text(state), text(state), limit},
+            {owner,
+             Sql::text(provider),
+             Sql::text(provider),
+             Sql::text(stateName),
+             Sql::text(stateName),
+             limit},
             u"list agent sessions"_s),
         sessionFrom);
 }
 
 Result<void> AgentRepository::updateSession(const AgentSession &s)
 {
-    Result<QSqlQuery> done = run(
+    Result<QSqlQuery> done = Sql::run(
         m_database,
         u"UPDATE agent_sessions SET client_ref = ?, state = ?, metadata_json = ?, updated_at = ?, "
         u"last_turn_at = ? WHERE id = ?"_s,
-        {text(s.clientRef), s.state, StoredJson::text(s.metadata),
-         SqlDialect::toStorage(s.updatedAt), SqlDialect::toStorage(s.lastTurnAt), s.id},
+        {Sql::text(s.clientRef),
+         name(s.state),
+         StoredJson::text(s.metadata),
+         SqlDialect::toStorage(s.updatedAt),
+         SqlDialect::toStorage(s.lastTurnAt),
+         s.id},
         u"update agent session"_s);
     return done ? Result<void>() : Result<void>(done.error());
 }
 
-Result<void> AgentRepository::insertTurn(const AgentTurn &t, const QString &leaseOwner,
+Result<void> AgentRepository::insertTurn(const AgentTurn &t,
+                                         const QString &leaseOwner,
                                          const QDateTime &leaseUntil)
 {
     Transaction tx(m_database);
-    Result<QSqlQuery> inserted = run(
+    Result<QSqlQuery> inserted = Sql::run(
         tx,
         u"INSERT INTO agent_turns ("_s + kTurnColumns
             + u", lease_owner, lease_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
               u"?, ?, ?, ?, ?)"_s,
-        {t.id, t.sessionId, t.ownerSubjectId, t.provider, text(t.model), t.status,
-         StoredJson::text(t.request), createdByColumn(t.createdBy, t.creatorScope),
-         text(t.outputText),
-         StoredJson::valueColumn(t.structuredOutput), text(t.statusMessage), t.cancelRequested,
-         text(t.cancelReason), SqlDialect::toStorage(t.createdAt),
-         SqlDialect::toStorage(t.startedAt), SqlDialect::toStorage(t.completedAt), leaseOwner,
+        {t.id,
+         t.sessionId,
+         t.ownerSubjectId,
+         t.provider,
+         Sql::text(t.model),
+         name(t.status),
+         StoredJson::text(t.request),
+         createdByColumn(t.createdBy, t.creatorScope),
+         Sql::text(t.outputText),
+         StoredJson::valueColumn(t.structuredOutput),
+         Sql::text(t.statusMessage),
+         t.cancelRequested,
+         Sql::text(t.cancelReason),
+         SqlDialect::toStorage(t.createdAt),
+         SqlDialect::toStorage(t.startedAt),
+         SqlDialect::toStorage(t.completedAt),
+         leaseOwner,
          SqlDialect::toStorage(leaseUntil)},
         u"insert agent turn"_s);
     if (!inserted) {
         return inserted.error();
     }
-    Result<QSqlQuery> touched =
-        run(tx, u"UPDATE agent_sessions SET last_turn_at = ?, updated_at = ? WHERE id = ?"_s,
-            {SqlDialect::toStorage(t.createdAt), SqlDialect::toStorage(t.createdAt), t.sessionId},
-            u"touch agent session"_s);
+    Result<QSqlQuery> touched = Sql::run(
+        tx,
+        u"UPDATE agent_sessions SET last_turn_at = ?, updated_at = ? WHERE id = ?"_s,
+        {SqlDialect::toStorage(t.createdAt), SqlDialect::toStorage(t.createdAt), t.sessionId},
+        u"touch agent session"_s);
     if (!touched) {
         return touched.error();
     }
@@ -274,68 +305,81 @@ Result<void> AgentRepository::insertTurn(const AgentTurn &t, const QString &leas
 
 Result<std::optional<AgentTurn>> AgentRepository::findTurn(const QString &id)
 {
-    return one<AgentTurn>(run(m_database,
-                              u"SELECT "_s + kTurnColumns + u" FROM agent_turns WHERE id = ?"_s,
-                              {id}, u"find agent turn"_s),
-                          turnFrom);
+    return one<AgentTurn>(
+        Sql::run(m_database,
+                 u"SELECT "_s + kTurnColumns + u" FROM agent_turns WHERE id = ?"_s,
+                 {id},
+                 u"find agent turn"_s),
+        turnFrom);
 }
 
 Result<QList<AgentTurn>> AgentRepository::listTurns(const QString &sessionId,
-                                                    const QString &status, int limit)
+                                                    std::optional<AgentTurn::Status> status,
+                                                    int limit)
 {
+    const QString statusName = status ? name(*status) : QString();
     return all<AgentTurn>(
-        run(m_database,
-            u"SELECT "_s + kTurnColumns
-                + u" FROM agent_turns WHERE session_id = ? AND (? = '' OR status = ?) "
-                  u"ORDER BY created_at, id LIMIT ?"_s,
-            {sessionId, text(status), text(status), limit}, u"list agent turns"_s),
+        Sql::run(m_database,
+                 u"SELECT "_s + kTurnColumns
+                     + u" FROM agent_turns WHERE session_id = ? AND (? = '' OR status = ?) "
+                       u"ORDER BY created_at, id LIMIT ?"_s,
+                 {sessionId, Sql::text(statusName), Sql::text(statusName), limit},
+                 u"list agent turns"_s),
         turnFrom);
 }
 
 Result<void> AgentRepository::saveTurn(const AgentTurn &t, const QDateTime &leaseUntil)
 {
-    Result<QSqlQuery> done = run(
-        m_database,
-        u"UPDATE agent_turns SET status = ?, output_text = ?, structured_json = ?, "
-        u"status_message = ?, started_at = ?, completed_at = ?, lease_expires_at = ? "
-        u"WHERE id = ?"_s,
-        {t.status, text(t.outputText), StoredJson::valueColumn(t.structuredOutput),
-         text(t.statusMessage), SqlDialect::toStorage(t.startedAt),
-         SqlDialect::toStorage(t.completedAt), SqlDialect::toStorage(leaseUntil), t.id},
-        u"save agent turn"_s);
+    Result<QSqlQuery> done =
+        Sql::run(m_database,
+                 u"UPDATE agent_turns SET status = ?, output_text = ?, structured_json = ?, "
+                 u"status_message = ?, started_at = ?, completed_at = ?, lease_expires_at = ? "
+                 u"WHERE id = ?"_s,
+                 {name(t.status),
+                  Sql::text(t.outputText),
+                  StoredJson::valueColumn(t.structuredOutput),
+                  Sql::text(t.statusMessage),
+                  SqlDialect::toStorage(t.startedAt),
+                  SqlDialect::toStorage(t.completedAt),
+                  SqlDialect::toStorage(leaseUntil),
+                  t.id},
+                 u"save agent turn"_s);
     return done ? Result<void>() : Result<void>(done.error());
 }
 
 Result<std::optional<AgentTurn>> AgentRepository::requestCancel(const QString &id,
                                                                 const QString &reason)
 {
-    Result<QSqlQuery> done = run(m_database,
-                                 u"UPDATE agent_turns SET cancel_requested = TRUE, "
-                                 u"cancel_reason = ? WHERE id = ? AND "_s
-                                     + kUnfinished,
-                                 {text(reason), id}, u"cancel agent turn"_s);
+    Result<QSqlQuery> done = Sql::run(m_database,
+                                      u"UPDATE agent_turns SET cancel_requested = TRUE, "
+                                      u"cancel_reason = ? WHERE id = ? AND "_s
+                                          + kUnfinished,
+                                      {Sql::text(reason), id},
+                                      u"cancel agent turn"_s);
     if (!done) {
         return done.error();
     }
     return findTurn(id);
 }
 
-Result<QHash<QString, QString>> AgentRepository::renew(const QStringList &ids, const QString &owner,
-                                                      const QDateTime &leaseUntil)
+Result<QHash<QString, QString>>
+AgentRepository::renew(const QStringList &ids, const QString &owner, const QDateTime &leaseUntil)
 {
     QHash<QString, QString> canceled;
     for (const QString &id : ids) {
-        Result<QSqlQuery> done =
-            run(m_database,
-                u"UPDATE agent_turns SET lease_expires_at = ? WHERE id = ? AND lease_owner = ?"_s,
-                {SqlDialect::toStorage(leaseUntil), id, owner}, u"renew agent turn"_s);
+        Result<QSqlQuery> done = Sql::run(
+            m_database,
+            u"UPDATE agent_turns SET lease_expires_at = ? WHERE id = ? AND lease_owner = ?"_s,
+            {SqlDialect::toStorage(leaseUntil), id, owner},
+            u"renew agent turn"_s);
         if (!done) {
             return done.error();
         }
-        Result<QSqlQuery> flagged = run(
+        Result<QSqlQuery> flagged = Sql::run(
             m_database,
             u"SELECT cancel_reason FROM agent_turns WHERE id = ? AND cancel_requested = TRUE"_s,
-            {id}, u"read agent turn cancel"_s);
+            {id},
+            u"read agent turn cancel"_s);
         if (!flagged) {
             return flagged.error();
         }
@@ -349,10 +393,11 @@ Result<QHash<QString, QString>> AgentRepository::renew(const QStringList &ids, c
 Result<QStringList> AgentRepository::abandoned(const QDateTime &now, int limit)
 {
     Result<QSqlQuery> query =
-        run(m_database,
-            u"SELECT id FROM agent_turns WHERE "_s + kUnfinished
-                + u" AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?"_s,
-            {SqlDialect::toStorage(now), limit}, u"list abandoned agent turns"_s);
+        Sql::run(m_database,
+                 u"SELECT id FROM agent_turns WHERE "_s + kUnfinished
+                     + u" AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?"_s,
+                 {SqlDialect::toStorage(now), limit},
+                 u"list abandoned agent turns"_s);
     if (!query) {
         return query.error();
     }
@@ -363,16 +408,18 @@ Result<QStringList> AgentRepository::abandoned(const QDateTime &now, int limit)
     return ids;
 }
 
-Result<bool> AgentRepository::takeOver(const QString &id, const QString &owner,
-                                       const QDateTime &now, const QDateTime &leaseUntil)
+Result<bool> AgentRepository::takeOver(const QString &id,
+                                       const QString &owner,
+                                       const QDateTime &now,
+                                       const QDateTime &leaseUntil)
 {
-    Result<QSqlQuery> done = run(m_database,
-                                 u"UPDATE agent_turns SET lease_owner = ?, lease_expires_at = ? "
-                                 u"WHERE id = ? AND lease_expires_at < ? AND "_s
-                                     + kUnfinished,
-                                 {owner, SqlDialect::toStorage(leaseUntil), id,
-                                  SqlDialect::toStorage(now)},
-                                 u"take over agent turn"_s);
+    Result<QSqlQuery> done =
+        Sql::run(m_database,
+                 u"UPDATE agent_turns SET lease_owner = ?, lease_expires_at = ? "
+                 u"WHERE id = ? AND lease_expires_at < ? AND "_s
+                     + kUnfinished,
+                 {owner, SqlDialect::toStorage(leaseUntil), id, SqlDialect::toStorage(now)},
+                 u"take over agent turn"_s);
     if (!done) {
         return done.error();
     }
@@ -385,16 +432,20 @@ Result<AgentEvent> AgentRepository::appendEvent(AgentEvent event)
     // The UPDATE first: on PostgreSQL it locks the turn's row until commit, so concurrent
     // writers of one turn take seq numbers one after the other.
     Result<QSqlQuery> bumped =
-        run(tx, u"UPDATE agent_turns SET next_seq = next_seq + 1 WHERE id = ?"_s, {event.turnId},
-            u"next agent event seq"_s);
+        Sql::run(tx,
+                 u"UPDATE agent_turns SET next_seq = next_seq + 1 WHERE id = ?"_s,
+                 {event.turnId},
+                 u"next agent event seq"_s);
     if (!bumped) {
         return bumped.error();
     }
     if (bumped->numRowsAffected() != 1) {
         return Error::notFound(u"agent turn \"%1\" not found"_s.arg(event.turnId));
     }
-    Result<QSqlQuery> seq = run(tx, u"SELECT next_seq - 1 FROM agent_turns WHERE id = ?"_s,
-                                {event.turnId}, u"read agent event seq"_s);
+    Result<QSqlQuery> seq = Sql::run(tx,
+                                     u"SELECT next_seq - 1 FROM agent_turns WHERE id = ?"_s,
+                                     {event.turnId},
+                                     u"read agent event seq"_s);
     if (!seq) {
         return seq.error();
     }
@@ -406,9 +457,15 @@ Result<AgentEvent> AgentRepository::appendEvent(AgentEvent event)
     if (event.id.isEmpty()) {
         event.id = Crypto::uuidV4();
     }
-    Result<QSqlQuery> inserted = run(
-        tx, u"INSERT INTO agent_events ("_s + kEventColumns + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
-        {event.turnId, event.seq, event.id, event.type, event.source, event.visibility,
+    Result<QSqlQuery> inserted = Sql::run(
+        tx,
+        u"INSERT INTO agent_events ("_s + kEventColumns + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+        {event.turnId,
+         event.seq,
+         event.id,
+         event.type,
+         event.source,
+         event.visibility,
          StoredJson::text(event.data),
          event.display.isEmpty() ? QVariant(QMetaType::fromType<QString>())
                                  : QVariant(StoredJson::text(event.display)),
@@ -423,58 +480,72 @@ Result<AgentEvent> AgentRepository::appendEvent(AgentEvent event)
     return event;
 }
 
-Result<QList<AgentEvent>> AgentRepository::listEvents(const QString &turnId, qint64 after,
-                                                      int limit)
+Result<QList<AgentEvent>>
+AgentRepository::listEvents(const QString &turnId, qint64 after, int limit)
 {
-    return all<AgentEvent>(run(m_database,
-                               u"SELECT "_s + kEventColumns
-                                   + u" FROM agent_events WHERE turn_id = ? AND seq > ? "
-                                     u"ORDER BY seq LIMIT ?"_s,
-                               {turnId, after, limit}, u"list agent events"_s),
+    return all<AgentEvent>(Sql::run(m_database,
+                                    u"SELECT "_s + kEventColumns
+                                        + u" FROM agent_events WHERE turn_id = ? AND seq > ? "
+                                          u"ORDER BY seq LIMIT ?"_s,
+                                    {turnId, after, limit},
+                                    u"list agent events"_s),
                            eventFrom);
 }
 
 Result<void> AgentRepository::insertInteraction(const AgentInteraction &i)
 {
-    Result<QSqlQuery> done = run(
-        m_database,
-        u"INSERT INTO agent_interactions ("_s + kInteractionColumns
-            + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
-        {i.id, i.turnId, i.type, i.state, text(i.title), text(i.prompt),
-         StoredJson::text(i.request), StoredJson::valueColumn(i.resolution),
-         SqlDialect::toStorage(i.createdAt), SqlDialect::toStorage(i.resolvedAt)},
-        u"insert agent interaction"_s);
+    Result<QSqlQuery> done = Sql::run(m_database,
+                                      u"INSERT INTO agent_interactions ("_s + kInteractionColumns
+                                          + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+                                      {i.id,
+                                       i.turnId,
+                                       i.type,
+                                       name(i.state),
+                                       Sql::text(i.title),
+                                       Sql::text(i.prompt),
+                                       StoredJson::text(i.request),
+                                       StoredJson::valueColumn(i.resolution),
+                                       SqlDialect::toStorage(i.createdAt),
+                                       SqlDialect::toStorage(i.resolvedAt)},
+                                      u"insert agent interaction"_s);
     return done ? Result<void>() : Result<void>(done.error());
 }
 
 Result<std::optional<AgentInteraction>> AgentRepository::findInteraction(const QString &id)
 {
-    return one<AgentInteraction>(run(m_database,
-                                     u"SELECT "_s + kInteractionColumns
-                                         + u" FROM agent_interactions WHERE id = ?"_s,
-                                     {id}, u"find agent interaction"_s),
-                                 interactionFrom);
+    return one<AgentInteraction>(
+        Sql::run(m_database,
+                 u"SELECT "_s + kInteractionColumns + u" FROM agent_interactions WHERE id = ?"_s,
+                 {id},
+                 u"find agent interaction"_s),
+        interactionFrom);
 }
 
 Result<QList<AgentInteraction>> AgentRepository::listInteractions(const QString &turnId)
 {
-    return all<AgentInteraction>(run(m_database,
-                                     u"SELECT "_s + kInteractionColumns
-                                         + u" FROM agent_interactions WHERE turn_id = ? "
-                                           u"ORDER BY created_at, id"_s,
-                                     {turnId}, u"list agent interactions"_s),
+    return all<AgentInteraction>(Sql::run(m_database,
+                                          u"SELECT "_s + kInteractionColumns
+                                              + u" FROM agent_interactions WHERE turn_id = ? "
+                                                u"ORDER BY created_at, id"_s,
+                                          {turnId},
+                                          u"list agent interactions"_s),
                                  interactionFrom);
 }
 
-Result<bool> AgentRepository::resolveInteraction(const QString &id, const QJsonValue &resolution,
+Result<bool> AgentRepository::resolveInteraction(const QString &id,
+                                                 const QJsonValue &resolution,
                                                  const QDateTime &now)
 {
-    Result<QSqlQuery> done = run(m_database,
-                                 u"UPDATE agent_interactions SET state = 'resolved', "
-                                 u"resolution_json = ?, resolved_at = ? WHERE id = ? AND "
-                                 u"state = 'pending'"_s,
-                                 {StoredJson::valueColumn(resolution), SqlDialect::toStorage(now), id},
-                                 u"resolve agent interaction"_s);
+    Result<QSqlQuery> done =
+        Sql::run(m_database,
+                 u"UPDATE agent_interactions SET state = ?, resolution_json = ?, resolved_at = ? "
+                 u"WHERE id = ? AND state = ?"_s,
+                 {name(AgentInteraction::State::Resolved),
+                  StoredJson::valueColumn(resolution),
+                  SqlDialect::toStorage(now),
+                  id,
+                  name(AgentInteraction::State::Pending)},
+                 u"resolve agent interaction"_s);
     if (!done) {
         return done.error();
     }
@@ -483,15 +554,19 @@ Result<bool> AgentRepository::resolveInteraction(const QString &id, const QJsonV
 
 Result<void> AgentRepository::cancelInteractions(const QString &turnId, const QDateTime &now)
 {
-    Result<QSqlQuery> done = run(m_database,
-                                 u"UPDATE agent_interactions SET state = 'canceled', "
-                                 u"resolved_at = ? WHERE turn_id = ? AND state = 'pending'"_s,
-                                 {SqlDialect::toStorage(now), turnId},
-                                 u"cancel agent interactions"_s);
+    Result<QSqlQuery> done = Sql::run(m_database,
+                                      u"UPDATE agent_interactions SET state = ?, "
+                                      u"resolved_at = ? WHERE turn_id = ? AND state = ?"_s,
+                                      {name(AgentInteraction::State::Canceled),
+                                       SqlDialect::toStorage(now),
+                                       turnId,
+                                       name(AgentInteraction::State::Pending)},
+                                      u"cancel agent interactions"_s);
     return done ? Result<void>() : Result<void>(done.error());
 }
 
-Result<AgentRepository::Claim> AgentRepository::claimKey(const QString &scope, const QString &owner,
+Result<AgentRepository::Claim> AgentRepository::claimKey(const QString &scope,
+                                                         const QString &owner,
                                                          const QString &key,
                                                          const QString &requestHash,
                                                          const QDateTime &now,
@@ -500,25 +575,27 @@ Result<AgentRepository::Claim> AgentRepository::claimKey(const QString &scope, c
     Transaction tx(m_database);
     // A pending claim left by a request that died is removed first, so the INSERT can win.
     Result<QSqlQuery> cleared =
-        run(tx,
-            u"DELETE FROM agent_idempotency WHERE scope = ? AND owner_subject_id = ? AND "
-            u"idem_key = ? AND state = 'pending' AND created_at < ?"_s,
-            {scope, owner, key, SqlDialect::toStorage(staleBefore)}, u"clear stale claim"_s);
+        Sql::run(tx,
+                 u"DELETE FROM agent_idempotency WHERE scope = ? AND owner_subject_id = ? AND "
+                 u"idem_key = ? AND state = ? AND created_at < ?"_s,
+                 {scope, owner, key, kClaimPending, SqlDialect::toStorage(staleBefore)},
+                 u"clear stale claim"_s);
     if (!cleared) {
         return cleared.error();
     }
-    Result<QSqlQuery> existing = run(tx,
-                                     u"SELECT state, resource_id, request_hash FROM "
-                                     u"agent_idempotency WHERE scope = ? AND "
-                                     u"owner_subject_id = ? AND idem_key = ?"_s,
-                                     {scope, owner, key}, u"read idempotency key"_s);
+    Result<QSqlQuery> existing = Sql::run(tx,
+                                          u"SELECT state, resource_id, request_hash FROM "
+                                          u"agent_idempotency WHERE scope = ? AND "
+                                          u"owner_subject_id = ? AND idem_key = ?"_s,
+                                          {scope, owner, key},
+                                          u"read idempotency key"_s);
     if (!existing) {
         return existing.error();
     }
     if (existing->next()) {
         Claim claim;
-        claim.state = existing->value(0).toString() == u"done" ? Claim::State::Done
-                                                                : Claim::State::Pending;
+        claim.state = existing->value(0).toString() == kClaimDone ? Claim::State::Done
+                                                                  : Claim::State::Pending;
         claim.resourceId = existing->value(1).toString();
         claim.requestHash = existing->value(2).toString();
         existing->finish();
@@ -529,10 +606,11 @@ Result<AgentRepository::Claim> AgentRepository::claimKey(const QString &scope, c
     }
     existing->finish();
     Result<QSqlQuery> inserted =
-        run(tx,
-            u"INSERT INTO agent_idempotency (scope, owner_subject_id, idem_key, request_hash, "
-            u"state, created_at) VALUES (?, ?, ?, ?, 'pending', ?)"_s,
-            {scope, owner, key, requestHash, SqlDialect::toStorage(now)}, u"claim idempotency key"_s);
+        Sql::run(tx,
+                 u"INSERT INTO agent_idempotency (scope, owner_subject_id, idem_key, request_hash, "
+                 u"state, created_at) VALUES (?, ?, ?, ?, ?, ?)"_s,
+                 {scope, owner, key, requestHash, kClaimPending, SqlDialect::toStorage(now)},
+                 u"claim idempotency key"_s);
     if (!inserted) {
         // Another replica claimed it between our SELECT and INSERT.
         if (inserted.error().code == ErrorCode::Conflict) {
@@ -549,23 +627,28 @@ Result<AgentRepository::Claim> AgentRepository::claimKey(const QString &scope, c
     return Claim{};
 }
 
-Result<void> AgentRepository::completeKey(const QString &scope, const QString &owner,
-                                          const QString &key, const QString &resourceId)
+Result<void> AgentRepository::completeKey(const QString &scope,
+                                          const QString &owner,
+                                          const QString &key,
+                                          const QString &resourceId)
 {
-    Result<QSqlQuery> done = run(m_database,
-                                 u"UPDATE agent_idempotency SET state = 'done', resource_id = ? "
-                                 u"WHERE scope = ? AND owner_subject_id = ? AND idem_key = ?"_s,
-                                 {resourceId, scope, owner, key}, u"complete idempotency key"_s);
+    Result<QSqlQuery> done =
+        Sql::run(m_database,
+                 u"UPDATE agent_idempotency SET state = ?, resource_id = ? "
+                 u"WHERE scope = ? AND owner_subject_id = ? AND idem_key = ?"_s,
+                 {kClaimDone, resourceId, scope, owner, key},
+                 u"complete idempotency key"_s);
     return done ? Result<void>() : Result<void>(done.error());
 }
 
-Result<void> AgentRepository::releaseKey(const QString &scope, const QString &owner,
-                                         const QString &key)
+Result<void>
+AgentRepository::releaseKey(const QString &scope, const QString &owner, const QString &key)
 {
-    Result<QSqlQuery> done = run(m_database,
-                                 u"DELETE FROM agent_idempotency WHERE scope = ? AND "
-                                 u"owner_subject_id = ? AND idem_key = ? AND state = 'pending'"_s,
-                                 {scope, owner, key}, u"release idempotency key"_s);
+    Result<QSqlQuery> done = Sql::run(m_database,
+                                      u"DELETE FROM agent_idempotency WHERE scope = ? AND "
+                                      u"owner_subject_id = ? AND idem_key = ? AND state = ?"_s,
+                                      {scope, owner, key, kClaimPending},
+                                      u"release idempotency key"_s);
     return done ? Result<void>() : Result<void>(done.error());
 }
 

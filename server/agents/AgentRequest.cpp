@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agents/AgentRequest.h"
 
+#include "http/JsonBodyReader.h"
 #include "shared/JsonPath.h"
 
 #include <QJsonDocument>
@@ -17,49 +18,52 @@ constexpr int MaxMessages = 1000;
 constexpr int MaxToolRefs = 256;
 constexpr int MaxCheckouts = 16;
 
+// The checks of one part's fields by its type (the type itself is checked already).
+void checkPartFields(JsonBodyReader &part, const QString &type)
+{
+    const QJsonValue text = part.value(u"text");
+    const QJsonValue json = part.value(u"json");
+    const QJsonObject call = part.value(u"toolCall").toObject();
+    const QJsonObject result = part.value(u"toolResult").toObject();
+    const QJsonObject image = part.value(u"imageRef").toObject();
+    if (type == u"text" && !text.isString()) {
+        part.fail(u"text", u"must be a string"_s);
+    }
+    if (type == u"json" && json.isUndefined()) {
+        part.fail(u"json", u"is required"_s);
+    }
+    if (type == u"tool_call") {
+        if (call.value(u"id"_s).toString().isEmpty()
+            || call.value(u"toolId"_s).toString().isEmpty()) {
+            part.fail(u"toolCall", u"needs id and toolId"_s);
+        }
+        if (call.contains(u"arguments"_s) && !call.value(u"arguments"_s).isObject()) {
+            part.fail(u"toolCall.arguments", u"must be an object"_s);
+        }
+    }
+    if (type == u"tool_result" && result.value(u"toolCallId"_s).toString().isEmpty()) {
+        part.fail(u"toolResult.toolCallId", u"is required"_s);
+    }
+    if (type == u"image_ref" && image.value(u"uri"_s).toString().isEmpty()) {
+        part.fail(u"imageRef.uri", u"is required"_s);
+    }
+}
+
 Result<void> validatePart(const QJsonValue &value, const QString &where)
 {
-    if (!value.isObject()) {
-        return Error::invalid(where + u" must be an object"_s);
+    Error error;
+    std::optional<JsonBodyReader> part = JsonBodyReader::item(value, where, &error);
+    if (!part) {
+        return error;
     }
-    const QJsonObject part = value.toObject();
-    static const QStringList types{u"text"_s, u"json"_s, u"tool_call"_s, u"tool_result"_s,
-                                   u"image_ref"_s};
-    const QString type = part.value(u"type"_s).toString();
+    static const QStringList types{
+        u"text"_s, u"json"_s, u"tool_call"_s, u"tool_result"_s, u"image_ref"_s};
+    const QString type = part->value(u"type").toString();
     if (!types.contains(type)) {
         return Error::invalid(u"%1.type must be one of %2"_s.arg(where, types.join(u", "_s)));
     }
-    if (Result<void> ok = onlyKnown(part,
-                                    {u"type"_s, u"text"_s, u"json"_s, u"toolCall"_s,
-                                     u"toolResult"_s, u"imageRef"_s},
-                                    where);
-        !ok) {
-        return ok;
-    }
-    if (type == u"text" && !part.value(u"text"_s).isString()) {
-        return Error::invalid(where + u".text must be a string"_s);
-    }
-    if (type == u"json" && !part.contains(u"json"_s)) {
-        return Error::invalid(where + u".json is required"_s);
-    }
-    if (type == u"tool_call") {
-        const QJsonObject call = part.value(u"toolCall"_s).toObject();
-        if (call.value(u"id"_s).toString().isEmpty() || call.value(u"toolId"_s).toString().isEmpty()) {
-            return Error::invalid(where + u".toolCall needs id and toolId"_s);
-        }
-        if (call.contains(u"arguments"_s) && !call.value(u"arguments"_s).isObject()) {
-            return Error::invalid(where + u".toolCall.arguments must be an object"_s);
-        }
-    }
-    if (type == u"tool_result"
-        && part.value(u"toolResult"_s).toObject().value(u"toolCallId"_s).toString().isEmpty()) {
-        return Error::invalid(where + u".toolResult.toolCallId is required"_s);
-    }
-    if (type == u"image_ref"
-        && part.value(u"imageRef"_s).toObject().value(u"uri"_s).toString().isEmpty()) {
-        return Error::invalid(where + u".imageRef.uri is required"_s);
-    }
-    return {};
+    checkPartFields(*part, type);
+    return part->finish();
 }
 
 bool unsafeRelativePath(const QString &path)
@@ -83,42 +87,125 @@ QString normalized(const QString &path)
     return kept.join(u'/');
 }
 
-
-} // namespace
-
-Result<void> onlyKnown(const QJsonObject &body, const QStringList &known, const QString &what)
+// One entry of messages[] at `where`.
+Result<void> validateMessage(const QJsonValue &value, const QString &where)
 {
-    for (auto it = body.begin(); it != body.end(); ++it) {
-        if (!known.contains(it.key())) {
-            return Error::invalid(u"unknown field \"%1\" in %2"_s.arg(it.key(), what));
+    Error error;
+    std::optional<JsonBodyReader> message = JsonBodyReader::item(value, where, &error);
+    if (!message) {
+        return error;
+    }
+    static const QStringList roles{u"system"_s, u"user"_s, u"assistant"_s, u"tool"_s};
+    if (!roles.contains(message->value(u"role").toString())) {
+        message->fail(u"role", u"must be one of %1"_s.arg(roles.join(u", "_s)));
+    }
+    const QJsonValue text = message->value(u"text");
+    if (!text.isUndefined() && !text.isString()) {
+        message->fail(u"text", u"must be a string"_s);
+    }
+    const QJsonValue metadata = message->value(u"metadata");
+    if (!metadata.isUndefined() && !metadata.isObject()) {
+        message->fail(u"metadata", u"must be an object"_s);
+    }
+    const QJsonValue parts = message->value(u"parts");
+    if (!parts.isUndefined() && !parts.isArray()) {
+        message->fail(u"parts", u"must be an array"_s);
+    }
+    if (Result<void> ok = message->finish(); !ok) {
+        return ok;
+    }
+    const QJsonArray partList = parts.toArray();
+    for (qsizetype p = 0; p < partList.size(); ++p) {
+        if (Result<void> ok = validatePart(partList.at(p), u"%1.parts[%2]"_s.arg(where).arg(p));
+            !ok) {
+            return ok;
         }
+    }
+    if (text.toString().isEmpty() && partList.isEmpty()) {
+        return Error::invalid(where + u" needs text or parts"_s);
     }
     return {};
 }
 
-Result<QJsonObject> optionalObject(const QJsonObject &body, const QString &key)
+// One entry of toolRefs[] at `where`, with the older "plugin" renamed to appName.
+Result<QJsonObject> toolRef(const QJsonValue &value, const QString &where)
 {
-    const QJsonValue value = body.value(key);
-    if (value.isUndefined() || value.isNull()) {
-        return QJsonObject();
+    Error error;
+    std::optional<JsonBodyReader> reader = JsonBodyReader::item(value, where, &error);
+    if (!reader) {
+        return error;
     }
-    if (!value.isObject()) {
-        return Error::invalid(key + u" must be an object"_s);
+    QJsonObject ref = reader->object();
+    if (!ref.contains(u"appName"_s) && ref.contains(u"plugin"_s)) {
+        ref.insert(u"appName"_s, ref.take(u"plugin"_s));
     }
-    return value.toObject();
+    reader->skip({u"plugin"});
+    for (const QStringView key : {u"appName", u"operation"}) {
+        (void)reader->value(key);
+        if (!ref.value(key).isString() || ref.value(key).toString().trimmed().isEmpty()) {
+            reader->fail(key, u"is required"_s);
+        }
+    }
+    for (const QStringView key : {u"connection", u"instance", u"title", u"description"}) {
+        if (const QJsonValue field = reader->value(key);
+            !field.isUndefined() && !field.isString()) {
+            reader->fail(key, u"must be a string"_s);
+        }
+    }
+    if (Result<void> ok = reader->finish(); !ok) {
+        return ok.error();
+    }
+    return ref;
 }
 
-Result<QString> optionalString(const QJsonObject &body, const QString &key)
+// workspace.checkouts[], their paths normalized; `paths` receives each one.
+Result<QJsonArray> checkouts(const QJsonArray &list, QStringList &paths)
 {
-    const QJsonValue value = body.value(key);
-    if (value.isUndefined() || value.isNull()) {
-        return QString();
+    QJsonArray out;
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        const QString where = u"workspace.checkouts[%1]"_s.arg(i);
+        Error error;
+        std::optional<JsonBodyReader> checkout = JsonBodyReader::item(list.at(i), where, &error);
+        if (!checkout) {
+            return error;
+        }
+        (void)checkout->value(u"ref");
+        if (checkout->value(u"url").toString().trimmed().isEmpty()) {
+            checkout->fail(u"url", u"is required"_s);
+        }
+        const QString path = checkout->value(u"path").toString();
+        if (unsafeRelativePath(path)) {
+            checkout->fail(u"path", u"must be a relative path inside the workspace"_s);
+        } else if (paths.contains(normalized(path))) {
+            checkout->fail(u"path", u"is used by another checkout"_s);
+        }
+        if (Result<void> ok = checkout->finish(); !ok) {
+            return ok.error();
+        }
+        paths.append(normalized(path));
+        QJsonObject entry = checkout->object();
+        entry.insert(u"path"_s, normalized(path));
+        out.append(entry);
     }
-    if (!value.isString()) {
-        return Error::invalid(key + u" must be a string"_s);
-    }
-    return value.toString().trimmed();
+    return out;
 }
+
+// workspace.cwd: relative, inside one of the checkouts' `paths`; normalized.
+Result<QString> workingDirectory(const QJsonValue &cwd, const QStringList &paths)
+{
+    if (!cwd.isString() || unsafeRelativePath(cwd.toString())) {
+        return Error::invalid(u"workspace.cwd must be a relative path"_s);
+    }
+    const QString n = normalized(cwd.toString());
+    for (const QString &path : paths) {
+        if (n == path || n.startsWith(path + u'/')) {
+            return n;
+        }
+    }
+    return Error::invalid(u"workspace.cwd must be inside one of workspace.checkouts"_s);
+}
+
+} // namespace
 
 Result<QJsonArray> messages(const QJsonValue &value)
 {
@@ -129,40 +216,9 @@ Result<QJsonArray> messages(const QJsonValue &value)
     if (list.size() > MaxMessages) {
         return Error::invalid(u"messages may hold at most %1 entries"_s.arg(MaxMessages));
     }
-    static const QStringList roles{u"system"_s, u"user"_s, u"assistant"_s, u"tool"_s};
     for (qsizetype i = 0; i < list.size(); ++i) {
-        const QString where = u"messages[%1]"_s.arg(i);
-        if (!list.at(i).isObject()) {
-            return Error::invalid(where + u" must be an object"_s);
-        }
-        const QJsonObject message = list.at(i).toObject();
-        if (Result<void> ok = onlyKnown(message, {u"role"_s, u"text"_s, u"parts"_s, u"metadata"_s},
-                                        where);
-            !ok) {
+        if (Result<void> ok = validateMessage(list.at(i), u"messages[%1]"_s.arg(i)); !ok) {
             return ok.error();
-        }
-        if (!roles.contains(message.value(u"role"_s).toString())) {
-            return Error::invalid(u"%1.role must be one of %2"_s.arg(where, roles.join(u", "_s)));
-        }
-        if (message.contains(u"text"_s) && !message.value(u"text"_s).isString()) {
-            return Error::invalid(where + u".text must be a string"_s);
-        }
-        if (message.contains(u"metadata"_s) && !message.value(u"metadata"_s).isObject()) {
-            return Error::invalid(where + u".metadata must be an object"_s);
-        }
-        const QJsonValue parts = message.value(u"parts"_s);
-        if (!parts.isUndefined() && !parts.isArray()) {
-            return Error::invalid(where + u".parts must be an array"_s);
-        }
-        const QJsonArray partList = parts.toArray();
-        for (qsizetype p = 0; p < partList.size(); ++p) {
-            if (Result<void> ok = validatePart(partList.at(p), u"%1.parts[%2]"_s.arg(where).arg(p));
-                !ok) {
-                return ok.error();
-            }
-        }
-        if (message.value(u"text"_s).toString().isEmpty() && partList.isEmpty()) {
-            return Error::invalid(where + u" needs text or parts"_s);
         }
     }
     return list;
@@ -182,33 +238,11 @@ Result<QJsonArray> toolRefs(const QJsonValue &value)
     }
     QJsonArray out;
     for (qsizetype i = 0; i < refs.size(); ++i) {
-        const QString where = u"toolRefs[%1]"_s.arg(i);
-        if (!refs.at(i).isObject()) {
-            return Error::invalid(where + u" must be an object"_s);
+        Result<QJsonObject> ref = toolRef(refs.at(i), u"toolRefs[%1]"_s.arg(i));
+        if (!ref) {
+            return ref.error();
         }
-        QJsonObject ref = refs.at(i).toObject();
-        if (Result<void> ok = onlyKnown(ref,
-                                        {u"appName"_s, u"plugin"_s, u"operation"_s,
-                                         u"connection"_s, u"instance"_s, u"title"_s,
-                                         u"description"_s},
-                                        where);
-            !ok) {
-            return ok.error();
-        }
-        if (!ref.contains(u"appName"_s) && ref.contains(u"plugin"_s)) {
-            ref.insert(u"appName"_s, ref.take(u"plugin"_s));
-        }
-        for (const QString &key : {u"appName"_s, u"operation"_s}) {
-            if (!ref.value(key).isString() || ref.value(key).toString().trimmed().isEmpty()) {
-                return Error::invalid(u"%1.%2 is required"_s.arg(where, key));
-            }
-        }
-        for (const QString &key : {u"connection"_s, u"instance"_s, u"title"_s, u"description"_s}) {
-            if (ref.contains(key) && !ref.value(key).isString()) {
-                return Error::invalid(u"%1.%2 must be a string"_s.arg(where, key));
-            }
-        }
-        out.append(ref);
+        out.append(*ref);
     }
     return out;
 }
@@ -218,65 +252,38 @@ Result<QJsonObject> workspace(const QJsonValue &value)
     if (value.isUndefined() || value.isNull()) {
         return QJsonObject();
     }
-    if (!value.isObject()) {
-        return Error::invalid(u"workspace must be an object"_s);
+    Error error;
+    std::optional<JsonBodyReader> ws = JsonBodyReader::item(value, u"workspace"_s, &error);
+    if (!ws) {
+        return error;
     }
-    const QJsonObject ws = value.toObject();
-    if (Result<void> ok = onlyKnown(ws, {u"checkouts"_s, u"cwd"_s}, u"workspace"_s); !ok) {
+    const QJsonValue list = ws->value(u"checkouts");
+    if (!list.isUndefined() && !list.isArray()) {
+        ws->fail(u"checkouts", u"must be an array"_s);
+    }
+    const QJsonValue cwd = ws->value(u"cwd");
+    if (Result<void> ok = ws->finish(); !ok) {
         return ok.error();
     }
-    const QJsonValue checkouts = ws.value(u"checkouts"_s);
-    if (!checkouts.isUndefined() && !checkouts.isArray()) {
-        return Error::invalid(u"workspace.checkouts must be an array"_s);
-    }
-    if (checkouts.toArray().size() > MaxCheckouts) {
-        return Error::invalid(u"workspace.checkouts may hold at most %1 entries"_s.arg(MaxCheckouts));
+    if (list.toArray().size() > MaxCheckouts) {
+        return Error::invalid(
+            u"workspace.checkouts may hold at most %1 entries"_s.arg(MaxCheckouts));
     }
     QStringList paths;
-    QJsonArray outCheckouts;
-    const QJsonArray list = checkouts.toArray();
-    for (qsizetype i = 0; i < list.size(); ++i) {
-        const QString where = u"workspace.checkouts[%1]"_s.arg(i);
-        const QJsonObject checkout = list.at(i).toObject();
-        if (!list.at(i).isObject()) {
-            return Error::invalid(where + u" must be an object"_s);
-        }
-        if (Result<void> ok = onlyKnown(checkout, {u"url"_s, u"ref"_s, u"path"_s}, where); !ok) {
-            return ok.error();
-        }
-        if (checkout.value(u"url"_s).toString().trimmed().isEmpty()) {
-            return Error::invalid(where + u".url is required"_s);
-        }
-        const QString path = checkout.value(u"path"_s).toString();
-        if (unsafeRelativePath(path)) {
-            return Error::invalid(where + u".path must be a relative path inside the workspace"_s);
-        }
-        if (paths.contains(normalized(path))) {
-            return Error::invalid(where + u".path is used by another checkout"_s);
-        }
-        paths.append(normalized(path));
-        QJsonObject out = checkout;
-        out.insert(u"path"_s, normalized(path));
-        outCheckouts.append(out);
+    Result<QJsonArray> outCheckouts = checkouts(list.toArray(), paths);
+    if (!outCheckouts) {
+        return outCheckouts.error();
     }
     QJsonObject out;
-    if (!outCheckouts.isEmpty()) {
-        out.insert(u"checkouts"_s, outCheckouts);
+    if (!outCheckouts->isEmpty()) {
+        out.insert(u"checkouts"_s, *outCheckouts);
     }
-    if (ws.contains(u"cwd"_s)) {
-        const QString cwd = ws.value(u"cwd"_s).toString();
-        if (!ws.value(u"cwd"_s).isString() || unsafeRelativePath(cwd)) {
-            return Error::invalid(u"workspace.cwd must be a relative path"_s);
+    if (!cwd.isUndefined()) {
+        Result<QString> dir = workingDirectory(cwd, paths);
+        if (!dir) {
+            return dir.error();
         }
-        const QString n = normalized(cwd);
-        bool inside = false;
-        for (const QString &path : std::as_const(paths)) {
-            inside = inside || n == path || n.startsWith(path + u'/');
-        }
-        if (!inside) {
-            return Error::invalid(u"workspace.cwd must be inside one of workspace.checkouts"_s);
-        }
-        out.insert(u"cwd"_s, n);
+        out.insert(u"cwd"_s, *dir);
     }
     return out;
 }
@@ -284,20 +291,20 @@ Result<QJsonObject> workspace(const QJsonValue &value)
 QList<ModelMessage> toModel(const QJsonArray &messages)
 {
     QList<ModelMessage> out;
-    for (const QJsonValue &value : messages) {
+    for (const QJsonValue value : messages) {
         const QJsonObject message = value.toObject();
         const QString role = message.value(u"role"_s).toString();
         ModelMessage m;
         m.role = role == u"system"      ? ModelMessage::Role::System
-            : role == u"assistant"      ? ModelMessage::Role::Assistant
-            : role == u"tool"           ? ModelMessage::Role::Tool
+                 : role == u"assistant" ? ModelMessage::Role::Assistant
+                 : role == u"tool"      ? ModelMessage::Role::Tool
                                         : ModelMessage::Role::User;
         QStringList texts;
         if (!message.value(u"text"_s).toString().isEmpty()) {
             texts.append(message.value(u"text"_s).toString());
         }
         QList<ModelMessage> results;
-        for (const QJsonValue &partValue : message.value(u"parts"_s).toArray()) {
+        for (const QJsonValue partValue : message.value(u"parts"_s).toArray()) {
             const QJsonObject part = partValue.toObject();
             const QString type = part.value(u"type"_s).toString();
             if (type == u"text") {
@@ -318,7 +325,7 @@ QList<ModelMessage> toModel(const QJsonArray &messages)
                 r.role = ModelMessage::Role::Tool;
                 r.toolCallId = result.value(u"toolCallId"_s).toString();
                 r.text = jsonText(result.contains(u"output"_s) ? result.value(u"output"_s)
-                                                             : result.value(u"content"_s));
+                                                               : result.value(u"content"_s));
                 results.append(r);
             } else if (type == u"image_ref") {
                 texts.append(u"[image: %1]"_s.arg(

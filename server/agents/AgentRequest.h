@@ -9,9 +9,10 @@
 #include <QJsonObject>
 #include <QJsonValue>
 
-// Validation of the agent request bodies (http-api.md "Agents"): every problem is a 400 whose
-// message names the field ("messages[1].parts[0].type must be one of text, json, tool_call,
-// tool_result, image_ref").
+// Validation of the nested parts of the agent request bodies (http-api.md "Agents"), each object
+// read strictly with JsonBodyReader: every problem is a 400 whose message names the field
+// ("messages[1].parts[0].type must be one of text, json, tool_call, tool_result, image_ref",
+// "unknown field \"x\" in toolRefs[0]").
 namespace Gestalt::AgentRequest {
 
 // messages[]: {role: system|user|assistant|tool, text?, parts?[], metadata?}, at least one, each
@@ -23,14 +24,6 @@ namespace Gestalt::AgentRequest {
 // workspace: {checkouts: [{url, ref?, path}], cwd?}; paths relative, without "..", cwd inside a
 // checkout. Undefined or null: no workspace.
 [[nodiscard]] Result<QJsonObject> workspace(const QJsonValue &value);
-// An optional object field (metadata, modelOptions, responseSchema): 400 unless object or absent.
-[[nodiscard]] Result<QJsonObject> optionalObject(const QJsonObject &body, const QString &key);
-// An optional string field, trimmed.
-[[nodiscard]] Result<QString> optionalString(const QJsonObject &body, const QString &key);
-// Rejects keys outside `known` ("unknown field \"x\" in <what>").
-[[nodiscard]] Result<void> onlyKnown(const QJsonObject &body, const QStringList &known,
-                                     const QString &what);
-
 // The model's view of validated messages: text parts joined to the text, json parts kept as
 // JSON, tool_call parts as the assistant's tool calls, tool_result parts as tool messages.
 [[nodiscard]] QList<ModelMessage> toModel(const QJsonArray &messages);

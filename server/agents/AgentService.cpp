@@ -9,6 +9,7 @@
 #include "authz/AccessCheck.h"
 #include "crypto/Hash.h"
 #include "crypto/Random.h"
+#include "http/JsonBodyReader.h"
 #include "store/SqlDialect.h"
 #include "workflows/WorkflowRecords.h"
 
@@ -42,7 +43,8 @@ Result<void> checkMetadata(const QJsonObject &metadata)
 {
     for (auto it = metadata.begin(); it != metadata.end(); ++it) {
         if (it.key().startsWith(kReservedMetadata)) {
-            return Error::invalid(u"metadata keys under \"%1\" are reserved"_s.arg(kReservedMetadata));
+            return Error::invalid(
+                u"metadata keys under \"%1\" are reserved"_s.arg(kReservedMetadata));
         }
     }
     return {};
@@ -53,11 +55,100 @@ Error turnNotFound(const QString &id)
     return Error::notFound(u"agent turn \"%1\" not found"_s.arg(id));
 }
 
+// A string field, trimmed; empty when absent.
+QString trimmedString(JsonBodyReader &body, QStringView key)
+{
+    return body.string(key).value_or(QString()).trimmed();
+}
+
+// The idempotency key of a create: the body's idempotencyKey (already read) or the
+// Idempotency-Key header; both given, they must match.
+Result<QString> idempotencyKey(const QString &bodyKey, const QString &headerKey)
+{
+    const QString header = headerKey.trimmed();
+    if (!bodyKey.isEmpty() && !header.isEmpty() && bodyKey != header) {
+        return Error::invalid(u"idempotency key header and body must match"_s);
+    }
+    const QString key = bodyKey.isEmpty() ? header : bodyKey;
+    if (key.size() > 255) {
+        return Error::invalid(u"idempotency key must be at most 255 characters"_s);
+    }
+    return key;
+}
+
+// A claimed idempotency key, released when the create fails before complete() (an RAII guard
+// like Transaction): a retry with the same key can then go on.
+class KeyClaim final
+{
+public:
+    KeyClaim(AgentRepository &repository, QString scope, QString owner, QString key)
+        : m_repository(repository)
+        , m_scope(std::move(scope))
+        , m_owner(std::move(owner))
+        , m_key(std::move(key))
+    {}
+    KeyClaim(const KeyClaim &) = delete;
+    KeyClaim &operator=(const KeyClaim &) = delete;
+    KeyClaim(KeyClaim &&) = delete;
+    KeyClaim &operator=(KeyClaim &&) = delete;
+    ~KeyClaim()
+    {
+        if (!m_completed && !m_key.isEmpty()) {
+            (void)m_repository.releaseKey(m_scope, m_owner, m_key);
+        }
+    }
+
+    // Names the created resource under the key. The claim is kept even when that fails.
+    [[nodiscard]] Result<void> complete(const QString &resourceId)
+    {
+        m_completed = true;
+        if (m_key.isEmpty()) {
+            return {};
+        }
+        return m_repository.completeKey(m_scope, m_owner, m_key, resourceId);
+    }
+
+private:
+    AgentRepository &m_repository;
+    QString m_scope;
+    QString m_owner;
+    QString m_key;
+    bool m_completed = false;
+};
+
 } // namespace
 
-AgentService::AgentService(AgentRepository &repository, TurnRunner &runner,
-                           const AppCatalog &catalog, const AccessCheck &access,
-                           QMap<QString, ModelProvider *> providers, QString defaultProvider,
+// A session create body, read and checked.
+struct AgentService::SessionBody
+{
+    QString key; // the idempotency key; empty when none
+    QString provider;
+    QString model;
+    QString clientRef;
+    QJsonObject metadata;
+    QJsonObject options;
+    QJsonObject workspace;
+};
+
+// A turn create body, read and checked.
+struct AgentService::TurnBody
+{
+    QString key; // the idempotency key; empty when none
+    QString model;
+    QString toolSource;
+    QJsonArray messages;
+    std::optional<QJsonArray> toolRefs; // set when the body names them
+    QJsonObject responseSchema;
+    QJsonObject metadata;
+    QJsonObject options;
+};
+
+AgentService::AgentService(AgentRepository &repository,
+                           TurnRunner &runner,
+                           const AppCatalog &catalog,
+                           const AccessCheck &access,
+                           QMap<QString, ModelProvider *> providers,
+                           QString defaultProvider,
                            Clock clock)
     : m_repository(repository)
     , m_runner(runner)
@@ -76,27 +167,10 @@ Result<void> AgentService::requireSubject(const Principal &caller)
     return {};
 }
 
-Result<QString> AgentService::idempotencyKey(const QJsonObject &body, const QString &headerKey) const
-{
-    const QJsonValue value = body.value(u"idempotencyKey"_s);
-    if (!value.isUndefined() && !value.isNull() && !value.isString()) {
-        return Error::invalid(u"idempotencyKey must be a string"_s);
-    }
-    const QString bodyKey = value.toString().trimmed();
-    const QString header = headerKey.trimmed();
-    if (!bodyKey.isEmpty() && !header.isEmpty() && bodyKey != header) {
-        return Error::invalid(u"idempotency key header and body must match"_s);
-    }
-    const QString key = bodyKey.isEmpty() ? header : bodyKey;
-    if (key.size() > 255) {
-        return Error::invalid(u"idempotency key must be at most 255 characters"_s);
-    }
-    return key;
-}
-
 Result<std::optional<QString>> AgentService::claimKey(const QString &scope,
-                                                     const Principal &caller, const QString &key,
-                                                     const QJsonObject &body)
+                                                      const Principal &caller,
+                                                      const QString &key,
+                                                      const QJsonObject &body)
 {
     if (key.isEmpty()) {
         return std::optional<QString>();
@@ -123,43 +197,42 @@ Result<std::optional<QString>> AgentService::claimKey(const QString &scope,
     return std::optional<QString>(claim->resourceId);
 }
 
-Result<AgentService::Created<AgentSession>>
-AgentService::createSession(const Principal &caller, const QJsonObject &body,
-                            const QString &headerKey)
+Result<AgentService::SessionBody> AgentService::readSessionBody(const QJsonObject &body,
+                                                                const QString &headerKey)
 {
-    if (Result<void> ok = requireSubject(caller); !ok) {
+    JsonBodyReader reader(body);
+    SessionBody fields;
+    const QString bodyKey = trimmedString(reader, u"idempotencyKey");
+    fields.provider = trimmedString(reader, u"provider");
+    fields.model = trimmedString(reader, u"model");
+    fields.clientRef = trimmedString(reader, u"clientRef");
+    fields.metadata = reader.objectValue(u"metadata").value_or(QJsonObject());
+    fields.options = reader.objectValue(u"modelOptions").value_or(QJsonObject());
+    const QJsonValue workspace = reader.value(u"workspace");
+    if (Result<void> ok = reader.finish(); !ok) {
         return ok.error();
     }
-    if (Result<void> ok = AgentRequest::onlyKnown(
-            body,
-            {u"provider"_s, u"model"_s, u"clientRef"_s, u"metadata"_s, u"modelOptions"_s,
-             u"idempotencyKey"_s, u"workspace"_s},
-            u"agent session"_s);
-        !ok) {
+    Result<QString> key = idempotencyKey(bodyKey, headerKey);
+    if (!key) {
+        return key.error();
+    }
+    fields.key = *key;
+    Result<QJsonObject> checkedWorkspace = AgentRequest::workspace(workspace);
+    if (!checkedWorkspace) {
+        return checkedWorkspace.error();
+    }
+    fields.workspace = *checkedWorkspace;
+    if (Result<void> ok = checkMetadata(fields.metadata); !ok) {
         return ok.error();
     }
-    Result<QString> key = idempotencyKey(body, headerKey);
-    Result<QString> provider = AgentRequest::optionalString(body, u"provider"_s);
-    Result<QString> model = AgentRequest::optionalString(body, u"model"_s);
-    Result<QString> clientRef = AgentRequest::optionalString(body, u"clientRef"_s);
-    Result<QJsonObject> metadata = AgentRequest::optionalObject(body, u"metadata"_s);
-    Result<QJsonObject> options = AgentRequest::optionalObject(body, u"modelOptions"_s);
-    Result<QJsonObject> workspace = AgentRequest::workspace(body.value(u"workspace"_s));
-    for (const Result<QString> *r : {&key, &provider, &model, &clientRef}) {
-        if (!*r) {
-            return r->error();
-        }
-    }
-    for (const Result<QJsonObject> *r : {&metadata, &options, &workspace}) {
-        if (!*r) {
-            return r->error();
-        }
-    }
-    if (Result<void> ok = checkMetadata(*metadata); !ok) {
-        return ok.error();
-    }
+    return fields;
+}
+
+Result<AgentSession> AgentService::newSession(const Principal &caller,
+                                              const SessionBody &fields) const
+{
     AgentSession session;
-    session.provider = provider->isEmpty() ? m_defaultProvider : *provider;
+    session.provider = fields.provider.isEmpty() ? m_defaultProvider : fields.provider;
     if (session.provider.isEmpty()) {
         return Error::invalid(u"provider is required: several agent providers are configured and "
                               u"none is the default (%1)"_s.arg(m_providers.keys().join(u", "_s)));
@@ -171,20 +244,37 @@ AgentService::createSession(const Principal &caller, const QJsonObject &body,
     }
     session.id = Crypto::uuidV4();
     session.ownerSubjectId = caller.subjectId;
-    session.model = model->isEmpty() ? backend->defaultModel() : *model;
-    session.clientRef = *clientRef;
-    session.metadata = *metadata;
-    if (!options->isEmpty()) {
-        session.metadata.insert(kReservedMetadata + u"modelOptions"_s, *options);
+    session.model = fields.model.isEmpty() ? backend->defaultModel() : fields.model;
+    session.clientRef = fields.clientRef;
+    session.metadata = fields.metadata;
+    if (!fields.options.isEmpty()) {
+        session.metadata.insert(kReservedMetadata + u"modelOptions"_s, fields.options);
     }
-    session.workspace = *workspace;
+    session.workspace = fields.workspace;
     session.createdBy = WorkflowAuthority::of(caller, {}).actorJson();
     session.creatorScope = AccessCheck::tokenCeiling(caller);
     session.createdAt = storedNow(m_clock);
     session.updatedAt = session.createdAt;
+    return session;
+}
 
+Result<AgentService::Created<AgentSession>> AgentService::createSession(const Principal &caller,
+                                                                        const QJsonObject &body,
+                                                                        const QString &headerKey)
+{
+    if (Result<void> ok = requireSubject(caller); !ok) {
+        return ok.error();
+    }
+    Result<SessionBody> fields = readSessionBody(body, headerKey);
+    if (!fields) {
+        return fields.error();
+    }
+    Result<AgentSession> session = newSession(caller, *fields);
+    if (!session) {
+        return session.error();
+    }
     const QString scope = u"session"_s;
-    Result<std::optional<QString>> earlier = claimKey(scope, caller, *key, body);
+    Result<std::optional<QString>> earlier = claimKey(scope, caller, fields->key, body);
     if (!earlier) {
         return earlier.error();
     }
@@ -195,30 +285,41 @@ AgentService::createSession(const Principal &caller, const QJsonObject &body,
         }
         return Created<AgentSession>{*existing, true};
     }
-    if (Result<void> stored = m_repository.insertSession(session); !stored) {
-        if (!key->isEmpty()) {
-            (void)m_repository.releaseKey(scope, caller.subjectId, *key);
-        }
+    KeyClaim claim(m_repository, scope, caller.subjectId, fields->key);
+    if (Result<void> stored = m_repository.insertSession(*session); !stored) {
         return stored.error();
     }
-    if (!key->isEmpty()) {
-        if (Result<void> done = m_repository.completeKey(scope, caller.subjectId, *key, session.id);
-            !done) {
-            return done.error();
-        }
+    if (Result<void> done = claim.complete(session->id); !done) {
+        return done.error();
     }
-    return Created<AgentSession>{session, false};
+    return Created<AgentSession>{*session, false};
 }
 
 Result<QList<AgentSession>> AgentService::listSessions(const Principal &caller,
                                                        const QString &provider,
-                                                       const QString &state, int limit)
+                                                       const QString &state,
+                                                       int limit)
 {
     if (Result<void> ok = requireSubject(caller); !ok) {
         return ok.error();
     }
-    if (!state.isEmpty() && state != u"active" && state != u"archived") {
-        return Error::invalid(u"state must be active or archived"_s);
+    std::optional<AgentSession::State> filter;
+    if (!state.isEmpty()) {
+        filter = parseSessionState(state);
+        if (!filter) {
+            return Error::invalid(u"state must be active or archived"_s);
+        }
+    }
+    return listSessions(caller, provider, filter, limit);
+}
+
+Result<QList<AgentSession>> AgentService::listSessions(const Principal &caller,
+                                                       const QString &provider,
+                                                       std::optional<AgentSession::State> state,
+                                                       int limit)
+{
+    if (Result<void> ok = requireSubject(caller); !ok) {
+        return ok.error();
     }
     Result<QList<AgentSession>> sessions =
         m_repository.listSessions(caller.subjectId, provider, state, limit);
@@ -250,7 +351,7 @@ Result<bool> AgentService::visibleTo(const Principal &caller, const AgentSession
         return false;
     }
     // Its turns' outputs are the conversation a new turn continues: all of them must be within.
-    Result<QList<AgentTurn>> turns = m_repository.listTurns(session.id, QString(), 1000);
+    Result<QList<AgentTurn>> turns = m_repository.listTurns(session.id, std::nullopt, 1000);
     if (!turns) {
         return turns.error();
     }
@@ -284,43 +385,37 @@ Result<AgentSession> AgentService::session(const Principal &caller, const QStrin
     return **found;
 }
 
-Result<AgentSession> AgentService::patchSession(const Principal &caller, const QString &id,
-                                                const QJsonObject &body)
+Result<AgentSession>
+AgentService::patchSession(const Principal &caller, const QString &id, const QJsonObject &body)
 {
     Result<AgentSession> current = session(caller, id);
     if (!current) {
         return current;
     }
-    if (Result<void> ok = AgentRequest::onlyKnown(body, {u"clientRef"_s, u"state"_s, u"metadata"_s},
-                                                  u"agent session update"_s);
-        !ok) {
+    AgentSession s = *current;
+    JsonBodyReader reader(body);
+    const QString clientRef = trimmedString(reader, u"clientRef");
+    const QString state = trimmedString(reader, u"state");
+    const QJsonObject metadata = reader.objectValue(u"metadata").value_or(QJsonObject());
+    if (Result<void> ok = reader.finish(); !ok) {
         return ok.error();
     }
-    AgentSession s = *current;
-    Result<QString> clientRef = AgentRequest::optionalString(body, u"clientRef"_s);
-    Result<QString> state = AgentRequest::optionalString(body, u"state"_s);
-    Result<QJsonObject> metadata = AgentRequest::optionalObject(body, u"metadata"_s);
-    if (!clientRef || !state) {
-        return (!clientRef ? clientRef : state).error();
-    }
-    if (!metadata) {
-        return metadata.error();
-    }
     if (body.contains(u"clientRef"_s)) {
-        s.clientRef = *clientRef;
+        s.clientRef = clientRef;
     }
-    if (!state->isEmpty()) {
-        if (*state != u"active" && *state != u"archived") {
+    if (!state.isEmpty()) {
+        const std::optional<AgentSession::State> parsed = parseSessionState(state);
+        if (!parsed) {
             return Error::invalid(u"state must be active or archived"_s);
         }
-        s.state = *state;
+        s.state = *parsed;
     }
     if (body.contains(u"metadata"_s)) {
-        if (Result<void> ok = checkMetadata(*metadata); !ok) {
+        if (Result<void> ok = checkMetadata(metadata); !ok) {
             return ok.error();
         }
         // The reserved keys (modelOptions) stay; the caller's keys are replaced.
-        QJsonObject merged = *metadata;
+        QJsonObject merged = metadata;
         for (auto it = s.metadata.begin(); it != s.metadata.end(); ++it) {
             if (it.key().startsWith(kReservedMetadata)) {
                 merged.insert(it.key(), it.value());
@@ -338,11 +433,13 @@ Result<AgentSession> AgentService::patchSession(const Principal &caller, const Q
 QList<ModelMessage> AgentService::history(const QString &sessionId) const
 {
     QList<ModelMessage> out;
-    Result<QList<AgentTurn>> turns = m_repository.listTurns(sessionId, u"succeeded"_s, 1000);
+    Result<QList<AgentTurn>> turns =
+        m_repository.listTurns(sessionId, AgentTurn::Status::Succeeded, 1000);
     if (!turns) {
         return out;
     }
-    const QList<AgentTurn> recent = turns->mid(std::max<qsizetype>(0, turns->size() - MaxHistoryTurns));
+    const QList<AgentTurn> recent =
+        turns->mid(std::max<qsizetype>(0, turns->size() - MaxHistoryTurns));
     for (const AgentTurn &turn : recent) {
         out.append(AgentRequest::toModel(turn.request.value(u"messages"_s).toArray()));
         ModelMessage answer;
@@ -351,6 +448,104 @@ QList<ModelMessage> AgentService::history(const QString &sessionId) const
         out.append(answer);
     }
     return out;
+}
+
+Result<AgentService::TurnBody> AgentService::readTurnBody(const QJsonObject &body,
+                                                          const QString &headerKey)
+{
+    JsonBodyReader reader(body);
+    TurnBody fields;
+    const QString bodyKey = trimmedString(reader, u"idempotencyKey");
+    fields.model = trimmedString(reader, u"model");
+    fields.toolSource = trimmedString(reader, u"toolSource");
+    const QJsonValue messages = reader.value(u"messages");
+    const QJsonValue refs = reader.value(u"toolRefs");
+    fields.responseSchema = reader.objectValue(u"responseSchema").value_or(QJsonObject());
+    fields.metadata = reader.objectValue(u"metadata").value_or(QJsonObject());
+    fields.options = reader.objectValue(u"modelOptions").value_or(QJsonObject());
+    if (Result<void> ok = reader.finish(); !ok) {
+        return ok.error();
+    }
+    Result<QString> key = idempotencyKey(bodyKey, headerKey);
+    if (!key) {
+        return key.error();
+    }
+    fields.key = *key;
+    Result<QJsonArray> checkedMessages = AgentRequest::messages(messages);
+    if (!checkedMessages) {
+        return checkedMessages.error();
+    }
+    fields.messages = *checkedMessages;
+    Result<QJsonArray> checkedRefs = AgentRequest::toolRefs(refs);
+    if (!checkedRefs) {
+        return checkedRefs.error();
+    }
+    if (!refs.isUndefined()) {
+        fields.toolRefs = *checkedRefs;
+    }
+    if (!fields.toolSource.isEmpty() && fields.toolSource != u"explicit"
+        && fields.toolSource != u"mcp_catalog") {
+        return Error::invalid(u"toolSource must be explicit or mcp_catalog"_s);
+    }
+    if (Result<void> ok = checkMetadata(fields.metadata); !ok) {
+        return ok.error();
+    }
+    return fields;
+}
+
+Result<void> AgentService::checkNoTurnInProgress(const QString &sessionId) const
+{
+    Result<QList<AgentTurn>> open = m_repository.listTurns(sessionId, std::nullopt, 1000);
+    if (!open) {
+        return open.error();
+    }
+    for (const AgentTurn &t : std::as_const(*open)) {
+        if (!t.isTerminal()) {
+            return Error::conflict(
+                u"agent session \"%1\" has a turn in progress (\"%2\"); wait for it or cancel it"_s
+                    .arg(sessionId, t.id));
+        }
+    }
+    return {};
+}
+
+AgentTurn AgentService::newTurn(const Principal &caller,
+                                const AgentSession &session,
+                                const TurnBody &fields) const
+{
+    AgentTurn t;
+    t.id = Crypto::uuidV4();
+    t.sessionId = session.id;
+    t.ownerSubjectId = caller.subjectId;
+    t.provider = session.provider;
+    t.model = fields.model.isEmpty() ? session.model : fields.model;
+    QJsonObject request{{u"messages"_s, fields.messages}};
+    if (fields.toolRefs) {
+        request.insert(u"toolRefs"_s, *fields.toolRefs);
+    }
+    if (!fields.responseSchema.isEmpty()) {
+        request.insert(u"responseSchema"_s, fields.responseSchema);
+    }
+    // The session's model options, overridden key by key by the turn's.
+    QJsonObject modelOptions =
+        session.metadata.value(kReservedMetadata + u"modelOptions"_s).toObject();
+    for (auto it = fields.options.begin(); it != fields.options.end(); ++it) {
+        modelOptions.insert(it.key(), it.value());
+    }
+    if (!modelOptions.isEmpty()) {
+        request.insert(u"modelOptions"_s, modelOptions);
+    }
+    if (!fields.metadata.isEmpty()) {
+        request.insert(u"metadata"_s, fields.metadata);
+    }
+    if (!fields.toolSource.isEmpty()) {
+        request.insert(u"toolSource"_s, fields.toolSource);
+    }
+    t.request = request;
+    t.createdBy = WorkflowAuthority::of(caller, {}).actorJson();
+    t.creatorScope = AccessCheck::tokenCeiling(caller);
+    t.createdAt = storedNow(m_clock);
+    return t;
 }
 
 Result<AgentService::Created<AgentTurn>> AgentService::createTurn(const Principal &caller,
@@ -362,59 +557,27 @@ Result<AgentService::Created<AgentTurn>> AgentService::createTurn(const Principa
     if (!owner) {
         return owner.error();
     }
-    if (Result<void> ok = AgentRequest::onlyKnown(
-            body,
-            {u"model"_s, u"messages"_s, u"toolRefs"_s, u"toolSource"_s, u"responseSchema"_s,
-             u"metadata"_s, u"modelOptions"_s, u"idempotencyKey"_s},
-            u"agent turn"_s);
-        !ok) {
-        return ok.error();
+    Result<TurnBody> fields = readTurnBody(body, headerKey);
+    if (!fields) {
+        return fields.error();
     }
-    Result<QString> key = idempotencyKey(body, headerKey);
-    Result<QString> model = AgentRequest::optionalString(body, u"model"_s);
-    Result<QString> toolSource = AgentRequest::optionalString(body, u"toolSource"_s);
-    Result<QJsonArray> messages = AgentRequest::messages(body.value(u"messages"_s));
-    Result<QJsonArray> refs = AgentRequest::toolRefs(body.value(u"toolRefs"_s));
-    Result<QJsonObject> schema = AgentRequest::optionalObject(body, u"responseSchema"_s);
-    Result<QJsonObject> metadata = AgentRequest::optionalObject(body, u"metadata"_s);
-    Result<QJsonObject> options = AgentRequest::optionalObject(body, u"modelOptions"_s);
-    for (const Result<QString> *r : {&key, &model, &toolSource}) {
-        if (!*r) {
-            return r->error();
-        }
-    }
-    if (!messages) {
-        return messages.error();
-    }
-    if (!refs) {
-        return refs.error();
-    }
-    for (const Result<QJsonObject> *r : {&schema, &metadata, &options}) {
-        if (!*r) {
-            return r->error();
-        }
-    }
-    if (!toolSource->isEmpty() && *toolSource != u"explicit" && *toolSource != u"mcp_catalog") {
-        return Error::invalid(u"toolSource must be explicit or mcp_catalog"_s);
-    }
-    if (Result<void> ok = checkMetadata(*metadata); !ok) {
-        return ok.error();
-    }
-    if (owner->state != u"active") {
+    if (owner->state != AgentSession::State::Active) {
         return Error::conflict(u"agent session \"%1\" is archived"_s.arg(sessionId));
     }
     ModelProvider *backend = m_providers.value(owner->provider);
     if (!backend) {
-        return Error{ErrorCode::PreconditionFailed,
-                     u"agent provider \"%1\" of this session is not configured"_s.arg(owner->provider)};
+        return Error{
+            ErrorCode::PreconditionFailed,
+            u"agent provider \"%1\" of this session is not configured"_s.arg(owner->provider)};
     }
-    Result<QList<AgentTool>> tools = AgentTools::build(m_catalog, m_access, caller, *refs);
+    Result<QList<AgentTool>> tools =
+        AgentTools::build(m_catalog, m_access, caller, fields->toolRefs.value_or(QJsonArray()));
     if (!tools) {
         return tools.error();
     }
 
     const QString scope = u"turn:"_s + sessionId;
-    Result<std::optional<QString>> earlier = claimKey(scope, caller, *key, body);
+    Result<std::optional<QString>> earlier = claimKey(scope, caller, fields->key, body);
     if (!earlier) {
         return earlier.error();
     }
@@ -425,85 +588,42 @@ Result<AgentService::Created<AgentTurn>> AgentService::createTurn(const Principa
         }
         return Created<AgentTurn>{*existing, true};
     }
-    const auto release = [&] {
-        if (!key->isEmpty()) {
-            (void)m_repository.releaseKey(scope, caller.subjectId, *key);
-        }
-    };
-    Result<QList<AgentTurn>> open = m_repository.listTurns(sessionId, QString(), 1000);
-    if (!open) {
-        release();
-        return open.error();
+    KeyClaim claim(m_repository, scope, caller.subjectId, fields->key);
+    if (Result<void> ok = checkNoTurnInProgress(sessionId); !ok) {
+        return ok.error();
     }
-    for (const AgentTurn &t : std::as_const(*open)) {
-        if (!t.isTerminal()) {
-            release();
-            return Error::conflict(
-                u"agent session \"%1\" has a turn in progress (\"%2\"); wait for it or cancel it"_s
-                    .arg(sessionId, t.id));
-        }
-    }
-
-    AgentTurn t;
-    t.id = Crypto::uuidV4();
-    t.sessionId = sessionId;
-    t.ownerSubjectId = caller.subjectId;
-    t.provider = owner->provider;
-    t.model = model->isEmpty() ? owner->model : *model;
-    QJsonObject request{{u"messages"_s, *messages}};
-    if (body.contains(u"toolRefs"_s)) {
-        request.insert(u"toolRefs"_s, *refs);
-    }
-    if (!schema->isEmpty()) {
-        request.insert(u"responseSchema"_s, *schema);
-    }
-    QJsonObject modelOptions =
-        owner->metadata.value(kReservedMetadata + u"modelOptions"_s).toObject();
-    for (auto it = options->begin(); it != options->end(); ++it) {
-        modelOptions.insert(it.key(), it.value());
-    }
-    if (!modelOptions.isEmpty()) {
-        request.insert(u"modelOptions"_s, modelOptions);
-    }
-    if (!metadata->isEmpty()) {
-        request.insert(u"metadata"_s, *metadata);
-    }
-    if (!toolSource->isEmpty()) {
-        request.insert(u"toolSource"_s, *toolSource);
-    }
-    t.request = request;
-    t.createdBy = WorkflowAuthority::of(caller, {}).actorJson();
-    t.creatorScope = AccessCheck::tokenCeiling(caller);
-    t.createdAt = storedNow(m_clock);
-    if (Result<void> stored = m_repository.insertTurn(t, m_runner.replicaId(), m_runner.leaseUntil());
+    const AgentTurn t = newTurn(caller, *owner, *fields);
+    if (Result<void> stored =
+            m_repository.insertTurn(t, m_runner.replicaId(), m_runner.leaseUntil());
         !stored) {
-        release();
         return stored.error();
     }
-    if (!key->isEmpty()) {
-        if (Result<void> done = m_repository.completeKey(scope, caller.subjectId, *key, t.id); !done) {
-            return done.error();
-        }
+    if (Result<void> done = claim.complete(t.id); !done) {
+        return done.error();
     }
     QList<ModelMessage> conversation = history(sessionId);
-    conversation.append(AgentRequest::toModel(*messages));
+    conversation.append(AgentRequest::toModel(fields->messages));
     m_runner.run(t, caller, *backend, *tools, conversation);
     Result<AgentTurn> started = turn(caller, t.id);
     return Created<AgentTurn>{started ? *started : t, false};
 }
 
-Result<QList<AgentTurn>> AgentService::listTurns(const Principal &caller, const QString &sessionId,
-                                                 const QString &status, int limit)
+Result<QList<AgentTurn>> AgentService::listTurns(const Principal &caller,
+                                                 const QString &sessionId,
+                                                 const QString &status,
+                                                 int limit)
 {
     if (Result<AgentSession> owner = session(caller, sessionId); !owner) {
         return owner.error();
     }
-    static const QStringList statuses{u"pending"_s,   u"running"_s, u"waiting_for_input"_s,
-                                      u"succeeded"_s, u"failed"_s,  u"canceled"_s};
-    if (!status.isEmpty() && !statuses.contains(status)) {
-        return Error::invalid(u"status must be one of %1"_s.arg(statuses.join(u", "_s)));
+    std::optional<AgentTurn::Status> filter;
+    if (!status.isEmpty()) {
+        filter = parseTurnStatus(status);
+        if (!filter) {
+            return Error::invalid(u"status must be one of %1"_s.arg(turnStatusNames()));
+        }
     }
-    return m_repository.listTurns(sessionId, status, limit);
+    return m_repository.listTurns(sessionId, filter, limit);
 }
 
 Result<AgentTurn> AgentService::ownedTurn(const Principal &caller, const QString &id)
@@ -530,8 +650,8 @@ Result<AgentTurn> AgentService::turn(const Principal &caller, const QString &id)
     return found;
 }
 
-Result<AgentTurn> AgentService::cancelTurn(const Principal &caller, const QString &id,
-                                           const QString &reason)
+Result<AgentTurn>
+AgentService::cancelTurn(const Principal &caller, const QString &id, const QString &reason)
 {
     Result<AgentTurn> current = turn(caller, id);
     if (!current) {
@@ -550,8 +670,8 @@ Result<AgentTurn> AgentService::cancelTurn(const Principal &caller, const QStrin
     return turn(caller, id);
 }
 
-Result<QList<AgentEvent>> AgentService::events(const Principal &caller, const QString &turnId,
-                                               qint64 after, int limit)
+Result<QList<AgentEvent>>
+AgentService::events(const Principal &caller, const QString &turnId, qint64 after, int limit)
 {
     if (Result<AgentTurn> owner = turn(caller, turnId); !owner) {
         return owner.error();
@@ -577,12 +697,13 @@ Result<AgentInteraction> AgentService::resolveInteraction(const Principal &calle
     if (!owner) {
         return owner.error();
     }
-    if (Result<void> ok = AgentRequest::onlyKnown(body, {u"resolution"_s}, u"interaction resolve"_s);
-        !ok) {
-        return ok.error();
+    JsonBodyReader reader(body);
+    const QJsonValue resolution = reader.value(u"resolution");
+    if (!resolution.isObject()) {
+        reader.fail(u"resolution", u"must be an object (e.g. {\"approved\": true})"_s);
     }
-    if (!body.value(u"resolution"_s).isObject()) {
-        return Error::invalid(u"resolution must be an object (e.g. {\"approved\": true})"_s);
+    if (Result<void> ok = reader.finish(); !ok) {
+        return ok.error();
     }
     Result<std::optional<AgentInteraction>> found = m_repository.findInteraction(interactionId);
     if (!found) {
@@ -604,20 +725,19 @@ Result<AgentInteraction> AgentService::resolveInteraction(const Principal &calle
     if (!AccessCheck::ceilingWithin(owner->creatorScope, caller)) {
         return turnNotFound(turnId);
     }
-    const QJsonObject resolution = body.value(u"resolution"_s).toObject();
-    if ((*found)->type == u"approval" && !resolution.value(u"approved"_s).isBool()
-        && !resolution.value(u"decision"_s).isString()) {
+    if ((*found)->type == u"approval" && !resolution[u"approved"_s].isBool()
+        && !resolution[u"decision"_s].isString()) {
         return Error::invalid(
             u"an approval is resolved with {\"approved\": true|false} (or a decision)"_s);
     }
     Result<bool> resolved =
-        m_repository.resolveInteraction(interactionId, resolution, storedNow(m_clock));
+        m_repository.resolveInteraction(interactionId, resolution.toObject(), storedNow(m_clock));
     if (!resolved) {
         return resolved.error();
     }
     if (!*resolved) {
         return Error::conflict(u"agent interaction \"%1\" is %2, not pending"_s.arg(
-            interactionId, (*found)->state));
+            interactionId, name((*found)->state)));
     }
     m_runner.interactionResolved(turnId, interactionId);
     Result<std::optional<AgentInteraction>> after = m_repository.findInteraction(interactionId);
@@ -625,6 +745,17 @@ Result<AgentInteraction> AgentService::resolveInteraction(const Principal &calle
         return Error::internal(u"interaction vanished after resolve"_s);
     }
     return **after;
+}
+
+AgentEventStream *AgentService::openEventStream(const QString &turnId,
+                                                qint64 after,
+                                                AgentEventStream::Until until,
+                                                AgentEventStream::Settings settings,
+                                                std::shared_ptr<StreamWriter> writer,
+                                                QObject *parent)
+{
+    return new AgentEventStream(
+        m_repository, m_runner, turnId, after, until, settings, std::move(writer), parent);
 }
 
 } // namespace Gestalt

@@ -2,10 +2,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "agents/AgentEventStream.h"
 #include "agents/AgentRecords.h"
 #include "agents/ModelProvider.h"
-#include "app/Clock.h"
-#include "identity/Principal.h"
+#include "core/Principal.h"
+#include "shared/Clock.h"
 #include "shared/Result.h"
 
 #include <QList>
@@ -32,9 +33,13 @@ public:
         bool replayed = false; // an earlier request with the same idempotency key made it
     };
 
-    AgentService(AgentRepository &repository, TurnRunner &runner, const AppCatalog &catalog,
-                 const AccessCheck &access, QMap<QString, ModelProvider *> providers,
-                 QString defaultProvider, Clock clock);
+    AgentService(AgentRepository &repository,
+                 TurnRunner &runner,
+                 const AppCatalog &catalog,
+                 const AccessCheck &access,
+                 QMap<QString, ModelProvider *> providers,
+                 QString defaultProvider,
+                 Clock clock);
 
     // Whether any agent provider is configured; every route answers 412 otherwise.
     [[nodiscard]] bool configured() const { return !m_providers.isEmpty(); }
@@ -48,31 +53,45 @@ public:
     // `headerKey`: the Idempotency-Key header (empty when absent).
     [[nodiscard]] Result<Created<AgentSession>>
     createSession(const Principal &caller, const QJsonObject &body, const QString &headerKey);
+    // state: the filter's text as given (empty: any); an unknown one is a 400.
+    [[nodiscard]] Result<QList<AgentSession>>
+    listSessions(const Principal &caller, const QString &provider, const QString &state, int limit);
     [[nodiscard]] Result<QList<AgentSession>> listSessions(const Principal &caller,
                                                            const QString &provider,
-                                                           const QString &state, int limit);
+                                                           std::optional<AgentSession::State> state,
+                                                           int limit);
     [[nodiscard]] Result<AgentSession> session(const Principal &caller, const QString &id);
-    [[nodiscard]] Result<AgentSession> patchSession(const Principal &caller, const QString &id,
-                                                    const QJsonObject &body);
+    [[nodiscard]] Result<AgentSession>
+    patchSession(const Principal &caller, const QString &id, const QJsonObject &body);
 
     [[nodiscard]] Result<Created<AgentTurn>> createTurn(const Principal &caller,
                                                         const QString &sessionId,
                                                         const QJsonObject &body,
                                                         const QString &headerKey);
-    [[nodiscard]] Result<QList<AgentTurn>> listTurns(const Principal &caller,
-                                                     const QString &sessionId,
-                                                     const QString &status, int limit);
+    // status: the filter's text as given (empty: any); an unknown one is a 400.
+    [[nodiscard]] Result<QList<AgentTurn>>
+    listTurns(const Principal &caller, const QString &sessionId, const QString &status, int limit);
     [[nodiscard]] Result<AgentTurn> turn(const Principal &caller, const QString &id);
-    [[nodiscard]] Result<AgentTurn> cancelTurn(const Principal &caller, const QString &id,
-                                               const QString &reason);
-    [[nodiscard]] Result<QList<AgentEvent>> events(const Principal &caller, const QString &turnId,
-                                                   qint64 after, int limit);
+    [[nodiscard]] Result<AgentTurn>
+    cancelTurn(const Principal &caller, const QString &id, const QString &reason);
+    [[nodiscard]] Result<QList<AgentEvent>>
+    events(const Principal &caller, const QString &turnId, qint64 after, int limit);
     [[nodiscard]] Result<QList<AgentInteraction>> interactions(const Principal &caller,
                                                                const QString &turnId);
     [[nodiscard]] Result<AgentInteraction> resolveInteraction(const Principal &caller,
                                                               const QString &turnId,
                                                               const QString &interactionId,
                                                               const QJsonObject &body);
+
+    // The SSE stream of a turn's events after `after` (GET .../events/stream), a child of
+    // `parent`, not started. The caller has checked that the turn is visible to its caller
+    // (turn()) before it started `writer`'s response.
+    [[nodiscard]] AgentEventStream *openEventStream(const QString &turnId,
+                                                    qint64 after,
+                                                    AgentEventStream::Until until,
+                                                    AgentEventStream::Settings settings,
+                                                    std::shared_ptr<StreamWriter> writer,
+                                                    QObject *parent);
 
 private:
     [[nodiscard]] static Result<void> requireSubject(const Principal &caller);
@@ -82,8 +101,21 @@ private:
                                          const AgentSession &session) const;
     // The caller's turn, whatever token made it (turn() adds the scope rule).
     [[nodiscard]] Result<AgentTurn> ownedTurn(const Principal &caller, const QString &id);
-    [[nodiscard]] Result<QString> idempotencyKey(const QJsonObject &body,
-                                                 const QString &headerKey) const;
+    struct SessionBody;
+    struct TurnBody;
+    // The create bodies read strictly (JsonBodyReader) and checked; `headerKey` is the
+    // Idempotency-Key header.
+    [[nodiscard]] static Result<SessionBody> readSessionBody(const QJsonObject &body,
+                                                             const QString &headerKey);
+    [[nodiscard]] static Result<TurnBody> readTurnBody(const QJsonObject &body,
+                                                       const QString &headerKey);
+    // The session or turn a create body describes, not stored yet.
+    [[nodiscard]] Result<AgentSession> newSession(const Principal &caller,
+                                                  const SessionBody &fields) const;
+    [[nodiscard]] AgentTurn
+    newTurn(const Principal &caller, const AgentSession &session, const TurnBody &fields) const;
+    // 409 while a turn of the session is not terminal: one turn at a time.
+    [[nodiscard]] Result<void> checkNoTurnInProgress(const QString &sessionId) const;
     [[nodiscard]] QList<ModelMessage> history(const QString &sessionId) const;
     // Claims an idempotency key (none: nothing to do): nullopt to go on and create, or the id
     // an earlier request with the same key and body created. 409 while that request is still

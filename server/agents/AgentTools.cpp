@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agents/AgentTools.h"
 
-#include "apps/AppCatalog.h"
 #include "authz/AccessCheck.h"
+#include "catalog/AppCatalog.h"
 #include "mcp/McpToolCatalog.h"
 
 using namespace Qt::StringLiterals;
@@ -35,8 +35,10 @@ QJsonObject AgentTool::definition() const
                        {u"inputSchema"_s, operation.inputSchema}};
 }
 
-Result<QList<AgentTool>> AgentTools::build(const AppCatalog &catalog, const AccessCheck &access,
-                                           const Principal &principal, const QJsonArray &refs)
+Result<QList<AgentTool>> AgentTools::build(const AppCatalog &catalog,
+                                           const AccessCheck &access,
+                                           const Principal &principal,
+                                           const QJsonArray &refs)
 {
     QList<AgentTool> tools;
     if (refs.isEmpty()) {

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "apps/Operation.h"
-#include "identity/Principal.h"
+#include "catalog/Operation.h"
+#include "core/Principal.h"
 #include "shared/Result.h"
 
 #include <QJsonArray>
@@ -37,8 +37,10 @@ constexpr int MaxDefaultTools = 128;
 // does not exist; whether the caller may run it is checked at each call, like any invocation, so
 // a denied call shows in the turn's events). Without: every REST operation the caller may run
 // (the one AccessCheck), at most MaxDefaultTools.
-[[nodiscard]] Result<QList<AgentTool>> build(const AppCatalog &catalog, const AccessCheck &access,
-                                             const Principal &principal, const QJsonArray &refs);
+[[nodiscard]] Result<QList<AgentTool>> build(const AppCatalog &catalog,
+                                             const AccessCheck &access,
+                                             const Principal &principal,
+                                             const QJsonArray &refs);
 
 } // namespace AgentTools
 } // namespace Gestalt

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "apps/UpstreamClient.h"
+#include "httpclient/UpstreamClient.h"
 #include "shared/Result.h"
 
 #include <QJsonArray>
@@ -59,10 +59,10 @@ struct ModelRequest
 // The model's complete answer to one request.
 struct ModelReply
 {
-    QString text;                      // the assistant's text (all deltas joined)
-    QList<ModelToolCall> toolCalls;    // non-empty: run them and ask again
+    QString text;                         // the assistant's text (all deltas joined)
+    QList<ModelToolCall> toolCalls;       // non-empty: run them and ask again
     std::optional<QJsonValue> structured; // with a responseSchema: the parsed JSON answer
-    QString finishReason;              // "stop", "tool_calls", "length", ...
+    QString finishReason;                 // "stop", "tool_calls", "length", ...
     // Tokens the request used, when the provider says: {promptTokens, completionTokens}.
     QJsonObject usage;
 };
@@ -89,9 +89,10 @@ public:
 
     [[nodiscard]] virtual QString name() const = 0;
     [[nodiscard]] virtual QString defaultModel() const = 0;
-    virtual std::shared_ptr<UpstreamCall> complete(const ModelRequest &request,
-                                                   const ModelStreamSink &sink,
-                                                   std::function<void(Result<ModelReply>)> done) = 0;
+    virtual std::shared_ptr<UpstreamCall>
+    complete(const ModelRequest &request,
+             const ModelStreamSink &sink,
+             std::function<void(Result<ModelReply>)> done) = 0;
 };
 
 } // namespace Gestalt

@@ -3,9 +3,9 @@
 #include "agents/OpenAiModel.h"
 
 #include "agents/OpenAiWire.h"
-#include "apps/UpstreamClient.h"
 #include "config/ConfigScalars.h"
-#include "mcp/SseParser.h"
+#include "httpclient/SseParser.h"
+#include "httpclient/UpstreamClient.h"
 
 #include <QJsonDocument>
 #include <QPointer>
@@ -197,12 +197,12 @@ std::shared_ptr<UpstreamCall> OpenAiModel::complete(const ModelRequest &request,
     http.headers.append({"Content-Type"_ba, "application/json"_ba});
     http.headers.append({"Accept"_ba, "text/event-stream, application/json"_ba});
     http.headers.append({"User-Agent"_ba, "gestaltd"_ba});
-    for (const auto &[header, value] : std::as_const(m_headers)) {
+    for (const std::pair<QByteArray, QByteArray> &configured : std::as_const(m_headers)) {
         // A configured header replaces a default one of the same name (as before).
-        http.headers.removeIf([&header](const std::pair<QByteArray, QByteArray> &h) {
-            return h.first.compare(header, Qt::CaseInsensitive) == 0;
+        http.headers.removeIf([&configured](const std::pair<QByteArray, QByteArray> &h) {
+            return h.first.compare(configured.first, Qt::CaseInsensitive) == 0;
         });
-        http.headers.append({header, value});
+        http.headers.append(configured);
     }
     if (!m_apiKey.isEmpty()) {
         http.headers.removeIf([](const std::pair<QByteArray, QByteArray> &h) {

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "agents/ModelProvider.h"
-#include "apps/EgressPolicy.h"
+#include "httpclient/EgressPolicy.h"
 
 #include <QByteArray>
 #include <QList>

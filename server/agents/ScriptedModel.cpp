@@ -37,6 +37,54 @@ int callIndex(const QList<ModelMessage> &messages)
     return count;
 }
 
+// The answer a scripted reply gives (the reply has no error): its text with the placeholders
+// filled in, its tool calls, and with a responseSchema its structured answer.
+ModelReply answerFor(const QJsonObject &reply, const ModelRequest &request)
+{
+    ModelReply answer;
+    QString text = reply.value(u"text"_s).toString();
+    text.replace(u"{{lastToolResult}}"_s,
+                 lastText(request.messages, ModelMessage::Role::Tool).left(500));
+    text.replace(u"{{lastUserText}}"_s, lastText(request.messages, ModelMessage::Role::User));
+    answer.text = text;
+    const QJsonArray calls = reply.value(u"toolCalls"_s).toArray();
+    for (qsizetype i = 0; i < calls.size(); ++i) {
+        const QJsonObject c = calls.at(i).toObject();
+        answer.toolCalls.append({u"call_%1_%2"_s.arg(callIndex(request.messages)).arg(i),
+                                 c.value(u"tool"_s).toString(),
+                                 c.value(u"arguments"_s).toObject()});
+    }
+    answer.finishReason = answer.toolCalls.isEmpty() ? u"stop"_s : u"tool_calls"_s;
+    if (!request.responseSchema.isEmpty() && answer.toolCalls.isEmpty()) {
+        if (reply.contains(u"json"_s)) {
+            answer.structured = reply.value(u"json"_s);
+        } else {
+            QJsonParseError error{};
+            const QJsonDocument parsed = QJsonDocument::fromJson(text.toUtf8(), &error);
+            answer.structured =
+                error.error == QJsonParseError::NoError && !parsed.isNull()
+                    ? (parsed.isObject() ? QJsonValue(parsed.object()) : QJsonValue(parsed.array()))
+                    : QJsonValue(QJsonObject{{u"text"_s, text}});
+        }
+    }
+    return answer;
+}
+
+// The text as it streams: chunks of `chunkWords` words (none for an empty text).
+QStringList chunksOf(const QString &text, int chunkWords)
+{
+    QStringList chunks;
+    if (text.isEmpty()) {
+        return chunks;
+    }
+    const QStringList words = text.split(u' ');
+    for (qsizetype i = 0; i < words.size(); i += chunkWords) {
+        chunks.append(words.mid(i, chunkWords).join(u' ')
+                      + (i + chunkWords < words.size() ? u" "_s : QString()));
+    }
+    return chunks;
+}
+
 // A call in flight: a timer per delta; abort() ends it with the canceled error.
 class ScriptedCall final : public UpstreamCall
 {
@@ -57,9 +105,8 @@ ScriptedModel::ScriptedModel(QString name, QObject *parent)
     , m_name(std::move(name))
 {}
 
-Result<std::unique_ptr<ScriptedModel>> ScriptedModel::create(const QString &name,
-                                                             const QJsonObject &config,
-                                                             QObject *parent)
+Result<std::unique_ptr<ScriptedModel>>
+ScriptedModel::create(const QString &name, const QJsonObject &config, QObject *parent)
 {
     const QString at = u"providers.agent.%1.config"_s.arg(name);
     std::unique_ptr<ScriptedModel> model(new ScriptedModel(name, parent));
@@ -87,9 +134,11 @@ Result<std::unique_ptr<ScriptedModel>> ScriptedModel::create(const QString &name
     for (qsizetype i = 0; i < rules.size(); ++i) {
         const QJsonObject rule = rules.at(i).toObject();
         if (!rule.value(u"replies"_s).isArray() || rule.value(u"replies"_s).toArray().isEmpty()) {
-            return Error::invalid(u"%1.rules[%2].replies: a non-empty list is required"_s.arg(at).arg(i));
+            return Error::invalid(
+                u"%1.rules[%2].replies: a non-empty list is required"_s.arg(at).arg(i));
         }
-        model->m_rules.append({rule.value(u"when"_s).toString(), rule.value(u"replies"_s).toArray()});
+        model->m_rules.append(
+            {rule.value(u"when"_s).toString(), rule.value(u"replies"_s).toArray()});
     }
     return model;
 }
@@ -103,10 +152,11 @@ QJsonObject ScriptedModel::replyFor(const ModelRequest &request) const
             return rule.replies.at(std::min<qsizetype>(index, rule.replies.size() - 1)).toObject();
         }
     }
-    const bool afterTool = !request.messages.isEmpty()
-        && request.messages.last().role == ModelMessage::Role::Tool;
-    return QJsonObject{{u"text"_s, afterTool ? u"Tool result: {{lastToolResult}}"_s
-                                             : u"You said: {{lastUserText}}"_s}};
+    const bool afterTool =
+        !request.messages.isEmpty() && request.messages.last().role == ModelMessage::Role::Tool;
+    return QJsonObject{
+        {u"text"_s,
+         afterTool ? u"Tool result: {{lastToolResult}}"_s : u"You said: {{lastUserText}}"_s}};
 }
 
 std::shared_ptr<UpstreamCall> ScriptedModel::complete(const ModelRequest &request,
@@ -123,74 +173,47 @@ std::shared_ptr<UpstreamCall> ScriptedModel::complete(const ModelRequest &reques
     };
     QPointer<ScriptedModel> self(this);
     call->onAbort = [self, finish] {
-        if (self) {
-            QTimer::singleShot(0, self, [finish, name = self->m_name] {
-                finish(Error{ErrorCode::BadGateway,
-                             u"model provider \"%1\": canceled"_s.arg(name)});
+        if (ScriptedModel *model = self) {
+            QTimer::singleShot(0, model, [finish, name = model->m_name] {
+                finish(
+                    Error{ErrorCode::BadGateway, u"model provider \"%1\": canceled"_s.arg(name)});
             });
         }
     };
 
-    ModelReply answer;
     if (reply.contains(u"error"_s)) {
-        const Error error{ErrorCode::BadGateway, u"model provider \"%1\": %2"_s.arg(
-                                                     m_name, reply.value(u"error"_s).toString())};
+        const Error error{
+            ErrorCode::BadGateway,
+            u"model provider \"%1\": %2"_s.arg(m_name, reply.value(u"error"_s).toString())};
         QTimer::singleShot(m_delayMs, this, [finish, error] { finish(error); });
         return call;
     }
-    QString text = reply.value(u"text"_s).toString();
-    text.replace(u"{{lastToolResult}}"_s, lastText(request.messages, ModelMessage::Role::Tool).left(500));
-    text.replace(u"{{lastUserText}}"_s, lastText(request.messages, ModelMessage::Role::User));
-    answer.text = text;
-    const QJsonArray calls = reply.value(u"toolCalls"_s).toArray();
-    for (qsizetype i = 0; i < calls.size(); ++i) {
-        const QJsonObject c = calls.at(i).toObject();
-        answer.toolCalls.append({u"call_%1_%2"_s.arg(callIndex(request.messages)).arg(i),
-                                 c.value(u"tool"_s).toString(), c.value(u"arguments"_s).toObject()});
-    }
-    answer.finishReason = answer.toolCalls.isEmpty() ? u"stop"_s : u"tool_calls"_s;
-    if (!request.responseSchema.isEmpty() && answer.toolCalls.isEmpty()) {
-        if (reply.contains(u"json"_s)) {
-            answer.structured = reply.value(u"json"_s);
-        } else {
-            QJsonParseError error{};
-            const QJsonDocument parsed = QJsonDocument::fromJson(text.toUtf8(), &error);
-            answer.structured = error.error == QJsonParseError::NoError && !parsed.isNull()
-                ? (parsed.isObject() ? QJsonValue(parsed.object()) : QJsonValue(parsed.array()))
-                : QJsonValue(QJsonObject{{u"text"_s, text}});
-        }
-    }
-
-    // The text goes out in chunks of m_chunkWords words, m_delayMs apart, then the answer.
-    QStringList chunks;
-    const QStringList words = text.split(u' ');
-    for (qsizetype i = 0; i < words.size(); i += m_chunkWords) {
-        chunks.append(words.mid(i, m_chunkWords).join(u' ') + (i + m_chunkWords < words.size() ? u" "_s : QString()));
-    }
-    if (text.isEmpty()) {
-        chunks.clear();
-    }
+    const ModelReply answer = answerFor(reply, request);
+    const QStringList chunks = chunksOf(answer.text, m_chunkWords);
+    // The reasoning first, then the chunks m_delayMs apart, then the answer.
     const QString reasoning = reply.value(u"reasoning"_s).toString();
     auto step = std::make_shared<std::function<void(qsizetype)>>();
-    *step = [self, finished, chunks, reasoning, sink, answer, finish, weakStep = std::weak_ptr(step)](
-                qsizetype index) {
-        if (!self || *finished) {
-            return;
-        }
-        if (index == 0 && !reasoning.isEmpty() && sink.reasoningDelta) {
-            sink.reasoningDelta(reasoning);
-        }
-        if (index < chunks.size()) {
-            if (sink.textDelta) {
-                sink.textDelta(chunks.at(index));
+    *step =
+        [self, finished, chunks, reasoning, sink, answer, finish, weakStep = std::weak_ptr(step)](
+            qsizetype index) {
+            if (!self || *finished) {
+                return;
             }
-            if (std::shared_ptr<std::function<void(qsizetype)>> next = weakStep.lock()) {
-                QTimer::singleShot(self->m_delayMs, self, [next, index] { (*next)(index + 1); });
+            if (index == 0 && !reasoning.isEmpty() && sink.reasoningDelta) {
+                sink.reasoningDelta(reasoning);
             }
-            return;
-        }
-        finish(answer);
-    };
+            if (index < chunks.size()) {
+                if (sink.textDelta) {
+                    sink.textDelta(chunks.at(index));
+                }
+                if (std::shared_ptr<std::function<void(qsizetype)>> next = weakStep.lock()) {
+                    QTimer::singleShot(
+                        self->m_delayMs, self, [next, index] { (*next)(index + 1); });
+                }
+                return;
+            }
+            finish(answer);
+        };
     QTimer::singleShot(m_delayMs, this, [step] { (*step)(0); });
     return call;
 }

@@ -28,7 +28,9 @@ namespace Gestalt {
 // matching rule the answer is "You said: <last user text>" (after a tool call: "Tool result:
 // <result>"); with a responseSchema and no json, the text is parsed as JSON, else
 // {"text": <text>}.
-class ScriptedModel final : public QObject, public ModelProvider
+class ScriptedModel final
+    : public QObject
+    , public ModelProvider
 {
     Q_OBJECT
 

@@ -2,12 +2,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agents/TurnRunner.h"
 
-#include "Logging.h"
 #include "agents/AgentDisplay.h"
 #include "agents/AgentRepository.h"
-#include "apps/InvocationService.h"
+#include "core/Logging.h"
 #include "crypto/Random.h"
 #include "http/HttpResponse.h"
+#include "invocation/InvocationService.h"
 #include "shared/JsonPath.h"
 #include "store/SqlDialect.h"
 
@@ -21,9 +21,8 @@ namespace Gestalt {
 namespace {
 
 // What the model gets back from one tool call, and what an event shows of it.
-constexpr qsizetype MaxToolResultChars = 100 * 1024;
-constexpr qsizetype MaxEventOutputChars = 16 * 1024;
-
+constexpr qsizetype MaxToolResultChars = qsizetype{100} * 1024;
+constexpr qsizetype MaxEventOutputChars = qsizetype{16} * 1024;
 
 // A value for an event: as it is when small, else its text cut short.
 QJsonValue forEvent(const QJsonValue &value)
@@ -60,8 +59,11 @@ struct TurnRunner::Active
     bool done = false;
 };
 
-TurnRunner::TurnRunner(AgentRepository &repository, InvocationService &invocations,
-                       Settings settings, Clock clock, QObject *parent)
+TurnRunner::TurnRunner(AgentRepository &repository,
+                       InvocationService &invocations,
+                       Settings settings,
+                       Clock clock,
+                       QObject *parent)
     : QObject(parent)
     , m_repository(repository)
     , m_invocations(invocations)
@@ -99,12 +101,17 @@ void TurnRunner::stop()
     m_poll->stop();
     const QList<std::shared_ptr<Active>> active = m_active.values();
     for (const std::shared_ptr<Active> &turn : active) {
-        finish(turn, u"failed"_s, u"interrupted: the server stopped while this turn ran"_s);
+        finish(turn,
+               AgentTurn::Status::Failed,
+               u"interrupted: the server stopped while this turn ran"_s);
     }
 }
 
-void TurnRunner::run(const AgentTurn &turn, const Principal &principal, ModelProvider &model,
-                     QList<AgentTool> tools, QList<ModelMessage> history)
+void TurnRunner::run(const AgentTurn &turn,
+                     const Principal &principal,
+                     ModelProvider &model,
+                     QList<AgentTool> tools,
+                     QList<ModelMessage> history)
 {
     auto active = std::make_shared<Active>();
     active->turn = turn;
@@ -114,9 +121,11 @@ void TurnRunner::run(const AgentTurn &turn, const Principal &principal, ModelPro
     active->conversation = std::move(history);
     m_active.insert(turn.id, active);
     active->turn.startedAt = storedNow(m_clock);
-    setStatus(active, u"running"_s);
-    emitEvent(active, u"turn.started"_s,
-              {{u"provider"_s, turn.provider}, {u"model"_s, turn.model},
+    setStatus(active, AgentTurn::Status::Running);
+    emitEvent(active,
+              u"turn.started"_s,
+              {{u"provider"_s, turn.provider},
+               {u"model"_s, turn.model},
                {u"tools"_s, int(active->tools.size())}});
     // Ask on the next turn of the event loop: the create request is answered first.
     std::weak_ptr<Active> weak = active;
@@ -130,7 +139,8 @@ void TurnRunner::run(const AgentTurn &turn, const Principal &principal, ModelPro
 void TurnRunner::askModel(const std::shared_ptr<Active> &active)
 {
     if (++active->modelCalls > m_settings.maxModelCalls) {
-        finish(active, u"failed"_s,
+        finish(active,
+               AgentTurn::Status::Failed,
                u"the model kept calling tools: stopped after %1 model calls"_s.arg(
                    m_settings.maxModelCalls));
         return;
@@ -168,7 +178,7 @@ void TurnRunner::askModel(const std::shared_ptr<Active> &active)
 void TurnRunner::modelAnswered(const std::shared_ptr<Active> &active, Result<ModelReply> reply)
 {
     if (!reply) {
-        finish(active, u"failed"_s, reply.error().message);
+        finish(active, AgentTurn::Status::Failed, reply.error().message);
         return;
     }
     active->promptTokens += reply->usage.value(u"promptTokens"_s).toInteger();
@@ -191,7 +201,7 @@ void TurnRunner::modelAnswered(const std::shared_ptr<Active> &active, Result<Mod
     if (reply->structured) {
         active->turn.structuredOutput = *reply->structured;
     }
-    finish(active, u"succeeded"_s, QString());
+    finish(active, AgentTurn::Status::Succeeded, QString());
 }
 
 void TurnRunner::nextTool(const std::shared_ptr<Active> &active)
@@ -209,9 +219,11 @@ void TurnRunner::nextTool(const std::shared_ptr<Active> &active)
     }
     if (!tool) {
         const QString error = u"unknown tool \"%1\" (not offered to this turn)"_s.arg(call.name);
-        toolDone(active, call,
+        toolDone(active,
+                 call,
                  {{u"toolCallId"_s, call.id}, {u"tool"_s, call.name}, {u"error"_s, error}},
-                 QJsonObject{{u"error"_s, error}}, true);
+                 QJsonObject{{u"error"_s, error}},
+                 true);
         return;
     }
     if (!tool->needsApproval) {
@@ -225,22 +237,28 @@ void TurnRunner::nextTool(const std::shared_ptr<Active> &active)
     interaction.title = u"Approve %1"_s.arg(tool->name);
     interaction.prompt = u"Allow this turn to call %1 %2 on app \"%3\"?"_s.arg(
         tool->operation.method, tool->operation.id, tool->app);
-    interaction.request = {{u"toolCallId"_s, call.id},      {u"tool"_s, tool->name},
-                           {u"app"_s, tool->app},           {u"operation"_s, tool->operation.id},
-                           {u"method"_s, tool->operation.method}, {u"arguments"_s, call.arguments}};
+    interaction.request = {{u"toolCallId"_s, call.id},
+                           {u"tool"_s, tool->name},
+                           {u"app"_s, tool->app},
+                           {u"operation"_s, tool->operation.id},
+                           {u"method"_s, tool->operation.method},
+                           {u"arguments"_s, call.arguments}};
     interaction.createdAt = storedNow(m_clock);
     if (Result<void> stored = m_repository.insertInteraction(interaction); !stored) {
-        finish(active, u"failed"_s, u"could not store the approval request"_s);
+        finish(active, AgentTurn::Status::Failed, u"could not store the approval request"_s);
         return;
     }
     active->waitingInteraction = interaction.id;
     active->waitingCall = call;
     active->waitingTool = *tool;
-    emitEvent(active, u"interaction.requested"_s,
-              {{u"interactionId"_s, interaction.id}, {u"type"_s, interaction.type},
-               {u"title"_s, interaction.title}, {u"prompt"_s, interaction.prompt},
+    emitEvent(active,
+              u"interaction.requested"_s,
+              {{u"interactionId"_s, interaction.id},
+               {u"type"_s, interaction.type},
+               {u"title"_s, interaction.title},
+               {u"prompt"_s, interaction.prompt},
                {u"request"_s, interaction.request}});
-    setStatus(active, u"waiting_for_input"_s);
+    setStatus(active, AgentTurn::Status::WaitingForInput);
 }
 
 void TurnRunner::interactionResolved(const QString &turnId, const QString &interactionId)
@@ -250,42 +268,52 @@ void TurnRunner::interactionResolved(const QString &turnId, const QString &inter
         return;
     }
     Result<std::optional<AgentInteraction>> found = m_repository.findInteraction(interactionId);
-    if (!found || !*found || (*found)->state != u"resolved") {
+    if (!found || !*found || (*found)->state != AgentInteraction::State::Resolved) {
         return;
     }
     const QJsonValue resolution = (*found)->resolution;
     const QJsonObject r = resolution.toObject();
     const bool approved = r.value(u"approved"_s).toBool()
-        || r.value(u"decision"_s).toString() == u"approve"
-        || r.value(u"decision"_s).toString() == u"approved";
+                          || r.value(u"decision"_s).toString() == u"approve"
+                          || r.value(u"decision"_s).toString() == u"approved";
     approvalDecided(active, approved, resolution);
 }
 
-void TurnRunner::approvalDecided(const std::shared_ptr<Active> &active, bool approved,
+void TurnRunner::approvalDecided(const std::shared_ptr<Active> &active,
+                                 bool approved,
                                  const QJsonValue &resolution)
 {
     const QString interactionId = std::exchange(active->waitingInteraction, {});
-    emitEvent(active, u"interaction.resolved"_s,
-              {{u"interactionId"_s, interactionId}, {u"approved"_s, approved},
+    emitEvent(active,
+              u"interaction.resolved"_s,
+              {{u"interactionId"_s, interactionId},
+               {u"approved"_s, approved},
                {u"resolution"_s, resolution}});
-    setStatus(active, u"running"_s);
+    setStatus(active, AgentTurn::Status::Running);
     if (approved) {
         callTool(active, active->waitingTool, active->waitingCall);
         return;
     }
     const ModelToolCall call = active->waitingCall;
     const QString error = u"denied: the operator did not approve this call"_s;
-    toolDone(active, call,
+    toolDone(active,
+             call,
              {{u"toolCallId"_s, call.id}, {u"tool"_s, call.name}, {u"error"_s, error}},
-             QJsonObject{{u"error"_s, error}}, true);
+             QJsonObject{{u"error"_s, error}},
+             true);
 }
 
-void TurnRunner::callTool(const std::shared_ptr<Active> &active, const AgentTool &tool,
+void TurnRunner::callTool(const std::shared_ptr<Active> &active,
+                          const AgentTool &tool,
                           const ModelToolCall &call)
 {
-    emitEvent(active, u"tool.started"_s,
-              {{u"toolCallId"_s, call.id}, {u"tool"_s, tool.name}, {u"label"_s, tool.name},
-               {u"app"_s, tool.app}, {u"operation"_s, tool.operation.id},
+    emitEvent(active,
+              u"tool.started"_s,
+              {{u"toolCallId"_s, call.id},
+               {u"tool"_s, tool.name},
+               {u"label"_s, tool.name},
+               {u"app"_s, tool.app},
+               {u"operation"_s, tool.operation.id},
                {u"arguments"_s, call.arguments}},
               u"tool"_s);
     InvocationRequest request;
@@ -300,8 +328,8 @@ void TurnRunner::callTool(const std::shared_ptr<Active> &active, const AgentTool
     request.audit.requestId = active->turn.id;
     std::weak_ptr<Active> weak = active;
     const QJsonObject base{{u"toolCallId"_s, call.id}, {u"tool"_s, tool.name}};
-    active->call = m_invocations.invoke(
-        request, [this, weak, call, base](Result<InvocationResult> result) {
+    active->call =
+        m_invocations.invoke(request, [this, weak, call, base](Result<InvocationResult> result) {
             std::shared_ptr<Active> alive = weak.lock();
             if (!alive || alive->done) {
                 return;
@@ -323,8 +351,11 @@ void TurnRunner::callTool(const std::shared_ptr<Active> &active, const AgentTool
                 const QString error = u"the app answered %1"_s.arg(result->status);
                 event.insert(u"error"_s, error);
                 event.insert(u"output"_s, forEvent(output));
-                toolDone(alive, call, event,
-                         QJsonObject{{u"error"_s, error}, {u"status"_s, result->status},
+                toolDone(alive,
+                         call,
+                         event,
+                         QJsonObject{{u"error"_s, error},
+                                     {u"status"_s, result->status},
                                      {u"body"_s, output}},
                          true);
                 return;
@@ -334,8 +365,11 @@ void TurnRunner::callTool(const std::shared_ptr<Active> &active, const AgentTool
         });
 }
 
-void TurnRunner::toolDone(const std::shared_ptr<Active> &active, const ModelToolCall &call,
-                          const QJsonObject &event, const QJsonValue &resultForModel, bool failed)
+void TurnRunner::toolDone(const std::shared_ptr<Active> &active,
+                          const ModelToolCall &call,
+                          const QJsonObject &event,
+                          const QJsonValue &resultForModel,
+                          bool failed)
 {
     emitEvent(active, failed ? u"tool.failed"_s : u"tool.completed"_s, event, u"tool"_s);
     ModelMessage result;
@@ -357,31 +391,36 @@ bool TurnRunner::cancel(const QString &turnId, const QString &reason)
     }
     if (!active->waitingInteraction.isEmpty()) {
         const QString interactionId = std::exchange(active->waitingInteraction, {});
-        if (Result<void> done = m_repository.cancelInteractions(turnId, storedNow(m_clock)); !done) {
+        if (Result<void> done = m_repository.cancelInteractions(turnId, storedNow(m_clock));
+            !done) {
             qCWarning(lcAgent) << "agent: canceling interactions of" << turnId
                                << "failed:" << done.error().message;
         }
         emitEvent(active, u"interaction.canceled"_s, {{u"interactionId"_s, interactionId}});
     }
     emitEvent(active, u"turn.canceled"_s, {{u"reason"_s, reason}});
-    finish(active, u"canceled"_s, reason.isEmpty() ? u"canceled"_s : u"canceled: "_s + reason);
+    finish(active,
+           AgentTurn::Status::Canceled,
+           reason.isEmpty() ? u"canceled"_s : u"canceled: "_s + reason);
     return true;
 }
 
-void TurnRunner::finish(const std::shared_ptr<Active> &active, const QString &status,
+void TurnRunner::finish(const std::shared_ptr<Active> &active,
+                        AgentTurn::Status status,
                         const QString &message)
 {
     if (active->done) {
         return;
     }
-    if (status == u"failed") {
+    if (status == AgentTurn::Status::Failed) {
         emitEvent(active, u"turn.failed"_s, {{u"message"_s, message}});
-    } else if (status == u"succeeded") {
+    } else if (status == AgentTurn::Status::Succeeded) {
         QJsonObject data{{u"outputText"_s, active->turn.outputText},
                          {u"modelCalls"_s, active->modelCalls}};
         if (active->promptTokens > 0 || active->completionTokens > 0) {
-            data.insert(u"usage"_s, QJsonObject{{u"promptTokens"_s, active->promptTokens},
-                                                {u"completionTokens"_s, active->completionTokens}});
+            data.insert(u"usage"_s,
+                        QJsonObject{{u"promptTokens"_s, active->promptTokens},
+                                    {u"completionTokens"_s, active->completionTokens}});
         }
         emitEvent(active, u"turn.completed"_s, data);
     }
@@ -396,8 +435,10 @@ void TurnRunner::finish(const std::shared_ptr<Active> &active, const QString &st
     Q_EMIT turnFinished(active->turn);
 }
 
-void TurnRunner::emitEvent(const std::shared_ptr<Active> &active, const QString &type,
-                           const QJsonObject &data, const QString &source)
+void TurnRunner::emitEvent(const std::shared_ptr<Active> &active,
+                           const QString &type,
+                           const QJsonObject &data,
+                           const QString &source)
 {
     AgentEvent event;
     event.turnId = active->turn.id;
@@ -415,7 +456,7 @@ void TurnRunner::emitEvent(const std::shared_ptr<Active> &active, const QString 
     Q_EMIT eventsChanged(active->turn.id);
 }
 
-void TurnRunner::setStatus(const std::shared_ptr<Active> &active, const QString &status)
+void TurnRunner::setStatus(const std::shared_ptr<Active> &active, AgentTurn::Status status)
 {
     active->turn.status = status;
     save(active);
@@ -469,7 +510,8 @@ void TurnRunner::poll()
                                << "failed:" << done.error().message;
         }
         m_active.insert(id, active);
-        finish(active, u"failed"_s,
+        finish(active,
+               AgentTurn::Status::Failed,
                u"interrupted: the server running this turn stopped"_s);
     }
 }

@@ -5,8 +5,8 @@
 #include "agents/AgentRecords.h"
 #include "agents/AgentTools.h"
 #include "agents/ModelProvider.h"
-#include "app/Clock.h"
-#include "identity/Principal.h"
+#include "core/Principal.h"
+#include "shared/Clock.h"
 
 #include <QHash>
 #include <QObject>
@@ -45,9 +45,13 @@ public:
         int maxModelCalls = 16; // per turn: a loop of tool calls ends there
     };
 
-    TurnRunner(AgentRepository &repository, InvocationService &invocations, Settings settings,
-               Clock clock, QObject *parent = nullptr);
+    TurnRunner(AgentRepository &repository,
+               InvocationService &invocations,
+               Settings settings,
+               Clock clock,
+               QObject *parent = nullptr);
     ~TurnRunner() override;
+    Q_DISABLE_COPY_MOVE(TurnRunner)
 
     [[nodiscard]] const QString &replicaId() const { return m_replicaId; }
     [[nodiscard]] QDateTime leaseUntil() const;
@@ -57,8 +61,11 @@ public:
     void stop();
 
     // Runs a stored, pending turn. `history`: the conversation before this turn's messages.
-    void run(const AgentTurn &turn, const Principal &principal, ModelProvider &model,
-             QList<AgentTool> tools, QList<ModelMessage> history);
+    void run(const AgentTurn &turn,
+             const Principal &principal,
+             ModelProvider &model,
+             QList<AgentTool> tools,
+             QList<ModelMessage> history);
     // A cancel request for a turn running here: ends it now. False when it does not run here.
     bool cancel(const QString &turnId, const QString &reason);
     // An interaction of a turn running here was resolved (stored already).
@@ -78,18 +85,25 @@ private:
     void askModel(const std::shared_ptr<Active> &active);
     void modelAnswered(const std::shared_ptr<Active> &active, Result<ModelReply> reply);
     void nextTool(const std::shared_ptr<Active> &active);
-    void callTool(const std::shared_ptr<Active> &active, const AgentTool &tool,
+    void callTool(const std::shared_ptr<Active> &active,
+                  const AgentTool &tool,
                   const ModelToolCall &call);
-    void toolDone(const std::shared_ptr<Active> &active, const ModelToolCall &call,
-                  const QJsonObject &event, const QJsonValue &resultForModel, bool failed);
-    void approvalDecided(const std::shared_ptr<Active> &active, bool approved,
+    void toolDone(const std::shared_ptr<Active> &active,
+                  const ModelToolCall &call,
+                  const QJsonObject &event,
+                  const QJsonValue &resultForModel,
+                  bool failed);
+    void approvalDecided(const std::shared_ptr<Active> &active,
+                         bool approved,
                          const QJsonValue &resolution);
-    void finish(const std::shared_ptr<Active> &active, const QString &status,
-                const QString &message);
+    void
+    finish(const std::shared_ptr<Active> &active, AgentTurn::Status status, const QString &message);
 
-    void emitEvent(const std::shared_ptr<Active> &active, const QString &type,
-                   const QJsonObject &data, const QString &source = QStringLiteral("gestaltd"));
-    void setStatus(const std::shared_ptr<Active> &active, const QString &status);
+    void emitEvent(const std::shared_ptr<Active> &active,
+                   const QString &type,
+                   const QJsonObject &data,
+                   const QString &source = QStringLiteral("gestaltd"));
+    void setStatus(const std::shared_ptr<Active> &active, AgentTurn::Status status);
     void save(const std::shared_ptr<Active> &active);
 
     AgentRepository &m_repository;

@@ -2,13 +2,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "config/Config.h"
 #include "http/Router.h"
+#include "shared/Clock.h"
 #include "shared/Result.h"
 
 #include <QObject>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -16,6 +17,7 @@ namespace Gestalt {
 
 class AccessCheck;
 class McpOAuthRoutes;
+class McpOAuthService;
 class McpRoutes;
 class McpToolCatalog;
 class McpUpstreams;
@@ -33,13 +35,16 @@ class AuditRoutes;
 class Authorizer;
 class AuthzSnapshot;
 class LoginRoutes;
+class ManagedSubjectRelations;
 class ManagedSubjectRepository;
+class ManagedSubjectService;
 class ManagedSubjectRoutes;
 class MembershipService;
 class OidcProvider;
 class RelationshipRepository;
 class SessionTokens;
 class AppRoutes;
+class AppService;
 class BindingRoutes;
 class ConnectionRoutes;
 class ConnectionService;
@@ -66,9 +71,11 @@ class UpstreamClient;
 class UserRepository;
 class WorkflowEngine;
 class AgentEngine;
+struct RequestRecord;
 namespace Crypto {
 class Sealer;
-}
+class SecretKey;
+} // namespace Crypto
 
 // Builds every service from the config and owns their lifetimes, in dependency order.
 // Tests start it on port 0 exactly as gestaltd does.
@@ -81,6 +88,7 @@ public:
     [[nodiscard]] static Result<std::unique_ptr<Application>> create(const Config &config,
                                                                      Clock clock = systemClock());
     ~Application() override;
+    Q_DISABLE_COPY_MOVE(Application)
 
     // Binds the public listener and, when configured, the management listener.
     [[nodiscard]] Result<void> start();
@@ -112,8 +120,33 @@ Q_SIGNALS:
 
 private:
     Application(Config config, Clock clock);
+    // The creation steps of create(), one per domain, in this order.
+    [[nodiscard]] Result<void> createCatalog(const Crypto::SecretKey &key);
+    [[nodiscard]] Result<void> createAdminShell();
+    [[nodiscard]] Result<void> createStore();
+    void createMetrics();
+    void createIdentity();
+    void createAudit();
+    [[nodiscard]] Result<void> createLogin(const Crypto::SecretKey &key);
     [[nodiscard]] Result<void> createAuthorization();
+    void createConnections();
+    void createSubjects();
+    void createRuntime();
+    [[nodiscard]] Result<void> createInvocation();
+    void createMcp();
+    [[nodiscard]] Result<void> createAgents();
+    [[nodiscard]] Result<void> createWorkflows();
+
+    // The routes of each domain, then both listeners with their route tables.
     void registerRoutes();
+    void createProbeRoutes();
+    void createIdentityRoutes();
+    void createInvocationRoutes();
+    void createConnectionRoutes();
+    void createAuthorizationRoutes();
+    void createAuditRoutes();
+    void registerMcpRoutes(Router &router);
+    [[nodiscard]] std::function<void(const RequestRecord &)> requestObserver();
     void registerOperatorRoutes(Router &router);
     [[nodiscard]] int activeRequests() const;
 
@@ -150,6 +183,8 @@ private:
     std::unique_ptr<Authorizer> m_authorizer;
     std::unique_ptr<MembershipService> m_memberships;
     std::unique_ptr<ManagedSubjectRepository> m_managedSubjects;
+    std::unique_ptr<ManagedSubjectService> m_managedSubjectService;
+    std::unique_ptr<ManagedSubjectRelations> m_managedSubjectRelations;
     std::unique_ptr<AdminGuard> m_adminGuard;
     std::unique_ptr<AccessCheck> m_access;
     std::unique_ptr<CredentialRepository> m_credentials;
@@ -168,6 +203,7 @@ private:
     std::unique_ptr<ProbeRoutes> m_probeRoutes;
     std::unique_ptr<MetricsRoutes> m_metricsRoutes;
     std::unique_ptr<TokenRoutes> m_tokenRoutes;
+    std::unique_ptr<AppService> m_appService;
     std::unique_ptr<AppRoutes> m_appRoutes;
     std::unique_ptr<ConnectionRoutes> m_connectionRoutes;
     std::unique_ptr<BindingRoutes> m_bindingRoutes;
@@ -175,6 +211,7 @@ private:
     std::unique_ptr<AdminAuthorizationRoutes> m_adminAuthorizationRoutes;
     std::unique_ptr<ManagedSubjectRoutes> m_managedSubjectRoutes;
     std::unique_ptr<AuditRoutes> m_auditRoutes;
+    std::unique_ptr<McpOAuthService> m_mcpOAuth; // null without platform login
     std::unique_ptr<McpRoutes> m_mcpRoutes;
     std::unique_ptr<McpOAuthRoutes> m_mcpOAuthRoutes;
     std::unique_ptr<RuntimeRoutes> m_runtimeRoutes;

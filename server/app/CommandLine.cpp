@@ -2,17 +2,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/CommandLine.h"
 
-#include "Logging.h"
+#include "agents/AgentEngine.h"
 #include "app/Application.h"
+#include "app/ConfigChecks.h"
 #include "app/LogSetup.h"
 #include "app/ShutdownSignals.h"
-#include "agents/AgentEngine.h"
-#include "apps/AppCatalog.h"
+#include "catalog/AppCatalog.h"
 #include "config/ConfigLoader.h"
-#include "runtime/RuntimeProvider.h"
 #include "config/DefaultConfig.h"
-#include "limits/RateLimiter.h"
+#include "core/Logging.h"
 #include "crypto/Random.h"
+#include "limits/RateLimiter.h"
+#include "runtime/RuntimeProvider.h"
 #include "shared/Version.h"
 
 #include <QCommandLineParser>
@@ -23,6 +24,7 @@
 #include <QSaveFile>
 
 #include <cstdio>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,14 +48,15 @@ const QString usage = u"Usage: gestaltd [command] [--config FILE]... [options]\n
 
 void printOut(const QString &text)
 {
-    std::fputs(text.toLocal8Bit().constData(), stdout);
-    std::fflush(stdout);
+    // Best effort: a closed stdout has nowhere to report to.
+    static_cast<void>(std::fputs(text.toLocal8Bit().constData(), stdout));
+    static_cast<void>(std::fflush(stdout));
 }
 
 void printErr(const QString &text)
 {
-    std::fputs(text.toLocal8Bit().constData(), stderr);
-    std::fflush(stderr);
+    static_cast<void>(std::fputs(text.toLocal8Bit().constData(), stderr));
+    static_cast<void>(std::fflush(stderr));
 }
 
 QString homeConfigPath()
@@ -113,7 +116,9 @@ int serve(const QStringList &givenFiles)
         printErr(u"gestaltd: %1\n"_s.arg(files.error().message));
         return 1;
     }
-    Result<Config> config = ConfigLoader().load(*files);
+    ConfigLoader loader;
+    addConfigChecks(loader);
+    Result<Config> config = loader.load(*files);
     if (!config) {
         printErr(u"gestaltd: invalid config:\n%1\n"_s.arg(config.error().message));
         return 2;
@@ -137,8 +142,8 @@ int serve(const QStringList &givenFiles)
         qCInfo(lcApp) << "app: received signal" << number;
         (*app)->shutdown();
     });
-    QObject::connect(app->get(), &Application::stopped, QCoreApplication::instance(),
-                     &QCoreApplication::quit);
+    QObject::connect(
+        app->get(), &Application::stopped, QCoreApplication::instance(), &QCoreApplication::quit);
     const int code = QCoreApplication::exec();
     app->reset();
     qCInfo(lcApp) << "app: stopped";
@@ -151,7 +156,9 @@ int validate(const QStringList &files)
         printErr(u"gestaltd validate: give at least one --config FILE\n"_s);
         return 2;
     }
-    const ConfigLoadReport report = ConfigLoader().loadReport(files);
+    ConfigLoader loader;
+    addConfigChecks(loader);
+    const ConfigLoadReport report = loader.loadReport(files);
     QStringList problems = report.errors.messages();
     if (report.config) {
         problems += report.config->serveProblems();
@@ -175,7 +182,7 @@ int validate(const QStringList &files)
 
 } // namespace
 
-int runCommandLine(int argc, char *argv[])
+int runCommandLine(int argc, char **argv)
 {
     // Everything gestaltd writes (config, SQLite files) holds secrets: owner-only by default.
     ::umask(0077);
@@ -184,12 +191,13 @@ int runCommandLine(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(Gestalt::version());
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(u"Gestalt: the gateway between agents and the services they use."_s);
+    parser.setApplicationDescription(
+        u"Gestalt: the gateway between agents and the services they use."_s);
     parser.addPositionalArgument(u"command"_s, u"serve (default), validate, init or version"_s);
-    const QCommandLineOption configOption(u"config"_s, u"Config file (may repeat; merged left to right)."_s,
-                                          u"FILE"_s);
-    const QCommandLineOption logFormatOption(u"log-format"_s, u"Log format: text or json."_s,
-                                             u"FORMAT"_s);
+    const QCommandLineOption configOption(
+        u"config"_s, u"Config file (may repeat; merged left to right)."_s, u"FILE"_s);
+    const QCommandLineOption logFormatOption(
+        u"log-format"_s, u"Log format: text or json."_s, u"FORMAT"_s);
     const QCommandLineOption helpOption({u"h"_s, u"help"_s}, u"Show this help."_s);
     parser.addOption(configOption);
     parser.addOption(logFormatOption);
@@ -199,9 +207,10 @@ int runCommandLine(int argc, char *argv[])
         return 2;
     }
     if (parser.isSet(helpOption)) {
-        printOut(usage + u"\nOptions:\n  --config FILE       config file (repeatable)\n"
-                         "  --log-format FORMAT text (default on a terminal) or json\n"
-                         "  -h, --help          this help\n"_s);
+        printOut(usage
+                 + u"\nOptions:\n  --config FILE       config file (repeatable)\n"
+                   "  --log-format FORMAT text (default on a terminal) or json\n"
+                   "  -h, --help          this help\n"_s);
         return 0;
     }
     const QString logFormat = parser.value(logFormatOption);
@@ -209,7 +218,8 @@ int runCommandLine(int argc, char *argv[])
         printErr(u"gestaltd: --log-format must be text or json\n"_s);
         return 2;
     }
-    installLogHandler(logFormat == u"json"_s || (logFormat.isEmpty() && !::isatty(STDERR_FILENO))
+    installLogHandler(logFormat == u"json"_s
+                              || (logFormat.isEmpty() && ::isatty(STDERR_FILENO) == 0)
                           ? LogStyle::Json
                           : LogStyle::Text);
 

@@ -5,6 +5,6 @@
 namespace Gestalt {
 
 // gestaltd's command line: serve (default), validate, init, version, --help. Returns the exit code.
-int runCommandLine(int argc, char *argv[]);
+int runCommandLine(int argc, char **argv);
 
 } // namespace Gestalt

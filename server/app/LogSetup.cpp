@@ -42,8 +42,9 @@ void jsonHandler(QtMsgType type, const QMessageLogContext &context, const QStrin
             .add("time", QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs))
             .finish()
         + '\n';
-    std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stderr);
-    std::fflush(stderr);
+    // Best effort: a log line that cannot be written has nowhere else to go.
+    static_cast<void>(std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stderr));
+    static_cast<void>(std::fflush(stderr));
     if (type == QtFatalMsg) {
         std::abort();
     }
@@ -57,9 +58,10 @@ void installLogHandler(LogStyle style)
         qInstallMessageHandler(jsonHandler);
         return;
     }
-    qSetMessagePattern(u"%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-debug}DEBUG%{endif}%{if-info}INFO %{endif}"
-                       "%{if-warning}WARN %{endif}%{if-critical}ERROR%{endif}%{if-fatal}FATAL%{endif} "
-                       "%{category} %{message}"_s);
+    qSetMessagePattern(
+        u"%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-debug}DEBUG%{endif}%{if-info}INFO %{endif}"
+        "%{if-warning}WARN %{endif}%{if-critical}ERROR%{endif}%{if-fatal}FATAL%{endif} "
+        "%{category} %{message}"_s);
 }
 
 } // namespace Gestalt

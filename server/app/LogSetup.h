@@ -5,8 +5,8 @@
 namespace Gestalt {
 
 enum class LogStyle {
-    Text,  // one readable line per event (terminals)
-    Json,  // one JSON object per line (log shippers)
+    Text, // one readable line per event (terminals)
+    Json, // one JSON object per line (log shippers)
 };
 
 // Installs the process-wide message handler: every qC* line goes to stderr in the chosen style.

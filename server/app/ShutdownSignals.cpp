@@ -4,14 +4,16 @@
 
 #include <QSocketNotifier>
 
+#include <array>
 #include <csignal>
+
 #include <sys/socket.h>
 #include <unistd.h>
 
 namespace Gestalt {
 
 namespace {
-int signalPipe[2] = {-1, -1};
+std::array<int, 2> signalPipe{-1, -1};
 
 void onSignal(int number)
 {
@@ -23,7 +25,7 @@ void onSignal(int number)
 ShutdownSignals::ShutdownSignals(QObject *parent)
     : QObject(parent)
 {
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0) {
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe.data()) != 0) {
         return;
     }
     m_notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, this);
@@ -43,8 +45,9 @@ ShutdownSignals::ShutdownSignals(QObject *parent)
 
 ShutdownSignals::~ShutdownSignals()
 {
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    // Back to the default handlers; a failure leaves ours, which only write to the pipe.
+    static_cast<void>(std::signal(SIGINT, SIG_DFL));
+    static_cast<void>(std::signal(SIGTERM, SIG_DFL));
 }
 
 } // namespace Gestalt

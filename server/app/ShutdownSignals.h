@@ -17,6 +17,7 @@ class ShutdownSignals final : public QObject
 public:
     explicit ShutdownSignals(QObject *parent = nullptr);
     ~ShutdownSignals() override;
+    Q_DISABLE_COPY_MOVE(ShutdownSignals)
 
 Q_SIGNALS:
     void shutdownRequested(int signalNumber);

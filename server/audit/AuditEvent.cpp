@@ -1,10 +1,11 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/AuditEvent.h"
-#include "shared/TimeFormat.h"
 
+#include "core/Principal.h"
 #include "http/HttpRequest.h"
-#include "identity/Principal.h"
+#include "http/HttpResponse.h"
+#include "shared/TimeFormat.h"
 
 #include <QHostAddress>
 
@@ -50,10 +51,36 @@ AuditContext AuditContext::fromRequest(const HttpRequest &request)
     context.requestId = request.requestId;
     context.remoteAddr = addressText(request.remoteAddress);
     // The server resolved the client: X-Forwarded-For counts only from server.trustedProxies.
-    context.clientIp = request.clientAddress.isNull() ? context.remoteAddr
-                                                      : addressText(request.clientAddress);
+    context.clientIp =
+        request.clientAddress.isNull() ? context.remoteAddr : addressText(request.clientAddress);
     context.userAgent = capUserAgent(request.header("user-agent"_ba));
     return context;
+}
+
+AuditEvent
+AuditEvent::forRequest(const HttpRequest &request, const QString &action, const AuditTarget &target)
+{
+    AuditEvent event;
+    event.context = AuditContext::fromRequest(request);
+    if (request.principal) {
+        event.setPrincipal(*request.principal);
+    }
+    event.action = action;
+    event.setTarget(target);
+    return event;
+}
+
+void AuditEvent::setTarget(const AuditTarget &target)
+{
+    targetKind = target.kind;
+    targetId = target.id;
+    targetName = target.name;
+}
+
+void AuditEvent::setOutcome(const std::optional<Error> &failure)
+{
+    allowed = !failure.has_value();
+    error = failure ? publicMessage(*failure) : QString();
 }
 
 void AuditEvent::setPrincipal(const Principal &principal)

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/AuditLog.h"
 
-#include "Logging.h"
 #include "audit/AuditRepository.h"
+#include "core/Logging.h"
 #include "shared/JsonLine.h"
 #include "shared/TimeFormat.h"
 
@@ -22,7 +22,7 @@ constexpr qsizetype kMaxQueued = 10000;
 // After a failed write: the datastore is down or busy, so try again less often.
 constexpr int kRetryIntervalMs = 5000;
 // Failed authentications from one client address with one error: one record per window.
-constexpr qint64 kAggregateWindowMs = 60 * 1000;
+constexpr qint64 kAggregateWindowMs = 60LL * 1000;
 constexpr qsizetype kMaxAggregates = 1024;
 // Retention: how often the pruning job runs, and how many rows one statement deletes.
 constexpr int kPruneIntervalMs = 60 * 60 * 1000;
@@ -82,7 +82,8 @@ AuditLog::~AuditLog()
 {
     m_timer.stop();
     // Let the writer finish a batch it was handed (its answer is not awaited: it was logged).
-    QMetaObject::invokeMethod(m_writer, [] {}, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_writer, [] {}, Qt::BlockingQueuedConnection);
     m_writerThread.quit();
     m_writerThread.wait();
     if (!flush()) {
@@ -112,7 +113,7 @@ void AuditLog::record(AuditEvent event)
         if (m_failedAuth.size() >= kMaxAggregates) {
             closeAggregates(true);
         }
-        m_failedAuth.insert(key, std::move(event));
+        m_failedAuth.insert(key, event);
         if (!m_aggregateTimer.isActive()) {
             m_aggregateTimer.start();
         }
@@ -173,7 +174,9 @@ void AuditLog::writeInBackground()
     QPointer<AuditLog> self(this);
     QMetaObject::invokeMethod(
         m_writer,
-        [self, repository = &m_repository, lock = &m_writeLock,
+        [self,
+         repository = &m_repository,
+         lock = &m_writeLock,
          batch = std::exchange(m_queue, {})]() mutable {
             // `self` may be gone by the time the answer arrives, never before: the destructor
             // waits for this thread.
@@ -197,12 +200,13 @@ void AuditLog::writeInBackground()
 void AuditLog::backgroundWritten(QList<AuditEvent> batch, const Result<void> &result)
 {
     m_writing = false;
+    const qsizetype written = batch.size();
     if (!result) {
         batch.append(std::move(m_queue)); // older first, as they were recorded
         m_queue = std::move(batch);
         trimQueue();
     }
-    noteWrite(result ? batch.size() : m_queue.size(), result);
+    noteWrite(result ? written : m_queue.size(), result);
     if (!m_failing && !m_queue.isEmpty() && !m_timer.isActive()) {
         m_timer.start(m_queue.size() >= kBatchSize ? 0 : kFlushIntervalMs);
     }
@@ -286,6 +290,12 @@ bool AuditLog::flush()
         m_timer.stop();
     }
     return true;
+}
+
+Result<AuditPage> AuditLog::query(const AuditQuery &query)
+{
+    (void)flush();
+    return m_repository.query(query);
 }
 
 } // namespace Gestalt

@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "audit/AuditEvent.h"
+#include "audit/AuditRepository.h"
+#include "shared/Clock.h"
 #include "shared/Result.h"
 
 #include <QHash>
@@ -16,8 +17,6 @@
 #include <chrono>
 
 namespace Gestalt {
-
-class AuditRepository;
 
 // Where audit events go: one JSON line to the gestalt.audit log category at once, and the
 // database in batches: a timer hands the queue (every 200 ms, or at 256 queued events) to a
@@ -37,12 +36,17 @@ class AuditLog final : public QObject
 public:
     AuditLog(AuditRepository &repository, Clock clock, QObject *parent = nullptr);
     ~AuditLog() override;
+    Q_DISABLE_COPY_MOVE(AuditLog)
 
     // Sets time when it is unset, logs, queues.
     void record(AuditEvent event);
     // Writes the queue now (tests, shutdown, the audit route before it reads). Returns false
     // when the write failed (the events are kept for the next try, at most 10000).
     bool flush();
+    // Stored events, newest first (AuditRepository::query), after a flush(): the caller's own
+    // earlier actions may still be queued. A failed write is logged and retried; the stored
+    // events are still worth answering with.
+    [[nodiscard]] Result<AuditPage> query(const AuditQuery &query);
     // Events recorded but not yet handed to the writer (or kept after a failed write).
     [[nodiscard]] qsizetype queued() const { return m_queue.size(); }
     // Keeps stored events for `retention` (server.auditRetention): deletes older ones now and
@@ -66,8 +70,8 @@ private:
     QList<AuditEvent> m_queue;
     QTimer m_timer;
     QThread m_writerThread;
-    QObject *m_writer; // lives on m_writerThread; deleted when it finishes
-    QMutex m_writeLock; // held while a batch is written, on either thread
+    QObject *m_writer;      // lives on m_writerThread; deleted when it finishes
+    QMutex m_writeLock;     // held while a batch is written, on either thread
     bool m_writing = false; // a batch is with the writer
     bool m_failing = false; // the last write failed: retry on the slower interval, warn once
     qint64 m_dropped = 0;   // events dropped from a full queue since the last good write

@@ -4,9 +4,9 @@
 
 #include "crypto/Base64.h"
 #include "store/Database.h"
+#include "store/SqlStatement.h"
 #include "store/Transaction.h"
 
-#include <QSqlError>
 #include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
@@ -19,12 +19,6 @@ constexpr int kMinLimit = 1;
 constexpr int kMaxLimit = 1000;
 // A decimal qint64 has at most 19 digits.
 constexpr qsizetype kMaxCursorDigits = 19;
-
-// QtSql binds a null QString as NULL; these columns are NOT NULL and take '' instead.
-QString orEmpty(const QString &text)
-{
-    return text.isNull() ? u""_s : text;
-}
 
 // The cursor is the last id of a page as base64url decimal digits: opaque to callers, and easy to
 // check strictly (anything else is 400, not a silently different page).
@@ -75,71 +69,18 @@ AuditEvent fromRow(const QSqlQuery &row)
     return event;
 }
 
-} // namespace
-
-AuditRepository::AuditRepository(Database &database)
-    : m_database(database)
-{}
-
-Result<void> AuditRepository::insert(const QList<AuditEvent> &events)
+// The WHERE conditions of a query and their values, in placeholder order.
+struct Filter
 {
-    if (events.isEmpty()) {
-        return {};
-    }
-    Transaction transaction(m_database);
-    Result<QSqlQuery> query = transaction.prepare(
-        u"INSERT INTO audit_events (event_time, request_id, source, auth_source, subject_id, "
-        u"subject_kind, action, target_kind, target_id, target_name, allowed, error, client_ip, "
-        u"remote_addr, user_agent, event_count) "
-        u"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
-    if (!query) {
-        return query.error();
-    }
-    for (const AuditEvent &event : events) {
-        const QDateTime time = event.time.isValid() ? event.time : SqlDialect::now();
-        const QVariantList values = {
-            SqlDialect::toStorage(time),
-            orEmpty(event.context.requestId),
-            orEmpty(event.context.source),
-            orEmpty(event.authSource),
-            orEmpty(event.subjectId),
-            orEmpty(event.subjectKind),
-            orEmpty(event.action),
-            orEmpty(event.targetKind),
-            orEmpty(event.targetId),
-            orEmpty(event.targetName),
-            event.allowed,
-            orEmpty(event.error),
-            orEmpty(event.context.clientIp),
-            orEmpty(event.context.remoteAddr),
-            orEmpty(event.context.userAgent),
-            qMax<qint64>(1, event.count),
-        };
-        for (qsizetype i = 0; i < values.size(); ++i) {
-            query->bindValue(static_cast<int>(i), values.at(i));
-        }
-        if (Result<void> done = transaction.exec(*query, u"insert audit event"_s); !done) {
-            return done.error();
-        }
-    }
-    return transaction.commit();
-}
-
-Result<AuditPage> AuditRepository::query(const AuditQuery &query)
-{
-    if (query.limit < kMinLimit || query.limit > kMaxLimit) {
-        return Error::invalid(u"limit must be between %1 and %2"_s.arg(kMinLimit).arg(kMaxLimit));
-    }
-    std::optional<qint64> before;
-    if (!query.cursor.isEmpty()) {
-        before = decodeCursor(query.cursor);
-        if (!before) {
-            return Error::invalid(u"invalid cursor"_s);
-        }
-    }
-
     QStringList conditions;
     QVariantList values;
+};
+
+Filter filterFor(const AuditQuery &query, std::optional<qint64> before)
+{
+    Filter filter;
+    QStringList &conditions = filter.conditions;
+    QVariantList &values = filter.values;
     if (!query.actor.isEmpty()) {
         conditions.append(u"subject_id = ?"_s);
         values.append(query.actor);
@@ -174,25 +115,84 @@ Result<AuditPage> AuditRepository::query(const AuditQuery &query)
         conditions.append(u"id < ?"_s);
         values.append(*before);
     }
-    // One row more than asked tells whether another page follows.
-    values.append(query.limit + 1);
+    return filter;
+}
 
-    const QString where = conditions.isEmpty()
+} // namespace
+
+AuditRepository::AuditRepository(Database &database)
+    : m_database(database)
+{}
+
+Result<void> AuditRepository::insert(const QList<AuditEvent> &events)
+{
+    if (events.isEmpty()) {
+        return {};
+    }
+    const QString sql =
+        u"INSERT INTO audit_events (event_time, request_id, source, auth_source, subject_id, "
+        u"subject_kind, action, target_kind, target_id, target_name, allowed, error, client_ip, "
+        u"remote_addr, user_agent, event_count) "
+        u"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s;
+    Transaction transaction(m_database);
+    for (const AuditEvent &event : events) {
+        const QDateTime time = event.time.isValid() ? event.time : SqlDialect::now();
+        const QVariantList values = {
+            SqlDialect::toStorage(time),
+            Sql::text(event.context.requestId),
+            Sql::text(event.context.source),
+            Sql::text(event.authSource),
+            Sql::text(event.subjectId),
+            Sql::text(event.subjectKind),
+            Sql::text(event.action),
+            Sql::text(event.targetKind),
+            Sql::text(event.targetId),
+            Sql::text(event.targetName),
+            event.allowed,
+            Sql::text(event.error),
+            Sql::text(event.context.clientIp),
+            Sql::text(event.context.remoteAddr),
+            Sql::text(event.context.userAgent),
+            qMax<qint64>(1, event.count),
+        };
+        if (const Result<QSqlQuery> done =
+                Sql::run(transaction, sql, values, u"insert audit event"_s);
+            !done) {
+            return done.error();
+        }
+    }
+    return transaction.commit();
+}
+
+Result<AuditPage> AuditRepository::query(const AuditQuery &query)
+{
+    if (query.limit < kMinLimit || query.limit > kMaxLimit) {
+        return Error::invalid(u"limit must be between %1 and %2"_s.arg(kMinLimit).arg(kMaxLimit));
+    }
+    std::optional<qint64> before;
+    if (!query.cursor.isEmpty()) {
+        before = decodeCursor(query.cursor);
+        if (!before) {
+            return Error::invalid(u"invalid cursor"_s);
+        }
+    }
+    Filter filter = filterFor(query, before);
+    // One row more than asked tells whether another page follows.
+    filter.values.append(query.limit + 1);
+
+    const QString where = filter.conditions.isEmpty()
                               ? QString()
-                              : QString(u"WHERE "_s + conditions.join(u" AND "_s) + u' ');
-    Result<QSqlQuery> select = m_database.prepare(
+                              : QString(u"WHERE "_s + filter.conditions.join(u" AND "_s) + u' ');
+    Result<QSqlQuery> select = Sql::run(
+        m_database,
         u"SELECT id, event_time, request_id, source, auth_source, subject_id, subject_kind, "
         u"action, target_kind, target_id, target_name, allowed, error, client_ip, remote_addr, "
         u"user_agent, event_count FROM audit_events "_s
-        + where + u"ORDER BY id DESC LIMIT ?"_s);
+            + where + u"ORDER BY id DESC LIMIT ?"_s,
+        filter.values,
+        u"list audit events"_s);
     if (!select) {
         return select.error();
-    }
-    for (qsizetype i = 0; i < values.size(); ++i) {
-        select->bindValue(static_cast<int>(i), values.at(i));
-    }
-    if (!select->exec()) {
-        return m_database.dialect().toError(select->lastError(), u"list audit events"_s);
     }
     AuditPage page;
     bool more = false;
@@ -213,15 +213,13 @@ Result<AuditPage> AuditRepository::query(const AuditQuery &query)
 Result<qsizetype> AuditRepository::prune(const QDateTime &before, int batchSize)
 {
     Result<QSqlQuery> statement =
-        m_database.prepare(u"DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events "
-                           u"WHERE event_time < ? ORDER BY id LIMIT ?)"_s);
+        Sql::run(m_database,
+                 u"DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events "
+                 u"WHERE event_time < ? ORDER BY id LIMIT ?)"_s,
+                 {SqlDialect::toStorage(before), qMax(1, batchSize)},
+                 u"prune audit events"_s);
     if (!statement) {
         return statement.error();
-    }
-    statement->bindValue(0, SqlDialect::toStorage(before));
-    statement->bindValue(1, qMax(1, batchSize));
-    if (!statement->exec()) {
-        return m_database.dialect().toError(statement->lastError(), u"prune audit events"_s);
     }
     const qsizetype removed = statement->numRowsAffected();
     statement->finish();

@@ -15,13 +15,13 @@ class Database;
 
 struct AuditQuery
 {
-    QString actor;    // subject id, exact
-    QString action;   // exact, or a prefix when it ends with '*' ("auth.*")
-    QString resource; // matches target id or target name, exact
+    QString actor;                  // subject id, exact
+    QString action;                 // exact, or a prefix when it ends with '*' ("auth.*")
+    QString resource;               // matches target id or target name, exact
     std::optional<QDateTime> since; // inclusive
     std::optional<QDateTime> until; // exclusive
-    int limit = 100;  // 1..1000
-    QString cursor;   // opaque; from nextCursor
+    int limit = 100;                // 1..1000
+    QString cursor;                 // opaque; from nextCursor
 };
 
 struct AuditPage

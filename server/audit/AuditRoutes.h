@@ -9,7 +9,6 @@
 namespace Gestalt {
 
 class AuditLog;
-class AuditRepository;
 
 // GET /api/v1/audit-events?actor&action&resource&since&until&limit&cursor (authenticated, admin
 // only) → {"events":[...], "nextCursor"?}. since/until are RFC 3339; limit 1..1000 (default 100);
@@ -19,13 +18,12 @@ class AuditRoutes final
 public:
     using AdminCheck = std::function<Result<void>(const HttpRequest &)>;
 
-    AuditRoutes(AuditRepository &repository, AuditLog &log, AdminCheck adminCheck);
+    AuditRoutes(AuditLog &log, AdminCheck adminCheck);
     void registerRoutes(Router &router);
 
 private:
     [[nodiscard]] Result<HttpResponse> list(const HttpRequest &request);
 
-    AuditRepository &m_repository;
     AuditLog &m_log;
     AdminCheck m_adminCheck;
 };

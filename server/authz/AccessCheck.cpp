@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "authz/AccessCheck.h"
 
-#include "apps/AppDefinition.h"
 #include "authz/Authorizer.h"
+#include "catalog/AppDefinition.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -17,8 +17,8 @@ namespace {
 // The permission entry naming `app`, or an empty object.
 QJsonObject permissionFor(const Principal &principal, const QString &app)
 {
-    for (const QJsonValue &entry : principal.tokenPermissions) {
-        const QJsonObject object = entry.toObject();
+    for (const auto &entry : principal.tokenPermissions) {
+        QJsonObject object = entry.toObject();
         if (object.value(u"app"_s).toString() == app) {
             return object;
         }
@@ -38,7 +38,8 @@ bool isBindingOf(const Principal &principal, const QString &app)
 }
 
 // Does the explicit permission set restrict operations for this app (and allow `operation`)?
-bool permissionAllowsOperation(const Principal &principal, const QString &app,
+bool permissionAllowsOperation(const Principal &principal,
+                               const QString &app,
                                const QString &operation)
 {
     const QJsonArray operations = permissionFor(principal, app).value(u"operations"_s).toArray();
@@ -64,7 +65,7 @@ bool AccessCheck::tokenAllows(const Principal &principal,
 QJsonValue AccessCheck::tokenCeiling(const Principal &principal)
 {
     if (!principal.isScopedToken()) {
-        return QJsonValue(QJsonValue::Null);
+        return {QJsonValue::Null};
     }
     if (principal.tokenScopes.isEmpty()) {
         return principal.tokenPermissions;
@@ -84,7 +85,7 @@ bool AccessCheck::ceilingWithin(const QJsonValue &ceiling, const Principal &prin
     if (!ceiling.isArray()) {
         return false;
     }
-    for (const QJsonValue &entry : ceiling.toArray()) {
+    for (const auto &entry : ceiling.toArray()) {
         const QString app = entry.toObject().value(u"app"_s).toString();
         const QJsonArray operations = entry.toObject().value(u"operations"_s).toArray();
         if (operations.isEmpty()) {
@@ -102,7 +103,7 @@ bool AccessCheck::ceilingWithin(const QJsonValue &ceiling, const Principal &prin
             }
             continue;
         }
-        for (const QJsonValue &operation : operations) {
+        for (const auto &operation : operations) {
             if (!tokenAllows(principal, app, operation.toString())) {
                 return false;
             }
@@ -121,8 +122,8 @@ Result<void> AccessCheck::checkTokenApp(const Principal &principal, const AppDef
         if (principal.tokenScopes.split(u' ', Qt::SkipEmptyParts).contains(app.name)) {
             return {};
         }
-        return Error::forbidden(u"token scope denied: the token is not scoped to app \"%1\""_s.arg(
-            app.name));
+        return Error::forbidden(
+            u"token scope denied: the token is not scoped to app \"%1\""_s.arg(app.name));
     }
     if (!permissionFor(principal, app.name).isEmpty()) {
         return {};
@@ -150,7 +151,8 @@ Result<void> AccessCheck::checkApp(const Principal &principal, const AppDefiniti
     return {};
 }
 
-Result<void> AccessCheck::checkOperation(const Principal &principal, const AppDefinition &app,
+Result<void> AccessCheck::checkOperation(const Principal &principal,
+                                         const AppDefinition &app,
                                          const Operation &operation) const
 {
     if (isSystem(principal)) {
@@ -163,7 +165,7 @@ Result<void> AccessCheck::checkOperation(const Principal &principal, const AppDe
         }
         return Error::forbidden(
             u"access denied: no permission for operation \"%1\" on app \"%2\""_s.arg(operation.id,
-                                                                                   app.name));
+                                                                                     app.name));
     }
     if (principal.isScopedToken()) {
         if (Result<void> scoped = checkTokenApp(principal, app); !scoped) {

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "identity/Principal.h"
+#include "core/Principal.h"
 #include "shared/Result.h"
 
 #include <QJsonValue>
@@ -26,8 +26,7 @@ public:
     explicit AccessCheck(const Authorizer &authorizer);
 
     // May the caller see and use the app at all? 403 otherwise.
-    [[nodiscard]] Result<void> checkApp(const Principal &principal,
-                                        const AppDefinition &app) const;
+    [[nodiscard]] Result<void> checkApp(const Principal &principal, const AppDefinition &app) const;
     // May the caller run this operation? Implies checkApp().
     [[nodiscard]] Result<void> checkOperation(const Principal &principal,
                                               const AppDefinition &app,
@@ -37,8 +36,8 @@ public:
     {
         return checkApp(principal, app).hasValue();
     }
-    [[nodiscard]] bool canRun(const Principal &principal, const AppDefinition &app,
-                              const Operation &operation) const
+    [[nodiscard]] bool
+    canRun(const Principal &principal, const AppDefinition &app, const Operation &operation) const
     {
         return checkOperation(principal, app, operation).hasValue();
     }

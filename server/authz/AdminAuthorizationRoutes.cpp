@@ -2,12 +2,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "authz/AdminAuthorizationRoutes.h"
 
-#include "apps/AppCatalog.h"
 #include "audit/AuditLog.h"
 #include "authz/AdminGuard.h"
 #include "authz/Authorizer.h"
 #include "authz/MembershipService.h"
-#include "authz/RelationshipRepository.h"
+#include "catalog/AppCatalog.h"
 #include "http/Paging.h"
 
 #include <QJsonArray>
@@ -33,13 +32,12 @@ void splitFilter(const QString &value, QString &type, QString &id)
 AdminAuthorizationRoutes::AdminAuthorizationRoutes(const AdminGuard &guard,
                                                    const Authorizer &authorizer,
                                                    const AppCatalog &catalog,
-                                                   RelationshipRepository &relationships,
                                                    MembershipService &memberships,
-                                                   AuditLog &audit, QString providerName)
+                                                   AuditLog &audit,
+                                                   QString providerName)
     : m_guard(guard)
     , m_authorizer(authorizer)
     , m_catalog(catalog)
-    , m_relationships(relationships)
     , m_memberships(memberships)
     , m_audit(audit)
     , m_providerName(std::move(providerName))
@@ -47,32 +45,27 @@ AdminAuthorizationRoutes::AdminAuthorizationRoutes(const AdminGuard &guard,
 
 void AdminAuthorizationRoutes::registerRoutes(Router &router)
 {
-    const auto bind = [this](auto method) {
-        return [this, method](const HttpRequest &request) { return (this->*method)(request); };
-    };
+    using Self = AdminAuthorizationRoutes;
     const QString base = u"/admin/api/v1/authorization"_s;
-    router.route(u"GET"_s, base + u"/provider"_s, RouteAuth::Public,
-                 bind(&AdminAuthorizationRoutes::provider));
-    router.route(u"GET"_s, base + u"/models"_s, RouteAuth::Public,
-                 bind(&AdminAuthorizationRoutes::models));
-    router.route(u"GET"_s, base + u"/relationships"_s, RouteAuth::Public,
-                 bind(&AdminAuthorizationRoutes::relationships));
+    const RouteAuth auth = RouteAuth::Public;
+    router.route(u"GET"_s, base + u"/provider"_s, auth, this, &Self::provider);
+    router.route(u"GET"_s, base + u"/models"_s, auth, this, &Self::models);
+    router.route(u"GET"_s, base + u"/relationships"_s, auth, this, &Self::relationships);
     for (const QString &collection : {u"apps"_s, u"plugins"_s}) {
-        router.route(u"GET"_s, base + u'/' + collection, RouteAuth::Public,
-                     bind(&AdminAuthorizationRoutes::apps));
-        router.route(u"GET"_s, base + u'/' + collection + u"/{app}/members"_s, RouteAuth::Public,
-                     bind(&AdminAuthorizationRoutes::appMembers));
-        router.route(u"PUT"_s, base + u'/' + collection + u"/{app}/members"_s, RouteAuth::Public,
-                     bind(&AdminAuthorizationRoutes::putAppMember));
-        router.route(u"DELETE"_s, base + u'/' + collection + u"/{app}/members/{subjectID}"_s,
-                     RouteAuth::Public, bind(&AdminAuthorizationRoutes::deleteAppMember));
+        const QString apps = base + u'/' + collection;
+        router.route(u"GET"_s, apps, auth, this, &Self::apps);
+        router.route(u"GET"_s, apps + u"/{app}/members"_s, auth, this, &Self::appMembers);
+        router.route(u"PUT"_s, apps + u"/{app}/members"_s, auth, this, &Self::putAppMember);
+        router.route(u"DELETE"_s,
+                     apps + u"/{app}/members/{subjectID}"_s,
+                     auth,
+                     this,
+                     &Self::deleteAppMember);
     }
-    router.route(u"GET"_s, base + u"/admins/members"_s, RouteAuth::Public,
-                 bind(&AdminAuthorizationRoutes::adminMembers));
-    router.route(u"PUT"_s, base + u"/admins/members"_s, RouteAuth::Public,
-                 bind(&AdminAuthorizationRoutes::putAdminMember));
-    router.route(u"DELETE"_s, base + u"/admins/members/{subjectID}"_s, RouteAuth::Public,
-                 bind(&AdminAuthorizationRoutes::deleteAdminMember));
+    router.route(u"GET"_s, base + u"/admins/members"_s, auth, this, &Self::adminMembers);
+    router.route(u"PUT"_s, base + u"/admins/members"_s, auth, this, &Self::putAdminMember);
+    router.route(
+        u"DELETE"_s, base + u"/admins/members/{subjectID}"_s, auth, this, &Self::deleteAdminMember);
 }
 
 Result<HttpResponse> AdminAuthorizationRoutes::provider(const HttpRequest &request)
@@ -80,14 +73,15 @@ Result<HttpResponse> AdminAuthorizationRoutes::provider(const HttpRequest &reque
     if (auto admitted = m_guard.admit(request); !admitted) {
         return admitted.error();
     }
-    Result<std::optional<AuthzModel>> model = m_relationships.activeModel();
+    Result<std::optional<AuthzModel>> model = m_memberships.activeModel();
     if (!model) {
         return model.error();
     }
-    QJsonObject body{{u"name"_s, m_providerName},
-                     {u"capabilities"_s,
-                      QJsonArray{u"relationships.read"_s, u"relationships.write"_s,
-                                 u"models.read"_s, u"evaluate"_s}}};
+    QJsonObject body{
+        {u"name"_s, m_providerName},
+        {u"capabilities"_s,
+         QJsonArray{
+             u"relationships.read"_s, u"relationships.write"_s, u"models.read"_s, u"evaluate"_s}}};
     if (model->has_value()) {
         body.insert(u"activeModelId"_s, (*model)->id);
         body.insert(u"activeModel"_s, (*model)->toJson(true));
@@ -105,7 +99,7 @@ Result<HttpResponse> AdminAuthorizationRoutes::models(const HttpRequest &request
         return size.error();
     }
     Result<AuthzModelPage> page =
-        m_relationships.listModels(*size, request.queryValue(u"pageToken"_s));
+        m_memberships.listModels(*size, request.queryValue(u"pageToken"_s));
     if (!page) {
         return page.error();
     }
@@ -129,7 +123,7 @@ Result<HttpResponse> AdminAuthorizationRoutes::relationships(const HttpRequest &
     if (!size) {
         return size.error();
     }
-    Result<std::optional<AuthzModel>> model = m_relationships.activeModel();
+    Result<std::optional<AuthzModel>> model = m_memberships.activeModel();
     if (!model) {
         return model.error();
     }
@@ -140,18 +134,17 @@ Result<HttpResponse> AdminAuthorizationRoutes::relationships(const HttpRequest &
     RelationshipFilter filter;
     splitFilter(request.queryValue(u"subject"_s), filter.subjectType, filter.subjectId);
     splitFilter(request.queryValue(u"resource"_s), filter.resourceType, filter.resourceId);
-    for (const auto &[key, field] :
-         {std::pair{u"subjectType"_s, &filter.subjectType},
-          std::pair{u"subjectId"_s, &filter.subjectId},
-          std::pair{u"resourceType"_s, &filter.resourceType},
-          std::pair{u"resourceId"_s, &filter.resourceId}}) {
+    for (const auto &[key, field] : {std::pair{u"subjectType"_s, &filter.subjectType},
+                                     std::pair{u"subjectId"_s, &filter.subjectId},
+                                     std::pair{u"resourceType"_s, &filter.resourceType},
+                                     std::pair{u"resourceId"_s, &filter.resourceId}}) {
         if (const QString value = request.queryValue(key); !value.isEmpty()) {
             *field = value;
         }
     }
     filter.relation = request.queryValue(u"relation"_s);
     Result<RelationshipPage> page =
-        m_relationships.list(filter, *size, request.queryValue(u"pageToken"_s));
+        m_memberships.listRelationships(filter, *size, request.queryValue(u"pageToken"_s));
     if (!page) {
         return page.error();
     }
@@ -210,8 +203,9 @@ HttpResponse AdminAuthorizationRoutes::listMembers(const Target &target)
 {
     QJsonArray rows;
     const QList<MembershipRow> members =
-        m_authorizer.members(target.policy, target.resource,
-                             [this](const QString &subject) { return m_memberships.emailOf(subject); });
+        m_authorizer.members(target.policy, target.resource, [this](const QString &subject) {
+            return m_memberships.emailOf(subject);
+        });
     for (const MembershipRow &member : members) {
         QJsonObject row = member.toJson();
         if (!target.app.isEmpty()) {
@@ -241,10 +235,9 @@ Result<HttpResponse> AdminAuthorizationRoutes::putMember(const HttpRequest &requ
     }
     const QString email = m_memberships.emailOf(subject->canonical());
     if (m_authorizer.staticRole(target.policy, subject->canonical(), email)) {
-        return Error::conflict(
-            u"subject \"%1\" already has static authorization on %2"_s.arg(
-                subject->canonical(),
-                target.app.isEmpty() ? u"the admin surface"_s : u"app \"%1\""_s.arg(target.app)));
+        return Error::conflict(u"subject \"%1\" already has static authorization on %2"_s.arg(
+            subject->canonical(),
+            target.app.isEmpty() ? u"the admin surface"_s : u"app \"%1\""_s.arg(target.app)));
     }
     Result<WriteOutcome> outcome = m_memberships.put(*subject, *role, target.resource);
     if (!outcome) {
@@ -267,8 +260,8 @@ Result<HttpResponse> AdminAuthorizationRoutes::deleteMember(const HttpRequest &r
     Result<WriteOutcome> outcome = m_memberships.remove(*subject, target.resource);
     if (!outcome) {
         if (outcome.error().code == ErrorCode::NotFound
-            && m_authorizer.staticRole(target.policy, subject->canonical(),
-                                       m_memberships.emailOf(subject->canonical()))) {
+            && m_authorizer.staticRole(
+                target.policy, subject->canonical(), m_memberships.emailOf(subject->canonical()))) {
             return Error::conflict(u"static authorization rows are read-only; change the config"_s);
         }
         return outcome.error();
@@ -353,21 +346,18 @@ AdminAuthorizationRoutes::admitWrite(const HttpRequest &request, bool admins) co
     return write;
 }
 
-void AdminAuthorizationRoutes::recordChange(const HttpRequest &request, const Target &target,
-                                            const QString &verb, const QString &subject)
+void AdminAuthorizationRoutes::recordChange(const HttpRequest &request,
+                                            const Target &target,
+                                            const QString &verb,
+                                            const QString &subject)
 {
-    AuditEvent event;
-    event.context = AuditContext::fromRequest(request);
-    if (request.principal) {
-        event.setPrincipal(*request.principal);
-    }
-    event.action = (target.app.isEmpty() ? u"authorization.admin_member."_s
-                                         : u"authorization.app_member."_s)
+    const QString action =
+        (target.app.isEmpty() ? u"authorization.admin_member."_s : u"authorization.app_member."_s)
         + verb;
-    event.targetKind = u"membership"_s;
-    event.targetId = subject;
-    event.targetName = target.app.isEmpty() ? u"admin"_s : target.app;
-    m_audit.record(std::move(event));
+    m_audit.record(AuditEvent::forRequest(
+        request,
+        action,
+        {u"membership"_s, subject, target.app.isEmpty() ? u"admin"_s : target.app}));
 }
 
 } // namespace Gestalt

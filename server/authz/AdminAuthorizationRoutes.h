@@ -12,7 +12,6 @@ class AppCatalog;
 class AuditLog;
 class Authorizer;
 class MembershipService;
-class RelationshipRepository;
 
 // /admin/api/v1/authorization/* (gestalt-facts §5.4): provider, models and relationships for
 // debugging; apps with a policy; merged app and built-in admin members with dynamic writes. The
@@ -20,9 +19,11 @@ class RelationshipRepository;
 class AdminAuthorizationRoutes final
 {
 public:
-    AdminAuthorizationRoutes(const AdminGuard &guard, const Authorizer &authorizer,
-                             const AppCatalog &catalog, RelationshipRepository &relationships,
-                             MembershipService &memberships, AuditLog &audit,
+    AdminAuthorizationRoutes(const AdminGuard &guard,
+                             const Authorizer &authorizer,
+                             const AppCatalog &catalog,
+                             MembershipService &memberships,
+                             AuditLog &audit,
                              QString providerName);
     void registerRoutes(Router &router);
 
@@ -57,13 +58,14 @@ private:
         Target target;
     };
     [[nodiscard]] Result<Write> admitWrite(const HttpRequest &request, bool admins) const;
-    void recordChange(const HttpRequest &request, const Target &target, const QString &verb,
+    void recordChange(const HttpRequest &request,
+                      const Target &target,
+                      const QString &verb,
                       const QString &subject);
 
     const AdminGuard &m_guard;
     const Authorizer &m_authorizer;
     const AppCatalog &m_catalog;
-    RelationshipRepository &m_relationships;
     MembershipService &m_memberships;
     AuditLog &m_audit;
     QString m_providerName;

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "authz/AdminGuard.h"
 
-#include "apps/AppCatalog.h"
 #include "authz/Authorizer.h"
+#include "catalog/AppCatalog.h"
 #include "http/HttpServer.h"
 
 using namespace Qt::StringLiterals;
@@ -25,8 +25,10 @@ Error adminConfigurationRequired()
 
 } // namespace
 
-AdminGuard::AdminGuard(const Authorizer &authorizer, Authenticator &authenticator,
-                       const AppCatalog &catalog, std::function<bool()> loginEnabled)
+AdminGuard::AdminGuard(const Authorizer &authorizer,
+                       Authenticator &authenticator,
+                       const AppCatalog &catalog,
+                       std::function<bool()> loginEnabled)
     : m_authorizer(authorizer)
     , m_authenticator(authenticator)
     , m_catalog(catalog)
@@ -44,8 +46,8 @@ Result<AdminGuard::Admission> AdminGuard::admit(const HttpRequest &request,
         admission.canWriteAdmins = true;
         return admission;
     }
-    const bool hasCredentials = !request.header("authorization").isEmpty()
-        || !request.cookie(u"session_token"_s).isEmpty();
+    const bool hasCredentials =
+        !request.header("authorization").isEmpty() || !request.cookie(u"session_token"_s).isEmpty();
     if (!hasCredentials && m_loginEnabled()) {
         return Error::unauthenticated(u"missing authorization"_s);
     }

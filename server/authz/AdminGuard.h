@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "identity/Principal.h"
+#include "core/Principal.h"
 #include "shared/Result.h"
 
 #include <QString>
@@ -28,8 +28,10 @@ struct HttpRequest;
 class AdminGuard final
 {
 public:
-    AdminGuard(const Authorizer &authorizer, Authenticator &authenticator,
-               const AppCatalog &catalog, std::function<bool()> loginEnabled);
+    AdminGuard(const Authorizer &authorizer,
+               Authenticator &authenticator,
+               const AppCatalog &catalog,
+               std::function<bool()> loginEnabled);
 
     struct Admission
     {

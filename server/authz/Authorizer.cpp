@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "authz/Authorizer.h"
 
-#include "apps/AppCatalog.h"
 #include "authz/AuthzSnapshot.h"
+#include "catalog/AppCatalog.h"
+#include "shared/wire/Authorization.h"
 
 #include <QJsonArray>
 #include <QSet>
@@ -32,25 +33,17 @@ void addSorted(QStringList &roles, const QStringList &more)
 
 QJsonObject MembershipRow::toJson() const
 {
-    QJsonObject row{{u"role"_s, role},
-                    {u"source"_s, isStatic ? u"static"_s : u"dynamic"_s},
-                    {u"effective"_s, effective},
-                    {u"mutable"_s, !isStatic}};
-    if (!subjectId.isEmpty()) {
-        row.insert(u"subjectId"_s, subjectId);
-        row.insert(u"selectorKind"_s, u"subject_id"_s);
-        row.insert(u"selectorValue"_s, subjectId);
-    } else {
-        row.insert(u"selectorKind"_s, u"email"_s);
-        row.insert(u"selectorValue"_s, email);
-    }
-    if (!email.isEmpty()) {
-        row.insert(u"email"_s, email);
-    }
-    if (!shadowedBy.isEmpty()) {
-        row.insert(u"shadowedBy"_s, shadowedBy);
-    }
-    return row;
+    Wire::MemberRow row;
+    row.subjectId = subjectId;
+    row.email = email;
+    row.role = role;
+    row.source = isStatic ? u"static"_s : u"dynamic"_s;
+    row.effective = effective;
+    row.isMutable = !isStatic;
+    row.shadowedBy = shadowedBy;
+    row.selectorKind = subjectId.isEmpty() ? u"email"_s : u"subject_id"_s;
+    row.selectorValue = subjectId.isEmpty() ? email : subjectId;
+    return row.toJson();
 }
 
 const QStringList &Authorizer::baseRoles()
@@ -59,15 +52,18 @@ const QStringList &Authorizer::baseRoles()
     return roles;
 }
 
-Authorizer::Authorizer(const AuthorizationConfig &policies, const AdminConfig &admin,
-                       const AppCatalog &catalog, const AuthzSnapshot &snapshot)
+Authorizer::Authorizer(const AuthorizationConfig &policies,
+                       const AdminConfig &admin,
+                       const AppCatalog &catalog,
+                       const AuthzSnapshot &snapshot)
     : m_policies(policies)
     , m_admin(admin)
     , m_catalog(catalog)
     , m_snapshot(snapshot)
 {}
 
-std::optional<QString> Authorizer::staticRole(const QString &policyName, const QString &subjectId,
+std::optional<QString> Authorizer::staticRole(const QString &policyName,
+                                              const QString &subjectId,
                                               const QString &email) const
 {
     const auto policy = m_policies.policies.constFind(policyName);
@@ -97,8 +93,10 @@ bool Authorizer::policiesName(const QString &subjectId) const
     return false;
 }
 
-RoleDecision Authorizer::decide(const QString &policyName, const ResourceRef &resource,
-                                const QString &subjectId, const QString &email) const
+RoleDecision Authorizer::decide(const QString &policyName,
+                                const ResourceRef &resource,
+                                const QString &subjectId,
+                                const QString &email) const
 {
     if (std::optional<QString> role = staticRole(policyName, subjectId, email)) {
         return {RoleDecision::Source::Static, *role};
@@ -119,14 +117,14 @@ RoleDecision Authorizer::appRole(const Principal &principal, const AppDefinition
     return appRole(principal.subjectId, principal.email, app);
 }
 
-RoleDecision Authorizer::appRole(const QString &subjectId, const QString &email,
-                                 const AppDefinition &app) const
+RoleDecision
+Authorizer::appRole(const QString &subjectId, const QString &email, const AppDefinition &app) const
 {
     if (app.authorizationPolicy.isEmpty()) {
         return {RoleDecision::Source::Open, {}};
     }
-    return decide(app.authorizationPolicy, {ResourceType::App.toString(), app.name}, subjectId,
-                  email);
+    return decide(
+        app.authorizationPolicy, {ResourceType::App.toString(), app.name}, subjectId, email);
 }
 
 RoleDecision Authorizer::adminRole(const Principal &principal) const
@@ -136,26 +134,29 @@ RoleDecision Authorizer::adminRole(const Principal &principal) const
     }
     return decide(m_admin.authorizationPolicy,
                   {ResourceType::Admin.toString(), AdminResourceId.toString()},
-                  principal.subjectId, principal.email);
+                  principal.subjectId,
+                  principal.email);
 }
 
 bool Authorizer::isAdmin(const Principal &principal) const
 {
     const RoleDecision decision = adminRole(principal);
     return decision.source == RoleDecision::Source::Open
-        || (decision.allowed() && m_admin.allowedRoles.contains(decision.role));
+           || (decision.allowed() && m_admin.allowedRoles.contains(decision.role));
 }
 
 bool Authorizer::canWriteAdmins(const Principal &principal) const
 {
     const RoleDecision decision = adminRole(principal);
     return decision.source == RoleDecision::Source::Open
-        || (decision.allowed() && decision.role == u"admin"_s
-            && m_admin.allowedRoles.contains(decision.role));
+           || (decision.allowed() && decision.role == u"admin"_s
+               && m_admin.allowedRoles.contains(decision.role));
 }
 
-QList<MembershipRow> Authorizer::members(const QString &policyName, const ResourceRef &resource,
-                                         const std::function<QString(const QString &)> &emailOf) const
+QList<MembershipRow>
+Authorizer::members(const QString &policyName,
+                    const ResourceRef &resource,
+                    const std::function<QString(const QString &)> &emailOf) const
 {
     QList<MembershipRow> rows;
     QSet<QString> staticSubjects;
@@ -223,47 +224,49 @@ QJsonObject Authorizer::model() const
         sorted.sort();
         return QJsonArray::fromStringList(sorted);
     };
-    return {{u"types"_s,
-             QJsonObject{{ResourceType::App.toString(), list(rolesFor(ResourceType::App))},
-                         {ResourceType::Admin.toString(), list(rolesFor(ResourceType::Admin))},
-                         {ResourceType::ManagedSubject.toString(), list(baseRoles())},
-                         {ResourceType::AppStatic.toString(), list(rolesFor(ResourceType::App))},
-                         {ResourceType::AdminStatic.toString(),
-                          list(rolesFor(ResourceType::Admin))}}}};
+    return {
+        {u"types"_s,
+         QJsonObject{{ResourceType::App.toString(), list(rolesFor(ResourceType::App))},
+                     {ResourceType::Admin.toString(), list(rolesFor(ResourceType::Admin))},
+                     {ResourceType::ManagedSubject.toString(), list(baseRoles())},
+                     {ResourceType::AppStatic.toString(), list(rolesFor(ResourceType::App))},
+                     {ResourceType::AdminStatic.toString(), list(rolesFor(ResourceType::Admin))}}}};
 }
 
 QList<Relationship> Authorizer::staticRelationships() const
 {
     QList<Relationship> out;
     QSet<QString> seen; // the first member naming a subject wins, as in decide()
-    const auto add = [&out, &seen](const AuthorizationPolicy &policy, QStringView type,
-                                   const QString &id) {
-        for (const PolicyMember &member : policy.members) {
-            Result<SubjectId> subject = SubjectId::parse(member.subjectId);
-            if (member.subjectId.isEmpty() || !subject) {
-                continue;
+    const auto add =
+        [&out, &seen](const AuthorizationPolicy &policy, QStringView type, const QString &id) {
+            for (const PolicyMember &member : policy.members) {
+                Result<SubjectId> subject = SubjectId::parse(member.subjectId);
+                if (member.subjectId.isEmpty() || !subject) {
+                    continue;
+                }
+                const QString key = type.toString() + u'\n' + id + u'\n' + member.subjectId;
+                if (seen.contains(key)) {
+                    continue;
+                }
+                seen.insert(key);
+                Relationship relationship;
+                relationship.subject = *subject;
+                relationship.relation = member.role;
+                relationship.resource = {type.toString(), id};
+                relationship.managed = true;
+                out.append(relationship);
             }
-            const QString key = type.toString() + u'\n' + id + u'\n' + member.subjectId;
-            if (seen.contains(key)) {
-                continue;
-            }
-            seen.insert(key);
-            Relationship relationship;
-            relationship.subject = *subject;
-            relationship.relation = member.role;
-            relationship.resource = {type.toString(), id};
-            relationship.managed = true;
-            out.append(relationship);
-        }
-    };
+        };
     for (const AppDefinition &app : m_catalog.apps()) {
         if (!app.authorizationPolicy.isEmpty()) {
-            add(m_policies.policies.value(app.authorizationPolicy), ResourceType::AppStatic,
+            add(m_policies.policies.value(app.authorizationPolicy),
+                ResourceType::AppStatic,
                 app.name);
         }
     }
     if (adminPolicySet()) {
-        add(m_policies.policies.value(m_admin.authorizationPolicy), ResourceType::AdminStatic,
+        add(m_policies.policies.value(m_admin.authorizationPolicy),
+            ResourceType::AdminStatic,
             AdminResourceId.toString());
     }
     return out;

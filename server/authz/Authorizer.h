@@ -5,7 +5,7 @@
 #include "authz/Relationship.h"
 #include "config/AuthorizationConfig.h"
 #include "config/ServerConfig.h"
-#include "identity/Principal.h"
+#include "core/Principal.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -61,13 +61,15 @@ public:
     // The roles every app and the admin surface know, besides those the config names.
     static const QStringList &baseRoles(); // viewer, editor, admin
 
-    Authorizer(const AuthorizationConfig &policies, const AdminConfig &admin,
-               const AppCatalog &catalog, const AuthzSnapshot &snapshot);
+    Authorizer(const AuthorizationConfig &policies,
+               const AdminConfig &admin,
+               const AppCatalog &catalog,
+               const AuthzSnapshot &snapshot);
 
     // The role of `principal` on `app` (an app without policy: Open).
     [[nodiscard]] RoleDecision appRole(const Principal &principal, const AppDefinition &app) const;
-    [[nodiscard]] RoleDecision appRole(const QString &subjectId, const QString &email,
-                                       const AppDefinition &app) const;
+    [[nodiscard]] RoleDecision
+    appRole(const QString &subjectId, const QString &email, const AppDefinition &app) const;
     // The role of `principal` on the built-in admin surface; Open when no admin policy is set.
     [[nodiscard]] RoleDecision adminRole(const Principal &principal) const;
     [[nodiscard]] bool adminPolicySet() const { return !m_admin.authorizationPolicy.isEmpty(); }
@@ -77,17 +79,16 @@ public:
     [[nodiscard]] bool canWriteAdmins(const Principal &principal) const;
 
     // Static members of a policy that match the subject (by subject id or user email).
-    [[nodiscard]] std::optional<QString> staticRole(const QString &policyName,
-                                                    const QString &subjectId,
-                                                    const QString &email) const;
+    [[nodiscard]] std::optional<QString>
+    staticRole(const QString &policyName, const QString &subjectId, const QString &email) const;
     // Does any policy of the config (an app's or the admin surface's, used or not) list
     // `subjectId` (canonical) as a member?
     [[nodiscard]] bool policiesName(const QString &subjectId) const;
     // Merged rows for an app with a policy, or for the admin surface (`app` empty).
-    [[nodiscard]] QList<MembershipRow> members(const QString &policyName,
-                                               const ResourceRef &resource,
-                                               const std::function<QString(const QString &)>
-                                                   &emailOf) const;
+    [[nodiscard]] QList<MembershipRow>
+    members(const QString &policyName,
+            const ResourceRef &resource,
+            const std::function<QString(const QString &)> &emailOf) const;
 
     // The roles a resource of `type` knows (base roles plus every role the config names for it).
     [[nodiscard]] QStringList rolesFor(QStringView resourceType) const;
@@ -101,8 +102,10 @@ public:
     [[nodiscard]] const AdminConfig &adminConfig() const { return m_admin; }
 
 private:
-    [[nodiscard]] RoleDecision decide(const QString &policyName, const ResourceRef &resource,
-                                      const QString &subjectId, const QString &email) const;
+    [[nodiscard]] RoleDecision decide(const QString &policyName,
+                                      const ResourceRef &resource,
+                                      const QString &subjectId,
+                                      const QString &email) const;
 
     const AuthorizationConfig &m_policies;
     const AdminConfig &m_admin;

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "authz/AuthzSnapshot.h"
 
-#include "Logging.h"
 #include "authz/RelationshipRepository.h"
+#include "core/Logging.h"
 
 #include <algorithm>
 

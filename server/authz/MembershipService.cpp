@@ -2,10 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "authz/MembershipService.h"
 
-#include "Logging.h"
 #include "authz/AuthzSnapshot.h"
 #include "authz/RelationshipRepository.h"
-#include "store/UserRepository.h"
+#include "core/Logging.h"
+#include "identity/UserRepository.h"
 
 #include <QRegularExpression>
 
@@ -17,7 +17,8 @@ namespace {
 
 bool looksLikeEmail(const QString &email)
 {
-    static const QRegularExpression pattern(u"^[^@\\s\\x00-\\x1f\\x7f]+@[^@\\s\\x00-\\x1f\\x7f]+$"_s);
+    static const QRegularExpression pattern(
+        u"^[^@\\s\\x00-\\x1f\\x7f]+@[^@\\s\\x00-\\x1f\\x7f]+$"_s);
     return pattern.match(email).hasMatch();
 }
 
@@ -35,7 +36,8 @@ HttpResponse WriteOutcome::toResponse(const QString &okStatus, const QString &pe
 }
 
 MembershipService::MembershipService(RelationshipRepository &relationships,
-                                     AuthzSnapshot &snapshot, UserRepository &users)
+                                     AuthzSnapshot &snapshot,
+                                     UserRepository &users)
     : m_relationships(relationships)
     , m_snapshot(snapshot)
     , m_users(users)
@@ -91,14 +93,14 @@ bool MembershipService::reload()
 {
     Result<void> reloaded = m_snapshot.reload();
     if (!reloaded) {
-        qCWarning(lcAuthz).noquote() << "authz: snapshot reload after a write failed:"
-                                     << reloaded.error().message;
+        qCWarning(lcAuthz).noquote()
+            << "authz: snapshot reload after a write failed:" << reloaded.error().message;
     }
     return reloaded.hasValue();
 }
 
-Result<WriteOutcome> MembershipService::put(const SubjectId &subject, const QString &role,
-                                            const ResourceRef &resource)
+Result<WriteOutcome>
+MembershipService::put(const SubjectId &subject, const QString &role, const ResourceRef &resource)
 {
     Relationship relationship;
     relationship.subject = subject;
@@ -145,6 +147,23 @@ QString MembershipService::emailOf(const QString &subjectId)
     }
     Result<std::optional<User>> user = m_users.findById(subjectId.mid(5));
     return user && user->has_value() ? (*user)->email : QString();
+}
+
+Result<std::optional<AuthzModel>> MembershipService::activeModel()
+{
+    return m_relationships.activeModel();
+}
+
+Result<AuthzModelPage> MembershipService::listModels(int pageSize, const QString &pageToken)
+{
+    return m_relationships.listModels(pageSize, pageToken);
+}
+
+Result<RelationshipPage> MembershipService::listRelationships(const RelationshipFilter &filter,
+                                                              int pageSize,
+                                                              const QString &pageToken)
+{
+    return m_relationships.list(filter, pageSize, pageToken);
 }
 
 } // namespace Gestalt

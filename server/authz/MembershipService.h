@@ -29,11 +29,13 @@ struct WriteOutcome
 
 // Writes to the dynamic authorization store, shared by the admin authorization routes and the
 // managed-subject routes: resolves who (a canonical subjectId, or a user email alias that creates
-// the user), validates the role, writes, reloads the snapshot.
+// the user), validates the role, writes, reloads the snapshot. Also the store's reads that the
+// admin authorization routes answer with (models and relationships, for debugging).
 class MembershipService final
 {
 public:
-    MembershipService(RelationshipRepository &relationships, AuthzSnapshot &snapshot,
+    MembershipService(RelationshipRepository &relationships,
+                      AuthzSnapshot &snapshot,
                       UserRepository &users);
 
     static constexpr int MaxEmailLength = 320;
@@ -41,12 +43,13 @@ public:
     // body {subjectId} or {email}: exactly one. subjectId must be canonical and not system:;
     // email must look like one (and is only for users): the user is created when missing.
     [[nodiscard]] Result<SubjectId> subjectFrom(const QJsonObject &body);
-    // body.role: a string in `roles` (400 "role is required" / "invalid role \"x\" (expected ...)").
+    // body.role: a string in `roles` (400 "role is required" / "invalid role \"x\" (expected
+    // ...)").
     [[nodiscard]] static Result<QString> roleFrom(const QJsonObject &body,
                                                   const QStringList &roles);
 
-    [[nodiscard]] Result<WriteOutcome> put(const SubjectId &subject, const QString &role,
-                                           const ResourceRef &resource);
+    [[nodiscard]] Result<WriteOutcome>
+    put(const SubjectId &subject, const QString &role, const ResourceRef &resource);
     // 404 "authorization member not found" when there is no such dynamic tuple.
     [[nodiscard]] Result<WriteOutcome> remove(const SubjectId &subject,
                                               const ResourceRef &resource);
@@ -55,6 +58,12 @@ public:
 
     // The user's email for a user:<id> subject (empty otherwise or unknown).
     [[nodiscard]] QString emailOf(const QString &subjectId);
+
+    // RelationshipRepository's reads: the active model, pages of models and of relationships.
+    [[nodiscard]] Result<std::optional<AuthzModel>> activeModel();
+    [[nodiscard]] Result<AuthzModelPage> listModels(int pageSize, const QString &pageToken);
+    [[nodiscard]] Result<RelationshipPage>
+    listRelationships(const RelationshipFilter &filter, int pageSize, const QString &pageToken);
 
 private:
     RelationshipRepository &m_relationships;

@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
 #include "authz/Relationship.h"
+
 #include "shared/TimeFormat.h"
 
 using namespace Qt::StringLiterals;

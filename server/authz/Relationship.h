@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "authz/SubjectId.h"
+#include "core/SubjectId.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -15,11 +15,11 @@ namespace Gestalt {
 
 // Resource types of the dynamic authorization store (gestalt-facts §5.3, our names).
 namespace ResourceType {
-inline constexpr QStringView App = u"app";                    // id: app name; relation: role
-inline constexpr QStringView Admin = u"admin";                // id: "gestalt"; built-in admins
+inline constexpr QStringView App = u"app";                        // id: app name; relation: role
+inline constexpr QStringView Admin = u"admin";                    // id: "gestalt"; built-in admins
 inline constexpr QStringView ManagedSubject = u"managed_subject"; // id: service_account:<id>
-inline constexpr QStringView AppStatic = u"app_static";       // managed copy of config members
-inline constexpr QStringView AdminStatic = u"admin_static";   // managed copy of admin members
+inline constexpr QStringView AppStatic = u"app_static";           // managed copy of config members
+inline constexpr QStringView AdminStatic = u"admin_static";       // managed copy of admin members
 } // namespace ResourceType
 
 struct ResourceRef
@@ -66,8 +66,8 @@ struct RelationshipPage
 struct AuthzModel
 {
     QString id;
-    int version = 0;          // 1, 2, ... in order of first write
-    QJsonObject definition;   // {"types": {"app": ["admin","editor","viewer"], ...}}
+    int version = 0;        // 1, 2, ... in order of first write
+    QJsonObject definition; // {"types": {"app": ["admin","editor","viewer"], ...}}
     QDateTime createdAt;
     bool active = false;
 

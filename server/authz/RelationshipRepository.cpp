@@ -2,15 +2,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "authz/RelationshipRepository.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 #include "crypto/Base64.h"
 #include "store/Database.h"
+#include "store/SqlStatement.h"
 #include "store/Transaction.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMap>
-#include <QSqlError>
 #include <QSqlQuery>
 
 #include <algorithm>
@@ -43,42 +43,6 @@ QVariantList keyValues(const Key &key)
 QVariantList keyValues(const SubjectId &subject, const ResourceRef &resource)
 {
     return {subject.kind, subject.id, resource.type, resource.id};
-}
-
-// Prepares `sql`, binds `values` in order and runs it: in `transaction`, or on this thread's
-// connection without one.
-Result<QSqlQuery> run(Transaction &transaction,
-                      const QString &sql,
-                      const QVariantList &values,
-                      const QString &context)
-{
-    Result<QSqlQuery> query = transaction.prepare(sql);
-    if (!query) {
-        return query.error();
-    }
-    for (const QVariant &value : values) {
-        query->addBindValue(value);
-    }
-    if (const Result<void> done = transaction.exec(*query, context); !done) {
-        return done.error();
-    }
-    return query;
-}
-
-Result<QSqlQuery>
-run(Database &database, const QString &sql, const QVariantList &values, const QString &context)
-{
-    Result<QSqlQuery> query = database.prepare(sql);
-    if (!query) {
-        return query.error();
-    }
-    for (const QVariant &value : values) {
-        query->addBindValue(value);
-    }
-    if (!query->exec()) {
-        return database.dialect().toError(query->lastError(), context);
-    }
-    return query;
 }
 
 Relationship fromRow(const QSqlQuery &query)
@@ -154,10 +118,10 @@ Result<QJsonArray> decodeToken(const QString &token, qsizetype size)
 Result<void> lockRevision(Transaction &transaction)
 {
     const Result<QSqlQuery> locked =
-        run(transaction,
-            u"UPDATE authz_revision SET revision = revision WHERE id = 1"_s,
-            {},
-            u"lock authz revision"_s);
+        Sql::run(transaction,
+                 u"UPDATE authz_revision SET revision = revision WHERE id = 1"_s,
+                 {},
+                 u"lock authz revision"_s);
     return locked ? Result<void>() : locked.error();
 }
 
@@ -165,10 +129,10 @@ Result<void> lockRevision(Transaction &transaction)
 Result<void> bumpRevision(Transaction &transaction)
 {
     const Result<QSqlQuery> bumped =
-        run(transaction,
-            u"UPDATE authz_revision SET revision = revision + 1 WHERE id = 1"_s,
-            {},
-            u"bump authz revision"_s);
+        Sql::run(transaction,
+                 u"UPDATE authz_revision SET revision = revision + 1 WHERE id = 1"_s,
+                 {},
+                 u"bump authz revision"_s);
     if (!bumped) {
         return bumped.error();
     }
@@ -176,6 +140,19 @@ Result<void> bumpRevision(Transaction &transaction)
         return Error::internal(u"bump authz revision: the authz_revision row is missing"_s);
     }
     return {};
+}
+
+// Runs one writing statement in `transaction`; returns how many rows it changed.
+Result<int> changeRowsIn(Transaction &transaction,
+                         const QString &sql,
+                         const QVariantList &values,
+                         const QString &context)
+{
+    const Result<QSqlQuery> query = Sql::run(transaction, sql, values, context);
+    if (!query) {
+        return query.error();
+    }
+    return std::max(query->numRowsAffected(), 0);
 }
 
 // Runs one writing statement in its own transaction and bumps the revision when it changed rows.
@@ -189,12 +166,11 @@ Result<int> changeRows(Database &database,
     if (const Result<void> locked = lockRevision(transaction); !locked) {
         return locked.error();
     }
-    const Result<QSqlQuery> query = run(transaction, sql, values, context);
-    if (!query) {
-        return query.error();
+    Result<int> changed = changeRowsIn(transaction, sql, values, context);
+    if (!changed) {
+        return changed.error();
     }
-    const int changed = std::max(query->numRowsAffected(), 0);
-    if (changed > 0) {
+    if (*changed > 0) {
         if (const Result<void> bumped = bumpRevision(transaction); !bumped) {
             return bumped.error();
         }
@@ -203,6 +179,119 @@ Result<int> changeRows(Database &database,
         return committed.error();
     }
     return changed;
+}
+
+// The managed tuples syncManaged() should leave, by key; ordered, so every replica writes in the
+// same order. Refuses an invalid relationship and two relations for one (subject, resource).
+Result<QMap<Key, QString>> wantedTuples(const QList<Relationship> &desired)
+{
+    QMap<Key, QString> wanted;
+    for (const Relationship &relationship : desired) {
+        if (const Result<void> valid = checkRelationship(relationship); !valid) {
+            return valid.error();
+        }
+        const Key key{relationship.resource.type,
+                      relationship.resource.id,
+                      relationship.subject.kind,
+                      relationship.subject.id};
+        const auto found = wanted.constFind(key);
+        if (found != wanted.cend() && *found != relationship.relation) {
+            return Error::invalid(u"managed relationships give %1 two relations on %2:%3"_s.arg(
+                relationship.subject.canonical(),
+                relationship.resource.type,
+                relationship.resource.id));
+        }
+        wanted.insert(key, relationship.relation);
+    }
+    return wanted;
+}
+
+// The managed tuples stored now, by key.
+Result<QMap<Key, QString>> readManaged(Transaction &transaction)
+{
+    Result<QSqlQuery> select = Sql::run(transaction,
+                                        u"SELECT resource_type, resource_id, subject_kind, "
+                                        u"subject_id, relation FROM authz_relationships "
+                                        u"WHERE managed = TRUE"_s,
+                                        {},
+                                        u"read managed relationships"_s);
+    if (!select) {
+        return select.error();
+    }
+    QMap<Key, QString> existing;
+    while (select->next()) {
+        existing.insert({select->value(0).toString(),
+                         select->value(1).toString(),
+                         select->value(2).toString(),
+                         select->value(3).toString()},
+                        select->value(4).toString());
+    }
+    select->finish();
+    return existing;
+}
+
+// Deletes the stored managed tuples no longer wanted and updates those whose relation changed.
+Result<int> changeExisting(Transaction &transaction,
+                           const QMap<Key, QString> &existing,
+                           const QMap<Key, QString> &wanted,
+                           const QVariant &now)
+{
+    int changes = 0;
+    for (auto it = existing.cbegin(); it != existing.cend(); ++it) {
+        const auto target = wanted.constFind(it.key());
+        Result<int> changed = 0;
+        if (target == wanted.cend()) {
+            changed = changeRowsIn(transaction,
+                                   u"DELETE FROM authz_relationships WHERE managed = TRUE AND "_s
+                                       + kKeyMatch,
+                                   keyValues(it.key()),
+                                   u"delete managed relationship"_s);
+        } else if (*target != it.value()) {
+            changed = changeRowsIn(transaction,
+                                   u"UPDATE authz_relationships SET relation = ?, updated_at = ? "
+                                   u"WHERE managed = TRUE AND "_s
+                                       + kKeyMatch,
+                                   QVariantList{*target, now} + keyValues(it.key()),
+                                   u"update managed relationship"_s);
+        }
+        if (!changed) {
+            return changed.error();
+        }
+        changes += *changed;
+    }
+    return changes;
+}
+
+// Inserts the wanted managed tuples not stored yet; a dynamic tuple on the same key wins.
+Result<int> insertMissing(Transaction &transaction,
+                          const QMap<Key, QString> &existing,
+                          const QMap<Key, QString> &wanted,
+                          const QVariant &now)
+{
+    int changes = 0;
+    for (auto it = wanted.cbegin(); it != wanted.cend(); ++it) {
+        if (existing.contains(it.key())) {
+            continue;
+        }
+        const auto &[resourceType, resourceId, subjectKind, subjectId] = it.key();
+        const Result<int> inserted =
+            changeRowsIn(transaction,
+                         u"INSERT INTO authz_relationships ("_s + kColumns
+                             + u") VALUES (?, ?, ?, ?, ?, TRUE, ?, ?) ON CONFLICT DO NOTHING"_s,
+                         {subjectKind, subjectId, it.value(), resourceType, resourceId, now, now},
+                         u"insert managed relationship"_s);
+        if (!inserted) {
+            return inserted.error();
+        }
+        if (*inserted == 0) {
+            // A dynamic tuple holds this (subject, resource); it is never written over.
+            qCWarning(lcAuthz).noquote()
+                << "managed relationship" << subjectKind + u':' + subjectId << "on"
+                << resourceType + u':' + resourceId << "skipped: a dynamic one exists";
+        }
+        changes += *inserted;
+    }
+    return changes;
 }
 
 int clampPageSize(int pageSize)
@@ -280,10 +369,10 @@ Result<std::optional<Relationship>> RelationshipRepository::find(const SubjectId
                                                                  const ResourceRef &resource)
 {
     Result<QSqlQuery> query =
-        run(m_database,
-            u"SELECT "_s + kColumns + u" FROM authz_relationships WHERE "_s + kKeyMatch,
-            keyValues(subject, resource),
-            u"find relationship"_s);
+        Sql::run(m_database,
+                 u"SELECT "_s + kColumns + u" FROM authz_relationships WHERE "_s + kKeyMatch,
+                 keyValues(subject, resource),
+                 u"find relationship"_s);
     if (!query) {
         return query.error();
     }
@@ -319,7 +408,7 @@ Result<RelationshipPage> RelationshipRepository::list(const RelationshipFilter &
         if (!after) {
             return after.error();
         }
-        for (const QJsonValue &part : *after) {
+        for (const auto &part : *after) {
             if (!part.isString()) {
                 return Error::invalid(u"invalid pageToken"_s);
             }
@@ -331,11 +420,11 @@ Result<RelationshipPage> RelationshipRepository::list(const RelationshipFilter &
     values.append(limit + 1); // one more tells whether there is a next page
     const QString where =
         conditions.isEmpty() ? QString() : u" WHERE "_s + conditions.join(u" AND "_s);
-    Result<QSqlQuery> query = run(m_database,
-                                  u"SELECT "_s + kColumns + u" FROM authz_relationships"_s + where
-                                      + kOrder + u" LIMIT ?"_s,
-                                  values,
-                                  u"list relationships"_s);
+    Result<QSqlQuery> query = Sql::run(m_database,
+                                       u"SELECT "_s + kColumns + u" FROM authz_relationships"_s
+                                           + where + kOrder + u" LIMIT ?"_s,
+                                       values,
+                                       u"list relationships"_s);
     if (!query) {
         return query.error();
     }
@@ -354,11 +443,11 @@ Result<RelationshipPage> RelationshipRepository::list(const RelationshipFilter &
 
 Result<QList<Relationship>> RelationshipRepository::loadDynamic()
 {
-    Result<QSqlQuery> query =
-        run(m_database,
-            u"SELECT "_s + kColumns + u" FROM authz_relationships WHERE managed = FALSE"_s + kOrder,
-            {},
-            u"load relationships"_s);
+    Result<QSqlQuery> query = Sql::run(
+        m_database,
+        u"SELECT "_s + kColumns + u" FROM authz_relationships WHERE managed = FALSE"_s + kOrder,
+        {},
+        u"load relationships"_s);
     if (!query) {
         return query.error();
     }
@@ -371,10 +460,10 @@ Result<QList<Relationship>> RelationshipRepository::loadDynamic()
 
 Result<qint64> RelationshipRepository::revision()
 {
-    Result<QSqlQuery> query = run(m_database,
-                                  u"SELECT revision FROM authz_revision WHERE id = 1"_s,
-                                  {},
-                                  u"read authz revision"_s);
+    Result<QSqlQuery> query = Sql::run(m_database,
+                                       u"SELECT revision FROM authz_revision WHERE id = 1"_s,
+                                       {},
+                                       u"read authz revision"_s);
     if (!query) {
         return query.error();
     }
@@ -386,23 +475,9 @@ Result<qint64> RelationshipRepository::revision()
 
 Result<void> RelationshipRepository::syncManaged(const QList<Relationship> &desired)
 {
-    QMap<Key, QString> wanted; // ordered, so every replica writes in the same order
-    for (const Relationship &relationship : desired) {
-        if (const Result<void> valid = checkRelationship(relationship); !valid) {
-            return valid.error();
-        }
-        const Key key{relationship.resource.type,
-                      relationship.resource.id,
-                      relationship.subject.kind,
-                      relationship.subject.id};
-        const auto found = wanted.constFind(key);
-        if (found != wanted.cend() && *found != relationship.relation) {
-            return Error::invalid(u"managed relationships give %1 two relations on %2:%3"_s.arg(
-                relationship.subject.canonical(),
-                relationship.resource.type,
-                relationship.resource.id));
-        }
-        wanted.insert(key, relationship.relation);
+    const Result<QMap<Key, QString>> wanted = wantedTuples(desired);
+    if (!wanted) {
+        return wanted.error();
     }
     const QVariant now = SqlDialect::toStorage(m_clock());
 
@@ -410,77 +485,19 @@ Result<void> RelationshipRepository::syncManaged(const QList<Relationship> &desi
     if (const Result<void> locked = lockRevision(transaction); !locked) {
         return locked.error();
     }
-    QMap<Key, QString> existing;
-    {
-        Result<QSqlQuery> select = run(transaction,
-                                       u"SELECT resource_type, resource_id, subject_kind, "
-                                       u"subject_id, relation FROM authz_relationships "
-                                       u"WHERE managed = TRUE"_s,
-                                       {},
-                                       u"read managed relationships"_s);
-        if (!select) {
-            return select.error();
-        }
-        while (select->next()) {
-            existing.insert({select->value(0).toString(),
-                             select->value(1).toString(),
-                             select->value(2).toString(),
-                             select->value(3).toString()},
-                            select->value(4).toString());
-        }
-        select->finish();
+    const Result<QMap<Key, QString>> existing = readManaged(transaction);
+    if (!existing) {
+        return existing.error();
     }
-
-    int changes = 0;
-    const auto apply =
-        [&](const QString &sql, const QVariantList &values, const QString &context) -> Result<int> {
-        const Result<QSqlQuery> query = run(transaction, sql, values, context);
-        if (!query) {
-            return query.error();
-        }
-        return std::max(query->numRowsAffected(), 0);
-    };
-    for (auto it = existing.cbegin(); it != existing.cend(); ++it) {
-        const auto target = wanted.constFind(it.key());
-        Result<int> changed = 0;
-        if (target == wanted.cend()) {
-            changed =
-                apply(u"DELETE FROM authz_relationships WHERE managed = TRUE AND "_s + kKeyMatch,
-                      keyValues(it.key()),
-                      u"delete managed relationship"_s);
-        } else if (*target != it.value()) {
-            changed = apply(u"UPDATE authz_relationships SET relation = ?, updated_at = ? "
-                            u"WHERE managed = TRUE AND "_s
-                                + kKeyMatch,
-                            QVariantList{*target, now} + keyValues(it.key()),
-                            u"update managed relationship"_s);
-        }
-        if (!changed) {
-            return changed.error();
-        }
-        changes += *changed;
+    const Result<int> changed = changeExisting(transaction, *existing, *wanted, now);
+    if (!changed) {
+        return changed.error();
     }
-    for (auto it = wanted.cbegin(); it != wanted.cend(); ++it) {
-        if (existing.contains(it.key())) {
-            continue;
-        }
-        const auto &[resourceType, resourceId, subjectKind, subjectId] = it.key();
-        const Result<int> inserted =
-            apply(u"INSERT INTO authz_relationships ("_s + kColumns
-                      + u") VALUES (?, ?, ?, ?, ?, TRUE, ?, ?) ON CONFLICT DO NOTHING"_s,
-                  {subjectKind, subjectId, it.value(), resourceType, resourceId, now, now},
-                  u"insert managed relationship"_s);
-        if (!inserted) {
-            return inserted.error();
-        }
-        if (*inserted == 0) {
-            // A dynamic tuple holds this (subject, resource); it is never written over.
-            qCWarning(lcAuthz).noquote()
-                << "managed relationship" << subjectKind + u':' + subjectId << "on"
-                << resourceType + u':' + resourceId << "skipped: a dynamic one exists";
-        }
-        changes += *inserted;
+    const Result<int> inserted = insertMissing(transaction, *existing, *wanted, now);
+    if (!inserted) {
+        return inserted.error();
     }
+    const int changes = *changed + *inserted;
     if (changes > 0) {
         if (const Result<void> bumped = bumpRevision(transaction); !bumped) {
             return bumped.error();
@@ -512,16 +529,16 @@ Result<AuthzModel> RelationshipRepository::activateModel(const QString &id,
         {u"UPDATE authz_models SET active = TRUE WHERE id = ? AND active = FALSE"_s, {id}},
     };
     for (const auto &[sql, values] : steps) {
-        if (const Result<QSqlQuery> done = run(transaction, sql, values, u"activate model"_s);
+        if (const Result<QSqlQuery> done = Sql::run(transaction, sql, values, u"activate model"_s);
             !done) {
             return done.error();
         }
     }
     Result<QSqlQuery> select =
-        run(transaction,
-            u"SELECT "_s + kModelColumns + u" FROM authz_models WHERE id = ?"_s,
-            {id},
-            u"read authz model"_s);
+        Sql::run(transaction,
+                 u"SELECT "_s + kModelColumns + u" FROM authz_models WHERE id = ?"_s,
+                 {id},
+                 u"read authz model"_s);
     if (!select) {
         return select.error();
     }
@@ -539,10 +556,10 @@ Result<AuthzModel> RelationshipRepository::activateModel(const QString &id,
 Result<std::optional<AuthzModel>> RelationshipRepository::activeModel()
 {
     Result<QSqlQuery> query =
-        run(m_database,
-            u"SELECT "_s + kModelColumns + u" FROM authz_models WHERE active = TRUE"_s,
-            {},
-            u"read active authz model"_s);
+        Sql::run(m_database,
+                 u"SELECT "_s + kModelColumns + u" FROM authz_models WHERE active = TRUE"_s,
+                 {},
+                 u"read active authz model"_s);
     if (!query) {
         return query.error();
     }
@@ -568,12 +585,13 @@ Result<AuthzModelPage> RelationshipRepository::listModels(int pageSize, const QS
         values.append(before);
     }
     values.append(limit + 1);
-    Result<QSqlQuery> query = run(m_database,
-                                  u"SELECT "_s + kModelColumns + u" FROM authz_models"_s
-                                      + (values.size() > 1 ? u" WHERE version < ?"_s : QString())
-                                      + u" ORDER BY version DESC LIMIT ?"_s,
-                                  values,
-                                  u"list authz models"_s);
+    Result<QSqlQuery> query =
+        Sql::run(m_database,
+                 u"SELECT "_s + kModelColumns + u" FROM authz_models"_s
+                     + (values.size() > 1 ? u" WHERE version < ?"_s : QString())
+                     + u" ORDER BY version DESC LIMIT ?"_s,
+                 values,
+                 u"list authz models"_s);
     if (!query) {
         return query.error();
     }

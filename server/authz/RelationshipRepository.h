@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "authz/Relationship.h"
+#include "shared/Clock.h"
 #include "shared/Result.h"
 
 namespace Gestalt {
@@ -32,8 +32,8 @@ public:
 
     // Ordered by (resource type, resource id, subject kind, subject id). pageSize 1..500;
     // pageToken is opaque (base64url), 400 "invalid pageToken" when it does not decode.
-    [[nodiscard]] Result<RelationshipPage> list(const RelationshipFilter &filter, int pageSize,
-                                                const QString &pageToken);
+    [[nodiscard]] Result<RelationshipPage>
+    list(const RelationshipFilter &filter, int pageSize, const QString &pageToken);
     // Every non-managed tuple, for the in-memory snapshot.
     [[nodiscard]] Result<QList<Relationship>> loadDynamic();
     [[nodiscard]] Result<qint64> revision();
@@ -44,7 +44,8 @@ public:
     [[nodiscard]] Result<void> syncManaged(const QList<Relationship> &desired);
 
     // Models: writes `model` when its id is new (version = highest + 1) and marks it active.
-    [[nodiscard]] Result<AuthzModel> activateModel(const QString &id, const QJsonObject &definition);
+    [[nodiscard]] Result<AuthzModel> activateModel(const QString &id,
+                                                   const QJsonObject &definition);
     [[nodiscard]] Result<std::optional<AuthzModel>> activeModel();
     // Newest version first; paging as list().
     [[nodiscard]] Result<AuthzModelPage> listModels(int pageSize, const QString &pageToken);

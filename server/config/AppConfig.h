@@ -87,7 +87,7 @@ struct AppSurfaces
 // When an agent's call of an operation waits for an operator's approval (an `approval`
 // interaction): per app (`approval`) and per operation (allowedOperations.<op>.approval).
 enum class ApprovalRule {
-    Default,  // operations: the app's rule; apps: Never
+    Default, // operations: the app's rule; apps: Never
     Never,
     Writes,   // apps only: every method but GET, HEAD and OPTIONS
     Required, // always
@@ -182,7 +182,7 @@ struct AppConfig
     QMap<QString, QString> env;
     std::chrono::milliseconds timeout = std::chrono::seconds(30); // per operation
     ApprovalRule approval = ApprovalRule::Never; // agent tool calls: Never | Writes | Required
-    QJsonObject runtime; // free-form until the runtime issue types it
+    QJsonObject runtime;                         // free-form until the runtime issue types it
 };
 
 } // namespace Gestalt

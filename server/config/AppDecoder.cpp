@@ -73,10 +73,10 @@ AppConfig AppDecoder::read(ConfigMapReader &r) const
             entry.description = op.string(u"description");
             entry.allowedRoles = op.stringList(u"allowedRoles");
             entry.tags = op.stringList(u"tags");
-            entry.approval = op.choice(u"approval",
-                                       {{u"required", ApprovalRule::Required},
-                                        {u"never", ApprovalRule::Never}},
-                                       ApprovalRule::Default);
+            entry.approval =
+                op.choice(u"approval",
+                          {{u"required", ApprovalRule::Required}, {u"never", ApprovalRule::Never}},
+                          ApprovalRule::Default);
             allowed.insert(child.name, entry);
         }
         app.allowedOperations = allowed;

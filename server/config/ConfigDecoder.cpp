@@ -395,9 +395,9 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
     for (const QString &entry : server.stringList(u"trustedProxies", {}, true)) {
         std::pair<QHostAddress, int> subnet = QHostAddress::parseSubnet(entry);
         if (subnet.first.isNull()) {
-            server.error(u"trustedProxies",
-                         u"\"%1\" is not an IP address or CIDR range (e.g. 10.0.0.0/8)"_s.arg(
-                             entry));
+            server.error(
+                u"trustedProxies",
+                u"\"%1\" is not an IP address or CIDR range (e.g. 10.0.0.0/8)"_s.arg(entry));
             continue;
         }
         s.trustedProxies.append(subnet);

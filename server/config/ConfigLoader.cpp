@@ -2,10 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "config/ConfigLoader.h"
 
-#include "Logging.h"
 #include "config/ConfigDecoder.h"
 #include "config/ConfigNode.h"
 #include "config/RelativePathResolver.h"
+#include "core/Logging.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -90,6 +90,9 @@ ConfigLoadReport ConfigLoader::loadReport(const QStringList &files) const
     }
     config.baseDir = QFileInfo(files.front()).absolutePath();
     ConfigDecoder(errors).read(merged, config);
+    for (const Check &check : m_checks) {
+        check(config, errors);
+    }
     if (errors.isEmpty()) {
         qCDebug(lcConfig).noquote() << "config: loaded" << config.files.join(u", "_s);
         report.config = std::move(config);

@@ -9,7 +9,10 @@
 
 #include <QStringList>
 
+#include <functional>
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace Gestalt {
 
@@ -35,6 +38,12 @@ public:
     ConfigLoader() = default;                               // process environment
     explicit ConfigLoader(EnvExpander::Lookup environment); // for tests
 
+    // A domain's own rules over its decoded section (workflows: cron expressions and targets),
+    // added by the caller so config/ knows no domain: run after decoding, its errors join the
+    // loader's (with their places) and, as those, leave `config` unset.
+    using Check = std::function<void(const Config &, ConfigErrors &)>;
+    void addCheck(Check check) { m_checks.push_back(std::move(check)); }
+
     // Every problem at once, for `gestaltd validate`.
     [[nodiscard]] ConfigLoadReport loadReport(const QStringList &files) const;
     // The config, or one InvalidArgument error listing every problem (one per line).
@@ -42,6 +51,7 @@ public:
 
 private:
     EnvExpander m_expander;
+    std::vector<Check> m_checks;
 };
 
 } // namespace Gestalt

@@ -264,16 +264,6 @@ ConfigNode::parse(const QByteArray &utf8, const SourceLocation &file, ConfigErro
     return builder.parse();
 }
 
-ConfigNode ConfigNode::makeString(const QString &text, const SourceLocation &where)
-{
-    ConfigNode node;
-    node.m_kind = Kind::Scalar;
-    node.m_text = text;
-    node.m_quoted = true;
-    node.m_location = where;
-    return node;
-}
-
 void ConfigNode::setText(const QString &text)
 {
     m_kind = Kind::Scalar;

@@ -42,7 +42,6 @@ public:
     // fails ("YAML document expands to too many nodes") instead of growing without bound.
     [[nodiscard]] static std::optional<ConfigNode>
     parse(const QByteArray &utf8, const SourceLocation &file, ConfigErrors &errors);
-    [[nodiscard]] static ConfigNode makeString(const QString &text, const SourceLocation &where);
 
     // Runs yaml-cpp's parser over `utf8`, passing the events of each document to `handler`, and
     // returns how many documents it handled, stopping after `maxDocuments`. Every loop over YAML
@@ -62,8 +61,6 @@ public:
 
     // Scalar text exactly as written (after YAML unquoting).
     [[nodiscard]] const QString &text() const { return m_text; }
-    // True for quoted, block and !!str scalars: always strings, never numbers or booleans.
-    [[nodiscard]] bool isQuoted() const { return m_quoted; }
     void setText(const QString &text);
 
     [[nodiscard]] const std::vector<ConfigNode> &items() const { return m_items; }

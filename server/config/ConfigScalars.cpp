@@ -2,10 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "config/ConfigScalars.h"
 
-#include <array>
 #include <cmath>
 #include <limits>
-#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -104,35 +102,6 @@ std::optional<std::chrono::milliseconds> parseDuration(QStringView text)
     }
     const auto ms = static_cast<qint64>(std::floor(totalNs / 1e6L));
     return std::chrono::milliseconds(negative ? -ms : ms);
-}
-
-QString formatDuration(std::chrono::milliseconds duration)
-{
-    qint64 ms = duration.count();
-    if (ms == 0) {
-        return u"0s"_s;
-    }
-    QString out;
-    if (ms < 0) {
-        out += u'-';
-        ms = -ms;
-    }
-    static constexpr std::array<std::pair<qint64, char16_t>, 4> units{{
-        {86'400'000, u'd'},
-        {3'600'000, u'h'},
-        {60'000, u'm'},
-        {1'000, u's'},
-    }};
-    for (const auto &[size, suffix] : units) {
-        if (ms >= size) {
-            out += QString::number(ms / size) + QChar(suffix);
-            ms %= size;
-        }
-    }
-    if (ms > 0) {
-        out += QString::number(ms) + u"ms"_s;
-    }
-    return out;
 }
 
 std::optional<qint64> parseByteSize(QStringView text)

@@ -16,9 +16,6 @@ namespace Gestalt {
 // "0" alone is allowed. Sub-millisecond parts are rounded down. nullopt when malformed.
 [[nodiscard]] std::optional<std::chrono::milliseconds> parseDuration(QStringView text);
 
-// The shortest Go-style spelling of a duration ("720h0m0s" is written "30d"): for messages.
-[[nodiscard]] QString formatDuration(std::chrono::milliseconds duration);
-
 // A byte count: a plain integer, or an integer with B, KB/KiB, MB/MiB, GB/GiB (1024-based for
 // the i forms and 1000-based otherwise; "K"/"M"/"G" alone are 1024-based). nullopt when malformed.
 [[nodiscard]] std::optional<qint64> parseByteSize(QStringView text);

@@ -13,7 +13,7 @@ namespace {
 constexpr qint64 maxRequests = 1'000'000'000;
 constexpr qint64 maxConcurrent = 1'000'000;
 constexpr qint64 minPerSeconds = 1;
-constexpr qint64 maxPerSeconds = 24 * 3600;
+constexpr qint64 maxPerSeconds = qint64{24} * 3600;
 
 } // namespace
 
@@ -50,7 +50,8 @@ LimitSpec LimitsDecoder::readSpec(ConfigMapReader &parent, QStringView key)
     return spec;
 }
 
-void LimitsDecoder::read(ConfigMapReader &server, LimitsConfig &limits,
+void LimitsDecoder::read(ConfigMapReader &server,
+                         LimitsConfig &limits,
                          UpstreamLimitsConfig &upstream)
 {
     if (!server.has(u"limits")) {
@@ -83,8 +84,9 @@ void LimitsDecoder::read(ConfigMapReader &server, LimitsConfig &limits,
             o.errorHere(u"set exactly one of role and token"_s);
         }
         if (!entry.token.isEmpty() && !entry.app.isEmpty()) {
-            o.error(u"app", u"applies to role overrides only (a token override replaces the "
-                            u"top-level perSubject)"_s);
+            o.error(u"app",
+                    u"applies to role overrides only (a token override replaces the "
+                    u"top-level perSubject)"_s);
         }
         if (!o.has(u"perSubject")) {
             o.errorHere(u"perSubject is required"_s);
@@ -97,13 +99,14 @@ void LimitsDecoder::read(ConfigMapReader &server, LimitsConfig &limits,
 void LimitsDecoder::readUpstream(ConfigMapReader &limits, UpstreamLimitsConfig &upstream)
 {
     ConfigMapReader reader = limits.map(u"upstream");
-    upstream.onRateLimited = reader.choice(u"onRateLimited",
-                                           {{u"fail", UpstreamRateLimitAction::Fail},
-                                            {u"wait", UpstreamRateLimitAction::Wait}},
-                                           upstream.onRateLimited);
+    upstream.onRateLimited = reader.choice(
+        u"onRateLimited",
+        {{u"fail", UpstreamRateLimitAction::Fail}, {u"wait", UpstreamRateLimitAction::Wait}},
+        upstream.onRateLimited);
     upstream.maxWait = reader.duration(u"maxWait", upstream.maxWait);
     if (upstream.maxWait > std::chrono::hours(1)) {
-        reader.error(u"maxWait", u"must be at most 1h (an upstream's Retry-After is capped there)"_s);
+        reader.error(u"maxWait",
+                     u"must be at most 1h (an upstream's Retry-After is capped there)"_s);
     }
 }
 

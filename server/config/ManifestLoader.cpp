@@ -2,11 +2,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "config/ManifestLoader.h"
 
-#include "Logging.h"
 #include "config/ConfigErrors.h"
 #include "config/ConfigMapReader.h"
 #include "config/RelativePathResolver.h"
 #include "config/SourceRef.h"
+#include "core/Logging.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -36,6 +36,78 @@ constexpr std::array<MisplacedKey, 5> misplacedSpecKeys{{
     {u"iconFile", u"set it at the top level of the manifest"},
     {u"authorizationPolicy", u"set it on the app entry in the config"},
 }};
+
+// The manifest file's bytes without a BOM; nullopt (with the problem in `errors`) when it cannot
+// be read or is too large.
+std::optional<QByteArray> manifestText(const QString &file,
+                                       const SourceLocation &sourceAt,
+                                       const QString &path,
+                                       ConfigErrors &errors)
+{
+    QFile input(file);
+    if (!input.open(QIODevice::ReadOnly)) {
+        errors.add(
+            sourceAt,
+            path + u".source: cannot read the manifest %1: %2"_s.arg(file, input.errorString()));
+        return std::nullopt;
+    }
+    QByteArray text = input.read(maxManifestBytes + 1);
+    if (text.size() > maxManifestBytes) {
+        errors.add(sourceAt, path + u".source: the manifest %1 is larger than 4 MB"_s.arg(file));
+        return std::nullopt;
+    }
+    if (text.startsWith("\xEF\xBB\xBF")) {
+        text.remove(0, 3);
+    }
+    return text;
+}
+
+// The manifest's top-level keys checked and its spec map returned (empty when missing or not a
+// map); the problems, and any spec key that belongs elsewhere, go to `problems`.
+ConfigNode manifestSpec(const ConfigNode &root, const SourceLocation &where, ConfigErrors &problems)
+{
+    SourceLocation start = where;
+    start.line = 1;
+    start.column = 1;
+    ConfigNode spec;
+    {
+        ConfigMapReader manifest(&root, QString(), start, problems);
+        const QString kind = manifest.requiredString(u"kind");
+        if (!kind.isEmpty() && kind != u"plugin") {
+            manifest.error(u"kind", u"unsupported kind \"%1\" (expected plugin)"_s.arg(kind));
+        }
+        (void)manifest.string(u"source");
+        (void)manifest.string(u"version");
+        (void)manifest.string(u"displayName");
+        (void)manifest.string(u"description");
+        (void)manifest.string(u"iconFile");
+        for (const QStringView key : {QStringView(u"artifacts"), QStringView(u"entrypoint")}) {
+            if (manifest.has(key)) {
+                manifest.error(key,
+                               u"executable plugins are not supported; describe the API in "
+                               u"spec.surfaces (openapi, rest or mcp)"_s);
+            }
+        }
+        if (const ConfigNode *written = manifest.take(u"spec")) {
+            if (written->isMap()) {
+                spec = *written;
+            } else {
+                manifest.error(u"spec", u"expected a map"_s);
+            }
+        }
+        if (!manifest.has(u"spec") && problems.isEmpty()) {
+            manifest.errorHere(u"spec: required (the app's surfaces, connections...)"_s);
+        }
+    }
+    for (const MisplacedKey &misplaced : misplacedSpecKeys) {
+        if (const ConfigNode::Entry *entry = spec.isMap() ? spec.entry(misplaced.key) : nullptr) {
+            problems.add(entry->keyLocation,
+                         u"spec.%1: not allowed in a manifest's spec; %2"_s.arg(misplaced.key,
+                                                                                misplaced.advice));
+        }
+    }
+    return spec;
+}
 
 } // namespace
 
@@ -94,68 +166,18 @@ std::optional<ConfigNode> ManifestLoader::load(const ConfigNode &entry, const QS
 std::optional<ConfigNode>
 ManifestLoader::read(const QString &file, const SourceLocation &sourceAt, const QString &path) const
 {
-    QFile input(file);
-    if (!input.open(QIODevice::ReadOnly)) {
-        m_errors.add(
-            sourceAt,
-            path + u".source: cannot read the manifest %1: %2"_s.arg(file, input.errorString()));
+    std::optional<QByteArray> text = manifestText(file, sourceAt, path, m_errors);
+    if (!text) {
         return std::nullopt;
-    }
-    QByteArray text = input.read(maxManifestBytes + 1);
-    if (text.size() > maxManifestBytes) {
-        m_errors.add(sourceAt, path + u".source: the manifest %1 is larger than 4 MB"_s.arg(file));
-        return std::nullopt;
-    }
-    if (text.startsWith("\xEF\xBB\xBF")) {
-        text.remove(0, 3);
     }
     const SourceLocation where{file}; // sorted after the config files' own problems
     ConfigErrors problems;
-    std::optional<ConfigNode> root = ConfigNode::parse(text, where, problems);
+    std::optional<ConfigNode> root = ConfigNode::parse(*text, where, problems);
     if (!root || !problems.isEmpty()) {
         m_errors.append(problems);
         return std::nullopt;
     }
-    SourceLocation start = where;
-    start.line = 1;
-    start.column = 1;
-    ConfigNode spec;
-    {
-        ConfigMapReader manifest(&*root, QString(), start, problems);
-        const QString kind = manifest.requiredString(u"kind");
-        if (!kind.isEmpty() && kind != u"plugin") {
-            manifest.error(u"kind", u"unsupported kind \"%1\" (expected plugin)"_s.arg(kind));
-        }
-        (void)manifest.string(u"source");
-        (void)manifest.string(u"version");
-        (void)manifest.string(u"displayName");
-        (void)manifest.string(u"description");
-        (void)manifest.string(u"iconFile");
-        for (const QStringView key : {QStringView(u"artifacts"), QStringView(u"entrypoint")}) {
-            if (manifest.has(key)) {
-                manifest.error(key,
-                               u"executable plugins are not supported; describe the API in "
-                               u"spec.surfaces (openapi, rest or mcp)"_s);
-            }
-        }
-        if (const ConfigNode *written = manifest.take(u"spec")) {
-            if (written->isMap()) {
-                spec = *written;
-            } else {
-                manifest.error(u"spec", u"expected a map"_s);
-            }
-        }
-        if (!manifest.has(u"spec") && problems.isEmpty()) {
-            manifest.errorHere(u"spec: required (the app's surfaces, connections...)"_s);
-        }
-    }
-    for (const MisplacedKey &misplaced : misplacedSpecKeys) {
-        if (const ConfigNode::Entry *entry = spec.isMap() ? spec.entry(misplaced.key) : nullptr) {
-            problems.add(entry->keyLocation,
-                         u"spec.%1: not allowed in a manifest's spec; %2"_s.arg(misplaced.key,
-                                                                                misplaced.advice));
-        }
-    }
+    const ConfigNode spec = manifestSpec(*root, where, problems);
     if (!problems.isEmpty()) {
         m_errors.append(problems);
         return std::nullopt;

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "config/SourceLocation.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
@@ -27,6 +29,12 @@ struct WorkflowSchedule
     QString provider;
     QJsonObject target; // {steps: [...]}: typed by the workflows issue
     QList<WorkflowPermission> permissions;
+    // Where it was written, for the errors of the workflows check (workflows/WorkflowConfigCheck):
+    // the entry (key path and place), its `cron`, and whether a target was written to check.
+    QString path;
+    SourceLocation location;
+    SourceLocation cronLocation;
+    bool targetWritten = false;
 };
 
 struct EventMatch
@@ -46,6 +54,10 @@ struct WorkflowEventTrigger
     QString provider;
     QJsonObject target;
     QList<WorkflowPermission> permissions;
+    // As for WorkflowSchedule.
+    QString path;
+    SourceLocation location;
+    bool targetWritten = false;
 };
 
 struct WorkflowsConfig
@@ -59,7 +71,7 @@ struct WorkflowsConfig
     // A schedule due while no replica ran fires once at start when the firing it missed is at
     // most this old; older ones are skipped.
     std::chrono::milliseconds missedRunGrace = std::chrono::minutes(15);
-    int maxConcurrentRuns = 32; // per replica
+    int maxConcurrentRuns = 32;                                           // per replica
     std::chrono::milliseconds runRetention = std::chrono::hours(24 * 30); // finished runs
 
     QMap<QString, WorkflowSchedule> schedules;

@@ -5,8 +5,6 @@
 #include "config/AppDecoder.h"
 #include "config/ConfigErrors.h"
 #include "config/ConfigMapReader.h"
-#include "workflows/CronExpression.h"
-#include "workflows/WorkflowTarget.h"
 
 #include <QTimeZone>
 
@@ -27,17 +25,17 @@ QList<WorkflowPermission> readPermissions(ConfigMapReader &r)
     return permissions;
 }
 
-QJsonObject readTarget(ConfigMapReader &r)
+// The target stays JSON here: workflows/WorkflowConfigCheck types it (`written`: there is one
+// to check).
+QJsonObject readTarget(ConfigMapReader &r, bool &written)
 {
     if (!r.has(u"target") && r.isMap()) {
         r.errorHere(u"target is required"_s);
+        written = false;
         return {};
     }
-    QJsonObject target = r.object(u"target");
-    if (Result<WorkflowTarget> parsed = WorkflowTarget::fromJson(target); !parsed) {
-        r.errorHere(parsed.error().message);
-    }
-    return target;
+    written = true;
+    return r.object(u"target");
 }
 
 } // namespace
@@ -58,27 +56,25 @@ WorkflowsConfig WorkflowDecoder::read(ConfigMapReader &workflows)
     for (const ConfigMapReader::Child &child : workflows.entries(u"schedules")) {
         ConfigMapReader r(child, workflows.errors());
         WorkflowSchedule schedule;
-        schedule.cron = r.requiredString(u"cron");
-        if (!schedule.cron.isEmpty()) {
-            if (Result<CronExpression> cron = CronExpression::parse(schedule.cron); !cron) {
-                // The parser's messages start with "cron: ", which the key path already says.
-                QString message = cron.error().message;
-                r.error(u"cron", message.startsWith(u"cron: ") ? message.mid(6) : message);
-            }
-        }
+        schedule.path = r.path();
+        schedule.location = r.anchor();
+        schedule.cronLocation = r.locationOf(u"cron");
+        schedule.cron = r.requiredString(u"cron"); // parsed by workflows/WorkflowConfigCheck
         schedule.timezone = r.string(u"timezone", schedule.timezone);
         if (!QTimeZone(schedule.timezone.toUtf8()).isValid()) {
             r.error(u"timezone", u"unknown time zone \"%1\""_s.arg(schedule.timezone));
         }
         schedule.paused = r.boolean(u"paused", false);
         schedule.provider = r.string(u"provider");
-        schedule.target = readTarget(r);
+        schedule.target = readTarget(r, schedule.targetWritten);
         schedule.permissions = readPermissions(r);
         config.schedules.insert(child.name, schedule);
     }
     for (const ConfigMapReader::Child &child : workflows.entries(u"eventTriggers")) {
         ConfigMapReader r(child, workflows.errors());
         WorkflowEventTrigger trigger;
+        trigger.path = r.path();
+        trigger.location = r.anchor();
         {
             ConfigMapReader match = r.map(u"match");
             if (!r.has(u"match") && r.isMap()) {
@@ -90,7 +86,7 @@ WorkflowsConfig WorkflowDecoder::read(ConfigMapReader &workflows)
         }
         trigger.paused = r.boolean(u"paused", false);
         trigger.provider = r.string(u"provider");
-        trigger.target = readTarget(r);
+        trigger.target = readTarget(r, trigger.targetWritten);
         trigger.permissions = readPermissions(r);
         trigger.publishers = r.stringList(u"publishers");
         config.eventTriggers.insert(child.name, trigger);

@@ -8,8 +8,9 @@ namespace Gestalt {
 
 class ConfigMapReader;
 
-// Reads `workflows`: config-managed schedules (cron, IANA time zone) and event triggers. Targets
-// stay free-form until the workflows issue types `target.steps`.
+// Reads `workflows`: config-managed schedules (cron, IANA time zone) and event triggers. Cron
+// expressions and targets stay text and JSON here: workflows/WorkflowConfigCheck parses them
+// (ConfigLoader::addCheck), so config/ knows nothing of the workflows domain.
 class WorkflowDecoder final
 {
 public:

@@ -58,7 +58,8 @@ HttpResponse errorFor(const HttpRequest &request, const Error &error)
         return HttpResponse::fromError(error);
     }
     HttpResponse response = HttpResponse::fromError(error);
-    return htmlResponse(response.status, u"Connection failed"_s,
+    return htmlResponse(response.status,
+                        u"Connection failed"_s,
                         u"<p>"_s + publicMessage(error).toHtmlEscaped()
                             + u"</p><p><a href=\"/integrations\">Back to apps</a></p>"_s);
 }
@@ -70,24 +71,25 @@ HttpResponse redirectTo(const QString &location)
     return response;
 }
 
-QString selectionForm(const QString &app, const QString &pendingToken,
-                      const QJsonArray &candidates)
+QString selectionForm(const QString &app, const QString &pendingToken, const QJsonArray &candidates)
 {
     QString html = u"<p>Your credential for <strong>"_s + app.toHtmlEscaped()
-        + u"</strong> reaches several accounts. Choose the one to connect:</p>"_s
-          u"<form method=\"post\" action=\"/api/v1/auth/pending-connection\">"
-          u"<input type=\"hidden\" name=\"pending_token\" value=\""_s
-        + pendingToken.toHtmlEscaped() + u"\">"_s;
+                   + u"</strong> reaches several accounts. Choose the one to connect:</p>"_s
+                     u"<form method=\"post\" action=\"/api/v1/auth/pending-connection\">"
+                     u"<input type=\"hidden\" name=\"pending_token\" value=\""_s
+                   + pendingToken.toHtmlEscaped() + u"\">"_s;
     for (qsizetype i = 0; i < candidates.size(); ++i) {
         html += u"<div><button type=\"submit\" name=\"candidate_index\" value=\"%1\">%2</button>"
-                "</div>"_s.arg(i).arg(candidates[i][u"name"_s].toString().toHtmlEscaped());
+                "</div>"_s.arg(i)
+                    .arg(candidates[i][u"name"_s].toString().toHtmlEscaped());
     }
     return html + u"</form>"_s;
 }
 
 } // namespace
 
-ConnectionRoutes::ConnectionRoutes(ConnectionService &connections, Authenticator &authenticator,
+ConnectionRoutes::ConnectionRoutes(ConnectionService &connections,
+                                   Authenticator &authenticator,
                                    bool secureCookies)
     : m_connections(connections)
     , m_authenticator(authenticator)
@@ -96,29 +98,35 @@ ConnectionRoutes::ConnectionRoutes(ConnectionService &connections, Authenticator
 
 void ConnectionRoutes::registerRoutes(Router &router)
 {
-    router.route(u"POST"_s, u"/api/v1/auth/start-oauth"_s, RouteAuth::Authenticated,
-                 [this](const HttpRequest &request) { return startOAuth(request); });
-    router.routeAsync(u"GET"_s, u"/api/v1/auth/callback"_s, RouteAuth::Public,
-                      [this](const HttpRequest &request, Responder responder) {
-                          callback(request, responder);
-                      });
-    router.routeAsync(u"POST"_s, u"/api/v1/auth/connect-manual"_s, RouteAuth::Authenticated,
-                      [this](const HttpRequest &request, Responder responder) {
-                          connectManual(request, responder);
-                      });
+    router.route(u"POST"_s,
+                 u"/api/v1/auth/start-oauth"_s,
+                 RouteAuth::Authenticated,
+                 this,
+                 &ConnectionRoutes::startOAuth);
+    router.routeAsync(
+        u"GET"_s, u"/api/v1/auth/callback"_s, RouteAuth::Public, this, &ConnectionRoutes::callback);
+    router.routeAsync(u"POST"_s,
+                      u"/api/v1/auth/connect-manual"_s,
+                      RouteAuth::Authenticated,
+                      this,
+                      &ConnectionRoutes::connectManual);
     router
-        .route(u"POST"_s, u"/api/v1/auth/pending-connection"_s, RouteAuth::Public,
-               [this](const HttpRequest &request) { return pendingConnection(request); })
+        .route(u"POST"_s,
+               u"/api/v1/auth/pending-connection"_s,
+               RouteAuth::Public,
+               this,
+               &ConnectionRoutes::pendingConnection)
         .accepts(RouteBody::Form); // the selection page's form, or JSON
-    router.route(u"GET"_s, u"/integrations"_s, RouteAuth::Public,
-                 [this](const HttpRequest &request) { return landingPage(request); });
+    router.route(
+        u"GET"_s, u"/integrations"_s, RouteAuth::Public, this, &ConnectionRoutes::landingPage);
 }
 
 QByteArray ConnectionRoutes::bindingCookie(const QString &value) const
 {
     QByteArray cookie = PendingCookie.toUtf8() + '=' + value.toUtf8()
-        + "; Path=/api/v1/auth/pending-connection; Max-Age="
-        + QByteArray::number(ConnectionService::PendingTtlSeconds) + "; HttpOnly; SameSite=Lax";
+                        + "; Path=/api/v1/auth/pending-connection; Max-Age="
+                        + QByteArray::number(ConnectionService::PendingTtlSeconds)
+                        + "; HttpOnly; SameSite=Lax";
     if (m_secureCookies) {
         cookie += "; Secure";
     }
@@ -144,9 +152,9 @@ Result<HttpResponse> ConnectionRoutes::startOAuth(const HttpRequest &request)
 void ConnectionRoutes::callback(const HttpRequest &request, const Responder &responder)
 {
     if (const QString providerError = request.queryValue(u"error"_s); !providerError.isEmpty()) {
-        responder.send(errorFor(
-            request, Error::invalid(u"the authorization server answered: %1"_s.arg(
-                         providerError.left(200)))));
+        responder.send(errorFor(request,
+                                Error::invalid(u"the authorization server answered: %1"_s.arg(
+                                    providerError.left(200)))));
         return;
     }
     // Who is at the callback: the state's flow must have been started by the same subject (a
@@ -166,14 +174,15 @@ void ConnectionRoutes::callback(const HttpRequest &request, const Responder &res
                 return;
             }
             if (!outcome->selectionRequired) {
-                responder.send(redirectTo(u"/integrations?connected="_s
-                                          + QString::fromUtf8(QUrl::toPercentEncoding(outcome->app))));
+                responder.send(
+                    redirectTo(u"/integrations?connected="_s
+                               + QString::fromUtf8(QUrl::toPercentEncoding(outcome->app))));
                 return;
             }
-            HttpResponse response =
-                htmlResponse(200, u"Choose an account"_s,
-                             selectionForm(outcome->app, outcome->pendingToken,
-                                           outcome->candidates));
+            HttpResponse response = htmlResponse(
+                200,
+                u"Choose an account"_s,
+                selectionForm(outcome->app, outcome->pendingToken, outcome->candidates));
             response.headers.append({"Set-Cookie"_ba, bindingCookie(outcome->bindingCookie)});
             responder.send(response);
         },
@@ -188,7 +197,8 @@ void ConnectionRoutes::connectManual(const HttpRequest &request, const Responder
         return;
     }
     m_connections.connectManual(
-        *request.principal, *body,
+        *request.principal,
+        *body,
         [this, responder](Result<ConnectOutcome> outcome) {
             if (!outcome) {
                 responder.sendError(outcome.error());
@@ -212,9 +222,9 @@ Result<HttpResponse> ConnectionRoutes::pendingConnection(const HttpRequest &requ
             return errorFor(request, body.error());
         }
         for (auto it = body->constBegin(); it != body->constEnd(); ++it) {
-            form.addQueryItem(it.key(), it.value().isDouble()
-                                            ? QString::number(it.value().toInt())
-                                            : it.value().toString());
+            form.addQueryItem(it.key(),
+                              it.value().isDouble() ? QString::number(it.value().toInt())
+                                                    : it.value().toString());
         }
     } else {
         QByteArray text = request.body;
@@ -243,15 +253,15 @@ Result<HttpResponse> ConnectionRoutes::pendingConnection(const HttpRequest &requ
             return errorFor(request, choice.error());
         }
         if (!wantsHtml(request)) {
-            return HttpResponse::json(200, QJsonObject{{u"integration"_s, choice->app},
-                                                       {u"candidates"_s, choice->candidates}});
+            return HttpResponse::json(200,
+                                      QJsonObject{{u"integration"_s, choice->app},
+                                                  {u"candidates"_s, choice->candidates}});
         }
-        return htmlResponse(200, u"Choose an account"_s,
-                            selectionForm(choice->app, token, choice->candidates));
+        return htmlResponse(
+            200, u"Choose an account"_s, selectionForm(choice->app, token, choice->candidates));
     }
-    Result<ConnectOutcome> outcome =
-        m_connections.choosePending(token, cookie, caller, index, id,
-                                    AuditContext::fromRequest(request));
+    Result<ConnectOutcome> outcome = m_connections.choosePending(
+        token, cookie, caller, index, id, AuditContext::fromRequest(request));
     if (!outcome) {
         return errorFor(request, outcome.error());
     }
@@ -260,7 +270,8 @@ Result<HttpResponse> ConnectionRoutes::pendingConnection(const HttpRequest &requ
                           + QString::fromUtf8(QUrl::toPercentEncoding(outcome->app)));
     }
     if (wantsHtml(request)) {
-        return htmlResponse(200, u"Connected"_s,
+        return htmlResponse(200,
+                            u"Connected"_s,
                             u"<p><strong>"_s + outcome->app.toHtmlEscaped()
                                 + u"</strong> is connected. You can close this window.</p>"_s);
     }
@@ -271,12 +282,14 @@ Result<HttpResponse> ConnectionRoutes::landingPage(const HttpRequest &request)
 {
     const QString app = request.queryValue(u"connected"_s);
     if (app.isEmpty()) {
-        return htmlResponse(200, u"Apps"_s,
+        return htmlResponse(200,
+                            u"Apps"_s,
                             u"<p>Connect apps through <code>POST /api/v1/auth/start-oauth</code> "
                             "or <code>POST /api/v1/auth/connect-manual</code>; "
                             "<code>GET /api/v1/apps</code> lists them.</p>"_s);
     }
-    return htmlResponse(200, u"Connected"_s,
+    return htmlResponse(200,
+                        u"Connected"_s,
                         u"<p><strong>"_s + app.toHtmlEscaped()
                             + u"</strong> is connected. You can close this window.</p>"_s);
 }

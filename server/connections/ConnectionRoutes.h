@@ -16,7 +16,8 @@ class ConnectionRoutes final
 {
 public:
     // `secureCookies`: the public base URL is https.
-    ConnectionRoutes(ConnectionService &connections, Authenticator &authenticator,
+    ConnectionRoutes(ConnectionService &connections,
+                     Authenticator &authenticator,
                      bool secureCookies);
     void registerRoutes(Router &router);
 

@@ -2,10 +2,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "audit/AuditEvent.h"
+#include "connections/ConnectTarget.h"
+#include "connections/ConnectionDiscovery.h"
+#include "connections/OAuthConnect.h"
+#include "connections/PendingChoices.h"
 #include "connections/StoredCredential.h"
-#include "identity/Principal.h"
+#include "core/Principal.h"
+#include "shared/Clock.h"
 #include "shared/Result.h"
 
 #include <QJsonArray>
@@ -31,29 +35,6 @@ namespace Crypto {
 class Sealer;
 }
 
-// The result of connecting: stored, or several discovered accounts to choose from.
-struct ConnectOutcome
-{
-    QString app;
-    bool selectionRequired = false;
-    QString pendingToken;  // sealed, 30 minutes
-    QString bindingCookie; // pending_connection_state value binding the browser
-    QJsonArray candidates; // [{id, name}]
-
-    [[nodiscard]] QJsonObject toJson() const;
-};
-
-// A started app OAuth flow: the authorization URL, its state, and the Set-Cookie value that binds
-// the flow to the browser that started it (the callback needs the cookie back).
-struct OAuthStart
-{
-    QString url;
-    QString state;
-    QByteArray setCookie;
-
-    [[nodiscard]] QJsonObject toJson() const;
-};
-
 // Where a connect request came from and whose credential it writes.
 struct ConnectContext
 {
@@ -65,12 +46,11 @@ struct ConnectContext
 
 // How users connect apps (gestalt-facts §2.4–§2.7): OAuth start and callback, manual credentials,
 // discovery of the accounts a credential reaches and the pending choice between several, all
-// stored through CredentialRepository under the caller's subject.
-// The OAuth state is sealed (10 minutes, PKCE verifier inside) and also stored hashed in
-// oauth_grants: single use across replicas and restarts, bound to the browser that started the
-// flow (cookie oauth_binding_<id>, HttpOnly, SameSite=Lax, Path=/api/v1/auth/callback, Secure on
-// https; its SHA-256 is stored) and to the subject who started it. A callback without that
-// cookie, or from another (or no) session, is refused before the code is exchanged.
+// stored through CredentialRepository under the caller's subject. This class reads requests,
+// checks access, stores and audits; OAuthConnect (the OAuth state and code exchange),
+// ConnectionDiscovery (the accounts a credential reaches) and PendingChoices (the sealed choice
+// between several) do the rest. A callback without the flow's binding cookie, or from another
+// (or no) session, is refused before the code is exchanged.
 class ConnectionService final : public QObject
 {
     Q_OBJECT
@@ -78,7 +58,7 @@ class ConnectionService final : public QObject
 public:
     using Callback = std::function<void(Result<ConnectOutcome>)>;
     // The public base URL ("http://127.0.0.1:8080"): server.baseUrl, else the bound listener.
-    using BaseUrl = std::function<QString()>;
+    using BaseUrl = OAuthConnect::BaseUrl;
 
     ConnectionService(const AppCatalog &catalog,
                       const AccessCheck &access,
@@ -111,9 +91,14 @@ public:
                        Callback callback,
                        const AuditContext &audit = {});
     // The name of the cookie that binds the flow of this state to its browser.
-    [[nodiscard]] static QString bindingCookieName(const QString &state);
+    [[nodiscard]] static QString bindingCookieName(const QString &state)
+    {
+        return OAuthConnect::bindingCookieName(state);
+    }
     // POST /api/v1/auth/connect-manual.
-    void connectManual(const Principal &principal, const QJsonObject &body, Callback callback,
+    void connectManual(const Principal &principal,
+                       const QJsonObject &body,
+                       Callback callback,
                        const ConnectContext &context = {});
 
     // The pending choice: its candidates (for the selection page) or, with a candidate, the
@@ -134,40 +119,46 @@ public:
                                                        const QString &candidateId,
                                                        const AuditContext &audit = {});
 
-    static constexpr int StateTtlSeconds = 10 * 60;
-    static constexpr int PendingTtlSeconds = 30 * 60;
+    static constexpr int StateTtlSeconds = OAuthConnect::StateTtlSeconds;
+    static constexpr int PendingTtlSeconds = PendingChoices::TtlSeconds;
 
 private:
-    struct Target;
-    [[nodiscard]] Result<Target> target(const Principal &principal, const QJsonObject &body,
-                                        const QString &credentialSubjectId);
-    // The authorization redirect for a resolved target; stores the state.
-    [[nodiscard]] Result<OAuthStart> oauthUrl(const Target &t);
-    // The pending token's claims, once the caller is proven (binding cookie or same subject).
-    [[nodiscard]] Result<QJsonObject> openPending(const QString &pendingToken,
-                                                  const QString &bindingCookie,
-                                                  const Principal *principal);
-    // The chosen candidate of an opened pending token, stored.
-    [[nodiscard]] Result<ConnectOutcome> choose(const QJsonObject &claims,
-                                                const QString &candidateIndex,
-                                                const QString &candidateId);
-    void finishConnect(const Target &target, StoredCredential credential, Callback callback);
-    [[nodiscard]] Result<ConnectOutcome> store(const Target &target, StoredCredential credential,
-                                               const QJsonObject &candidate);
+    // The target a start-oauth or connect-manual body names, checked against the catalog and
+    // the caller's access.
+    [[nodiscard]] Result<ConnectTarget>
+    target(const Principal &principal, const QJsonObject &body, const QString &credentialSubjectId);
+    // The app's user connection the body's selectors name (connection, instance).
+    [[nodiscard]] Result<void> resolveConnection(ConnectTarget &target, const QJsonObject &body);
+    // The given connectionParams: declared user params only, plain values; then the defaults,
+    // and an error for a required one missing.
+    [[nodiscard]] static Result<void> readParams(ConnectTarget &target, const QJsonObject &given);
+    // The manual credential of a connect-manual body: `credentials` (named fields) or
+    // `credential` (one value).
+    [[nodiscard]] static Result<StoredCredential> readManualCredential(const ConnectTarget &target,
+                                                                       const QJsonObject &body);
+    // Stores the credential, after discovery when the connection has it: one account is stored,
+    // several become a pending choice.
+    void finishConnect(const ConnectTarget &target,
+                       StoredCredential credential,
+                       const Callback &callback);
+    [[nodiscard]] Result<ConnectOutcome>
+    store(const ConnectTarget &target, StoredCredential credential, const QJsonObject &candidate);
     // One connection.* audit event. `principal` null: `actor` (from a state) is the subject.
-    void audit(const AuditContext &context, const Principal *principal, const QString &actor,
-               const QString &action, const QString &credentialSubject, const QString &what,
+    void audit(const AuditContext &context,
+               const Principal *principal,
+               const QString &actor,
+               const QString &action,
+               const QString &credentialSubject,
+               const QString &what,
                const std::optional<Error> &error) const;
 
     const AppCatalog &m_catalog;
     const AccessCheck &m_access;
     CredentialRepository &m_credentials;
-    OAuthGrantRepository &m_grants;
-    OAuthClient &m_oauth;
-    UpstreamClient &m_upstream;
-    const Crypto::Sealer &m_sealer;
     Clock m_clock;
-    BaseUrl m_baseUrl;
+    OAuthConnect m_oauthConnect;
+    ConnectionDiscovery m_discovery;
+    PendingChoices m_pending;
     AuditLog *m_audit = nullptr;
 };
 

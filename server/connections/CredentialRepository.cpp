@@ -2,15 +2,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "connections/CredentialRepository.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 #include "crypto/Base64.h"
 #include "crypto/Random.h"
 #include "crypto/Sealer.h"
 #include "store/Database.h"
+#include "store/SqlStatement.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSqlError>
 #include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
@@ -25,12 +25,6 @@ QString selectSql(QStringView rest)
            u"refresh_token_sealed, token_type, metadata_json, external_id, display_name, "
            u"expires_at, refresh_error_count, invalid, created_at, updated_at FROM credentials "_s
            + rest;
-}
-
-// QtSql binds a null QString as NULL; these columns are NOT NULL and take '' instead.
-QString orEmpty(const QString &text)
-{
-    return text.isNull() ? u""_s : text;
 }
 
 // The associated data that binds a sealed token to its row's key.
@@ -102,7 +96,8 @@ Result<void> CredentialRepository::upsert(StoredCredential &credential, const QD
         associatedData(credential.subjectId, credential.connectionId, credential.instance);
     // One statement: a reconnect overwrites the row in place (keeping its id and created_at) and
     // clears the refresh state.
-    Result<QSqlQuery> query = m_database.prepare(
+    Result<QSqlQuery> query = Sql::run(
+        m_database,
         u"INSERT INTO credentials (id, subject_id, connection_id, instance, access_token_sealed, "
         u"refresh_token_sealed, token_type, metadata_json, external_id, display_name, expires_at, "
         u"refresh_error_count, invalid, refresh_lease_owner, refresh_lease_until, created_at, "
@@ -115,25 +110,23 @@ Result<void> CredentialRepository::upsert(StoredCredential &credential, const QD
         u"expires_at = excluded.expires_at, refresh_error_count = 0, invalid = FALSE, "
         u"refresh_lease_owner = NULL, refresh_lease_until = NULL, "
         u"updated_at = excluded.updated_at "
-        u"RETURNING id, created_at"_s);
+        u"RETURNING id, created_at"_s,
+        {Crypto::uuidV4(),
+         credential.subjectId,
+         credential.connectionId,
+         credential.instance,
+         sealToken(m_sealer, credential.accessToken, aad),
+         sealToken(m_sealer, credential.refreshToken, aad),
+         Sql::text(credential.tokenType),
+         metadataToStorage(credential.metadata),
+         Sql::text(credential.externalId),
+         Sql::text(credential.displayName),
+         SqlDialect::toStorage(credential.expiresAt),
+         SqlDialect::toStorage(now),
+         SqlDialect::toStorage(now)},
+        u"store credential"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(Crypto::uuidV4());
-    query->addBindValue(credential.subjectId);
-    query->addBindValue(credential.connectionId);
-    query->addBindValue(credential.instance);
-    query->addBindValue(sealToken(m_sealer, credential.accessToken, aad));
-    query->addBindValue(sealToken(m_sealer, credential.refreshToken, aad));
-    query->addBindValue(orEmpty(credential.tokenType));
-    query->addBindValue(metadataToStorage(credential.metadata));
-    query->addBindValue(orEmpty(credential.externalId));
-    query->addBindValue(orEmpty(credential.displayName));
-    query->addBindValue(SqlDialect::toStorage(credential.expiresAt));
-    query->addBindValue(SqlDialect::toStorage(now));
-    query->addBindValue(SqlDialect::toStorage(now));
-    if (!query->exec()) {
-        return m_database.dialect().toError(query->lastError(), u"store credential"_s);
     }
     if (!query->next()) {
         return Error::internal(u"store credential: no row returned"_s);
@@ -159,18 +152,12 @@ Result<std::optional<StoredCredential>> CredentialRepository::findById(const QSt
     return findOne(u"WHERE id = ?"_s, {id});
 }
 
-Result<std::optional<StoredCredential>>
-CredentialRepository::findOne(const QString &where, const QStringList &values)
+Result<std::optional<StoredCredential>> CredentialRepository::findOne(const QString &where,
+                                                                      const QVariantList &values)
 {
-    Result<QSqlQuery> query = m_database.prepare(selectSql(where));
+    Result<QSqlQuery> query = Sql::run(m_database, selectSql(where), values, u"find credential"_s);
     if (!query) {
         return query.error();
-    }
-    for (const QString &value : values) {
-        query->addBindValue(value);
-    }
-    if (!query->exec()) {
-        return m_database.dialect().toError(query->lastError(), u"find credential"_s);
     }
     if (!query->next()) {
         return std::optional<StoredCredential>();
@@ -186,19 +173,15 @@ Result<QList<StoredCredential>> CredentialRepository::list(const QString &subjec
                                                            const QString &connectionId)
 {
     const bool oneConnection = !connectionId.isEmpty();
-    Result<QSqlQuery> query = m_database.prepare(
+    Result<QSqlQuery> query = Sql::run(
+        m_database,
         selectSql(oneConnection ? u"WHERE subject_id = ? AND connection_id = ? "
                                   u"ORDER BY connection_id, instance"
-                                : u"WHERE subject_id = ? ORDER BY connection_id, instance"));
+                                : u"WHERE subject_id = ? ORDER BY connection_id, instance"),
+        oneConnection ? QVariantList{subjectId, connectionId} : QVariantList{subjectId},
+        u"list credentials"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(subjectId);
-    if (oneConnection) {
-        query->addBindValue(connectionId);
-    }
-    if (!query->exec()) {
-        return m_database.dialect().toError(query->lastError(), u"list credentials"_s);
     }
     QList<StoredCredential> credentials;
     while (query->next()) {
@@ -213,27 +196,22 @@ Result<QList<StoredCredential>> CredentialRepository::list(const QString &subjec
 
 Result<bool> CredentialRepository::remove(const QString &id)
 {
-    Result<QSqlQuery> query = m_database.prepare(u"DELETE FROM credentials WHERE id = ?"_s);
+    Result<QSqlQuery> query = Sql::run(
+        m_database, u"DELETE FROM credentials WHERE id = ?"_s, {id}, u"delete credential"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(id);
-    if (!query->exec()) {
-        return m_database.dialect().toError(query->lastError(), u"delete credential"_s);
     }
     return query->numRowsAffected() > 0;
 }
 
 Result<int> CredentialRepository::removeAllForSubject(const QString &subjectId)
 {
-    Result<QSqlQuery> query =
-        m_database.prepare(u"DELETE FROM credentials WHERE subject_id = ?"_s);
+    Result<QSqlQuery> query = Sql::run(m_database,
+                                       u"DELETE FROM credentials WHERE subject_id = ?"_s,
+                                       {subjectId},
+                                       u"delete credentials"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(subjectId);
-    if (!query->exec()) {
-        return m_database.dialect().toError(query->lastError(), u"delete credentials"_s);
     }
     return query->numRowsAffected();
 }
@@ -244,20 +222,15 @@ Result<bool> CredentialRepository::claimRefresh(const QString &id,
                                                 const QDateTime &leaseUntil)
 {
     // Conditional UPDATE: exactly one of several concurrent claimants changes the row.
-    Result<QSqlQuery> query = m_database.prepare(
-        u"UPDATE credentials SET refresh_lease_owner = ?, refresh_lease_until = ? "
-        u"WHERE id = ? AND (refresh_lease_until IS NULL OR refresh_lease_until <= ? "
-        u"OR refresh_lease_owner = ?)"_s);
+    Result<QSqlQuery> query =
+        Sql::run(m_database,
+                 u"UPDATE credentials SET refresh_lease_owner = ?, refresh_lease_until = ? "
+                 u"WHERE id = ? AND (refresh_lease_until IS NULL OR refresh_lease_until <= ? "
+                 u"OR refresh_lease_owner = ?)"_s,
+                 {owner, SqlDialect::toStorage(leaseUntil), id, SqlDialect::toStorage(now), owner},
+                 u"claim credential refresh"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(owner);
-    query->addBindValue(SqlDialect::toStorage(leaseUntil));
-    query->addBindValue(id);
-    query->addBindValue(SqlDialect::toStorage(now));
-    query->addBindValue(owner);
-    if (!query->exec()) {
-        return m_database.dialect().toError(query->lastError(), u"claim credential refresh"_s);
     }
     return query->numRowsAffected() > 0;
 }
@@ -269,14 +242,13 @@ Result<void> CredentialRepository::storeRefreshed(const QString &id,
                                                   const QDateTime &now)
 {
     // The seal is bound to the row's key, which the UPDATE does not change.
-    Result<QSqlQuery> key = m_database.prepare(
-        u"SELECT subject_id, connection_id, instance FROM credentials WHERE id = ?"_s);
+    Result<QSqlQuery> key =
+        Sql::run(m_database,
+                 u"SELECT subject_id, connection_id, instance FROM credentials WHERE id = ?"_s,
+                 {id},
+                 u"find credential"_s);
     if (!key) {
         return key.error();
-    }
-    key->addBindValue(id);
-    if (!key->exec()) {
-        return m_database.dialect().toError(key->lastError(), u"find credential"_s);
     }
     if (!key->next()) {
         return Error::notFound(u"credential not found"_s);
@@ -286,24 +258,22 @@ Result<void> CredentialRepository::storeRefreshed(const QString &id,
     key->finish();
 
     const bool keepRefreshToken = refreshToken.isEmpty();
-    Result<QSqlQuery> query = m_database.prepare(
-        u"UPDATE credentials SET access_token_sealed = ?, "_s
-        + (keepRefreshToken ? u""_s : u"refresh_token_sealed = ?, "_s)
-        + u"expires_at = ?, refresh_error_count = 0, invalid = FALSE, "
-          u"refresh_lease_owner = NULL, refresh_lease_until = NULL, updated_at = ? "
-          u"WHERE id = ?"_s);
+    QVariantList values{sealToken(m_sealer, accessToken, aad)};
+    if (!keepRefreshToken) {
+        values.append(sealToken(m_sealer, refreshToken, aad));
+    }
+    values << SqlDialect::toStorage(expiresAt) << SqlDialect::toStorage(now) << id;
+    Result<QSqlQuery> query =
+        Sql::run(m_database,
+                 u"UPDATE credentials SET access_token_sealed = ?, "_s
+                     + (keepRefreshToken ? u""_s : u"refresh_token_sealed = ?, "_s)
+                     + u"expires_at = ?, refresh_error_count = 0, invalid = FALSE, "
+                       u"refresh_lease_owner = NULL, refresh_lease_until = NULL, updated_at = ? "
+                       u"WHERE id = ?"_s,
+                 values,
+                 u"store refreshed credential"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(sealToken(m_sealer, accessToken, aad));
-    if (!keepRefreshToken) {
-        query->addBindValue(sealToken(m_sealer, refreshToken, aad));
-    }
-    query->addBindValue(SqlDialect::toStorage(expiresAt));
-    query->addBindValue(SqlDialect::toStorage(now));
-    query->addBindValue(id);
-    if (!query->exec()) {
-        return m_database.dialect().toError(query->lastError(), u"store refreshed credential"_s);
     }
     if (query->numRowsAffected() == 0) {
         return Error::notFound(u"credential not found"_s);
@@ -314,18 +284,16 @@ Result<void> CredentialRepository::storeRefreshed(const QString &id,
 Result<void>
 CredentialRepository::recordRefreshFailure(const QString &id, bool terminal, const QDateTime &now)
 {
-    Result<QSqlQuery> query = m_database.prepare(
-        u"UPDATE credentials SET refresh_error_count = refresh_error_count + 1, "_s
-        + (terminal ? u"invalid = TRUE, "_s : u""_s)
-        + u"refresh_lease_owner = NULL, refresh_lease_until = NULL, updated_at = ? "
-          u"WHERE id = ?"_s);
+    Result<QSqlQuery> query =
+        Sql::run(m_database,
+                 u"UPDATE credentials SET refresh_error_count = refresh_error_count + 1, "_s
+                     + (terminal ? u"invalid = TRUE, "_s : u""_s)
+                     + u"refresh_lease_owner = NULL, refresh_lease_until = NULL, updated_at = ? "
+                       u"WHERE id = ?"_s,
+                 {SqlDialect::toStorage(now), id},
+                 u"record refresh failure"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(SqlDialect::toStorage(now));
-    query->addBindValue(id);
-    if (!query->exec()) {
-        return m_database.dialect().toError(query->lastError(), u"record refresh failure"_s);
     }
     if (query->numRowsAffected() == 0) {
         return Error::notFound(u"credential not found"_s);

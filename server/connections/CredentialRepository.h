@@ -8,7 +8,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QString>
-#include <QStringList>
+#include <QVariantList>
 
 #include <optional>
 
@@ -32,9 +32,8 @@ public:
     // Insert or overwrite by (subjectId, connectionId, instance) — a reconnect overwrites and
     // clears invalid/refreshErrorCount. Fills id/createdAt/updatedAt of `credential`.
     [[nodiscard]] Result<void> upsert(StoredCredential &credential, const QDateTime &now);
-    [[nodiscard]] Result<std::optional<StoredCredential>> find(const QString &subjectId,
-                                                               const QString &connectionId,
-                                                               const QString &instance);
+    [[nodiscard]] Result<std::optional<StoredCredential>>
+    find(const QString &subjectId, const QString &connectionId, const QString &instance);
     [[nodiscard]] Result<std::optional<StoredCredential>> findById(const QString &id);
     // Ordered by connectionId, instance. An empty connectionId lists every connection.
     [[nodiscard]] Result<QList<StoredCredential>> list(const QString &subjectId,
@@ -45,8 +44,10 @@ public:
 
     // Cross-replica single flight for refresh: sets the lease when none is held or the held one
     // expired. True when this caller holds it now.
-    [[nodiscard]] Result<bool> claimRefresh(const QString &id, const QString &owner,
-                                            const QDateTime &now, const QDateTime &leaseUntil);
+    [[nodiscard]] Result<bool> claimRefresh(const QString &id,
+                                            const QString &owner,
+                                            const QDateTime &now,
+                                            const QDateTime &leaseUntil);
     // One UPDATE: new tokens (refreshToken kept when the new one is empty), expiry, errors reset,
     // lease released.
     [[nodiscard]] Result<void> storeRefreshed(const QString &id,
@@ -55,12 +56,12 @@ public:
                                               const std::optional<QDateTime> &expiresAt,
                                               const QDateTime &now);
     // Counts a failed refresh and releases the lease; `terminal` marks the credential invalid.
-    [[nodiscard]] Result<void> recordRefreshFailure(const QString &id, bool terminal,
-                                                    const QDateTime &now);
+    [[nodiscard]] Result<void>
+    recordRefreshFailure(const QString &id, bool terminal, const QDateTime &now);
 
 private:
     [[nodiscard]] Result<std::optional<StoredCredential>> findOne(const QString &where,
-                                                                  const QStringList &values);
+                                                                  const QVariantList &values);
     [[nodiscard]] Result<StoredCredential> fromRow(const QSqlQuery &query) const;
 
     Database &m_database;

@@ -2,12 +2,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "connections/CredentialService.h"
 
-#include "Logging.h"
-#include "apps/AppDefinition.h"
-#include "apps/EgressPolicy.h"
+#include "catalog/AppDefinition.h"
 #include "connections/CredentialRepository.h"
-#include "connections/OAuthClient.h"
+#include "core/Logging.h"
 #include "crypto/Hash.h"
+#include "httpclient/EgressPolicy.h"
+#include "httpclient/OAuthClient.h"
 
 #include <QPointer>
 #include <QTimer>
@@ -378,16 +378,17 @@ void CredentialService::fetchPlatformToken(const QString &appName,
     QPointer<CredentialService> self(this);
     m_oauth.clientCredentials(
         auth, egress, [self, key, appName, connectionId](const Result<OAuthTokens> &tokens) {
-            if (!self) {
+            CredentialService *service = self;
+            if (!service) {
                 return;
             }
             if (!tokens) {
                 qCInfo(lcConnections).noquote() << "client_credentials token for integration"
                                                 << appName << "failed:" << tokens.error().message;
-                self->finish(key, tokens.error());
+                service->finish(key, tokens.error());
                 return;
             }
-            const QDateTime fetchedAt = self->m_clock();
+            const QDateTime fetchedAt = service->m_clock();
             StoredCredential credential;
             credential.subjectId = kPlatformSubject;
             credential.connectionId = connectionId;
@@ -398,12 +399,12 @@ void CredentialService::fetchPlatformToken(const QString &appName,
             if (tokens->expiresInSeconds) {
                 credential.expiresAt = fetchedAt.addSecs(*tokens->expiresInSeconds);
             }
-            if (const Result<void> stored = self->m_repository.upsert(credential, fetchedAt);
+            if (const Result<void> stored = service->m_repository.upsert(credential, fetchedAt);
                 !stored) {
                 qCWarning(lcConnections).noquote() << "could not cache the platform token of"
                                                    << connectionId << ":" << stored.error().message;
             }
-            self->finish(key, credential);
+            service->finish(key, credential);
         });
 }
 

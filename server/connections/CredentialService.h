@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "connections/StoredCredential.h"
+#include "shared/Clock.h"
 #include "shared/Result.h"
 
 #include <QHash>
@@ -48,19 +48,26 @@ class CredentialService final : public QObject
 public:
     using Callback = std::function<void(Result<StoredCredential>)>;
 
-    CredentialService(CredentialRepository &repository, OAuthClient &oauth, Clock clock,
-                      QString replicaId, QObject *parent = nullptr);
+    CredentialService(CredentialRepository &repository,
+                      OAuthClient &oauth,
+                      Clock clock,
+                      QString replicaId,
+                      QObject *parent = nullptr);
 
-    void resolveFresh(const QString &appName, const EgressPolicy &egress,
-                      const AppConnection &connection, const StoredCredential &credential,
+    void resolveFresh(const QString &appName,
+                      const EgressPolicy &egress,
+                      const AppConnection &connection,
+                      const StoredCredential &credential,
                       Callback callback);
 
     // Platform connections (mode platform): grantType client_credentials (token fetched and
     // cached under subject "system:platform") or refresh_token (auth.refreshToken from the
     // config seeds the stored row). Refreshed like user credentials. Missing configuration →
     // PreconditionFailed, machineCode "admin_configuration_required".
-    void resolvePlatform(const QString &appName, const EgressPolicy &egress,
-                         const AppConnection &connection, Callback callback);
+    void resolvePlatform(const QString &appName,
+                         const EgressPolicy &egress,
+                         const AppConnection &connection,
+                         Callback callback);
 
     // 412 reconnect_required naming the app: the one wording for a credential that needs the
     // user again (refresh failed for good, or the upstream answered 401).
@@ -70,13 +77,18 @@ public:
     static constexpr int LeaseSeconds = 30;
 
 private:
-    void startRefresh(const QString &appName, const EgressPolicy &egress, const AuthConfig &auth,
+    void startRefresh(const QString &appName,
+                      const EgressPolicy &egress,
+                      const AuthConfig &auth,
                       const StoredCredential &credential);
-    void onRefreshed(const QString &appName, const StoredCredential &row,
+    void onRefreshed(const QString &appName,
+                     const StoredCredential &row,
                      const Result<OAuthTokens> &tokens);
     void waitForOtherReplica(const QString &appName, const StoredCredential &row, int polls);
-    void fetchPlatformToken(const QString &appName, const EgressPolicy &egress,
-                            const QString &connectionId, const AuthConfig &auth,
+    void fetchPlatformToken(const QString &appName,
+                            const EgressPolicy &egress,
+                            const QString &connectionId,
+                            const AuthConfig &auth,
                             Callback callback);
     // Answers everyone waiting under `key` (a credential id, or "platform:<connectionId>").
     void finish(const QString &key, const Result<StoredCredential> &result);

@@ -15,8 +15,8 @@ namespace Gestalt {
 // them or put them in responses.
 struct StoredCredential
 {
-    QString id;           // uuid
-    QString subjectId;    // user:<id>, service_account:<id>, system:platform, system:http_binding:..
+    QString id;        // uuid
+    QString subjectId; // user:<id>, service_account:<id>, system:platform, system:http_binding:..
     QString connectionId; // AppConnection::connectionId
     QString instance = QStringLiteral("default");
 

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "crypto/Jwks.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 #include "crypto/Base64.h"
 #include "crypto/Jwt.h"
 
@@ -167,10 +167,10 @@ Result<EVP_PKEY *> p256Key(const QJsonObject &jwk)
         return badKey(u"P-256 key needs 32-byte x and y"_s);
     }
     const QByteArray point = QByteArray(1, '\x04') + *x + *y; // uncompressed SEC1 point
-    static constexpr char kGroup[] = "prime256v1";
     const std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> builder(OSSL_PARAM_BLD_new());
     if (!builder
-        || OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, kGroup, 0)
+        || OSSL_PARAM_BLD_push_utf8_string(
+               builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0)
                != 1
         || OSSL_PARAM_BLD_push_octet_string(builder.get(),
                                             OSSL_PKEY_PARAM_PUB_KEY,
@@ -301,7 +301,7 @@ Result<Jwks> Jwks::parse(const QByteArray &json)
     }
     Jwks set;
     const QJsonArray keys = object->value(u"keys"_s).toArray();
-    for (const QJsonValue &entry : keys) {
+    for (const auto &entry : keys) {
         if (!entry.isObject()) {
             qCDebug(lcCrypto) << "JWKS entry skipped: not an object";
             continue;

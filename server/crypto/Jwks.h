@@ -23,6 +23,8 @@ public:
     ~PublicKey();
     PublicKey(const PublicKey &) = delete;
     PublicKey &operator=(const PublicKey &) = delete;
+    PublicKey(PublicKey &&) = delete;
+    PublicKey &operator=(PublicKey &&) = delete;
 
     [[nodiscard]] const QString &keyId() const { return m_kid; }
     [[nodiscard]] const QString &keyType() const { return m_kty; } // "RSA" | "EC"

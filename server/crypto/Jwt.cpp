@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "crypto/Jwt.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 #include "crypto/Base64.h"
 #include "crypto/Hash.h"
 

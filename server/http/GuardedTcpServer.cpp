@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/GuardedTcpServer.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 
 #include <QTcpSocket>
 

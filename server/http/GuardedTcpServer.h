@@ -22,6 +22,7 @@ public:
                      std::function<QByteArray(const Error &)> errorWriter,
                      QObject *parent = nullptr);
     ~GuardedTcpServer() override;
+    Q_DISABLE_COPY_MOVE(GuardedTcpServer)
 
     [[nodiscard]] int connectionCount() const { return m_connections; }
 

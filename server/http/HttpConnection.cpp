@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/HttpConnection.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 
 #include <QTcpSocket>
 
@@ -49,10 +49,10 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const ConnectionLimits &limit
     m_writeTimer.setSingleShot(true);
     m_writeTimer.setInterval(m_limits.writeTimeoutMs);
     connect(&m_writeTimer, &QTimer::timeout, this, [this] {
-        if (m_socket && m_socket->bytesToWrite() > 0) {
+        if (QTcpSocket *current = m_socket; current && current->bytesToWrite() > 0) {
             qCInfo(lcHttp).noquote() << "http: client does not read its responses, aborting"
-                                     << "remote=" << m_socket->peerAddress().toString();
-            m_socket->abort();
+                                     << "remote=" << current->peerAddress().toString();
+            current->abort();
         }
     });
 }
@@ -83,7 +83,7 @@ void HttpConnection::onReadyRead()
     }
     m_idleTimer.start();
     if (m_rejected) {
-        m_socket->readAll();  // drain so the client can read our error response
+        m_socket->readAll(); // drain so the client can read our error response
         return;
     }
     if (!m_paused && !m_socket->isTransactionStarted() && isBackedUp()) {
@@ -105,7 +105,7 @@ void HttpConnection::onReadyRead()
         m_parser.reset();
         m_readingHead = true;
     } else if (!m_readingHead) {
-        return;  // in a body whose length was already checked
+        return; // in a body whose length was already checked
     }
     const qint64 room = m_limits.maxHeaderBytes + 4 - m_headBuffer.size();
     m_headBuffer += m_socket->peek(qMin(m_socket->bytesAvailable(), qMax<qint64>(room, 0)));
@@ -205,18 +205,19 @@ void HttpConnection::reject(const Error &error)
 
 void HttpConnection::onIdleTimeout()
 {
-    if (!m_socket) {
+    QTcpSocket *socket = m_socket;
+    if (!socket) {
         return;
     }
-    if (m_socket->bytesToWrite() > 0) {
-        m_socket->abort(); // idle while holding unread responses: the peer does not read
+    if (socket->bytesToWrite() > 0) {
+        socket->abort(); // idle while holding unread responses: the peer does not read
         return;
     }
     if (m_streaming || !m_slots.empty()) {
         m_idleTimer.start();
         return;
     }
-    m_socket->disconnectFromHost();
+    socket->disconnectFromHost();
 }
 
 void HttpConnection::onBytesWritten()
@@ -229,7 +230,7 @@ void HttpConnection::onBytesWritten()
 
 void HttpConnection::armWriteDeadline()
 {
-    if (m_socket && m_socket->bytesToWrite() > 0) {
+    if (QTcpSocket *socket = m_socket; socket && socket->bytesToWrite() > 0) {
         if (!m_writeTimer.isActive()) {
             m_writeTimer.start();
         }
@@ -240,49 +241,56 @@ void HttpConnection::armWriteDeadline()
 
 bool HttpConnection::isBackedUp() const
 {
-    const qint64 unread = m_pendingBytes + (m_socket ? m_socket->bytesToWrite() : 0);
+    const QTcpSocket *socket = m_socket;
+    const qint64 unread = m_pendingBytes + (socket ? socket->bytesToWrite() : 0);
     return m_slots.size() >= static_cast<std::size_t>(m_limits.maxPipelinedRequests)
-        || unread > m_limits.maxPendingResponseBytes;
+           || unread > m_limits.maxPendingResponseBytes;
 }
 
 void HttpConnection::pauseReading()
 {
+    QTcpSocket *socket = m_socket;
+    if (!socket) { // onReadyRead() checked it
+        return;
+    }
     m_paused = true;
     m_headTimer.stop();
     m_requestTimer.stop();
     // Stop taking bytes from the kernel: the client's sends block instead of our memory growing.
-    m_socket->setReadBufferSize(qMax<qint64>(1, m_socket->bytesAvailable()));
+    socket->setReadBufferSize(qMax<qint64>(1, socket->bytesAvailable()));
     qCDebug(lcHttp).noquote() << "http: pausing reads, responses are backed up"
-                              << "remote=" << m_socket->peerAddress().toString();
+                              << "remote=" << socket->peerAddress().toString();
 }
 
 void HttpConnection::resumeReadingIfDrained()
 {
-    if (!m_paused || !m_socket || m_rejected) {
+    QTcpSocket *socket = m_socket;
+    if (!m_paused || !socket || m_rejected) {
         return;
     }
     // Resume below half the byte limit, so a connection at the edge does not flap.
-    const qint64 unread = m_pendingBytes + m_socket->bytesToWrite();
+    const qint64 unread = m_pendingBytes + socket->bytesToWrite();
     if (m_slots.size() >= static_cast<std::size_t>(m_limits.maxPipelinedRequests)
         || unread > m_limits.maxPendingResponseBytes / 2) {
         return;
     }
     m_paused = false;
-    m_socket->setReadBufferSize(0);
-    if (m_socket->isTransactionStarted()) {
-        m_socket->rollbackTransaction();
+    socket->setReadBufferSize(0);
+    if (socket->isTransactionStarted()) {
+        socket->rollbackTransaction();
     }
-    if (m_socket->bytesAvailable() > 0) {
-        QMetaObject::invokeMethod(m_socket, &QTcpSocket::readyRead, Qt::QueuedConnection);
+    if (socket->bytesAvailable() > 0) {
+        QMetaObject::invokeMethod(socket, &QTcpSocket::readyRead, Qt::QueuedConnection);
     }
 }
 
 void HttpConnection::closeGracefully()
 {
-    if (!m_socket) {
+    QTcpSocket *current = m_socket;
+    if (!current) {
         return;
     }
-    m_socket->disconnectFromHost();  // flushes what is written first
+    current->disconnectFromHost(); // flushes what is written first
     // A peer that never reads must not keep the socket forever.
     QTimer::singleShot(5000, m_socket, [socket = m_socket] {
         if (socket && socket->state() != QAbstractSocket::UnconnectedState) {

@@ -20,7 +20,7 @@ namespace Gestalt {
 // Limits every listener enforces before QtHttpServer 6.4 (which has none) sees a byte.
 struct ConnectionLimits
 {
-    qint64 maxBodyBytes = 1024 * 1024;
+    qint64 maxBodyBytes = qint64(1024) * 1024;
     int maxHeaderBytes = 16 * 1024;
     int idleTimeoutMs = 120 * 1000;
     int headerTimeoutMs = 10 * 1000;
@@ -31,7 +31,7 @@ struct ConnectionLimits
     // Backpressure: no further request is read while this many responses are unanswered or
     // unflushed, or while this many response bytes wait for the client to read them.
     int maxPipelinedRequests = 16;
-    qint64 maxPendingResponseBytes = 1024 * 1024;
+    qint64 maxPendingResponseBytes = qint64(1024) * 1024;
     int maxConnections = 1024;
     int maxConnectionsPerAddress = 256;
 };
@@ -61,6 +61,7 @@ class HttpConnection final : public QObject
 public:
     HttpConnection(QTcpSocket *socket, const ConnectionLimits &limits);
     ~HttpConnection() override;
+    Q_DISABLE_COPY_MOVE(HttpConnection)
 
     [[nodiscard]] static HttpConnection *of(QTcpSocket *socket);
 

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "identity/Principal.h"
+#include "core/Principal.h"
 #include "shared/Result.h"
 
 #include <QByteArray>
@@ -22,9 +22,9 @@ namespace Gestalt {
 // never touch QtHttpServer types and may keep it after the socket is gone.
 struct HttpRequest
 {
-    QString method;            // upper-case token as sent ("GET", "POST", ...)
-    QString path;              // percent-decoded path, for messages
-    QString encodedPath;       // as received, for routing segment by segment
+    QString method;      // upper-case token as sent ("GET", "POST", ...)
+    QString path;        // percent-decoded path, for messages
+    QString encodedPath; // as received, for routing segment by segment
     QUrlQuery query;
     QList<std::pair<QByteArray, QByteArray>> headers;
     QByteArray body;
@@ -32,9 +32,9 @@ struct HttpRequest
     QHostAddress clientAddress; // the caller: the peer, or what a trusted proxy forwarded
     quint16 localPort = 0;
     QString requestId;
-    QString routeTemplate;     // e.g. "/api/v1/tokens/{id}", set by the router
+    QString routeTemplate; // e.g. "/api/v1/tokens/{id}", set by the router
     QHash<QString, QString> pathParams;
-    std::optional<Principal> principal;  // set for routes that require authentication
+    std::optional<Principal> principal; // set for routes that require authentication
 
     // Case-insensitive header lookup; several values are joined with ", ".
     [[nodiscard]] QByteArray header(const QByteArray &name) const;

@@ -50,6 +50,22 @@ bool isVersion(QByteArrayView version)
            && version.back() <= '9';
 }
 
+// The lines of a head, split at CRLF.
+QList<QByteArrayView> headLines(const QByteArray &head)
+{
+    QList<QByteArrayView> result;
+    qsizetype from = 0;
+    while (true) {
+        const qsizetype crlf = head.indexOf("\r\n", from);
+        if (crlf < 0) {
+            result.append(QByteArrayView(head).sliced(from));
+            return result;
+        }
+        result.append(QByteArrayView(head).sliced(from, crlf - from));
+        from = crlf + 2;
+    }
+}
+
 } // namespace
 
 HttpRequestParser::HttpRequestParser(const HttpRequestLimits &limits)
@@ -149,25 +165,34 @@ HttpRequestParser::Status HttpRequestParser::feed(QByteArray &in)
     return Status::Error;
 }
 
+// The header fields that frame the request, collected while the head is read.
+struct HttpRequestParser::FramingHeaders
+{
+    QByteArrayView connection;
+    QByteArrayView contentLength;
+    bool hasContentLength = false;
+    bool chunked = false;
+};
+
 HttpRequestParser::Status HttpRequestParser::parseHead(const QByteArray &head)
 {
     // The head holds no NUL, and every CR is followed by LF and every LF preceded by CR.
-    const QList<QByteArrayView> lines = [&head] {
-        QList<QByteArrayView> result;
-        qsizetype from = 0;
-        while (true) {
-            const qsizetype crlf = head.indexOf("\r\n", from);
-            if (crlf < 0) {
-                result.append(QByteArrayView(head).sliced(from));
-                return result;
-            }
-            result.append(QByteArrayView(head).sliced(from, crlf - from));
-            from = crlf + 2;
+    const QList<QByteArrayView> lines = headLines(head);
+    if (const Status status = parseRequestLine(lines.value(0)); status == Status::Error) {
+        return status;
+    }
+    FramingHeaders framing;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        if (const Status status = parseHeaderLine(lines[i], framing); status == Status::Error) {
+            return status;
         }
-    }();
+    }
+    return applyFraming(framing);
+}
 
+HttpRequestParser::Status HttpRequestParser::parseRequestLine(QByteArrayView requestLine)
+{
     // request-line = method SP request-target SP HTTP-version, single spaces, nothing around.
-    const QByteArrayView requestLine = lines.value(0);
     const qsizetype firstSpace = requestLine.indexOf(' ');
     const qsizetype lastSpace = requestLine.lastIndexOf(' ');
     const QByteArrayView method = requestLine.first(qMax<qsizetype>(firstSpace, 0));
@@ -184,61 +209,64 @@ HttpRequestParser::Status HttpRequestParser::parseHead(const QByteArray &head)
     m_request.method = method.toByteArray();
     m_request.target = target.toByteArray();
     m_request.version = version.toByteArray();
+    return Status::Head;
+}
 
-    QByteArrayView connectionHeader;
-    QByteArrayView contentLength;
-    bool hasContentLength = false;
-    bool chunked = false;
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArrayView line = lines[i];
-        if (line.isEmpty()) {
-            return fail(Error::invalid(u"malformed request header"_s));
+HttpRequestParser::Status HttpRequestParser::parseHeaderLine(QByteArrayView line,
+                                                             FramingHeaders &framing)
+{
+    if (line.isEmpty()) {
+        return fail(Error::invalid(u"malformed request header"_s));
+    }
+    if (isWhitespace(line.front())) {
+        return fail(Error::invalid(u"obsolete line folding in request header"_s));
+    }
+    const qsizetype colon = line.indexOf(':');
+    // RFC 9112 5.1: no whitespace between the field name and the colon.
+    if (colon <= 0 || !isToken(line.first(colon))) {
+        return fail(Error::invalid(u"malformed request header"_s));
+    }
+    const QByteArrayView name = line.first(colon);
+    const QByteArrayView value = trimmedValue(line.sliced(colon + 1));
+    if (std::any_of(
+            value.cbegin(), value.cend(), [](char c) { return c != '\t' && isControl(c); })) {
+        return fail(Error::invalid(u"invalid character in request header"_s));
+    }
+    if (m_request.headers.size() >= m_limits.maxHeaderCount) {
+        return fail({ErrorCode::HeadersTooLarge,
+                     u"too many request header fields (limit %1)"_s.arg(m_limits.maxHeaderCount)});
+    }
+    m_request.headers.append({name.toByteArray(), value.toByteArray()});
+    if (name.compare("content-length", Qt::CaseInsensitive) == 0) {
+        if (framing.hasContentLength) {
+            return fail(Error::invalid(framing.contentLength == value
+                                           ? u"repeated Content-Length header"_s
+                                           : u"conflicting Content-Length headers"_s));
         }
-        if (isWhitespace(line.front())) {
-            return fail(Error::invalid(u"obsolete line folding in request header"_s));
-        }
-        const qsizetype colon = line.indexOf(':');
-        // RFC 9112 5.1: no whitespace between the field name and the colon.
-        if (colon <= 0 || !isToken(line.first(colon))) {
-            return fail(Error::invalid(u"malformed request header"_s));
-        }
-        const QByteArrayView name = line.first(colon);
-        const QByteArrayView value = trimmedValue(line.sliced(colon + 1));
-        if (std::any_of(
-                value.cbegin(), value.cend(), [](char c) { return c != '\t' && isControl(c); })) {
-            return fail(Error::invalid(u"invalid character in request header"_s));
-        }
-        if (m_request.headers.size() >= m_limits.maxHeaderCount) {
-            return fail(
-                {ErrorCode::HeadersTooLarge,
-                 u"too many request header fields (limit %1)"_s.arg(m_limits.maxHeaderCount)});
-        }
-        m_request.headers.append({name.toByteArray(), value.toByteArray()});
-        if (name.compare("content-length", Qt::CaseInsensitive) == 0) {
-            if (hasContentLength) {
-                return fail(Error::invalid(contentLength == value
-                                               ? u"repeated Content-Length header"_s
-                                               : u"conflicting Content-Length headers"_s));
-            }
-            hasContentLength = true;
-            contentLength = value;
-        } else if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0) {
-            chunked = true;
-        } else if (name.compare("connection", Qt::CaseInsensitive) == 0) {
-            connectionHeader = value;
-        } else if (name.compare("expect", Qt::CaseInsensitive) == 0) {
-            m_request.expectsContinue = value.compare("100-continue", Qt::CaseInsensitive) == 0;
-            if (!m_request.expectsContinue) {
-                return fail({ErrorCode::ExpectationFailed, u"unsupported Expect header"_s});
-            }
+        framing.hasContentLength = true;
+        framing.contentLength = value;
+    } else if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0) {
+        framing.chunked = true;
+    } else if (name.compare("connection", Qt::CaseInsensitive) == 0) {
+        framing.connection = value;
+    } else if (name.compare("expect", Qt::CaseInsensitive) == 0) {
+        m_request.expectsContinue = value.compare("100-continue", Qt::CaseInsensitive) == 0;
+        if (!m_request.expectsContinue) {
+            return fail({ErrorCode::ExpectationFailed, u"unsupported Expect header"_s});
         }
     }
+    return Status::Head;
+}
+
+HttpRequestParser::Status HttpRequestParser::applyFraming(const FramingHeaders &framing)
+{
     // Any Transfer-Encoding, with or without a Content-Length: only Content-Length frames a body.
-    if (chunked) {
+    if (framing.chunked) {
         return fail({ErrorCode::LengthRequired,
                      u"chunked request bodies are not supported; send Content-Length"_s});
     }
-    if (hasContentLength) {
+    if (framing.hasContentLength) {
+        const QByteArrayView contentLength = framing.contentLength;
         // Plain digits only (no sign, no list, no whitespace inside), and no more than fit 63 bits.
         if (contentLength.isEmpty() || contentLength.size() > 18
             || !std::all_of(contentLength.cbegin(), contentLength.cend(), [](char c) {
@@ -254,7 +282,7 @@ HttpRequestParser::Status HttpRequestParser::parseHead(const QByteArray &head)
         }
         m_request.contentLength = length;
     }
-    const QByteArray connection = connectionHeader.toByteArray().toLower();
+    const QByteArray connection = framing.connection.toByteArray().toLower();
     m_request.closeAfter =
         connection.contains("close")
         || (m_request.version == "HTTP/1.0" && !connection.contains("keep-alive"));

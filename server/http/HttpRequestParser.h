@@ -16,7 +16,7 @@ struct HttpRequestLimits
     // The request line, the header lines and the blank line that ends them.
     int maxHeaderBytes = 16 * 1024;
     int maxHeaderCount = 100;
-    qint64 maxBodyBytes = 1024 * 1024;
+    qint64 maxBodyBytes = qint64(1024) * 1024;
 };
 
 // One request as framed off the wire: nothing is decoded beyond the framing.
@@ -70,7 +70,12 @@ private:
     };
 
     Status fail(const Gestalt::Error &error);
+    struct FramingHeaders;
+
     Status parseHead(const QByteArray &head);
+    Status parseRequestLine(QByteArrayView requestLine);
+    Status parseHeaderLine(QByteArrayView line, FramingHeaders &framing);
+    Status applyFraming(const FramingHeaders &framing);
 
     HttpRequestLimits m_limits;
     State m_state = State::Head;

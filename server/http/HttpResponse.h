@@ -20,8 +20,8 @@ struct HttpResponse
 
     [[nodiscard]] static HttpResponse json(int status, const QJsonObject &object);
     [[nodiscard]] static HttpResponse json(int status, const QJsonArray &array);
-    [[nodiscard]] static HttpResponse text(int status, const QByteArray &body,
-                                           const QByteArray &contentType);
+    [[nodiscard]] static HttpResponse
+    text(int status, const QByteArray &body, const QByteArray &contentType);
     [[nodiscard]] static HttpResponse noContent(int status = 204);
     // A redirect (301, 302, 303...) to location, percent-encoded as needed; never cached.
     [[nodiscard]] static HttpResponse redirect(int status, const QString &location);

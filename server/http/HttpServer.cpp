@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/HttpServer.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 #include "http/GuardedTcpServer.h"
 #include "http/ResponderState.h"
 
@@ -20,8 +20,8 @@ namespace Gestalt {
 
 namespace {
 
-const QStringList supportedMethods = {u"GET"_s,   u"HEAD"_s,   u"POST"_s,   u"PUT"_s,
-                                      u"PATCH"_s, u"DELETE"_s, u"OPTIONS"_s};
+const QStringList supportedMethods = {
+    u"GET"_s, u"HEAD"_s, u"POST"_s, u"PUT"_s, u"PATCH"_s, u"DELETE"_s, u"OPTIONS"_s};
 
 const QByteArray contentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -31,7 +31,7 @@ const QByteArray contentSecurityPolicy =
 QString requestIdFrom(const QByteArray &incoming)
 {
     static const QRegularExpression valid(u"^[A-Za-z0-9._:-]{1,128}$"_s);
-    const QString candidate = QString::fromLatin1(incoming);
+    QString candidate = QString::fromLatin1(incoming);
     if (valid.match(candidate).hasMatch()) {
         return candidate;
     }
@@ -82,7 +82,7 @@ Result<quint16> HttpServer::listen(const QString &host, quint16 port)
             state.done = true;
             const HttpResponse response = HttpResponse::fromError(error);
             return serializeHead(state, response.status, response.headers, response.body.size())
-                + response.body;
+                   + response.body;
         },
         this);
     QHostAddress address;
@@ -120,7 +120,7 @@ bool HttpServer::handleRequest(const QHttpServerRequest &qrequest, QTcpSocket *s
 {
     HttpConnection *connection = HttpConnection::of(socket);
     if (!connection || connection->isClosing()) {
-        return true;  // a request pipelined after "Connection: close" is not answered
+        return true; // a request pipelined after "Connection: close" is not answered
     }
     const RequestHead head = connection->takeRequestHead();
 
@@ -199,8 +199,8 @@ void HttpServer::expireDeadlines()
 void HttpServer::dispatch(HttpRequest &request, ResponderState &state, const Responder &responder)
 {
     if (!supportedMethods.contains(request.method)) {
-        responder.sendError({ErrorCode::NotImplemented,
-                             u"method %1 is not implemented"_s.arg(request.method)});
+        responder.sendError(
+            {ErrorCode::NotImplemented, u"method %1 is not implemented"_s.arg(request.method)});
         return;
     }
     if (m_loopbackPorts.contains(request.localPort)) {
@@ -212,8 +212,7 @@ void HttpServer::dispatch(HttpRequest &request, ResponderState &state, const Res
     const Router::Match match = m_router.match(request.method, request.encodedPath);
     if (!match.route) {
         if (match.allowedMethods.isEmpty()) {
-            responder.sendError(
-                Error::notFound(u"API route \"%1\" not found"_s.arg(request.path)));
+            responder.sendError(Error::notFound(u"API route \"%1\" not found"_s.arg(request.path)));
             return;
         }
         const QByteArray allow = match.allowedMethods.join(u", "_s).toLatin1();
@@ -224,8 +223,8 @@ void HttpServer::dispatch(HttpRequest &request, ResponderState &state, const Res
             return;
         }
         HttpResponse response = HttpResponse::fromError(
-            {ErrorCode::MethodNotAllowed, u"method %1 is not allowed for API route \"%2\""_s.arg(
-                                              request.method, request.path)});
+            {ErrorCode::MethodNotAllowed,
+             u"method %1 is not allowed for API route \"%2\""_s.arg(request.method, request.path)});
         response.setHeader("Allow"_ba, allow);
         responder.send(std::move(response));
         return;
@@ -261,8 +260,8 @@ Result<void> HttpServer::checkSite(const HttpRequest &request, const Router::Rou
     // A page on another site may not change state or run an operation with the browser's
     // cookies (CSRF) or through a loopback gateway without login. Safe methods only read, and
     // the answer of a cross-site read is the browser's to withhold.
-    const bool safe = request.method == u"GET"_s || request.method == u"HEAD"_s
-        || request.method == u"OPTIONS"_s;
+    const bool safe =
+        request.method == u"GET"_s || request.method == u"HEAD"_s || request.method == u"OPTIONS"_s;
     if ((!safe || route.invokes) && route.sites == RouteSites::SameOrigin
         && m_options.policy.isCrossSite(request)) {
         return Error{ErrorCode::Forbidden,
@@ -279,7 +278,8 @@ void HttpServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *s
     Q_UNUSED(socket);
 }
 
-QByteArray HttpServer::serializeHead(const ResponderState &state, int status,
+QByteArray HttpServer::serializeHead(const ResponderState &state,
+                                     int status,
                                      const QList<std::pair<QByteArray, QByteArray>> &headers,
                                      qint64 contentLength) const
 {
@@ -322,15 +322,15 @@ QByteArray HttpServer::serializeHead(const ResponderState &state, int status,
     return out;
 }
 
-void HttpServer::finishResponse(ResponderState &state, HttpResponse response)
+void HttpServer::finishResponse(ResponderState &state, const HttpResponse &response)
 {
     forgetDeadline(state);
     state.done = true;
     state.status = response.status;
     const bool withBody = statusHasBody(response.status);
     const qint64 length = withBody ? response.body.size() : -1;
-    QByteArray wire = serializeHead(state, response.status, response.headers,
-                                    withBody ? length : 0);
+    QByteArray wire =
+        serializeHead(state, response.status, response.headers, withBody ? length : 0);
     if (!withBody) {
         // 204/304 carry no Content-Length body; drop the line we just wrote for them.
         wire.replace("Content-Length: 0\r\n"_ba, QByteArray());
@@ -354,9 +354,9 @@ void HttpServer::startStream(ResponderState &state, int status, const QByteArray
         {"Cache-Control"_ba, "no-cache"_ba},
         {"X-Accel-Buffering"_ba, "no"_ba},
     };
-    if (state.connection) {
-        state.connection->setStreaming(true);
-        state.connection->write(state.slot, serializeHead(state, status, headers, -1), false);
+    if (HttpConnection *connection = state.connection) {
+        connection->setStreaming(true);
+        connection->write(state.slot, serializeHead(state, status, headers, -1), false);
     }
 }
 

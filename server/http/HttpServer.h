@@ -22,11 +22,11 @@ class GuardedTcpServer;
 
 struct HttpServerOptions
 {
-    QString name = QStringLiteral("public");  // for logs: "public" or "management"
+    QString name = QStringLiteral("public"); // for logs: "public" or "management"
     ConnectionLimits limits;
-    int requestTimeoutMs = 60 * 1000;          // 504 when a handler has not answered by then
-    bool hsts = false;                          // Strict-Transport-Security (baseUrl is https)
-    RequestPolicy policy;                       // Host, cross-site, body type, client address
+    int requestTimeoutMs = 60 * 1000; // 504 when a handler has not answered by then
+    bool hsts = false;                // Strict-Transport-Security (baseUrl is https)
+    RequestPolicy policy;             // Host, cross-site, body type, client address
 };
 
 // Resolves the caller of a route that needs one (session cookie, bearer token...).
@@ -43,7 +43,7 @@ struct RequestRecord
     QString listener;
     QString method;
     QString path;
-    QString route;  // template, or "unmatched"
+    QString route; // template, or "unmatched"
     int status = 0;
     double seconds = 0;
     qint64 requestBytes = 0;
@@ -63,6 +63,7 @@ class HttpServer final : public QAbstractHttpServer
 public:
     explicit HttpServer(HttpServerOptions options, QObject *parent = nullptr);
     ~HttpServer() override;
+    Q_DISABLE_COPY_MOVE(HttpServer)
 
     [[nodiscard]] Router &router() { return m_router; }
     void setAuthenticator(Authenticator *authenticator) { m_authenticator = authenticator; }
@@ -79,19 +80,20 @@ public:
     [[nodiscard]] const HttpServerOptions &options() const { return m_options; }
 
     // Internal to server/http (called through Responder).
-    void finishResponse(ResponderState &state, HttpResponse response);
+    void finishResponse(ResponderState &state, const HttpResponse &response);
     void startStream(ResponderState &state, int status, const QByteArray &contentType);
     void recordFinished(ResponderState &state);
 
 Q_SIGNALS:
-    void idle();  // the last active request finished
+    void idle(); // the last active request finished
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
-    [[nodiscard]] QByteArray serializeHead(const ResponderState &state, int status,
+    [[nodiscard]] QByteArray serializeHead(const ResponderState &state,
+                                           int status,
                                            const QList<std::pair<QByteArray, QByteArray>> &headers,
                                            qint64 contentLength) const;
     void dispatch(HttpRequest &request, ResponderState &state, const Responder &responder);

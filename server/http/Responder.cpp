@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/Responder.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 #include "http/HttpServer.h"
 #include "http/ResponderState.h"
 
@@ -30,13 +30,13 @@ Responder::Responder(std::shared_ptr<ResponderState> state)
     : d(std::move(state))
 {}
 
-void Responder::send(HttpResponse response) const
+void Responder::send(const HttpResponse &response) const
 {
     if (d->done) {
         return;
     }
     if (d->server) {
-        d->server->finishResponse(*d, std::move(response));
+        d->server->finishResponse(*d, response);
     }
     d->done = true;
 }
@@ -44,9 +44,9 @@ void Responder::send(HttpResponse response) const
 void Responder::sendError(const Error &error) const
 {
     if (publicMessage(error) != error.message) {
-        qCWarning(lcHttp).noquote() << "http: error" << httpStatusFor(error.code)
-                                    << "request_id=" << d->requestId << "route=" << d->route
-                                    << "detail=" << error.message;
+        qCWarning(lcHttp).noquote()
+            << "http: error" << httpStatusFor(error.code) << "request_id=" << d->requestId
+            << "route=" << d->route << "detail=" << error.message;
     }
     send(HttpResponse::fromError(error));
 }
@@ -102,9 +102,9 @@ void StreamWriter::finish()
         return;
     }
     m_finished = true;
-    if (d->connection) {
-        d->connection->write(d->slot, "0\r\n\r\n"_ba, true);
-        d->connection->setStreaming(false);
+    if (HttpConnection *connection = d->connection) {
+        connection->write(d->slot, "0\r\n\r\n"_ba, true);
+        connection->setStreaming(false);
     }
     if (d->server) {
         d->server->recordFinished(*d);

@@ -20,7 +20,7 @@ class Responder final
 public:
     explicit Responder(std::shared_ptr<ResponderState> state);
 
-    void send(HttpResponse response) const;
+    void send(const HttpResponse &response) const;
     void sendError(const Error &error) const;
     // Starts a chunked stream (e.g. text/event-stream). The response is complete when the
     // returned writer is finished or destroyed.
@@ -41,8 +41,7 @@ class StreamWriter final
 public:
     explicit StreamWriter(std::shared_ptr<ResponderState> state);
     ~StreamWriter();
-    StreamWriter(const StreamWriter &) = delete;
-    StreamWriter &operator=(const StreamWriter &) = delete;
+    Q_DISABLE_COPY_MOVE(StreamWriter)
 
     void write(const QByteArray &bytes);
     void finish();

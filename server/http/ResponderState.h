@@ -9,11 +9,10 @@
 #include <QPointer>
 #include <QString>
 
-#include <optional>
-
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 
 namespace Gestalt {
 
@@ -52,8 +51,7 @@ struct ResponderState
 
     ResponderState() = default;
     ~ResponderState();
-    ResponderState(const ResponderState &) = delete;
-    ResponderState &operator=(const ResponderState &) = delete;
+    Q_DISABLE_COPY_MOVE(ResponderState)
 };
 
 } // namespace Gestalt

@@ -13,7 +13,9 @@ namespace {
 // Score = number of literal segments matched; -1 when the template does not match.
 // A path with a trailing slash ("/admin/", "/admin/docs/") matches only a template ending in
 // `{name...}`, whose value then ends in "/" (or is empty).
-int matchTemplate(const QStringList &templ, const QStringList &segments, bool trailingSlash,
+int matchTemplate(const QStringList &templ,
+                  const QStringList &segments,
+                  bool trailingSlash,
                   QHash<QString, QString> *params)
 {
     int score = 0;
@@ -54,22 +56,29 @@ int matchTemplate(const QStringList &templ, const QStringList &segments, bool tr
 
 } // namespace
 
-Router::Route &Router::route(const QString &method, const QString &pathTemplate, RouteAuth auth,
+Router::Route &Router::route(const QString &method,
+                             const QString &pathTemplate,
+                             RouteAuth auth,
                              SyncHandler handler)
 {
-    return routeAsync(method, pathTemplate, auth,
-               [handler = std::move(handler)](const HttpRequest &request, Responder responder) {
-                   Result<HttpResponse> result = handler(request);
-                   if (result) {
-                       responder.send(std::move(result).value());
-                   } else {
-                       responder.sendError(result.error());
-                   }
-               });
+    return routeAsync(
+        method,
+        pathTemplate,
+        auth,
+        [handler = std::move(handler)](const HttpRequest &request, const Responder &responder) {
+            Result<HttpResponse> result = handler(request);
+            if (result) {
+                responder.send(std::move(result).value());
+            } else {
+                responder.sendError(result.error());
+            }
+        });
 }
 
-Router::Route &Router::routeAsync(const QString &method, const QString &pathTemplate,
-                                  RouteAuth auth, AsyncHandler handler)
+Router::Route &Router::routeAsync(const QString &method,
+                                  const QString &pathTemplate,
+                                  RouteAuth auth,
+                                  AsyncHandler handler)
 {
     Route r;
     r.method = method;

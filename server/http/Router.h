@@ -59,16 +59,61 @@ public:
     };
 
     // The reference is valid until the next registration.
-    Route &route(const QString &method, const QString &pathTemplate, RouteAuth auth,
-                 SyncHandler handler);
-    Route &routeAsync(const QString &method, const QString &pathTemplate, RouteAuth auth,
+    Route &
+    route(const QString &method, const QString &pathTemplate, RouteAuth auth, SyncHandler handler);
+    Route &routeAsync(const QString &method,
+                      const QString &pathTemplate,
+                      RouteAuth auth,
                       AsyncHandler handler);
+
+    // The one way a Routes class registers its member functions:
+    //   router.route(u"GET"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated, this,
+    //   &TokenRoutes::list);
+    // The object must outlive the router's use of the route (Routes classes live as long as the
+    // server).
+    template<typename T>
+    Route &route(const QString &method,
+                 const QString &pathTemplate,
+                 RouteAuth auth,
+                 T *object,
+                 Result<HttpResponse> (T::*handler)(const HttpRequest &))
+    {
+        return route(method, pathTemplate, auth, [object, handler](const HttpRequest &request) {
+            return (object->*handler)(request);
+        });
+    }
+    template<typename T>
+    Route &route(const QString &method,
+                 const QString &pathTemplate,
+                 RouteAuth auth,
+                 const T *object,
+                 Result<HttpResponse> (T::*handler)(const HttpRequest &) const)
+    {
+        return route(method, pathTemplate, auth, [object, handler](const HttpRequest &request) {
+            return (object->*handler)(request);
+        });
+    }
+    // `ResponderArg` is Responder or const Responder &.
+    template<typename T, typename ResponderArg>
+    Route &routeAsync(const QString &method,
+                      const QString &pathTemplate,
+                      RouteAuth auth,
+                      T *object,
+                      void (T::*handler)(const HttpRequest &, ResponderArg))
+    {
+        return routeAsync(method,
+                          pathTemplate,
+                          auth,
+                          [object, handler](const HttpRequest &request, Responder responder) {
+                              (object->*handler)(request, std::move(responder));
+                          });
+    }
 
     struct Match
     {
-        const Route *route = nullptr;            // set when found
+        const Route *route = nullptr; // set when found
         QHash<QString, QString> params;
-        QStringList allowedMethods;              // set when the path exists but not the method
+        QStringList allowedMethods; // set when the path exists but not the method
     };
 
     [[nodiscard]] Match match(const QString &method, const QString &encodedPath) const;

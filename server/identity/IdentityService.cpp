@@ -2,14 +2,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "identity/IdentityService.h"
 
-#include "Logging.h"
 #include "audit/AuditLog.h"
+#include "core/Logging.h"
 #include "crypto/Hash.h"
+#include "identity/OAuthGrantRepository.h"
 #include "identity/OidcProvider.h"
 #include "identity/SessionTokens.h"
-#include "store/OAuthGrantRepository.h"
-#include "store/TokenRepository.h"
-#include "store/UserRepository.h"
+#include "identity/TokenRepository.h"
+#include "identity/UserRepository.h"
 
 using namespace Qt::StringLiterals;
 
@@ -19,7 +19,7 @@ namespace {
 // Another replica's revocation reaches this one within this window; local revocation is immediate.
 constexpr qint64 tokenCacheMs = 2000;
 constexpr int tokenCacheMaxEntries = 10000;
-constexpr qint64 userCacheMs = 60 * 1000;
+constexpr qint64 userCacheMs = 60LL * 1000;
 } // namespace
 
 IdentityService::IdentityService(UserRepository &users, TokenRepository &tokens, Clock clock)
@@ -45,9 +45,9 @@ Result<Principal> IdentityService::authenticate(const HttpRequest &request)
         }
     }
     if (!principal && m_audit) {
-        AuditEvent event;
-        event.context = AuditContext::fromRequest(request);
-        event.action = u"auth.authenticate"_s;
+        // The error's own message, not its public one: the audit trail of failed logins keeps
+        // why a credential failed.
+        AuditEvent event = AuditEvent::forRequest(request, u"auth.authenticate"_s);
         event.allowed = false;
         event.error = principal.error().message;
         m_audit->record(std::move(event));
@@ -102,8 +102,8 @@ Result<Principal> IdentityService::fromBearer(const QString &token, bool mcp)
             if (!identity) {
                 return identity.error();
             }
-            return userPrincipal(identity->email, identity->displayName,
-                                 Principal::Source::Session);
+            return userPrincipal(
+                identity->email, identity->displayName, Principal::Source::Session);
         }
     }
     return Error::unauthenticated(u"invalid token"_s);
@@ -125,7 +125,8 @@ Result<Principal> IdentityService::fromMcpAccessToken(const QString &token)
     return access->principal;
 }
 
-Result<Principal> IdentityService::userPrincipal(const QString &email, const QString &displayName,
+Result<Principal> IdentityService::userPrincipal(const QString &email,
+                                                 const QString &displayName,
                                                  Principal::Source source)
 {
     const QString key = email.trimmed().toLower();
@@ -297,6 +298,49 @@ void IdentityService::forgetTokens(const QStringList &hashedTokens)
     for (const QString &hash : hashedTokens) {
         m_tokenCache.remove(hash);
     }
+}
+
+Result<UserPage> IdentityService::listUsers(int pageSize, const QString &pageToken)
+{
+    return m_users.list(pageSize, pageToken);
+}
+
+Result<User>
+IdentityService::setUserDisabled(const QString &id, bool disabled, const QString &callerUserId)
+{
+    Result<std::optional<User>> found = m_users.findById(id);
+    if (!found) {
+        return found.error();
+    }
+    if (!found->has_value()) {
+        return Error::notFound(u"unknown user"_s);
+    }
+    User user = **found;
+    if (disabled) {
+        if (user.normalizedEmail == anonymousEmail) {
+            return Error::invalid(u"the anonymous local user cannot be disabled"_s);
+        }
+        if (!callerUserId.isEmpty() && callerUserId == user.id) {
+            return Error{ErrorCode::Conflict,
+                         u"you cannot disable your own user"_s,
+                         u"cannot_disable_self"_s};
+        }
+    }
+    if (disabled == user.disabledAt.has_value()) {
+        return user;
+    }
+    const std::optional<QDateTime> at =
+        disabled ? std::optional<QDateTime>(QDateTime::currentDateTimeUtc()) : std::nullopt;
+    Result<bool> changed = m_users.setDisabledAt(user.id, at);
+    if (!changed) {
+        return changed.error();
+    }
+    if (!*changed) {
+        return Error::notFound(u"unknown user"_s);
+    }
+    user.disabledAt = at;
+    forgetUserState(user.id);
+    return user;
 }
 
 } // namespace Gestalt

@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "http/HttpServer.h"
+#include "identity/User.h"
+#include "shared/Clock.h"
 
 #include <QHash>
 #include <QMutex>
@@ -40,6 +41,7 @@ public:
 
     IdentityService(UserRepository &users, TokenRepository &tokens, Clock clock);
     ~IdentityService() override;
+    Q_DISABLE_COPY_MOVE(IdentityService)
 
     [[nodiscard]] Result<Principal> authenticate(const HttpRequest &request) override;
 
@@ -60,8 +62,16 @@ public:
     // credential lookups refuse those).
     [[nodiscard]] Result<void> requireEnabled(const QString &userId);
     // The user behind an identity-provider email (found or created; cached a minute).
-    [[nodiscard]] Result<Principal> userPrincipal(const QString &email, const QString &displayName,
-                                                  Principal::Source source);
+    [[nodiscard]] Result<Principal>
+    userPrincipal(const QString &email, const QString &displayName, Principal::Source source);
+
+    // Operator user management (the /admin/api/v1/users routes): a page of users by email.
+    [[nodiscard]] Result<UserPage> listUsers(int pageSize, const QString &pageToken);
+    // Disables or enables user `id` and forgets its cached state here; idempotent (a disabled
+    // user keeps its first disabledAt). 404 "unknown user"; disabling the anonymous local user is
+    // 400, and disabling `callerUserId` itself 409 "cannot_disable_self".
+    [[nodiscard]] Result<User>
+    setUserDisabled(const QString &id, bool disabled, const QString &callerUserId);
 
 private:
     [[nodiscard]] Result<Principal> resolve(const HttpRequest &request);
@@ -72,7 +82,7 @@ private:
 
     struct CachedToken
     {
-        std::optional<Principal> principal;  // nullopt: no such token (remembered too)
+        std::optional<Principal> principal; // nullopt: no such token (remembered too)
         std::optional<QDateTime> expiresAt;
         QDateTime cachedAt;
     };
@@ -93,7 +103,7 @@ private:
     };
     QHash<QString, CachedUser> m_userCache; // by normalized email
     QMutex m_cacheMutex;
-    QHash<QString, CachedToken> m_tokenCache;  // by hash; also remembers unknown hashes
+    QHash<QString, CachedToken> m_tokenCache; // by hash; also remembers unknown hashes
     struct CachedUserState
     {
         bool disabled = false;

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "identity/LoginRoutes.h"
 
-#include "Logging.h"
 #include "audit/AuditLog.h"
+#include "core/Logging.h"
 #include "crypto/Base64.h"
 #include "crypto/Hash.h"
 #include "crypto/Random.h"
@@ -12,7 +12,7 @@
 #include "identity/OidcProvider.h"
 #include "identity/SessionTokens.h"
 #include "identity/TokenService.h"
-#include "store/User.h"
+#include "identity/User.h"
 
 #include <QJsonObject>
 #include <QUrl>
@@ -28,8 +28,9 @@ constexpr int maxClientStateLength = 256;
 
 bool hasControlCharacters(const QString &text)
 {
-    return std::any_of(text.cbegin(), text.cend(),
-                       [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; });
+    return std::any_of(text.cbegin(), text.cend(), [](QChar c) {
+        return c.unicode() < 0x20 || c.unicode() == 0x7f;
+    });
 }
 
 HttpResponse redirect(const QString &location)
@@ -39,9 +40,13 @@ HttpResponse redirect(const QString &location)
 
 } // namespace
 
-LoginRoutes::LoginRoutes(IdentityService &identity, const SessionTokens *sessions,
-                         OidcProvider *provider, TokenService &tokens,
-                         const Crypto::Sealer &sealer, AuditLog &audit, Clock clock,
+LoginRoutes::LoginRoutes(IdentityService &identity,
+                         const SessionTokens *sessions,
+                         OidcProvider *provider,
+                         TokenService &tokens,
+                         const Crypto::Sealer &sealer,
+                         AuditLog &audit,
+                         Clock clock,
                          Options options)
     : m_identity(identity)
     , m_sessions(sessions)
@@ -55,20 +60,18 @@ LoginRoutes::LoginRoutes(IdentityService &identity, const SessionTokens *session
 
 void LoginRoutes::registerRoutes(Router &router)
 {
-    const auto bind = [this](auto method) {
-        return [this, method](const HttpRequest &request) { return (this->*method)(request); };
-    };
-    router.route(u"GET"_s, u"/api/v1/auth/info"_s, RouteAuth::Public, bind(&LoginRoutes::info));
-    router.route(u"POST"_s, u"/api/v1/auth/login"_s, RouteAuth::Public,
-                 bind(&LoginRoutes::startPost));
-    router.route(u"GET"_s, u"/api/v1/auth/login"_s, RouteAuth::Public,
-                 bind(&LoginRoutes::startGet));
-    router.routeAsync(u"GET"_s, u"/api/v1/auth/login/callback"_s, RouteAuth::Public,
-                      [this](const HttpRequest &request, Responder responder) {
-                          callback(request, responder);
-                      });
-    router.route(u"POST"_s, u"/api/v1/auth/logout"_s, RouteAuth::Public,
-                 bind(&LoginRoutes::logout));
+    router.route(u"GET"_s, u"/api/v1/auth/info"_s, RouteAuth::Public, this, &LoginRoutes::info);
+    router.route(
+        u"POST"_s, u"/api/v1/auth/login"_s, RouteAuth::Public, this, &LoginRoutes::startPost);
+    router.route(
+        u"GET"_s, u"/api/v1/auth/login"_s, RouteAuth::Public, this, &LoginRoutes::startGet);
+    router.routeAsync(u"GET"_s,
+                      u"/api/v1/auth/login/callback"_s,
+                      RouteAuth::Public,
+                      this,
+                      &LoginRoutes::callback);
+    router.route(
+        u"POST"_s, u"/api/v1/auth/logout"_s, RouteAuth::Public, this, &LoginRoutes::logout);
 }
 
 bool LoginRoutes::isSafeNext(const QString &next, const QString &managementBaseUrl)
@@ -115,10 +118,11 @@ Result<HttpResponse> LoginRoutes::info(const HttpRequest &)
 {
     const bool on = enabled().hasValue();
     return HttpResponse::json(
-        200, QJsonObject{{u"provider"_s, on ? m_provider->settings().providerName : u"none"_s},
-                         {u"displayName"_s, on ? m_provider->settings().displayName : QString()},
-                         {u"loginSupported"_s, on},
-                         {u"features"_s, QJsonObject{{u"agent"_s, false}}}});
+        200,
+        QJsonObject{{u"provider"_s, on ? m_provider->settings().providerName : u"none"_s},
+                    {u"displayName"_s, on ? m_provider->settings().displayName : QString()},
+                    {u"loginSupported"_s, on},
+                    {u"features"_s, QJsonObject{{u"agent"_s, false}}}});
 }
 
 Result<LoginRoutes::Started> LoginRoutes::begin(const QString &state, const QString &next)
@@ -134,10 +138,11 @@ Result<LoginRoutes::Started> LoginRoutes::begin(const QString &state, const QStr
     if (!next.isEmpty()) {
         claims.insert(u"next"_s, next);
     }
-    const QString cookie = Crypto::SealedToken::encode(
-        m_sealer, claims, m_clock().addSecs(StateTtlSeconds));
-    return Started{start->url, m_sessions->cookieFor(StateCookie, cookie,
-                                                     std::chrono::seconds(StateTtlSeconds))};
+    const QString cookie =
+        Crypto::SealedToken::encode(m_sealer, claims, m_clock().addSecs(StateTtlSeconds));
+    return Started{
+        start->url,
+        m_sessions->cookieFor(StateCookie, cookie, std::chrono::seconds(StateTtlSeconds))};
 }
 
 Result<HttpResponse> LoginRoutes::startPost(const HttpRequest &request)
@@ -247,83 +252,119 @@ void LoginRoutes::callback(const HttpRequest &request, const Responder &responde
     }
     const bool cli = request.queryValue(u"cli"_s) == u"1"_s;
     if (state.startsWith(u"cli:"_s) && !cli) {
-        // The browser leg of a CLI login: hand the code to the CLI's loopback listener, which
-        // calls back with cli=1 and the login_state cookie it received.
-        bool ok = false;
-        const int port = state.section(u':', 1, 1).toInt(&ok);
-        if (!ok || port < 1 || port > 65535) {
-            responder.sendError(Error::invalid(u"invalid state"_s));
+        Result<HttpResponse> handoff = cliHandoff(code, state);
+        if (!handoff) {
+            responder.sendError(handoff.error());
             return;
         }
-        QUrl target(u"http://127.0.0.1:%1/"_s.arg(port));
-        target.setQuery(QUrlQuery{{u"code"_s, code}, {u"state"_s, state}});
-        responder.send(redirect(target.toString()));
+        responder.send(std::move(*handoff));
         return;
     }
-    Result<QJsonObject> claims = Crypto::SealedToken::decode(
-        m_sealer, request.cookie(StateCookie.toString()), m_clock());
+    Result<QJsonObject> claims = checkState(request, state);
+    if (!claims) {
+        responder.sendError(claims.error());
+        return;
+    }
+    const QJsonObject stateClaims = *claims;
+    m_provider->completeLogin(
+        code,
+        redirectUri(),
+        stateClaims.value(u"n"_s).toString(),
+        stateClaims.value(u"v"_s).toString(),
+        [this, request, responder, stateClaims, cli](const Result<OidcIdentity> &identity) {
+            completeLogin(request, responder, stateClaims, cli, identity);
+        });
+}
+
+Result<HttpResponse> LoginRoutes::cliHandoff(const QString &code, const QString &state)
+{
+    // The browser leg of a CLI login: hand the code to the CLI's loopback listener, which calls
+    // back with cli=1 and the login_state cookie it received.
+    bool ok = false;
+    const int port = state.section(u':', 1, 1).toInt(&ok);
+    if (!ok || port < 1 || port > 65535) {
+        return Error::invalid(u"invalid state"_s);
+    }
+    QUrl target(u"http://127.0.0.1:%1/"_s.arg(port));
+    target.setQuery(QUrlQuery{{u"code"_s, code}, {u"state"_s, state}});
+    return redirect(target.toString());
+}
+
+Result<QJsonObject> LoginRoutes::checkState(const HttpRequest &request, const QString &state)
+{
+    Result<QJsonObject> claims =
+        Crypto::SealedToken::decode(m_sealer, request.cookie(StateCookie.toString()), m_clock());
     if (!claims || claims->value(u"purpose"_s).toString() != u"login"_s
         || !Crypto::constantTimeEquals(claims->value(u"s"_s).toString().toUtf8(), state.toUtf8())
         || !consumeOnce(claims->value(u"n"_s).toString(),
                         qint64(claims->value(u"exp"_s).toDouble()))) {
         audit(request, u"auth.login.complete"_s, false, u"login state validation failed"_s);
-        responder.sendError(Error::forbidden(u"login state validation failed"_s));
+        return Error::forbidden(u"login state validation failed"_s);
+    }
+    return claims;
+}
+
+void LoginRoutes::completeLogin(const HttpRequest &request,
+                                const Responder &responder,
+                                const QJsonObject &stateClaims,
+                                bool cli,
+                                const Result<OidcIdentity> &identity)
+{
+    if (!identity) {
+        qCWarning(lcIdentity).noquote() << "login: failed:" << identity.error().message;
+        audit(request, u"auth.login.complete"_s, false, u"login failed"_s);
+        responder.sendError(Error::unauthenticated(u"login failed"_s));
         return;
     }
-    const QJsonObject stateClaims = *claims;
-    m_provider->completeLogin(
-        code, redirectUri(), stateClaims.value(u"n"_s).toString(),
-        stateClaims.value(u"v"_s).toString(),
-        [this, request, responder, stateClaims, cli](Result<OidcIdentity> identity) {
-            if (!identity) {
-                qCWarning(lcIdentity).noquote() << "login: failed:" << identity.error().message;
-                audit(request, u"auth.login.complete"_s, false, u"login failed"_s);
-                responder.sendError(Error::unauthenticated(u"login failed"_s));
-                return;
-            }
-            Result<Principal> principal = m_identity.userPrincipal(
-                identity->email, identity->displayName, Principal::Source::Session);
-            if (!principal) {
-                responder.sendError(principal.error());
-                return;
-            }
-            audit(request, u"auth.login.complete"_s, true, {}, principal->subjectId);
-            const QByteArray clearState =
-                m_sessions->cookieFor(StateCookie, QString(), std::chrono::seconds(0));
-            if (cli) {
-                Result<IssuedToken> issued = m_tokens.issue(
-                    TokenOwner{u"user"_s, principal->userId, principal->subjectId},
-                    QJsonObject{{u"name"_s, u"cli login %1"_s.arg(
-                                                m_clock().toString(Qt::ISODate))}},
-                    TokenService::Expiry::CliLogin);
-                if (!issued) {
-                    responder.sendError(issued.error());
-                    return;
-                }
-                QJsonObject json = TokenService::toJson(issued->record);
-                json.insert(u"token"_s, issued->plaintext);
-                HttpResponse response = HttpResponse::json(200, json);
-                response.headers.append({"Set-Cookie"_ba, clearState});
-                response.setHeader("Cache-Control"_ba, "no-store"_ba);
-                responder.send(std::move(response));
-                return;
-            }
-            User user;
-            user.id = principal->userId;
-            user.email = principal->email;
-            user.displayName = principal->displayName;
-            const QString session = m_sessions->issue(user, identity->avatarUrl);
-            const QString next = stateClaims.value(u"next"_s).toString();
-            HttpResponse response =
-                next.isEmpty() ? HttpResponse::json(200, QJsonObject{{u"email"_s, user.email},
-                                                                     {u"displayName"_s,
-                                                                      user.displayName}})
-                               : redirect(next);
-            response.headers.append({"Set-Cookie"_ba, m_sessions->cookie(session)});
-            response.headers.append({"Set-Cookie"_ba, clearState});
-            response.setHeader("Cache-Control"_ba, "no-store"_ba);
-            responder.send(std::move(response));
-        });
+    Result<Principal> principal = m_identity.userPrincipal(
+        identity->email, identity->displayName, Principal::Source::Session);
+    if (!principal) {
+        responder.sendError(principal.error());
+        return;
+    }
+    audit(request, u"auth.login.complete"_s, true, {}, principal->subjectId);
+    Result<HttpResponse> response =
+        cli ? cliTokenResponse(*principal)
+            : sessionResponse(*principal, *identity, stateClaims.value(u"next"_s).toString());
+    if (!response) {
+        responder.sendError(response.error());
+        return;
+    }
+    response->headers.append(
+        {"Set-Cookie"_ba, m_sessions->cookieFor(StateCookie, QString(), std::chrono::seconds(0))});
+    response->setHeader("Cache-Control"_ba, "no-store"_ba);
+    responder.send(std::move(*response));
+}
+
+Result<HttpResponse> LoginRoutes::cliTokenResponse(const Principal &principal)
+{
+    Result<IssuedToken> issued = m_tokens.issue(
+        TokenOwner{u"user"_s, principal.userId, principal.subjectId},
+        QJsonObject{{u"name"_s, u"cli login %1"_s.arg(m_clock().toString(Qt::ISODate))}},
+        TokenService::Expiry::CliLogin);
+    if (!issued) {
+        return issued.error();
+    }
+    QJsonObject json = TokenService::toJson(issued->record);
+    json.insert(u"token"_s, issued->plaintext);
+    return HttpResponse::json(200, json);
+}
+
+HttpResponse LoginRoutes::sessionResponse(const Principal &principal,
+                                          const OidcIdentity &identity,
+                                          const QString &next)
+{
+    User user;
+    user.id = principal.userId;
+    user.email = principal.email;
+    user.displayName = principal.displayName;
+    const QString session = m_sessions->issue(user, identity.avatarUrl);
+    HttpResponse response =
+        next.isEmpty() ? HttpResponse::json(
+            200, QJsonObject{{u"email"_s, user.email}, {u"displayName"_s, user.displayName}})
+                       : redirect(next);
+    response.headers.append({"Set-Cookie"_ba, m_sessions->cookie(session)});
+    return response;
 }
 
 Result<HttpResponse> LoginRoutes::logout(const HttpRequest &request)
@@ -336,16 +377,17 @@ Result<HttpResponse> LoginRoutes::logout(const HttpRequest &request)
     return response;
 }
 
-void LoginRoutes::audit(const HttpRequest &request, const QString &action, bool allowed,
-                        const QString &error, const QString &subjectId)
+void LoginRoutes::audit(const HttpRequest &request,
+                        const QString &action,
+                        bool allowed,
+                        const QString &error,
+                        const QString &subjectId)
 {
-    AuditEvent event;
-    event.context = AuditContext::fromRequest(request);
+    AuditEvent event = AuditEvent::forRequest(request, action, {u"session"_s, {}, {}});
+    // Who the login is about, whoever (if anyone) is calling.
     event.authSource = u"session"_s;
     event.subjectId = subjectId;
     event.subjectKind = subjectId.section(u':', 0, 0);
-    event.action = action;
-    event.targetKind = u"session"_s;
     event.allowed = allowed;
     event.error = error;
     m_audit.record(std::move(event));

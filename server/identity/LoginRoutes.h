@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "http/Router.h"
+#include "shared/Clock.h"
 
 #include <QHash>
 
@@ -17,6 +17,8 @@ class IdentityService;
 class OidcProvider;
 class SessionTokens;
 class TokenService;
+struct OidcIdentity;
+
 namespace Crypto {
 class Sealer;
 }
@@ -40,8 +42,13 @@ public:
         qsizetype maxUsedStates = DefaultMaxUsedStates;
     };
 
-    LoginRoutes(IdentityService &identity, const SessionTokens *sessions, OidcProvider *provider,
-                TokenService &tokens, const Crypto::Sealer &sealer, AuditLog &audit, Clock clock,
+    LoginRoutes(IdentityService &identity,
+                const SessionTokens *sessions,
+                OidcProvider *provider,
+                TokenService &tokens,
+                const Crypto::Sealer &sealer,
+                AuditLog &audit,
+                Clock clock,
                 Options options);
     void registerRoutes(Router &router);
 
@@ -56,7 +63,19 @@ private:
     [[nodiscard]] Result<HttpResponse> info(const HttpRequest &request);
     [[nodiscard]] Result<HttpResponse> startPost(const HttpRequest &request);
     [[nodiscard]] Result<HttpResponse> startGet(const HttpRequest &request);
+    // The callback's steps: the CLI's browser leg (a redirect to its loopback listener), the
+    // sealed login state, then, once the provider answered, the session or the CLI token.
     void callback(const HttpRequest &request, const Responder &responder);
+    [[nodiscard]] static Result<HttpResponse> cliHandoff(const QString &code, const QString &state);
+    [[nodiscard]] Result<QJsonObject> checkState(const HttpRequest &request, const QString &state);
+    void completeLogin(const HttpRequest &request,
+                       const Responder &responder,
+                       const QJsonObject &stateClaims,
+                       bool cli,
+                       const Result<OidcIdentity> &identity);
+    [[nodiscard]] Result<HttpResponse> cliTokenResponse(const Principal &principal);
+    [[nodiscard]] HttpResponse
+    sessionResponse(const Principal &principal, const OidcIdentity &identity, const QString &next);
     [[nodiscard]] Result<HttpResponse> logout(const HttpRequest &request);
 
     struct Started
@@ -69,8 +88,11 @@ private:
     [[nodiscard]] Result<void> enabled() const;
     // Remembers a used login state until it expires; false when it was used already.
     [[nodiscard]] bool consumeOnce(const QString &nonce, qint64 expiresAt);
-    void audit(const HttpRequest &request, const QString &action, bool allowed,
-               const QString &error, const QString &subjectId = {});
+    void audit(const HttpRequest &request,
+               const QString &action,
+               bool allowed,
+               const QString &error,
+               const QString &subjectId = {});
 
     IdentityService &m_identity;
     const SessionTokens *m_sessions;

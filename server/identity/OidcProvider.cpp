@@ -2,13 +2,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "identity/OidcProvider.h"
 
-#include "Logging.h"
-#include "apps/UpstreamClient.h"
-#include "connections/OAuthClient.h"
+#include "core/Logging.h"
 #include "crypto/Base64.h"
 #include "crypto/Hash.h"
 #include "crypto/Jwt.h"
 #include "crypto/Random.h"
+#include "httpclient/OAuthClient.h"
+#include "httpclient/UpstreamClient.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -24,8 +24,8 @@ namespace Gestalt {
 namespace {
 
 constexpr int kTimeoutMs = 10'000;
-constexpr qint64 kMaxMetadataBytes = 256 * 1024; // discovery document, JWKS
-constexpr qint64 kMaxTokenBytes = 1024 * 1024;   // token endpoint answer
+constexpr qint64 kMaxMetadataBytes = 256LL * 1024; // discovery document, JWKS
+constexpr qint64 kMaxTokenBytes = 1024LL * 1024;   // token endpoint answer
 constexpr std::chrono::seconds kFirstRetry{1};
 constexpr std::chrono::seconds kMaxRetry{60};
 constexpr std::chrono::hours kRefreshInterval{1};
@@ -76,7 +76,7 @@ QStringList audiencesOf(const QJsonValue &aud)
         out.append(aud.toString());
     } else if (aud.isArray()) {
         const QJsonArray items = aud.toArray();
-        for (const QJsonValue &item : items) {
+        for (const auto &item : items) {
             if (item.isString()) {
                 out.append(item.toString());
             }
@@ -347,7 +347,7 @@ Result<OidcIdentity> OidcProvider::Impl::check(const QString &token, const QStri
                > static_cast<double>(now.toSecsSinceEpoch() + Crypto::Jwt::LeewaySeconds)) {
         return rejected(u"token iat is missing or in the future"_s);
     }
-    if (nonce
+    if (nonce != nullptr
         && (nonce->isEmpty() || !claims.value(u"nonce"_s).isString()
             || !Crypto::constantTimeEquals(claims.value(u"nonce"_s).toString().toUtf8(),
                                            nonce->toUtf8()))) {
@@ -479,7 +479,7 @@ void OidcProvider::completeLogin(const QString &code,
                                  const QString &codeVerifier,
                                  LoginCallback callback)
 {
-    const auto failLater = [this, &callback](Error error) {
+    const auto failLater = [this, &callback](const Error &error) {
         QMetaObject::invokeMethod(
             this, [callback, error] { callback(error); }, Qt::QueuedConnection);
     };

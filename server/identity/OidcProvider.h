@@ -2,9 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "crypto/Jwks.h"
 #include "identity/OidcSettings.h"
+#include "shared/Clock.h"
 #include "shared/Result.h"
 
 #include <QObject>
@@ -47,6 +47,7 @@ public:
                  Clock clock,
                  QObject *parent = nullptr);
     ~OidcProvider() override;
+    Q_DISABLE_COPY_MOVE(OidcProvider)
 
     // Fetches discovery and the JWKS; retries with backoff (1 s doubling to 60 s) until both
     // worked; emits ready() once.
@@ -68,8 +69,11 @@ public:
     // Exchanges the code at the token endpoint (client_secret_basic when a secret is set, else
     // client_id in the body; code_verifier when given), validates the ID token (refreshing the JWKS
     // once for an unknown kid) and answers. Errors are Unauthenticated with a reason for the log.
-    void completeLogin(const QString &code, const QString &redirectUri, const QString &nonce,
-                       const QString &codeVerifier, LoginCallback callback);
+    void completeLogin(const QString &code,
+                       const QString &redirectUri,
+                       const QString &nonce,
+                       const QString &codeVerifier,
+                       LoginCallback callback);
 
     // A bearer token issued by the provider (an ID token or a JWT access token): same checks as
     // an ID token without nonce; "aud" must contain clientId or one of `audiences`. Unauthenticated

@@ -77,7 +77,7 @@ public:
             out = value.toString().split(separators, Qt::SkipEmptyParts);
         } else if (value.isArray()) {
             const QJsonArray items = value.toArray();
-            for (const QJsonValue &item : items) {
+            for (const auto &item : items) {
                 if (!item.isString() || item.toString().trimmed().isEmpty()) {
                     error(key, u"expected a list of non-empty strings"_s);
                     return std::nullopt;
@@ -130,7 +130,7 @@ public:
     // An absolute http(s) URL with a host and no fragment.
     QString url(const QString &key, bool required)
     {
-        const QString text = required ? requiredString(key) : string(key);
+        QString text = required ? requiredString(key) : string(key);
         if (text.isEmpty()) {
             return text;
         }
@@ -235,22 +235,16 @@ bool OidcSettings::allowsUrl(const QUrl &url) const
     return url.scheme() == u"http" && (allowInsecureHttp || isLoopbackHost(url.host()));
 }
 
-Result<std::optional<OidcSettings>> OidcSettings::fromConfig(const Config &config)
+namespace {
+
+// Whether the selected entry is the built-in OIDC provider (true) or the built-in "none" (false);
+// any other source is refused.
+Result<bool> isOidcSource(const QString &name, const ProviderEntry &entry, const QString &entryPath)
 {
-    const Result<QString> selected = selectedEntry(config);
-    if (!selected) {
-        return selected.error();
-    }
-    const QString name = *selected;
-    if (name.isEmpty() || name == kNone) {
-        return std::optional<OidcSettings>();
-    }
-    const ProviderEntry entry = config.providers.authentication.value(name);
-    const QString entryPath = u"providers.authentication."_s + name;
     if (entry.source.isSet()) {
         const bool builtin = entry.source.kind == SourceRef::Kind::Builtin;
         if (builtin && entry.source.location == kNone) {
-            return std::optional<OidcSettings>();
+            return false;
         }
         if (!builtin || entry.source.location != kOidc) {
             // Never echo the source: a URL or package spec may carry a token.
@@ -262,6 +256,66 @@ Result<std::optional<OidcSettings>> OidcSettings::fromConfig(const Config &confi
         return Error::invalid(entryPath
                               + u".source: unsupported authentication provider (set source: "
                                 u"oidc or source: none)"_s);
+    }
+    return true;
+}
+
+// allowedDomains as lower-case domain names without a leading '@', once each.
+std::optional<QStringList> readAllowedDomains(OidcConfigReader &r)
+{
+    std::optional<QStringList> domains = r.words(u"allowedDomains"_s);
+    if (!domains) {
+        return std::nullopt;
+    }
+    for (QString &domain : *domains) {
+        domain = domain.toLower();
+        if (domain.startsWith(u'@')) {
+            domain.remove(0, 1);
+        }
+        if (domain.isEmpty() || domain.contains(u'@')) {
+            r.error(u"allowedDomains"_s, u"expected domain names such as example.com"_s);
+        }
+    }
+    domains->removeDuplicates();
+    return domains;
+}
+
+// The issuer has no query and is https:// (or allowed http://).
+void checkIssuer(OidcConfigReader &r, const OidcSettings &s)
+{
+    if (s.issuerUrl.isEmpty()) {
+        return;
+    }
+    const QUrl issuer(s.issuerUrl, QUrl::StrictMode);
+    if (issuer.hasQuery()) {
+        r.error(u"issuerUrl"_s, u"must not have a query"_s);
+    } else if (!s.allowsUrl(issuer)) {
+        r.error(u"issuerUrl"_s,
+                u"must be https:// (set allowInsecureHttp: true to allow http:// outside "
+                u"loopback hosts)"_s);
+    }
+}
+
+} // namespace
+
+Result<std::optional<OidcSettings>> OidcSettings::fromConfig(const Config &config)
+{
+    const Result<QString> selected = selectedEntry(config);
+    if (!selected) {
+        return selected.error();
+    }
+    const QString &name = *selected;
+    if (name.isEmpty() || name == kNone) {
+        return std::optional<OidcSettings>();
+    }
+    const ProviderEntry entry = config.providers.authentication.value(name);
+    const QString entryPath = u"providers.authentication."_s + name;
+    const Result<bool> oidc = isOidcSource(name, entry, entryPath);
+    if (!oidc) {
+        return oidc.error();
+    }
+    if (!*oidc) {
+        return std::optional<OidcSettings>();
     }
 
     OidcConfigReader r(entryPath + u".config."_s, entry.config);
@@ -278,17 +332,7 @@ Result<std::optional<OidcSettings>> OidcSettings::fromConfig(const Config &confi
         }
         s.scopes = *scopes;
     }
-    if (std::optional<QStringList> domains = r.words(u"allowedDomains"_s)) {
-        for (QString &domain : *domains) {
-            domain = domain.toLower();
-            if (domain.startsWith(u'@')) {
-                domain.remove(0, 1);
-            }
-            if (domain.isEmpty() || domain.contains(u'@')) {
-                r.error(u"allowedDomains"_s, u"expected domain names such as example.com"_s);
-            }
-        }
-        domains->removeDuplicates();
+    if (std::optional<QStringList> domains = readAllowedDomains(r)) {
         s.allowedDomains = *domains;
     }
     s.pkce = r.boolean(u"pkce"_s).value_or(s.pkce);
@@ -312,17 +356,7 @@ Result<std::optional<OidcSettings>> OidcSettings::fromConfig(const Config &confi
         && !entry.config.value(u"pkceVerifierMaxItems"_s).isDouble()) {
         r.error(u"pkceVerifierMaxItems"_s, u"expected a number"_s);
     }
-
-    if (!s.issuerUrl.isEmpty()) {
-        const QUrl issuer(s.issuerUrl, QUrl::StrictMode);
-        if (issuer.hasQuery()) {
-            r.error(u"issuerUrl"_s, u"must not have a query"_s);
-        } else if (!s.allowsUrl(issuer)) {
-            r.error(u"issuerUrl"_s,
-                    u"must be https:// (set allowInsecureHttp: true to allow http:// outside "
-                    u"loopback hosts)"_s);
-        }
-    }
+    checkIssuer(r, s);
     if (!r.errors().isEmpty()) {
         return Error::invalid(r.errors().join(u'\n'));
     }

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "apps/EgressPolicy.h"
+#include "httpclient/EgressPolicy.h"
 #include "shared/Result.h"
 
 #include <QString>
@@ -18,25 +18,26 @@ namespace Gestalt {
 struct Config;
 
 // The platform login provider chosen by the config (gestalt-facts §3): the entry that
-// server.providers.authentication names, else the only (or `default: true`) providers.authentication
-// entry. An entry named `none`, or with `source: none`, or no entry at all: login is disabled.
-// An entry with `source: oidc` (or named `oidc` without a source) is the built-in OIDC provider;
-// its `config:` block holds the keys below. Other sources: "unsupported authentication provider".
+// server.providers.authentication names, else the only (or `default: true`)
+// providers.authentication entry. An entry named `none`, or with `source: none`, or no entry at
+// all: login is disabled. An entry with `source: oidc` (or named `oidc` without a source) is the
+// built-in OIDC provider; its `config:` block holds the keys below. Other sources: "unsupported
+// authentication provider".
 struct OidcSettings
 {
-    QString providerName;    // the providers.authentication key
-    QString issuerUrl;       // required; https unless allowInsecureHttp
-    QString clientId;        // required
-    QString clientSecret;    // optional (public client + PKCE); never logged
-    QString redirectUrl;     // default: <public base URL>/api/v1/auth/login/callback
-    QStringList scopes = {QStringLiteral("openid"), QStringLiteral("email"),
-                          QStringLiteral("profile")};
+    QString providerName; // the providers.authentication key
+    QString issuerUrl;    // required; https unless allowInsecureHttp
+    QString clientId;     // required
+    QString clientSecret; // optional (public client + PKCE); never logged
+    QString redirectUrl;  // default: <public base URL>/api/v1/auth/login/callback
+    QStringList scopes = {
+        QStringLiteral("openid"), QStringLiteral("email"), QStringLiteral("profile")};
     QStringList allowedDomains; // lower-case; empty: any
     bool pkce = true;
     std::chrono::seconds sessionTtl = std::chrono::hours(24);
     QString displayName = QStringLiteral("SSO");
     bool allowInsecureHttp = false;
-    QStringList audiences;   // extra accepted "aud" values for bearer tokens (clientId always)
+    QStringList audiences; // extra accepted "aud" values for bearer tokens (clientId always)
     // Where the provider's requests may go (discovery, JWKS, token endpoint): the entry's
     // egress.allowedHosts (providers.authentication.<name>.egress) and server.egress.defaultAction.
     EgressPolicy egress;

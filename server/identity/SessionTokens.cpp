@@ -5,7 +5,7 @@
 #include "crypto/Hash.h"
 #include "crypto/Jwt.h"
 #include "crypto/SecretKey.h"
-#include "store/User.h"
+#include "identity/User.h"
 
 #include <QJsonObject>
 
@@ -13,8 +13,10 @@ using namespace Qt::StringLiterals;
 
 namespace Gestalt {
 
-SessionTokens::SessionTokens(const Crypto::SecretKey &key, std::chrono::seconds ttl,
-                             bool secureCookies, Clock clock)
+SessionTokens::SessionTokens(const Crypto::SecretKey &key,
+                             std::chrono::seconds ttl,
+                             bool secureCookies,
+                             Clock clock)
     : m_key(Crypto::hmacSha256(key.bytes(), "gestalt session token v1"_ba))
     , m_ttl(ttl)
     , m_secure(secureCookies)
@@ -97,10 +99,11 @@ Result<Principal> SessionTokens::principalOf(const QJsonObject &claims)
     return principal;
 }
 
-QByteArray SessionTokens::cookieFor(QStringView name, const QString &value,
-                                    std::chrono::seconds maxAge) const
+QByteArray
+SessionTokens::cookieFor(QStringView name, const QString &value, std::chrono::seconds maxAge) const
 {
-    QByteArray cookie = name.toUtf8() + '=' + value.toUtf8()
+    QByteArray cookie =
+        name.toUtf8() + '=' + value.toUtf8()
         + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + QByteArray::number(qint64(maxAge.count()));
     if (m_secure) {
         cookie += "; Secure";

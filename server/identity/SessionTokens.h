@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
-#include "identity/Principal.h"
+#include "core/Principal.h"
+#include "shared/Clock.h"
 #include "shared/Result.h"
 
 #include <QByteArray>
@@ -28,7 +28,9 @@ class SessionTokens final
 public:
     static constexpr QStringView CookieName = u"session_token";
 
-    SessionTokens(const Crypto::SecretKey &key, std::chrono::seconds ttl, bool secureCookies,
+    SessionTokens(const Crypto::SecretKey &key,
+                  std::chrono::seconds ttl,
+                  bool secureCookies,
                   Clock clock);
 
     [[nodiscard]] QString issue(const User &user, const QString &avatarUrl = {}) const;
@@ -54,8 +56,8 @@ public:
     [[nodiscard]] bool secureCookies() const { return m_secure; }
 
     // Set-Cookie value for any cookie of ours with the same attributes (login_state...).
-    [[nodiscard]] QByteArray cookieFor(QStringView name, const QString &value,
-                                       std::chrono::seconds maxAge) const;
+    [[nodiscard]] QByteArray
+    cookieFor(QStringView name, const QString &value, std::chrono::seconds maxAge) const;
 
 private:
     [[nodiscard]] static Result<Principal> principalOf(const QJsonObject &claims);

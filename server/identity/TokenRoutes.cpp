@@ -38,34 +38,52 @@ TokenRoutes::TokenRoutes(TokenService &tokens)
 
 void TokenRoutes::registerRoutes(Router &router)
 {
-    const auto bind = [this](auto method, const QString &action) {
-        return [this, method, action](const HttpRequest &request) {
-            Result<HttpResponse> response = (this->*method)(request);
-            if (m_audit) {
-                AuditEvent event;
-                event.context = AuditContext::fromRequest(request);
-                event.setPrincipal(*request.principal);
-                event.action = action;
-                event.targetKind = u"api_token"_s;
-                event.targetId = request.pathParam(u"id"_s);
-                event.allowed = response.hasValue();
-                event.error = response ? QString() : publicMessage(response.error());
-                m_audit->record(std::move(event));
-            }
-            return response;
-        };
-    };
-    router.route(u"POST"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated,
-                 bind(&TokenRoutes::create, u"api_token.create"_s));
-    router.route(u"GET"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated,
-                 bind(&TokenRoutes::list, u"api_token.list"_s));
-    router.route(u"DELETE"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated,
-                 bind(&TokenRoutes::revokeAll, u"api_token.revoke_all"_s));
-    router.route(u"DELETE"_s, u"/api/v1/tokens/{id}"_s, RouteAuth::Authenticated,
-                 bind(&TokenRoutes::revoke, u"api_token.revoke"_s));
+    router.route(
+        u"POST"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated, this, &TokenRoutes::create);
+    router.route(u"GET"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated, this, &TokenRoutes::list);
+    router.route(
+        u"DELETE"_s, u"/api/v1/tokens"_s, RouteAuth::Authenticated, this, &TokenRoutes::revokeAll);
+    router.route(u"DELETE"_s,
+                 u"/api/v1/tokens/{id}"_s,
+                 RouteAuth::Authenticated,
+                 this,
+                 &TokenRoutes::revoke);
+}
+
+Result<HttpResponse> TokenRoutes::audited(const HttpRequest &request,
+                                          const QString &action,
+                                          Result<HttpResponse> response) const
+{
+    if (m_audit != nullptr) {
+        AuditEvent event = AuditEvent::forRequest(
+            request, action, {u"api_token"_s, request.pathParam(u"id"_s), {}});
+        event.setOutcome(response);
+        m_audit->record(std::move(event));
+    }
+    return response;
 }
 
 Result<HttpResponse> TokenRoutes::create(const HttpRequest &request)
+{
+    return audited(request, u"api_token.create"_s, issueToken(request));
+}
+
+Result<HttpResponse> TokenRoutes::list(const HttpRequest &request)
+{
+    return audited(request, u"api_token.list"_s, listTokens(request));
+}
+
+Result<HttpResponse> TokenRoutes::revoke(const HttpRequest &request)
+{
+    return audited(request, u"api_token.revoke"_s, revokeToken(request));
+}
+
+Result<HttpResponse> TokenRoutes::revokeAll(const HttpRequest &request)
+{
+    return audited(request, u"api_token.revoke_all"_s, revokeAllTokens(request));
+}
+
+Result<HttpResponse> TokenRoutes::issueToken(const HttpRequest &request)
 {
     Result<TokenOwner> owner = userOwner(request);
     if (!owner) {
@@ -84,7 +102,7 @@ Result<HttpResponse> TokenRoutes::create(const HttpRequest &request)
     return HttpResponse::json(201, json);
 }
 
-Result<HttpResponse> TokenRoutes::list(const HttpRequest &request)
+Result<HttpResponse> TokenRoutes::listTokens(const HttpRequest &request)
 {
     Result<TokenOwner> owner = userOwner(request);
     if (!owner) {
@@ -101,7 +119,7 @@ Result<HttpResponse> TokenRoutes::list(const HttpRequest &request)
     return HttpResponse::json(200, json);
 }
 
-Result<HttpResponse> TokenRoutes::revoke(const HttpRequest &request)
+Result<HttpResponse> TokenRoutes::revokeToken(const HttpRequest &request)
 {
     Result<TokenOwner> owner = userOwner(request);
     if (!owner) {
@@ -113,7 +131,7 @@ Result<HttpResponse> TokenRoutes::revoke(const HttpRequest &request)
     return HttpResponse::json(200, QJsonObject{{u"status"_s, u"revoked"_s}});
 }
 
-Result<HttpResponse> TokenRoutes::revokeAll(const HttpRequest &request)
+Result<HttpResponse> TokenRoutes::revokeAllTokens(const HttpRequest &request)
 {
     Result<TokenOwner> owner = userOwner(request);
     if (!owner) {

@@ -1,12 +1,13 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
 #include "identity/TokenService.h"
-#include "shared/TimeFormat.h"
 
 #include "crypto/Hash.h"
 #include "crypto/Random.h"
+#include "http/JsonBodyReader.h"
 #include "identity/IdentityService.h"
-#include "store/TokenRepository.h"
+#include "identity/TokenRepository.h"
+#include "shared/TimeFormat.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -66,50 +67,51 @@ Result<QJsonArray> TokenService::parsePermissions(const QJsonValue &value) const
     }
     QJsonArray out;
     for (qsizetype i = 0; i < input.size(); ++i) {
-        const QString where = u"permissions[%1]"_s.arg(i);
-        if (!input[i].isObject()) {
-            return Error::invalid(where + u" must be an object"_s);
+        Result<QJsonObject> entry = parsePermission(input[i], u"permissions[%1]"_s.arg(i));
+        if (!entry) {
+            return entry.error();
         }
-        const QJsonObject entry = input[i].toObject();
-        // "plugin" is the older name of "app".
-        const QJsonValue appValue = entry.contains(u"app"_s) ? entry.value(u"app"_s)
-                                                             : entry.value(u"plugin"_s);
-        if (!appValue.isString() || appValue.toString().isEmpty()) {
-            return Error::invalid(where + u".app is required"_s);
-        }
-        const QString app = appValue.toString();
-        if (!m_appExists(app)) {
-            return Error::invalid(u"unknown app \"%1\" in %2"_s.arg(app, where));
-        }
-        QJsonObject normalized{{u"app"_s, app}};
-        const QJsonValue operations = entry.value(u"operations"_s);
-        if (!operations.isUndefined() && !operations.isNull()) {
-            if (!operations.isArray()) {
-                return Error::invalid(where + u".operations must be an array of strings"_s);
-            }
-            QJsonArray ops;
-            for (const QJsonValue &op : operations.toArray()) {
-                if (!op.isString() || op.toString().isEmpty()) {
-                    return Error::invalid(where + u".operations must be an array of strings"_s);
-                }
-                ops.append(op);
-            }
-            if (!ops.isEmpty()) {
-                normalized.insert(u"operations"_s, ops);
-            }
-        }
-        for (auto it = entry.constBegin(); it != entry.constEnd(); ++it) {
-            if (it.key() != u"app"_s && it.key() != u"plugin"_s && it.key() != u"operations"_s) {
-                return Error::invalid(u"unknown field \"%1\" in %2"_s.arg(it.key(), where));
-            }
-        }
-        out.append(normalized);
+        out.append(*entry);
     }
     return out;
 }
 
-Result<IssuedToken> TokenService::issue(const TokenOwner &owner, const QJsonObject &body,
-                                        Expiry expiry)
+// One entry {app, operations?}; "plugin" is the older name of "app" (and ignored beside it).
+Result<QJsonObject> TokenService::parsePermission(const QJsonValue &value,
+                                                  const QString &where) const
+{
+    Error error;
+    std::optional<JsonBodyReader> entry = JsonBodyReader::item(value, where, &error);
+    if (!entry) {
+        return error;
+    }
+    entry->skip({u"app", u"plugin"});
+    const QJsonObject &object = entry->object();
+    const QJsonValue appValue =
+        object.contains(u"app"_s) ? object.value(u"app"_s) : object.value(u"plugin"_s);
+    const QString app = appValue.toString();
+    if (app.isEmpty()) {
+        entry->fail(u"app", u"is required"_s);
+    } else if (!m_appExists(app)) {
+        return Error::invalid(u"unknown app \"%1\" in %2"_s.arg(app, where));
+    }
+    QJsonObject normalized{{u"app"_s, app}};
+    // Empty operation names are refused with the same message as non-strings.
+    const std::optional<QStringList> operations =
+        entry->stringList(u"operations", /*nonEmptyItems=*/false);
+    if (operations && operations->contains(QString())) {
+        entry->fail(u"operations", u"must be an array of strings"_s);
+    } else if (operations && !operations->isEmpty()) {
+        normalized.insert(u"operations"_s, QJsonArray::fromStringList(*operations));
+    }
+    if (const Result<void> done = entry->finish(); !done) {
+        return done.error();
+    }
+    return normalized;
+}
+
+Result<IssuedToken>
+TokenService::issue(const TokenOwner &owner, const QJsonObject &body, Expiry expiry)
 {
     const QJsonValue nameValue = body.value(u"name"_s);
     if (nameValue.isUndefined() || nameValue.isNull()) {
@@ -223,8 +225,9 @@ QJsonObject TokenService::toJson(const ApiTokenRecord &record)
     if (!record.permissions.isEmpty()) {
         json.insert(u"permissions"_s, record.permissions);
     }
-    json.insert(u"expiresAt"_s, record.expiresAt ? QJsonValue(isoUtc(*record.expiresAt))
-                                                 : QJsonValue(QJsonValue::Null));
+    json.insert(u"expiresAt"_s,
+                record.expiresAt ? QJsonValue(isoUtc(*record.expiresAt))
+                                 : QJsonValue(QJsonValue::Null));
     return json;
 }
 

@@ -2,9 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
+#include "identity/ApiTokenRecord.h"
+#include "shared/Clock.h"
 #include "shared/Result.h"
-#include "store/ApiTokenRecord.h"
 
 #include <QJsonObject>
 
@@ -28,7 +28,7 @@ struct TokenOwner
 struct IssuedToken
 {
     ApiTokenRecord record;
-    QString plaintext;  // gst_api_ + 64 hex; returned once, never stored
+    QString plaintext; // gst_api_ + 64 hex; returned once, never stored
 };
 
 // API token rules: validation of the create body, issuing (stored only as SHA-256), listing and
@@ -50,8 +50,8 @@ public:
         CliLogin, // now + server.cliTokenTtl
     };
     // body: {name, scopes?: "app1 app2", permissions?: [{app, operations?: [op]}]}.
-    [[nodiscard]] Result<IssuedToken> issue(const TokenOwner &owner, const QJsonObject &body,
-                                            Expiry expiry = Expiry::Default);
+    [[nodiscard]] Result<IssuedToken>
+    issue(const TokenOwner &owner, const QJsonObject &body, Expiry expiry = Expiry::Default);
     [[nodiscard]] Result<QList<ApiTokenRecord>> list(const TokenOwner &owner);
     [[nodiscard]] Result<void> revoke(const TokenOwner &owner, const QString &id);
     [[nodiscard]] Result<int> revokeAll(const TokenOwner &owner);
@@ -61,6 +61,8 @@ public:
 
 private:
     [[nodiscard]] Result<QJsonArray> parsePermissions(const QJsonValue &value) const;
+    [[nodiscard]] Result<QJsonObject> parsePermission(const QJsonValue &value,
+                                                      const QString &where) const;
     [[nodiscard]] Result<QString> parseScopes(const QJsonValue &value) const;
 
     TokenRepository &m_tokens;

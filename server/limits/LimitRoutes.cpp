@@ -17,10 +17,10 @@ LimitRoutes::LimitRoutes(RateLimiter *limiter, const AdminGuard &guard)
     , m_guard(guard)
 {}
 
-void LimitRoutes::registerRoutes(Router &router)
+void LimitRoutes::registerRoutes(Router &router) const
 {
-    router.route(u"GET"_s, u"/admin/api/v1/limits"_s, RouteAuth::Public,
-                 [this](const HttpRequest &request) { return limits(request); });
+    router.route(
+        u"GET"_s, u"/admin/api/v1/limits"_s, RouteAuth::Public, this, &LimitRoutes::limits);
 }
 
 Result<HttpResponse> LimitRoutes::limits(const HttpRequest &request) const
@@ -29,9 +29,10 @@ Result<HttpResponse> LimitRoutes::limits(const HttpRequest &request) const
         return admitted.error();
     }
     if (!m_limiter) {
-        return HttpResponse::json(200, QJsonObject{{u"limits"_s, QJsonArray()},
-                                                   {u"overrides"_s, QJsonArray()},
-                                                   {u"usage"_s, QJsonArray()}});
+        return HttpResponse::json(200,
+                                  QJsonObject{{u"limits"_s, QJsonArray()},
+                                              {u"overrides"_s, QJsonArray()},
+                                              {u"usage"_s, QJsonArray()}});
     }
     Result<QJsonObject> body = m_limiter->toJson();
     if (!body) {

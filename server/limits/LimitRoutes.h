@@ -19,7 +19,7 @@ class LimitRoutes final
 {
 public:
     LimitRoutes(RateLimiter *limiter, const AdminGuard &guard);
-    void registerRoutes(Router &router);
+    void registerRoutes(Router &router) const;
 
 private:
     [[nodiscard]] Result<HttpResponse> limits(const HttpRequest &request) const;

@@ -63,7 +63,8 @@ class LimitStore
 public:
     virtual ~LimitStore() = default;
     [[nodiscard]] virtual Result<LimitDecision> acquire(const QList<LimitCheck> &checks,
-                                                        const QString &leaseId, qint64 nowMs,
+                                                        const QString &leaseId,
+                                                        qint64 nowMs,
                                                         qint64 leaseExpiresMs) = 0;
     virtual void release(const QString &leaseId) = 0;
     // The busiest keys first (by requests in their current window), at most `max`.
@@ -77,7 +78,8 @@ class MemoryLimitStore final : public LimitStore
 {
 public:
     [[nodiscard]] Result<LimitDecision> acquire(const QList<LimitCheck> &checks,
-                                                const QString &leaseId, qint64 nowMs,
+                                                const QString &leaseId,
+                                                qint64 nowMs,
                                                 qint64 leaseExpiresMs) override;
     void release(const QString &leaseId) override;
     [[nodiscard]] Result<QList<LimitUsage>> usage(qint64 nowMs, int max) override;
@@ -111,7 +113,8 @@ class SqlLimitStore final : public LimitStore
 public:
     explicit SqlLimitStore(Database &database);
     [[nodiscard]] Result<LimitDecision> acquire(const QList<LimitCheck> &checks,
-                                                const QString &leaseId, qint64 nowMs,
+                                                const QString &leaseId,
+                                                qint64 nowMs,
                                                 qint64 leaseExpiresMs) override;
     void release(const QString &leaseId) override;
     [[nodiscard]] Result<QList<LimitUsage>> usage(qint64 nowMs, int max) override;

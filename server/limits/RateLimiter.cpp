@@ -2,12 +2,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "limits/RateLimiter.h"
 
-#include "apps/AppCatalog.h"
+#include "catalog/AppCatalog.h"
 #include "crypto/Random.h"
-#include "store/Database.h"
 #include "metrics/Counter.h"
 #include "metrics/Gauge.h"
 #include "metrics/MetricsRegistry.h"
+#include "store/Database.h"
 
 #include <QJsonArray>
 #include <QTimer>
@@ -68,8 +68,8 @@ QString whom(const LimitKey &key)
     return u"%1 of app \"%2\""_s.arg(callers, key.app);
 }
 
-QJsonObject specJson(const QString &scope, const QString &app, const QString &operation,
-                     const LimitSpec &spec)
+QJsonObject
+specJson(const QString &scope, const QString &app, const QString &operation, const LimitSpec &spec)
 {
     return {{u"scope"_s, scope},
             {u"app"_s, optionalText(app)},
@@ -87,7 +87,7 @@ RateLimiter::Lease::Lease(RateLimiter *limiter, QString id, QString app, bool ho
     , m_app(std::move(app))
     , m_holdsSlots(holdsSlots)
 {
-    m_limiter->m_inFlight.labels({m_app}).inc();
+    limiter->m_inFlight.labels({m_app}).inc();
 }
 
 RateLimiter::Lease::~Lease()
@@ -101,16 +101,20 @@ void RateLimiter::Lease::release()
         return;
     }
     m_released = true;
-    if (m_limiter) {
+    if (RateLimiter *limiter = m_limiter) {
         if (m_holdsSlots) {
-            m_limiter->m_store->release(m_id);
+            limiter->m_store->release(m_id);
         }
-        m_limiter->m_inFlight.labels({m_app}).dec();
+        limiter->m_inFlight.labels({m_app}).dec();
     }
 }
 
-RateLimiter::RateLimiter(LimitsConfig config, std::unique_ptr<LimitStore> store,
-                         MetricsRegistry &metrics, RoleOf roleOf, Clock clock, QObject *parent)
+RateLimiter::RateLimiter(LimitsConfig config,
+                         std::unique_ptr<LimitStore> store,
+                         MetricsRegistry &metrics,
+                         RoleOf roleOf,
+                         Clock clock,
+                         QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_store(std::move(store))
@@ -132,9 +136,12 @@ RateLimiter::RateLimiter(LimitsConfig config, std::unique_ptr<LimitStore> store,
 
 RateLimiter::~RateLimiter() = default;
 
-Result<std::unique_ptr<RateLimiter>>
-RateLimiter::create(const LimitsConfig &config, const AppCatalog &catalog, Database &database,
-                    MetricsRegistry &metrics, RoleOf roleOf, Clock clock)
+Result<std::unique_ptr<RateLimiter>> RateLimiter::create(const LimitsConfig &config,
+                                                         const AppCatalog &catalog,
+                                                         Database &database,
+                                                         MetricsRegistry &metrics,
+                                                         RoleOf roleOf,
+                                                         Clock clock)
 {
     if (!config.isConfigured()) {
         return std::unique_ptr<RateLimiter>();
@@ -148,8 +155,8 @@ RateLimiter::create(const LimitsConfig &config, const AppCatalog &catalog, Datab
     } else {
         store = std::make_unique<MemoryLimitStore>();
     }
-    return std::make_unique<RateLimiter>(config, std::move(store), metrics, std::move(roleOf),
-                                         std::move(clock));
+    return std::make_unique<RateLimiter>(
+        config, std::move(store), metrics, std::move(roleOf), std::move(clock));
 }
 
 qint64 RateLimiter::nowMs() const
@@ -183,13 +190,16 @@ QStringList RateLimiter::problems(const LimitsConfig &config, const AppCatalog &
     return out;
 }
 
-QList<LimitCheck> RateLimiter::checksFor(const Principal &principal, const AppDefinition &app,
+QList<LimitCheck> RateLimiter::checksFor(const Principal &principal,
+                                         const AppDefinition &app,
                                          const QString &operation) const
 {
     const QString subject = principal.subjectId.isEmpty() ? u"anonymous"_s : principal.subjectId;
     QList<LimitCheck> checks;
-    const auto add = [&checks](const QString &scope, const QString &appName,
-                               const QString &operationName, const QString &who,
+    const auto add = [&checks](const QString &scope,
+                               const QString &appName,
+                               const QString &operationName,
+                               const QString &who,
                                const LimitSpec &spec) {
         if (spec.isSet()) {
             checks.append({LimitKey{scope, appName, operationName, who, spec.perSeconds}, spec});
@@ -245,10 +255,11 @@ QList<LimitCheck> RateLimiter::checksFor(const Principal &principal, const AppDe
     return checks;
 }
 
-Result<std::unique_ptr<RateLimiter::Lease>>
-RateLimiter::acquire(const Principal &principal, const AppDefinition &app,
-                     const QString &operation, const QString &metricsOperation,
-                     std::chrono::milliseconds leaseTtl)
+Result<std::unique_ptr<RateLimiter::Lease>> RateLimiter::acquire(const Principal &principal,
+                                                                 const AppDefinition &app,
+                                                                 const QString &operation,
+                                                                 const QString &metricsOperation,
+                                                                 std::chrono::milliseconds leaseTtl)
 {
     const QList<LimitCheck> checks = checksFor(principal, app, operation);
     if (checks.isEmpty()) {
@@ -262,17 +273,19 @@ RateLimiter::acquire(const Principal &principal, const AppDefinition &app,
         return decision.error();
     }
     if (decision->admitted()) {
-        const bool holdsSlots = std::any_of(checks.cbegin(), checks.cend(), [](const LimitCheck &c) {
-            return c.spec.concurrent.has_value();
-        });
+        const bool holdsSlots =
+            std::any_of(checks.cbegin(), checks.cend(), [](const LimitCheck &c) {
+                return c.spec.concurrent.has_value();
+            });
         return std::make_unique<Lease>(this, leaseId, app.name, holdsSlots);
     }
     const LimitCheck &check = checks.at(decision->refused);
     const QString kind = decision->concurrency ? u"concurrent"_s : u"requests"_s;
     m_limited.labels({app.name, metricsOperation, check.key.scope, kind}).inc();
     const QString what = decision->concurrency
-        ? u"%1 concurrent calls"_s.arg(*check.spec.concurrent)
-        : u"%1 requests per %2"_s.arg(*check.spec.requests).arg(interval(check.spec.perSeconds));
+                             ? u"%1 concurrent calls"_s.arg(*check.spec.concurrent)
+                             : u"%1 requests per %2"_s.arg(*check.spec.requests)
+                                   .arg(interval(check.spec.perSeconds));
     QJsonObject limit = specJson(check.key.scope, check.key.app, check.key.operation, check.spec);
     limit.insert(u"kind"_s, kind);
     Error error{ErrorCode::TooManyRequests,
@@ -307,12 +320,13 @@ Result<QJsonObject> RateLimiter::toJson() const
     }
     QJsonArray overrides;
     for (const LimitOverride &entry : m_config.overrides) {
-        overrides.append(QJsonObject{{u"role"_s, optionalText(entry.role)},
-                                     {u"app"_s, optionalText(entry.app)},
-                                     {u"token"_s, optionalText(entry.token)},
-                                     {u"requests"_s, optionalNumber(entry.perSubject.requests)},
-                                     {u"perSeconds"_s, double(entry.perSubject.perSeconds)},
-                                     {u"concurrent"_s, optionalNumber(entry.perSubject.concurrent)}});
+        overrides.append(
+            QJsonObject{{u"role"_s, optionalText(entry.role)},
+                        {u"app"_s, optionalText(entry.app)},
+                        {u"token"_s, optionalText(entry.token)},
+                        {u"requests"_s, optionalNumber(entry.perSubject.requests)},
+                        {u"perSeconds"_s, double(entry.perSubject.perSeconds)},
+                        {u"concurrent"_s, optionalNumber(entry.perSubject.concurrent)}});
     }
     Result<QList<LimitUsage>> rows = m_store->usage(nowMs(), maxUsageRows);
     if (!rows) {

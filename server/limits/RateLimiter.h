@@ -2,10 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "config/LimitsConfig.h"
-#include "identity/Principal.h"
+#include "core/Principal.h"
 #include "limits/LimitStore.h"
+#include "shared/Clock.h"
 #include "shared/Result.h"
 
 #include <QJsonObject>
@@ -54,15 +54,23 @@ public:
     // The caller's authorization-policy role on an app (empty for none).
     using RoleOf = std::function<QString(const Principal &, const AppDefinition &)>;
 
-    RateLimiter(LimitsConfig config, std::unique_ptr<LimitStore> store, MetricsRegistry &metrics,
-                RoleOf roleOf, Clock clock, QObject *parent = nullptr);
+    RateLimiter(LimitsConfig config,
+                std::unique_ptr<LimitStore> store,
+                MetricsRegistry &metrics,
+                RoleOf roleOf,
+                Clock clock,
+                QObject *parent = nullptr);
     ~RateLimiter() override;
+    Q_DISABLE_COPY_MOVE(RateLimiter)
 
     // The limiter for `config` (counting in memory on SQLite, in the database on PostgreSQL),
     // null when nothing is configured, or the problems() as one error.
-    [[nodiscard]] static Result<std::unique_ptr<RateLimiter>>
-    create(const LimitsConfig &config, const AppCatalog &catalog, Database &database,
-           MetricsRegistry &metrics, RoleOf roleOf, Clock clock);
+    [[nodiscard]] static Result<std::unique_ptr<RateLimiter>> create(const LimitsConfig &config,
+                                                                     const AppCatalog &catalog,
+                                                                     Database &database,
+                                                                     MetricsRegistry &metrics,
+                                                                     RoleOf roleOf,
+                                                                     Clock clock);
 
     // Unknown apps and operations in server.limits (for `gestaltd validate` and start). An app
     // with an upstream MCP surface may name tools that are discovered at run time.
@@ -98,9 +106,8 @@ public:
     [[nodiscard]] Result<QJsonObject> toJson() const;
 
 private:
-    [[nodiscard]] QList<LimitCheck> checksFor(const Principal &principal,
-                                              const AppDefinition &app,
-                                              const QString &operation) const;
+    [[nodiscard]] QList<LimitCheck>
+    checksFor(const Principal &principal, const AppDefinition &app, const QString &operation) const;
     [[nodiscard]] qint64 nowMs() const;
 
     LimitsConfig m_config;

@@ -16,14 +16,14 @@ struct SlidingWindow
     // Start of the fixed window holding `nowMs` (epoch milliseconds).
     [[nodiscard]] static qint64 windowStart(qint64 nowMs, qint64 perSeconds);
     // The estimated number of requests in the sliding window ending at `nowMs`.
-    [[nodiscard]] static double estimate(qint64 previous, qint64 current, qint64 nowMs,
-                                         qint64 perSeconds);
+    [[nodiscard]] static double
+    estimate(qint64 previous, qint64 current, qint64 nowMs, qint64 perSeconds);
     // May one more request pass a limit of `limit`?
-    [[nodiscard]] static bool admits(qint64 previous, qint64 current, qint64 nowMs,
-                                     qint64 perSeconds, qint64 limit);
+    [[nodiscard]] static bool
+    admits(qint64 previous, qint64 current, qint64 nowMs, qint64 perSeconds, qint64 limit);
     // Whole seconds (>= 1) until one more request would pass, if no other arrives.
-    [[nodiscard]] static int retryAfterSeconds(qint64 previous, qint64 current, qint64 nowMs,
-                                               qint64 perSeconds, qint64 limit);
+    [[nodiscard]] static int retryAfterSeconds(
+        qint64 previous, qint64 current, qint64 nowMs, qint64 perSeconds, qint64 limit);
 };
 
 } // namespace Gestalt

@@ -2,18 +2,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mcp/McpRoutes.h"
 
-#include "Logging.h"
-#include "apps/InvocationService.h"
 #include "audit/AuditEvent.h"
+#include "core/Logging.h"
 #include "http/HttpServer.h"
 #include "http/Responder.h"
-#include "mcp/JsonRpc.h"
+#include "invocation/InvocationService.h"
 #include "mcp/McpUpstreams.h"
+#include "mcp/client/JsonRpc.h"
 #include "shared/Version.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QUrl>
+
+#include <variant>
 
 using namespace Qt::StringLiterals;
 
@@ -35,15 +37,15 @@ QJsonObject toolError(const QString &text)
 QString encodeCursor(int offset)
 {
     return QString::fromLatin1(
-        QByteArray("o:" + QByteArray::number(offset)).toBase64(QByteArray::Base64UrlEncoding
-                                                               | QByteArray::OmitTrailingEquals));
+        QByteArray("o:" + QByteArray::number(offset))
+            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 // One server-sent event carrying a JSON-RPC message.
 QByteArray sseEvent(const QJsonObject &message)
 {
     return "event: message\ndata: " + QJsonDocument(message).toJson(QJsonDocument::Compact)
-        + "\n\n";
+           + "\n\n";
 }
 
 std::optional<int> decodeCursor(const QString &cursor)
@@ -57,7 +59,146 @@ std::optional<int> decodeCursor(const QString &cursor)
     return ok && offset > 0 ? std::optional<int>(offset) : std::nullopt;
 }
 
+// The answer to one POST: the responses of its messages, sent once the last request is answered
+// (as JSON, or as SSE events after the progress notifications that started a stream).
+class PendingAnswer final
+{
+public:
+    PendingAnswer(bool batch, Responder responder)
+        : m_batch(batch)
+        , m_responder(std::move(responder))
+    {}
+
+    // The requests among `messages`; an invalid message gets its error response now, and
+    // notifications and responses need none (the stateless server has no session to update).
+    QList<QJsonObject> takeRequests(const QJsonArray &messages)
+    {
+        QList<QJsonObject> requests;
+        for (const auto &message : messages) {
+            QString why;
+            switch (JsonRpc::classify(message, &why)) {
+            case JsonRpc::Kind::Invalid: {
+                const QJsonValue id = message.toObject().value(u"id"_s);
+                m_responses.append(JsonRpc::error(
+                    id.isString() || id.isDouble() ? id : QJsonValue(QJsonValue::Null),
+                    JsonRpc::InvalidRequest,
+                    u"Invalid Request: "_s + why));
+                break;
+            }
+            case JsonRpc::Kind::Notification:
+            case JsonRpc::Kind::Response:
+                break;
+            case JsonRpc::Kind::Request:
+                requests.append(message.toObject());
+                break;
+            }
+        }
+        m_outstanding = int(requests.size());
+        if (!requests.isEmpty()) {
+            m_invalidOnly = false;
+        }
+        return requests;
+    }
+
+    // A server-to-client message before the responses: the answer becomes an SSE stream.
+    void notify(const QJsonObject &message)
+    {
+        if (!m_stream) {
+            m_stream = m_responder.startStream(200, "text/event-stream"_ba);
+        }
+        m_stream->write(sseEvent(message));
+    }
+
+    void answered(QJsonObject response)
+    {
+        m_responses.append(std::move(response));
+        --m_outstanding;
+        finishIfDone();
+    }
+
+    void finishIfDone()
+    {
+        if (m_outstanding > 0) {
+            return;
+        }
+        if (m_stream) {
+            for (const QJsonObject &response : std::as_const(m_responses)) {
+                m_stream->write(sseEvent(response));
+            }
+            m_stream->finish();
+            return;
+        }
+        if (m_responses.isEmpty()) {
+            m_responder.send(HttpResponse::noContent(202));
+            return;
+        }
+        if (!m_batch) {
+            m_responder.send(HttpResponse::json(m_invalidOnly ? 400 : 200, m_responses.first()));
+            return;
+        }
+        QJsonArray all;
+        for (const QJsonObject &response : std::as_const(m_responses)) {
+            all.append(response);
+        }
+        m_responder.send(HttpResponse::json(200, all));
+    }
+
+private:
+    QList<QJsonObject> m_responses;
+    int m_outstanding = 0;
+    bool m_batch = false;
+    bool m_invalidOnly = true;
+    Responder m_responder;
+    std::shared_ptr<StreamWriter> m_stream; // once a notification went out
+};
+
+// The caller's progress token in place of the one gestalt gave the upstream server.
+std::function<void(const QJsonObject &)>
+forwardProgress(const std::function<void(const QJsonObject &)> &notify, const QJsonValue &token)
+{
+    return [notify, token](const QJsonObject &upstream) {
+        if (!upstream.value(u"progress"_s).isDouble()) {
+            return;
+        }
+        QJsonObject progress{{u"progressToken"_s, token},
+                             {u"progress"_s, upstream.value(u"progress"_s)}};
+        if (upstream.value(u"total"_s).isDouble()) {
+            progress.insert(u"total"_s, upstream.value(u"total"_s));
+        }
+        if (upstream.value(u"message"_s).isString()) {
+            progress.insert(u"message"_s, upstream.value(u"message"_s));
+        }
+        notify(JsonRpc::notification(u"notifications/progress"_s, progress));
+    };
+}
+
+// The tools/call response for an invocation's result: tool failures are results with isError.
+QJsonObject toolCallResponse(const QJsonValue &id, const Result<InvocationResult> &result)
+{
+    if (!result && result.error().machineCode == McpUpstreams::UnknownToolCode) {
+        return JsonRpc::error(id, JsonRpc::InvalidParams, result.error().message);
+    }
+    if (!result) {
+        return JsonRpc::result(id, toolError(publicMessage(result.error())));
+    }
+    if (result->toolResult) {
+        return JsonRpc::result(id, *result->toolResult);
+    }
+    const QString text = result->body.isEmpty() ? u"{}"_s : QString::fromUtf8(result->body);
+    QJsonObject answer{
+        {u"content"_s, QJsonArray{QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, text}}}}};
+    if (result->status >= 400) {
+        answer.insert(u"isError"_s, true);
+    }
+    return JsonRpc::result(id, answer);
+}
+
 } // namespace
+
+McpRoutes::Messages McpRoutes::refusal(HttpResponse response)
+{
+    return {{}, false, std::move(response)};
+}
 
 const QStringList &McpRoutes::supportedVersions()
 {
@@ -65,8 +206,10 @@ const QStringList &McpRoutes::supportedVersions()
     return versions;
 }
 
-McpRoutes::McpRoutes(const McpToolCatalog &tools, InvocationService &invocations,
-                     Authenticator &authenticator, Options options)
+McpRoutes::McpRoutes(const McpToolCatalog &tools,
+                     InvocationService &invocations,
+                     Authenticator &authenticator,
+                     Options options)
     : m_tools(tools)
     , m_invocations(invocations)
     , m_authenticator(authenticator)
@@ -76,16 +219,13 @@ McpRoutes::McpRoutes(const McpToolCatalog &tools, InvocationService &invocations
 void McpRoutes::registerRoutes(Router &router)
 {
     // post() answers a wrong media type itself, as a JSON-RPC error.
-    router
-        .routeAsync(u"POST"_s, u"/mcp"_s, RouteAuth::Public,
-                    [this](const HttpRequest &request, Responder responder) {
-                        post(request, responder);
-                    })
+    router.routeAsync(u"POST"_s, u"/mcp"_s, RouteAuth::Public, this, &McpRoutes::post)
         .accepts(RouteBody::Any);
     const auto noStream = [](const HttpRequest &) -> Result<HttpResponse> {
-        HttpResponse response = rpcFailure(
-            405, JsonRpc::InvalidRequest,
-            u"this MCP endpoint is stateless: send JSON-RPC messages with POST"_s);
+        HttpResponse response =
+            rpcFailure(405,
+                       JsonRpc::InvalidRequest,
+                       u"this MCP endpoint is stateless: send JSON-RPC messages with POST"_s);
         response.setHeader("Allow", "POST");
         return response;
     };
@@ -104,27 +244,58 @@ void McpRoutes::post(const HttpRequest &request, const Responder &responder)
         responder.send(response);
         return;
     }
+    if (std::optional<HttpResponse> refused = refuseHeaders(request)) {
+        responder.send(*refused);
+        return;
+    }
+    Messages body = readMessages(request);
+    if (body.refused) {
+        responder.send(*body.refused);
+        return;
+    }
+
+    const auto pending = std::make_shared<PendingAnswer>(body.batch, responder);
+    Notify notify;
+    if (!body.batch && request.header("accept").toLower().contains("text/event-stream")) {
+        notify = [pending](const QJsonObject &message) {
+            pending->notify(message);
+        };
+    }
+    const QList<QJsonObject> requests = pending->takeRequests(body.messages);
+    if (requests.isEmpty()) {
+        pending->finishIfDone();
+        return;
+    }
+    for (const QJsonObject &message : requests) {
+        dispatch(request, *principal, message, body.batch, notify, [pending](QJsonObject response) {
+            pending->answered(std::move(response));
+        });
+    }
+}
+
+std::optional<HttpResponse> McpRoutes::refuseHeaders(const HttpRequest &request)
+{
     const QByteArray contentType = request.header("content-type").toLower();
     if (!contentType.startsWith("application/json")) {
-        responder.send(rpcFailure(415, JsonRpc::InvalidRequest,
-                                  u"Content-Type must be application/json"_s));
-        return;
+        return rpcFailure(415, JsonRpc::InvalidRequest, u"Content-Type must be application/json"_s);
     }
     const QByteArray accept = request.header("accept").toLower();
     if (!accept.isEmpty() && !accept.contains("application/json") && !accept.contains("*/*")
         && !accept.contains("application/*")) {
-        responder.send(rpcFailure(406, JsonRpc::InvalidRequest,
-                                  u"Accept must include application/json"_s));
-        return;
+        return rpcFailure(406, JsonRpc::InvalidRequest, u"Accept must include application/json"_s);
     }
     const QString version = QString::fromLatin1(request.header("mcp-protocol-version"));
     if (!version.isEmpty() && !supportedVersions().contains(version)) {
-        responder.send(rpcFailure(
-            400, JsonRpc::InvalidRequest,
-            u"unsupported MCP-Protocol-Version \"%1\" (supported: %2)"_s.arg(
-                version.left(40), supportedVersions().join(u", "_s))));
-        return;
+        return rpcFailure(400,
+                          JsonRpc::InvalidRequest,
+                          u"unsupported MCP-Protocol-Version \"%1\" (supported: %2)"_s.arg(
+                              version.left(40), supportedVersions().join(u", "_s)));
     }
+    return std::nullopt;
+}
+
+McpRoutes::Messages McpRoutes::readMessages(const HttpRequest &request)
+{
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
@@ -132,118 +303,38 @@ void McpRoutes::post(const HttpRequest &request, const Responder &responder)
         // a JSON-RPC message.
         const QJsonDocument wrapped = QJsonDocument::fromJson('[' + request.body + ']');
         if (wrapped.isArray() && wrapped.array().size() == 1) {
-            responder.send(rpcFailure(400, JsonRpc::InvalidRequest,
+            return refusal(rpcFailure(400,
+                                      JsonRpc::InvalidRequest,
                                       u"Invalid Request: a JSON-RPC message must be an object"_s));
-            return;
         }
-        responder.send(rpcFailure(400, JsonRpc::ParseError,
-                                  u"Parse error: "_s + parseError.errorString()));
-        return;
+        return refusal(
+            rpcFailure(400, JsonRpc::ParseError, u"Parse error: "_s + parseError.errorString()));
     }
-    QJsonArray messages;
-    const bool batch = document.isArray();
-    if (batch) {
-        // JSON-RPC batches exist in 2025-03-26 only (the version a client without the header
-        // speaks); later versions removed them.
-        if (!version.isEmpty() && version != u"2025-03-26") {
-            responder.send(rpcFailure(
-                400, JsonRpc::InvalidRequest,
-                u"JSON-RPC batches are not supported in protocol version %1"_s.arg(version)));
-            return;
-        }
-        messages = document.array();
-        if (messages.isEmpty()) {
-            responder.send(rpcFailure(400, JsonRpc::InvalidRequest, u"empty batch"_s));
-            return;
-        }
-    } else {
-        messages.append(document.isObject() ? QJsonValue(document.object()) : QJsonValue());
+    if (!document.isArray()) {
+        return {QJsonArray{document.isObject() ? QJsonValue(document.object()) : QJsonValue()},
+                false,
+                std::nullopt};
     }
-
-    struct Pending
-    {
-        QList<QJsonObject> responses;
-        int outstanding = 0;
-        bool batch = false;
-        bool invalidOnly = true;
-        Responder responder;
-        std::shared_ptr<StreamWriter> stream; // once a notification went out
-    };
-    auto pending = std::make_shared<Pending>(Pending{{}, 0, batch, true, responder, nullptr});
-    Notify notify;
-    if (!batch && accept.contains("text/event-stream")) {
-        notify = [pending](const QJsonObject &message) {
-            if (!pending->stream) {
-                pending->stream = pending->responder.startStream(200, "text/event-stream"_ba);
-            }
-            pending->stream->write(sseEvent(message));
-        };
+    // JSON-RPC batches exist in 2025-03-26 only (the version a client without the header
+    // speaks); later versions removed them.
+    const QString version = QString::fromLatin1(request.header("mcp-protocol-version"));
+    if (!version.isEmpty() && version != u"2025-03-26") {
+        return refusal(rpcFailure(
+            400,
+            JsonRpc::InvalidRequest,
+            u"JSON-RPC batches are not supported in protocol version %1"_s.arg(version)));
     }
-    const auto finishIfDone = [](const std::shared_ptr<Pending> &state) {
-        if (state->outstanding > 0) {
-            return;
-        }
-        if (state->stream) {
-            for (const QJsonObject &response : std::as_const(state->responses)) {
-                state->stream->write(sseEvent(response));
-            }
-            state->stream->finish();
-            return;
-        }
-        if (state->responses.isEmpty()) {
-            state->responder.send(HttpResponse::noContent(202));
-            return;
-        }
-        const int status = state->invalidOnly && !state->batch ? 400 : 200;
-        if (!state->batch) {
-            state->responder.send(HttpResponse::json(status, state->responses.first()));
-            return;
-        }
-        QJsonArray all;
-        for (const QJsonObject &response : std::as_const(state->responses)) {
-            all.append(response);
-        }
-        state->responder.send(HttpResponse::json(200, all));
-    };
-
-    QList<QJsonObject> requests;
-    for (const QJsonValue &message : std::as_const(messages)) {
-        QString why;
-        switch (JsonRpc::classify(message, &why)) {
-        case JsonRpc::Kind::Invalid: {
-            const QJsonValue id = message.toObject().value(u"id"_s);
-            pending->responses.append(JsonRpc::error(
-                id.isString() || id.isDouble() ? id : QJsonValue(QJsonValue::Null),
-                JsonRpc::InvalidRequest, u"Invalid Request: "_s + why));
-            break;
-        }
-        case JsonRpc::Kind::Notification:
-        case JsonRpc::Kind::Response:
-            break; // nothing to answer: the stateless server has no session to update
-        case JsonRpc::Kind::Request:
-            requests.append(message.toObject());
-            break;
-        }
+    if (document.array().isEmpty()) {
+        return refusal(rpcFailure(400, JsonRpc::InvalidRequest, u"empty batch"_s));
     }
-    pending->outstanding = int(requests.size());
-    if (!requests.isEmpty()) {
-        pending->invalidOnly = false;
-    }
-    for (const QJsonObject &message : std::as_const(requests)) {
-        dispatch(request, *principal, message, batch, notify,
-                 [pending, finishIfDone](const QJsonObject &response) {
-                     pending->responses.append(response);
-                     --pending->outstanding;
-                     finishIfDone(pending);
-                 });
-    }
-    if (requests.isEmpty()) {
-        finishIfDone(pending);
-    }
+    return {document.array(), true, std::nullopt};
 }
 
-void McpRoutes::dispatch(const HttpRequest &request, const Principal &principal,
-                         const QJsonObject &message, bool inBatch, const Notify &notify,
+void McpRoutes::dispatch(const HttpRequest &request,
+                         const Principal &principal,
+                         const QJsonObject &message,
+                         bool inBatch,
+                         const Notify &notify,
                          Reply reply)
 {
     const QJsonValue id = message.value(u"id"_s);
@@ -251,12 +342,13 @@ void McpRoutes::dispatch(const HttpRequest &request, const Principal &principal,
     const QJsonObject params = message.value(u"params"_s).toObject();
     if (method == u"initialize") {
         if (inBatch) {
-            reply(JsonRpc::error(id, JsonRpc::InvalidRequest,
-                                 u"initialize must not be part of a JSON-RPC batch"_s));
+            reply(JsonRpc::error(
+                id, JsonRpc::InvalidRequest, u"initialize must not be part of a JSON-RPC batch"_s));
             return;
         }
         if (!params.value(u"protocolVersion"_s).isString()) {
-            reply(JsonRpc::error(id, JsonRpc::InvalidParams,
+            reply(JsonRpc::error(id,
+                                 JsonRpc::InvalidParams,
                                  u"initialize needs params.protocolVersion (a string)"_s));
             return;
         }
@@ -268,8 +360,8 @@ void McpRoutes::dispatch(const HttpRequest &request, const Principal &principal,
     } else if (method == u"tools/call") {
         callTool(request, principal, id, params, notify, std::move(reply));
     } else {
-        reply(JsonRpc::error(id, JsonRpc::MethodNotFound,
-                             u"Method not found: %1"_s.arg(method.left(100))));
+        reply(JsonRpc::error(
+            id, JsonRpc::MethodNotFound, u"Method not found: %1"_s.arg(method.left(100))));
     }
 }
 
@@ -280,19 +372,21 @@ QJsonObject McpRoutes::initialize(const QJsonObject &params) const
         supportedVersions().contains(requested) ? requested : supportedVersions().last();
     return {
         {u"protocolVersion"_s, negotiated},
-        {u"capabilities"_s,
-         QJsonObject{{u"tools"_s, QJsonObject{{u"listChanged"_s, false}}}}},
+        {u"capabilities"_s, QJsonObject{{u"tools"_s, QJsonObject{{u"listChanged"_s, false}}}}},
         {u"serverInfo"_s,
-         QJsonObject{{u"name"_s, u"gestalt"_s}, {u"title"_s, u"Gestalt"_s},
-                     {u"version"_s, version()}}},
+         QJsonObject{
+             {u"name"_s, u"gestalt"_s}, {u"title"_s, u"Gestalt"_s}, {u"version"_s, version()}}},
         {u"instructions"_s,
          u"Tools of the apps this Gestalt gateway connects, named <app>_<operation>. A tool "
          "that needs a connected account answers with an error saying so."_s},
     };
 }
 
-void McpRoutes::listTools(const HttpRequest &request, const Principal &principal,
-                          const QJsonValue &id, const QJsonObject &params, Reply reply)
+void McpRoutes::listTools(const HttpRequest &request,
+                          const Principal &principal,
+                          const QJsonValue &id,
+                          const QJsonObject &params,
+                          Reply reply)
 {
     int offset = 0;
     if (params.contains(u"cursor"_s)) {
@@ -315,10 +409,10 @@ void McpRoutes::listTools(const HttpRequest &request, const Principal &principal
     for (const McpToolCatalog::Tool *tool : m_tools.visibleTo(principal)) {
         listing->tools.append(tool->definition);
     }
-    const auto page = [id, offset, reply](const Listing &all) {
+    const auto page = [id, offset, reply = std::move(reply)](const Listing &all) {
         QJsonArray tools = all.tools;
         for (const QJsonArray &app : all.perApp) {
-            for (const QJsonValue &tool : app) {
+            for (const auto &tool : app) {
                 tools.append(tool);
             }
         }
@@ -348,60 +442,81 @@ void McpRoutes::listTools(const HttpRequest &request, const Principal &principal
         invocation.surface = u"mcp"_s;
         invocation.listUpstreamTools = true;
         invocation.audit = AuditContext::fromRequest(request);
-        m_invocations.invoke(invocation, [this, listing, i, app, principal,
-                                          page](Result<InvocationResult> result) {
-            if (result && result->upstreamTools) {
-                for (const Operation &op : std::as_const(*result->upstreamTools)) {
-                    if (const std::optional<McpToolCatalog::Tool> tool =
-                            m_tools.callerTool(principal, *app, op)) {
-                        listing->perApp[i].append(tool->definition);
+        m_invocations.invoke(
+            invocation, [this, listing, i, app, principal, page](Result<InvocationResult> result) {
+                if (result && result->upstreamTools) {
+                    for (const Operation &op : std::as_const(*result->upstreamTools)) {
+                        if (const std::optional<McpToolCatalog::Tool> tool =
+                                m_tools.callerTool(principal, *app, op)) {
+                            listing->perApp[i].append(tool->definition);
+                        }
                     }
+                } else if (!result && result.error().code != ErrorCode::PreconditionFailed
+                           && result.error().code != ErrorCode::Forbidden) {
+                    qCInfo(lcMcp).noquote()
+                        << "mcp: tools/list of app" << app->name << "for" << principal.subjectId
+                        << "failed:" << result.error().message;
                 }
-            } else if (!result && result.error().code != ErrorCode::PreconditionFailed
-                       && result.error().code != ErrorCode::Forbidden) {
-                qCInfo(lcMcp).noquote() << "mcp: tools/list of app" << app->name
-                                        << "for" << principal.subjectId
-                                        << "failed:" << result.error().message;
-            }
-            if (--listing->outstanding == 0) {
-                page(*listing);
-            }
-        });
+                if (--listing->outstanding == 0) {
+                    page(*listing);
+                }
+            });
     }
 }
 
-void McpRoutes::callTool(const HttpRequest &request, const Principal &principal,
-                         const QJsonValue &id, const QJsonObject &params, const Notify &notify,
+void McpRoutes::callTool(const HttpRequest &request,
+                         const Principal &principal,
+                         const QJsonValue &id,
+                         const QJsonObject &params,
+                         const Notify &notify,
                          Reply reply)
 {
-    if (!params.value(u"name"_s).isString()) {
-        reply(JsonRpc::error(id, JsonRpc::InvalidParams,
-                             u"tools/call needs params.name (a string)"_s));
+    std::variant<InvocationRequest, QJsonObject> call =
+        toolInvocation(request, principal, id, params);
+    auto *invocation = std::get_if<InvocationRequest>(&call);
+    if (!invocation) {
+        reply(std::get<QJsonObject>(std::move(call)));
         return;
+    }
+    const QJsonValue token = params.value(u"_meta"_s).toObject().value(u"progressToken"_s);
+    if (notify && (token.isString() || token.isDouble())) {
+        invocation->progress = forwardProgress(notify, token);
+    }
+    m_invocations.invoke(*invocation,
+                         [id, reply = std::move(reply)](const Result<InvocationResult> &result) {
+                             reply(toolCallResponse(id, result));
+                         });
+}
+
+std::variant<InvocationRequest, QJsonObject>
+McpRoutes::toolInvocation(const HttpRequest &request,
+                          const Principal &principal,
+                          const QJsonValue &id,
+                          const QJsonObject &params) const
+{
+    if (!params.value(u"name"_s).isString()) {
+        return JsonRpc::error(
+            id, JsonRpc::InvalidParams, u"tools/call needs params.name (a string)"_s);
     }
     const QString name = params.value(u"name"_s).toString();
     if (params.contains(u"arguments"_s) && !params.value(u"arguments"_s).isObject()) {
-        reply(JsonRpc::error(id, JsonRpc::InvalidParams,
-                             u"tools/call params.arguments must be an object"_s));
-        return;
+        return JsonRpc::error(
+            id, JsonRpc::InvalidParams, u"tools/call params.arguments must be an object"_s);
     }
     const McpToolCatalog::Tool *tool = m_tools.tool(name);
     // A caller-scoped app's tool is looked up by its server, with the caller's credential.
     const AppDefinition *scopedApp = tool ? nullptr : m_tools.callerScopedAppFor(name);
     if (!tool && !scopedApp) {
-        reply(JsonRpc::error(id, JsonRpc::InvalidParams,
-                             u"Unknown tool: %1"_s.arg(name.left(200))));
-        return;
+        return JsonRpc::error(
+            id, JsonRpc::InvalidParams, u"Unknown tool: %1"_s.arg(name.left(200)));
     }
     if (tool && !m_tools.isVisibleTo(principal, *tool)) {
-        reply(JsonRpc::result(id, toolError(u"operation access denied"_s)));
-        return;
+        return JsonRpc::result(id, toolError(u"operation access denied"_s));
     }
     QJsonObject arguments = params.value(u"arguments"_s).toObject();
     Result<Selectors> selectors = Selectors::take(arguments, QString(), QString());
     if (!selectors) {
-        reply(JsonRpc::result(id, toolError(selectors.error().message)));
-        return;
+        return JsonRpc::result(id, toolError(selectors.error().message));
     }
     InvocationRequest invocation;
     invocation.principal = principal;
@@ -414,48 +529,7 @@ void McpRoutes::callTool(const HttpRequest &request, const Principal &principal,
     invocation.surface = u"mcp"_s;
     invocation.audit = AuditContext::fromRequest(request);
     invocation.audit.source = u"mcp"_s;
-    const QJsonValue token = params.value(u"_meta"_s).toObject().value(u"progressToken"_s);
-    if (notify && (token.isString() || token.isDouble())) {
-        invocation.progress = [notify, token](const QJsonObject &upstream) {
-            if (!upstream.value(u"progress"_s).isDouble()) {
-                return;
-            }
-            // The caller's token in place of the one gestalt gave the upstream server.
-            QJsonObject progress{{u"progressToken"_s, token},
-                                 {u"progress"_s, upstream.value(u"progress"_s)}};
-            if (upstream.value(u"total"_s).isDouble()) {
-                progress.insert(u"total"_s, upstream.value(u"total"_s));
-            }
-            if (upstream.value(u"message"_s).isString()) {
-                progress.insert(u"message"_s, upstream.value(u"message"_s));
-            }
-            notify(JsonRpc::notification(u"notifications/progress"_s, progress));
-        };
-    }
-    m_invocations.invoke(invocation, [id, reply = std::move(reply)](
-                                         Result<InvocationResult> result) {
-        if (!result && result.error().machineCode == McpUpstreams::UnknownToolCode) {
-            reply(JsonRpc::error(id, JsonRpc::InvalidParams, result.error().message));
-            return;
-        }
-        if (!result) {
-            reply(JsonRpc::result(id, toolError(publicMessage(result.error()))));
-            return;
-        }
-        if (result->toolResult) {
-            reply(JsonRpc::result(id, *result->toolResult));
-            return;
-        }
-        const QString text =
-            result->body.isEmpty() ? u"{}"_s : QString::fromUtf8(result->body);
-        QJsonObject answer{
-            {u"content"_s,
-             QJsonArray{QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, text}}}}};
-        if (result->status >= 400) {
-            answer.insert(u"isError"_s, true);
-        }
-        reply(JsonRpc::result(id, answer));
-    });
+    return invocation;
 }
 
 } // namespace Gestalt

@@ -3,19 +3,22 @@
 #pragma once
 
 #include "http/Router.h"
+#include "invocation/InvocationService.h"
 #include "mcp/McpToolCatalog.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
 #include <QStringList>
 
 #include <functional>
+#include <optional>
+#include <variant>
 
 namespace Gestalt {
 
 class Authenticator;
-class InvocationService;
 
 // /mcp: the Model Context Protocol over Streamable HTTP, stateless (gestalt-facts §8). Every POST
 // carries one JSON-RPC message (or, for protocol 2025-03-26, a batch) and gets a JSON answer: 200
@@ -40,8 +43,10 @@ public:
         std::function<QString()> challenge; // WWW-Authenticate value; null: no challenge
     };
 
-    McpRoutes(const McpToolCatalog &tools, InvocationService &invocations,
-              Authenticator &authenticator, Options options);
+    McpRoutes(const McpToolCatalog &tools,
+              InvocationService &invocations,
+              Authenticator &authenticator,
+              Options options);
     void registerRoutes(Router &router);
 
 private:
@@ -50,15 +55,46 @@ private:
     // cannot take a stream (a batch, or an Accept without text/event-stream).
     using Notify = std::function<void(const QJsonObject &message)>;
 
+    // The messages of a POST body: one, or a batch (protocol 2025-03-26); `refused` when the body
+    // is no JSON-RPC message at all.
+    struct Messages
+    {
+        QJsonArray messages;
+        bool batch = false;
+        std::optional<HttpResponse> refused;
+    };
+
+    // Parse (headers, then body), dispatch each request, answer once every request is answered.
     void post(const HttpRequest &request, const Responder &responder);
+    // The 415/406/400 answer to a wrong Content-Type, Accept or MCP-Protocol-Version.
+    [[nodiscard]] static std::optional<HttpResponse> refuseHeaders(const HttpRequest &request);
+    [[nodiscard]] static Messages readMessages(const HttpRequest &request);
+    [[nodiscard]] static Messages refusal(HttpResponse response);
     // Handles one request message; `reply` gets the JSON-RPC response object.
-    void dispatch(const HttpRequest &request, const Principal &principal,
-                  const QJsonObject &message, bool inBatch, const Notify &notify, Reply reply);
+    void dispatch(const HttpRequest &request,
+                  const Principal &principal,
+                  const QJsonObject &message,
+                  bool inBatch,
+                  const Notify &notify,
+                  Reply reply);
     [[nodiscard]] QJsonObject initialize(const QJsonObject &params) const;
-    void listTools(const HttpRequest &request, const Principal &principal, const QJsonValue &id,
-                   const QJsonObject &params, Reply reply);
-    void callTool(const HttpRequest &request, const Principal &principal, const QJsonValue &id,
-                  const QJsonObject &params, const Notify &notify, Reply reply);
+    void listTools(const HttpRequest &request,
+                   const Principal &principal,
+                   const QJsonValue &id,
+                   const QJsonObject &params,
+                   Reply reply);
+    // The invocation a tools/call asks for, or the JSON-RPC response that refuses it.
+    [[nodiscard]] std::variant<InvocationRequest, QJsonObject>
+    toolInvocation(const HttpRequest &request,
+                   const Principal &principal,
+                   const QJsonValue &id,
+                   const QJsonObject &params) const;
+    void callTool(const HttpRequest &request,
+                  const Principal &principal,
+                  const QJsonValue &id,
+                  const QJsonObject &params,
+                  const Notify &notify,
+                  Reply reply);
 
     const McpToolCatalog &m_tools;
     InvocationService &m_invocations;

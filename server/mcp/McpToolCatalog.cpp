@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mcp/McpToolCatalog.h"
 
-#include "apps/AppCatalog.h"
 #include "authz/AccessCheck.h"
+#include "catalog/AppCatalog.h"
 #include "mcp/McpUpstreams.h"
 
 using namespace Qt::StringLiterals;
@@ -18,7 +18,7 @@ QString sanitize(const QString &text)
     for (QChar &c : out) {
         const char16_t u = c.unicode();
         const bool ok = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z')
-            || (u >= u'0' && u <= u'9') || u == u'_' || u == u'-';
+                        || (u >= u'0' && u <= u'9') || u == u'_' || u == u'-';
         if (!ok) {
             c = u'_';
         }
@@ -37,12 +37,13 @@ QString prefixOf(const AppDefinition &app)
 bool usesInternalConnection(const AppDefinition &app, const Operation &op)
 {
     const AppConnection *connection = app.connection(op.connection);
-    return connection && connection->exposure == ConnectionExposure::Internal;
+    return connection != nullptr && connection->exposure == ConnectionExposure::Internal;
 }
 
 } // namespace
 
-McpToolCatalog::McpToolCatalog(const AppCatalog &apps, const AccessCheck &access,
+McpToolCatalog::McpToolCatalog(const AppCatalog &apps,
+                               const AccessCheck &access,
                                UpstreamOperations upstreamOperations)
     : m_apps(apps)
     , m_access(access)
@@ -69,7 +70,7 @@ bool McpToolCatalog::anyContributor(const AppCatalog &apps)
 QString McpToolCatalog::toolName(const QString &prefix, const QString &operationId)
 {
     const QString cleanPrefix = sanitize(prefix);
-    const QString cleanId = sanitize(operationId);
+    QString cleanId = sanitize(operationId);
     if (cleanPrefix.isEmpty() || cleanId.startsWith(cleanPrefix)) {
         return cleanId;
     }
@@ -162,7 +163,8 @@ QJsonObject McpToolCatalog::restDefinition(const QString &name, const Operation 
         tool.insert(u"title"_s, op.title);
     }
     tool.insert(u"description"_s,
-                op.description.isEmpty() ? (op.title.isEmpty() ? op.id : op.title) : op.description);
+                op.description.isEmpty() ? (op.title.isEmpty() ? op.id : op.title)
+                                         : op.description);
     QJsonObject schema = op.inputSchema;
     if (schema.value(u"type"_s) != u"object"_s) {
         schema = QJsonObject{{u"type"_s, u"object"_s}, {u"properties"_s, QJsonObject()}};
@@ -183,7 +185,7 @@ const McpToolCatalog::Tool *McpToolCatalog::tool(const QString &name) const
 bool McpToolCatalog::isVisibleTo(const Principal &principal, const Tool &tool) const
 {
     return !usesInternalConnection(*tool.app, tool.operation)
-        && m_access.canRun(principal, *tool.app, tool.operation);
+           && m_access.canRun(principal, *tool.app, tool.operation);
 }
 
 QList<const McpToolCatalog::Tool *> McpToolCatalog::visibleTo(const Principal &principal) const

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "apps/Operation.h"
-#include "identity/Principal.h"
+#include "catalog/Operation.h"
+#include "core/Principal.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -41,7 +41,8 @@ public:
         QJsonObject definition; // the tools/list entry
     };
 
-    McpToolCatalog(const AppCatalog &apps, const AccessCheck &access,
+    McpToolCatalog(const AppCatalog &apps,
+                   const AccessCheck &access,
                    UpstreamOperations upstreamOperations);
 
     void rebuild();
@@ -63,9 +64,8 @@ public:
     [[nodiscard]] const AppDefinition *callerScopedAppFor(const QString &toolName) const;
     // A caller-scoped app's tool, as visibleTo() would give it (null when the caller may not
     // run it).
-    [[nodiscard]] std::optional<Tool> callerTool(const Principal &principal,
-                                                 const AppDefinition &app,
-                                                 const Operation &op) const;
+    [[nodiscard]] std::optional<Tool>
+    callerTool(const Principal &principal, const AppDefinition &app, const Operation &op) const;
 
     [[nodiscard]] static QString toolName(const QString &prefix, const QString &operationId);
     // toolName() with the app's prefix.

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mcp/McpUpstreams.h"
 
-#include "Logging.h"
-#include "apps/AppCatalog.h"
+#include "catalog/AppCatalog.h"
+#include "core/Logging.h"
 #include "crypto/Hash.h"
 #include "mcp/McpToolCatalog.h"
 #include "runtime/RuntimeProvider.h"
@@ -49,7 +49,7 @@ QList<Operation> operationsFromTools(const QJsonArray &tools, const AppDefinitio
     QList<Operation> operations;
     QSet<QString> seen;
     QSet<QString> ids;
-    for (const QJsonValue &value : tools) {
+    for (const auto &value : tools) {
         const QJsonObject tool = value.toObject();
         const QString name = tool.value(u"name"_s).toString();
         if (name.isEmpty() || seen.contains(name)) {
@@ -68,15 +68,16 @@ QList<Operation> operationsFromTools(const QJsonArray &tools, const AppDefinitio
             }
         }
         if (ids.contains(op.id)) {
-            qCWarning(lcMcp).noquote() << "mcp: app" << app.name << "exposes two tools as"
-                                       << op.id << "- keeping the first";
+            qCWarning(lcMcp).noquote() << "mcp: app" << app.name << "exposes two tools as" << op.id
+                                       << "- keeping the first";
             continue;
         }
         ids.insert(op.id);
         operations.append(op);
     }
-    std::sort(operations.begin(), operations.end(),
-              [](const Operation &a, const Operation &b) { return a.id < b.id; });
+    std::sort(operations.begin(), operations.end(), [](const Operation &a, const Operation &b) {
+        return a.id < b.id;
+    });
     return operations;
 }
 
@@ -108,12 +109,12 @@ struct McpUpstreams::Upstream
 {
     const AppDefinition *app = nullptr;
     bool callerScoped = false;
-    HostedProcess *process = nullptr; // owned by its runtime provider
+    HostedProcess *process = nullptr;  // owned by its runtime provider
     std::unique_ptr<McpClient> client; // shared discovery: stdio, or URL without a credential
     // Caller-scoped; shared so that a call waiting for its tool list notices an eviction.
     std::map<QByteArray, std::shared_ptr<CallerClient>> byCredential;
     QList<Operation> operations; // shared discovery
-    bool discovered = false; // operations hold a listing
+    bool discovered = false;     // operations hold a listing
     bool discovering = false;
     bool rediscover = false;
     QTimer retry;
@@ -151,16 +152,6 @@ McpUpstreams::~McpUpstreams()
     }
 }
 
-bool McpUpstreams::isCallerScoped(const AppDefinition &app)
-{
-    if (!app.mcpSurface || app.mcpSurface->url.isEmpty()) {
-        return false;
-    }
-    const AppConnection *connection = app.connection(
-        app.mcpSurface->connection.isEmpty() ? app.defaultConnection : app.mcpSurface->connection);
-    return connection && connection->mode() != ConnectionMode::None;
-}
-
 void McpUpstreams::start()
 {
     for (auto &[name, entry] : m_upstreams) {
@@ -169,11 +160,12 @@ void McpUpstreams::start()
         if (upstream->callerScoped) {
             continue; // each credential's client starts with its caller's first request
         }
-        connect(&upstream->retry, &QTimer::timeout, this, [this, upstream] { discover(*upstream); });
+        connect(
+            &upstream->retry, &QTimer::timeout, this, [this, upstream] { discover(*upstream); });
         if (!surface.command.isEmpty()) {
             RuntimeProvider *provider = upstream->app->runtimeProvider.isEmpty()
-                ? m_runtime.defaultProvider()
-                : m_runtime.provider(upstream->app->runtimeProvider);
+                                            ? m_runtime.defaultProvider()
+                                            : m_runtime.provider(upstream->app->runtimeProvider);
             if (!provider) {
                 qCWarning(lcMcp).noquote() << "mcp: app" << name << "has no runtime provider";
                 continue;
@@ -196,10 +188,12 @@ void McpUpstreams::start()
             upstream->client =
                 McpClient::http(QUrl(surface.url), {}, m_upstream, upstream->app->egress);
         }
-        connect(upstream->client.get(), &McpClient::initialized, this,
-                [this, upstream] { discover(*upstream); });
-        connect(upstream->client.get(), &McpClient::toolsChanged, this,
-                [this, upstream] { discover(*upstream); });
+        connect(upstream->client.get(), &McpClient::initialized, this, [this, upstream] {
+            discover(*upstream);
+        });
+        connect(upstream->client.get(), &McpClient::toolsChanged, this, [this, upstream] {
+            discover(*upstream);
+        });
         if (upstream->process == nullptr) {
             discover(*upstream); // a URL server: initializes on the first request
         }
@@ -228,9 +222,9 @@ void McpUpstreams::discover(Upstream &upstream)
         if (!tools) {
             ++target->failures;
             const int seconds = std::min(60, 1 << std::min(target->failures, 6));
-            qCWarning(lcMcp).noquote() << "mcp: tool discovery for app" << name
-                                       << "failed:" << tools.error().message << "- retrying in"
-                                       << seconds << "s";
+            qCWarning(lcMcp).noquote()
+                << "mcp: tool discovery for app" << name << "failed:" << tools.error().message
+                << "- retrying in" << seconds << "s";
             // A stdio server that is down lists again when it is back (initialized); one that
             // runs but failed to list is asked again, as a URL server is.
             if (!target->process || target->process->isRunning()) {
@@ -283,7 +277,7 @@ std::optional<Operation> McpUpstreams::operation(const QString &app, const QStri
 }
 
 std::shared_ptr<McpUpstreams::CallerClient> McpUpstreams::callerClient(Upstream &upstream,
-                                                                      const Headers &headers)
+                                                                       const Headers &headers)
 {
     const QByteArray key = fingerprint(headers);
     auto it = upstream.byCredential.find(key);
@@ -294,21 +288,25 @@ std::shared_ptr<McpUpstreams::CallerClient> McpUpstreams::callerClient(Upstream 
         upstream.byCredential.erase(upstream.byCredential.begin());
     }
     auto caller = std::make_shared<CallerClient>();
-    caller->client = McpClient::http(QUrl(upstream.app->mcpSurface->url), headers, m_upstream,
-                                     upstream.app->egress);
+    caller->client = McpClient::http(
+        QUrl(upstream.app->mcpSurface->url), headers, m_upstream, upstream.app->egress);
     CallerClient *raw = caller.get(); // the connection dies with the client it owns
-    connect(raw->client.get(), &McpClient::toolsChanged, this,
-            [raw] { raw->fresh = QDeadlineTimer(0); });
+    connect(raw->client.get(), &McpClient::toolsChanged, this, [raw] {
+        raw->fresh = QDeadlineTimer(0);
+    });
     upstream.byCredential.emplace(key, caller);
     return caller;
 }
 
-void McpUpstreams::listCallerTools(const Upstream &upstream, CallerClient &caller,
-                                   std::chrono::milliseconds timeout, ToolsCallback callback)
+void McpUpstreams::listCallerTools(const Upstream &upstream,
+                                   CallerClient &caller,
+                                   std::chrono::milliseconds timeout,
+                                   ToolsCallback callback)
 {
     if (caller.listed && !caller.fresh.hasExpired()) {
         QMetaObject::invokeMethod(
-            this, [callback = std::move(callback), tools = caller.operations] { callback(tools); },
+            this,
+            [callback = std::move(callback), tools = caller.operations] { callback(tools); },
             Qt::QueuedConnection);
         return;
     }
@@ -319,8 +317,7 @@ void McpUpstreams::listCallerTools(const Upstream &upstream, CallerClient &calle
     CallerClient *target = &caller;
     QPointer<McpUpstreams> self(this);
     // The client (and so this callback) lives no longer than the CallerClient it belongs to.
-    caller.client->listTools(timeout, [self, target, app = upstream.app](
-                                          Result<QJsonArray> tools) {
+    caller.client->listTools(timeout, [self, target, app = upstream.app](Result<QJsonArray> tools) {
         if (!self) {
             return;
         }
@@ -339,19 +336,21 @@ void McpUpstreams::listCallerTools(const Upstream &upstream, CallerClient &calle
     });
 }
 
-void McpUpstreams::listToolsFor(const AppDefinition &app, const Headers &headers,
-                                std::chrono::milliseconds timeout, ToolsCallback callback)
+void McpUpstreams::listToolsFor(const AppDefinition &app,
+                                const Headers &headers,
+                                std::chrono::milliseconds timeout,
+                                ToolsCallback callback)
 {
     const auto it = m_upstreams.find(app.name);
     if (it == m_upstreams.end() || !it->second->callerScoped) {
         const QList<Operation> shared = operations(app.name);
         QMetaObject::invokeMethod(
-            this, [callback = std::move(callback), shared] { callback(shared); },
+            this,
+            [callback = std::move(callback), shared] { callback(shared); },
             Qt::QueuedConnection);
         return;
     }
-    listCallerTools(*it->second, *callerClient(*it->second, headers), timeout,
-                    std::move(callback));
+    listCallerTools(*it->second, *callerClient(*it->second, headers), timeout, std::move(callback));
 }
 
 std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream,
@@ -359,7 +358,8 @@ std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream,
                                                    const QString &tool,
                                                    const QJsonObject &arguments,
                                                    std::chrono::milliseconds timeout,
-                                                   ToolGate gate, McpClient::Callback callback,
+                                                   ToolGate gate,
+                                                   McpClient::Callback callback,
                                                    McpClient::Progress progress)
 {
     // The tool list first (usually cached: the caller listed before calling), then the call.
@@ -370,45 +370,54 @@ std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream,
     // Matched by public name: what the caller saw in tools/list.
     const QString publicName = McpToolCatalog::publicName(*app, tool);
     QPointer<McpUpstreams> self(this);
-    listCallerTools(upstream, *caller, timeout,
-                    [self, target, app, publicName, arguments, timeout, cancelled, cancelCall,
-                     gate = std::move(gate), callback = std::move(callback),
-                     progress = std::move(progress)](Result<QList<Operation>> tools) mutable {
-                        if (!self || *cancelled) {
-                            return;
-                        }
-                        if (!tools) {
-                            callback(tools.error());
-                            return;
-                        }
-                        const auto found = std::find_if(
-                            tools->cbegin(), tools->cend(), [&](const Operation &op) {
-                                return McpToolCatalog::publicName(*app, op.id) == publicName;
-                            });
-                        if (found == tools->cend()) {
-                            callback(Error{ErrorCode::NotFound,
-                                           u"Unknown tool: %1"_s.arg(publicName.left(200)),
-                                           McpUpstreams::UnknownToolCode});
-                            return;
-                        }
-                        // Without a gate nothing is called: every caller-scoped call is checked.
-                        if (!gate || !gate(*found)) {
-                            callback(Error{ErrorCode::Forbidden,
-                                           u"Unknown tool: %1"_s.arg(publicName.left(200)),
-                                           McpUpstreams::UnknownToolCode});
-                            return;
-                        }
-                        const std::shared_ptr<CallerClient> client = target.lock();
-                        if (!client) {
-                            callback(Error::unavailable(u"upstream MCP client was closed"_s));
-                            return;
-                        }
-                        QJsonObject params{{u"name"_s, found->originalId},
-                                           {u"arguments"_s, arguments}};
-                        *cancelCall = client->client->request(u"tools/call"_s, params, timeout,
-                                                              std::move(callback),
-                                                              std::move(progress));
-                    });
+    listCallerTools(
+        upstream,
+        *caller,
+        timeout,
+        [self,
+         target,
+         app,
+         publicName,
+         arguments,
+         timeout,
+         cancelled,
+         cancelCall,
+         gate = std::move(gate),
+         callback = std::move(callback),
+         progress = std::move(progress)](Result<QList<Operation>> tools) mutable {
+            if (!self || *cancelled) {
+                return;
+            }
+            if (!tools) {
+                callback(tools.error());
+                return;
+            }
+            const auto found =
+                std::find_if(tools->cbegin(), tools->cend(), [&](const Operation &op) {
+                    return McpToolCatalog::publicName(*app, op.id) == publicName;
+                });
+            if (found == tools->cend()) {
+                callback(Error{ErrorCode::NotFound,
+                               u"Unknown tool: %1"_s.arg(publicName.left(200)),
+                               McpUpstreams::UnknownToolCode});
+                return;
+            }
+            // Without a gate nothing is called: every caller-scoped call is checked.
+            if (!gate || !gate(*found)) {
+                callback(Error{ErrorCode::Forbidden,
+                               u"Unknown tool: %1"_s.arg(publicName.left(200)),
+                               McpUpstreams::UnknownToolCode});
+                return;
+            }
+            const std::shared_ptr<CallerClient> client = target.lock();
+            if (!client) {
+                callback(Error::unavailable(u"upstream MCP client was closed"_s));
+                return;
+            }
+            QJsonObject params{{u"name"_s, found->originalId}, {u"arguments"_s, arguments}};
+            *cancelCall = client->client->request(
+                u"tools/call"_s, params, timeout, std::move(callback), std::move(progress));
+        });
     return [cancelled, cancelCall] {
         *cancelled = true;
         if (*cancelCall) {
@@ -417,17 +426,24 @@ std::function<void()> McpUpstreams::callCallerTool(const Upstream &upstream,
     };
 }
 
-std::function<void()> McpUpstreams::callTool(const AppDefinition &app, const QString &tool,
+std::function<void()> McpUpstreams::callTool(const AppDefinition &app,
+                                             const QString &tool,
                                              const QJsonObject &arguments,
                                              const Headers &headers,
                                              std::chrono::milliseconds timeout,
-                                             ToolGate gate, McpClient::Callback callback,
+                                             ToolGate gate,
+                                             McpClient::Callback callback,
                                              McpClient::Progress progress)
 {
     const auto it = m_upstreams.find(app.name);
     if (it != m_upstreams.end() && it->second->callerScoped) {
-        return callCallerTool(*it->second, callerClient(*it->second, headers), tool, arguments,
-                              timeout, std::move(gate), std::move(callback),
+        return callCallerTool(*it->second,
+                              callerClient(*it->second, headers),
+                              tool,
+                              arguments,
+                              timeout,
+                              std::move(gate),
+                              std::move(callback),
                               std::move(progress));
     }
     McpClient *client = it == m_upstreams.end() ? nullptr : it->second->client.get();
@@ -439,11 +455,12 @@ std::function<void()> McpUpstreams::callTool(const AppDefinition &app, const QSt
                     u"the upstream MCP server of integration \"%1\" is not available"_s.arg(name)));
             },
             Qt::QueuedConnection);
-        return [] {};
+        return [] {
+        };
     }
     QJsonObject params{{u"name"_s, tool}, {u"arguments"_s, arguments}};
-    return client->request(u"tools/call"_s, params, timeout, std::move(callback),
-                           std::move(progress));
+    return client->request(
+        u"tools/call"_s, params, timeout, std::move(callback), std::move(progress));
 }
 
 } // namespace Gestalt

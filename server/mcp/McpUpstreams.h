@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "apps/Operation.h"
-#include "mcp/McpClient.h"
+#include "catalog/Operation.h"
+#include "invocation/McpInvoker.h"
+#include "mcp/client/McpClient.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -38,42 +39,47 @@ struct AppDefinition;
 // itself (tools may differ per account, and an anonymous tools/list is usually refused). Each
 // credential gets its own client (upstream sessions never mix users) and its own tool list,
 // fetched when its caller lists or calls tools and kept for a minute or until list_changed.
-class McpUpstreams final : public QObject
+class McpUpstreams final
+    : public QObject
+    , public McpInvoker
 {
     Q_OBJECT
 
 public:
-    using Headers = QList<std::pair<QByteArray, QByteArray>>;
     // machineCode of the error for a caller-scoped tool the caller's server does not have.
     static constexpr QLatin1StringView UnknownToolCode{"unknown_tool"};
 
-    // URL servers are reached through `upstream` under each app's EgressPolicy (its
+    // URL servers are reached through `client` under each app's EgressPolicy (its
     // egress.allowedHosts, server.egress.defaultAction); it must outlive this.
-    McpUpstreams(const AppCatalog &catalog, RuntimeRegistry &runtime, UpstreamClient &upstream,
+    McpUpstreams(const AppCatalog &catalog,
+                 RuntimeRegistry &runtime,
+                 UpstreamClient &client,
                  QObject *parent = nullptr);
     ~McpUpstreams() override;
+    Q_DISABLE_COPY_MOVE(McpUpstreams)
 
     // Hosts the stdio servers and connects the URL ones; discovery runs in the background.
     void start();
     [[nodiscard]] bool hasApps() const { return !m_upstreams.empty(); }
 
-    // Does the app's server list its tools per credential (see above)?
-    [[nodiscard]] static bool isCallerScoped(const AppDefinition &app);
+    // isCallerScoped (McpInvoker): does the app's server list its tools per credential (see
+    // above)?
 
     // The shared discovery's tools (none for caller-scoped apps).
     [[nodiscard]] QList<Operation> operations(const QString &app) const;
-    [[nodiscard]] std::optional<Operation> operation(const QString &app, const QString &tool) const;
+    [[nodiscard]] std::optional<Operation> operation(const QString &app,
+                                                     const QString &tool) const override;
 
-    using ToolsCallback = std::function<void(Result<QList<Operation>>)>;
     // A caller-scoped app's tools as the server shows them to the credential in `headers`.
     // Calls back once, never from inside.
-    void listToolsFor(const AppDefinition &app, const Headers &headers,
-                      std::chrono::milliseconds timeout, ToolsCallback callback);
+    void listToolsFor(const AppDefinition &app,
+                      const Headers &headers,
+                      std::chrono::milliseconds timeout,
+                      ToolsCallback callback) override;
 
-    // The access check of the caller on the tool a caller-scoped call resolved to (its
-    // allowedOperations entry applied: alias, allowedRoles...), the same AccessCheck that
-    // tools/list asks (McpToolCatalog::callerTool).
-    using ToolGate = std::function<Result<void>(const Operation &)>;
+    // ToolGate (McpInvoker): the access check of the caller on the tool a caller-scoped call
+    // resolved to (its allowedOperations entry applied: alias, allowedRoles...), the same
+    // AccessCheck that tools/list asks (McpToolCatalog::callerTool).
 
     // tools/call on the app's server (`tool`: the upstream name); the result object passes
     // through verbatim. For a
@@ -83,11 +89,14 @@ public:
     // machineCode UnknownToolCode), as the caller's tools/list does not show it either. With
     // `progress`, the server's progress notifications for the call reach it. The returned
     // function cancels the call.
-    std::function<void()> callTool(const AppDefinition &app, const QString &tool,
-                                   const QJsonObject &arguments, const Headers &headers,
-                                   std::chrono::milliseconds timeout, ToolGate gate,
+    std::function<void()> callTool(const AppDefinition &app,
+                                   const QString &tool,
+                                   const QJsonObject &arguments,
+                                   const Headers &headers,
+                                   std::chrono::milliseconds timeout,
+                                   ToolGate gate,
                                    McpClient::Callback callback,
-                                   McpClient::Progress progress = {});
+                                   McpClient::Progress progress) override;
 
 Q_SIGNALS:
     void toolsChanged();
@@ -98,12 +107,16 @@ private:
     void discover(Upstream &upstream);
     [[nodiscard]] std::shared_ptr<CallerClient> callerClient(Upstream &upstream,
                                                              const Headers &headers);
-    void listCallerTools(const Upstream &upstream, CallerClient &caller,
-                         std::chrono::milliseconds timeout, ToolsCallback callback);
+    void listCallerTools(const Upstream &upstream,
+                         CallerClient &caller,
+                         std::chrono::milliseconds timeout,
+                         ToolsCallback callback);
     std::function<void()> callCallerTool(const Upstream &upstream,
                                          const std::shared_ptr<CallerClient> &caller,
-                                         const QString &tool, const QJsonObject &arguments,
-                                         std::chrono::milliseconds timeout, ToolGate gate,
+                                         const QString &tool,
+                                         const QJsonObject &arguments,
+                                         std::chrono::milliseconds timeout,
+                                         ToolGate gate,
                                          McpClient::Callback callback,
                                          McpClient::Progress progress);
 

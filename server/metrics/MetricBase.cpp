@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "metrics/MetricBase.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 
 namespace Gestalt {
 

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "metrics/MetricsRegistry.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 
 #include <QMutexLocker>
 #include <QSet>

@@ -60,8 +60,6 @@ public:
     [[nodiscard]] Histogram &httpResponseBodySize() { return m_httpResponseBodySize; }
     // gestaltd_operation_count_total{gestalt_provider,...,gestalt_result_status_class}
     [[nodiscard]] Counter &operationCount() { return m_operationCount; }
-    // gestaltd_operation_error_count_total, same labels
-    [[nodiscard]] Counter &operationErrorCount() { return m_operationErrorCount; }
     // gestaltd_operation_duration_seconds, same labels
     [[nodiscard]] Histogram &operationDuration() { return m_operationDuration; }
     // target_info{service_name,service_version} = 1

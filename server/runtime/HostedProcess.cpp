@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime/HostedProcess.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 #include "runtime/RuntimeProvider.h"
 #include "runtime/RuntimeSession.h"
 
@@ -10,13 +10,13 @@
 #include <QFile>
 #include <QTemporaryDir>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
 #include <utility>
+
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -72,19 +72,20 @@ void HostedProcess::stop()
 
 RuntimeSession *HostedProcess::session() const
 {
-    return m_session && m_session->state() != RuntimeSession::State::Exited ? m_session.data()
-                                                                            : nullptr;
+    RuntimeSession *session = m_session;
+    return session && session->state() != RuntimeSession::State::Exited ? session : nullptr;
 }
 
 bool HostedProcess::isRunning() const
 {
-    return m_session && m_session->state() == RuntimeSession::State::Running;
+    const RuntimeSession *session = m_session;
+    return session != nullptr && session->state() == RuntimeSession::State::Running;
 }
 
 QString HostedProcess::unavailableReason() const
 {
-    if (m_session) {
-        switch (m_session->state()) {
+    if (const RuntimeSession *session = m_session) {
+        switch (session->state()) {
         case RuntimeSession::State::Running:
             return {};
         case RuntimeSession::State::Starting:
@@ -117,11 +118,6 @@ bool HostedProcess::write(const QByteArray &bytes)
     return m_session->write(bytes + '\n');
 }
 
-QString HostedProcess::homeDir() const
-{
-    return m_home ? m_home->path() : QString();
-}
-
 bool HostedProcess::ensureHome(QString &error)
 {
     if (m_home && m_home->isValid() && QDir(m_home->path()).exists()) {
@@ -134,8 +130,8 @@ bool HostedProcess::ensureHome(QString &error)
     }
     if (const std::optional<RuntimeSession::RunAs> runAs = m_provider.runAs()) {
         if (::chown(QFile::encodeName(home->path()).constData(), runAs->uid, runAs->gid) != 0) {
-            error = u"cannot give the app's home directory to uid %1: %2"_s.arg(runAs->uid).arg(
-                QString::fromLocal8Bit(std::strerror(errno)));
+            error = u"cannot give the app's home directory to uid %1: %2"_s.arg(runAs->uid)
+                        .arg(QString::fromLocal8Bit(std::strerror(errno)));
             return false;
         }
     }
@@ -172,7 +168,9 @@ void HostedProcess::launch()
     if (!env.contains(u"HOME"_s)) {
         env.insert(u"HOME"_s, m_home->path());
     }
-    session->start(m_spec.command.value(0), m_spec.command.mid(1), env,
+    session->start(m_spec.command.value(0),
+                   m_spec.command.mid(1),
+                   env,
                    m_spec.workingDir.isEmpty() ? m_home->path() : m_spec.workingDir);
 }
 
@@ -188,10 +186,10 @@ void HostedProcess::onExited(const QString &reason)
             m_delay = m_provider.restartDelay();
         }
         m_restartTimer.start(m_delay);
-        qCInfo(lcRuntime).noquote() << "app" << m_spec.app
-                                    << u"%1; restarting in %2 ms"_s.arg(reason).arg(m_delay.count());
-        m_delay = std::min(m_delay * 2, std::max(m_provider.maxRestartDelay(),
-                                                 m_provider.restartDelay()));
+        qCInfo(lcRuntime).noquote()
+            << "app" << m_spec.app << u"%1; restarting in %2 ms"_s.arg(reason).arg(m_delay.count());
+        m_delay = std::min(m_delay * 2,
+                           std::max(m_provider.maxRestartDelay(), m_provider.restartDelay()));
     }
     Q_EMIT sessionEnded(reason);
 }

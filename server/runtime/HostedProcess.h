@@ -23,7 +23,7 @@ class RuntimeSession;
 struct HostSpec
 {
     QString app;
-    QStringList command; // program, then arguments
+    QStringList command;        // program, then arguments
     QMap<QString, QString> env; // on top of PATH, LANG, TZ and HOME (RuntimeSession::start)
     QString workingDir;         // empty: the app's home directory
 };
@@ -43,6 +43,7 @@ class HostedProcess final : public QObject
 public:
     HostedProcess(RuntimeProvider &provider, HostSpec spec, QObject *parent = nullptr);
     ~HostedProcess() override;
+    Q_DISABLE_COPY_MOVE(HostedProcess)
 
     void start();
     // No more restarts; the running session (if any) is stopped.
@@ -56,8 +57,6 @@ public:
     // "stopped". Empty while running.
     [[nodiscard]] QString unavailableReason() const;
     [[nodiscard]] int restartCount() const { return m_restarts; }
-    // The app's home directory; empty before the first launch.
-    [[nodiscard]] QString homeDir() const;
 
     // Writes one message line to the running session's stdin, adding the newline when `bytes`
     // lacks it (false when none runs).

@@ -2,20 +2,21 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime/RuntimeProvider.h"
 
-#include "Logging.h"
 #include "config/ConfigScalars.h"
+#include "core/Logging.h"
 #include "crypto/Random.h"
 #include "runtime/RuntimeSession.h"
+#include "shared/wire/Runtime.h"
 
 #include <QJsonValue>
-
-#include <grp.h>
-#include <pwd.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <optional>
 #include <utility>
+
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -70,11 +71,9 @@ std::optional<qint64> idValue(const QJsonValue &value)
     return id && *id >= 0 && *id < 0xFFFFFFFFLL ? id : std::nullopt;
 }
 
-QJsonObject profile()
+Wire::RuntimeProfile profile()
 {
-    return QJsonObject{{u"canHostPlugins"_s, true},
-                       {u"hostServiceAccess"_s, u"direct"_s},
-                       {u"egressMode"_s, u"unrestricted"_s}};
+    return Wire::RuntimeProfile{true, u"direct"_s, u"unrestricted"_s};
 }
 
 } // namespace
@@ -138,8 +137,10 @@ std::optional<RuntimeSession::RunAs> RuntimeProvider::runAsFrom(const QJsonObjec
     return runAs;
 }
 
-RuntimeProvider::RuntimeProvider(QString name, const RuntimeProviderConfig &config,
-                                 bool isDefault, QObject *parent)
+RuntimeProvider::RuntimeProvider(QString name,
+                                 const RuntimeProviderConfig &config,
+                                 bool isDefault,
+                                 QObject *parent)
     : QObject(parent)
     , m_name(std::move(name))
     , m_default(isDefault)
@@ -196,8 +197,7 @@ RuntimeProvider::RuntimeProvider(QString name, const RuntimeProviderConfig &conf
     }
     m_error = errors.join(u"; "_s);
     if (!m_error.isEmpty()) {
-        qCWarning(lcRuntime).noquote()
-            << "runtime provider" << m_name << "not loaded:" << m_error;
+        qCWarning(lcRuntime).noquote() << "runtime provider" << m_name << "not loaded:" << m_error;
     }
 }
 
@@ -241,24 +241,24 @@ RuntimeSession *RuntimeProvider::session(const QString &id) const
 
 QJsonObject RuntimeProvider::toJson() const
 {
-    QJsonObject json{{u"name"_s, m_name},
-                     {u"driver"_s, driver()},
-                     {u"default"_s, m_default},
-                     {u"loaded"_s, isLoaded()}};
-    if (isLoaded()) {
-        json.insert(u"sessionCount"_s, activeSessions().size());
-        json.insert(u"profile"_s,
-                    QJsonObject{{u"advertised"_s, profile()}, {u"effective"_s, profile()}});
+    Wire::RuntimeProvider json;
+    json.name = m_name;
+    json.driver = driver();
+    json.isDefault = m_default;
+    json.loaded = isLoaded();
+    if (json.loaded) {
+        json.sessionCount = int(activeSessions().size());
+        json.advertised = profile();
+        json.effective = profile();
     } else {
-        json.insert(u"error"_s, m_error);
+        json.error = m_error;
     }
-    return json;
+    return json.toJson();
 }
 
 RuntimeSession *RuntimeProvider::newSession(const QString &app)
 {
-    auto *session =
-        new RuntimeSession(u"rs_"_s + Crypto::randomHex(8), app, m_logLines, this);
+    auto *session = new RuntimeSession(u"rs_"_s + Crypto::randomHex(8), app, m_logLines, this);
     session->setRunAs(m_runAs);
     m_sessions.append(session);
     connect(session, &RuntimeSession::exited, this, &RuntimeProvider::forgetOldSessions);

@@ -32,9 +32,12 @@ class RuntimeProvider final : public QObject
     Q_OBJECT
 
 public:
-    RuntimeProvider(QString name, const RuntimeProviderConfig &config, bool isDefault,
+    RuntimeProvider(QString name,
+                    const RuntimeProviderConfig &config,
+                    bool isDefault,
                     QObject *parent = nullptr);
     ~RuntimeProvider() override; // stops every hosted process
+    Q_DISABLE_COPY_MOVE(RuntimeProvider)
 
     [[nodiscard]] const QString &name() const { return m_name; }
     [[nodiscard]] QString driver() const { return QStringLiteral("local"); }
@@ -45,7 +48,7 @@ public:
     // `config.user` and `config.group` resolved: nullopt when no user is configured. A user that
     // does not exist, a group without a user, or a user while gestaltd is not root: error.
     [[nodiscard]] static std::optional<RuntimeSession::RunAs> runAsFrom(const QJsonObject &config,
-                                                                       QString &error);
+                                                                        QString &error);
     [[nodiscard]] const std::optional<RuntimeSession::RunAs> &runAs() const { return m_runAs; }
 
     // A supervised process for an app (not started yet). 503 when the provider is not loaded.
@@ -86,6 +89,7 @@ class RuntimeRegistry final
 public:
     explicit RuntimeRegistry(const RuntimeConfig &config);
     ~RuntimeRegistry();
+    Q_DISABLE_COPY_MOVE(RuntimeRegistry)
 
     // What `gestaltd validate` and start refuse in runtime.providers (e.g. a config.user that
     // does not exist, or one set while gestaltd is not root).

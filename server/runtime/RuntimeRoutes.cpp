@@ -75,17 +75,20 @@ RuntimeRoutes::RuntimeRoutes(RuntimeRegistry &registry, const AdminGuard &guard)
     , m_guard(guard)
 {}
 
-void RuntimeRoutes::registerRoutes(Router &router)
+void RuntimeRoutes::registerRoutes(Router &router) const
 {
-    const auto bind = [this](auto method) {
-        return [this, method](const HttpRequest &request) { return (this->*method)(request); };
-    };
     const QString base = u"/admin/api/v1/runtime/providers"_s;
-    router.route(u"GET"_s, base, RouteAuth::Public, bind(&RuntimeRoutes::providers));
-    router.route(u"GET"_s, base + u"/{provider}/sessions"_s, RouteAuth::Public,
-                 bind(&RuntimeRoutes::sessions));
-    router.route(u"GET"_s, base + u"/{provider}/sessions/{session}/logs"_s, RouteAuth::Public,
-                 bind(&RuntimeRoutes::logs));
+    router.route(u"GET"_s, base, RouteAuth::Public, this, &RuntimeRoutes::providers);
+    router.route(u"GET"_s,
+                 base + u"/{provider}/sessions"_s,
+                 RouteAuth::Public,
+                 this,
+                 &RuntimeRoutes::sessions);
+    router.route(u"GET"_s,
+                 base + u"/{provider}/sessions/{session}/logs"_s,
+                 RouteAuth::Public,
+                 this,
+                 &RuntimeRoutes::logs);
 }
 
 Result<HttpResponse> RuntimeRoutes::providers(const HttpRequest &request) const
@@ -118,7 +121,8 @@ Result<HttpResponse> RuntimeRoutes::sessions(const HttpRequest &request) const
         return offset.error();
     }
     if (!(*provider)->isLoaded()) {
-        return Error::unavailable(u"runtime provider \"%1\" is not loaded"_s.arg((*provider)->name()));
+        return Error::unavailable(
+            u"runtime provider \"%1\" is not loaded"_s.arg((*provider)->name()));
     }
     const QList<RuntimeSession *> active = (*provider)->activeSessions();
     QJsonArray items;
@@ -158,8 +162,7 @@ Result<HttpResponse> RuntimeRoutes::logs(const HttpRequest &request) const
     if (const QString text = request.queryValue(u"limit"_s); !text.isEmpty()) {
         const std::optional<qint64> value = nonNegativeInteger(text);
         if (!value || *value < 1 || *value > maxLogLimit) {
-            return Error::invalid(
-                u"limit must be an integer between 1 and %1"_s.arg(maxLogLimit));
+            return Error::invalid(u"limit must be an integer between 1 and %1"_s.arg(maxLogLimit));
         }
         limit = int(*value);
     }

@@ -20,7 +20,7 @@ class RuntimeRoutes final
 {
 public:
     RuntimeRoutes(RuntimeRegistry &registry, const AdminGuard &guard);
-    void registerRoutes(Router &router);
+    void registerRoutes(Router &router) const;
 
 private:
     [[nodiscard]] Result<HttpResponse> providers(const HttpRequest &request) const;

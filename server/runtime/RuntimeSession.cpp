@@ -2,22 +2,23 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime/RuntimeSession.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 #include "shared/TimeFormat.h"
 
 #include <QPointer>
 #include <QProcessEnvironment>
 #include <QTimer>
 
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
 #include <fcntl.h>
 #include <grp.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <utility>
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -30,7 +31,7 @@ namespace Gestalt {
 namespace {
 
 // A stderr run without a newline is cut into log lines of at most this many bytes.
-constexpr qsizetype maxStderrLineBytes = 64 * 1024;
+constexpr qsizetype maxStderrLineBytes = qsizetype{64} * 1024;
 
 QByteArray withoutTrailingCr(QByteArray line)
 {
@@ -42,7 +43,7 @@ QByteArray withoutTrailingCr(QByteArray line)
 
 // The only variables a hosted process gets from gestaltd's own environment; everything else
 // (GESTALT_ENCRYPTION_KEY, database URLs, cloud credentials...) stays in gestaltd.
-constexpr const char16_t *inheritedVariables[] = {u"PATH", u"LANG", u"TZ"};
+constexpr std::array<const char16_t *, 3> inheritedVariables{u"PATH", u"LANG", u"TZ"};
 
 // Child side, between fork and exec: async-signal-safe calls only.
 void childWrite(const char *text)
@@ -113,8 +114,8 @@ RuntimeSession::RuntimeSession(QString id, QString app, int maxLogLines, QObject
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
     connect(m_process, &QProcess::started, this, [this] {
         appendLog(u"runtime"_s, u"started pid %1"_s.arg(m_process->processId()));
-        qCInfo(lcRuntime).noquote() << "app" << m_app << "session" << m_id << "started pid"
-                                    << m_process->processId();
+        qCInfo(lcRuntime).noquote()
+            << "app" << m_app << "session" << m_id << "started pid" << m_process->processId();
         if (m_state == State::Starting) {
             m_state = State::Running;
             Q_EMIT started();
@@ -143,8 +144,10 @@ RuntimeSession::~RuntimeSession()
     }
 }
 
-void RuntimeSession::start(const QString &program, const QStringList &arguments,
-                           const QMap<QString, QString> &environment, const QString &workingDir)
+void RuntimeSession::start(const QString &program,
+                           const QStringList &arguments,
+                           const QMap<QString, QString> &environment,
+                           const QString &workingDir)
 {
     if (m_state != State::Starting || m_process->state() != QProcess::NotRunning) {
         return;
@@ -253,7 +256,8 @@ QList<RuntimeSession::LogLine> RuntimeSession::logs(qint64 after, int limit) con
     const qint64 first = m_logs.front().seq;
     const qint64 skip = std::max<qint64>(0, after + 1 - first);
     for (auto it = m_logs.cbegin() + std::min<qint64>(skip, qint64(m_logs.size()));
-         it != m_logs.cend() && result.size() < limit; ++it) {
+         it != m_logs.cend() && result.size() < limit;
+         ++it) {
         result.append(*it);
     }
     return result;
@@ -377,9 +381,8 @@ void RuntimeSession::onFinished(int exitCode, QProcess::ExitStatus status)
     }
     m_stdoutBuffer.clear();
     m_discardingLine = false;
-    const QString reason = status == QProcess::CrashExit
-                               ? u"killed by signal %1"_s.arg(exitCode)
-                               : u"exited with code %1"_s.arg(exitCode);
+    const QString reason = status == QProcess::CrashExit ? u"killed by signal %1"_s.arg(exitCode)
+                                                         : u"exited with code %1"_s.arg(exitCode);
     qCInfo(lcRuntime).noquote() << "app" << m_app << "session" << m_id << reason;
     finish(reason);
 }

@@ -13,10 +13,10 @@
 #include <QString>
 #include <QStringList>
 
-#include <sys/types.h>
-
 #include <deque>
 #include <optional>
+
+#include <sys/types.h>
 
 namespace Gestalt {
 
@@ -38,17 +38,18 @@ public:
 
     struct LogLine
     {
-        qint64 seq = 0;     // 1, 2, 3... per session
-        QString stream;     // "stderr" (or "runtime" for lines the host writes: start, exit)
-        QString message;    // one line, no newline, invalid UTF-8 replaced
+        qint64 seq = 0;  // 1, 2, 3... per session
+        QString stream;  // "stderr" (or "runtime" for lines the host writes: start, exit)
+        QString message; // one line, no newline, invalid UTF-8 replaced
         QDateTime observedAt;
     };
 
     // Longest stdout line (one MCP message) accepted; a longer one is dropped and logged.
-    static constexpr qsizetype MaxLineBytes = 32 * 1024 * 1024;
+    static constexpr qsizetype MaxLineBytes = qsizetype{32} * 1024 * 1024;
 
     RuntimeSession(QString id, QString app, int maxLogLines, QObject *parent = nullptr);
     ~RuntimeSession() override; // kills the process if it still runs
+    Q_DISABLE_COPY_MOVE(RuntimeSession)
 
     // The user and group a hosted process runs as (runtime.providers.<name>.config.user/group).
     struct RunAs
@@ -62,8 +63,10 @@ public:
     // gestaltd but its stdin/stdout/stderr pipes, and the user of setRunAs() if any (a failure
     // to switch ends the child with code 126 and the reason in its log). A failure to launch
     // ends in exited().
-    void start(const QString &program, const QStringList &arguments,
-               const QMap<QString, QString> &environment, const QString &workingDir);
+    void start(const QString &program,
+               const QStringList &arguments,
+               const QMap<QString, QString> &environment,
+               const QString &workingDir);
     // Instead of start(): the session ends (exited(), asynchronously) with this reason.
     void fail(const QString &reason);
     // Before start(): run the child as this user and group (needs gestaltd to run as root).

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/Database.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 #include "store/Migrator.h"
 
 #include <QDir>

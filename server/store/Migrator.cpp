@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/Migrator.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 #include "store/Database.h"
 #include "store/Transaction.h"
 
@@ -12,6 +12,7 @@
 #include <QSqlError>
 
 #include <algorithm>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -98,8 +99,13 @@ Result<void> Migrator::migrate()
         return applied.error();
     }
     const int latest = migrations->constLast().version;
-    const int current =
-        applied->isEmpty() ? 0 : *std::max_element(applied->cbegin(), applied->cend());
+    int current = 0; // none applied yet
+    if (!applied->isEmpty()) {
+        current = std::numeric_limits<int>::min();
+        for (const int version : *applied) {
+            current = std::max(current, version);
+        }
+    }
     if (current > latest) {
         return Error{ErrorCode::Internal,
                      u"database schema version %1 is newer than this gestaltd supports (%2); "

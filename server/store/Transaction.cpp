@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/Transaction.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 #include "store/Database.h"
 
 #include <QSqlError>

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "apps/UpstreamClient.h"
-#include "identity/Principal.h"
+#include "core/Principal.h"
+#include "httpclient/UpstreamClient.h"
 #include "shared/Result.h"
 #include "workflows/WorkflowTarget.h"
 
@@ -24,9 +24,11 @@ public:
 
     [[nodiscard]] virtual bool hasProvider(const QString &provider) const = 0;
     // Calls back once with the step's output (the turn's result) or an error; the handle aborts.
-    virtual std::shared_ptr<UpstreamCall>
-    runStep(const Principal &principal, const QString &runId, const WorkflowStep &step,
-            const QJsonObject &agent, std::function<void(Result<QJsonValue>)> done) = 0;
+    virtual std::shared_ptr<UpstreamCall> runStep(const Principal &principal,
+                                                  const QString &runId,
+                                                  const WorkflowStep &step,
+                                                  const QJsonObject &agent,
+                                                  std::function<void(Result<QJsonValue>)> done) = 0;
 };
 
 } // namespace Gestalt

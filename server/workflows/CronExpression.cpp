@@ -22,7 +22,7 @@ constexpr qint64 kDaySecs = 86400;
 constexpr qint64 kUnixEpochJulianDay = 2440588;
 // No UTC offset, current or historical, reaches 16 hours: an instant is within this of its wall
 // time.
-constexpr qint64 kReachSecs = 16 * 3600;
+constexpr qint64 kReachSecs = qint64(16) * 3600;
 // The Gregorian calendar repeats every 400 years (146097 days, a whole number of weeks).
 constexpr qint64 kSearchDays = 146097 + 366;
 constexpr quint32 kAllHours = (1U << 24) - 1;
@@ -241,9 +241,10 @@ Result<CronExpression> CronExpression::parse(const QString &text)
     cron.m_text = text.trimmed();
     QString fields = cron.m_text.simplified();
     if (fields.startsWith(u'@')) {
-        const auto it = std::find_if(kDescriptors.begin(), kDescriptors.end(), [&](const auto &d) {
-            return d.first.compare(fields, Qt::CaseInsensitive) == 0;
-        });
+        const auto *const it =
+            std::find_if(kDescriptors.begin(), kDescriptors.end(), [&](const auto &d) {
+                return d.first.compare(fields, Qt::CaseInsensitive) == 0;
+            });
         if (it == kDescriptors.end()) {
             return Error::invalid(
                 u"cron: unknown descriptor \"%1\" (expected @yearly, @annually, @monthly, "
@@ -284,7 +285,7 @@ Result<CronExpression> CronExpression::parse(const QString &text)
         0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     bool possible = !cron.m_bothDays;
     for (int month = 1; month <= 12 && !possible; ++month) {
-        const quint32 daysInMonth = quint32((quint64(1) << (kMonthDays[month] + 1)) - 2);
+        const auto daysInMonth = quint32((quint64(1) << (kMonthDays[month] + 1)) - 2);
         possible = hasBit(cron.m_months, month) && (cron.m_days & daysInMonth) != 0;
     }
     if (!possible) {
@@ -350,7 +351,7 @@ CronExpression::firstOnDay(qint64 julianDay, qint64 afterMs, Timeline &timeline)
         // One offset all day: wall minute k is the instant dayStart - offset + 60 k.
         const qint64 sinceMidnightMs = afterMs - (dayStart - segments.front().offset) * 1000;
         const qint64 from = sinceMidnightMs < 0 ? 0 : sinceMidnightMs / 60000 + 1;
-        const int minute = from >= 24 * 60 ? -1 : nextMinuteOfDay(int(from));
+        const int minute = from >= qint64(24) * 60 ? -1 : nextMinuteOfDay(int(from));
         if (minute < 0) {
             return std::nullopt;
         }
@@ -370,7 +371,7 @@ CronExpression::firstOnDay(qint64 julianDay, qint64 afterMs, Timeline &timeline)
     };
     const qint64 sinceMidnightMs = afterMs - (dayStart - low->offset) * 1000;
     const qint64 from =
-        sinceMidnightMs < 0 ? 0 : std::min<qint64>(sinceMidnightMs / 60000 + 1, 24 * 60);
+        sinceMidnightMs < 0 ? 0 : std::min<qint64>(sinceMidnightMs / 60000 + 1, qint64(24) * 60);
     for (int minute = nextMinuteOfDay(int(from)); minute >= 0;
          minute = nextMinuteOfDay(minute + 1)) {
         const qint64 wall = dayStart + qint64(minute) * 60;

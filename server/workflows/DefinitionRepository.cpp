@@ -3,10 +3,10 @@
 #include "workflows/DefinitionRepository.h"
 
 #include "store/Database.h"
+#include "store/SqlStatement.h"
+#include "store/StoredJson.h"
 #include "store/Transaction.h"
-#include "workflows/StoredJson.h"
 
-#include <QSqlError>
 #include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
@@ -20,17 +20,13 @@ const QString kColumns = u"id, kind, owner_subject_id, managed_by, config_key, p
                          u"target_json, authority_json, publishers_json, created_at, updated_at"_s;
 const QString kSelect = u"SELECT "_s + kColumns + u" FROM workflow_definitions "_s;
 
-QString orEmpty(const QString &text)
-{
-    return text.isNull() ? u""_s : text;
-}
-
 WorkflowDefinition fromRow(const QSqlQuery &query)
 {
     WorkflowDefinition d;
     d.id = query.value(0).toString();
-    d.kind = query.value(1).toString() == u"schedule" ? WorkflowDefinition::Kind::Schedule
-                                                      : WorkflowDefinition::Kind::EventTrigger;
+    // Anything but a schedule reads as an event trigger (as it always has).
+    d.kind = WorkflowDefinition::parseKind(query.value(1).toString())
+                 .value_or(WorkflowDefinition::Kind::EventTrigger);
     d.ownerSubjectId = query.value(2).toString();
     d.managedBy = query.value(3).toString();
     d.configKey = query.value(4).toString();
@@ -48,7 +44,7 @@ WorkflowDefinition fromRow(const QSqlQuery &query)
         d.target = *target;
     }
     d.authority = WorkflowAuthority::fromJson(StoredJson::object(query.value(14)));
-    for (const QJsonValue &publisher : StoredJson::array(query.value(15))) {
+    for (const auto &publisher : StoredJson::array(query.value(15))) {
         d.publishers.append(publisher.toString());
     }
     d.createdAt = SqlDialect::fromStorage(query.value(16));
@@ -61,29 +57,29 @@ QVariantList mutableValues(const WorkflowDefinition &d)
 {
     return {d.ownerSubjectId,
             d.managedBy,
-            orEmpty(d.configKey),
-            orEmpty(d.provider),
+            Sql::text(d.configKey),
+            Sql::text(d.provider),
             d.paused,
-            orEmpty(d.cron),
-            orEmpty(d.timezone),
+            Sql::text(d.cron),
+            Sql::text(d.timezone),
             SqlDialect::toStorage(d.nextRunAt),
-            orEmpty(d.matchType),
-            orEmpty(d.matchSource),
-            orEmpty(d.matchSubject),
+            Sql::text(d.matchType),
+            Sql::text(d.matchSource),
+            Sql::text(d.matchSubject),
             StoredJson::text(d.target.toJson()),
             StoredJson::text(d.authority.toJson()),
             StoredJson::text(QJsonArray::fromStringList(d.publishers))};
 }
 
-Result<QList<WorkflowDefinition>> readAll(QSqlQuery &query, const SqlDialect &dialect,
-                                          const QString &context)
+// Every row of a statement run by Sql::run.
+Result<QList<WorkflowDefinition>> readAll(Result<QSqlQuery> query)
 {
-    if (!query.exec()) {
-        return dialect.toError(query.lastError(), context);
+    if (!query) {
+        return query.error();
     }
     QList<WorkflowDefinition> out;
-    while (query.next()) {
-        out.append(fromRow(query));
+    while (query->next()) {
+        out.append(fromRow(*query));
     }
     return out;
 }
@@ -106,24 +102,22 @@ Result<void> DefinitionRepository::insert(const WorkflowDefinition &definition)
 Result<void> DefinitionRepository::insert(Transaction &transaction,
                                           const WorkflowDefinition &definition)
 {
-    Result<QSqlQuery> query = transaction.prepare(
-        u"INSERT INTO workflow_definitions ("_s + kColumns
-        + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+    const QVariantList values =
+        QVariantList{definition.id, WorkflowDefinition::kindName(definition.kind)}
+        + mutableValues(definition)
+        + QVariantList{SqlDialect::toStorage(definition.createdAt),
+                       SqlDialect::toStorage(definition.updatedAt)};
+    Result<QSqlQuery> query =
+        Sql::run(transaction,
+                 u"INSERT INTO workflow_definitions ("_s + kColumns
+                     + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+                 values,
+                 u"insert workflow definition"_s);
     if (!query) {
-        return query.error();
-    }
-    query->addBindValue(definition.id);
-    query->addBindValue(WorkflowDefinition::kindName(definition.kind));
-    for (const QVariant &value : mutableValues(definition)) {
-        query->addBindValue(value);
-    }
-    query->addBindValue(SqlDialect::toStorage(definition.createdAt));
-    query->addBindValue(SqlDialect::toStorage(definition.updatedAt));
-    if (Result<void> done = transaction.exec(*query, u"insert workflow definition"_s); !done) {
-        if (done.error().code == ErrorCode::Conflict) {
+        if (query.error().code == ErrorCode::Conflict) {
             return Error::conflict(u"workflow id \"%1\" is already taken"_s.arg(definition.id));
         }
-        return done;
+        return query.error();
     }
     return {};
 }
@@ -144,34 +138,25 @@ Result<bool> DefinitionRepository::update(const WorkflowDefinition &definition)
 Result<bool> DefinitionRepository::update(Transaction &transaction,
                                           const WorkflowDefinition &definition)
 {
-    Result<QSqlQuery> query = transaction.prepare(
+    Result<QSqlQuery> query = Sql::run(
+        transaction,
         u"UPDATE workflow_definitions SET owner_subject_id = ?, managed_by = ?, config_key = ?, "
         u"provider = ?, paused = ?, cron = ?, timezone = ?, next_run_at = ?, match_type = ?, "
         u"match_source = ?, match_subject = ?, target_json = ?, authority_json = ?, "
-        u"publishers_json = ?, updated_at = ? WHERE id = ?"_s);
+        u"publishers_json = ?, updated_at = ? WHERE id = ?"_s,
+        mutableValues(definition)
+            + QVariantList{SqlDialect::toStorage(definition.updatedAt), definition.id},
+        u"update workflow definition"_s);
     if (!query) {
         return query.error();
-    }
-    for (const QVariant &value : mutableValues(definition)) {
-        query->addBindValue(value);
-    }
-    query->addBindValue(SqlDialect::toStorage(definition.updatedAt));
-    query->addBindValue(definition.id);
-    if (Result<void> done = transaction.exec(*query, u"update workflow definition"_s); !done) {
-        return done.error();
     }
     return query->numRowsAffected() > 0;
 }
 
 Result<std::optional<WorkflowDefinition>> DefinitionRepository::find(const QString &id)
 {
-    Result<QSqlQuery> query = m_database.prepare(kSelect + u"WHERE id = ?"_s);
-    if (!query) {
-        return query.error();
-    }
-    query->addBindValue(id);
-    Result<QList<WorkflowDefinition>> rows =
-        readAll(*query, m_database.dialect(), u"find workflow definition"_s);
+    Result<QList<WorkflowDefinition>> rows = readAll(
+        Sql::run(m_database, kSelect + u"WHERE id = ?"_s, {id}, u"find workflow definition"_s));
     if (!rows) {
         return rows.error();
     }
@@ -181,13 +166,10 @@ Result<std::optional<WorkflowDefinition>> DefinitionRepository::find(const QStri
 Result<std::optional<WorkflowDefinition>> DefinitionRepository::find(Transaction &transaction,
                                                                      const QString &id)
 {
-    Result<QSqlQuery> query = transaction.prepare(kSelect + u"WHERE id = ?"_s);
+    Result<QSqlQuery> query =
+        Sql::run(transaction, kSelect + u"WHERE id = ?"_s, {id}, u"find workflow definition"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(id);
-    if (Result<void> done = transaction.exec(*query, u"find workflow definition"_s); !done) {
-        return done.error();
     }
     if (!query->next()) {
         return std::optional<WorkflowDefinition>();
@@ -198,28 +180,26 @@ Result<std::optional<WorkflowDefinition>> DefinitionRepository::find(Transaction
 Result<QList<WorkflowDefinition>> DefinitionRepository::list(const QString &ownerSubjectId,
                                                              WorkflowDefinition::Kind kind)
 {
-    Result<QSqlQuery> query = m_database.prepare(
-        kSelect
-        + (ownerSubjectId.isEmpty() ? u"WHERE kind = ? ORDER BY id"_s
-                                    : u"WHERE owner_subject_id = ? AND kind = ? ORDER BY id"_s));
-    if (!query) {
-        return query.error();
-    }
+    QVariantList values;
     if (!ownerSubjectId.isEmpty()) {
-        query->addBindValue(ownerSubjectId);
+        values.append(ownerSubjectId);
     }
-    query->addBindValue(WorkflowDefinition::kindName(kind));
-    return readAll(*query, m_database.dialect(), u"list workflow definitions"_s);
+    values.append(WorkflowDefinition::kindName(kind));
+    return readAll(Sql::run(m_database,
+                            kSelect
+                                + (ownerSubjectId.isEmpty()
+                                       ? u"WHERE kind = ? ORDER BY id"_s
+                                       : u"WHERE owner_subject_id = ? AND kind = ? ORDER BY id"_s),
+                            values,
+                            u"list workflow definitions"_s));
 }
 
 Result<QList<WorkflowDefinition>> DefinitionRepository::listManagedByConfig()
 {
-    Result<QSqlQuery> query =
-        m_database.prepare(kSelect + u"WHERE managed_by = 'config' ORDER BY id"_s);
-    if (!query) {
-        return query.error();
-    }
-    return readAll(*query, m_database.dialect(), u"list config workflow definitions"_s);
+    return readAll(Sql::run(m_database,
+                            kSelect + u"WHERE managed_by = 'config' ORDER BY id"_s,
+                            {},
+                            u"list config workflow definitions"_s));
 }
 
 Result<bool> DefinitionRepository::remove(const QString &id)
@@ -237,13 +217,12 @@ Result<bool> DefinitionRepository::remove(const QString &id)
 
 Result<bool> DefinitionRepository::remove(Transaction &transaction, const QString &id)
 {
-    Result<QSqlQuery> query = transaction.prepare(u"DELETE FROM workflow_definitions WHERE id = ?"_s);
+    Result<QSqlQuery> query = Sql::run(transaction,
+                                       u"DELETE FROM workflow_definitions WHERE id = ?"_s,
+                                       {id},
+                                       u"delete workflow definition"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(id);
-    if (Result<void> done = transaction.exec(*query, u"delete workflow definition"_s); !done) {
-        return done.error();
     }
     return query->numRowsAffected() > 0;
 }
@@ -251,28 +230,23 @@ Result<bool> DefinitionRepository::remove(Transaction &transaction, const QStrin
 Result<QList<WorkflowDefinition>> DefinitionRepository::dueSchedules(const QDateTime &now,
                                                                      int limit)
 {
-    Result<QSqlQuery> query = m_database.prepare(
-        kSelect
-        + u"WHERE next_run_at IS NOT NULL AND next_run_at <= ? AND paused = FALSE "
-          u"ORDER BY next_run_at LIMIT ?"_s);
-    if (!query) {
-        return query.error();
-    }
-    query->addBindValue(SqlDialect::toStorage(now));
-    query->addBindValue(limit);
-    return readAll(*query, m_database.dialect(), u"list due schedules"_s);
+    return readAll(Sql::run(m_database,
+                            kSelect
+                                + u"WHERE next_run_at IS NOT NULL AND next_run_at <= ? AND "
+                                  u"paused = FALSE ORDER BY next_run_at LIMIT ?"_s,
+                            {SqlDialect::toStorage(now), limit},
+                            u"list due schedules"_s));
 }
 
 Result<std::optional<QDateTime>> DefinitionRepository::earliestDue()
 {
-    Result<QSqlQuery> query = m_database.prepare(
-        u"SELECT MIN(next_run_at) FROM workflow_definitions "
-        u"WHERE next_run_at IS NOT NULL AND paused = FALSE"_s);
+    Result<QSqlQuery> query = Sql::run(m_database,
+                                       u"SELECT MIN(next_run_at) FROM workflow_definitions "
+                                       u"WHERE next_run_at IS NOT NULL AND paused = FALSE"_s,
+                                       {},
+                                       u"earliest due schedule"_s);
     if (!query) {
         return query.error();
-    }
-    if (!query->exec()) {
-        return m_database.dialect().toError(query->lastError(), u"earliest due schedule"_s);
     }
     if (!query->next()) {
         return std::optional<QDateTime>();
@@ -280,21 +254,19 @@ Result<std::optional<QDateTime>> DefinitionRepository::earliestDue()
     return SqlDialect::optionalFromStorage(query->value(0));
 }
 
-Result<bool> DefinitionRepository::advance(Transaction &transaction, const QString &id,
+Result<bool> DefinitionRepository::advance(Transaction &transaction,
+                                           const QString &id,
                                            const QDateTime &due,
                                            const std::optional<QDateTime> &next)
 {
-    Result<QSqlQuery> query = transaction.prepare(
-        u"UPDATE workflow_definitions SET next_run_at = ? "
-        u"WHERE id = ? AND next_run_at = ? AND paused = FALSE"_s);
+    Result<QSqlQuery> query =
+        Sql::run(transaction,
+                 u"UPDATE workflow_definitions SET next_run_at = ? "
+                 u"WHERE id = ? AND next_run_at = ? AND paused = FALSE"_s,
+                 {SqlDialect::toStorage(next), id, SqlDialect::toStorage(due)},
+                 u"advance schedule"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(SqlDialect::toStorage(next));
-    query->addBindValue(id);
-    query->addBindValue(SqlDialect::toStorage(due));
-    if (Result<void> done = transaction.exec(*query, u"advance schedule"_s); !done) {
-        return done.error();
     }
     return query->numRowsAffected() == 1;
 }
@@ -303,18 +275,16 @@ Result<QList<WorkflowDefinition>> DefinitionRepository::matchingTriggers(const Q
                                                                          const QString &source,
                                                                          const QString &subject)
 {
-    Result<QSqlQuery> query = m_database.prepare(
-        kSelect
-        + u"WHERE kind = 'event_trigger' AND match_type = ? AND paused = FALSE "
-          u"AND (match_source = '' OR match_source = ?) "
-          u"AND (match_subject = '' OR match_subject = ?) ORDER BY id"_s);
-    if (!query) {
-        return query.error();
-    }
-    query->addBindValue(type);
-    query->addBindValue(orEmpty(source));
-    query->addBindValue(orEmpty(subject));
-    return readAll(*query, m_database.dialect(), u"match event triggers"_s);
+    return readAll(Sql::run(m_database,
+                            kSelect
+                                + u"WHERE kind = ? AND match_type = ? AND paused = FALSE "
+                                  u"AND (match_source = '' OR match_source = ?) "
+                                  u"AND (match_subject = '' OR match_subject = ?) ORDER BY id"_s,
+                            {WorkflowDefinition::kindName(WorkflowDefinition::Kind::EventTrigger),
+                             type,
+                             Sql::text(source),
+                             Sql::text(subject)},
+                            u"match event triggers"_s));
 }
 
 } // namespace Gestalt

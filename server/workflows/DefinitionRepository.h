@@ -22,10 +22,12 @@ public:
 
     // 409 "workflow id \"x\" is already taken" when the id exists (any owner, any kind).
     [[nodiscard]] Result<void> insert(const WorkflowDefinition &definition);
-    [[nodiscard]] Result<void> insert(Transaction &transaction, const WorkflowDefinition &definition);
+    [[nodiscard]] Result<void> insert(Transaction &transaction,
+                                      const WorkflowDefinition &definition);
     // Replaces every column but id, kind and createdAt. False when the id does not exist.
     [[nodiscard]] Result<bool> update(const WorkflowDefinition &definition);
-    [[nodiscard]] Result<bool> update(Transaction &transaction, const WorkflowDefinition &definition);
+    [[nodiscard]] Result<bool> update(Transaction &transaction,
+                                      const WorkflowDefinition &definition);
     [[nodiscard]] Result<std::optional<WorkflowDefinition>> find(const QString &id);
     [[nodiscard]] Result<std::optional<WorkflowDefinition>> find(Transaction &transaction,
                                                                  const QString &id);
@@ -42,12 +44,13 @@ public:
     [[nodiscard]] Result<std::optional<QDateTime>> earliestDue();
     // Moves a schedule's next_run_at from `due` to `next` (nullopt: none) inside `transaction`:
     // false when another replica (or a change) moved it first — the firing is not ours.
-    [[nodiscard]] Result<bool> advance(Transaction &transaction, const QString &id,
-                                       const QDateTime &due, const std::optional<QDateTime> &next);
+    [[nodiscard]] Result<bool> advance(Transaction &transaction,
+                                       const QString &id,
+                                       const QDateTime &due,
+                                       const std::optional<QDateTime> &next);
     // Unpaused event triggers whose match equals the event (empty source/subject match any).
-    [[nodiscard]] Result<QList<WorkflowDefinition>> matchingTriggers(const QString &type,
-                                                                     const QString &source,
-                                                                     const QString &subject);
+    [[nodiscard]] Result<QList<WorkflowDefinition>>
+    matchingTriggers(const QString &type, const QString &source, const QString &subject);
 
 private:
     Database &m_database;

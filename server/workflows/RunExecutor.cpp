@@ -2,10 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "workflows/RunExecutor.h"
 
-#include "Logging.h"
-#include "apps/InvocationService.h"
+#include "core/Logging.h"
 #include "crypto/Random.h"
 #include "http/HttpResponse.h"
+#include "invocation/InvocationService.h"
 #include "shared/JsonPath.h"
 #include "store/SqlDialect.h"
 #include "workflows/AgentStepRunner.h"
@@ -15,6 +15,8 @@
 
 #include <QJsonArray>
 #include <QTimer>
+
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -33,17 +35,73 @@ QString stepKind(const WorkflowStep &step)
 QString toolErrorText(const QJsonObject &result)
 {
     QStringList parts;
-    for (const QJsonValue &item : result.value(u"content"_s).toArray()) {
+    for (const auto &item : result.value(u"content"_s).toArray()) {
         if (item[u"type"_s].toString() == u"text") {
             parts.append(item[u"text"_s].toString());
         }
     }
-    return parts.isEmpty() ? u"the tool reported an error"_s : parts.join(u' ').left(MaxErrorBodyChars);
+    return parts.isEmpty() ? u"the tool reported an error"_s
+                           : parts.join(u' ').left(MaxErrorBodyChars);
 }
 
 QDateTime storedNow(const Clock &clock)
 {
     return SqlDialect::fromStorage(SqlDialect::toStorage(clock()));
+}
+
+// The first step still to run.
+std::optional<int> nextPending(const WorkflowRun &run)
+{
+    for (int i = 0; i < run.steps.size(); ++i) {
+        if (run.steps.at(i).status == WorkflowRunStep::Status::Pending) {
+            return i;
+        }
+    }
+    return std::nullopt;
+}
+
+// How errors about a step's input (or an agent step's prompt) name it.
+QString inputWhere(const WorkflowStep &step)
+{
+    return u"workflow step \"%1\" input"_s.arg(step.id);
+}
+
+// An app step's output from its invocation: an MCP tool's structured content (or the whole
+// result), else the upstream's JSON body (its text when not JSON); 4xx/5xx and tool errors fail.
+void deliver(const Result<InvocationResult> &result,
+             const QString &app,
+             const QString &operation,
+             const std::function<void(Result<QJsonValue>, int)> &done)
+{
+    if (!result) {
+        done(Error{result.error().code, publicMessage(result.error())}, 0);
+        return;
+    }
+    if (result->toolResult) {
+        const QJsonObject &tool = *result->toolResult;
+        if (tool.value(u"isError"_s).toBool()) {
+            done(Error::invalid(toolErrorText(tool)), result->status);
+            return;
+        }
+        done(tool.contains(u"structuredContent"_s) ? tool.value(u"structuredContent"_s)
+                                                   : QJsonValue(tool),
+             result->status);
+        return;
+    }
+    QJsonValue body = parseJsonValue(result->body);
+    if (body.isUndefined()) {
+        body = result->body.isEmpty() ? QJsonValue() : QJsonValue(QString::fromUtf8(result->body));
+    }
+    if (result->status >= 400) {
+        done(Error::invalid(u"app \"%1\" operation \"%2\" answered %3: %4"_s.arg(
+                 app,
+                 operation,
+                 QString::number(result->status),
+                 QString::fromUtf8(result->body).simplified().left(MaxErrorBodyChars))),
+             result->status);
+        return;
+    }
+    done(body, result->status);
 }
 
 } // namespace
@@ -59,8 +117,11 @@ struct RunExecutor::Active
     bool dropped = false;
 };
 
-RunExecutor::RunExecutor(RunRepository &runs, InvocationService &invocations,
-                         WorkflowMetrics &metrics, const WorkflowsConfig &config, Clock clock,
+RunExecutor::RunExecutor(RunRepository &runs,
+                         InvocationService &invocations,
+                         WorkflowMetrics &metrics,
+                         const WorkflowsConfig &config,
+                         Clock clock,
                          QObject *parent)
     : QObject(parent)
     , m_runs(runs)
@@ -86,7 +147,7 @@ RunExecutor::~RunExecutor()
 
 bool RunExecutor::hasAgentProvider(const QString &provider) const
 {
-    return m_agents && m_agents->hasProvider(provider);
+    return m_agents != nullptr && m_agents->hasProvider(provider);
 }
 
 void RunExecutor::start()
@@ -136,10 +197,11 @@ void RunExecutor::enqueue(const QString &runId)
         m_backlog = true; // taken when a slot frees (fill()), or by another replica's poll
         return;
     }
-    Result<std::optional<WorkflowRun>> run = m_runs.claim(runId, m_replicaId, m_clock(), leaseUntil());
+    Result<std::optional<WorkflowRun>> run =
+        m_runs.claim(runId, m_replicaId, m_clock(), leaseUntil());
     if (!run) {
-        qCWarning(lcWorkflow) << "workflow: claiming run" << runId << "failed:"
-                              << run.error().message;
+        qCWarning(lcWorkflow) << "workflow: claiming run" << runId
+                              << "failed:" << run.error().message;
         return;
     }
     if (*run) {
@@ -209,13 +271,14 @@ void RunExecutor::begin(WorkflowRun run)
     m_active.insert(active->run.id, active);
     WorkflowRun &r = active->run;
     for (WorkflowRunStep &step : r.steps) {
-        if (step.status == u"running") {
+        if (step.status == WorkflowRunStep::Status::Running) {
             // Its replica went away mid-step: the upstream may have acted, so no second try.
-            step.status = u"failed"_s;
+            step.status = WorkflowRunStep::Status::Failed;
             step.completedAt = storedNow(m_clock);
             step.error = u"interrupted: the server stopped while this step ran; it was not "
                          u"repeated"_s;
-            finish(active, u"failed"_s,
+            finish(active,
+                   WorkflowRun::Status::Failed,
                    u"run interrupted during step \"%1\" (the server stopped)"_s.arg(step.id));
             return;
         }
@@ -231,7 +294,7 @@ QJsonObject RunExecutor::contextOf(const WorkflowRun &run) const
 {
     QJsonObject steps;
     for (const WorkflowRunStep &step : run.steps) {
-        if (step.status == u"succeeded") {
+        if (step.status == WorkflowRunStep::Status::Succeeded) {
             steps.insert(step.id, QJsonObject{{u"output"_s, step.output}});
         }
     }
@@ -247,21 +310,16 @@ void RunExecutor::runNext(const std::shared_ptr<Active> &active)
 {
     WorkflowRun &run = active->run;
     if (active->cancel) {
-        finish(active, u"canceled"_s,
+        finish(active,
+               WorkflowRun::Status::Canceled,
                active->cancelReason.isEmpty() ? u"canceled"_s
                                               : u"canceled: "_s + active->cancelReason);
         return;
     }
-    int index = -1;
-    for (int i = 0; i < run.steps.size(); ++i) {
-        if (run.steps.at(i).status == u"pending") {
-            index = i;
-            break;
-        }
-    }
-    if (index < 0) {
+    const std::optional<int> index = nextPending(run);
+    if (!index) {
         run.result = run.steps.isEmpty() ? QJsonValue() : run.steps.last().output;
-        finish(active, u"succeeded"_s, QString());
+        finish(active, WorkflowRun::Status::Succeeded, QString());
         return;
     }
     if (m_stopping) {
@@ -269,14 +327,13 @@ void RunExecutor::runNext(const std::shared_ptr<Active> &active)
         m_active.remove(run.id);
         return;
     }
-    const WorkflowStep &step = run.target.steps.at(index);
-    WorkflowRunStep &state = run.steps[index];
     const QDateTime now = storedNow(m_clock);
-    run.status = u"running"_s;
+    run.status = WorkflowRun::Status::Running;
     if (!run.startedAt) {
         run.startedAt = now;
     }
-    state.status = u"running"_s;
+    WorkflowRunStep &state = run.steps[*index];
+    state.status = WorkflowRunStep::Status::Running;
     state.startedAt = now;
     if (!save(active)) {
         return;
@@ -284,44 +341,69 @@ void RunExecutor::runNext(const std::shared_ptr<Active> &active)
     active->stepInFlight = true;
     active->stepTimer.start();
 
-    const QString where = u"workflow step \"%1\" input"_s.arg(step.id);
-    const QJsonObject context = contextOf(run);
     std::weak_ptr<Active> weak = active;
-    const auto done = [this, weak, index](Result<QJsonValue> output, int httpStatus) {
+    const StepDone done = [this, weak, index = *index](Result<QJsonValue> output, int httpStatus) {
         if (std::shared_ptr<Active> alive = weak.lock(); alive && !alive->dropped) {
             stepDone(alive, index, std::move(output), httpStatus);
         }
     };
+    const WorkflowStep &step = run.target.steps.at(*index);
     if (step.kind == WorkflowStep::Kind::Agent) {
-        QJsonObject agent = step.agent;
-        if (agent.value(u"prompt"_s).isString()) {
-            // A prompt may use {{ path }} placeholders like a template value.
-            Result<QJsonValue> prompt = WorkflowValue::resolve(
-                QJsonObject{{u"template"_s, agent.value(u"prompt"_s)}}, context, where);
-            if (!prompt) {
-                QTimer::singleShot(0, this, [done, prompt] { done(prompt.error(), 0); });
-                return;
-            }
-            agent.insert(u"prompt"_s, *prompt);
-        }
-        if (!m_agents || !m_agents->hasProvider(agent.value(u"provider"_s).toString())) {
-            const Error error = Error::invalid(u"agent provider \"%1\" is not configured"_s.arg(
-                agent.value(u"provider"_s).toString()));
-            QTimer::singleShot(0, this, [done, error] { done(error, 0); });
+        runAgentStep(active, step, done);
+    } else {
+        runAppStep(active, step, done);
+    }
+}
+
+void RunExecutor::failSoon(const StepDone &done, const Error &error)
+{
+    QTimer::singleShot(0, this, [done, error] { done(error, 0); });
+}
+
+void RunExecutor::runAgentStep(const std::shared_ptr<Active> &active,
+                               const WorkflowStep &step,
+                               const StepDone &done)
+{
+    const WorkflowRun &run = active->run;
+    QJsonObject agent = step.agent;
+    if (agent.value(u"prompt"_s).isString()) {
+        // A prompt may use {{ path }} placeholders like a template value.
+        Result<QJsonValue> prompt =
+            WorkflowValue::resolve(QJsonObject{{u"template"_s, agent.value(u"prompt"_s)}},
+                                   contextOf(run),
+                                   inputWhere(step));
+        if (!prompt) {
+            failSoon(done, prompt.error());
             return;
         }
-        active->call = m_agents->runStep(run.authority.principal(), run.id, step, agent,
-                                         [done](Result<QJsonValue> out) { done(std::move(out), 0); });
+        agent.insert(u"prompt"_s, *prompt);
+    }
+    if (m_agents == nullptr || !m_agents->hasProvider(agent.value(u"provider"_s).toString())) {
+        failSoon(done,
+                 Error::invalid(u"agent provider \"%1\" is not configured"_s.arg(
+                     agent.value(u"provider"_s).toString())));
         return;
     }
+    active->call = m_agents->runStep(
+        run.authority.principal(), run.id, step, agent, [done](Result<QJsonValue> out) {
+            done(std::move(out), 0);
+        });
+}
+
+void RunExecutor::runAppStep(const std::shared_ptr<Active> &active,
+                             const WorkflowStep &step,
+                             const StepDone &done)
+{
+    const WorkflowRun &run = active->run;
+    const QString where = inputWhere(step);
     Result<QJsonValue> input = step.input.isUndefined()
-        ? Result<QJsonValue>(QJsonValue(QJsonObject()))
-        : WorkflowValue::resolve(step.input, context, where);
+                                   ? Result<QJsonValue>(QJsonValue(QJsonObject()))
+                                   : WorkflowValue::resolve(step.input, contextOf(run), where);
     if (input && !input->isObject()) {
         input = Error::invalid(where + u" must resolve to an object"_s);
     }
     if (!input) {
-        QTimer::singleShot(0, this, [done, input] { done(input.error(), 0); });
+        failSoon(done, input.error());
         return;
     }
     InvocationRequest request;
@@ -332,44 +414,20 @@ void RunExecutor::runNext(const std::shared_ptr<Active> &active)
     request.connection = step.connection;
     request.instance = step.instance;
     request.surface = u"workflow"_s;
+    // No HTTP request here: the invocation's audit record names the workflow and its run.
     request.audit.source = u"workflow"_s;
     request.audit.requestId = run.id;
-    const QString app = step.app;
-    const QString operation = step.operation;
     active->call = m_invocations.invoke(
-        request, [done, app, operation](Result<InvocationResult> result) {
-            if (!result) {
-                done(Error{result.error().code, publicMessage(result.error())}, 0);
-                return;
-            }
-            if (result->toolResult) {
-                const QJsonObject &tool = *result->toolResult;
-                if (tool.value(u"isError"_s).toBool()) {
-                    done(Error::invalid(toolErrorText(tool)), result->status);
-                    return;
-                }
-                done(tool.contains(u"structuredContent"_s) ? tool.value(u"structuredContent"_s)
-                                                             : QJsonValue(tool),
-                     result->status);
-                return;
-            }
-            QJsonValue body = parseJsonValue(result->body);
-            if (body.isUndefined()) {
-                body = result->body.isEmpty() ? QJsonValue() : QJsonValue(QString::fromUtf8(result->body));
-            }
-            if (result->status >= 400) {
-                done(Error::invalid(u"app \"%1\" operation \"%2\" answered %3: %4"_s.arg(
-                         app, operation, QString::number(result->status),
-                         QString::fromUtf8(result->body).simplified().left(MaxErrorBodyChars))),
-                     result->status);
-                return;
-            }
-            done(body, result->status);
+        request,
+        [done, app = step.app, operation = step.operation](const Result<InvocationResult> &result) {
+            deliver(result, app, operation, done);
         });
 }
 
-void RunExecutor::stepDone(const std::shared_ptr<Active> &active, int index,
-                           Result<QJsonValue> output, int httpStatus)
+void RunExecutor::stepDone(const std::shared_ptr<Active> &active,
+                           int index,
+                           Result<QJsonValue> output,
+                           int httpStatus)
 {
     active->call.reset();
     active->stepInFlight = false;
@@ -379,25 +437,28 @@ void RunExecutor::stepDone(const std::shared_ptr<Active> &active, int index,
     state.completedAt = storedNow(m_clock);
     state.httpStatus = httpStatus;
     if (active->cancel) {
-        state.status = u"canceled"_s;
+        state.status = WorkflowRunStep::Status::Canceled;
         state.error = u"canceled while running"_s;
     } else if (output) {
-        state.status = u"succeeded"_s;
+        state.status = WorkflowRunStep::Status::Succeeded;
         state.output = *output;
     } else {
-        state.status = u"failed"_s;
+        state.status = WorkflowRunStep::Status::Failed;
         state.error = output.error().message;
     }
-    m_metrics.stepFinished(stepKind(step), state.status,
-                           double(active->stepTimer.nsecsElapsed()) / 1e9);
-    if (state.status == u"failed") {
-        finish(active, u"failed"_s, u"step \"%1\" failed: %2"_s.arg(step.id, state.error));
+    m_metrics.stepFinished(
+        stepKind(step), state.status, double(active->stepTimer.nsecsElapsed()) / 1e9);
+    if (state.status == WorkflowRunStep::Status::Failed) {
+        finish(active,
+               WorkflowRun::Status::Failed,
+               u"step \"%1\" failed: %2"_s.arg(step.id, state.error));
         return;
     }
     runNext(active);
 }
 
-void RunExecutor::finish(const std::shared_ptr<Active> &active, const QString &status,
+void RunExecutor::finish(const std::shared_ptr<Active> &active,
+                         WorkflowRun::Status status,
                          const QString &message)
 {
     WorkflowRun &run = active->run;
@@ -405,8 +466,11 @@ void RunExecutor::finish(const std::shared_ptr<Active> &active, const QString &s
     run.statusMessage = message;
     run.completedAt = storedNow(m_clock);
     for (WorkflowRunStep &step : run.steps) {
-        if (step.status == u"pending" || step.status == u"running") {
-            step.status = status == u"canceled" ? u"canceled"_s : u"skipped"_s;
+        if (step.status == WorkflowRunStep::Status::Pending
+            || step.status == WorkflowRunStep::Status::Running) {
+            step.status = status == WorkflowRun::Status::Canceled
+                              ? WorkflowRunStep::Status::Canceled
+                              : WorkflowRunStep::Status::Skipped;
         }
     }
     if (save(active)) {
@@ -454,7 +518,7 @@ bool RunExecutor::cancelLocal(const QString &runId, const QString &reason)
         const std::shared_ptr<UpstreamCall> call = std::exchange(active->call, {});
         int index = 0;
         while (index < active->run.steps.size()
-               && active->run.steps.at(index).status != u"running") {
+               && active->run.steps.at(index).status != WorkflowRunStep::Status::Running) {
             ++index;
         }
         if (index < active->run.steps.size()) {

@@ -2,14 +2,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "config/WorkflowConfig.h"
+#include "shared/Clock.h"
+#include "shared/Result.h"
 #include "workflows/WorkflowRecords.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 
+#include <functional>
 #include <memory>
 
 class QTimer;
@@ -39,9 +41,14 @@ class RunExecutor final : public QObject
     Q_OBJECT
 
 public:
-    RunExecutor(RunRepository &runs, InvocationService &invocations, WorkflowMetrics &metrics,
-                const WorkflowsConfig &config, Clock clock, QObject *parent = nullptr);
+    RunExecutor(RunRepository &runs,
+                InvocationService &invocations,
+                WorkflowMetrics &metrics,
+                const WorkflowsConfig &config,
+                Clock clock,
+                QObject *parent = nullptr);
     ~RunExecutor() override;
+    Q_DISABLE_COPY_MOVE(RunExecutor)
 
     void setAgentSteps(AgentStepRunner *agents) { m_agents = agents; }
     [[nodiscard]] bool hasAgentProvider(const QString &provider) const;
@@ -75,10 +82,25 @@ private:
     // A run left this replica: claim waiting runs soon when some were left waiting.
     void slotFreed();
     void begin(WorkflowRun run);
+    // A step's end: its output (or error) and the upstream's HTTP status (0 when none).
+    using StepDone = std::function<void(Result<QJsonValue>, int)>;
+
+    // Starts the run's next pending step, or finishes the run.
     void runNext(const std::shared_ptr<Active> &active);
-    void stepDone(const std::shared_ptr<Active> &active, int index, Result<QJsonValue> output,
+    void runAgentStep(const std::shared_ptr<Active> &active,
+                      const WorkflowStep &step,
+                      const StepDone &done);
+    void runAppStep(const std::shared_ptr<Active> &active,
+                    const WorkflowStep &step,
+                    const StepDone &done);
+    // Ends the step with `error` from the event loop (never inside runNext()).
+    void failSoon(const StepDone &done, const Error &error);
+    void stepDone(const std::shared_ptr<Active> &active,
+                  int index,
+                  Result<QJsonValue> output,
                   int httpStatus);
-    void finish(const std::shared_ptr<Active> &active, const QString &status,
+    void finish(const std::shared_ptr<Active> &active,
+                WorkflowRun::Status status,
                 const QString &message);
     // Saves the run; false (and the run is dropped here) when the lease was lost.
     bool save(const std::shared_ptr<Active> &active);
@@ -93,7 +115,7 @@ private:
     QString m_replicaId;
     QTimer *m_poll; // child
     bool m_stopping = false;
-    bool m_backlog = false;       // runs may be waiting for a slot here
+    bool m_backlog = false; // runs may be waiting for a slot here
     bool m_fillScheduled = false;
     QHash<QString, std::shared_ptr<Active>> m_active;
 };

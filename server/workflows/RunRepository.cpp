@@ -2,11 +2,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "workflows/RunRepository.h"
 
+#include "core/Logging.h"
 #include "store/Database.h"
+#include "store/SqlStatement.h"
+#include "store/StoredJson.h"
 #include "store/Transaction.h"
-#include "workflows/StoredJson.h"
 
-#include <QSqlError>
 #include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
@@ -20,12 +21,13 @@ const QString kColumns =
     u"authority_json, steps_json, status_message, result_json, cancel_requested, cancel_reason, "
     u"lease_owner, lease_expires_at, created_at, started_at, completed_at, published_by"_s;
 const QString kSelect = u"SELECT "_s + kColumns + u" FROM workflow_runs "_s;
-const QString kUnfinished = u"status IN ('pending', 'running')"_s;
-
-QString orEmpty(const QString &text)
-{
-    return text.isNull() ? u""_s : text;
-}
+// The statuses of runs still to finish, and of finished ones, as stored (name()).
+const QString kUnfinished = u"status IN ('%1', '%2')"_s.arg(name(WorkflowRun::Status::Pending),
+                                                            name(WorkflowRun::Status::Running));
+const QString kFinished =
+    u"status IN ('%1', '%2', '%3')"_s.arg(name(WorkflowRun::Status::Succeeded),
+                                          name(WorkflowRun::Status::Failed),
+                                          name(WorkflowRun::Status::Canceled));
 
 QString appsColumn(const WorkflowTarget &target)
 {
@@ -47,17 +49,27 @@ WorkflowRun fromRow(const QSqlQuery &query)
     run.id = query.value(0).toString();
     run.ownerSubjectId = query.value(1).toString();
     run.provider = query.value(2).toString();
-    run.status = query.value(3).toString();
     Result<WorkflowTarget> target = WorkflowTarget::fromJson(StoredJson::object(query.value(6)));
     if (target) {
         run.target = *target;
     }
     run.trigger = StoredJson::object(query.value(7));
     run.authority = WorkflowAuthority::fromJson(StoredJson::object(query.value(8)));
-    for (const QJsonValue &step : StoredJson::array(query.value(9))) {
+    for (const auto &step : StoredJson::array(query.value(9))) {
         run.steps.append(WorkflowRunStep::fromJson(step.toObject()));
     }
     run.statusMessage = query.value(10).toString();
+    // A status this build does not know (a newer replica's, a corrupt row) reads as failed, so
+    // the run is final here and never executed; its message names the stored value.
+    const QString status = query.value(3).toString();
+    if (std::optional<WorkflowRun::Status> known = parseRunStatus(status)) {
+        run.status = *known;
+    } else {
+        qCWarning(lcWorkflow) << "workflow run" << run.id << "has an unknown status" << status
+                              << "- read as failed";
+        run.status = WorkflowRun::Status::Failed;
+        run.statusMessage = u"unknown stored status \"%1\""_s.arg(status);
+    }
     run.result = StoredJson::value(query.value(11));
     run.cancelRequested = query.value(12).toBool();
     run.cancelReason = query.value(13).toString();
@@ -72,8 +84,8 @@ WorkflowRun fromRow(const QSqlQuery &query)
 
 QString encodeToken(const WorkflowRun &run)
 {
-    const QByteArray raw = QByteArray::number(run.createdAt.toMSecsSinceEpoch()) + ':'
-        + run.id.toUtf8();
+    const QByteArray raw =
+        QByteArray::number(run.createdAt.toMSecsSinceEpoch()) + ':' + run.id.toUtf8();
     return QString::fromLatin1(
         raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
@@ -81,8 +93,7 @@ QString encodeToken(const WorkflowRun &run)
 std::optional<std::pair<qint64, QString>> decodeToken(const QString &token)
 {
     const auto decoded = QByteArray::fromBase64Encoding(
-        token.toLatin1(),
-        QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+        token.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded) {
         return std::nullopt;
     }
@@ -121,48 +132,46 @@ Result<void> RunRepository::insert(const WorkflowRun &run)
 
 Result<void> RunRepository::insert(Transaction &transaction, const WorkflowRun &run)
 {
-    Result<QSqlQuery> query = transaction.prepare(
-        u"INSERT INTO workflow_runs ("_s + kColumns
-        + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+    const QVariantList values{
+        run.id,
+        run.ownerSubjectId,
+        Sql::text(run.provider),
+        name(run.status),
+        appsColumn(run.target),
+        Sql::text(run.trigger.value(u"scheduleId"_s)
+                      .toString(run.trigger.value(u"triggerId"_s).toString())),
+        StoredJson::text(run.target.toJson()),
+        StoredJson::text(run.trigger),
+        StoredJson::text(run.authority.toJson()),
+        StoredJson::text(stepsJson(run.steps)),
+        Sql::text(run.statusMessage),
+        StoredJson::valueColumn(run.result),
+        run.cancelRequested,
+        Sql::text(run.cancelReason),
+        Sql::text(run.leaseOwner),
+        SqlDialect::toStorage(run.leaseExpiresAt),
+        SqlDialect::toStorage(run.createdAt),
+        SqlDialect::toStorage(run.startedAt),
+        SqlDialect::toStorage(run.completedAt),
+        Sql::text(run.publishedBy)};
+    Result<QSqlQuery> query =
+        Sql::run(transaction,
+                 u"INSERT INTO workflow_runs ("_s + kColumns
+                     + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+                 values,
+                 u"insert workflow run"_s);
     if (!query) {
         return query.error();
     }
-    const QVariantList values{run.id,
-                              run.ownerSubjectId,
-                              orEmpty(run.provider),
-                              run.status,
-                              appsColumn(run.target),
-                              orEmpty(run.trigger.value(u"scheduleId"_s).toString(
-                                  run.trigger.value(u"triggerId"_s).toString())),
-                              StoredJson::text(run.target.toJson()),
-                              StoredJson::text(run.trigger),
-                              StoredJson::text(run.authority.toJson()),
-                              StoredJson::text(stepsJson(run.steps)),
-                              orEmpty(run.statusMessage),
-                              StoredJson::valueColumn(run.result),
-                              run.cancelRequested,
-                              orEmpty(run.cancelReason),
-                              orEmpty(run.leaseOwner),
-                              SqlDialect::toStorage(run.leaseExpiresAt),
-                              SqlDialect::toStorage(run.createdAt),
-                              SqlDialect::toStorage(run.startedAt),
-                              SqlDialect::toStorage(run.completedAt),
-                              orEmpty(run.publishedBy)};
-    for (const QVariant &value : values) {
-        query->addBindValue(value);
-    }
-    return transaction.exec(*query, u"insert workflow run"_s);
+    return {};
 }
 
 Result<std::optional<WorkflowRun>> RunRepository::find(const QString &id)
 {
-    Result<QSqlQuery> query = m_database.prepare(kSelect + u"WHERE id = ?"_s);
+    Result<QSqlQuery> query =
+        Sql::run(m_database, kSelect + u"WHERE id = ?"_s, {id}, u"find workflow run"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(id);
-    if (!query->exec()) {
-        return m_database.dialect().toError(query->lastError(), u"find workflow run"_s);
     }
     if (!query->next()) {
         return std::optional<WorkflowRun>();
@@ -178,9 +187,9 @@ Result<RunPage> RunRepository::list(const RunFilter &filter)
         where.append(u"owner_subject_id = ?"_s);
         values.append(filter.ownerSubjectId);
     }
-    if (!filter.status.isEmpty()) {
+    if (filter.status) {
         where.append(u"status = ?"_s);
-        values.append(filter.status);
+        values.append(name(*filter.status));
     }
     if (!filter.app.isEmpty()) {
         where.append(u"apps LIKE ? ESCAPE '\\'"_s);
@@ -196,18 +205,15 @@ Result<RunPage> RunRepository::list(const RunFilter &filter)
         values.append(token->first);
         values.append(token->second);
     }
-    Result<QSqlQuery> query = m_database.prepare(
-        kSelect + (where.isEmpty() ? QString() : u"WHERE "_s + where.join(u" AND "_s))
-        + u" ORDER BY created_at DESC, id DESC LIMIT ?"_s);
+    values.append(filter.pageSize + 1);
+    Result<QSqlQuery> query =
+        Sql::run(m_database,
+                 kSelect + (where.isEmpty() ? QString() : u"WHERE "_s + where.join(u" AND "_s))
+                     + u" ORDER BY created_at DESC, id DESC LIMIT ?"_s,
+                 values,
+                 u"list workflow runs"_s);
     if (!query) {
         return query.error();
-    }
-    for (const QVariant &value : std::as_const(values)) {
-        query->addBindValue(value);
-    }
-    query->addBindValue(filter.pageSize + 1);
-    if (!query->exec()) {
-        return m_database.dialect().toError(query->lastError(), u"list workflow runs"_s);
     }
     RunPage page;
     while (query->next()) {
@@ -220,34 +226,29 @@ Result<RunPage> RunRepository::list(const RunFilter &filter)
     return page;
 }
 
-Result<std::optional<WorkflowRun>> RunRepository::claim(const QString &id, const QString &owner,
+Result<std::optional<WorkflowRun>> RunRepository::claim(const QString &id,
+                                                        const QString &owner,
                                                         const QDateTime &now,
                                                         const QDateTime &leaseUntil)
 {
     Transaction transaction(m_database);
-    Result<QSqlQuery> update = transaction.prepare(
+    Result<QSqlQuery> update = Sql::run(
+        transaction,
         u"UPDATE workflow_runs SET lease_owner = ?, lease_expires_at = ? WHERE id = ? AND "_s
-        + kUnfinished + u" AND (lease_owner = '' OR lease_expires_at IS NULL OR lease_expires_at < ?)"_s);
+            + kUnfinished
+            + u" AND (lease_owner = '' OR lease_expires_at IS NULL OR lease_expires_at < ?)"_s,
+        {owner, SqlDialect::toStorage(leaseUntil), id, SqlDialect::toStorage(now)},
+        u"claim workflow run"_s);
     if (!update) {
         return update.error();
-    }
-    update->addBindValue(owner);
-    update->addBindValue(SqlDialect::toStorage(leaseUntil));
-    update->addBindValue(id);
-    update->addBindValue(SqlDialect::toStorage(now));
-    if (Result<void> done = transaction.exec(*update, u"claim workflow run"_s); !done) {
-        return done.error();
     }
     if (update->numRowsAffected() != 1) {
         return std::optional<WorkflowRun>();
     }
-    Result<QSqlQuery> read = transaction.prepare(kSelect + u"WHERE id = ?"_s);
+    Result<QSqlQuery> read =
+        Sql::run(transaction, kSelect + u"WHERE id = ?"_s, {id}, u"read claimed workflow run"_s);
     if (!read) {
         return read.error();
-    }
-    read->addBindValue(id);
-    if (Result<void> done = transaction.exec(*read, u"read claimed workflow run"_s); !done) {
-        return done.error();
     }
     std::optional<WorkflowRun> run;
     if (read->next()) {
@@ -262,17 +263,15 @@ Result<std::optional<WorkflowRun>> RunRepository::claim(const QString &id, const
 
 Result<QStringList> RunRepository::claimable(const QDateTime &now, int limit)
 {
-    Result<QSqlQuery> query = m_database.prepare(
-        u"SELECT id FROM workflow_runs WHERE "_s + kUnfinished
-        + u" AND (lease_owner = '' OR lease_expires_at IS NULL OR lease_expires_at < ?) "
-          u"ORDER BY created_at LIMIT ?"_s);
+    Result<QSqlQuery> query =
+        Sql::run(m_database,
+                 u"SELECT id FROM workflow_runs WHERE "_s + kUnfinished
+                     + u" AND (lease_owner = '' OR lease_expires_at IS NULL OR lease_expires_at < "
+                       u"?) ORDER BY created_at LIMIT ?"_s,
+                 {SqlDialect::toStorage(now), limit},
+                 u"list claimable runs"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(SqlDialect::toStorage(now));
-    query->addBindValue(limit);
-    if (!query->exec()) {
-        return m_database.dialect().toError(query->lastError(), u"list claimable runs"_s);
     }
     QStringList ids;
     while (query->next()) {
@@ -281,28 +280,27 @@ Result<QStringList> RunRepository::claimable(const QDateTime &now, int limit)
     return ids;
 }
 
-Result<bool> RunRepository::save(const WorkflowRun &run, const QString &owner,
-                                 const QDateTime &leaseUntil)
+Result<bool>
+RunRepository::save(const WorkflowRun &run, const QString &owner, const QDateTime &leaseUntil)
 {
     Transaction transaction(m_database);
-    Result<QSqlQuery> query = transaction.prepare(
-        u"UPDATE workflow_runs SET status = ?, steps_json = ?, status_message = ?, "
-        u"result_json = ?, started_at = ?, completed_at = ?, lease_expires_at = ? "
-        u"WHERE id = ? AND lease_owner = ?"_s);
+    Result<QSqlQuery> query =
+        Sql::run(transaction,
+                 u"UPDATE workflow_runs SET status = ?, steps_json = ?, status_message = ?, "
+                 u"result_json = ?, started_at = ?, completed_at = ?, lease_expires_at = ? "
+                 u"WHERE id = ? AND lease_owner = ?"_s,
+                 {name(run.status),
+                  StoredJson::text(stepsJson(run.steps)),
+                  Sql::text(run.statusMessage),
+                  StoredJson::valueColumn(run.result),
+                  SqlDialect::toStorage(run.startedAt),
+                  SqlDialect::toStorage(run.completedAt),
+                  SqlDialect::toStorage(leaseUntil),
+                  run.id,
+                  owner},
+                 u"save workflow run"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(run.status);
-    query->addBindValue(StoredJson::text(stepsJson(run.steps)));
-    query->addBindValue(orEmpty(run.statusMessage));
-    query->addBindValue(StoredJson::valueColumn(run.result));
-    query->addBindValue(SqlDialect::toStorage(run.startedAt));
-    query->addBindValue(SqlDialect::toStorage(run.completedAt));
-    query->addBindValue(SqlDialect::toStorage(leaseUntil));
-    query->addBindValue(run.id);
-    query->addBindValue(owner);
-    if (Result<void> done = transaction.exec(*query, u"save workflow run"_s); !done) {
-        return done.error();
     }
     const bool held = query->numRowsAffected() == 1;
     if (Result<void> done = transaction.commit(); !done) {
@@ -311,40 +309,37 @@ Result<bool> RunRepository::save(const WorkflowRun &run, const QString &owner,
     return held;
 }
 
-Result<QHash<QString, QString>> RunRepository::renew(const QStringList &ids, const QString &owner,
-                                                    const QDateTime &leaseUntil)
+Result<QHash<QString, QString>>
+RunRepository::renew(const QStringList &ids, const QString &owner, const QDateTime &leaseUntil)
 {
     QHash<QString, QString> canceled;
     if (ids.isEmpty()) {
         return canceled;
     }
     const QString marks = QStringList(ids.size(), u"?"_s).join(u", "_s);
+    QVariantList idValues;
+    idValues.reserve(ids.size());
+    for (const QString &id : ids) {
+        idValues.append(id);
+    }
     Transaction transaction(m_database);
-    Result<QSqlQuery> update = transaction.prepare(
-        u"UPDATE workflow_runs SET lease_expires_at = ? WHERE lease_owner = ? AND id IN ("_s
-        + marks + u')');
+    Result<QSqlQuery> update = Sql::run(
+        transaction,
+        u"UPDATE workflow_runs SET lease_expires_at = ? WHERE lease_owner = ? AND id IN ("_s + marks
+            + u')',
+        QVariantList{SqlDialect::toStorage(leaseUntil), owner} + idValues,
+        u"renew run leases"_s);
     if (!update) {
         return update.error();
     }
-    update->addBindValue(SqlDialect::toStorage(leaseUntil));
-    update->addBindValue(owner);
-    for (const QString &id : ids) {
-        update->addBindValue(id);
-    }
-    if (Result<void> done = transaction.exec(*update, u"renew run leases"_s); !done) {
-        return done.error();
-    }
-    Result<QSqlQuery> read = transaction.prepare(
+    Result<QSqlQuery> read = Sql::run(
+        transaction,
         u"SELECT id, cancel_reason FROM workflow_runs WHERE cancel_requested = TRUE AND id IN ("_s
-        + marks + u')');
+            + marks + u')',
+        idValues,
+        u"read cancel requests"_s);
     if (!read) {
         return read.error();
-    }
-    for (const QString &id : ids) {
-        read->addBindValue(id);
-    }
-    if (Result<void> done = transaction.exec(*read, u"read cancel requests"_s); !done) {
-        return done.error();
     }
     while (read->next()) {
         canceled.insert(read->value(0).toString(), read->value(1).toString());
@@ -356,17 +351,14 @@ Result<QHash<QString, QString>> RunRepository::renew(const QStringList &ids, con
     return canceled;
 }
 
-Result<WorkflowRun> RunRepository::requestCancel(const QString &id, const QString &reason,
-                                                 const QDateTime &now)
+Result<WorkflowRun>
+RunRepository::requestCancel(const QString &id, const QString &reason, const QDateTime &now)
 {
     Transaction transaction(m_database);
-    Result<QSqlQuery> read = transaction.prepare(kSelect + u"WHERE id = ?"_s);
+    Result<QSqlQuery> read =
+        Sql::run(transaction, kSelect + u"WHERE id = ?"_s, {id}, u"read workflow run"_s);
     if (!read) {
         return read.error();
-    }
-    read->addBindValue(id);
-    if (Result<void> done = transaction.exec(*read, u"read workflow run"_s); !done) {
-        return done.error();
     }
     if (!read->next()) {
         return Error::notFound(u"workflow run \"%1\" not found"_s.arg(id));
@@ -374,32 +366,32 @@ Result<WorkflowRun> RunRepository::requestCancel(const QString &id, const QStrin
     WorkflowRun run = fromRow(*read);
     read->finish();
     if (run.isTerminal()) {
-        return Error::conflict(u"workflow run \"%1\" is already %2"_s.arg(id, run.status));
+        return Error::conflict(u"workflow run \"%1\" is already %2"_s.arg(id, name(run.status)));
     }
-    const bool unheld = run.leaseOwner.isEmpty() || !run.leaseExpiresAt || *run.leaseExpiresAt < now;
+    const bool unheld =
+        run.leaseOwner.isEmpty() || !run.leaseExpiresAt || *run.leaseExpiresAt < now;
     run.cancelRequested = true;
     run.cancelReason = reason;
-    Result<QSqlQuery> write = transaction.prepare(
-        u"UPDATE workflow_runs SET cancel_requested = TRUE, cancel_reason = ?, status = ?, "
-        u"status_message = ?, completed_at = ? WHERE id = ?"_s);
-    if (!write) {
-        return write.error();
-    }
-    if (unheld && run.status == u"pending") {
-        run.status = u"canceled"_s;
+    if (unheld && run.status == WorkflowRun::Status::Pending) {
+        run.status = WorkflowRun::Status::Canceled;
         run.statusMessage = reason.isEmpty() ? u"canceled"_s : u"canceled: "_s + reason;
         run.completedAt = now;
         for (WorkflowRunStep &step : run.steps) {
-            step.status = u"canceled"_s;
+            step.status = WorkflowRunStep::Status::Canceled;
         }
     }
-    write->addBindValue(orEmpty(reason));
-    write->addBindValue(run.status);
-    write->addBindValue(orEmpty(run.statusMessage));
-    write->addBindValue(SqlDialect::toStorage(run.completedAt));
-    write->addBindValue(id);
-    if (Result<void> done = transaction.exec(*write, u"request run cancel"_s); !done) {
-        return done.error();
+    Result<QSqlQuery> write = Sql::run(
+        transaction,
+        u"UPDATE workflow_runs SET cancel_requested = TRUE, cancel_reason = ?, status = ?, "
+        u"status_message = ?, completed_at = ? WHERE id = ?"_s,
+        {Sql::text(reason),
+         name(run.status),
+         Sql::text(run.statusMessage),
+         SqlDialect::toStorage(run.completedAt),
+         id},
+        u"request run cancel"_s);
+    if (!write) {
+        return write.error();
     }
     if (Result<void> done = transaction.commit(); !done) {
         return done.error();
@@ -410,15 +402,14 @@ Result<WorkflowRun> RunRepository::requestCancel(const QString &id, const QStrin
 Result<int> RunRepository::pruneFinished(const QDateTime &before)
 {
     Transaction transaction(m_database);
-    Result<QSqlQuery> query = transaction.prepare(
-        u"DELETE FROM workflow_runs WHERE completed_at IS NOT NULL AND completed_at < ? AND "
-        u"status IN ('succeeded', 'failed', 'canceled')"_s);
+    Result<QSqlQuery> query = Sql::run(
+        transaction,
+        u"DELETE FROM workflow_runs WHERE completed_at IS NOT NULL AND completed_at < ? AND "_s
+            + kFinished,
+        {SqlDialect::toStorage(before)},
+        u"prune workflow runs"_s);
     if (!query) {
         return query.error();
-    }
-    query->addBindValue(SqlDialect::toStorage(before));
-    if (Result<void> done = transaction.exec(*query, u"prune workflow runs"_s); !done) {
-        return done.error();
     }
     const int count = query->numRowsAffected();
     if (Result<void> done = transaction.commit(); !done) {

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "workflows/WorkflowConfigSync.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 #include "crypto/Hash.h"
 #include "store/SqlDialect.h"
 #include "store/Transaction.h"
@@ -44,7 +44,8 @@ Result<WorkflowDefinition> buildWanted(const Wanted &wanted, const WorkflowServi
         return target.error();
     }
     const WorkflowAuthority authority = WorkflowAuthority::config(*target, wanted.permissions);
-    Result<WorkflowDefinition> built = service.build(wanted.kind, wanted.body, authority.principal());
+    Result<WorkflowDefinition> built =
+        service.build(wanted.kind, wanted.body, authority.principal());
     if (!built) {
         return built;
     }
@@ -53,25 +54,11 @@ Result<WorkflowDefinition> buildWanted(const Wanted &wanted, const WorkflowServi
     built->managedBy = u"config"_s;
     built->configKey = wanted.key;
     built->id = wanted.kind == WorkflowDefinition::Kind::Schedule ? scheduleId(wanted.key)
-                                                                   : triggerId(wanted.key);
+                                                                  : triggerId(wanted.key);
     return built;
 }
 
-} // namespace
-
-QString scheduleId(const QString &key)
-{
-    return u"cfg_"_s + Crypto::sha256Hex(key.toUtf8());
-}
-
-QString triggerId(const QString &key)
-{
-    return u"cfg_"_s + Crypto::sha256Hex("event_trigger\0"_ba + key.toUtf8());
-}
-
-Result<void> reconcile(const WorkflowsConfig &config, Database &database,
-                       DefinitionRepository &definitions, const WorkflowService &service,
-                       const Clock &clock)
+QList<Wanted> wantedSchedules(const WorkflowsConfig &config)
 {
     QList<Wanted> wanted;
     for (auto it = config.schedules.begin(); it != config.schedules.end(); ++it) {
@@ -82,9 +69,18 @@ Result<void> reconcile(const WorkflowsConfig &config, Database &database,
         if (!it->provider.isEmpty()) {
             body.insert(u"provider"_s, it->provider);
         }
-        wanted.append({u"workflows.schedules."_s + it.key(), it.key(),
-                       WorkflowDefinition::Kind::Schedule, body, permissionsJson(it->permissions)});
+        wanted.append({u"workflows.schedules."_s + it.key(),
+                       it.key(),
+                       WorkflowDefinition::Kind::Schedule,
+                       body,
+                       permissionsJson(it->permissions)});
     }
+    return wanted;
+}
+
+QList<Wanted> wantedTriggers(const WorkflowsConfig &config)
+{
+    QList<Wanted> wanted;
     for (auto it = config.eventTriggers.begin(); it != config.eventTriggers.end(); ++it) {
         QJsonObject match{{u"type"_s, it->match.type}};
         if (!it->match.source.isEmpty()) {
@@ -105,11 +101,87 @@ Result<void> reconcile(const WorkflowsConfig &config, Database &database,
                 << u"workflow: workflows.eventTriggers.%1 names no publishers: no published "
                    u"event fires it (name subject ids, or \"*\" for any publisher)"_s.arg(it.key());
         }
-        wanted.append({u"workflows.eventTriggers."_s + it.key(), it.key(),
-                       WorkflowDefinition::Kind::EventTrigger, body,
+        wanted.append({u"workflows.eventTriggers."_s + it.key(),
+                       it.key(),
+                       WorkflowDefinition::Kind::EventTrigger,
+                       body,
                        permissionsJson(it->permissions)});
     }
+    return wanted;
+}
 
+struct Tally
+{
+    int created = 0;
+    int updated = 0;
+};
+
+// Inserts `wanted`, or updates its stored row when it changed; takes the row out of `existing`
+// (what is left there is deleted).
+Result<void> apply(Transaction &transaction,
+                   DefinitionRepository &definitions,
+                   const WorkflowService &service,
+                   const Wanted &wanted,
+                   QHash<QString, WorkflowDefinition> &existing,
+                   const QDateTime &now,
+                   Tally &tally)
+{
+    Result<WorkflowDefinition> built = buildWanted(wanted, service);
+    if (!built) {
+        return built.error();
+    }
+    WorkflowDefinition d = std::move(*built);
+    const auto old = existing.constFind(d.id);
+    if (old == existing.cend()) {
+        d.createdAt = now;
+        d.updatedAt = now;
+        d.nextRunAt = service.nextRun(d, now);
+        if (Result<void> done = definitions.insert(transaction, d); !done) {
+            return done;
+        }
+        ++tally.created;
+        return {};
+    }
+    d.createdAt = old->createdAt;
+    const bool sameTiming =
+        old->cron == d.cron && old->timezone == d.timezone && old->paused == d.paused;
+    d.nextRunAt = sameTiming ? old->nextRunAt : service.nextRun(d, now);
+    const bool same = sameTiming && old->provider == d.provider && old->matchType == d.matchType
+                      && old->matchSource == d.matchSource && old->matchSubject == d.matchSubject
+                      && old->publishers == d.publishers
+                      && old->target.toJson() == d.target.toJson()
+                      && old->authority.toJson() == d.authority.toJson();
+    existing.remove(d.id);
+    if (same) {
+        return {};
+    }
+    d.updatedAt = now;
+    if (Result<bool> done = definitions.update(transaction, d); !done) {
+        return done.error();
+    }
+    ++tally.updated;
+    return {};
+}
+
+} // namespace
+
+QString scheduleId(const QString &key)
+{
+    return u"cfg_"_s + Crypto::sha256Hex(key.toUtf8());
+}
+
+QString triggerId(const QString &key)
+{
+    return u"cfg_"_s + Crypto::sha256Hex("event_trigger\0"_ba + key.toUtf8());
+}
+
+Result<void> reconcile(const WorkflowsConfig &config,
+                       Database &database,
+                       DefinitionRepository &definitions,
+                       const WorkflowService &service,
+                       const Clock &clock)
+{
+    const QList<Wanted> wanted = wantedSchedules(config) + wantedTriggers(config);
     Result<QList<WorkflowDefinition>> existingList = definitions.listManagedByConfig();
     if (!existingList) {
         return existingList.error();
@@ -120,44 +192,12 @@ Result<void> reconcile(const WorkflowsConfig &config, Database &database,
     }
     const QDateTime now = SqlDialect::fromStorage(SqlDialect::toStorage(clock()));
     Transaction transaction(database);
-    int created = 0;
-    int updated = 0;
-    for (const Wanted &w : std::as_const(wanted)) {
-        Result<WorkflowDefinition> built = buildWanted(w, service);
-        if (!built) {
-            return Error{built.error().code, w.path + u": "_s + built.error().message};
-        }
-        WorkflowDefinition d = std::move(*built);
-        const auto old = existing.constFind(d.id);
-        if (old == existing.cend()) {
-            d.createdAt = now;
-            d.updatedAt = now;
-            d.nextRunAt = service.nextRun(d, now);
-            if (Result<void> done = definitions.insert(transaction, d); !done) {
-                return Error{done.error().code, w.path + u": "_s + done.error().message};
-            }
-            ++created;
-            continue;
-        }
-        d.createdAt = old->createdAt;
-        const bool sameTiming = old->cron == d.cron && old->timezone == d.timezone
-            && old->paused == d.paused;
-        d.nextRunAt = sameTiming ? old->nextRunAt : service.nextRun(d, now);
-        const bool same = sameTiming && old->provider == d.provider && old->matchType == d.matchType
-                          && old->matchSource == d.matchSource
-                          && old->matchSubject == d.matchSubject && old->publishers == d.publishers
-                          && old->target.toJson() == d.target.toJson()
-                          && old->authority.toJson() == d.authority.toJson();
-        existing.remove(d.id);
-        if (same) {
-            continue;
-        }
-        d.updatedAt = now;
-        Result<bool> done = definitions.update(transaction, d);
-        if (!done) {
+    Tally tally;
+    for (const Wanted &w : wanted) {
+        if (Result<void> done = apply(transaction, definitions, service, w, existing, now, tally);
+            !done) {
             return Error{done.error().code, w.path + u": "_s + done.error().message};
         }
-        ++updated;
     }
     for (const WorkflowDefinition &gone : std::as_const(existing)) {
         if (Result<bool> done = definitions.remove(transaction, gone.id); !done) {
@@ -167,9 +207,10 @@ Result<void> reconcile(const WorkflowsConfig &config, Database &database,
     if (Result<void> done = transaction.commit(); !done) {
         return done;
     }
-    if (created + updated + existing.size() > 0) {
-        qCInfo(lcWorkflow) << "workflow: config workflows reconciled:" << created << "created,"
-                           << updated << "updated," << existing.size() << "deleted";
+    if (tally.created + tally.updated + existing.size() > 0) {
+        qCInfo(lcWorkflow) << "workflow: config workflows reconciled:" << tally.created
+                           << "created," << tally.updated << "updated," << existing.size()
+                           << "deleted";
     }
     return {};
 }

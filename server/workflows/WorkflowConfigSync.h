@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "config/WorkflowConfig.h"
+#include "shared/Clock.h"
 #include "shared/Result.h"
 
 namespace Gestalt {
@@ -25,9 +25,11 @@ namespace WorkflowConfigSync {
 [[nodiscard]] QString triggerId(const QString &key);
 
 // Errors name the entry: `workflows.schedules.nightly: workflow step "a": app "x" not found`.
-[[nodiscard]] Result<void> reconcile(const WorkflowsConfig &config, Database &database,
+[[nodiscard]] Result<void> reconcile(const WorkflowsConfig &config,
+                                     Database &database,
                                      DefinitionRepository &definitions,
-                                     const WorkflowService &service, const Clock &clock);
+                                     const WorkflowService &service,
+                                     const Clock &clock);
 
 } // namespace WorkflowConfigSync
 } // namespace Gestalt

@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "config/Config.h"
+#include "shared/Clock.h"
 #include "shared/Result.h"
 
 #include <memory>
@@ -22,8 +22,11 @@ class MetricsRegistry;
 class Router;
 class RunExecutor;
 class RunRepository;
+class WorkflowDefinitions;
+class WorkflowEvents;
 class WorkflowMetrics;
 class WorkflowRoutes;
+class WorkflowRunQueries;
 class WorkflowScheduler;
 class WorkflowService;
 
@@ -49,6 +52,10 @@ public:
     // Reconciles the config-managed workflows (errors name the config entry).
     [[nodiscard]] static Result<std::unique_ptr<WorkflowEngine>> create(const Deps &deps);
     ~WorkflowEngine();
+    WorkflowEngine(const WorkflowEngine &) = delete;
+    WorkflowEngine &operator=(const WorkflowEngine &) = delete;
+    WorkflowEngine(WorkflowEngine &&) = delete;
+    WorkflowEngine &operator=(WorkflowEngine &&) = delete;
 
     void registerRoutes(Router &router);
     // Starts firing schedules and executing runs / stops taking new work (in-flight steps end).
@@ -69,6 +76,10 @@ private:
     std::unique_ptr<WorkflowService> m_service;
     std::unique_ptr<RunExecutor> m_executor;
     std::unique_ptr<WorkflowScheduler> m_scheduler;
+    // The API's seams: schedules and triggers, runs, events.
+    std::unique_ptr<WorkflowDefinitions> m_definitionApi;
+    std::unique_ptr<WorkflowRunQueries> m_runApi;
+    std::unique_ptr<WorkflowEvents> m_events;
     std::unique_ptr<WorkflowRoutes> m_routes;
 };
 

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "workflows/WorkflowRecords.h"
+
 #include <QString>
 
 namespace Gestalt {
@@ -20,9 +22,9 @@ public:
     // gestaltd_workflow_runs_started_total{gestalt_workflow_trigger_kind}
     void runStarted(const QString &triggerKind);
     // gestaltd_workflow_runs_finished_total{gestalt_workflow_run_status}
-    void runFinished(const QString &status);
+    void runFinished(WorkflowRun::Status status);
     // gestaltd_workflow_step_duration_seconds{gestalt_workflow_step_kind,gestalt_workflow_step_status}
-    void stepFinished(const QString &kind, const QString &status, double seconds);
+    void stepFinished(const QString &kind, WorkflowRunStep::Status status, double seconds);
     // gestaltd_workflow_schedule_lag_seconds: firing time minus the time it was due.
     void scheduleFired(double lagSeconds);
     // gestaltd_workflow_events_published_total

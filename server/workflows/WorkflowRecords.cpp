@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "workflows/WorkflowRecords.h"
 
+#include "core/Logging.h"
+#include "shared/EnumNames.h"
 #include "shared/TimeFormat.h"
 
 using namespace Qt::StringLiterals;
@@ -34,9 +36,10 @@ QJsonArray stepPermissions(const WorkflowTarget &target)
             named.append({step.app, step.operation});
             continue;
         }
-        for (const QJsonValue &tool : step.agent.value(u"tools"_s).toArray()) {
+        for (const auto &tool : step.agent.value(u"tools"_s).toArray()) {
             const QJsonObject ref = tool.toObject();
-            named.append({ref.value(u"appName"_s).toString(), ref.value(u"operation"_s).toString()});
+            named.append(
+                {ref.value(u"appName"_s).toString(), ref.value(u"operation"_s).toString()});
         }
     }
     QJsonArray permissions;
@@ -92,7 +95,7 @@ WorkflowAuthority WorkflowAuthority::config(const WorkflowTarget &target,
     authority.displayName = u"Workflow Config"_s;
     authority.authSource = u"config"_s;
     QJsonArray permissions = stepPermissions(target);
-    for (const QJsonValue &extra : extraPermissions) {
+    for (const auto &extra : extraPermissions) {
         const QJsonObject entry = extra.toObject();
         const QString app = entry.value(u"app"_s).toString();
         bool merged = false;
@@ -107,7 +110,7 @@ WorkflowAuthority WorkflowAuthority::config(const WorkflowTarget &target,
             if (more.isEmpty()) {
                 operations = QJsonArray();
             } else if (!operations.isEmpty()) {
-                for (const QJsonValue &op : more) {
+                for (const auto &op : more) {
                     if (!operations.contains(op)) {
                         operations.append(op);
                     }
@@ -148,9 +151,12 @@ QJsonObject WorkflowAuthority::actorJson() const
 
 QJsonObject WorkflowAuthority::toJson() const
 {
-    return QJsonObject{{u"subjectId"_s, subjectId},     {u"userId"_s, userId},
-                       {u"email"_s, email},             {u"displayName"_s, displayName},
-                       {u"authSource"_s, authSource},   {u"permissions"_s, permissions}};
+    return QJsonObject{{u"subjectId"_s, subjectId},
+                       {u"userId"_s, userId},
+                       {u"email"_s, email},
+                       {u"displayName"_s, displayName},
+                       {u"authSource"_s, authSource},
+                       {u"permissions"_s, permissions}};
 }
 
 WorkflowAuthority WorkflowAuthority::fromJson(const QJsonObject &json)
@@ -165,14 +171,70 @@ WorkflowAuthority WorkflowAuthority::fromJson(const QJsonObject &json)
     return authority;
 }
 
+namespace {
+
+constexpr std::array<EnumName<WorkflowDefinition::Kind>, 2> kKindNames{{
+    {WorkflowDefinition::Kind::Schedule, u"schedule"},
+    {WorkflowDefinition::Kind::EventTrigger, u"event_trigger"},
+}};
+
+constexpr std::array<EnumName<WorkflowRun::Status>, 5> kRunStatusNames{{
+    {WorkflowRun::Status::Pending, u"pending"},
+    {WorkflowRun::Status::Running, u"running"},
+    {WorkflowRun::Status::Succeeded, u"succeeded"},
+    {WorkflowRun::Status::Failed, u"failed"},
+    {WorkflowRun::Status::Canceled, u"canceled"},
+}};
+
+constexpr std::array<EnumName<WorkflowRunStep::Status>, 6> kStepStatusNames{{
+    {WorkflowRunStep::Status::Pending, u"pending"},
+    {WorkflowRunStep::Status::Running, u"running"},
+    {WorkflowRunStep::Status::Succeeded, u"succeeded"},
+    {WorkflowRunStep::Status::Failed, u"failed"},
+    {WorkflowRunStep::Status::Canceled, u"canceled"},
+    {WorkflowRunStep::Status::Skipped, u"skipped"},
+}};
+
+} // namespace
+
 QString WorkflowDefinition::kindName(Kind kind)
 {
-    return kind == Kind::Schedule ? u"schedule"_s : u"event_trigger"_s;
+    return enumName(kKindNames, kind);
+}
+
+std::optional<WorkflowDefinition::Kind> WorkflowDefinition::parseKind(QStringView text)
+{
+    return parseEnumName(kKindNames, text);
+}
+
+QString name(WorkflowRun::Status status)
+{
+    return enumName(kRunStatusNames, status);
+}
+
+std::optional<WorkflowRun::Status> parseRunStatus(QStringView text)
+{
+    return parseEnumName(kRunStatusNames, text);
+}
+
+QString runStatusNames()
+{
+    return joinedEnumNames(kRunStatusNames);
+}
+
+QString name(WorkflowRunStep::Status status)
+{
+    return enumName(kStepStatusNames, status);
+}
+
+std::optional<WorkflowRunStep::Status> parseStepStatus(QStringView text)
+{
+    return parseEnumName(kStepStatusNames, text);
 }
 
 QJsonObject WorkflowRunStep::toJson() const
 {
-    QJsonObject json{{u"id"_s, id}, {u"status"_s, status}};
+    QJsonObject json{{u"id"_s, id}, {u"status"_s, name(status)}};
     if (startedAt) {
         json.insert(u"startedAt"_s, isoUtc(*startedAt));
     }
@@ -195,7 +257,15 @@ WorkflowRunStep WorkflowRunStep::fromJson(const QJsonObject &json)
 {
     WorkflowRunStep step;
     step.id = json.value(u"id"_s).toString();
-    step.status = json.value(u"status"_s).toString(u"pending"_s);
+    // A status this build does not know (a newer replica's, a corrupt row) reads as failed.
+    const QString status = json.value(u"status"_s).toString(name(Status::Pending));
+    if (std::optional<Status> known = parseStepStatus(status)) {
+        step.status = *known;
+    } else {
+        qCWarning(lcWorkflow) << "workflow run step" << step.id << "has an unknown status" << status
+                              << "- read as failed";
+        step.status = Status::Failed;
+    }
     step.startedAt = timeFrom(json.value(u"startedAt"_s));
     step.completedAt = timeFrom(json.value(u"completedAt"_s));
     step.httpStatus = json.value(u"httpStatus"_s).toInt();

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "identity/Principal.h"
+#include "core/Principal.h"
 #include "workflows/WorkflowTarget.h"
 
 #include <QDateTime>
@@ -27,8 +27,8 @@ struct WorkflowAuthority
     QString userId;
     QString email;
     QString displayName;
-    QString authSource;           // session | api_token | env | config
-    QJsonArray permissions;       // [{app, operations: [...]}]
+    QString authSource;     // session | api_token | env | config
+    QJsonArray permissions; // [{app, operations: [...]}]
 
     [[nodiscard]] static WorkflowAuthority of(const Principal &creator,
                                               const WorkflowTarget &target);
@@ -77,17 +77,29 @@ struct WorkflowDefinition
     QDateTime updatedAt;
 
     [[nodiscard]] bool isSchedule() const { return kind == Kind::Schedule; }
+    // Stored as schedule | event_trigger.
     [[nodiscard]] static QString kindName(Kind kind);
+    [[nodiscard]] static std::optional<Kind> parseKind(QStringView text);
 };
 
 // The state of one step inside a run.
 struct WorkflowRunStep
 {
+    // Stored and shown as pending | running | succeeded | failed | canceled | skipped.
+    enum class Status {
+        Pending,
+        Running,
+        Succeeded,
+        Failed,
+        Canceled,
+        Skipped,
+    };
+
     QString id;
-    QString status = QStringLiteral("pending"); // pending | running | succeeded | failed | canceled | skipped
+    Status status = Status::Pending;
     std::optional<QDateTime> startedAt;
     std::optional<QDateTime> completedAt;
-    int httpStatus = 0;  // app steps: the upstream's status
+    int httpStatus = 0;                                    // app steps: the upstream's status
     QJsonValue output = QJsonValue(QJsonValue::Undefined); // until it succeeded
     QString error;
 
@@ -97,12 +109,22 @@ struct WorkflowRunStep
 
 struct WorkflowRun
 {
+    // Stored and shown as pending | running | succeeded | failed | canceled.
+    enum class Status {
+        Pending,
+        Running,
+        Succeeded,
+        Failed,
+        Canceled,
+    };
+
     QString id;
     QString ownerSubjectId;
     QString provider;
-    QString status = QStringLiteral("pending"); // pending | running | succeeded | failed | canceled
+    Status status = Status::Pending;
     WorkflowTarget target;
-    QJsonObject trigger; // {kind: schedule|event|manual, scheduleId?, scheduledFor?, triggerId?, event?}
+    QJsonObject
+        trigger; // {kind: schedule|event|manual, scheduleId?, scheduledFor?, triggerId?, event?}
     QString publishedBy; // event runs: the subject that published the event
     WorkflowAuthority authority;
     QList<WorkflowRunStep> steps;
@@ -118,8 +140,33 @@ struct WorkflowRun
 
     [[nodiscard]] bool isTerminal() const
     {
-        return status == u"succeeded" || status == u"failed" || status == u"canceled";
+        return status == Status::Succeeded || status == Status::Failed
+               || status == Status::Canceled;
     }
 };
+
+// A page of the run list (RunRepository::list) and what selects it.
+struct RunFilter
+{
+    QString ownerSubjectId; // empty: every owner
+    QString app;            // runs with a step on this app
+    std::optional<WorkflowRun::Status> status;
+    int pageSize = 100;
+    QString pageToken; // from RunPage::nextPageToken
+};
+
+struct RunPage
+{
+    QList<WorkflowRun> runs; // newest first
+    QString nextPageToken;   // empty on the last page
+};
+
+// The wire and storage names of the statuses (the metrics labels too).
+[[nodiscard]] QString name(WorkflowRun::Status status);
+[[nodiscard]] std::optional<WorkflowRun::Status> parseRunStatus(QStringView text);
+// "pending, running, succeeded, failed, canceled": the list filter's message.
+[[nodiscard]] QString runStatusNames();
+[[nodiscard]] QString name(WorkflowRunStep::Status status);
+[[nodiscard]] std::optional<WorkflowRunStep::Status> parseStepStatus(QStringView text);
 
 } // namespace Gestalt

@@ -4,8 +4,10 @@
 
 #include "audit/AuditLog.h"
 #include "http/Paging.h"
+#include "workflows/WorkflowDefinitions.h"
+#include "workflows/WorkflowEvents.h"
+#include "workflows/WorkflowRunQueries.h"
 #include "workflows/WorkflowService.h"
-#include "workflows/WorkflowYaml.h"
 
 #include <QJsonArray>
 
@@ -44,157 +46,176 @@ QByteArray mediaType(const HttpRequest &request)
     return type.trimmed().toLower();
 }
 
+// The id a route's path names, as its audit target's id.
+AuditTarget pathTarget(const HttpRequest &request, const QString &kind)
+{
+    return {kind, request.pathParam(u"id"_s), {}};
+}
+
 } // namespace
 
-WorkflowRoutes::WorkflowRoutes(WorkflowService &service)
-    : m_service(service)
+class WorkflowRoutes::DefinitionRoutes final
+{
+public:
+    DefinitionRoutes(WorkflowRoutes &routes, Kind kind)
+        : m_routes(routes)
+        , m_definitions(routes.m_deps.definitions)
+        , m_kind(kind)
+        , m_action(kind == Kind::Schedule ? u"workflow.schedule."_s : u"workflow.event_trigger."_s)
+        , m_target(kind == Kind::Schedule ? u"workflow_schedule"_s : u"workflow_event_trigger"_s)
+    {}
+
+    void registerRoutes(Router &router)
+    {
+        const QString base = m_kind == Kind::Schedule ? u"/api/v1/workflow/schedules"_s
+                                                      : u"/api/v1/workflow/event-triggers"_s;
+        const QString item = base + u"/{id}"_s;
+        const RouteAuth auth = RouteAuth::Authenticated;
+        router.route(u"GET"_s, base, auth, this, &DefinitionRoutes::list);
+        router.route(u"POST"_s, base, auth, this, &DefinitionRoutes::create);
+        router.route(u"GET"_s, item, auth, this, &DefinitionRoutes::get);
+        router.route(u"PUT"_s, item, auth, this, &DefinitionRoutes::update);
+        router.route(u"DELETE"_s, item, auth, this, &DefinitionRoutes::remove);
+        router.route(u"POST"_s, item + u"/pause"_s, auth, this, &DefinitionRoutes::pause);
+        router.route(u"POST"_s, item + u"/resume"_s, auth, this, &DefinitionRoutes::resume);
+    }
+
+private:
+    Result<HttpResponse> list(const HttpRequest &request)
+    {
+        Result<QList<WorkflowDefinition>> list = m_definitions.list(*request.principal, m_kind);
+        if (!list) {
+            return list.error();
+        }
+        QJsonArray json;
+        for (const WorkflowDefinition &d : std::as_const(*list)) {
+            json.append(WorkflowService::toJson(d));
+        }
+        return HttpResponse::json(200, json);
+    }
+
+    Result<HttpResponse> create(const HttpRequest &request)
+    {
+        Result<QJsonObject> body = request.jsonObject();
+        return audited(
+            request,
+            u"create"_s,
+            {m_target, {}, {}},
+            body ? definitionResponse(201, m_definitions.create(*request.principal, m_kind, *body))
+                 : Result<HttpResponse>(body.error()));
+    }
+
+    Result<HttpResponse> get(const HttpRequest &request)
+    {
+        return definitionResponse(
+            200, m_definitions.get(*request.principal, m_kind, request.pathParam(u"id"_s)));
+    }
+
+    Result<HttpResponse> update(const HttpRequest &request)
+    {
+        Result<QJsonObject> body = request.jsonObject();
+        return audited(
+            request,
+            u"update"_s,
+            pathTarget(request, m_target),
+            body ? definitionResponse(
+                200,
+                m_definitions.update(*request.principal, m_kind, request.pathParam(u"id"_s), *body))
+                 : Result<HttpResponse>(body.error()));
+    }
+
+    Result<HttpResponse> remove(const HttpRequest &request)
+    {
+        const Result<void> removed =
+            m_definitions.remove(*request.principal, m_kind, request.pathParam(u"id"_s));
+        return audited(request,
+                       u"delete"_s,
+                       pathTarget(request, m_target),
+                       removed ? Result<HttpResponse>(
+                           HttpResponse::json(200, QJsonObject{{u"status"_s, u"deleted"_s}}))
+                               : Result<HttpResponse>(removed.error()));
+    }
+
+    Result<HttpResponse> pause(const HttpRequest &request) { return setPaused(request, true); }
+    Result<HttpResponse> resume(const HttpRequest &request) { return setPaused(request, false); }
+
+    Result<HttpResponse> setPaused(const HttpRequest &request, bool paused)
+    {
+        return audited(request,
+                       paused ? u"pause"_s : u"resume"_s,
+                       pathTarget(request, m_target),
+                       definitionResponse(
+                           200,
+                           m_definitions.setPaused(
+                               *request.principal, m_kind, request.pathParam(u"id"_s), paused)));
+    }
+
+    // workflow.schedule.<verb> / workflow.event_trigger.<verb>
+    Result<HttpResponse> audited(const HttpRequest &request,
+                                 const QString &verb,
+                                 const AuditTarget &target,
+                                 Result<HttpResponse> response) const
+    {
+        return m_routes.audited(request, m_action + verb, target, std::move(response));
+    }
+
+    WorkflowRoutes &m_routes;
+    WorkflowDefinitions &m_definitions;
+    Kind m_kind;
+    QString m_action;
+    QString m_target;
+};
+
+WorkflowRoutes::WorkflowRoutes(Deps deps)
+    : m_deps(deps)
+    , m_schedules(std::make_unique<DefinitionRoutes>(*this, Kind::Schedule))
+    , m_triggers(std::make_unique<DefinitionRoutes>(*this, Kind::EventTrigger))
 {}
 
-SyncHandler WorkflowRoutes::audited(SyncHandler handler, const QString &action,
-                                    const QString &targetKind, const QString &idParam)
+WorkflowRoutes::~WorkflowRoutes() = default;
+
+Result<HttpResponse> WorkflowRoutes::audited(const HttpRequest &request,
+                                             const QString &action,
+                                             const AuditTarget &target,
+                                             Result<HttpResponse> response) const
 {
-    return [this, handler = std::move(handler), action, targetKind,
-            idParam](const HttpRequest &request) {
-        Result<HttpResponse> response = handler(request);
-        if (m_audit) {
-            AuditEvent event;
-            event.context = AuditContext::fromRequest(request);
-            event.setPrincipal(*request.principal);
-            event.action = action;
-            event.targetKind = targetKind;
-            event.targetId = idParam.isEmpty() ? QString() : request.pathParam(idParam);
-            event.allowed = response.hasValue();
-            event.error = response ? QString() : publicMessage(response.error());
-            m_audit->record(std::move(event));
-        }
-        return response;
-    };
+    if (m_audit) {
+        AuditEvent event = AuditEvent::forRequest(request, action, target);
+        event.setOutcome(response);
+        m_audit->record(std::move(event));
+    }
+    return response;
 }
 
 void WorkflowRoutes::registerRoutes(Router &router)
 {
-    registerDefinitionRoutes(router, Kind::Schedule);
-    registerDefinitionRoutes(router, Kind::EventTrigger);
-    router.route(u"POST"_s, u"/api/v1/workflow/events"_s, RouteAuth::Authenticated,
-                 audited(
-                     [this](const HttpRequest &request) -> Result<HttpResponse> {
-                         Result<QJsonObject> body = request.jsonObject();
-                         if (!body) {
-                             return body.error();
-                         }
-                         Result<QJsonObject> published =
-                             m_service.publish(*request.principal, *body);
-                         if (!published) {
-                             return published.error();
-                         }
-                         return HttpResponse::json(202, *published);
-                     },
-                     u"workflow.event.publish"_s, u"workflow_event"_s, QString()));
-    router.route(u"GET"_s, u"/api/v1/workflow/runs"_s, RouteAuth::Authenticated,
-                 [this](const HttpRequest &request) { return listRuns(request); });
-    router.route(u"GET"_s, u"/api/v1/workflow/runs/{id}"_s, RouteAuth::Authenticated,
-                 [this](const HttpRequest &request) {
-                     return runResponse(
-                         m_service.getRun(*request.principal, request.pathParam(u"id"_s)));
-                 });
-    router.route(u"POST"_s, u"/api/v1/workflow/runs/{id}/cancel"_s, RouteAuth::Authenticated,
-                 audited(
-                     [this](const HttpRequest &request) -> Result<HttpResponse> {
-                         Result<QJsonObject> body = request.jsonObject(true);
-                         if (!body) {
-                             return body.error();
-                         }
-                         const QJsonValue reason = body->value(u"reason"_s);
-                         if (!reason.isUndefined() && !reason.isNull() && !reason.isString()) {
-                             return Error::invalid(u"reason must be a string"_s);
-                         }
-                         return runResponse(m_service.cancelRun(*request.principal,
-                                                                request.pathParam(u"id"_s),
-                                                                reason.toString().trimmed()));
-                     },
-                     u"workflow.run.cancel"_s, u"workflow_run"_s, u"id"_s));
-    router.route(u"GET"_s, u"/api/v1/workflow/config/export"_s, RouteAuth::Authenticated,
-                 [this](const HttpRequest &request) { return exportYaml(request); });
+    m_schedules->registerRoutes(router);
+    m_triggers->registerRoutes(router);
+    const RouteAuth auth = RouteAuth::Authenticated;
+    router.route(
+        u"POST"_s, u"/api/v1/workflow/events"_s, auth, this, &WorkflowRoutes::publishEvent);
+    router.route(u"GET"_s, u"/api/v1/workflow/runs"_s, auth, this, &WorkflowRoutes::listRuns);
+    router.route(u"GET"_s, u"/api/v1/workflow/runs/{id}"_s, auth, this, &WorkflowRoutes::getRun);
+    router.route(
+        u"POST"_s, u"/api/v1/workflow/runs/{id}/cancel"_s, auth, this, &WorkflowRoutes::cancelRun);
+    router.route(
+        u"GET"_s, u"/api/v1/workflow/config/export"_s, auth, this, &WorkflowRoutes::exportYaml);
     router
-        .route(u"POST"_s, u"/api/v1/workflow/config/import"_s, RouteAuth::Authenticated,
-               audited([this](const HttpRequest &request) { return importYaml(request); },
-                       u"workflow.config.import"_s, u"workflow_config"_s, QString()))
+        .route(
+            u"POST"_s, u"/api/v1/workflow/config/import"_s, auth, this, &WorkflowRoutes::importYaml)
         .accepts(RouteBody::Yaml);
 }
 
-void WorkflowRoutes::registerDefinitionRoutes(Router &router, Kind kind)
+Result<HttpResponse> WorkflowRoutes::publishEvent(const HttpRequest &request)
 {
-    const bool schedule = kind == Kind::Schedule;
-    const QString base = schedule ? u"/api/v1/workflow/schedules"_s
-                                  : u"/api/v1/workflow/event-triggers"_s;
-    const QString action = schedule ? u"workflow.schedule."_s : u"workflow.event_trigger."_s;
-    const QString target = schedule ? u"workflow_schedule"_s : u"workflow_event_trigger"_s;
-    const QString item = base + u"/{id}"_s;
-
-    router.route(u"GET"_s, base, RouteAuth::Authenticated,
-                 [this, kind](const HttpRequest &request) -> Result<HttpResponse> {
-                     Result<QList<WorkflowDefinition>> list =
-                         m_service.list(*request.principal, kind);
-                     if (!list) {
-                         return list.error();
-                     }
-                     QJsonArray json;
-                     for (const WorkflowDefinition &d : std::as_const(*list)) {
-                         json.append(WorkflowService::toJson(d));
-                     }
-                     return HttpResponse::json(200, json);
-                 });
-    router.route(u"POST"_s, base, RouteAuth::Authenticated,
-                 audited(
-                     [this, kind](const HttpRequest &request) -> Result<HttpResponse> {
-                         Result<QJsonObject> body = request.jsonObject();
-                         if (!body) {
-                             return body.error();
-                         }
-                         return definitionResponse(
-                             201, m_service.create(*request.principal, kind, *body));
-                     },
-                     action + u"create"_s, target, QString()));
-    router.route(u"GET"_s, item, RouteAuth::Authenticated,
-                 [this, kind](const HttpRequest &request) {
-                     return definitionResponse(
-                         200, m_service.get(*request.principal, kind, request.pathParam(u"id"_s)));
-                 });
-    router.route(u"PUT"_s, item, RouteAuth::Authenticated,
-                 audited(
-                     [this, kind](const HttpRequest &request) -> Result<HttpResponse> {
-                         Result<QJsonObject> body = request.jsonObject();
-                         if (!body) {
-                             return body.error();
-                         }
-                         return definitionResponse(200,
-                                                   m_service.update(*request.principal, kind,
-                                                                    request.pathParam(u"id"_s),
-                                                                    *body));
-                     },
-                     action + u"update"_s, target, u"id"_s));
-    router.route(u"DELETE"_s, item, RouteAuth::Authenticated,
-                 audited(
-                     [this, kind](const HttpRequest &request) -> Result<HttpResponse> {
-                         if (Result<void> done = m_service.remove(*request.principal, kind,
-                                                                  request.pathParam(u"id"_s));
-                             !done) {
-                             return done.error();
-                         }
-                         return HttpResponse::json(200, QJsonObject{{u"status"_s, u"deleted"_s}});
-                     },
-                     action + u"delete"_s, target, u"id"_s));
-    for (const bool pause : {true, false}) {
-        router.route(u"POST"_s, item + (pause ? u"/pause"_s : u"/resume"_s),
-                     RouteAuth::Authenticated,
-                     audited(
-                         [this, kind, pause](const HttpRequest &request) {
-                             return definitionResponse(
-                                 200, m_service.setPaused(*request.principal, kind,
-                                                          request.pathParam(u"id"_s), pause));
-                         },
-                         action + (pause ? u"pause"_s : u"resume"_s), target, u"id"_s));
-    }
+    Result<QJsonObject> body = request.jsonObject();
+    Result<QJsonObject> published =
+        body ? m_deps.events.publish(*request.principal, *body) : Result<QJsonObject>(body.error());
+    return audited(request,
+                   u"workflow.event.publish"_s,
+                   {u"workflow_event"_s, {}, {}},
+                   published ? Result<HttpResponse>(HttpResponse::json(202, *published))
+                             : Result<HttpResponse>(published.error()));
 }
 
 Result<HttpResponse> WorkflowRoutes::listRuns(const HttpRequest &request)
@@ -208,10 +229,10 @@ Result<HttpResponse> WorkflowRoutes::listRuns(const HttpRequest &request)
     if (filter.app.isEmpty()) {
         filter.app = request.queryValue(u"plugin"_s); // the older name
     }
-    filter.status = request.queryValue(u"status"_s);
     filter.pageSize = *size;
     filter.pageToken = request.queryValue(u"pageToken"_s);
-    Result<RunPage> page = m_service.listRuns(*request.principal, filter);
+    Result<RunPage> page =
+        m_deps.runs.list(*request.principal, filter, request.queryValue(u"status"_s));
     if (!page) {
         return page.error();
     }
@@ -226,22 +247,57 @@ Result<HttpResponse> WorkflowRoutes::listRuns(const HttpRequest &request)
     return response;
 }
 
+Result<HttpResponse> WorkflowRoutes::getRun(const HttpRequest &request)
+{
+    return runResponse(m_deps.runs.get(*request.principal, request.pathParam(u"id"_s)));
+}
+
+Result<HttpResponse> WorkflowRoutes::cancelRun(const HttpRequest &request)
+{
+    return audited(request,
+                   u"workflow.run.cancel"_s,
+                   pathTarget(request, u"workflow_run"_s),
+                   cancelRunBody(request));
+}
+
+Result<HttpResponse> WorkflowRoutes::cancelRunBody(const HttpRequest &request)
+{
+    Result<QJsonObject> body = request.jsonObject(true);
+    if (!body) {
+        return body.error();
+    }
+    // The body is optional and lenient (as before the strict reader): only its reason is read.
+    const QJsonValue reason = body->value(u"reason"_s);
+    if (!reason.isUndefined() && !reason.isNull() && !reason.isString()) {
+        return Error::invalid(u"reason must be a string"_s);
+    }
+    return runResponse(m_deps.runs.cancel(
+        *request.principal, request.pathParam(u"id"_s), reason.toString().trimmed()));
+}
+
 Result<HttpResponse> WorkflowRoutes::exportYaml(const HttpRequest &request)
 {
-    Result<QByteArray> yaml = m_service.exportYaml(*request.principal);
+    Result<QByteArray> yaml = m_deps.definitions.exportYaml(*request.principal);
     if (!yaml) {
         return yaml.error();
     }
-    HttpResponse response =
-        HttpResponse::text(200, *yaml, "application/yaml; charset=utf-8"_ba);
-    response.setHeader("Content-Disposition"_ba, "attachment; filename=\"workflows.yaml\""_ba);
+    HttpResponse response = HttpResponse::text(200, *yaml, "application/yaml; charset=utf-8"_ba);
+    response.setHeader("Content-Disposition"_ba, R"(attachment; filename="workflows.yaml")"_ba);
     return response;
 }
 
 Result<HttpResponse> WorkflowRoutes::importYaml(const HttpRequest &request)
 {
-    static const QList<QByteArray> accepted{"application/yaml"_ba, "application/x-yaml"_ba,
-                                            "text/yaml"_ba, "text/x-yaml"_ba};
+    return audited(request,
+                   u"workflow.config.import"_s,
+                   {u"workflow_config"_s, {}, {}},
+                   importYamlBody(request));
+}
+
+Result<HttpResponse> WorkflowRoutes::importYamlBody(const HttpRequest &request)
+{
+    static const QList<QByteArray> accepted{
+        "application/yaml"_ba, "application/x-yaml"_ba, "text/yaml"_ba, "text/x-yaml"_ba};
     if (!accepted.contains(mediaType(request))) {
         return Error{ErrorCode::UnsupportedMediaType,
                      u"workflow import takes YAML: send Content-Type application/yaml"_s};
@@ -251,7 +307,7 @@ Result<HttpResponse> WorkflowRoutes::importYaml(const HttpRequest &request)
         && !charset.contains("charset=\"utf-8\"")) {
         return Error{ErrorCode::UnsupportedMediaType, u"workflow import YAML must be UTF-8"_s};
     }
-    Result<QJsonObject> imported = m_service.importYaml(*request.principal, request.body);
+    Result<QJsonObject> imported = m_deps.definitions.importYaml(*request.principal, request.body);
     if (!imported) {
         return imported.error();
     }

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "workflows/WorkflowScheduler.h"
 
-#include "Logging.h"
+#include "core/Logging.h"
 #include "shared/TimeFormat.h"
 #include "store/Transaction.h"
 #include "workflows/DefinitionRepository.h"
@@ -25,10 +25,14 @@ constexpr int MaxMissedWalk = 50000;
 
 } // namespace
 
-WorkflowScheduler::WorkflowScheduler(Database &database, DefinitionRepository &definitions,
-                                     RunRepository &runs, WorkflowService &service,
-                                     WorkflowMetrics &metrics, const WorkflowsConfig &config,
-                                     Clock clock, QObject *parent)
+WorkflowScheduler::WorkflowScheduler(Database &database,
+                                     DefinitionRepository &definitions,
+                                     RunRepository &runs,
+                                     WorkflowService &service,
+                                     WorkflowMetrics &metrics,
+                                     const WorkflowsConfig &config,
+                                     Clock clock,
+                                     QObject *parent)
     : QObject(parent)
     , m_database(database)
     , m_definitions(definitions)
@@ -119,12 +123,13 @@ int WorkflowScheduler::tick()
             anyAdvanced = true;
             std::optional<WorkflowRun> run;
             if (fire) {
-                run = m_service.newRun(schedule, QJsonObject{{u"kind"_s, u"schedule"_s},
-                                                             {u"scheduleId"_s, schedule.id},
-                                                             {u"scheduledFor"_s, isoUtc(latest)}});
+                run = m_service.newRun(schedule,
+                                       QJsonObject{{u"kind"_s, u"schedule"_s},
+                                                   {u"scheduleId"_s, schedule.id},
+                                                   {u"scheduledFor"_s, isoUtc(latest)}});
                 if (Result<void> stored = m_runs.insert(transaction, *run); !stored) {
-                    qCWarning(lcWorkflow) << "workflow: starting a run of schedule"
-                                          << schedule.id << "failed:" << stored.error().message;
+                    qCWarning(lcWorkflow) << "workflow: starting a run of schedule" << schedule.id
+                                          << "failed:" << stored.error().message;
                     continue;
                 }
             }
@@ -136,9 +141,8 @@ int WorkflowScheduler::tick()
             if (!run) {
                 qCInfo(lcWorkflow).noquote()
                     << u"workflow: schedule %1 missed its firing at %2 (more than the grace "
-                       u"window ago); it next runs at %3"_s
-                           .arg(schedule.id, isoUtc(latest),
-                                next ? isoUtc(*next) : u"never"_s);
+                       u"window ago); it next runs at %3"_s.arg(
+                           schedule.id, isoUtc(latest), next ? isoUtc(*next) : u"never"_s);
                 continue;
             }
             m_metrics.scheduleFired(double(lagMs) / 1000.0);

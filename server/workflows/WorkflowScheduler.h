@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "app/Clock.h"
 #include "config/WorkflowConfig.h"
+#include "shared/Clock.h"
 
 #include <QDateTime>
 #include <QObject>
@@ -34,9 +34,14 @@ class WorkflowScheduler final : public QObject
     Q_OBJECT
 
 public:
-    WorkflowScheduler(Database &database, DefinitionRepository &definitions, RunRepository &runs,
-                      WorkflowService &service, WorkflowMetrics &metrics,
-                      const WorkflowsConfig &config, Clock clock, QObject *parent = nullptr);
+    WorkflowScheduler(Database &database,
+                      DefinitionRepository &definitions,
+                      RunRepository &runs,
+                      WorkflowService &service,
+                      WorkflowMetrics &metrics,
+                      const WorkflowsConfig &config,
+                      Clock clock,
+                      QObject *parent = nullptr);
 
     void start();
     void stop();

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "workflows/WorkflowTarget.h"
 
+#include "http/JsonBodyReader.h"
 #include "workflows/WorkflowValue.h"
 
 #include <QJsonArray>
@@ -19,21 +20,19 @@ bool isValidStepId(const QString &id)
     return re.match(id).hasMatch();
 }
 
-Result<void> onlyKnownKeys(const QJsonObject &object, const QStringList &known,
+// The one "unknown field" error of the API, naming where: `unknown field "x" in workflow step "a"`.
+Result<void> onlyKnownKeys(const QJsonObject &object,
+                           std::initializer_list<QStringView> known,
                            const QString &where)
 {
-    for (auto it = object.begin(); it != object.end(); ++it) {
-        if (!known.contains(it.key())) {
-            return Error::invalid(u"%1: unknown field \"%2\" (expected one of %3)"_s.arg(
-                where, it.key(), known.join(u", "_s)));
-        }
-    }
-    return {};
+    JsonBodyReader reader(object, where);
+    reader.skip(known);
+    return reader.finish();
 }
 
 // A string field: absent → empty; present and not a (non-empty when required) string → 400.
-Result<QString> stringField(const QJsonObject &object, const QString &key, const QString &where,
-                            bool required)
+Result<QString>
+stringField(const QJsonObject &object, const QString &key, const QString &where, bool required)
 {
     const QJsonValue value = object.value(key);
     if (value.isUndefined() || value.isNull()) {
@@ -43,13 +42,15 @@ Result<QString> stringField(const QJsonObject &object, const QString &key, const
         return QString();
     }
     if (!value.isString() || (required && value.toString().trimmed().isEmpty())) {
-        return Error::invalid(u"%1: %2 must be a%3 string"_s.arg(
-            where, key, required ? u" non-empty"_s : QString()));
+        return Error::invalid(
+            u"%1: %2 must be a%3 string"_s.arg(where, key, required ? u" non-empty"_s : QString()));
     }
     return value.toString().trimmed();
 }
 
-Result<void> readApp(const QJsonValue &json, WorkflowStep &step, const QStringList &earlier,
+Result<void> readApp(const QJsonValue &json,
+                     WorkflowStep &step,
+                     const QStringList &earlier,
                      const QString &where)
 {
     if (!json.isObject()) {
@@ -57,8 +58,7 @@ Result<void> readApp(const QJsonValue &json, WorkflowStep &step, const QStringLi
     }
     const QJsonObject app = json.toObject();
     if (Result<void> ok = onlyKnownKeys(
-            app, {u"name"_s, u"operation"_s, u"connection"_s, u"instance"_s, u"input"_s},
-            where + u" app"_s);
+            app, {u"name", u"operation", u"connection", u"instance", u"input"}, where + u" app"_s);
         !ok) {
         return ok;
     }
@@ -101,9 +101,15 @@ Result<void> readAgent(const QJsonValue &json, WorkflowStep &step, const QString
     const QJsonObject agent = json.toObject();
     const QString at = where + u" agent"_s;
     if (Result<void> ok = onlyKnownKeys(agent,
-                                        {u"provider"_s, u"model"_s, u"sessionKey"_s, u"prompt"_s,
-                                         u"messages"_s, u"tools"_s, u"responseSchema"_s,
-                                         u"modelOptions"_s, u"timeoutSeconds"_s},
+                                        {u"provider",
+                                         u"model",
+                                         u"sessionKey",
+                                         u"prompt",
+                                         u"messages",
+                                         u"tools",
+                                         u"responseSchema",
+                                         u"modelOptions",
+                                         u"timeoutSeconds"},
                                         at);
         !ok) {
         return ok;
@@ -155,7 +161,7 @@ Result<WorkflowTarget> WorkflowTarget::fromJson(const QJsonValue &json)
         }
         object = QJsonObject{{u"steps"_s, QJsonArray{step}}};
     }
-    if (Result<void> ok = onlyKnownKeys(object, {u"steps"_s}, u"workflow target"_s); !ok) {
+    if (Result<void> ok = onlyKnownKeys(object, {u"steps"}, u"workflow target"_s); !ok) {
         return ok.error();
     }
     const QJsonValue stepsJson = object.value(u"steps"_s);
@@ -164,8 +170,9 @@ Result<WorkflowTarget> WorkflowTarget::fromJson(const QJsonValue &json)
     }
     const QJsonArray steps = stepsJson.toArray();
     if (steps.size() > MaxSteps) {
-        return Error::invalid(u"workflow target has %1 steps; at most %2 are allowed"_s.arg(
-            steps.size()).arg(MaxSteps));
+        return Error::invalid(
+            u"workflow target has %1 steps; at most %2 are allowed"_s.arg(steps.size())
+                .arg(MaxSteps));
     }
     WorkflowTarget target;
     QStringList ids;
@@ -184,22 +191,22 @@ Result<WorkflowTarget> WorkflowTarget::fromJson(const QJsonValue &json)
         if (ids.contains(step.id)) {
             return Error::invalid(u"%1: the id is used by an earlier step"_s.arg(where));
         }
-        if (Result<void> ok = onlyKnownKeys(stepJson, {u"id"_s, u"app"_s, u"plugin"_s, u"agent"_s},
-                                            where);
+        if (Result<void> ok = onlyKnownKeys(stepJson, {u"id", u"app", u"plugin", u"agent"}, where);
             !ok) {
             return ok.error();
         }
         const bool hasApp = stepJson.contains(u"app"_s) || stepJson.contains(u"plugin"_s);
         const bool hasAgent = stepJson.contains(u"agent"_s);
-        if (hasApp == hasAgent
-            || (stepJson.contains(u"app"_s) && stepJson.contains(u"plugin"_s))) {
+        if (hasApp == hasAgent || (stepJson.contains(u"app"_s) && stepJson.contains(u"plugin"_s))) {
             return Error::invalid(u"%1 must set exactly one of app or agent"_s.arg(where));
         }
-        const Result<void> read = hasApp
-            ? readApp(stepJson.contains(u"app"_s) ? stepJson.value(u"app"_s)
-                                                 : stepJson.value(u"plugin"_s),
-                      step, ids, where)
-            : readAgent(stepJson.value(u"agent"_s), step, where);
+        const Result<void> read =
+            hasApp ? readApp(stepJson.contains(u"app"_s) ? stepJson.value(u"app"_s)
+                                                         : stepJson.value(u"plugin"_s),
+                             step,
+                             ids,
+                             where)
+                   : readAgent(stepJson.value(u"agent"_s), step, where);
         if (!read) {
             return read.error();
         }

@@ -22,8 +22,8 @@ const QRegularExpression &placeholder()
     return re;
 }
 
-Result<void> validatePath(const QString &path, const QStringList &earlierSteps,
-                          const QString &where)
+Result<void>
+validatePath(const QString &path, const QStringList &earlierSteps, const QString &where)
 {
     const QStringList parts = path.split(u'.');
     if (parts.contains(QString())) {
@@ -49,8 +49,10 @@ Result<void> validatePath(const QString &path, const QStringList &earlierSteps,
         u"%1: path \"%2\" must start with event, trigger or steps"_s.arg(where, path));
 }
 
-Result<void> validateAt(const QJsonValue &value, const QStringList &earlierSteps,
-                        const QString &where, int depth)
+Result<void> validateAt(const QJsonValue &value,
+                        const QStringList &earlierSteps,
+                        const QString &where,
+                        int depth)
 {
     if (depth > MaxDepth) {
         return Error::invalid(u"%1: values nest too deep"_s.arg(where));
@@ -70,7 +72,7 @@ Result<void> validateAt(const QJsonValue &value, const QStringList &earlierSteps
     const bool literal = object.contains(u"literal"_s);
     const bool fields = object.contains(u"fields"_s);
     const int kinds = int(literal) + int(fields) + int(object.contains(u"from"_s))
-        + int(object.contains(u"template"_s));
+                      + int(object.contains(u"template"_s));
     const bool combined = kinds == 2 && literal && fields;
     if (kinds != 1 && !combined) {
         return Error::invalid(u"%1 must set exactly one of literal, from, template or fields "
@@ -108,8 +110,8 @@ Result<void> validateAt(const QJsonValue &value, const QStringList &earlierSteps
         }
         const QJsonObject children = map.toObject();
         for (auto it = children.begin(); it != children.end(); ++it) {
-            if (Result<void> ok = validateAt(it.value(), earlierSteps,
-                                             u"%1 field \"%2\""_s.arg(where, it.key()), depth + 1);
+            if (Result<void> ok = validateAt(
+                    it.value(), earlierSteps, u"%1 field \"%2\""_s.arg(where, it.key()), depth + 1);
                 !ok) {
                 return ok;
             }
@@ -127,9 +129,8 @@ Result<QJsonValue> lookup(const QString &path, const QJsonObject &context, const
     return found;
 }
 
-
-Result<QJsonValue> resolveAt(const QJsonValue &value, const QJsonObject &context,
-                             const QString &where)
+Result<QJsonValue>
+resolveAt(const QJsonValue &value, const QJsonObject &context, const QString &where)
 {
     const QJsonObject object = value.toObject();
     if (object.contains(u"from"_s)) {
@@ -171,14 +172,14 @@ Result<QJsonValue> resolveAt(const QJsonValue &value, const QJsonObject &context
 
 } // namespace
 
-Result<void> validate(const QJsonValue &value, const QStringList &earlierSteps,
-                      const QString &where)
+Result<void>
+validate(const QJsonValue &value, const QStringList &earlierSteps, const QString &where)
 {
     return validateAt(value, earlierSteps, where, 0);
 }
 
-Result<QJsonValue> resolve(const QJsonValue &value, const QJsonObject &context,
-                           const QString &where)
+Result<QJsonValue>
+resolve(const QJsonValue &value, const QJsonObject &context, const QString &where)
 {
     return resolveAt(value, context, where);
 }

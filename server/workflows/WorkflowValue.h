@@ -8,12 +8,11 @@
 #include <QJsonValue>
 #include <QStringList>
 
-namespace Gestalt {
-
 // A workflow value: where a step's input (or one field of it) comes from. Exactly one of
 //
 //   {"literal": <any JSON>}                 the value itself
-//   {"from": "<path>"}                      a value of the run: event.data.id, trigger.scheduledFor,
+//   {"from": "<path>"}                      a value of the run: event.data.id,
+//   trigger.scheduledFor,
 //                                           steps.<id>.output.items.0.name
 //   {"template": "text {{ <path> }} text"}  a string; each {{ path }} is replaced by the value
 //                                           (strings as they are, other JSON as compact JSON)
@@ -22,17 +21,16 @@ namespace Gestalt {
 // except that "literal" (an object) and "fields" may be combined: the fields are set over the
 // literal's keys. Paths start with `event`, `trigger` or `steps.<id>.output` where <id> is an
 // earlier step; decimal segments index arrays.
-namespace WorkflowValue {
+namespace Gestalt::WorkflowValue {
 
 // Checks the shape and every path (`earlierSteps`: the ids a path may name). `where` prefixes
 // messages ("workflow step \"b\" input").
-[[nodiscard]] Result<void> validate(const QJsonValue &value, const QStringList &earlierSteps,
-                                    const QString &where);
+[[nodiscard]] Result<void>
+validate(const QJsonValue &value, const QStringList &earlierSteps, const QString &where);
 
 // The value in `context` ({event?, trigger, steps: {<id>: {output}}}): 400-style Error
 // "<where>: \"steps.a.output.x\" is not set" when a path finds nothing.
-[[nodiscard]] Result<QJsonValue> resolve(const QJsonValue &value, const QJsonObject &context,
-                                         const QString &where);
+[[nodiscard]] Result<QJsonValue>
+resolve(const QJsonValue &value, const QJsonObject &context, const QString &where);
 
-} // namespace WorkflowValue
-} // namespace Gestalt
+} // namespace Gestalt::WorkflowValue

@@ -97,7 +97,7 @@ void emitJson(YAML::Emitter &out, const QJsonValue &value)
             out << YAML::Flow;
         }
         out << YAML::BeginSeq;
-        for (const QJsonValue &item : array) {
+        for (const auto &item : array) {
             emitJson(out, item);
         }
         out << YAML::EndSeq;

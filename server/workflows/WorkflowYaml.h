@@ -9,8 +9,6 @@
 #include <QJsonObject>
 #include <QList>
 
-namespace Gestalt {
-
 // The YAML form of a caller's workflow definitions (GET /api/v1/workflow/config/export and
 // POST /api/v1/workflow/config/import). It is the config file's `workflows` section, so an export
 // can be pasted into a config to make its entries config-managed:
@@ -20,9 +18,9 @@ namespace Gestalt {
 //       <id>: {cron, timezone, paused, provider?, target: {steps: [...]}}
 //     eventTriggers:
 //       <id>: {match: {type, source?, subject?}, paused, provider?, target: {steps: [...]}}
-namespace WorkflowYaml {
+namespace Gestalt::WorkflowYaml {
 
-inline constexpr qint64 MaxImportBytes = 256 * 1024;
+inline constexpr qint64 MaxImportBytes = qint64(256) * 1024;
 
 // application/yaml; charset=utf-8 text of the definitions (ids sorted, schedules first).
 [[nodiscard]] QByteArray write(const QList<WorkflowDefinition> &definitions);
@@ -41,5 +39,4 @@ struct Entry
 // schedule and a trigger. An id must be 1 to 128 of [A-Za-z0-9._-] and not start with "cfg_".
 [[nodiscard]] Result<QList<Entry>> read(const QByteArray &yaml);
 
-} // namespace WorkflowYaml
-} // namespace Gestalt
+} // namespace Gestalt::WorkflowYaml

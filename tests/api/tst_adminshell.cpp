@@ -141,9 +141,15 @@ void tst_AdminShell::readsOnlyFilesInsideTheRoot()
     QVERIFY2(assets, qPrintable(assets ? QString() : assets.error().message));
     QCOMPARE(assets->read(u"js/app.js"_s)->body, "let a = 1;"_ba);
     QCOMPARE(assets->read(u"js/app.js"_s)->contentType, "text/javascript; charset=utf-8"_ba);
-    for (const QString &path : {u"../secret.txt"_s, u"js/../../secret.txt"_s, u"leak.txt"_s,
-                                u"js"_s, u"/etc/passwd"_s, u"js//app.js"_s, u"./index.html"_s,
-                                u"missing.css"_s, QString()}) {
+    for (const QString &path : {u"../secret.txt"_s,
+                                u"js/../../secret.txt"_s,
+                                u"leak.txt"_s,
+                                u"js"_s,
+                                u"/etc/passwd"_s,
+                                u"js//app.js"_s,
+                                u"./index.html"_s,
+                                u"missing.css"_s,
+                                QString()}) {
         const auto file = assets->read(path);
         QVERIFY2(!file, qPrintable(path));
         QCOMPARE(file.error().code, ErrorCode::NotFound);
@@ -184,9 +190,35 @@ void tst_AdminShell::singleListenerServesTheBuiltInShell()
     reply = server.get(u"/admin/admin.js"_s);
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.header("content-type"), "text/javascript; charset=utf-8"_ba);
+    // Every module the shell imports, directly or not (one per panel), is compiled in and served.
+    static const QRegularExpression importFrom(u"^import \\{[^}]*\\} from '\\./([a-z]+\\.js)';$"_s,
+                                               QRegularExpression::MultilineOption);
+    QStringList modules = {u"admin.js"_s};
+    for (qsizetype i = 0; i < modules.size(); ++i) {
+        reply = server.get(u"/admin/"_s + modules.at(i));
+        QVERIFY2(reply.status == 200, qPrintable(modules.at(i)));
+        QCOMPARE(reply.header("content-type"), "text/javascript; charset=utf-8"_ba);
+        auto imports = importFrom.globalMatch(QString::fromUtf8(reply.body));
+        while (imports.hasNext()) {
+            const QString module = imports.next().captured(1);
+            if (!modules.contains(module)) {
+                modules.append(module);
+            }
+        }
+    }
+    for (const QString &module : {u"shell.js"_s,
+                                  u"overview.js"_s,
+                                  u"members.js"_s,
+                                  u"runtime.js"_s,
+                                  u"limits.js"_s,
+                                  u"prometheus.js"_s}) {
+        QVERIFY2(modules.contains(module), qPrintable(modules.join(u", "_s)));
+    }
 
-    for (const QString &missing : {u"/admin/nope.js"_s, u"/admin/%2e%2e/migrations"_s,
-                                   u"/admin/..%2Fmigrations%2Fsqlite"_s, u"/admin/api/v1/nope"_s,
+    for (const QString &missing : {u"/admin/nope.js"_s,
+                                   u"/admin/%2e%2e/migrations"_s,
+                                   u"/admin/..%2Fmigrations%2Fsqlite"_s,
+                                   u"/admin/api/v1/nope"_s,
                                    u"/admin/api"_s}) {
         reply = server.get(missing);
         QCOMPARE(reply.status, 404);
@@ -225,11 +257,11 @@ void tst_AdminShell::managementListenerServesTheShellAndThePublicOneHidesIt()
 
 void tst_AdminShell::clientUiLinkFollowsTheBaseUrl()
 {
-    TestServer server(backend, QString(),
+    TestServer server(backend,
+                      QString(),
                       serverBlock(u"  baseUrl: https://gw.example.com/\n"_s + managementListener));
     QVERIFY2(server.start(), qPrintable(server.errorString()));
-    const HttpReply reply =
-        server.request("GET", u"/admin/"_s, {}, {}, *server.managementPort());
+    const HttpReply reply = server.request("GET", u"/admin/"_s, {}, {}, *server.managementPort());
     QCOMPARE(reply.status, 200);
     QVERIFY(reply.body.contains("<a href=\"https://gw.example.com/\">Client UI</a>"));
     QVERIFY(reply.body.contains("<a class=\"brand\" href=\"https://gw.example.com/\">"));
@@ -257,8 +289,7 @@ providers:
 
     {
         // server.admin.ui wins over the root bundle.
-        TestServer server(backend, QString(),
-                          bundles + serverBlock(u"  admin:\n    ui: ops\n"_s));
+        TestServer server(backend, QString(), bundles + serverBlock(u"  admin:\n    ui: ops\n"_s));
         QVERIFY2(server.start(), qPrintable(server.errorString()));
         HttpReply reply = server.get(u"/admin/"_s);
         QCOMPARE(reply.status, 200);
@@ -344,7 +375,8 @@ void tst_AdminShell::managementLoginRoundTripGoesThroughThePublicListener()
 {
     const QString publicBase = u"  baseUrl: http://gw.example.com:8080\n"_s;
     {
-        TestServer server(backend, admins,
+        TestServer server(backend,
+                          admins,
                           login
                               + serverBlock(publicBase + adminPolicy + managementListener
                                             + u"    baseUrl: http://gw.example.com:9090/\n"_s));
@@ -352,20 +384,25 @@ void tst_AdminShell::managementLoginRoundTripGoesThroughThePublicListener()
         const HttpReply reply =
             server.request("GET", u"/admin/?tab=runtime"_s, {}, {}, *server.managementPort());
         QCOMPARE(reply.status, 302);
-        QVERIFY2(location(reply).startsWith(u"http://gw.example.com:8080/api/v1/auth/login?next="_s),
-                 qPrintable(location(reply)));
+        QVERIFY2(
+            location(reply).startsWith(u"http://gw.example.com:8080/api/v1/auth/login?next="_s),
+            qPrintable(location(reply)));
         QCOMPARE(nextOf(location(reply)), u"http://gw.example.com:9090/admin/?tab=runtime"_s);
         // The session cookie of the public listener works here too.
         const QString root = server.sessionFor(server.user(u"root@example.com"_s));
-        QCOMPARE(server.request("GET", u"/admin/"_s, {}, TestServer::cookie(u"session_token"_s, root),
-                                *server.managementPort())
+        QCOMPARE(server
+                     .request("GET",
+                              u"/admin/"_s,
+                              {},
+                              TestServer::cookie(u"session_token"_s, root),
+                              *server.managementPort())
                      .status,
                  200);
     }
     {
         // Without server.management.baseUrl the way back is unknown: say what to configure.
-        TestServer server(backend, admins,
-                          login + serverBlock(publicBase + adminPolicy + managementListener));
+        TestServer server(
+            backend, admins, login + serverBlock(publicBase + adminPolicy + managementListener));
         QVERIFY2(server.start(), qPrintable(server.errorString()));
         const HttpReply reply =
             server.request("GET", u"/admin/"_s, {}, {}, *server.managementPort());

@@ -4,13 +4,12 @@
 // idempotency, with the scripted provider and with the openai provider against a local
 // OpenAI-compatible fake (tests/peers/openai-fake.mjs), tools calling Debian's httpbin, on SQLite
 // and PostgreSQL over real HTTP.
+#include "store/Database.h"
 #include "support/HttpbinProcess.h"
 #include "support/NodePeer.h"
 #include "support/RawHttpClient.h"
 #include "support/TestDatabase.h"
 #include "support/TestServer.h"
-
-#include "store/Database.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -122,8 +121,8 @@ public:
     SseReader(QNetworkAccessManager &network, const QUrl &url)
     {
         m_reply = network.get(QNetworkRequest(url));
-        QObject::connect(m_reply, &QNetworkReply::readyRead, m_reply,
-                         [this] { m_raw += m_reply->readAll(); });
+        QObject::connect(
+            m_reply, &QNetworkReply::readyRead, m_reply, [this] { m_raw += m_reply->readAll(); });
     }
     ~SseReader() { delete m_reply; }
 
@@ -193,10 +192,12 @@ private Q_SLOTS:
 private:
     [[nodiscard]] QString createSession(const QString &provider = {},
                                         const TestServer::Headers &headers = {});
-    [[nodiscard]] QJsonObject createTurn(const QString &session, const QString &text,
+    [[nodiscard]] QJsonObject createTurn(const QString &session,
+                                         const QString &text,
                                          const TestServer::Headers &headers = {},
                                          const QJsonObject &extra = {});
-    [[nodiscard]] QJsonObject waitForStatus(const QString &turn, const QStringList &statuses,
+    [[nodiscard]] QJsonObject waitForStatus(const QString &turn,
+                                            const QStringList &statuses,
                                             const TestServer::Headers &headers = {});
     [[nodiscard]] QJsonArray events(const QString &turn, const TestServer::Headers &headers = {});
     [[nodiscard]] QUrl url(const QString &path) const
@@ -204,7 +205,8 @@ private:
         return QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_server->port()).arg(path));
     }
 
-    std::vector<std::unique_ptr<TestServer>> m_retired; // restarted: their folders hold the SQLite file
+    std::vector<std::unique_ptr<TestServer>>
+        m_retired; // restarted: their folders hold the SQLite file
     HttpbinProcess m_httpbin;
     NodePeer m_openai{u"openai-fake.mjs"_s};
     std::unique_ptr<TestServer> m_server;
@@ -226,8 +228,8 @@ void tst_Agents::init()
 {
     QTest::failOnWarning(QRegularExpression(u"^(?!agent: ).*"_s));
     QFETCH_GLOBAL(QString, backend);
-    m_server = std::make_unique<TestServer>(backend, appsYaml(m_httpbin.baseUrl()),
-                                            agentYaml(m_openai.baseUrl()));
+    m_server = std::make_unique<TestServer>(
+        backend, appsYaml(m_httpbin.baseUrl()), agentYaml(m_openai.baseUrl()));
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
 }
 
@@ -245,8 +247,10 @@ QString tst_Agents::createSession(const QString &provider, const TestServer::Hea
     return reply.json()[u"id"_s].toString();
 }
 
-QJsonObject tst_Agents::createTurn(const QString &session, const QString &text,
-                                   const TestServer::Headers &headers, const QJsonObject &extra)
+QJsonObject tst_Agents::createTurn(const QString &session,
+                                   const QString &text,
+                                   const TestServer::Headers &headers,
+                                   const QJsonObject &extra)
 {
     QJsonObject body = extra;
     body.insert(u"messages"_s, QJsonArray{userMessage(text)});
@@ -258,14 +262,14 @@ QJsonObject tst_Agents::createTurn(const QString &session, const QString &text,
     return reply.json().object();
 }
 
-QJsonObject tst_Agents::waitForStatus(const QString &turn, const QStringList &statuses,
+QJsonObject tst_Agents::waitForStatus(const QString &turn,
+                                      const QStringList &statuses,
                                       const TestServer::Headers &headers)
 {
     QJsonObject found;
     for (int i = 0; i < 500; ++i) {
-        found = m_server->request("GET", u"/api/v1/agent/turns/"_s + turn, {}, headers)
-                    .json()
-                    .object();
+        found =
+            m_server->request("GET", u"/api/v1/agent/turns/"_s + turn, {}, headers).json().object();
         if (statuses.contains(found[u"status"_s].toString())) {
             return found;
         }
@@ -288,12 +292,13 @@ void tst_Agents::unconfiguredSurfaceIs412()
     QFETCH_GLOBAL(QString, backend);
     TestServer bare(backend, appsYaml(m_httpbin.baseUrl()));
     QVERIFY2(bare.start(), qPrintable(bare.errorString()));
-    for (const auto &[method, path] : QList<std::pair<QByteArray, QString>>{
-             {"POST", u"/api/v1/agent/sessions"_s},
-             {"GET", u"/api/v1/agent/sessions"_s},
-             {"GET", u"/api/v1/agent/turns/x"_s},
-             {"GET", u"/api/v1/agent/turns/x/events/stream"_s}}) {
-        const HttpReply reply = bare.request(method, path, method == "POST" ? "{}"_ba : QByteArray());
+    for (const auto &[method, path] :
+         QList<std::pair<QByteArray, QString>>{{"POST", u"/api/v1/agent/sessions"_s},
+                                               {"GET", u"/api/v1/agent/sessions"_s},
+                                               {"GET", u"/api/v1/agent/turns/x"_s},
+                                               {"GET", u"/api/v1/agent/turns/x/events/stream"_s}}) {
+        const HttpReply reply =
+            bare.request(method, path, method == "POST" ? "{}"_ba : QByteArray());
         QCOMPARE(reply.status, 412);
         QCOMPARE(reply.error(), u"agent is not configured"_s);
     }
@@ -320,21 +325,27 @@ void tst_Agents::sessionLifecycle()
     QCOMPARE(m_server->get(u"/api/v1/agent/sessions/"_s + id).json().object(), session);
 
     QCOMPARE(m_server->get(u"/api/v1/agent/sessions?provider=local&state=active"_s)
-                 .json().array().size(), 1);
+                 .json()
+                 .array()
+                 .size(),
+             1);
     QCOMPARE(m_server->get(u"/api/v1/agent/sessions?provider=gpt"_s).json().array().size(), 0);
     QVERIFY(!m_server->get(u"/api/v1/agent/sessions?view=summary"_s)
-                 .json()[0].toObject().contains(u"metadata"_s));
+                 .json()[0]
+                 .toObject()
+                 .contains(u"metadata"_s));
 
-    const HttpReply patched = m_server->request(
-        "PATCH", u"/api/v1/agent/sessions/"_s + id,
-        json({{u"state"_s, u"archived"_s}, {u"clientRef"_s, u"done"_s}}));
+    const HttpReply patched =
+        m_server->request("PATCH",
+                          u"/api/v1/agent/sessions/"_s + id,
+                          json({{u"state"_s, u"archived"_s}, {u"clientRef"_s, u"done"_s}}));
     QCOMPARE(patched.status, 200);
     QCOMPARE(patched.json()[u"state"_s].toString(), u"archived"_s);
     QCOMPARE(patched.json()[u"metadata"_s][u"ticket"_s].toString(), u"RD-42"_s);
     // An archived session takes no turns.
-    const HttpReply refused = m_server->post(
-        u"/api/v1/agent/sessions/%1/turns"_s.arg(id),
-        json({{u"messages"_s, QJsonArray{userMessage(u"hi"_s)}}}));
+    const HttpReply refused =
+        m_server->post(u"/api/v1/agent/sessions/%1/turns"_s.arg(id),
+                       json({{u"messages"_s, QJsonArray{userMessage(u"hi"_s)}}}));
     QCOMPARE(refused.status, 409);
     QCOMPARE(m_server->get(u"/api/v1/agent/sessions/nope"_s).status, 404);
 }
@@ -387,9 +398,14 @@ void tst_Agents::textTurnStreamsEvents()
     QCOMPARE(turns.size(), 2);
     QCOMPARE(turns[0][u"id"_s].toString(), id);
     QCOMPARE(m_server->get(u"/api/v1/agent/sessions/%1/turns?status=failed"_s.arg(session))
-                 .json().array().size(), 0);
+                 .json()
+                 .array()
+                 .size(),
+             0);
     QVERIFY(!m_server->get(u"/api/v1/agent/sessions/%1/turns?view=summary"_s.arg(session))
-                 .json()[0].toObject().contains(u"messages"_s));
+                 .json()[0]
+                 .toObject()
+                 .contains(u"messages"_s));
 }
 
 void tst_Agents::toolCallTurnCallsHttpbin()
@@ -398,7 +414,8 @@ void tst_Agents::toolCallTurnCallsHttpbin()
     const QString id = createTurn(session, u"what is the weather"_s)[u"id"_s].toString();
     const QJsonObject done = waitForStatus(id, {u"succeeded"_s, u"failed"_s});
     QCOMPARE(done[u"status"_s].toString(), u"succeeded"_s);
-    QVERIFY2(done[u"outputText"_s].toString().startsWith(u"The service said: {\"args\":{\"city\":\"Berlin\"}"_s),
+    QVERIFY2(done[u"outputText"_s].toString().startsWith(
+                 u"The service said: {\"args\":{\"city\":\"Berlin\"}"_s),
              qPrintable(done[u"outputText"_s].toString()));
     QStringList types;
     QJsonObject started;
@@ -412,7 +429,8 @@ void tst_Agents::toolCallTurnCallsHttpbin()
             completed = e.toObject();
         }
     }
-    QVERIFY2(types.indexOf(u"tool.started"_s) < types.indexOf(u"tool.completed"_s), qPrintable(types.join(u',')));
+    QVERIFY2(types.indexOf(u"tool.started"_s) < types.indexOf(u"tool.completed"_s),
+             qPrintable(types.join(u',')));
     QCOMPARE(started[u"data"_s][u"arguments"_s][u"city"_s].toString(), u"Berlin"_s);
     QCOMPARE(started[u"display"_s][u"action"_s].toString(), u"Running"_s);
     QCOMPARE(completed[u"data"_s][u"status"_s].toInt(), 200);
@@ -420,7 +438,8 @@ void tst_Agents::toolCallTurnCallsHttpbin()
              m_httpbin.baseUrl() + u"/anything?city=Berlin"_s);
     QCOMPARE(completed[u"display"_s][u"kind"_s].toString(), u"tool"_s);
     QCOMPARE(completed[u"display"_s][u"phase"_s].toString(), u"completed"_s);
-    QCOMPARE(completed[u"display"_s][u"ref"_s].toString(), started[u"data"_s][u"toolCallId"_s].toString());
+    QCOMPARE(completed[u"display"_s][u"ref"_s].toString(),
+             started[u"data"_s][u"toolCallId"_s].toString());
 }
 
 void tst_Agents::approvalApproveAndDeny()
@@ -460,7 +479,8 @@ void tst_Agents::approvalApproveAndDeny()
         QVERIFY(types.contains(u"interaction.resolved"_s));
         if (approve) {
             QVERIFY(types.contains(u"tool.completed"_s));
-            QVERIFY2(done[u"outputText"_s].toString().contains(u"\"url\":\""_s + m_httpbin.baseUrl() + u"/delete"_s),
+            QVERIFY2(done[u"outputText"_s].toString().contains(u"\"url\":\""_s + m_httpbin.baseUrl()
+                                                               + u"/delete"_s),
                      qPrintable(done[u"outputText"_s].toString()));
         } else {
             QVERIFY(!types.contains(u"tool.started"_s));
@@ -488,7 +508,8 @@ void tst_Agents::cancelMidStream()
     const int deltas = int(stream.types().count(u"assistant.delta"_s));
     QVERIFY(deltas < 9); // the model stopped
     // Cancel of a finished turn changes nothing.
-    QCOMPARE(m_server->post(u"/api/v1/agent/turns/%1/cancel"_s.arg(id), {}).json()[u"status"_s]
+    QCOMPARE(m_server->post(u"/api/v1/agent/turns/%1/cancel"_s.arg(id), {})
+                 .json()[u"status"_s]
                  .toString(),
              u"canceled"_s);
 }
@@ -507,7 +528,8 @@ void tst_Agents::cancelAbortsTheToolCall()
             return false;
         }(),
         10000);
-    QCOMPARE(m_server->post(u"/api/v1/agent/turns/%1/cancel"_s.arg(id), {}).json()[u"status"_s]
+    QCOMPARE(m_server->post(u"/api/v1/agent/turns/%1/cancel"_s.arg(id), {})
+                 .json()[u"status"_s]
                  .toString(),
              u"canceled"_s);
     QStringList types;
@@ -523,10 +545,11 @@ void tst_Agents::cancelAbortsTheToolCall()
 void tst_Agents::idempotentRepeats()
 {
     const TestServer::Headers key{{"Idempotency-Key"_ba, "session-1"_ba}};
-    const HttpReply first = m_server->request("POST", u"/api/v1/agent/sessions"_s,
-                                              R"({"clientRef":"x"})", key);
+    const HttpReply first =
+        m_server->request("POST", u"/api/v1/agent/sessions"_s, R"({"clientRef":"x"})", key);
     QCOMPARE(first.status, 201);
-    const HttpReply again = m_server->request("POST", u"/api/v1/agent/sessions"_s,
+    const HttpReply again = m_server->request("POST",
+                                              u"/api/v1/agent/sessions"_s,
                                               R"({"clientRef":"x","idempotencyKey":"session-1"})",
                                               key);
     QCOMPARE(again.status, 201);
@@ -534,10 +557,12 @@ void tst_Agents::idempotentRepeats()
     QCOMPARE(again.json()[u"id"_s].toString(), first.json()[u"id"_s].toString());
     QCOMPARE(m_server->get(u"/api/v1/agent/sessions"_s).json().array().size(), 1);
     // Header and body disagree; the same key for another request.
-    QCOMPARE(m_server->request("POST", u"/api/v1/agent/sessions"_s,
-                               R"({"idempotencyKey":"other"})", key).status, 400);
-    const HttpReply different = m_server->request("POST", u"/api/v1/agent/sessions"_s,
-                                                  R"({"clientRef":"y"})", key);
+    QCOMPARE(
+        m_server->request("POST", u"/api/v1/agent/sessions"_s, R"({"idempotencyKey":"other"})", key)
+            .status,
+        400);
+    const HttpReply different =
+        m_server->request("POST", u"/api/v1/agent/sessions"_s, R"({"clientRef":"y"})", key);
     QCOMPARE(different.status, 409);
     QVERIFY(different.error().contains(u"different request"_s));
 
@@ -547,32 +572,35 @@ void tst_Agents::idempotentRepeats()
     const QJsonObject turn = createTurn(session, u"hello"_s, turnKey);
     const QJsonObject repeat = createTurn(session, u"hello"_s, turnKey);
     QCOMPARE(repeat[u"id"_s].toString(), turn[u"id"_s].toString());
-    QCOMPARE(m_server->get(u"/api/v1/agent/sessions/%1/turns"_s.arg(session)).json().array().size(), 1);
+    QCOMPARE(m_server->get(u"/api/v1/agent/sessions/%1/turns"_s.arg(session)).json().array().size(),
+             1);
 
     // A request with the key still being handled elsewhere (another replica mid-create): 409.
     {
         QSqlQuery query(m_server->app().database().connection());
-        QVERIFY(query.prepare(u"INSERT INTO agent_idempotency (scope, owner_subject_id, idem_key, "
-                              u"request_hash, state, created_at) SELECT 'session', owner_subject_id, "
-                              u"'busy', 'h', 'pending', ? FROM agent_sessions WHERE id = ?"_s));
+        QVERIFY(
+            query.prepare(u"INSERT INTO agent_idempotency (scope, owner_subject_id, idem_key, "
+                          u"request_hash, state, created_at) SELECT 'session', owner_subject_id, "
+                          u"'busy', 'h', 'pending', ? FROM agent_sessions WHERE id = ?"_s));
         query.addBindValue(QDateTime::currentMSecsSinceEpoch());
         query.addBindValue(session);
         QVERIFY(query.exec());
     }
-    const HttpReply busy = m_server->request("POST", u"/api/v1/agent/sessions"_s, "{}",
-                                             {{"Idempotency-Key"_ba, "busy"_ba}});
+    const HttpReply busy = m_server->request(
+        "POST", u"/api/v1/agent/sessions"_s, "{}", {{"Idempotency-Key"_ba, "busy"_ba}});
     QCOMPARE(busy.status, 409);
     QVERIFY(busy.error().contains(u"still being processed"_s));
     // Keys are stored: a restart on the same database still knows them.
-    auto restarted = std::make_unique<TestServer>(QString(), appsYaml(m_httpbin.baseUrl()),
-                                                  agentYaml(m_openai.baseUrl()));
+    auto restarted = std::make_unique<TestServer>(
+        QString(), appsYaml(m_httpbin.baseUrl()), agentYaml(m_openai.baseUrl()));
     restarted->shareDatastoreOf(*m_server);
     m_server->kill();
     std::swap(m_server, restarted);
     m_retired.push_back(std::move(restarted));
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
     QCOMPARE(m_server->request("POST", u"/api/v1/agent/sessions"_s, R"({"clientRef":"x"})", key)
-                 .json()[u"id"_s].toString(),
+                 .json()[u"id"_s]
+                 .toString(),
              session);
 }
 
@@ -582,11 +610,13 @@ void tst_Agents::toolTheCallerMayNotUseIsDenied()
     const TestServer::TestUser dave = m_server->user(u"dave@example.com"_s);
     const auto asDave = TestServer::bearer(dave.token);
     const QString session = createSession({}, asDave);
-    const QString id =
-        createTurn(session, u"read the vault"_s, asDave,
-                   {{u"toolRefs"_s, QJsonArray{QJsonObject{{u"appName"_s, u"vault"_s},
-                                                           {u"operation"_s, u"get"_s}}}}})
-            [u"id"_s].toString();
+    const QString id = createTurn(session,
+                                  u"read the vault"_s,
+                                  asDave,
+                                  {{u"toolRefs"_s,
+                                    QJsonArray{QJsonObject{{u"appName"_s, u"vault"_s},
+                                                           {u"operation"_s, u"get"_s}}}}})[u"id"_s]
+                           .toString();
     const QJsonObject done = waitForStatus(id, {u"succeeded"_s, u"failed"_s}, asDave);
     QCOMPARE(done[u"status"_s].toString(), u"succeeded"_s);
     QJsonObject failed;
@@ -610,10 +640,11 @@ void tst_Agents::toolTheCallerMayNotUseIsDenied()
     const TestServer::TestUser carol = m_server->user(u"carol@example.com"_s);
     const auto asCarol = TestServer::bearer(carol.token);
     const QString carolSession = createSession({}, asCarol);
-    const QString carolTurn = createTurn(carolSession, u"read the vault"_s, asCarol)[u"id"_s].toString();
-    QVERIFY(waitForStatus(carolTurn, {u"succeeded"_s}, asCarol)[u"outputText"_s]
-                .toString()
-                .startsWith(u"Vault: {"_s));
+    const QString carolTurn =
+        createTurn(carolSession, u"read the vault"_s, asCarol)[u"id"_s].toString();
+    QVERIFY(
+        waitForStatus(carolTurn, {u"succeeded"_s}, asCarol)[u"outputText"_s].toString().startsWith(
+            u"Vault: {"_s));
 }
 
 void tst_Agents::providerErrorFailsTheTurn()
@@ -621,8 +652,7 @@ void tst_Agents::providerErrorFailsTheTurn()
     const QString session = createSession();
     const QString id = createTurn(session, u"fail now"_s)[u"id"_s].toString();
     const QJsonObject done = waitForStatus(id, {u"failed"_s});
-    QCOMPARE(done[u"statusMessage"_s].toString(),
-             u"model provider \"local\": the model is down"_s);
+    QCOMPARE(done[u"statusMessage"_s].toString(), u"model provider \"local\": the model is down"_s);
     const QJsonArray all = events(id);
     QCOMPARE(all.last()[u"type"_s].toString(), u"turn.failed"_s);
     QCOMPARE(all.last()[u"display"_s][u"kind"_s].toString(), u"error"_s);
@@ -631,8 +661,9 @@ void tst_Agents::providerErrorFailsTheTurn()
 void tst_Agents::structuredOutput()
 {
     const QString session = createSession();
-    const QJsonObject schema{{u"type"_s, u"object"_s},
-                             {u"properties"_s, QJsonObject{{u"summary"_s, QJsonObject{{u"type"_s, u"string"_s}}}}}};
+    const QJsonObject schema{
+        {u"type"_s, u"object"_s},
+        {u"properties"_s, QJsonObject{{u"summary"_s, QJsonObject{{u"type"_s, u"string"_s}}}}}};
     const QString id =
         createTurn(session, u"give me a summary"_s, {}, {{u"responseSchema"_s, schema}})[u"id"_s]
             .toString();
@@ -645,10 +676,14 @@ void tst_Agents::openaiProviderWithTools()
     const QString session = createSession(u"gpt"_s);
     QCOMPARE(m_server->get(u"/api/v1/agent/sessions/"_s + session).json()[u"model"_s].toString(),
              u"gpt-test"_s);
-    const QString id = createTurn(session, u"please call-tool:bin_anything"_s,
-                                  {}, {{u"toolRefs"_s, QJsonArray{QJsonObject{{u"appName"_s, u"bin"_s},
-                                                                               {u"operation"_s, u"anything"_s}}}}})
-                           [u"id"_s].toString();
+    const QString id =
+        createTurn(session,
+                   u"please call-tool:bin_anything"_s,
+                   {},
+                   {{u"toolRefs"_s,
+                     QJsonArray{QJsonObject{{u"appName"_s, u"bin"_s},
+                                            {u"operation"_s, u"anything"_s}}}}})[u"id"_s]
+            .toString();
     const QJsonObject done = waitForStatus(id, {u"succeeded"_s, u"failed"_s});
     QCOMPARE(done[u"status"_s].toString(), u"succeeded"_s);
     QVERIFY2(done[u"outputText"_s].toString().startsWith(u"Tool said: "_s),
@@ -682,7 +717,9 @@ void tst_Agents::streamResumesAfterAndStopsWhenBlocked()
     QCOMPARE(waitForStatus(id, {u"waiting_for_input"_s})[u"status"_s].toString(),
              u"waiting_for_input"_s);
     // until=blocked_or_terminal ends at the approval; resuming after seq 1 skips turn.started.
-    SseReader blocked(m_network, url(u"/api/v1/agent/turns/%1/events/stream?after=1&until=blocked_or_terminal"_s.arg(id)));
+    SseReader blocked(
+        m_network,
+        url(u"/api/v1/agent/turns/%1/events/stream?after=1&until=blocked_or_terminal"_s.arg(id)));
     QTRY_VERIFY_WITH_TIMEOUT(blocked.finished(), 10000);
     QCOMPARE(blocked.events().first()[u"seq"_s].toInteger(), qint64(2));
     QCOMPARE(blocked.types().last(), u"interaction.requested"_s);
@@ -696,16 +733,22 @@ void tst_Agents::streamResumesAfterAndStopsWhenBlocked()
     SseReader gone(m_network, url(u"/api/v1/agent/turns/%1/events/stream"_s.arg(id)));
     QTRY_VERIFY_WITH_TIMEOUT(gone.raw().contains(": stream-open"), 10000);
     gone.abort();
-    const QString interaction =
-        m_server->get(u"/api/v1/agent/turns/%1/interactions"_s.arg(id)).json()[0][u"id"_s].toString();
-    QCOMPARE(m_server->post(u"/api/v1/agent/turns/%1/interactions/%2/resolve"_s.arg(id, interaction),
-                            R"({"resolution":{"approved":false}})").status,
+    const QString interaction = m_server->get(u"/api/v1/agent/turns/%1/interactions"_s.arg(id))
+                                    .json()[0][u"id"_s]
+                                    .toString();
+    QCOMPARE(m_server
+                 ->post(u"/api/v1/agent/turns/%1/interactions/%2/resolve"_s.arg(id, interaction),
+                        R"({"resolution":{"approved":false}})")
+                 .status,
              200);
     QTRY_VERIFY_WITH_TIMEOUT(open.finished(), 10000);
     QCOMPARE(open.types().last(), u"turn.completed"_s);
-    QCOMPARE(m_server->get(u"/api/v1/agent/turns/%1/events?after=1000"_s.arg(id)).json().array().size(), 0);
+    QCOMPARE(
+        m_server->get(u"/api/v1/agent/turns/%1/events?after=1000"_s.arg(id)).json().array().size(),
+        0);
     QCOMPARE(m_server->get(u"/api/v1/agent/turns/%1/events?after=2&limit=1"_s.arg(id))
-                 .json()[0][u"seq"_s].toInteger(),
+                 .json()[0][u"seq"_s]
+                 .toInteger(),
              qint64(3));
 }
 
@@ -715,14 +758,25 @@ void tst_Agents::othersSeeNothing()
     const QString turn = createTurn(session, u"hello"_s)[u"id"_s].toString();
     QCOMPARE(waitForStatus(turn, {u"succeeded"_s})[u"status"_s].toString(), u"succeeded"_s);
     const auto asErin = TestServer::bearer(m_server->user(u"erin@example.com"_s).token);
-    QCOMPARE(m_server->request("GET", u"/api/v1/agent/sessions/"_s + session, {}, asErin).status, 404);
-    QCOMPARE(m_server->request("GET", u"/api/v1/agent/turns/"_s + turn, {}, asErin).status, 404);
-    QCOMPARE(m_server->request("GET", u"/api/v1/agent/turns/%1/events"_s.arg(turn), {}, asErin).status, 404);
-    QCOMPARE(m_server->request("GET", u"/api/v1/agent/turns/%1/events/stream"_s.arg(turn), {}, asErin).status, 404);
-    QCOMPARE(m_server->request("POST", u"/api/v1/agent/sessions/%1/turns"_s.arg(session),
-                               json({{u"messages"_s, QJsonArray{userMessage(u"x"_s)}}}), asErin).status,
+    QCOMPARE(m_server->request("GET", u"/api/v1/agent/sessions/"_s + session, {}, asErin).status,
              404);
-    QCOMPARE(m_server->request("GET", u"/api/v1/agent/sessions"_s, {}, asErin).json().array().size(), 0);
+    QCOMPARE(m_server->request("GET", u"/api/v1/agent/turns/"_s + turn, {}, asErin).status, 404);
+    QCOMPARE(
+        m_server->request("GET", u"/api/v1/agent/turns/%1/events"_s.arg(turn), {}, asErin).status,
+        404);
+    QCOMPARE(
+        m_server->request("GET", u"/api/v1/agent/turns/%1/events/stream"_s.arg(turn), {}, asErin)
+            .status,
+        404);
+    QCOMPARE(m_server
+                 ->request("POST",
+                           u"/api/v1/agent/sessions/%1/turns"_s.arg(session),
+                           json({{u"messages"_s, QJsonArray{userMessage(u"x"_s)}}}),
+                           asErin)
+                 .status,
+             404);
+    QCOMPARE(
+        m_server->request("GET", u"/api/v1/agent/sessions"_s, {}, asErin).json().array().size(), 0);
 }
 
 void tst_Agents::workflowAgentStep()
@@ -735,13 +789,19 @@ void tst_Agents::workflowAgentStep()
          QJsonObject{{u"provider"_s, u"local"_s},
                      {u"sessionKey"_s, u"weather-desk"_s},
                      {u"prompt"_s, u"weather for {{ event.data.city }}"_s},
-                     {u"tools"_s, QJsonArray{QJsonObject{{u"appName"_s, u"bin"_s},
-                                                         {u"operation"_s, u"anything"_s}}}}}}};
+                     {u"tools"_s,
+                      QJsonArray{QJsonObject{{u"appName"_s, u"bin"_s},
+                                             {u"operation"_s, u"anything"_s}}}}}}};
     const QJsonObject echoStep{
         {u"id"_s, u"echo"_s},
-        {u"app"_s, QJsonObject{{u"name"_s, u"bin"_s},
-                               {u"operation"_s, u"anything"_s},
-                               {u"input"_s, QJsonObject{{u"fields"_s, QJsonObject{{u"city"_s, QJsonObject{{u"from"_s, u"steps.ask.output.text"_s}}}}}}}}}};
+        {u"app"_s,
+         QJsonObject{{u"name"_s, u"bin"_s},
+                     {u"operation"_s, u"anything"_s},
+                     {u"input"_s,
+                      QJsonObject{{u"fields"_s,
+                                   QJsonObject{{u"city"_s,
+                                                QJsonObject{{u"from"_s,
+                                                             u"steps.ask.output.text"_s}}}}}}}}}};
     const HttpReply trigger = m_server->post(
         u"/api/v1/workflow/event-triggers"_s,
         json({{u"match"_s, QJsonObject{{u"type"_s, u"weather.asked"_s}}},
@@ -750,26 +810,31 @@ void tst_Agents::workflowAgentStep()
     // A tool that does not exist, or that the maker may not run, is refused when it is created.
     QJsonObject badAgent = agentStep;
     QJsonObject agent = badAgent[u"agent"_s].toObject();
-    agent.insert(u"tools"_s, QJsonArray{QJsonObject{{u"appName"_s, u"bin"_s}, {u"operation"_s, u"nope"_s}}});
+    agent.insert(u"tools"_s,
+                 QJsonArray{QJsonObject{{u"appName"_s, u"bin"_s}, {u"operation"_s, u"nope"_s}}});
     badAgent.insert(u"agent"_s, agent);
-    const HttpReply unknownTool = m_server->post(
-        u"/api/v1/workflow/event-triggers"_s,
-        json({{u"match"_s, QJsonObject{{u"type"_s, u"x"_s}}},
-              {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{badAgent}}}}}));
+    const HttpReply unknownTool =
+        m_server->post(u"/api/v1/workflow/event-triggers"_s,
+                       json({{u"match"_s, QJsonObject{{u"type"_s, u"x"_s}}},
+                             {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{badAgent}}}}}));
     QCOMPARE(unknownTool.status, 400);
     QCOMPARE(unknownTool.error(),
              u"workflow step \"ask\" agent tools[0]: no operation \"nope\" on app \"bin\""_s);
-    agent.insert(u"tools"_s, QJsonArray{QJsonObject{{u"appName"_s, u"vault"_s}, {u"operation"_s, u"get"_s}}});
+    agent.insert(u"tools"_s,
+                 QJsonArray{QJsonObject{{u"appName"_s, u"vault"_s}, {u"operation"_s, u"get"_s}}});
     badAgent.insert(u"agent"_s, agent);
     const auto asDave = TestServer::bearer(m_server->user(u"dave@example.com"_s).token);
-    const HttpReply denied = m_server->request(
-        "POST", u"/api/v1/workflow/event-triggers"_s,
-        json({{u"match"_s, QJsonObject{{u"type"_s, u"x"_s}}},
-              {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{badAgent}}}}}),
-        asDave);
+    const HttpReply denied =
+        m_server->request("POST",
+                          u"/api/v1/workflow/event-triggers"_s,
+                          json({{u"match"_s, QJsonObject{{u"type"_s, u"x"_s}}},
+                                {u"target"_s, QJsonObject{{u"steps"_s, QJsonArray{badAgent}}}}}),
+                          asDave);
     QCOMPARE(denied.status, 403);
-    QCOMPARE(m_server->post(u"/api/v1/workflow/events"_s,
-                            R"({"type":"weather.asked","data":{"city":"Berlin"}})").status,
+    QCOMPARE(m_server
+                 ->post(u"/api/v1/workflow/events"_s,
+                        R"({"type":"weather.asked","data":{"city":"Berlin"}})")
+                 .status,
              202);
     QJsonObject run;
     QTRY_VERIFY_WITH_TIMEOUT(
@@ -782,7 +847,8 @@ void tst_Agents::workflowAgentStep()
         20000);
     QCOMPARE(run[u"status"_s].toString(), u"succeeded"_s);
     const QString answer = run[u"steps"_s][0][u"output"_s][u"text"_s].toString();
-    QVERIFY2(answer.startsWith(u"The service said: {\"args\":{\"city\":\"Berlin\"}"_s), qPrintable(answer));
+    QVERIFY2(answer.startsWith(u"The service said: {\"args\":{\"city\":\"Berlin\"}"_s),
+             qPrintable(answer));
     QCOMPARE(run[u"steps"_s][1][u"output"_s][u"args"_s][u"city"_s].toString(), answer);
     // The turn is the run owner's, in the session of its sessionKey.
     const QJsonArray sessions = m_server->get(u"/api/v1/agent/sessions"_s).json().array();
@@ -800,19 +866,20 @@ void tst_Agents::badInput_data()
 
     const QString sessions = u"/api/v1/agent/sessions"_s;
     const QString turns = u"/api/v1/agent/sessions/{s}/turns"_s;
-    QTest::newRow("unknown provider") << "POST"_ba << sessions << R"({"provider":"nope"})"_ba
-                                      << 400 << u"unknown agent provider \"nope\""_s;
-    QTest::newRow("session unknown field") << "POST"_ba << sessions << R"({"color":1})"_ba << 400
-                                           << u"unknown field \"color\""_s;
-    QTest::newRow("reserved metadata") << "POST"_ba << sessions
-                                       << R"({"metadata":{"__gestalt.lifecycle.x":1}})"_ba << 400
-                                       << u"reserved"_s;
+    QTest::newRow("unknown provider") << "POST"_ba << sessions << R"({"provider":"nope"})"_ba << 400
+                                      << u"unknown agent provider \"nope\""_s;
+    QTest::newRow("session unknown field")
+        << "POST"_ba << sessions << R"({"color":1})"_ba << 400 << u"unknown field \"color\""_s;
+    QTest::newRow("reserved metadata")
+        << "POST"_ba << sessions << R"({"metadata":{"__gestalt.lifecycle.x":1}})"_ba << 400
+        << u"reserved"_s;
     QTest::newRow("absolute checkout path")
         << "POST"_ba << sessions << R"({"workspace":{"checkouts":[{"url":"u","path":"/etc"}]}})"_ba
         << 400 << u"relative path"_s;
     QTest::newRow("checkout path escapes")
-        << "POST"_ba << sessions << R"({"workspace":{"checkouts":[{"url":"u","path":"a/../../b"}]}})"_ba
-        << 400 << u"relative path"_s;
+        << "POST"_ba << sessions
+        << R"({"workspace":{"checkouts":[{"url":"u","path":"a/../../b"}]}})"_ba << 400
+        << u"relative path"_s;
     QTest::newRow("cwd outside checkouts")
         << "POST"_ba << sessions
         << R"({"workspace":{"checkouts":[{"url":"u","path":"a"}],"cwd":"b"}})"_ba << 400
@@ -825,11 +892,12 @@ void tst_Agents::badInput_data()
                                    << u"limit must be an integer from 1 to 500"_s;
     QTest::newRow("no messages") << "POST"_ba << turns << R"({})"_ba << 400
                                  << u"messages must be a non-empty array"_s;
-    QTest::newRow("message without role") << "POST"_ba << turns << R"({"messages":[{"text":"x"}]})"_ba
-                                          << 400 << u"messages[0].role must be one of"_s;
-    QTest::newRow("message without content") << "POST"_ba << turns
-                                             << R"({"messages":[{"role":"user"}]})"_ba << 400
-                                             << u"messages[0] needs text or parts"_s;
+    QTest::newRow("message without role")
+        << "POST"_ba << turns << R"({"messages":[{"text":"x"}]})"_ba << 400
+        << u"messages[0].role must be one of"_s;
+    QTest::newRow("message without content")
+        << "POST"_ba << turns << R"({"messages":[{"role":"user"}]})"_ba << 400
+        << u"messages[0] needs text or parts"_s;
     QTest::newRow("part of unknown type")
         << "POST"_ba << turns << R"({"messages":[{"role":"user","parts":[{"type":"video"}]}]})"_ba
         << 400 << u"messages[0].parts[0].type must be one of"_s;
@@ -844,27 +912,28 @@ void tst_Agents::badInput_data()
         << "POST"_ba << turns
         << R"({"messages":[{"role":"user","text":"x"}],"toolRefs":[{"appName":"bin"}]})"_ba << 400
         << u"toolRefs[0].operation is required"_s;
-    QTest::newRow("toolRefs null") << "POST"_ba << turns
-                                   << R"({"messages":[{"role":"user","text":"x"}],"toolRefs":null})"_ba
-                                   << 400 << u"toolRefs must be an array"_s;
+    QTest::newRow("toolRefs null")
+        << "POST"_ba << turns << R"({"messages":[{"role":"user","text":"x"}],"toolRefs":null})"_ba
+        << 400 << u"toolRefs must be an array"_s;
     QTest::newRow("tool ref to unknown app")
         << "POST"_ba << turns
         << R"({"messages":[{"role":"user","text":"x"}],"toolRefs":[{"appName":"nope","operation":"x"}]})"_ba
         << 400 << u"app \"nope\" not found"_s;
-    QTest::newRow("bad toolSource") << "POST"_ba << turns
-                                    << R"({"messages":[{"role":"user","text":"x"}],"toolSource":"web"})"_ba
-                                    << 400 << u"toolSource"_s;
-    QTest::newRow("invalid until") << "GET"_ba << u"/api/v1/agent/turns/{t}/events/stream?until=forever"_s
-                                   << QByteArray() << 400
-                                   << u"until must be terminal or blocked_or_terminal"_s;
+    QTest::newRow("bad toolSource")
+        << "POST"_ba << turns
+        << R"({"messages":[{"role":"user","text":"x"}],"toolSource":"web"})"_ba << 400
+        << u"toolSource"_s;
+    QTest::newRow("invalid until")
+        << "GET"_ba << u"/api/v1/agent/turns/{t}/events/stream?until=forever"_s << QByteArray()
+        << 400 << u"until must be terminal or blocked_or_terminal"_s;
     QTest::newRow("negative after") << "GET"_ba << u"/api/v1/agent/turns/{t}/events?after=-1"_s
                                     << QByteArray() << 400 << u"after must be an integer"_s;
     QTest::newRow("resolve unknown interaction")
         << "POST"_ba << u"/api/v1/agent/turns/{t}/interactions/nope/resolve"_s
         << R"({"resolution":{"approved":true}})"_ba << 404 << u"not found"_s;
-    QTest::newRow("cancel with a number reason") << "POST"_ba << u"/api/v1/agent/turns/{t}/cancel"_s
-                                                 << R"({"reason":5})"_ba << 400
-                                                 << u"reason must be a string"_s;
+    QTest::newRow("cancel with a number reason")
+        << "POST"_ba << u"/api/v1/agent/turns/{t}/cancel"_s << R"({"reason":5})"_ba << 400
+        << u"reason must be a string"_s;
 }
 
 void tst_Agents::badInput()
@@ -888,17 +957,18 @@ void tst_Agents::badInput()
 void tst_Agents::hugeMessageIs413()
 {
     const QString session = createSession();
-    const QByteArray huge = R"({"messages":[{"role":"user","text":")"
-        + QByteArray(2 * 1024 * 1024, 'x') + R"("}]})";
+    const QByteArray huge =
+        R"({"messages":[{"role":"user","text":")" + QByteArray(2 * 1024 * 1024, 'x') + R"("}]})";
     // Content-Length announces it: the server answers 413 before reading the body.
-    const RawResponse tooBig = rawRequest(
-        m_server->port(),
-        "POST /api/v1/agent/sessions/" + session.toUtf8()
-            + "/turns HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-              "Content-Length: "
-            + QByteArray::number(huge.size()) + "\r\n\r\n" + huge.left(1024));
+    const RawResponse tooBig =
+        rawRequest(m_server->port(),
+                   "POST /api/v1/agent/sessions/" + session.toUtf8()
+                       + "/turns HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                         "Content-Length: "
+                       + QByteArray::number(huge.size()) + "\r\n\r\n" + huge.left(1024));
     QCOMPARE(tooBig.status, 413);
-    QCOMPARE(m_server->get(u"/api/v1/agent/sessions/%1/turns"_s.arg(session)).json().array().size(), 0);
+    QCOMPARE(m_server->get(u"/api/v1/agent/sessions/%1/turns"_s.arg(session)).json().array().size(),
+             0);
 }
 
 QTEST_GUILESS_MAIN(tst_Agents)

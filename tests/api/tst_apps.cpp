@@ -240,8 +240,9 @@ void tst_Apps::operationsAreSortedWithSchemasAndAnnotations()
     for (const QJsonValue &op : ops) {
         ids.append(op[u"id"_s].toString());
     }
-    QCOMPARE(ids, (QStringList{u"anything"_s, u"delay"_s, u"post_anything"_s, u"remove"_s,
-                               u"status"_s}));
+    QCOMPARE(
+        ids,
+        (QStringList{u"anything"_s, u"delay"_s, u"post_anything"_s, u"remove"_s, u"status"_s}));
     const QJsonObject post = ops[2].toObject();
     QCOMPARE(post[u"method"_s].toString(), u"POST"_s);
     QCOMPARE(post[u"path"_s].toString(), u"/anything/{item}"_s);
@@ -297,14 +298,13 @@ void tst_Apps::invokeInjectsTheManualCredential()
 void tst_Apps::getAndPostBuildTheUpstreamRequest()
 {
     connectApp(u"bin"_s, u"tok"_s);
-    HttpReply reply = m_server->post(u"/api/v1/bin/post_anything"_s,
-                                     R"({"item":"box-1","count":3,"extra":"x"})");
+    HttpReply reply =
+        m_server->post(u"/api/v1/bin/post_anything"_s, R"({"item":"box-1","count":3,"extra":"x"})");
     QCOMPARE(reply.status, 200);
     QJsonObject echo = reply.json().object();
     QCOMPARE(echo[u"method"_s].toString(), u"POST"_s);
     QVERIFY(echo[u"url"_s].toString().endsWith(u"/anything/box-1"_s));
-    QCOMPARE(echo[u"json"_s].toObject(),
-             (QJsonObject{{u"count"_s, 3}, {u"extra"_s, u"x"_s}}));
+    QCOMPARE(echo[u"json"_s].toObject(), (QJsonObject{{u"count"_s, 3}, {u"extra"_s, u"x"_s}}));
 
     // GET: every query value is a string; undeclared ones go to the query too.
     reply = m_server->get(u"/api/v1/bin/anything?message=a%20b&other=1"_s);
@@ -369,32 +369,29 @@ void tst_Apps::badInvocationsAre4xx_data()
     QTest::addColumn<QString>("message");
     QTest::newRow("unknown app") << "GET"_ba << u"/api/v1/nope/op"_s << QByteArray() << 404
                                  << u"integration \"nope\" not found"_s;
-    QTest::newRow("unknown operation")
-        << "GET"_ba << u"/api/v1/bin/nope"_s << QByteArray() << 404
-        << u"operation \"nope\" not found on integration \"bin\""_s;
+    QTest::newRow("unknown operation") << "GET"_ba << u"/api/v1/bin/nope"_s << QByteArray() << 404
+                                       << u"operation \"nope\" not found on integration \"bin\""_s;
     QTest::newRow("missing path parameter")
         << "POST"_ba << u"/api/v1/bin/post_anything"_s << "{}"_ba << 400 << u"item"_s;
     QTest::newRow("non-object JSON") << "POST"_ba << u"/api/v1/bin/post_anything"_s << "[1]"_ba
                                      << 400 << u"JSON body must be an object"_s;
     QTest::newRow("broken JSON") << "POST"_ba << u"/api/v1/bin/post_anything"_s << "{"_ba << 400
                                  << u"invalid JSON body"_s;
-    QTest::newRow("internal parameter")
-        << "GET"_ba << u"/api/v1/bin/anything?secret_flag=1"_s << QByteArray() << 400
-        << u"secret_flag"_s;
+    QTest::newRow("internal parameter") << "GET"_ba << u"/api/v1/bin/anything?secret_flag=1"_s
+                                        << QByteArray() << 400 << u"secret_flag"_s;
     QTest::newRow("bad connection selector")
         << "GET"_ba << u"/api/v1/bin/anything?_connection=a/b"_s << QByteArray() << 400
         << u"_connection"_s;
-    QTest::newRow("unknown connection")
-        << "GET"_ba << u"/api/v1/bin/anything?_connection=other"_s << QByteArray() << 400
-        << u"no connection \"other\""_s;
+    QTest::newRow("unknown connection") << "GET"_ba << u"/api/v1/bin/anything?_connection=other"_s
+                                        << QByteArray() << 400 << u"no connection \"other\""_s;
     QTest::newRow("selectors disagree")
         << "POST"_ba << u"/api/v1/bin/post_anything?_instance=a"_s
         << R"({"_instance":"b","item":"x"})"_ba << 400 << u"_instance"_s;
     QTest::newRow("selector not a string")
-        << "POST"_ba << u"/api/v1/bin/post_anything"_s << R"({"_instance":3,"item":"x"})"_ba
-        << 400 << u"_instance must be a string"_s;
-    QTest::newRow("wrong method") << "PUT"_ba << u"/api/v1/bin/anything"_s << QByteArray()
-                                  << 405 << QString();
+        << "POST"_ba << u"/api/v1/bin/post_anything"_s << R"({"_instance":3,"item":"x"})"_ba << 400
+        << u"_instance must be a string"_s;
+    QTest::newRow("wrong method") << "PUT"_ba << u"/api/v1/bin/anything"_s << QByteArray() << 405
+                                  << QString();
 }
 
 void tst_Apps::badInvocationsAre4xx()
@@ -525,9 +522,10 @@ void tst_Apps::operationMetricsAreRecorded()
     const HttpReply metrics = m_server->get(u"/metrics"_s);
     QCOMPARE(metrics.status, 200);
     const QString text = QString::fromUtf8(metrics.body);
-    QVERIFY2(text.contains(QRegularExpression(
-                 uR"(gestaltd_operation_count_total\{[^}]*gestalt_provider="open",gestalt_operation="get_ip",gestalt_transport="rest",gestalt_connection_mode="none",gestalt_invocation_surface="http"[^}]*gestalt_result_status="200",gestalt_result_status_class="2xx"\} 1)"_s)),
-             qPrintable(text.left(4000)));
+    QVERIFY2(
+        text.contains(QRegularExpression(
+            uR"(gestaltd_operation_count_total\{[^}]*gestalt_provider="open",gestalt_operation="get_ip",gestalt_transport="rest",gestalt_connection_mode="none",gestalt_invocation_surface="http"[^}]*gestalt_result_status="200",gestalt_result_status_class="2xx"\} 1)"_s)),
+        qPrintable(text.left(4000)));
     QVERIFY(text.contains(QRegularExpression(
         uR"(gestaltd_operation_error_count_total\{[^}]*gestalt_provider="down"[^}]*gestalt_result_status="502"[^}]*\} 1)"_s)));
     QVERIFY(text.contains(u"http_route=\"/api/v1/{app}/{operation}\""_s));

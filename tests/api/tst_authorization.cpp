@@ -113,7 +113,8 @@ private:
 
 void tst_Authorization::init()
 {
-    QTest::failOnWarning(QRegularExpression(u"^(?!authz: snapshot reload after a write failed).*"_s));
+    QTest::failOnWarning(
+        QRegularExpression(u"^(?!authz: snapshot reload after a write failed).*"_s));
     QFETCH_GLOBAL(QString, backend);
     const bool open = QByteArray(QTest::currentTestFunction()) == "openWithoutAdminPolicy";
     m_server = std::make_unique<TestServer>(backend, config, open ? QString() : adminPolicy);
@@ -131,10 +132,10 @@ QStringList tst_Authorization::runnable(const QString &app, const QString &token
     return names(reply.json().array(), u"id"_s);
 }
 
-HttpReply tst_Authorization::put(const QString &path, const QJsonObject &body,
-                                 const QString &token)
+HttpReply tst_Authorization::put(const QString &path, const QJsonObject &body, const QString &token)
 {
-    TestServer::Headers headers = token.isEmpty() ? TestServer::Headers{} : TestServer::bearer(token);
+    TestServer::Headers headers =
+        token.isEmpty() ? TestServer::Headers{} : TestServer::bearer(token);
     headers.append({"Content-Type"_ba, "application/json"_ba});
     return m_server->request("PUT", path, QJsonDocument(body).toJson(), headers);
 }
@@ -144,16 +145,16 @@ void tst_Authorization::precedence_data()
     QTest::addColumn<QString>("email");
     QTest::addColumn<QString>("app");
     QTest::addColumn<QStringList>("expected");
-    QTest::newRow("static admin runs everything") << u"alice@example.com"_s << u"team"_s
-                                                  << QStringList{u"read"_s, u"wipe"_s, u"write"_s};
+    QTest::newRow("static admin runs everything")
+        << u"alice@example.com"_s << u"team"_s << QStringList{u"read"_s, u"wipe"_s, u"write"_s};
     QTest::newRow("default allow gives users viewer")
         << u"bob@example.com"_s << u"team"_s << QStringList{u"read"_s};
-    QTest::newRow("default deny hides the app") << u"bob@example.com"_s << u"closed"_s
-                                                << QStringList{u"status 403"_s};
+    QTest::newRow("default deny hides the app")
+        << u"bob@example.com"_s << u"closed"_s << QStringList{u"status 403"_s};
     QTest::newRow("static viewer of a closed app")
         << u"carol@example.com"_s << u"closed"_s << QStringList{u"peek"_s};
-    QTest::newRow("no policy is open") << u"bob@example.com"_s << u"open"_s
-                                       << QStringList{u"ping"_s};
+    QTest::newRow("no policy is open")
+        << u"bob@example.com"_s << u"open"_s << QStringList{u"ping"_s};
 }
 
 void tst_Authorization::precedence()
@@ -179,10 +180,10 @@ void tst_Authorization::serviceAccountsNeedExplicitGrants()
     QCOMPARE(runnable(u"open"_s, stranger), QStringList{u"ping"_s});
     QCOMPARE(runnable(u"team"_s, m_server->subjectToken(u"bot"_s)), QStringList{u"read"_s});
 
-    const HttpReply granted = put(base + u"/apps/team/members"_s,
-                                  {{u"subjectId"_s, u"service_account:stranger"_s},
-                                   {u"role"_s, u"editor"_s}},
-                                  m_root.token);
+    const HttpReply granted =
+        put(base + u"/apps/team/members"_s,
+            {{u"subjectId"_s, u"service_account:stranger"_s}, {u"role"_s, u"editor"_s}},
+            m_root.token);
     QCOMPARE(granted.status, 200);
     QStringList ops = runnable(u"team"_s, stranger);
     ops.sort();
@@ -194,16 +195,18 @@ void tst_Authorization::scopedTokenNarrowsPolicy()
     const TestServer::TestUser scoped = m_server->user(u"alice@example.com"_s, u"open"_s);
     QCOMPARE(runnable(u"team"_s, scoped.token), QStringList{u"status 403"_s});
     const TestServer::TestUser perOp = m_server->user(
-        u"alice@example.com"_s, {},
+        u"alice@example.com"_s,
+        {},
         QJsonArray{QJsonObject{{u"app"_s, u"team"_s}, {u"operations"_s, QJsonArray{u"wipe"_s}}}});
     QCOMPARE(runnable(u"team"_s, perOp.token), QStringList{u"wipe"_s});
     // bob is only a viewer: a token naming `wipe` does not add the role.
     const TestServer::TestUser bob = m_server->user(
-        u"bob@example.com"_s, {},
+        u"bob@example.com"_s,
+        {},
         QJsonArray{QJsonObject{{u"app"_s, u"team"_s}, {u"operations"_s, QJsonArray{u"wipe"_s}}}});
     QCOMPARE(runnable(u"team"_s, bob.token), QStringList{});
-    const HttpReply denied = m_server->post(u"/api/v1/team/wipe"_s, "{}"_ba,
-                                            TestServer::bearer(bob.token));
+    const HttpReply denied =
+        m_server->post(u"/api/v1/team/wipe"_s, "{}"_ba, TestServer::bearer(bob.token));
     QCOMPARE(denied.status, 403);
     QVERIFY2(denied.error().contains(u"role \"viewer\""_s), denied.body.constData());
 }
@@ -224,7 +227,8 @@ void tst_Authorization::dynamicGrantChangesAccess()
 
     // A dynamic grant raises a default-allow viewer on the team app.
     reply = put(base + u"/apps/team/members"_s,
-                {{u"subjectId"_s, bob.subjectId}, {u"role"_s, u"editor"_s}}, m_root.token);
+                {{u"subjectId"_s, bob.subjectId}, {u"role"_s, u"editor"_s}},
+                m_root.token);
     QCOMPARE(reply.status, 200);
     QStringList ops = runnable(u"team"_s, bob.token);
     ops.sort();
@@ -243,9 +247,8 @@ void tst_Authorization::staticSubjectsCannotBeWritten()
     }
     // Still the static admin.
     QCOMPARE(runnable(u"team"_s, alice.token).size(), 3);
-    const HttpReply removed =
-        m_server->del(base + u"/apps/team/members/service_account:bot"_s,
-                      TestServer::bearer(m_root.token));
+    const HttpReply removed = m_server->del(base + u"/apps/team/members/service_account:bot"_s,
+                                            TestServer::bearer(m_root.token));
     QCOMPARE(removed.status, 409);
 }
 
@@ -256,20 +259,18 @@ void tst_Authorization::memberWritesRejectBadInput_data()
     QTest::newRow("no role") << R"({"email":"x@example.com"})"_ba << u"role is required"_s;
     QTest::newRow("unknown role") << R"({"email":"x@example.com","role":"owner"})"_ba
                                   << u"invalid role"_s;
-    QTest::newRow("role not a string") << R"({"email":"x@example.com","role":7})"_ba
-                                       << u"invalid role"_s;
+    QTest::newRow("role not a string")
+        << R"({"email":"x@example.com","role":7})"_ba << u"invalid role"_s;
     QTest::newRow("neither subject nor email") << R"({"role":"viewer"})"_ba << u"exactly one"_s;
     QTest::newRow("both") << R"({"email":"x@example.com","subjectId":"user:1","role":"viewer"})"_ba
                           << u"exactly one"_s;
-    QTest::newRow("system subject") << R"({"subjectId":"system:config","role":"viewer"})"_ba
-                                    << u"system"_s;
+    QTest::newRow("system subject")
+        << R"({"subjectId":"system:config","role":"viewer"})"_ba << u"system"_s;
     QTest::newRow("not canonical") << R"({"subjectId":"bob","role":"viewer"})"_ba << QString();
-    QTest::newRow("unknown kind") << R"({"subjectId":"Robot!:x","role":"viewer"})"_ba
-                                  << QString();
+    QTest::newRow("unknown kind") << R"({"subjectId":"Robot!:x","role":"viewer"})"_ba << QString();
     QTest::newRow("bad service account")
         << R"({"subjectId":"service_account:has space","role":"viewer"})"_ba << QString();
-    QTest::newRow("not an email") << R"({"email":"nobody","role":"viewer"})"_ba
-                                  << u"email"_s;
+    QTest::newRow("not an email") << R"({"email":"nobody","role":"viewer"})"_ba << u"email"_s;
     QTest::newRow("oversized email")
         << (R"({"role":"viewer","email":")" + QByteArray(400, 'a') + R"(@example.com"})")
         << u"longer than"_s;
@@ -297,7 +298,8 @@ void tst_Authorization::memberRowsMergeStaticAndDynamic()
     const TestServer::TestUser alice = m_server->user(u"alice@example.com"_s);
     // A dynamic row written before alice became static would be shadowed; simulate with bob.
     QCOMPARE(put(base + u"/apps/team/members"_s,
-                 {{u"email"_s, u"bob@example.com"_s}, {u"role"_s, u"editor"_s}}, m_root.token)
+                 {{u"email"_s, u"bob@example.com"_s}, {u"role"_s, u"editor"_s}},
+                 m_root.token)
                  .status,
              200);
     const HttpReply reply =
@@ -347,7 +349,8 @@ void tst_Authorization::deleteMembers()
 {
     const TestServer::TestUser bob = m_server->user(u"bob@example.com"_s);
     QCOMPARE(put(base + u"/apps/closed/members"_s,
-                 {{u"subjectId"_s, bob.subjectId}, {u"role"_s, u"viewer"_s}}, m_root.token)
+                 {{u"subjectId"_s, bob.subjectId}, {u"role"_s, u"viewer"_s}},
+                 m_root.token)
                  .status,
              200);
     HttpReply reply = m_server->del(base + u"/apps/closed/members/"_s + bob.subjectId,
@@ -383,8 +386,8 @@ void tst_Authorization::pendingReloadIs202()
                                             TestServer::bearer(m_root.token));
     QCOMPARE(removed.status, 202);
     QCOMPARE(removed.json()["status"_L1].toString(), u"persisted_pending_reload"_s);
-    QTRY_COMPARE_WITH_TIMEOUT(runnable(u"closed"_s, bob.token), QStringList{u"status 403"_s},
-                              10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        runnable(u"closed"_s, bob.token), QStringList{u"status 403"_s}, 10000);
 }
 
 void tst_Authorization::debugRoutesPage()
@@ -395,9 +398,9 @@ void tst_Authorization::debugRoutesPage()
     QCOMPARE(provider.json()["name"_L1].toString(), u"database"_s);
     const QString modelId = provider.json()["activeModelId"_L1].toString();
     QVERIFY(!modelId.isEmpty());
-    QVERIFY(provider.json()["activeModel"_L1]["definition"_L1]["types"_L1]["app"_L1]
-                .toArray()
-                .contains(u"editor"_s));
+    QVERIFY(
+        provider.json()["activeModel"_L1]["definition"_L1]["types"_L1]["app"_L1].toArray().contains(
+            u"editor"_s));
 
     const HttpReply models = m_server->get(base + u"/models"_s, root);
     QCOMPARE(models.status, 200);
@@ -405,7 +408,8 @@ void tst_Authorization::debugRoutesPage()
 
     for (const QString &email : {u"a@example.com"_s, u"b@example.com"_s, u"c@example.com"_s}) {
         QCOMPARE(put(base + u"/apps/closed/members"_s,
-                     {{u"email"_s, email}, {u"role"_s, u"viewer"_s}}, m_root.token)
+                     {{u"email"_s, email}, {u"role"_s, u"viewer"_s}},
+                     m_root.token)
                      .status,
                  200);
     }
@@ -460,7 +464,8 @@ void tst_Authorization::adminProtection()
     QCOMPARE(m_server->get(base + u"/apps/team/members"_s, TestServer::bearer(bob.token)).status,
              403);
     QCOMPARE(put(base + u"/apps/team/members"_s,
-                 {{u"subjectId"_s, bob.subjectId}, {u"role"_s, u"admin"_s}}, bob.token)
+                 {{u"subjectId"_s, bob.subjectId}, {u"role"_s, u"admin"_s}},
+                 bob.token)
                  .status,
              403);
     QCOMPARE(m_server->get(base + u"/provider"_s, TestServer::bearer(u"gst_api_nope"_s)).status,
@@ -474,13 +479,15 @@ void tst_Authorization::appAdminsManageOnlyTheirApp()
 {
     const TestServer::TestUser dave = m_server->user(u"dave@example.com"_s);
     QCOMPARE(put(base + u"/apps/team/members"_s,
-                 {{u"subjectId"_s, dave.subjectId}, {u"role"_s, u"admin"_s}}, m_root.token)
+                 {{u"subjectId"_s, dave.subjectId}, {u"role"_s, u"admin"_s}},
+                 m_root.token)
                  .status,
              200);
     const TestServer::Headers asDave = TestServer::bearer(dave.token);
     QCOMPARE(m_server->get(base + u"/apps/team/members"_s, asDave).status, 200);
     QCOMPARE(put(base + u"/apps/team/members"_s,
-                 {{u"email"_s, u"erin@example.com"_s}, {u"role"_s, u"viewer"_s}}, dave.token)
+                 {{u"email"_s, u"erin@example.com"_s}, {u"role"_s, u"viewer"_s}},
+                 dave.token)
                  .status,
              200);
     QCOMPARE(m_server->get(base + u"/apps/closed/members"_s, asDave).status, 403);
@@ -501,17 +508,20 @@ void tst_Authorization::builtInAdmins()
     QCOMPARE(m_server->get(base + u"/provider"_s, TestServer::bearer(erin.token)).status, 403);
     // A viewer admin is not admitted (allowedRoles is [admin]).
     QCOMPARE(put(base + u"/admins/members"_s,
-                 {{u"subjectId"_s, erin.subjectId}, {u"role"_s, u"viewer"_s}}, m_root.token)
+                 {{u"subjectId"_s, erin.subjectId}, {u"role"_s, u"viewer"_s}},
+                 m_root.token)
                  .status,
              200);
     QCOMPARE(m_server->get(base + u"/provider"_s, TestServer::bearer(erin.token)).status, 403);
     QCOMPARE(put(base + u"/admins/members"_s,
-                 {{u"subjectId"_s, erin.subjectId}, {u"role"_s, u"admin"_s}}, m_root.token)
+                 {{u"subjectId"_s, erin.subjectId}, {u"role"_s, u"admin"_s}},
+                 m_root.token)
                  .status,
              200);
     QCOMPARE(m_server->get(base + u"/provider"_s, TestServer::bearer(erin.token)).status, 200);
     QCOMPARE(put(base + u"/admins/members"_s,
-                 {{u"email"_s, u"root@example.com"_s}, {u"role"_s, u"viewer"_s}}, erin.token)
+                 {{u"email"_s, u"root@example.com"_s}, {u"role"_s, u"viewer"_s}},
+                 erin.token)
                  .status,
              409);
     reply = m_server->del(base + u"/admins/members/"_s + erin.subjectId, root);
@@ -526,11 +536,13 @@ void tst_Authorization::openWithoutAdminPolicy()
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.header("X-Gestalt-Can-Write"), "false"_ba);
     QCOMPARE(put(base + u"/admins/members"_s,
-                 {{u"email"_s, u"x@example.com"_s}, {u"role"_s, u"admin"_s}}, {})
+                 {{u"email"_s, u"x@example.com"_s}, {u"role"_s, u"admin"_s}},
+                 {})
                  .status,
              400);
     QCOMPARE(put(base + u"/apps/closed/members"_s,
-                 {{u"email"_s, u"x@example.com"_s}, {u"role"_s, u"viewer"_s}}, {})
+                 {{u"email"_s, u"x@example.com"_s}, {u"role"_s, u"viewer"_s}},
+                 {})
                  .status,
              200);
 }
@@ -562,8 +574,8 @@ void tst_Authorization::decisionsAreAudited()
     QCOMPARE(reply.json()["events"_L1][0]["error"_L1].toString(), u"invalid token"_s);
     // The token itself never reaches the trail.
     QVERIFY(!reply.body.contains("gst_api_wrong"));
-    QVERIFY(!m_server->get(u"/api/v1/audit-events?limit=1000"_s, root).body.contains(
-        bob.token.toUtf8()));
+    QVERIFY(!m_server->get(u"/api/v1/audit-events?limit=1000"_s, root)
+                 .body.contains(bob.token.toUtf8()));
     // Only admins read it.
     QCOMPARE(m_server->get(u"/api/v1/audit-events"_s, TestServer::bearer(bob.token)).status, 403);
 }

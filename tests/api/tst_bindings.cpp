@@ -78,8 +78,7 @@ QString appsYaml(const QString &httpbin)
 TestServer::Headers signedHeaders(const QByteArray &body, qint64 timestamp)
 {
     const QByteArray ts = QByteArray::number(timestamp);
-    const QByteArray signature =
-        "sha256=" + Crypto::hmacSha256(kSecret, ts + '.' + body).toHex();
+    const QByteArray signature = "sha256=" + Crypto::hmacSha256(kSecret, ts + '.' + body).toHex();
     return {{"Content-Type"_ba, "application/json"_ba},
             {"X-Timestamp"_ba, ts},
             {"X-Signature"_ba, signature}};
@@ -126,7 +125,9 @@ void tst_Bindings::signedRequestRunsTheOperation()
 {
     const QByteArray body = R"({"action":"opened","number":7})";
     const HttpReply reply =
-        m_server->request("POST", u"/api/v1/hooks/events/push?source=gh"_s, body,
+        m_server->request("POST",
+                          u"/api/v1/hooks/events/push?source=gh"_s,
+                          body,
                           signedHeaders(body, QDateTime::currentSecsSinceEpoch()));
     QCOMPARE(reply.status, 200);
     const QJsonObject echo = reply.json().object();
@@ -188,15 +189,19 @@ void tst_Bindings::apiKeyAndContentTypeAreChecked()
 {
     const TestServer::Headers good{{"Content-Type"_ba, "application/json"_ba},
                                    {"X-Hook-Key"_ba, "hook-key-1"_ba}};
-    HttpReply reply = m_server->request("POST", u"/api/v1/hooks/events/direct"_s,
-                                        R"({"k":"v"})", good);
+    HttpReply reply =
+        m_server->request("POST", u"/api/v1/hooks/events/direct"_s, R"({"k":"v"})", good);
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.json()[u"json"_s][u"k"_s].toString(), u"v"_s);
-    reply = m_server->request("POST", u"/api/v1/hooks/events/direct"_s, R"({"k":"v"})",
-                              {{"Content-Type"_ba, "application/json"_ba},
-                               {"X-Hook-Key"_ba, "wrong"_ba}});
+    reply = m_server->request(
+        "POST",
+        u"/api/v1/hooks/events/direct"_s,
+        R"({"k":"v"})",
+        {{"Content-Type"_ba, "application/json"_ba}, {"X-Hook-Key"_ba, "wrong"_ba}});
     QCOMPARE(reply.status, 401);
-    reply = m_server->request("POST", u"/api/v1/hooks/events/direct"_s, "k=v",
+    reply = m_server->request("POST",
+                              u"/api/v1/hooks/events/direct"_s,
+                              "k=v",
                               {{"Content-Type"_ba, "application/x-www-form-urlencoded"_ba},
                                {"X-Hook-Key"_ba, "hook-key-1"_ba}});
     QCOMPARE(reply.status, 415);

@@ -4,12 +4,15 @@
 // (POST /api/v1/auth/pending-connection), against Debian's httpbin, whose /base64/<data> answers
 // the decoded data: the account lists below, base64url-encoded in the discovery URL. On SQLite
 // and PostgreSQL.
+#include "config/ConnectionConfig.h"
+#include "connections/ConnectionDiscovery.h"
 #include "support/HttpbinProcess.h"
 #include "support/RawHttpClient.h"
 #include "support/TestDatabase.h"
 #include "support/TestServer.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QTest>
@@ -66,7 +69,7 @@ QString appsYaml(const QString &httpbin)
 QByteArray form(const QString &token, const QString &extra = {})
 {
     return "pending_token=" + QUrl::toPercentEncoding(token)
-        + (extra.isEmpty() ? QByteArray() : "&" + extra.toUtf8());
+           + (extra.isEmpty() ? QByteArray() : "&" + extra.toUtf8());
 }
 
 } // namespace
@@ -85,6 +88,8 @@ private Q_SLOTS:
     void severalAccountsNeedAChoice();
     void badPendingChoicesAreRejected();
     void noAccountIsASetupFailure();
+    void candidatesOfAnAnswer_data();
+    void candidatesOfAnAnswer();
 
 private:
     void connectAccounts();
@@ -132,15 +137,17 @@ void tst_Discovery::severalAccountsNeedAChoice()
     // Without a candidate: the choice, as HTML for browsers.
     TestServer::Headers html = formHeaders;
     html.append({"Accept"_ba, "text/html"_ba});
-    HttpReply reply = m_server->request("POST", u"/api/v1/auth/pending-connection"_s,
-                                        form(m_token), html);
+    HttpReply reply =
+        m_server->request("POST", u"/api/v1/auth/pending-connection"_s, form(m_token), html);
     QCOMPARE(reply.status, 200);
     QVERIFY(reply.header("content-type").startsWith("text/html"));
     QVERIFY(reply.body.contains("Acme Corp"));
     QVERIFY(reply.body.contains("candidate_index"));
 
-    reply = m_server->request("POST", u"/api/v1/auth/pending-connection"_s,
-                              form(m_token, u"candidate_index=1"_s), formHeaders);
+    reply = m_server->request("POST",
+                              u"/api/v1/auth/pending-connection"_s,
+                              form(m_token, u"candidate_index=1"_s),
+                              formHeaders);
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.json()[u"status"_s].toString(), u"connected"_s);
 
@@ -150,9 +157,9 @@ void tst_Discovery::severalAccountsNeedAChoice()
     // The chosen account's discovered metadata fills {region}.
     QCOMPARE(reply.json()[u"headers"_s][u"X-Region"_s].toString(), u"us"_s);
     const HttpReply apps = m_server->get(u"/api/v1/apps"_s);
-    QCOMPARE(apps.itemNamed(u"accounts"_s)[u"connections"_s][0][u"instances"_s][0][u"name"_s]
-                 .toString(),
-             u"Globex"_s);
+    QCOMPARE(
+        apps.itemNamed(u"accounts"_s)[u"connections"_s][0][u"instances"_s][0][u"name"_s].toString(),
+        u"Globex"_s);
 }
 
 void tst_Discovery::badPendingChoicesAreRejected()
@@ -160,14 +167,17 @@ void tst_Discovery::badPendingChoicesAreRejected()
     connectAccounts();
     const TestServer::Headers formHeaders{
         {"Content-Type"_ba, "application/x-www-form-urlencoded"_ba}, {"Cookie"_ba, m_cookie}};
-    HttpReply reply = m_server->request("POST", u"/api/v1/auth/pending-connection"_s,
-                                        form(m_token, u"candidate_index=7"_s), formHeaders);
+    HttpReply reply = m_server->request("POST",
+                                        u"/api/v1/auth/pending-connection"_s,
+                                        form(m_token, u"candidate_index=7"_s),
+                                        formHeaders);
     QCOMPARE(reply.status, 400);
     QCOMPARE(reply.error(), u"candidate not found"_s);
-    reply = m_server->request("POST", u"/api/v1/auth/pending-connection"_s,
-                              form(m_token.left(m_token.size() - 4) + u"AAAA"_s,
-                                   u"candidate_index=0"_s),
-                              formHeaders);
+    reply = m_server->request(
+        "POST",
+        u"/api/v1/auth/pending-connection"_s,
+        form(m_token.left(m_token.size() - 4) + u"AAAA"_s, u"candidate_index=0"_s),
+        formHeaders);
     QCOMPARE(reply.status, 400);
     QCOMPARE(reply.error(), u"invalid pending connection token"_s);
     // Another browser (a client without the binding cookie) cannot take the choice over.
@@ -178,7 +188,9 @@ void tst_Discovery::badPendingChoicesAreRejected()
         "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
             + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     QCOMPARE(stranger.status, 401);
-    reply = m_server->request("POST", u"/api/v1/auth/pending-connection"_s, "",
+    reply = m_server->request("POST",
+                              u"/api/v1/auth/pending-connection"_s,
+                              "",
                               {{"Content-Type"_ba, "application/x-www-form-urlencoded"_ba}});
     QCOMPARE(reply.status, 400);
     QCOMPARE(m_server->get(u"/api/v1/accounts/headers"_s).status, 412);
@@ -191,6 +203,43 @@ void tst_Discovery::noAccountIsASetupFailure()
     QCOMPARE(reply.status, 502);
     QVERIFY(reply.error().contains(u"connection setup failed"_s));
     QCOMPARE(m_server->get(u"/api/v1/empty/headers"_s).status, 412);
+}
+
+void tst_Discovery::candidatesOfAnAnswer_data()
+{
+    QTest::addColumn<QString>("itemsPath");
+    QTest::addColumn<QString>("idPath");
+    QTest::addColumn<QByteArray>("answer");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("defaults") << QString() << QString() << R"([{"id":"a","name":"A"},{"id":7}])"_ba
+                              << R"([{"id":"a","metadata":{},"name":"A"},)"
+                                 R"({"id":"7","metadata":{},"name":"7"}])"_ba;
+    QTest::newRow("items path, id path, no id skipped")
+        << u"data.items"_s << u"key"_s
+        << R"({"data":{"items":[{"key":"k1","name":"One","region":"eu"},{"name":"none"}]}})"_ba
+        << R"([{"id":"k1","metadata":{"region":"eu"},"name":"One"}])"_ba;
+    QTest::newRow("metadata keeps plain values only")
+        << QString() << QString() << R"([{"id":"x","region":"eu west"}])"_ba
+        << R"([{"id":"x","metadata":{},"name":"x"}])"_ba;
+    QTest::newRow("not a list") << QString() << QString() << R"({"id":"x"})"_ba
+                                << "[]"_ba;
+}
+
+void tst_Discovery::candidatesOfAnAnswer()
+{
+    QFETCH(QString, itemsPath);
+    QFETCH(QString, idPath);
+    QFETCH(QByteArray, answer);
+    QFETCH(QByteArray, expected);
+    DiscoveryConfig discovery;
+    discovery.itemsPath = itemsPath;
+    discovery.idPath = idPath;
+    discovery.metadata = {{u"region"_s, u"region"_s}};
+    const QJsonValue document = QJsonDocument::fromJson(answer).isArray()
+                                    ? QJsonValue(QJsonDocument::fromJson(answer).array())
+                                    : QJsonValue(QJsonDocument::fromJson(answer).object());
+    const QJsonArray found = ConnectionDiscovery::candidates(discovery, document);
+    QCOMPARE(QJsonDocument(found).toJson(QJsonDocument::Compact), expected);
 }
 
 QTEST_GUILESS_MAIN(tst_Discovery)

@@ -59,19 +59,22 @@ void tst_Listeners::probesOnASingleListener()
 void tst_Listeners::operatorSurfaceMovesToManagement()
 {
     QFETCH_GLOBAL(QString, backend);
-    TestServer server(backend, QString(), u"server:\n  management:\n    host: 127.0.0.1\n    port: 0\n"_s);
+    TestServer server(
+        backend, QString(), u"server:\n  management:\n    host: 127.0.0.1\n    port: 0\n"_s);
     QVERIFY2(server.start(), qPrintable(server.errorString()));
     QVERIFY(server.managementPort());
     const quint16 management = *server.managementPort();
-    for (const QString &path : {u"/health"_s, u"/ready"_s, u"/healthz"_s, u"/readyz"_s, u"/metrics"_s}) {
+    for (const QString &path :
+         {u"/health"_s, u"/ready"_s, u"/healthz"_s, u"/readyz"_s, u"/metrics"_s}) {
         const HttpReply onPublic = server.get(path);
         QCOMPARE(onPublic.status, 404);
         QCOMPARE(onPublic.error(), u"API route \"%1\" not found"_s.arg(path));
         QCOMPARE(server.request("GET", path, {}, {}, management).status, 200);
     }
     // /metrics on management needs no credentials, even a bad one is not checked there.
-    QCOMPARE(server.request("GET", u"/metrics"_s, {}, TestServer::bearer(u"x"_s), management).status,
-             200);
+    QCOMPARE(
+        server.request("GET", u"/metrics"_s, {}, TestServer::bearer(u"x"_s), management).status,
+        200);
     QCOMPARE(server.get(u"/api/v1/tokens"_s).status, 200);
     QCOMPARE(server.request("GET", u"/api/v1/tokens"_s, {}, {}, management).status, 404);
 }

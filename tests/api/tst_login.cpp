@@ -20,9 +20,8 @@ using namespace Gestalt::Test;
 
 namespace {
 
-const QJsonObject aliceClaims{{u"email"_s, u"alice@example.com"_s},
-                              {u"email_verified"_s, true},
-                              {u"name"_s, u"Alice"_s}};
+const QJsonObject aliceClaims{
+    {u"email"_s, u"alice@example.com"_s}, {u"email_verified"_s, true}, {u"name"_s, u"Alice"_s}};
 
 // The cookie `name` from a response's Set-Cookie headers ("" when absent).
 QByteArray setCookie(const HttpReply &reply, const QByteArray &name)
@@ -74,7 +73,7 @@ private Q_SLOTS:
 private:
     struct Callback
     {
-        QString path;      // /api/v1/auth/login/callback?code=...&state=...
+        QString path; // /api/v1/auth/login/callback?code=...&state=...
         QString stateCookie;
     };
     // GET /api/v1/auth/login?next=..., then the authorization server's answer.
@@ -96,9 +95,10 @@ void tst_Login::initTestCase()
 void tst_Login::init()
 {
     QFETCH_GLOBAL(QString, backend);
-    QVERIFY(m_oidc->postJson(u"/_control"_s,
-                             QJsonDocument(QJsonObject{{u"reset"_s, true},
-                                                       {u"idTokenClaims"_s, aliceClaims}}))
+    QVERIFY(m_oidc
+                ->postJson(u"/_control"_s,
+                           QJsonDocument(
+                               QJsonObject{{u"reset"_s, true}, {u"idTokenClaims"_s, aliceClaims}}))
                 .hasValue());
     const bool disabled = QByteArray(QTest::currentTestFunction()) == "disabledLoginAnswers404";
     const QString login = uR"(
@@ -140,8 +140,8 @@ std::pair<int, QUrl> tst_Login::authorize(const QUrl &url)
 
 tst_Login::Callback tst_Login::startBrowserLogin(const QString &next)
 {
-    const HttpReply started = m_server->get(
-        u"/api/v1/auth/login?next="_s + QString::fromUtf8(QUrl::toPercentEncoding(next)));
+    const HttpReply started = m_server->get(u"/api/v1/auth/login?next="_s
+                                            + QString::fromUtf8(QUrl::toPercentEncoding(next)));
     if (started.status != 302) {
         qWarning() << "login did not redirect" << started.status << started.body;
         return {};
@@ -169,8 +169,7 @@ tst_Login::Callback tst_Login::startBrowserLogin(const QString &next)
 
 HttpReply tst_Login::finish(const Callback &callback)
 {
-    return m_server->get(callback.path,
-                         TestServer::cookie(u"login_state"_s, callback.stateCookie));
+    return m_server->get(callback.path, TestServer::cookie(u"login_state"_s, callback.stateCookie));
 }
 
 void tst_Login::infoDescribesTheProvider()
@@ -251,8 +250,8 @@ void tst_Login::unsafeNextIsRefused_data()
 void tst_Login::unsafeNextIsRefused()
 {
     QFETCH(QString, next);
-    const HttpReply reply = m_server->get(
-        u"/api/v1/auth/login?next="_s + QString::fromUtf8(QUrl::toPercentEncoding(next)));
+    const HttpReply reply = m_server->get(u"/api/v1/auth/login?next="_s
+                                          + QString::fromUtf8(QUrl::toPercentEncoding(next)));
     QCOMPARE(reply.status, 400);
     QCOMPARE(reply.error(), u"invalid next path"_s);
     QVERIFY(setCookie(reply, "login_state").isEmpty());
@@ -292,8 +291,10 @@ void tst_Login::postLoginAndCliTokens()
     QVERIFY(url.isValid() && !url.isRelative());
     QCOMPARE(QUrlQuery(url).queryItemValue(u"state"_s), u"abc"_s);
 
-    for (const QByteArray &bad : {R"({"callbackPort":70000})"_ba, R"({"callbackPort":"80"})"_ba,
-                                  R"({"state":7})"_ba, "[1]"_ba}) {
+    for (const QByteArray &bad : {R"({"callbackPort":70000})"_ba,
+                                  R"({"callbackPort":"80"})"_ba,
+                                  R"({"state":7})"_ba,
+                                  "[1]"_ba}) {
         QCOMPARE(m_server->post(u"/api/v1/auth/login"_s, bad).status, 400);
     }
 
@@ -310,9 +311,9 @@ void tst_Login::postLoginAndCliTokens()
     const QUrl loopback = QUrl::fromEncoded(handOff.header("Location"));
     QCOMPARE(loopback.host(), u"127.0.0.1"_s);
     QCOMPARE(loopback.port(), 5555);
-    const HttpReply cli = m_server->get(
-        u"/api/v1/auth/login/callback?cli=1&"_s + loopback.query(QUrl::FullyEncoded),
-        TestServer::cookie(u"login_state"_s, stateCookie));
+    const HttpReply cli =
+        m_server->get(u"/api/v1/auth/login/callback?cli=1&"_s + loopback.query(QUrl::FullyEncoded),
+                      TestServer::cookie(u"login_state"_s, stateCookie));
     QCOMPARE(cli.status, 200);
     const QString token = cli.json()["token"_L1].toString();
     QVERIFY(token.startsWith(u"gst_api_"_s));
@@ -341,8 +342,7 @@ void tst_Login::providerTokensAreBearerCredentials()
     QSignalSpy finished(reply, &QNetworkReply::finished);
     QVERIFY(finished.wait(15000));
     reply->deleteLater();
-    const QString idToken =
-        QJsonDocument::fromJson(reply->readAll())["id_token"_L1].toString();
+    const QString idToken = QJsonDocument::fromJson(reply->readAll())["id_token"_L1].toString();
     QVERIFY(!idToken.isEmpty());
     const HttpReply apps = m_server->get(u"/api/v1/tokens"_s, TestServer::bearer(idToken));
     QCOMPARE(apps.status, 200);

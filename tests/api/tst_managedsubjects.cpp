@@ -165,7 +165,9 @@ private Q_SLOTS:
 
 private:
     // `token` empty: the anonymous local user (login is off), who creates the subjects.
-    HttpReply call(const QByteArray &method, const QString &path, const QByteArray &body = {},
+    HttpReply call(const QByteArray &method,
+                   const QString &path,
+                   const QByteArray &body = {},
                    const QString &token = {});
     void createBot();
     [[nodiscard]] QString issueToken(const QByteArray &body = R"({"name":"ci"})");
@@ -186,7 +188,8 @@ void tst_ManagedSubjects::initTestCase()
 
 void tst_ManagedSubjects::init()
 {
-    QTest::failOnWarning(QRegularExpression(u"^(?!authz: snapshot reload after a write failed).*"_s));
+    QTest::failOnWarning(
+        QRegularExpression(u"^(?!authz: snapshot reload after a write failed).*"_s));
     QFETCH_GLOBAL(QString, backend);
     Result<QJsonDocument> reset =
         m_authServer.postJson(u"/_control"_s, QJsonDocument(QJsonObject{{u"reset"_s, true}}));
@@ -196,10 +199,14 @@ void tst_ManagedSubjects::init()
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
 }
 
-HttpReply tst_ManagedSubjects::call(const QByteArray &method, const QString &path,
-                                    const QByteArray &body, const QString &token)
+HttpReply tst_ManagedSubjects::call(const QByteArray &method,
+                                    const QString &path,
+                                    const QByteArray &body,
+                                    const QString &token)
 {
-    return m_server->request(method, base + path, body,
+    return m_server->request(method,
+                             base + path,
+                             body,
                              token.isEmpty() ? TestServer::Headers{} : TestServer::bearer(token));
 }
 
@@ -222,8 +229,8 @@ QString tst_ManagedSubjects::issueToken(const QByteArray &body)
 TestServer::TestUser tst_ManagedSubjects::member(const QString &email, const QString &role)
 {
     TestServer::TestUser user = m_server->user(email);
-    const HttpReply reply = call("PUT", bot + u"/members"_s,
-                                 json({{u"subjectId"_s, user.subjectId}, {u"role"_s, role}}));
+    const HttpReply reply = call(
+        "PUT", bot + u"/members"_s, json({{u"subjectId"_s, user.subjectId}, {u"role"_s, role}}));
     if (reply.status != 200) {
         qWarning() << "member put failed" << reply.status << reply.body;
     }
@@ -242,7 +249,8 @@ int tst_ManagedSubjects::count(const QString &sql)
 
 void tst_ManagedSubjects::createInspectAndUpdate()
 {
-    HttpReply reply = call("POST", {},
+    HttpReply reply = call("POST",
+                           {},
                            R"({"subjectId":"service_account:release-bot","kind":"service_account",
                                "displayName":" Release bot ","description":"Ships releases"})");
     QCOMPARE(reply.status, 201);
@@ -271,7 +279,8 @@ void tst_ManagedSubjects::createInspectAndUpdate()
     QCOMPARE(reply.json().array().size(), 2);
     QCOMPARE(reply.json()[0][u"id"_s].toString(), u"service_account:ci.bot_1-x"_s);
 
-    reply = call("PATCH", u"/service_account:release-bot"_s,
+    reply = call("PATCH",
+                 u"/service_account:release-bot"_s,
                  R"({"displayName":"Releaser","description":""})");
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.json()[u"displayName"_s].toString(), u"Releaser"_s);
@@ -318,28 +327,29 @@ void tst_ManagedSubjects::createRejectsBadInput_data()
                                   << u"id and subjectId name different subjects"_s;
     QTest::newRow("user kind") << R"({"id":"a","kind":"user"})"_ba
                                << u"managed subject kind must be service_account"_s;
-    QTest::newRow("kind is a number") << R"({"id":"a","kind":1})"_ba
-                                      << u"managed subject kind must be service_account"_s;
-    QTest::newRow("displayName is a number") << R"({"id":"a","displayName":1})"_ba
-                                             << u"displayName must be a string"_s;
+    QTest::newRow("kind is a number")
+        << R"({"id":"a","kind":1})"_ba << u"managed subject kind must be service_account"_s;
+    QTest::newRow("displayName is a number")
+        << R"({"id":"a","displayName":1})"_ba << u"displayName must be a string"_s;
     QTest::newRow("257-character displayName")
         << "{\"id\":\"a\",\"displayName\":\"" + QByteArray(257, 'n') + "\"}"
         << u"displayName is longer than 256 characters"_s;
     QTest::newRow("control character in displayName")
-        << R"({"id":"a","displayName":"a\u0007b"})"_ba << u"displayName contains control characters"_s;
+        << R"({"id":"a","displayName":"a\u0007b"})"_ba
+        << u"displayName contains control characters"_s;
     QTest::newRow("2049-character description")
         << "{\"id\":\"a\",\"description\":\"" + QByteArray(2049, 'd') + "\"}"
         << u"description is longer than 2048 characters"_s;
-    QTest::newRow("unknown field") << R"({"id":"a","owner":"me"})"_ba
-                                   << u"unknown field \"owner\""_s;
+    QTest::newRow("unknown field")
+        << R"({"id":"a","owner":"me"})"_ba << u"unknown field \"owner\""_s;
 }
 
 void tst_ManagedSubjects::createRejectsBadInput()
 {
     QFETCH(QByteArray, body);
     QFETCH(QString, message);
-    const HttpReply reply = m_server->request("POST", base, body,
-                                              {{"Content-Type"_ba, "application/json"_ba}});
+    const HttpReply reply =
+        m_server->request("POST", base, body, {{"Content-Type"_ba, "application/json"_ba}});
     QCOMPARE(reply.status, 400);
     QCOMPARE(reply.error(), message);
     QCOMPARE(call("GET", {}).json().array().size(), 0);
@@ -368,15 +378,16 @@ void tst_ManagedSubjects::callersMustBeUnscopedUsers()
         }
     }
     const QString tokens = bot + u"/tokens"_s;
-    for (const auto &[method, path] :
-         {std::pair{"GET"_ba, QString()}, std::pair{"POST"_ba, QString()},
-          std::pair{"GET"_ba, bot}, std::pair{"POST"_ba, tokens},
-          std::pair{"DELETE"_ba, tokens}}) {
+    for (const auto &[method, path] : {std::pair{"GET"_ba, QString()},
+                                       std::pair{"POST"_ba, QString()},
+                                       std::pair{"GET"_ba, bot},
+                                       std::pair{"POST"_ba, tokens},
+                                       std::pair{"DELETE"_ba, tokens}}) {
         const HttpReply reply = call(method, path, R"({"id":"other","name":"x"})", subjectToken);
         QCOMPARE(reply.status, 403);
         QCOMPARE(reply.error(), u"subject-owned API tokens cannot manage managed subjects"_s);
     }
-    QCOMPARE(call("GET", {}).json().array().size(), 1);       // "other" was never created
+    QCOMPARE(call("GET", {}).json().array().size(), 1); // "other" was never created
     QCOMPARE(call("GET", bot + u"/tokens"_s).json().array().size(), 1);
 }
 
@@ -401,16 +412,25 @@ void tst_ManagedSubjects::permissionMatrix()
         {"GET", u"/integrations"_s, {}, u"viewer"_s, 200},
         {"GET", u"/tokens"_s, {}, u"viewer"_s, 200},
         {"POST", u"/auth/start-oauth"_s, R"({"integration":"oauthy"})", u"editor"_s, 200},
-        {"POST", u"/auth/connect-manual"_s, R"({"integration":"nope","credential":"x"})",
-         u"editor"_s, 404},
+        {"POST",
+         u"/auth/connect-manual"_s,
+         R"({"integration":"nope","credential":"x"})",
+         u"editor"_s,
+         404},
         {"DELETE", u"/integrations/bin"_s, {}, u"editor"_s, 404},
         {"GET", u"/external-identities"_s, {}, u"admin"_s, 200},
         {"PUT", u"/external-identities"_s, R"({"type":"github_user","id":"1"})", u"admin"_s, 200},
-        {"DELETE", u"/external-identities"_s, R"({"type":"github_user","id":"2"})", u"admin"_s,
+        {"DELETE",
+         u"/external-identities"_s,
+         R"({"type":"github_user","id":"2"})",
+         u"admin"_s,
          404},
         {"PATCH", {}, R"({"displayName":"Bot"})", u"admin"_s, 200},
-        {"PUT", u"/members"_s, R"({"subjectId":"service_account:other","role":"viewer"})",
-         u"admin"_s, 200},
+        {"PUT",
+         u"/members"_s,
+         R"({"subjectId":"service_account:other","role":"viewer"})",
+         u"admin"_s,
+         200},
         {"DELETE", u"/members/service_account:nobody"_s, {}, u"admin"_s, 404},
         {"PUT", u"/grants/locked"_s, R"({"role":"viewer"})", u"admin"_s, 200},
         {"DELETE", u"/grants/bin"_s, {}, u"admin"_s, 404},
@@ -419,25 +439,26 @@ void tst_ManagedSubjects::permissionMatrix()
         {"DELETE", u"/tokens"_s, {}, u"admin"_s, 200},
     };
     const QStringList order{u"none"_s, u"viewer"_s, u"editor"_s, u"admin"_s};
-    const QList<std::pair<QString, QString>> callers{
-        {u"none"_s, outsider.token}, {u"viewer"_s, viewer.token}, {u"editor"_s, editor.token},
-        {u"admin"_s, QString()}};
+    const QList<std::pair<QString, QString>> callers{{u"none"_s, outsider.token},
+                                                     {u"viewer"_s, viewer.token},
+                                                     {u"editor"_s, editor.token},
+                                                     {u"admin"_s, QString()}};
     for (const Route &route : routes) {
         for (const auto &[role, token] : callers) {
             const HttpReply reply = call(route.method, bot + route.path, route.body, token);
             const QString what = QString::fromLatin1(route.method) + u' ' + route.path + u" as "_s
-                + role + u": "_s + QString::number(reply.status) + u' '
-                + QString::fromUtf8(reply.body);
+                                 + role + u": "_s + QString::number(reply.status) + u' '
+                                 + QString::fromUtf8(reply.body);
             if (role == u"none") {
                 QVERIFY2(reply.status == 404
                              && reply.error()
-                                 == u"managed subject \"service_account:bot\" not found",
+                                    == u"managed subject \"service_account:bot\" not found",
                          qPrintable(what));
             } else if (order.indexOf(role) < order.indexOf(route.needed)) {
                 QVERIFY2(reply.status == 403
                              && reply.error()
-                                 == QString(u"managed subject "_s + route.needed
-                                            + u" role required"_s),
+                                    == QString(u"managed subject "_s + route.needed
+                                               + u" role required"_s),
                          qPrintable(what));
             } else {
                 QVERIFY2(reply.status == route.status, qPrintable(what));
@@ -457,8 +478,8 @@ void tst_ManagedSubjects::permissionMatrix()
 void tst_ManagedSubjects::membersKeepAnAdmin()
 {
     createBot();
-    HttpReply reply = call("PUT", bot + u"/members"_s,
-                           R"({"email":"viewer@example.com","role":"viewer"})");
+    HttpReply reply =
+        call("PUT", bot + u"/members"_s, R"({"email":"viewer@example.com","role":"viewer"})");
     QCOMPARE(reply.status, 200);
     QJsonObject body = reply.json().object();
     QCOMPARE(body[u"status"_s].toString(), u"ok"_s);
@@ -479,15 +500,16 @@ void tst_ManagedSubjects::membersKeepAnAdmin()
     QVERIFY(!creatorId.isEmpty());
 
     // The only admin can neither step down nor leave.
-    reply = call("PUT", bot + u"/members"_s,
-                 json({{u"subjectId"_s, creatorId}, {u"role"_s, u"editor"_s}}));
+    reply = call(
+        "PUT", bot + u"/members"_s, json({{u"subjectId"_s, creatorId}, {u"role"_s, u"editor"_s}}));
     QCOMPARE(reply.status, 409);
-    QCOMPARE(reply.error(), u"managed subject \"service_account:bot\" must keep at least one admin"_s);
+    QCOMPARE(reply.error(),
+             u"managed subject \"service_account:bot\" must keep at least one admin"_s);
     QCOMPARE(call("DELETE", bot + u"/members/"_s + creatorId).status, 409);
 
     // With a second admin it can, and then it loses access.
-    reply = call("PUT", bot + u"/members"_s,
-                 json({{u"subjectId"_s, viewerId}, {u"role"_s, u"admin"_s}}));
+    reply = call(
+        "PUT", bot + u"/members"_s, json({{u"subjectId"_s, viewerId}, {u"role"_s, u"admin"_s}}));
     QCOMPARE(reply.status, 200);
     reply = call("DELETE", bot + u"/members/"_s + creatorId);
     QCOMPARE(reply.status, 200);
@@ -497,8 +519,8 @@ void tst_ManagedSubjects::membersKeepAnAdmin()
     const TestServer::TestUser viewer = m_server->user(u"viewer@example.com"_s);
     reply = call("GET", bot + u"/members"_s, {}, viewer.token);
     QCOMPARE(reply.json().array().size(), 1);
-    reply = call("DELETE", bot + u"/members/user:00000000-0000-0000-0000-000000000000"_s, {},
-                 viewer.token);
+    reply = call(
+        "DELETE", bot + u"/members/user:00000000-0000-0000-0000-000000000000"_s, {}, viewer.token);
     QCOMPARE(reply.status, 404);
     QCOMPARE(reply.error(), u"managed subject member not found"_s);
 }
@@ -509,8 +531,9 @@ void tst_ManagedSubjects::memberWritesRejectBadInput_data()
     QTest::addColumn<QString>("message");
     QTest::newRow("malformed JSON") << "{"_ba << u"invalid JSON body"_s;
     QTest::newRow("no role") << R"({"subjectId":"service_account:x"})"_ba << u"role is required"_s;
-    QTest::newRow("unknown role") << R"({"subjectId":"service_account:x","role":"owner"})"_ba
-                                  << u"invalid role \"owner\" (expected one of: viewer, editor, admin)"_s;
+    QTest::newRow("unknown role")
+        << R"({"subjectId":"service_account:x","role":"owner"})"_ba
+        << u"invalid role \"owner\" (expected one of: viewer, editor, admin)"_s;
     QTest::newRow("role is a number") << R"({"subjectId":"service_account:x","role":3})"_ba
                                       << u"invalid role \"(not a string)\" (expected one of: "
                                          "viewer, editor, admin)"_s;
@@ -526,8 +549,9 @@ void tst_ManagedSubjects::memberWritesRejectBadInput_data()
         << u"service account id must be 1 to 128 of [A-Za-z0-9._-]"_s;
     QTest::newRow("not canonical") << R"({"subjectId":"bob","role":"viewer"})"_ba
                                    << u"subject id must have the form kind:id"_s;
-    QTest::newRow("external kind") << R"({"subjectId":"github_user:1","role":"viewer"})"_ba
-                                   << u"managed subject members must be users or service accounts"_s;
+    QTest::newRow("external kind")
+        << R"({"subjectId":"github_user:1","role":"viewer"})"_ba
+        << u"managed subject members must be users or service accounts"_s;
     QTest::newRow("itself") << R"({"subjectId":"service_account:bot","role":"viewer"})"_ba
                             << u"a managed subject cannot be a member of itself"_s;
     QTest::newRow("malformed email") << R"({"email":"not-an-email","role":"viewer"})"_ba
@@ -535,8 +559,9 @@ void tst_ManagedSubjects::memberWritesRejectBadInput_data()
     QTest::newRow("321-character email")
         << "{\"email\":\"" + QByteArray(309, 'a') + "@example.com\",\"role\":\"viewer\"}"
         << u"email is longer than 320 characters"_s;
-    QTest::newRow("unknown field") << R"({"subjectId":"service_account:x","role":"viewer","x":1})"_ba
-                                   << u"unknown field \"x\""_s;
+    QTest::newRow("unknown field")
+        << R"({"subjectId":"service_account:x","role":"viewer","x":1})"_ba
+        << u"unknown field \"x\""_s;
 }
 
 void tst_ManagedSubjects::memberWritesRejectBadInput()
@@ -545,8 +570,8 @@ void tst_ManagedSubjects::memberWritesRejectBadInput()
     QFETCH(QString, message);
     createBot();
     const int users = count(u"SELECT COUNT(*) FROM users"_s);
-    const HttpReply reply = m_server->request("PUT", base + bot + u"/members"_s, body,
-                                              {{"Content-Type"_ba, "application/json"_ba}});
+    const HttpReply reply = m_server->request(
+        "PUT", base + bot + u"/members"_s, body, {{"Content-Type"_ba, "application/json"_ba}});
     QCOMPARE(reply.status, 400);
     QCOMPARE(reply.error(), message);
     QCOMPARE(call("GET", bot + u"/members"_s).json().array().size(), 1);
@@ -580,10 +605,14 @@ void tst_ManagedSubjects::grantsNeedTheCallersAppRole()
 
     const QList<std::tuple<QString, QByteArray, int, QString>> bad{
         {u"nope"_s, R"({"role":"viewer"})", 404, u"app \"nope\" not found"_s},
-        {u"bin"_s, R"({"role":"viewer"})", 400,
+        {u"bin"_s,
+         R"({"role":"viewer"})",
+         400,
          u"app \"bin\" does not declare authorizationPolicy; every authenticated subject may use "
          "it already"_s},
-        {u"locked"_s, R"({"role":"owner"})", 400,
+        {u"locked"_s,
+         R"({"role":"owner"})",
+         400,
          u"invalid role \"owner\" (expected one of: viewer, editor, admin)"_s},
         {u"locked"_s, R"({})", 400, u"role is required"_s},
         {u"locked"_s, R"({"role":"viewer","app":"x"})", 400, u"unknown field \"app\""_s},
@@ -609,8 +638,7 @@ void tst_ManagedSubjects::grantsNeedTheCallersAppRole()
     reply = call("GET", u"/static-bot/grants"_s, {}, root.token);
     QCOMPARE(reply.json()[0][u"source"_s].toString(), u"static"_s);
     QCOMPARE(reply.json()[0][u"mutable"_s].toBool(), false);
-    QCOMPARE(call("PUT", u"/static-bot/grants/locked"_s, R"({"role":"viewer"})", root.token)
-                 .status,
+    QCOMPARE(call("PUT", u"/static-bot/grants/locked"_s, R"({"role":"viewer"})", root.token).status,
              409);
 
     reply = call("DELETE", bot + u"/grants/locked"_s);
@@ -659,9 +687,9 @@ void tst_ManagedSubjects::subjectTokensNeedAnExplicitGrant()
     QVERIFY(reply.json()[u"headers"_s].isObject());
     QVERIFY(call("GET", bot + u"/integrations"_s).itemNamed(u"locked"_s).contains(u"name"_s));
     // Its token cannot manage API tokens or managed subjects.
-    QCOMPARE(m_server->post(u"/api/v1/tokens"_s, R"({"name":"x"})", TestServer::bearer(token))
-                 .status,
-             403);
+    QCOMPARE(
+        m_server->post(u"/api/v1/tokens"_s, R"({"name":"x"})", TestServer::bearer(token)).status,
+        403);
 
     QCOMPARE(call("DELETE", bot + u"/grants/locked"_s).status, 200);
     QCOMPARE(m_server->get(u"/api/v1/locked/headers"_s, TestServer::bearer(token)).status, 403);
@@ -696,8 +724,7 @@ void tst_ManagedSubjects::subjectTokensAreManagedByAdmins()
     QCOMPARE(call("DELETE", bot + u"/tokens/"_s + firstId).status, 404);
     reply = call("DELETE", bot + u"/tokens"_s);
     QCOMPARE(reply.status, 200);
-    QCOMPARE(reply.json().object(),
-             (QJsonObject{{u"status"_s, u"revoked"_s}, {u"count"_s, 2}}));
+    QCOMPARE(reply.json().object(), (QJsonObject{{u"status"_s, u"revoked"_s}, {u"count"_s, 2}}));
     QCOMPARE(m_server->get(u"/api/v1/apps"_s, TestServer::bearer(second)).status, 401);
     QCOMPARE(m_server->get(u"/api/v1/apps"_s, TestServer::bearer(third)).status, 401);
 }
@@ -705,8 +732,8 @@ void tst_ManagedSubjects::subjectTokensAreManagedByAdmins()
 void tst_ManagedSubjects::externalIdentities()
 {
     createBot();
-    HttpReply reply = call("PUT", bot + u"/external-identities"_s,
-                           R"({"type":"github_user","id":"12345"})");
+    HttpReply reply =
+        call("PUT", bot + u"/external-identities"_s, R"({"type":"github_user","id":"12345"})");
     QCOMPARE(reply.status, 200);
     const QJsonObject identity{{u"type"_s, u"github_user"_s},
                                {u"id"_s, u"12345"_s},
@@ -738,10 +765,12 @@ void tst_ManagedSubjects::externalIdentities()
     }
     QCOMPARE(call("GET", bot + u"/external-identities"_s).json().array().size(), 1);
 
-    reply = call("DELETE", bot + u"/external-identities"_s, R"({"type":"github_user","id":"12345"})");
+    reply =
+        call("DELETE", bot + u"/external-identities"_s, R"({"type":"github_user","id":"12345"})");
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.json()[u"status"_s].toString(), u"deleted"_s);
-    reply = call("DELETE", bot + u"/external-identities"_s, R"({"type":"github_user","id":"12345"})");
+    reply =
+        call("DELETE", bot + u"/external-identities"_s, R"({"type":"github_user","id":"12345"})");
     QCOMPARE(reply.status, 404);
     QCOMPARE(reply.error(), u"external identity not found"_s);
     QCOMPARE(call("GET", bot + u"/external-identities"_s).json().array().size(), 0);
@@ -753,7 +782,8 @@ void tst_ManagedSubjects::manualCredentialsBelongToTheSubject()
     const QString token = issueToken();
     QCOMPARE(call("GET", bot + u"/integrations"_s).itemNamed(u"bin"_s)[u"status"_s].toString(),
              u"needs_user_connection"_s);
-    HttpReply reply = call("POST", bot + u"/auth/connect-manual"_s,
+    HttpReply reply = call("POST",
+                           bot + u"/auth/connect-manual"_s,
                            R"({"integration":"bin","credential":"sa-secret"})");
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.json().object(),
@@ -801,8 +831,8 @@ void tst_ManagedSubjects::oauthStoresOnTheSubject()
              u"ready"_s);
     QCOMPARE(m_server->get(u"/api/v1/apps"_s).itemNamed(u"oauthy"_s)[u"status"_s].toString(),
              u"needs_user_connection"_s);
-    const HttpReply reply = m_server->get(u"/api/v1/oauthy/headers"_s,
-                                          TestServer::bearer(issueToken()));
+    const HttpReply reply =
+        m_server->get(u"/api/v1/oauthy/headers"_s, TestServer::bearer(issueToken()));
     QCOMPARE(reply.status, 200);
     QVERIFY(reply.json()[u"headers"_s][u"Authorization"_s].toString().startsWith(u"Bearer "_s));
 }
@@ -810,7 +840,8 @@ void tst_ManagedSubjects::oauthStoresOnTheSubject()
 void tst_ManagedSubjects::pendingChoiceStoresOnTheSubject()
 {
     createBot();
-    HttpReply reply = call("POST", bot + u"/auth/connect-manual"_s,
+    HttpReply reply = call("POST",
+                           bot + u"/auth/connect-manual"_s,
                            R"({"integration":"accounts","credential":"tok"})");
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.json()[u"status"_s].toString(), u"selection_required"_s);
@@ -821,8 +852,8 @@ void tst_ManagedSubjects::pendingChoiceStoresOnTheSubject()
 
     // Somebody else cannot take the choice over; the user who started it can, by token.
     const TestServer::TestUser stranger = m_server->user(u"stranger@example.com"_s);
-    reply = m_server->post(u"/api/v1/auth/pending-connection"_s, choice,
-                           TestServer::bearer(stranger.token));
+    reply = m_server->post(
+        u"/api/v1/auth/pending-connection"_s, choice, TestServer::bearer(stranger.token));
     QCOMPARE(reply.status, 401);
     reply = m_server->post(u"/api/v1/tokens"_s, R"({"name":"mine"})");
     QCOMPARE(reply.status, 201);
@@ -845,18 +876,19 @@ void tst_ManagedSubjects::deleteCascades()
     QCOMPARE(call("POST", {}, R"({"id":"keeper"})").status, 201);
     const QString token = issueToken();
     const TestServer::TestUser viewer = member(u"viewer@example.com"_s, u"viewer"_s);
-    QCOMPARE(call("POST", bot + u"/auth/connect-manual"_s,
+    QCOMPARE(call("POST",
+                  bot + u"/auth/connect-manual"_s,
                   R"({"integration":"bin","credential":"sa-secret"})")
                  .status,
              200);
     QCOMPARE(call("PUT", bot + u"/grants/locked"_s, R"({"role":"viewer"})").status, 200);
-    QCOMPARE(call("PUT", bot + u"/external-identities"_s, R"({"type":"github_user","id":"7"})")
-                 .status,
-             200);
-    QCOMPARE(call("PUT", u"/keeper/members"_s,
-                  R"({"subjectId":"service_account:bot","role":"viewer"})")
-                 .status,
-             200);
+    QCOMPARE(
+        call("PUT", bot + u"/external-identities"_s, R"({"type":"github_user","id":"7"})").status,
+        200);
+    QCOMPARE(
+        call("PUT", u"/keeper/members"_s, R"({"subjectId":"service_account:bot","role":"viewer"})")
+            .status,
+        200);
     QCOMPARE(m_server->get(u"/api/v1/locked/headers"_s, TestServer::bearer(token)).status, 200);
 
     QCOMPARE(call("DELETE", bot, {}, viewer.token).status, 403);
@@ -895,7 +927,8 @@ void tst_ManagedSubjects::changesAreAudited()
     (void)member(u"viewer@example.com"_s, u"viewer"_s);
     QCOMPARE(call("PUT", bot + u"/grants/locked"_s, R"({"role":"admin"})").status, 403);
     QCOMPARE(call("PUT", bot + u"/grants/locked"_s, R"({"role":"viewer"})").status, 200);
-    QCOMPARE(call("POST", bot + u"/auth/connect-manual"_s,
+    QCOMPARE(call("POST",
+                  bot + u"/auth/connect-manual"_s,
                   R"({"integration":"bin","credential":"sa-secret"})")
                  .status,
              200);
@@ -910,8 +943,9 @@ void tst_ManagedSubjects::changesAreAudited()
     while (query.next()) {
         rows.append(query.value(0).toString() + u' ' + query.value(1).toString() + u' '
                     + query.value(2).toString() + u' '
-                    + (query.value(3).toBool() ? u"allowed"_s
-                                               : QString(u"denied: "_s + query.value(4).toString())));
+                    + (query.value(3).toBool()
+                           ? u"allowed"_s
+                           : QString(u"denied: "_s + query.value(4).toString())));
     }
     const QString joined = rows.join(u'\n');
     for (const QString &expected : {

@@ -22,8 +22,8 @@ QString manyOperations()
 {
     QString ops;
     for (int i = 0; i < 120; ++i) {
-        ops += u"          - {name: op%1, method: GET, path: /anything/%1}\n"_s.arg(i, 3, 10,
-                                                                                  QChar(u'0'));
+        ops += u"          - {name: op%1, method: GET, path: /anything/%1}\n"_s.arg(
+            i, 3, 10, QChar(u'0'));
     }
     return ops;
 }
@@ -106,7 +106,8 @@ apps:
       rest:
         baseUrl: %1
         operations:
-)"_s.arg(httpbin) + manyOperations();
+)"_s.arg(httpbin)
+           + manyOperations();
 }
 
 const TestServer::Headers jsonHeaders{{"Content-Type", "application/json"},
@@ -152,10 +153,10 @@ private Q_SLOTS:
     void withoutContributorsThereIsNoMcp();
 
 private:
-    HttpReply rpc(const QJsonValue &message, const QString &token = {},
-                  TestServer::Headers extra = {});
-    QJsonObject call(const QString &method, const QJsonObject &params = {},
-                     const QString &token = {});
+    HttpReply
+    rpc(const QJsonValue &message, const QString &token = {}, TestServer::Headers extra = {});
+    QJsonObject
+    call(const QString &method, const QJsonObject &params = {}, const QString &token = {});
     QJsonArray allTools(const QString &token = {});
 
     HttpbinProcess m_httpbin;
@@ -232,14 +233,15 @@ void tst_Mcp::initializeNegotiatesVersions()
 {
     QFETCH(QString, requested);
     QFETCH(QString, answered);
-    const HttpReply reply = rpc(QJsonObject{
-        {u"jsonrpc"_s, u"2.0"_s},
-        {u"id"_s, u"init-1"_s},
-        {u"method"_s, u"initialize"_s},
-        {u"params"_s,
-         QJsonObject{{u"protocolVersion"_s, requested},
-                     {u"capabilities"_s, QJsonObject()},
-                     {u"clientInfo"_s, QJsonObject{{u"name"_s, u"t"_s}, {u"version"_s, u"1"_s}}}}}});
+    const HttpReply reply =
+        rpc(QJsonObject{{u"jsonrpc"_s, u"2.0"_s},
+                        {u"id"_s, u"init-1"_s},
+                        {u"method"_s, u"initialize"_s},
+                        {u"params"_s,
+                         QJsonObject{{u"protocolVersion"_s, requested},
+                                     {u"capabilities"_s, QJsonObject()},
+                                     {u"clientInfo"_s,
+                                      QJsonObject{{u"name"_s, u"t"_s}, {u"version"_s, u"1"_s}}}}}});
     QCOMPARE(reply.status, 200);
     QVERIFY(reply.header("Content-Type").startsWith("application/json"));
     QVERIFY(reply.header("Mcp-Session-Id").isEmpty()); // stateless
@@ -276,21 +278,19 @@ void tst_Mcp::framingErrors_data()
     QTest::newRow("params an array")
         << R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":[]})"_ba << json
         << QByteArray() << 400 << -32600;
-    QTest::newRow("unknown method")
-        << R"({"jsonrpc":"2.0","id":1,"method":"resources/list"})"_ba << json << QByteArray()
-        << 200 << -32601;
+    QTest::newRow("unknown method") << R"({"jsonrpc":"2.0","id":1,"method":"resources/list"})"_ba
+                                    << json << QByteArray() << 200 << -32601;
     QTest::newRow("initialize without a version")
         << R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})"_ba << json
         << QByteArray() << 200 << -32602;
     QTest::newRow("bad cursor")
-        << R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":"zzz"}})"_ba
-        << json << QByteArray() << 200 << -32602;
+        << R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":"zzz"}})"_ba << json
+        << QByteArray() << 200 << -32602;
     QTest::newRow("form body") << R"({"jsonrpc":"2.0","id":1,"method":"ping"})"_ba
                                << "application/x-www-form-urlencoded"_ba << QByteArray() << 415
                                << -32600;
-    QTest::newRow("unsupported protocol header")
-        << R"({"jsonrpc":"2.0","id":1,"method":"ping"})"_ba << json << "1999-01-01"_ba << 400
-        << -32600;
+    QTest::newRow("unsupported protocol header") << R"({"jsonrpc":"2.0","id":1,"method":"ping"})"_ba
+                                                 << json << "1999-01-01"_ba << 400 << -32600;
 }
 
 void tst_Mcp::framingErrors()
@@ -316,8 +316,8 @@ void tst_Mcp::framingErrors()
 
 void tst_Mcp::notificationsAndResponsesAre202()
 {
-    HttpReply reply = rpc(QJsonObject{{u"jsonrpc"_s, u"2.0"_s},
-                                      {u"method"_s, u"notifications/initialized"_s}});
+    HttpReply reply =
+        rpc(QJsonObject{{u"jsonrpc"_s, u"2.0"_s}, {u"method"_s, u"notifications/initialized"_s}});
     QCOMPARE(reply.status, 202);
     QVERIFY(reply.body.isEmpty());
     reply = rpc(QJsonObject{{u"jsonrpc"_s, u"2.0"_s}, {u"id"_s, 7}, {u"result"_s, QJsonObject()}});
@@ -354,15 +354,15 @@ void tst_Mcp::batches()
     QCOMPARE(reply.status, 400);
     QCOMPARE(reply.json()[u"error"_s][u"code"_s].toInt(), -32600);
 
-    const QJsonArray notificationsOnly{QJsonObject{
-        {u"jsonrpc"_s, u"2.0"_s}, {u"method"_s, u"notifications/initialized"_s}}};
+    const QJsonArray notificationsOnly{
+        QJsonObject{{u"jsonrpc"_s, u"2.0"_s}, {u"method"_s, u"notifications/initialized"_s}}};
     QCOMPARE(rpc(notificationsOnly).status, 202);
 
-    const QJsonArray withInitialize{QJsonObject{
-        {u"jsonrpc"_s, u"2.0"_s},
-        {u"id"_s, 9},
-        {u"method"_s, u"initialize"_s},
-        {u"params"_s, QJsonObject{{u"protocolVersion"_s, u"2025-03-26"_s}}}}};
+    const QJsonArray withInitialize{
+        QJsonObject{{u"jsonrpc"_s, u"2.0"_s},
+                    {u"id"_s, 9},
+                    {u"method"_s, u"initialize"_s},
+                    {u"params"_s, QJsonObject{{u"protocolVersion"_s, u"2025-03-26"_s}}}}};
     reply = rpc(withInitialize);
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.json().array().first()[u"error"_s][u"code"_s].toInt(), -32600);
@@ -399,7 +399,7 @@ void tst_Mcp::toolsFromOperations()
     QVERIFY(names.contains(u"bin_issues_list"_s)); // '.' mapped to '_'
     QVERIFY(names.contains(u"bin_search"_s));      // no doubled prefix
     QVERIFY(!names.contains(u"bin_bin_search"_s));
-    QVERIFY(!names.contains(u"hidden_nope"_s));    // the app has no mcp: true
+    QVERIFY(!names.contains(u"hidden_nope"_s)); // the app has no mcp: true
     QCOMPARE(names.count(u"many_op000"_s), 1);
     for (const QString &name : names) {
         static const QRegularExpression allowed(u"^[A-Za-z0-9_-]+$"_s);
@@ -435,8 +435,8 @@ void tst_Mcp::toolsListPages()
     const QJsonObject second =
         call(u"tools/list"_s, {{u"cursor"_s, first[u"nextCursor"_s]}})[u"result"_s].toObject();
     QVERIFY(!second.contains(u"nextCursor"_s));
-    const QStringList all = toolNames(first[u"tools"_s].toArray())
-        + toolNames(second[u"tools"_s].toArray());
+    const QStringList all =
+        toolNames(first[u"tools"_s].toArray()) + toolNames(second[u"tools"_s].toArray());
     QCOMPARE(QSet<QString>(all.cbegin(), all.cend()).size(), all.size()); // no repeats
     QCOMPARE(all.size(), toolNames(allTools()).size());
     QVERIFY(all.size() > 120);
@@ -452,8 +452,9 @@ void tst_Mcp::toolsCallErrors()
     response = call(u"tools/call"_s, {{u"name"_s, u"bin_anything"_s}, {u"arguments"_s, 5}});
     QCOMPARE(response[u"error"_s][u"code"_s].toInt(), -32602);
     // A bad selector is the tool's error, so a model can correct it.
-    response = call(u"tools/call"_s, {{u"name"_s, u"bin_anything"_s},
-                                      {u"arguments"_s, QJsonObject{{u"_instance"_s, 5}}}});
+    response =
+        call(u"tools/call"_s,
+             {{u"name"_s, u"bin_anything"_s}, {u"arguments"_s, QJsonObject{{u"_instance"_s, 5}}}});
     QCOMPARE(response[u"result"_s][u"isError"_s].toBool(), true);
     // Missing required path parameter: gestaltd's 400 message as a tool error.
     response = call(u"tools/call"_s, {{u"name"_s, u"bin_status"_s}});
@@ -462,22 +463,22 @@ void tst_Mcp::toolsCallErrors()
     // Huge arguments: the body limit answers, the server keeps serving.
     const QByteArray huge = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":"
                             "{\"name\":\"bin_anything\",\"arguments\":{\"message\":\""
-        + QByteArray(2 * 1024 * 1024, 'x') + "\"}}}";
+                            + QByteArray(2 * 1024 * 1024, 'x') + "\"}}}";
     // Content-Length announces it: the server answers 413 before reading the body.
-    const RawResponse tooBig = rawRequest(
-        m_server->port(),
-        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        "Content-Length: "
-            + QByteArray::number(huge.size()) + "\r\n\r\n" + huge.left(1024));
+    const RawResponse tooBig =
+        rawRequest(m_server->port(),
+                   "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Content-Length: "
+                       + QByteArray::number(huge.size()) + "\r\n\r\n" + huge.left(1024));
     QCOMPARE(tooBig.status, 413);
     QCOMPARE(call(u"ping"_s)[u"result"_s].toObject(), QJsonObject());
 }
 
 void tst_Mcp::callsReachHttpbin()
 {
-    QJsonObject response = call(u"tools/call"_s, {{u"name"_s, u"bin_anything"_s},
-                                                  {u"arguments"_s,
-                                                   QJsonObject{{u"message"_s, u"hello"_s}}}});
+    QJsonObject response = call(u"tools/call"_s,
+                                {{u"name"_s, u"bin_anything"_s},
+                                 {u"arguments"_s, QJsonObject{{u"message"_s, u"hello"_s}}}});
     QJsonObject result = response[u"result"_s].toObject();
     QVERIFY2(!result[u"isError"_s].toBool(), QJsonDocument(result).toJson().constData());
     QCOMPARE(result[u"content"_s][0][u"type"_s].toString(), u"text"_s);
@@ -486,15 +487,17 @@ void tst_Mcp::callsReachHttpbin()
     QCOMPARE(echoed[u"args"_s][u"message"_s].toString(), u"hello"_s);
 
     // Upstream errors are results with isError and the upstream body.
-    response = call(u"tools/call"_s, {{u"name"_s, u"bin_status"_s},
-                                      {u"arguments"_s, QJsonObject{{u"code"_s, u"418"_s}}}});
+    response =
+        call(u"tools/call"_s,
+             {{u"name"_s, u"bin_status"_s}, {u"arguments"_s, QJsonObject{{u"code"_s, u"418"_s}}}});
     result = response[u"result"_s].toObject();
     QCOMPARE(result[u"isError"_s].toBool(), true);
     QVERIFY(result[u"content"_s][0][u"text"_s].toString().contains(u"teapot"_s));
 
     // An empty upstream body is "{}".
-    response = call(u"tools/call"_s, {{u"name"_s, u"bin_status"_s},
-                                      {u"arguments"_s, QJsonObject{{u"code"_s, u"204"_s}}}});
+    response =
+        call(u"tools/call"_s,
+             {{u"name"_s, u"bin_status"_s}, {u"arguments"_s, QJsonObject{{u"code"_s, u"204"_s}}}});
     QCOMPARE(response[u"result"_s][u"content"_s][0][u"text"_s].toString(), u"{}"_s);
 }
 
@@ -504,9 +507,9 @@ void tst_Mcp::instanceSelectsCredential()
         const QJsonObject body{{u"integration"_s, u"keyed"_s},
                                {u"credential"_s, credential},
                                {u"instance"_s, instance}};
-        QCOMPARE(m_server->post(u"/api/v1/auth/connect-manual"_s, QJsonDocument(body).toJson())
-                     .status,
-                 200);
+        QCOMPARE(
+            m_server->post(u"/api/v1/auth/connect-manual"_s, QJsonDocument(body).toJson()).status,
+            200);
     };
     QJsonObject response = call(u"tools/call"_s, {{u"name"_s, u"keyed_headers"_s}});
     QCOMPARE(response[u"result"_s][u"isError"_s].toBool(), true);
@@ -517,10 +520,13 @@ void tst_Mcp::instanceSelectsCredential()
     response = call(u"tools/call"_s, {{u"name"_s, u"keyed_headers"_s}});
     QVERIFY(response[u"result"_s][u"content"_s][0][u"text"_s].toString().contains(
         u"multiple instances"_s));
-    response = call(u"tools/call"_s, {{u"name"_s, u"keyed_headers"_s},
-                                      {u"arguments"_s, QJsonObject{{u"_instance"_s, u"two"_s}}}});
-    const QJsonObject echoed = QJsonDocument::fromJson(
-        response[u"result"_s][u"content"_s][0][u"text"_s].toString().toUtf8()).object();
+    response = call(u"tools/call"_s,
+                    {{u"name"_s, u"keyed_headers"_s},
+                     {u"arguments"_s, QJsonObject{{u"_instance"_s, u"two"_s}}}});
+    const QJsonObject echoed =
+        QJsonDocument::fromJson(
+            response[u"result"_s][u"content"_s][0][u"text"_s].toString().toUtf8())
+            .object();
     QCOMPARE(echoed[u"headers"_s][u"Authorization"_s].toString(), u"Bearer token-two"_s);
 }
 
@@ -533,15 +539,16 @@ void tst_Mcp::listAndCallAgree()
     const TestServer::TestUser carol = m_server->user(u"carol@example.com"_s);
     const TestServer::TestUser scoped = m_server->user(u"scoped@example.com"_s, u"team"_s);
     const TestServer::TestUser narrow = m_server->user(
-        u"narrow@example.com"_s, {},
+        u"narrow@example.com"_s,
+        {},
         QJsonArray{QJsonObject{{u"app"_s, u"team"_s},
                                {u"operations"_s, QJsonArray{u"read"_s, u"write"_s}}}});
     const QString bot = m_server->subjectToken(u"bot"_s);
     const QString stranger = m_server->subjectToken(u"stranger"_s);
 
     const QStringList everything = toolNames(allTools(alice.token));
-    const QStringList probe{u"team_read"_s, u"team_write"_s, u"team_wipe"_s, u"closed_peek"_s,
-                            u"bin_issues_list"_s};
+    const QStringList probe{
+        u"team_read"_s, u"team_write"_s, u"team_wipe"_s, u"closed_peek"_s, u"bin_issues_list"_s};
     for (const QString &name : probe) {
         QVERIFY2(everything.contains(name) || name == u"closed_peek", qPrintable(name));
     }
@@ -552,12 +559,13 @@ void tst_Mcp::listAndCallAgree()
         QStringList expected; // of `probe`
     };
     const QList<Row> rows{
-        {"anonymous (no login)", QString(),
-         {u"team_read"_s, u"bin_issues_list"_s}},
-        {"alice: team admin", alice.token,
+        {"anonymous (no login)", QString(), {u"team_read"_s, u"bin_issues_list"_s}},
+        {"alice: team admin",
+         alice.token,
          {u"team_read"_s, u"team_write"_s, u"team_wipe"_s, u"bin_issues_list"_s}},
         {"bob: default allow viewer", bob.token, {u"team_read"_s, u"bin_issues_list"_s}},
-        {"carol: static member of locked", carol.token,
+        {"carol: static member of locked",
+         carol.token,
          {u"team_read"_s, u"closed_peek"_s, u"bin_issues_list"_s}},
         {"token scoped to team", scoped.token, {u"team_read"_s}},
         {"token with permissions", narrow.token, {u"team_read"_s}},
@@ -573,20 +581,21 @@ void tst_Mcp::listAndCallAgree()
                 listedProbe.append(name);
             }
         }
-        QVERIFY2(listedProbe == row.expected,
-                 qPrintable(u"%1: listed %2"_s.arg(QLatin1StringView(row.who),
-                                                   listedProbe.join(u','))));
+        QVERIFY2(
+            listedProbe == row.expected,
+            qPrintable(u"%1: listed %2"_s.arg(QLatin1StringView(row.who), listedProbe.join(u','))));
         for (const QString &name : probe + QStringList{u"bin_anything"_s}) {
-            const QJsonObject response =
-                call(u"tools/call"_s, {{u"name"_s, name}, {u"arguments"_s, QJsonObject()}},
-                     row.token);
-            const QString text =
-                response[u"result"_s][u"content"_s][0][u"text"_s].toString();
-            const bool denied = response.contains(u"error"_s)
-                || text == u"operation access denied"_s;
-            QVERIFY2(denied == !listed.contains(name),
-                     qPrintable(u"%1 calling %2: %3"_s.arg(QLatin1StringView(row.who), name,
-                                                           QString::fromUtf8(QJsonDocument(response).toJson(QJsonDocument::Compact)))));
+            const QJsonObject response = call(
+                u"tools/call"_s, {{u"name"_s, name}, {u"arguments"_s, QJsonObject()}}, row.token);
+            const QString text = response[u"result"_s][u"content"_s][0][u"text"_s].toString();
+            const bool denied =
+                response.contains(u"error"_s) || text == u"operation access denied"_s;
+            QVERIFY2(
+                denied == !listed.contains(name),
+                qPrintable(u"%1 calling %2: %3"_s.arg(
+                    QLatin1StringView(row.who),
+                    name,
+                    QString::fromUtf8(QJsonDocument(response).toJson(QJsonDocument::Compact)))));
         }
     }
 }
@@ -594,8 +603,8 @@ void tst_Mcp::listAndCallAgree()
 void tst_Mcp::callsAreAudited()
 {
     const TestServer::TestUser alice = m_server->user(u"alice@example.com"_s);
-    call(u"tools/call"_s, {{u"name"_s, u"bin_anything"_s},
-                           {u"arguments"_s, QJsonObject{{u"message"_s, u"x"_s}}}},
+    call(u"tools/call"_s,
+         {{u"name"_s, u"bin_anything"_s}, {u"arguments"_s, QJsonObject{{u"message"_s, u"x"_s}}}},
          alice.token);
     const HttpReply events = m_server->get(u"/api/v1/audit-events?action=anything"_s);
     QCOMPARE(events.status, 200);

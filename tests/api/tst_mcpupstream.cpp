@@ -4,14 +4,14 @@
 // upstream, as a stdio command hosted by the local runtime provider and over Streamable HTTP:
 // discovery, verbatim results, MCP-only operations over REST, timeouts, a server killed mid-call
 // and restarted with backoff, and the runtime admin routes showing the hosted sessions.
-#include "mcp/SseParser.h"
+#include "httpclient/SseParser.h"
 #include "support/NodePeer.h"
 #include "support/TestDatabase.h"
 #include "support/TestServer.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QFile>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -30,8 +30,9 @@ namespace {
 
 QString everythingScript()
 {
-    return QStringLiteral(GESTALT_SOURCE_DIR
-                          "/tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    return QStringLiteral(
+        GESTALT_SOURCE_DIR
+        "/tests/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
 }
 
 quint16 freePort()
@@ -168,7 +169,8 @@ void tst_McpUpstream::initTestCase()
     QVERIFY(m_remote.waitForStarted(10000));
     QTRY_VERIFY_WITH_TIMEOUT(acceptsConnections(m_remotePort), 20000);
 
-    const QString nginx = QStandardPaths::findExecutable(u"nginx"_s, {u"/usr/sbin"_s, u"/usr/bin"_s});
+    const QString nginx =
+        QStandardPaths::findExecutable(u"nginx"_s, {u"/usr/sbin"_s, u"/usr/bin"_s});
     if (nginx.isEmpty()) {
         QFAIL("nginx is not installed (scripts/install-deps.sh installs nginx-light)");
     }
@@ -183,8 +185,13 @@ void tst_McpUpstream::initTestCase()
     flaky.write(flakyServer);
     flaky.close();
     m_guard.setProcessChannelMode(QProcess::ForwardedChannels);
-    m_guard.start(nginx, {u"-p"_s, m_guardDir.path(), u"-c"_s, config.fileName(), u"-e"_s,
-                          m_guardDir.filePath(u"error.log"_s)});
+    m_guard.start(nginx,
+                  {u"-p"_s,
+                   m_guardDir.path(),
+                   u"-c"_s,
+                   config.fileName(),
+                   u"-e"_s,
+                   m_guardDir.filePath(u"error.log"_s)});
     QVERIFY(m_guard.waitForStarted(10000));
     QTRY_VERIFY_WITH_TIMEOUT(acceptsConnections(m_guardPort), 20000);
 }
@@ -249,11 +256,10 @@ apps:
                              .arg(m_guardDir.filePath(u"flaky.py"_s));
     m_server = std::make_unique<TestServer>(u"sqlite"_s, yaml);
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-    QTRY_VERIFY_WITH_TIMEOUT(tools().contains(u"everything_echo"_s)
-                                 && tools().contains(u"remote_echo"_s)
-                                 && tools().contains(u"picked_say"_s)
-                                 && tools().contains(u"slow_echo"_s),
-                             30000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        tools().contains(u"everything_echo"_s) && tools().contains(u"remote_echo"_s)
+            && tools().contains(u"picked_say"_s) && tools().contains(u"slow_echo"_s),
+        30000);
 }
 
 QJsonObject tst_McpUpstream::call(const QString &method, const QJsonObject &params)
@@ -263,8 +269,7 @@ QJsonObject tst_McpUpstream::call(const QString &method, const QJsonObject &para
                               {u"id"_s, nextId++},
                               {u"method"_s, method},
                               {u"params"_s, params}};
-    const HttpReply reply =
-        m_server->post(u"/mcp"_s, QJsonDocument(message).toJson(), jsonHeaders);
+    const HttpReply reply = m_server->post(u"/mcp"_s, QJsonDocument(message).toJson(), jsonHeaders);
     return reply.json().object();
 }
 
@@ -336,7 +341,7 @@ void tst_McpUpstream::resultsPassThroughVerbatim()
             for (const QJsonValue &part : image[u"content"_s].toArray()) {
                 if (part[u"type"_s] == u"image"_s) {
                     sawImage = !part[u"data"_s].toString().isEmpty()
-                        && part[u"mimeType"_s].toString().startsWith(u"image/"_s);
+                               && part[u"mimeType"_s].toString().startsWith(u"image/"_s);
                 }
             }
             QVERIFY2(sawImage, QJsonDocument(image).toJson().constData());
@@ -372,8 +377,8 @@ void tst_McpUpstream::allowedOperationsNarrowTheTools()
     QCOMPARE(result[u"content"_s][0][u"text"_s].toString(), u"Echo: aliased"_s);
     QCOMPARE(call(u"tools/call"_s, {{u"name"_s, u"picked_echo"_s}})[u"error"_s][u"code"_s].toInt(),
              -32602);
-    QCOMPARE(call(u"tools/call"_s, {{u"name"_s, u"picked_get-tiny-image"_s}})[u"error"_s]
-                 [u"code"_s].toInt(),
+    QCOMPARE(call(u"tools/call"_s, {{u"name"_s, u"picked_get-tiny-image"_s}})[u"error"_s][u"code"_s]
+                 .toInt(),
              -32602);
 }
 
@@ -388,7 +393,8 @@ void tst_McpUpstream::failedDiscoveryIsRetried()
 
 void tst_McpUpstream::mcpOnlyOperationsRefuseRest()
 {
-    HttpReply reply = m_server->post(u"/api/v1/everything/echo"_s, R"({"message":"hi"})",
+    HttpReply reply = m_server->post(u"/api/v1/everything/echo"_s,
+                                     R"({"message":"hi"})",
                                      {{"Content-Type", "application/json"}});
     QCOMPARE(reply.status, 400);
     QCOMPARE(reply.error(), u"this integration is accessible only via MCP"_s);
@@ -399,8 +405,8 @@ void tst_McpUpstream::mcpOnlyOperationsRefuseRest()
 
 void tst_McpUpstream::hangingUpstreamTimesOut()
 {
-    const QJsonObject result = callTool(u"slow_trigger-long-running-operation"_s,
-                                        {{u"duration"_s, 10}, {u"steps"_s, 2}});
+    const QJsonObject result =
+        callTool(u"slow_trigger-long-running-operation"_s, {{u"duration"_s, 10}, {u"steps"_s, 2}});
     QCOMPARE(result[u"isError"_s].toBool(), true);
     QVERIFY2(result[u"content"_s][0][u"text"_s].toString().contains(u"did not answer"_s),
              QJsonDocument(result).toJson().constData());
@@ -412,8 +418,10 @@ void tst_McpUpstream::callerScopedToolsFollowTheCredential()
 {
     const auto connect = [this](const QString &credential) {
         const QJsonObject body{{u"integration"_s, u"guarded"_s}, {u"credential"_s, credential}};
-        return m_server->post(u"/api/v1/auth/connect-manual"_s, QJsonDocument(body).toJson(),
-                              {{"Content-Type", "application/json"}})
+        return m_server
+            ->post(u"/api/v1/auth/connect-manual"_s,
+                   QJsonDocument(body).toJson(),
+                   {{"Content-Type", "application/json"}})
             .status;
     };
     const auto guardedTools = [this] {
@@ -476,8 +484,10 @@ void tst_McpUpstream::progressReachesTheCaller()
     const QJsonObject params{{u"name"_s, tool},
                              {u"arguments"_s, QJsonObject{{u"duration"_s, 1}, {u"steps"_s, 3}}},
                              {u"_meta"_s, QJsonObject{{u"progressToken"_s, u"caller-7"_s}}}};
-    const QJsonObject message{
-        {u"jsonrpc"_s, u"2.0"_s}, {u"id"_s, 41}, {u"method"_s, u"tools/call"_s}, {u"params"_s, params}};
+    const QJsonObject message{{u"jsonrpc"_s, u"2.0"_s},
+                              {u"id"_s, 41},
+                              {u"method"_s, u"tools/call"_s},
+                              {u"params"_s, params}};
     const QByteArray body = QJsonDocument(message).toJson();
 
     // The answer becomes an SSE stream: the progress under the caller's token, then the result.
@@ -499,13 +509,13 @@ void tst_McpUpstream::progressReachesTheCaller()
         QCOMPARE(events[i][u"params"_s][u"total"_s].toDouble(), 3.0);
     }
     QCOMPARE(events.last()[u"id"_s].toInt(), 41);
-    QVERIFY2(events.last()[u"result"_s][u"content"_s][0][u"text"_s].toString().contains(
-                 u"completed"_s),
-             reply.body.constData());
+    QVERIFY2(
+        events.last()[u"result"_s][u"content"_s][0][u"text"_s].toString().contains(u"completed"_s),
+        reply.body.constData());
 
     // A client that takes only JSON gets the plain answer, without the progress.
-    reply = m_server->post(u"/mcp"_s, body,
-                           {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
+    reply = m_server->post(
+        u"/mcp"_s, body, {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.header("content-type"), "application/json");
     QCOMPARE(reply.json()[u"id"_s].toInt(), 41);
@@ -547,9 +557,9 @@ void tst_McpUpstream::runtimeRoutesShowSessions()
              404);
     QCOMPARE(m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageSize=0"_s).status,
              400);
-    QCOMPARE(m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageToken=%%%"_s)
-                 .status,
-             400);
+    QCOMPARE(
+        m_server->get(u"/admin/api/v1/runtime/providers/local/sessions?pageToken=%%%"_s).status,
+        400);
 }
 
 void tst_McpUpstream::crashedServerRestarts()
@@ -568,11 +578,10 @@ void tst_McpUpstream::crashedServerRestarts()
                                  && session(u"everything"_s)[u"id"_s] != before[u"id"_s],
                              20000);
     QTRY_VERIFY_WITH_TIMEOUT(
-        !callTool(u"everything_echo"_s, {{u"message"_s, u"back"_s}})[u"isError"_s].toBool(),
-        20000);
+        !callTool(u"everything_echo"_s, {{u"message"_s, u"back"_s}})[u"isError"_s].toBool(), 20000);
     // The old session's logs stay readable and say how it ended.
-    const HttpReply logs = m_server->get(
-        u"/admin/api/v1/runtime/providers/local/sessions/%1/logs?limit=1000"_s.arg(
+    const HttpReply logs =
+        m_server->get(u"/admin/api/v1/runtime/providers/local/sessions/%1/logs?limit=1000"_s.arg(
             before[u"id"_s].toString()));
     QCOMPARE(logs.status, 200);
     QVERIFY(QString::fromUtf8(logs.body).contains(u"signal"_s));
@@ -582,9 +591,7 @@ void tst_McpUpstream::serverDyingMidCallFailsTheCall()
 {
     const QJsonObject before = session(u"everything"_s);
     QVERIFY(!before.isEmpty());
-    QTimer::singleShot(800, [pid = before[u"pid"_s].toInteger()] {
-        ::kill(pid_t(pid), SIGKILL);
-    });
+    QTimer::singleShot(800, [pid = before[u"pid"_s].toInteger()] { ::kill(pid_t(pid), SIGKILL); });
     const QJsonObject result = callTool(u"everything_trigger-long-running-operation"_s,
                                         {{u"duration"_s, 20}, {u"steps"_s, 2}});
     QCOMPARE(result[u"isError"_s].toBool(), true);

@@ -136,8 +136,8 @@ void tst_OAuth::init()
 {
     QFETCH_GLOBAL(QString, backend);
     control({{u"reset"_s, true}});
-    m_server = std::make_unique<TestServer>(
-        backend, appsYaml(m_authServer.baseUrl(), m_httpbin.baseUrl()));
+    m_server = std::make_unique<TestServer>(backend,
+                                            appsYaml(m_authServer.baseUrl(), m_httpbin.baseUrl()));
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
 }
 
@@ -206,12 +206,12 @@ void tst_OAuth::expiringTokensAreRefreshedOnceAndRotated()
 {
     control({{u"expiresIn"_s, 60}}); // within the 5-minute margin: refreshed before use
     connectThroughBrowser();
-    const QString first = m_server->get(u"/api/v1/bin/headers"_s)
-                              .json()[u"headers"_s][u"Authorization"_s]
-                              .toString();
+    const QString first =
+        m_server->get(u"/api/v1/bin/headers"_s).json()[u"headers"_s][u"Authorization"_s].toString();
     QCOMPARE(tokenRequests(u"refresh_token"_s), 1);
-    const QString sentFirst =
-        m_authServer.getJson(u"/_control/stats"_s)->object()[u"last"_s][u"body"_s][u"refresh_token"_s].toString();
+    const QString sentFirst = m_authServer.getJson(u"/_control/stats"_s)
+                                  ->object()[u"last"_s][u"body"_s][u"refresh_token"_s]
+                                  .toString();
 
     // Five calls at once need one refresh between them. The token that refresh returns has an
     // hour left, so a call that arrives after it finished (a loaded machine) uses it as it is.
@@ -227,17 +227,17 @@ void tst_OAuth::expiringTokensAreRefreshedOnceAndRotated()
         reply->deleteLater();
     }
     QCOMPARE(tokenRequests(u"refresh_token"_s), 2);
-    const QString sentSecond =
-        m_authServer.getJson(u"/_control/stats"_s)->object()[u"last"_s][u"body"_s][u"refresh_token"_s].toString();
+    const QString sentSecond = m_authServer.getJson(u"/_control/stats"_s)
+                                   ->object()[u"last"_s][u"body"_s][u"refresh_token"_s]
+                                   .toString();
     QVERIFY(!sentFirst.isEmpty());
     QVERIFY2(sentSecond != sentFirst, "the rotated refresh token was not stored");
 
     // Tokens with an hour left are used as they are.
     QCOMPARE(m_server->get(u"/api/v1/bin/headers"_s).status, 200);
     QCOMPARE(tokenRequests(u"refresh_token"_s), 2);
-    const QString later = m_server->get(u"/api/v1/bin/headers"_s)
-                              .json()[u"headers"_s][u"Authorization"_s]
-                              .toString();
+    const QString later =
+        m_server->get(u"/api/v1/bin/headers"_s).json()[u"headers"_s][u"Authorization"_s].toString();
     QCOMPARE(tokenRequests(u"refresh_token"_s), 2);
     QVERIFY(later != first);
 }
@@ -278,10 +278,10 @@ void tst_OAuth::badCallbacksAreRejected_data()
                               << "missing code or state parameter"_ba;
     QTest::newRow("forged state") << u"code=x&state=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"_s
                                   << QByteArray() << 400 << "invalid or expired oauth state"_ba;
-    QTest::newRow("provider error") << u"error=access_denied&state=x"_s << QByteArray() << 400
-                                    << "access_denied"_ba;
-    QTest::newRow("html for browsers") << u"code=x&state=y"_s << "text/html"_ba << 400
-                                       << "<!doctype html>"_ba;
+    QTest::newRow("provider error")
+        << u"error=access_denied&state=x"_s << QByteArray() << 400 << "access_denied"_ba;
+    QTest::newRow("html for browsers")
+        << u"code=x&state=y"_s << "text/html"_ba << 400 << "<!doctype html>"_ba;
 }
 
 void tst_OAuth::badCallbacksAreRejected()
@@ -306,8 +306,7 @@ void tst_OAuth::startOAuthRejectsBadInput_data()
     QTest::addColumn<QString>("message");
     QTest::newRow("no integration") << "{}"_ba << 400 << u"integration is required"_s;
     QTest::newRow("unknown") << R"({"integration":"nope"})"_ba << 404 << u"not found"_s;
-    QTest::newRow("platform") << R"({"integration":"robot"})"_ba << 400
-                              << u"deployment-managed"_s;
+    QTest::newRow("platform") << R"({"integration":"robot"})"_ba << 400 << u"deployment-managed"_s;
     QTest::newRow("bad instance") << R"({"integration":"bin","instance":"a/b"})"_ba << 400
                                   << u"_instance"_s;
     QTest::newRow("unknown param") << R"({"integration":"bin","connectionParams":{"x":"y"}})"_ba
@@ -322,9 +321,9 @@ void tst_OAuth::startOAuthRejectsBadInput()
     QFETCH(int, status);
     QFETCH(QString, message);
     const HttpReply reply = body.isEmpty()
-        ? m_server->post(u"/api/v1/auth/connect-manual"_s,
-                         R"({"integration":"bin","credential":"x"})")
-        : m_server->post(u"/api/v1/auth/start-oauth"_s, body);
+                                ? m_server->post(u"/api/v1/auth/connect-manual"_s,
+                                                 R"({"integration":"bin","credential":"x"})")
+                                : m_server->post(u"/api/v1/auth/start-oauth"_s, body);
     QCOMPARE(reply.status, status);
     QVERIFY2(reply.error().contains(message), qPrintable(reply.error()));
 }
@@ -337,7 +336,8 @@ void tst_OAuth::platformConnectionsUseClientCredentials()
     QCOMPARE(tokenRequests(u"client_credentials"_s), 1);
     QCOMPARE(m_server->get(u"/api/v1/robot/headers"_s).status, 200);
     QCOMPARE(tokenRequests(u"client_credentials"_s), 1); // cached until it nears expiry
-    const QJsonObject last = m_authServer.getJson(u"/_control/stats"_s)->object()[u"last"_s].toObject();
+    const QJsonObject last =
+        m_authServer.getJson(u"/_control/stats"_s)->object()[u"last"_s].toObject();
     QVERIFY(last[u"authorization"_s].toString().startsWith(u"Basic "_s)); // clientAuth: header
 
     const HttpReply apps = m_server->get(u"/api/v1/apps"_s);

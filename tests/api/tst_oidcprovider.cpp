@@ -3,7 +3,7 @@
 // The built-in OpenID Connect relying party against a real authorization server
 // (oauth2-mock-server, tests/peers/oauth-server.mjs): discovery, the authorization-code flow with
 // nonce and PKCE, ID-token checks, key rotation and bearer tokens. No database involved.
-#include "apps/UpstreamClient.h"
+#include "httpclient/UpstreamClient.h"
 #include "identity/OidcProvider.h"
 #include "support/NodePeer.h"
 

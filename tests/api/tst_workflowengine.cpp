@@ -31,7 +31,9 @@ public:
     {}
     [[nodiscard]] Clock clock() const
     {
-        return [ms = m_ms] { return QDateTime::fromMSecsSinceEpoch(ms->load(), Qt::UTC); };
+        return [ms = m_ms] {
+            return QDateTime::fromMSecsSinceEpoch(ms->load(), Qt::UTC);
+        };
     }
     void set(const QDateTime &time) { m_ms->store(time.toMSecsSinceEpoch()); }
     [[nodiscard]] QDateTime now() const { return clock()(); }
@@ -75,7 +77,8 @@ QByteArray scheduleBody(const QString &cron, const QString &zone, const QString 
         .toUtf8();
 }
 
-const QString okStep = uR"([{"id":"s","app":{"name":"bin","operation":"status","input":{"literal":{"code":"200"}}}}])"_s;
+const QString okStep =
+    uR"([{"id":"s","app":{"name":"bin","operation":"status","input":{"literal":{"code":"200"}}}}])"_s;
 
 } // namespace
 
@@ -137,7 +140,8 @@ void tst_WorkflowEngine::cleanup()
 std::unique_ptr<TestServer> tst_WorkflowEngine::makeServer(const QString &overrideYaml)
 {
     QFETCH_GLOBAL(QString, backend);
-    auto server = std::make_unique<TestServer>(backend, appsYaml(m_httpbin.baseUrl()), overrideYaml);
+    auto server =
+        std::make_unique<TestServer>(backend, appsYaml(m_httpbin.baseUrl()), overrideYaml);
     server->setClock(m_clock->clock());
     return server;
 }
@@ -203,20 +207,24 @@ void tst_WorkflowEngine::scheduleFiresWhenItsTimeComes()
 
     // The metrics say what happened.
     const QByteArray metrics = m_server->get(u"/metrics"_s).body;
-    QVERIFY2(metrics.contains("gestaltd_workflow_runs_started_total{gestalt_workflow_trigger_kind=\"schedule\"} 1"),
-             metrics.constData());
-    QVERIFY(metrics.contains("gestaltd_workflow_runs_finished_total{gestalt_workflow_run_status=\"succeeded\"} 1"));
+    QVERIFY2(
+        metrics.contains(
+            "gestaltd_workflow_runs_started_total{gestalt_workflow_trigger_kind=\"schedule\"} 1"),
+        metrics.constData());
+    QVERIFY(metrics.contains(
+        "gestaltd_workflow_runs_finished_total{gestalt_workflow_run_status=\"succeeded\"} 1"));
     QVERIFY(metrics.contains("gestaltd_workflow_schedule_lag_seconds_count 1"));
-    QVERIFY(metrics.contains("gestaltd_workflow_step_duration_seconds_count{gestalt_workflow_step_kind=\"app\",gestalt_workflow_step_status=\"succeeded\"} 1"));
+    QVERIFY(metrics.contains("gestaltd_workflow_step_duration_seconds_count{gestalt_workflow_step_"
+                             "kind=\"app\",gestalt_workflow_step_status=\"succeeded\"} 1"));
 }
 
 void tst_WorkflowEngine::scheduleFollowsDaylightSavingTime()
 {
     // 2026-03-08: New York skips 02:00-03:00. 02:30 does not exist, so it fires at 03:00 EDT.
     m_clock->set(utc(u"2026-03-08T05:00:00Z"_s)); // 00:00 EST
-    const HttpReply created = m_server->post(
-        u"/api/v1/workflow/schedules"_s,
-        scheduleBody(u"30 2 * * *"_s, u"America/New_York"_s, okStep));
+    const HttpReply created =
+        m_server->post(u"/api/v1/workflow/schedules"_s,
+                       scheduleBody(u"30 2 * * *"_s, u"America/New_York"_s, okStep));
     QCOMPARE(created.status, 201);
     QCOMPARE(created.json()[u"nextRunAt"_s].toString(), u"2026-03-08T07:00:00.000Z"_s);
     m_clock->set(utc(u"2026-03-08T07:00:00.050Z"_s));
@@ -263,7 +271,8 @@ void tst_WorkflowEngine::missedFiringIsMadeUpWithinGrace()
     QVERIFY(restart());
     QTRY_COMPARE_WITH_TIMEOUT(
         m_server->get(u"/api/v1/workflow/schedules/"_s + dailyId).json()[u"nextRunAt"_s].toString(),
-        u"2026-06-02T11:00:00.000Z"_s, 10000);
+        u"2026-06-02T11:00:00.000Z"_s,
+        10000);
     QTest::qWait(200);
     const QJsonArray all = runs(*m_server);
     for (const QJsonValue &run : all) {
@@ -305,12 +314,11 @@ void tst_WorkflowEngine::replicasFireEachOccurrenceOnce()
 
 void tst_WorkflowEngine::gracefulStopResumesAtTheNextStep()
 {
-    const HttpReply trigger = m_server->post(
-        u"/api/v1/workflow/event-triggers"_s,
-        uR"({"match":{"type":"go"},"target":{"steps":[
+    const HttpReply trigger = m_server->post(u"/api/v1/workflow/event-triggers"_s,
+                                             uR"({"match":{"type":"go"},"target":{"steps":[
               {"id":"wait","app":{"name":"bin","operation":"delay","input":{"literal":{"seconds":"1"}}}},
               {"id":"after","app":{"name":"bin","operation":"status","input":{"literal":{"code":"200"}}}}]}})"_s
-            .toUtf8());
+                                                 .toUtf8());
     QCOMPARE(trigger.status, 201);
     QCOMPARE(m_server->post(u"/api/v1/workflow/events"_s, R"({"type":"go"})").status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(runs(*m_server, u"?status=running"_s).size(), 1, 10000);
@@ -318,8 +326,8 @@ void tst_WorkflowEngine::gracefulStopResumesAtTheNextStep()
 
     // The stop waits for the step in flight, saves it and lets go of the run.
     bool stopped = false;
-    QObject::connect(&m_server->app(), &Application::stopped, &m_server->app(),
-                     [&stopped] { stopped = true; });
+    QObject::connect(
+        &m_server->app(), &Application::stopped, &m_server->app(), [&stopped] { stopped = true; });
     m_server->app().shutdown(10000);
     QTRY_VERIFY_WITH_TIMEOUT(stopped, 10000);
     QVERIFY(restart());
@@ -331,12 +339,11 @@ void tst_WorkflowEngine::gracefulStopResumesAtTheNextStep()
 
 void tst_WorkflowEngine::crashMidStepFailsTheRun()
 {
-    const HttpReply trigger = m_server->post(
-        u"/api/v1/workflow/event-triggers"_s,
-        uR"({"match":{"type":"go"},"target":{"steps":[
+    const HttpReply trigger = m_server->post(u"/api/v1/workflow/event-triggers"_s,
+                                             uR"({"match":{"type":"go"},"target":{"steps":[
               {"id":"wait","app":{"name":"bin","operation":"delay","input":{"literal":{"seconds":"5"}}}},
               {"id":"after","app":{"name":"bin","operation":"status","input":{"literal":{"code":"200"}}}}]}})"_s
-            .toUtf8());
+                                                 .toUtf8());
     QCOMPARE(trigger.status, 201);
     QCOMPARE(m_server->post(u"/api/v1/workflow/events"_s, R"({"type":"go"})").status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(runs(*m_server, u"?status=running"_s).size(), 1, 10000);

@@ -3,6 +3,7 @@
 // /api/v1/workflow/*: schedules, event triggers, events, runs of steps against Debian's httpbin,
 // cancel, ownership, config-managed workflows and the YAML export/import, on SQLite and
 // PostgreSQL over real HTTP.
+#include "store/Database.h"
 #include "support/HttpbinProcess.h"
 #include "support/TestDatabase.h"
 #include "support/TestServer.h"
@@ -15,8 +16,6 @@
 #include <QSqlQuery>
 #include <QTest>
 #include <QTimeZone>
-
-#include "store/Database.h"
 
 using namespace Qt::StringLiterals;
 using namespace Gestalt;
@@ -125,10 +124,12 @@ private Q_SLOTS:
     void yamlImportRejectsBadInput();
 
 private:
-    [[nodiscard]] QJsonObject createTrigger(const QString &type, const QJsonArray &steps,
+    [[nodiscard]] QJsonObject createTrigger(const QString &type,
+                                            const QJsonArray &steps,
                                             const TestServer::Headers &headers = {});
     // Publishes an event and waits until a run of `triggerId` is finished; returns it.
-    [[nodiscard]] QJsonObject publishAndWait(const QJsonObject &event, const QString &triggerId,
+    [[nodiscard]] QJsonObject publishAndWait(const QJsonObject &event,
+                                             const QString &triggerId,
                                              const TestServer::Headers &headers = {});
     [[nodiscard]] QJsonObject waitForRun(const QString &triggerId,
                                          const TestServer::Headers &headers = {},
@@ -170,16 +171,18 @@ void tst_Workflows::init()
 {
     QTest::failOnWarning(QRegularExpression(u".*"_s));
     QFETCH_GLOBAL(QString, backend);
-    m_server = std::make_unique<TestServer>(backend, appsYaml(m_httpbin.baseUrl()),
-                                            u"workflows:\n  pollInterval: 50ms\n"_s);
+    m_server = std::make_unique<TestServer>(
+        backend, appsYaml(m_httpbin.baseUrl()), u"workflows:\n  pollInterval: 50ms\n"_s);
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
 }
 
-QJsonObject tst_Workflows::createTrigger(const QString &type, const QJsonArray &steps,
+QJsonObject tst_Workflows::createTrigger(const QString &type,
+                                         const QJsonArray &steps,
                                          const TestServer::Headers &headers)
 {
     const HttpReply reply = m_server->request(
-        "POST", u"/api/v1/workflow/event-triggers"_s,
+        "POST",
+        u"/api/v1/workflow/event-triggers"_s,
         json({{u"match"_s, QJsonObject{{u"type"_s, type}}}, {u"target"_s, target(steps)}}),
         headers);
     if (reply.status != 201) {
@@ -189,7 +192,8 @@ QJsonObject tst_Workflows::createTrigger(const QString &type, const QJsonArray &
 }
 
 QJsonObject tst_Workflows::waitForRun(const QString &triggerId,
-                                      const TestServer::Headers &headers, const QString &status)
+                                      const TestServer::Headers &headers,
+                                      const QString &status)
 {
     QJsonObject found;
     for (int i = 0; i < 500 && found.isEmpty(); ++i) {
@@ -210,7 +214,8 @@ QJsonObject tst_Workflows::waitForRun(const QString &triggerId,
     return found;
 }
 
-QJsonObject tst_Workflows::publishAndWait(const QJsonObject &event, const QString &triggerId,
+QJsonObject tst_Workflows::publishAndWait(const QJsonObject &event,
+                                          const QString &triggerId,
                                           const TestServer::Headers &headers)
 {
     const HttpReply published =
@@ -224,10 +229,10 @@ QJsonObject tst_Workflows::publishAndWait(const QJsonObject &event, const QStrin
 
 void tst_Workflows::scheduleLifecycle()
 {
-    const QJsonObject body{{u"cron"_s, u"0 */6 * * *"_s},
-                           {u"timezone"_s, u"America/New_York"_s},
-                           {u"target"_s, target({appStep(u"s"_s, u"status"_s,
-                                                         literal({{u"code"_s, u"200"_s}}))})}};
+    const QJsonObject body{
+        {u"cron"_s, u"0 */6 * * *"_s},
+        {u"timezone"_s, u"America/New_York"_s},
+        {u"target"_s, target({appStep(u"s"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))})}};
     const HttpReply created = m_server->post(u"/api/v1/workflow/schedules"_s, json(body));
     QCOMPARE(created.status, 201);
     const QJsonObject schedule = created.json().object();
@@ -256,12 +261,13 @@ void tst_Workflows::scheduleLifecycle()
     const HttpReply updated =
         m_server->request("PUT", u"/api/v1/workflow/schedules/"_s + id, json(changed));
     QCOMPARE(updated.status, 200);
-    const QDateTime moved = QDateTime::fromString(
-        updated.json()[u"nextRunAt"_s].toString(), Qt::ISODateWithMs);
+    const QDateTime moved =
+        QDateTime::fromString(updated.json()[u"nextRunAt"_s].toString(), Qt::ISODateWithMs);
     QCOMPARE(moved.time(), QTime(3, 15));
     QVERIFY(moved.date().dayOfWeek() <= 5);
 
-    const HttpReply paused = m_server->post(u"/api/v1/workflow/schedules/"_s + id + u"/pause"_s, {});
+    const HttpReply paused =
+        m_server->post(u"/api/v1/workflow/schedules/"_s + id + u"/pause"_s, {});
     QCOMPARE(paused.status, 200);
     QCOMPARE(paused.json()[u"paused"_s].toBool(), true);
     QVERIFY(paused.json()[u"nextRunAt"_s].isNull());
@@ -286,8 +292,9 @@ void tst_Workflows::scheduleLifecycle()
 
 void tst_Workflows::triggerLifecycle()
 {
-    const QJsonObject trigger = createTrigger(
-        u"roadmap.item.updated"_s, {appStep(u"s"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))});
+    const QJsonObject trigger =
+        createTrigger(u"roadmap.item.updated"_s,
+                      {appStep(u"s"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))});
     const QString id = trigger[u"id"_s].toString();
     QVERIFY(id.startsWith(u"wft_"_s));
     QCOMPARE(trigger[u"match"_s].toObject(), QJsonObject({{u"type"_s, u"roadmap.item.updated"_s}}));
@@ -299,9 +306,11 @@ void tst_Workflows::triggerLifecycle()
     QCOMPARE(m_server->get(u"/api/v1/workflow/schedules/"_s + id).status, 404);
 
     const HttpReply updated = m_server->request(
-        "PUT", path,
-        json({{u"match"_s, QJsonObject{{u"type"_s, u"x"_s}, {u"source"_s, u"roadmap"_s},
-                                       {u"subject"_s, u"item"_s}}},
+        "PUT",
+        path,
+        json({{u"match"_s,
+               QJsonObject{
+                   {u"type"_s, u"x"_s}, {u"source"_s, u"roadmap"_s}, {u"subject"_s, u"item"_s}}},
               {u"target"_s, trigger[u"target"_s]}}));
     QCOMPARE(updated.status, 200);
     QCOMPARE(updated.json()[u"match"_s][u"source"_s].toString(), u"roadmap"_s);
@@ -318,7 +327,8 @@ void tst_Workflows::createRejectsBadInput_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("message");
 
-    const QString okTarget = uR"({"steps":[{"id":"a","app":{"name":"bin","operation":"status"}}]})"_s;
+    const QString okTarget =
+        uR"({"steps":[{"id":"a","app":{"name":"bin","operation":"status"}}]})"_s;
     const auto schedule = [&](const QString &cron, const QString &zone, const QString &t) {
         return u"{\"cron\":\"%1\",\"timezone\":\"%2\",\"target\":%3}"_s.arg(cron, zone, t).toUtf8();
     };
@@ -327,61 +337,82 @@ void tst_Workflows::createRejectsBadInput_data()
     QTest::newRow("not json") << s << "{"_ba << 400 << u"invalid JSON body"_s;
     QTest::newRow("missing cron") << s << QByteArray(R"({"target":)" + okTarget.toUtf8() + "}")
                                   << 400 << u"cron is required"_s;
-    QTest::newRow("cron six fields") << s << schedule(u"0 0 0 * * *"_s, u"UTC"_s, okTarget) << 400
-                                     << u"cron"_s;
+    QTest::newRow("cron six fields")
+        << s << schedule(u"0 0 0 * * *"_s, u"UTC"_s, okTarget) << 400 << u"cron"_s;
     QTest::newRow("cron hour 24") << s << schedule(u"0 24 * * *"_s, u"UTC"_s, okTarget) << 400
                                   << u"hour"_s;
-    QTest::newRow("cron never fires") << s << schedule(u"0 0 30 2 *"_s, u"UTC"_s, okTarget)
-                                      << 400 << u"never"_s;
+    QTest::newRow("cron never fires")
+        << s << schedule(u"0 0 30 2 *"_s, u"UTC"_s, okTarget) << 400 << u"never"_s;
     QTest::newRow("unknown timezone") << s << schedule(u"* * * * *"_s, u"Mars/Olympus"_s, okTarget)
                                       << 400 << u"unknown time zone \"Mars/Olympus\""_s;
-    QTest::newRow("unknown field") << s << QByteArray(R"({"cron":"* * * * *","tz":"UTC","target":)"
-                                                      + okTarget.toUtf8() + "}")
-                                   << 400 << u"unknown field \"tz\""_s;
+    QTest::newRow("unknown field")
+        << s << QByteArray(R"({"cron":"* * * * *","tz":"UTC","target":)" + okTarget.toUtf8() + "}")
+        << 400 << u"unknown field \"tz\""_s;
     QTest::newRow("no target") << s << QByteArray(R"({"cron":"* * * * *"})") << 400
                                << u"workflow target is required"_s;
     QTest::newRow("empty steps") << s << schedule(u"* * * * *"_s, u"UTC"_s, u"{\"steps\":[]}"_s)
                                  << 400 << u"non-empty array"_s;
     QTest::newRow("both app and agent")
         << s
-        << schedule(u"* * * * *"_s, u"UTC"_s,
-                    uR"({"steps":[{"id":"a","app":{"name":"bin","operation":"status"},"agent":{"provider":"p","prompt":"x"}}]})"_s)
+        << schedule(
+               u"* * * * *"_s,
+               u"UTC"_s,
+               uR"({"steps":[{"id":"a","app":{"name":"bin","operation":"status"},"agent":{"provider":"p","prompt":"x"}}]})"_s)
         << 400 << u"workflow step \"a\" must set exactly one of app or agent"_s;
     QTest::newRow("neither app nor agent")
         << s << schedule(u"* * * * *"_s, u"UTC"_s, uR"({"steps":[{"id":"a"}]})"_s) << 400
         << u"workflow step \"a\" must set exactly one of app or agent"_s;
     QTest::newRow("duplicate step id")
         << s
-        << schedule(u"* * * * *"_s, u"UTC"_s,
-                    uR"({"steps":[{"id":"a","app":{"name":"bin","operation":"status"}},{"id":"a","app":{"name":"bin","operation":"status"}}]})"_s)
+        << schedule(
+               u"* * * * *"_s,
+               u"UTC"_s,
+               uR"({"steps":[{"id":"a","app":{"name":"bin","operation":"status"}},{"id":"a","app":{"name":"bin","operation":"status"}}]})"_s)
         << 400 << u"used by an earlier step"_s;
     QTest::newRow("unknown app")
         << t
-        << QByteArray(R"({"match":{"type":"x"},"target":{"steps":[{"id":"a","app":{"name":"nope","operation":"get"}}]}})")
+        << QByteArray(
+               R"({"match":{"type":"x"},"target":{"steps":[{"id":"a","app":{"name":"nope","operation":"get"}}]}})")
         << 400 << u"workflow step \"a\": app \"nope\" not found"_s;
     QTest::newRow("unknown operation")
         << t
-        << QByteArray(R"({"match":{"type":"x"},"target":{"steps":[{"id":"a","app":{"name":"bin","operation":"nope"}}]}})")
+        << QByteArray(
+               R"({"match":{"type":"x"},"target":{"steps":[{"id":"a","app":{"name":"bin","operation":"nope"}}]}})")
         << 400 << u"operation \"nope\" not found on app \"bin\""_s;
     QTest::newRow("step the creator may not call")
         << t
-        << QByteArray(R"({"match":{"type":"x"},"target":{"steps":[{"id":"a","app":{"name":"vault","operation":"get"}}]}})")
+        << QByteArray(
+               R"({"match":{"type":"x"},"target":{"steps":[{"id":"a","app":{"name":"vault","operation":"get"}}]}})")
         << 403 << u"workflow step \"a\": access denied"_s;
     QTest::newRow("agent provider not configured")
         << t
-        << QByteArray(R"({"match":{"type":"x"},"target":{"steps":[{"id":"a","agent":{"provider":"managed","prompt":"hi"}}]}})")
+        << QByteArray(
+               R"({"match":{"type":"x"},"target":{"steps":[{"id":"a","agent":{"provider":"managed","prompt":"hi"}}]}})")
         << 400 << u"agent provider \"managed\" is not configured"_s;
     QTest::newRow("input path to a later step")
         << t
-        << QByteArray(R"({"match":{"type":"x"},"target":{"steps":[{"id":"a","app":{"name":"bin","operation":"status","input":{"fields":{"code":{"from":"steps.b.output.x"}}}}},{"id":"b","app":{"name":"bin","operation":"status"}}]}})")
+        << QByteArray(
+               R"({"match":{"type":"x"},"target":{"steps":[{"id":"a","app":{"name":"bin","operation":"status","input":{"fields":{"code":{"from":"steps.b.output.x"}}}}},{"id":"b","app":{"name":"bin","operation":"status"}}]}})")
         << 400 << u"not an earlier step"_s;
     QTest::newRow("input with two kinds")
         << t
-        << QByteArray(R"({"match":{"type":"x"},"target":{"steps":[{"id":"a","app":{"name":"bin","operation":"status","input":{"from":"event.data","template":"x"}}}]}})")
+        << QByteArray(
+               R"({"match":{"type":"x"},"target":{"steps":[{"id":"a","app":{"name":"bin","operation":"status","input":{"from":"event.data","template":"x"}}}]}})")
         << 400 << u"exactly one of literal, from, template or fields"_s;
     QTest::newRow("missing match type")
         << t << QByteArray(R"({"match":{"source":"x"},"target":)" + okTarget.toUtf8() + "}") << 400
         << u"match.type is required"_s;
+    QTest::newRow("unknown match field")
+        << t
+        << QByteArray(R"({"match":{"type":"x","color":"red"},"target":)" + okTarget.toUtf8() + "}")
+        << 400 << u"unknown field \"color\" in match"_s;
+    QTest::newRow("unknown step field")
+        << s
+        << schedule(
+               u"* * * * *"_s,
+               u"UTC"_s,
+               uR"({"steps":[{"id":"a","app":{"name":"bin","operation":"status"},"when":"x"}]})"_s)
+        << 400 << u"unknown field \"when\" in workflow step \"a\""_s;
     QTest::newRow("unknown provider")
         << t
         << QByteArray(R"({"provider":"temporal","match":{"type":"x"},"target":)" + okTarget.toUtf8()
@@ -405,9 +436,9 @@ void tst_Workflows::createRejectsBadInput()
 
 void tst_Workflows::eventIsNormalized()
 {
-    const HttpReply reply = m_server->post(
-        u"/api/v1/workflow/events"_s,
-        R"({"type":" roadmap.item.updated ","source":"roadmap","subject":"item",
+    const HttpReply reply =
+        m_server->post(u"/api/v1/workflow/events"_s,
+                       R"({"type":" roadmap.item.updated ","source":"roadmap","subject":"item",
             "time":"2026-05-01T12:00:00+02:00","dataContentType":"application/json",
             "data":{"id":"item-1"},"extensions":{"traceId":"trace-1"}})");
     QCOMPARE(reply.status, 202);
@@ -416,7 +447,8 @@ void tst_Workflows::eventIsNormalized()
     QCOMPARE(event[u"type"_s].toString(), u"roadmap.item.updated"_s);
     QCOMPARE(event[u"specVersion"_s].toString(), u"1.0"_s);
     QCOMPARE(event[u"time"_s].toString(), u"2026-05-01T10:00:00.000Z"_s);
-    QVERIFY(QRegularExpression(u"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"_s)
+    QVERIFY(QRegularExpression(
+                u"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"_s)
                 .match(event[u"id"_s].toString())
                 .hasMatch());
     QCOMPARE(event[u"data"_s][u"id"_s].toString(), u"item-1"_s);
@@ -436,10 +468,10 @@ void tst_Workflows::eventRejectsBadInput_data()
     QTest::newRow("blank type") << R"({"type":"  "})"_ba << u"workflow event type is required"_s;
     QTest::newRow("type not a string") << R"({"type":5})"_ba << u"type must be a string"_s;
     QTest::newRow("bad time") << R"({"type":"t","time":"yesterday"})"_ba << u"RFC 3339"_s;
-    QTest::newRow("extensions not an object") << R"({"type":"t","extensions":[1]})"_ba
-                                              << u"extensions must be an object"_s;
-    QTest::newRow("unknown field") << R"({"type":"t","color":"red"})"_ba
-                                   << u"unknown field \"color\""_s;
+    QTest::newRow("extensions not an object")
+        << R"({"type":"t","extensions":[1]})"_ba << u"extensions must be an object"_s;
+    QTest::newRow("unknown field")
+        << R"({"type":"t","color":"red"})"_ba << u"unknown field \"color\""_s;
     QTest::newRow("array body") << "[]"_ba << u"JSON body must be an object"_s;
 }
 
@@ -457,26 +489,33 @@ void tst_Workflows::eventRunsStepsPassingData()
     // fetch echoes the event's id (httpbin answers with what it got); notify reads it back out of
     // fetch's output and renders a template from both.
     const QJsonObject first = appStep(
-        u"fetch"_s, u"echo"_s,
+        u"fetch"_s,
+        u"echo"_s,
         QJsonObject{{u"literal"_s, QJsonObject{{u"mode"_s, u"incremental"_s}}},
                     {u"fields"_s,
                      QJsonObject{{u"item"_s, QJsonObject{{u"from"_s, u"event.data.id"_s}}},
                                  {u"itemId"_s, QJsonObject{{u"from"_s, u"event.data.id"_s}}},
                                  {u"tags"_s, QJsonObject{{u"from"_s, u"event.data.tags"_s}}}}}});
     const QJsonObject second = appStep(
-        u"notify"_s, u"echo"_s,
-        QJsonObject{{u"fields"_s,
-                     QJsonObject{{u"item"_s, QJsonObject{{u"literal"_s, u"note"_s}}},
-                                 {u"firstTag"_s, QJsonObject{{u"from"_s, u"steps.fetch.output.json.tags.0"_s}}},
-                                 {u"text"_s, QJsonObject{{u"template"_s,
-                                                          u"item {{ steps.fetch.output.json.itemId }} on {{event.subject}} ({{steps.fetch.output.json.mode}}, {{ steps.fetch.output.json.tags }})"_s}}}}}});
+        u"notify"_s,
+        u"echo"_s,
+        QJsonObject{
+            {u"fields"_s,
+             QJsonObject{
+                 {u"item"_s, QJsonObject{{u"literal"_s, u"note"_s}}},
+                 {u"firstTag"_s, QJsonObject{{u"from"_s, u"steps.fetch.output.json.tags.0"_s}}},
+                 {u"text"_s,
+                  QJsonObject{
+                      {u"template"_s,
+                       u"item {{ steps.fetch.output.json.itemId }} on {{event.subject}} ({{steps.fetch.output.json.mode}}, {{ steps.fetch.output.json.tags }})"_s}}}}}});
     const QJsonObject trigger = createTrigger(u"item.updated"_s, {first, second});
     const QString triggerId = trigger[u"id"_s].toString();
     const QJsonObject run = publishAndWait(
         {{u"type"_s, u"item.updated"_s},
          {u"source"_s, u"roadmap"_s},
          {u"subject"_s, u"board"_s},
-         {u"data"_s, QJsonObject{{u"id"_s, u"item-42"_s}, {u"tags"_s, QJsonArray{u"red"_s, u"blue"_s}}}}},
+         {u"data"_s,
+          QJsonObject{{u"id"_s, u"item-42"_s}, {u"tags"_s, QJsonArray{u"red"_s, u"blue"_s}}}}},
         triggerId);
     QCOMPARE(run[u"status"_s].toString(), u"succeeded"_s);
     QCOMPARE(run[u"trigger"_s][u"kind"_s].toString(), u"event"_s);
@@ -502,15 +541,20 @@ void tst_Workflows::eventRunsStepsPassingData()
 
     // A path that finds nothing fails that step with a clear message and skips the rest.
     const QJsonObject missing = appStep(
-        u"a"_s, u"echo"_s,
-        QJsonObject{{u"fields"_s, QJsonObject{{u"item"_s, QJsonObject{{u"from"_s, u"event.data.nothing"_s}}}}}});
+        u"a"_s,
+        u"echo"_s,
+        QJsonObject{{u"fields"_s,
+                     QJsonObject{{u"item"_s, QJsonObject{{u"from"_s, u"event.data.nothing"_s}}}}}});
     const QString missingId =
-        createTrigger(u"item.other"_s, {missing, appStep(u"b"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))})
-            [u"id"_s].toString();
+        createTrigger(
+            u"item.other"_s,
+            {missing, appStep(u"b"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))})[u"id"_s]
+            .toString();
     const QJsonObject failed = publishAndWait({{u"type"_s, u"item.other"_s}}, missingId);
     QCOMPARE(failed[u"status"_s].toString(), u"failed"_s);
-    QCOMPARE(failed[u"statusMessage"_s].toString(),
-             u"step \"a\" failed: workflow step \"a\" input field \"item\": \"event.data.nothing\" is not set"_s);
+    QCOMPARE(
+        failed[u"statusMessage"_s].toString(),
+        u"step \"a\" failed: workflow step \"a\" input field \"item\": \"event.data.nothing\" is not set"_s);
     QCOMPARE(failed[u"steps"_s][1][u"status"_s].toString(), u"skipped"_s);
 }
 
@@ -518,9 +562,9 @@ void tst_Workflows::onlyMatchingTriggersFire()
 {
     const QJsonArray ok{appStep(u"s"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))};
     const auto make = [&](const QJsonObject &match) {
-        const HttpReply reply = m_server->post(
-            u"/api/v1/workflow/event-triggers"_s,
-            json({{u"match"_s, match}, {u"target"_s, target(ok)}}));
+        const HttpReply reply =
+            m_server->post(u"/api/v1/workflow/event-triggers"_s,
+                           json({{u"match"_s, match}, {u"target"_s, target(ok)}}));
         return reply.json()[u"id"_s].toString();
     };
     const QString any = make({{u"type"_s, u"deploy"_s}});
@@ -529,11 +573,13 @@ void tst_Workflows::onlyMatchingTriggersFire()
         make({{u"type"_s, u"deploy"_s}, {u"source"_s, u"ci"_s}, {u"subject"_s, u"prod"_s}});
     const QString other = make({{u"type"_s, u"Deploy"_s}});
     const QString paused = make({{u"type"_s, u"deploy"_s}});
-    QCOMPARE(m_server->post(u"/api/v1/workflow/event-triggers/"_s + paused + u"/pause"_s, {}).status,
-             200);
+    QCOMPARE(
+        m_server->post(u"/api/v1/workflow/event-triggers/"_s + paused + u"/pause"_s, {}).status,
+        200);
 
-    QCOMPARE(m_server->post(u"/api/v1/workflow/events"_s,
-                            R"({"type":"deploy","source":"ci","subject":"staging"})")
+    QCOMPARE(m_server
+                 ->post(u"/api/v1/workflow/events"_s,
+                        R"({"type":"deploy","source":"ci","subject":"staging"})")
                  .status,
              202);
     QVERIFY(!waitForRun(any).isEmpty());
@@ -553,12 +599,14 @@ void tst_Workflows::backlogDrainsWithoutWaitingForThePoll()
     // Two runs at a time and a poll that never comes during the test: the runs beyond the first
     // two wait for a free slot, and each finished run hands its slot on at once.
     auto server = std::make_unique<TestServer>(
-        QString(), appsYaml(m_httpbin.baseUrl()),
+        QString(),
+        appsYaml(m_httpbin.baseUrl()),
         u"workflows:\n  pollInterval: 1h\n  runLease: 2h\n  maxConcurrentRuns: 2\n"_s);
     QVERIFY(restartAs(std::move(server)));
     const QString id =
-        createTrigger(u"many"_s, {appStep(u"s"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))})
-            [u"id"_s].toString();
+        createTrigger(u"many"_s,
+                      {appStep(u"s"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))})[u"id"_s]
+            .toString();
     constexpr int Events = 12;
     for (int i = 0; i < Events; ++i) {
         QCOMPARE(m_server->post(u"/api/v1/workflow/events"_s, R"({"type":"many"})").status, 202);
@@ -576,11 +624,12 @@ void tst_Workflows::backlogDrainsWithoutWaitingForThePoll()
 
 void tst_Workflows::stepFailureFailsTheRun()
 {
-    const QString id = createTrigger(u"t"_s,
-                                     {appStep(u"ok"_s, u"status"_s, literal({{u"code"_s, u"204"_s}})),
-                                      appStep(u"boom"_s, u"status"_s, literal({{u"code"_s, u"503"_s}})),
-                                      appStep(u"never"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))})
-                           [u"id"_s].toString();
+    const QString id =
+        createTrigger(u"t"_s,
+                      {appStep(u"ok"_s, u"status"_s, literal({{u"code"_s, u"204"_s}})),
+                       appStep(u"boom"_s, u"status"_s, literal({{u"code"_s, u"503"_s}})),
+                       appStep(u"never"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))})[u"id"_s]
+            .toString();
     const QJsonObject run = publishAndWait({{u"type"_s, u"t"_s}}, id);
     QCOMPARE(run[u"status"_s].toString(), u"failed"_s);
     QCOMPARE(run[u"statusMessage"_s].toString(),
@@ -595,26 +644,27 @@ void tst_Workflows::stepFailureFailsTheRun()
     QVERIFY(!run.contains(u"result"_s));
 
     // Finished runs cannot be canceled.
-    const HttpReply cancel = m_server->post(
-        u"/api/v1/workflow/runs/"_s + run[u"id"_s].toString() + u"/cancel"_s, {});
+    const HttpReply cancel =
+        m_server->post(u"/api/v1/workflow/runs/"_s + run[u"id"_s].toString() + u"/cancel"_s, {});
     QCOMPARE(cancel.status, 409);
     QVERIFY(cancel.error().contains(u"already failed"_s));
 }
 
 void tst_Workflows::cancelAbortsTheInFlightCall()
 {
-    const QString id = createTrigger(u"slow"_s,
-                                     {appStep(u"wait"_s, u"delay"_s, literal({{u"seconds"_s, u"8"_s}})),
-                                      appStep(u"after"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))})
-                           [u"id"_s].toString();
+    const QString id =
+        createTrigger(u"slow"_s,
+                      {appStep(u"wait"_s, u"delay"_s, literal({{u"seconds"_s, u"8"_s}})),
+                       appStep(u"after"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))})[u"id"_s]
+            .toString();
     QCOMPARE(m_server->post(u"/api/v1/workflow/events"_s, R"({"type":"slow"})").status, 202);
     const QJsonObject running = waitForRun(id, {}, u"running"_s);
     QVERIFY(!running.isEmpty());
     QElapsedTimer elapsed;
     elapsed.start();
-    const HttpReply canceled = m_server->post(
-        u"/api/v1/workflow/runs/"_s + running[u"id"_s].toString() + u"/cancel"_s,
-        R"({"reason":"changed my mind"})");
+    const HttpReply canceled =
+        m_server->post(u"/api/v1/workflow/runs/"_s + running[u"id"_s].toString() + u"/cancel"_s,
+                       R"({"reason":"changed my mind"})");
     QCOMPARE(canceled.status, 200);
     const QJsonObject run = canceled.json().object();
     QCOMPARE(run[u"status"_s].toString(), u"canceled"_s);
@@ -627,8 +677,9 @@ void tst_Workflows::cancelAbortsTheInFlightCall()
                  .toString(),
              u"canceled"_s);
     // Bad bodies and unknown runs.
-    QCOMPARE(m_server->post(u"/api/v1/workflow/runs/"_s + run[u"id"_s].toString() + u"/cancel"_s,
-                            R"({"reason":5})")
+    QCOMPARE(m_server
+                 ->post(u"/api/v1/workflow/runs/"_s + run[u"id"_s].toString() + u"/cancel"_s,
+                        R"({"reason":5})")
                  .status,
              400);
     QCOMPARE(m_server->post(u"/api/v1/workflow/runs/wfr_nope/cancel"_s, {}).status, 404);
@@ -639,11 +690,13 @@ void tst_Workflows::cancelAbortsTheInFlightCall()
 void tst_Workflows::runFiltersAndPaging()
 {
     const QString okId =
-        createTrigger(u"a"_s, {appStep(u"s"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))})
-            [u"id"_s].toString();
+        createTrigger(u"a"_s,
+                      {appStep(u"s"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))})[u"id"_s]
+            .toString();
     const QString badId =
-        createTrigger(u"b"_s, {appStep(u"s"_s, u"status"_s, literal({{u"code"_s, u"500"_s}}))})
-            [u"id"_s].toString();
+        createTrigger(u"b"_s,
+                      {appStep(u"s"_s, u"status"_s, literal({{u"code"_s, u"500"_s}}))})[u"id"_s]
+            .toString();
     for (int i = 0; i < 3; ++i) {
         QVERIFY(!publishAndWait({{u"type"_s, u"a"_s}}, okId).isEmpty());
     }
@@ -651,7 +704,9 @@ void tst_Workflows::runFiltersAndPaging()
 
     QCOMPARE(m_server->get(u"/api/v1/workflow/runs"_s).json().array().size(), 4);
     QCOMPARE(m_server->get(u"/api/v1/workflow/runs?status=failed"_s).json().array().size(), 1);
-    QCOMPARE(m_server->get(u"/api/v1/workflow/runs?status=succeeded&app=bin"_s).json().array().size(), 3);
+    QCOMPARE(
+        m_server->get(u"/api/v1/workflow/runs?status=succeeded&app=bin"_s).json().array().size(),
+        3);
     QCOMPARE(m_server->get(u"/api/v1/workflow/runs?app=vault"_s).json().array().size(), 0);
     QCOMPARE(m_server->get(u"/api/v1/workflow/runs?app=bi"_s).json().array().size(), 0);
     QCOMPARE(m_server->get(u"/api/v1/workflow/runs?status=done"_s).status, 400);
@@ -662,7 +717,8 @@ void tst_Workflows::runFiltersAndPaging()
     QString token;
     int pages = 0;
     do {
-        const HttpReply page = m_server->get(u"/api/v1/workflow/runs?pageSize=3&pageToken="_s + token);
+        const HttpReply page =
+            m_server->get(u"/api/v1/workflow/runs?pageSize=3&pageToken="_s + token);
         QCOMPARE(page.status, 200);
         for (const QJsonValue &run : page.json().array()) {
             seen.append(run[u"id"_s].toString());
@@ -682,9 +738,8 @@ void tst_Workflows::othersSeeNothing()
     const TestServer::TestUser bob = m_server->user(u"bob@example.com"_s);
     const auto asAlice = TestServer::bearer(alice.token);
     const auto asBob = TestServer::bearer(bob.token);
-    const QJsonObject trigger =
-        createTrigger(u"mine"_s, {appStep(u"s"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))},
-                      asAlice);
+    const QJsonObject trigger = createTrigger(
+        u"mine"_s, {appStep(u"s"_s, u"status"_s, literal({{u"code"_s, u"200"_s}}))}, asAlice);
     const QString id = trigger[u"id"_s].toString();
     QCOMPARE(trigger[u"createdBy"_s][u"subjectId"_s].toString(), alice.subjectId);
     const QJsonObject run = publishAndWait({{u"type"_s, u"mine"_s}}, id, asAlice);
@@ -696,9 +751,15 @@ void tst_Workflows::othersSeeNothing()
     QCOMPARE(m_server->request("POST", path + u"/pause"_s, {}, asBob).status, 404);
     QCOMPARE(m_server->get(u"/api/v1/workflow/event-triggers"_s, asBob).json().array().size(), 0);
     QCOMPARE(m_server->get(u"/api/v1/workflow/runs"_s, asBob).json().array().size(), 0);
-    QCOMPARE(m_server->get(u"/api/v1/workflow/runs/"_s + run[u"id"_s].toString(), asBob).status, 404);
-    QCOMPARE(m_server->request("POST", u"/api/v1/workflow/runs/"_s + run[u"id"_s].toString()
-                                           + u"/cancel"_s, {}, asBob).status, 404);
+    QCOMPARE(m_server->get(u"/api/v1/workflow/runs/"_s + run[u"id"_s].toString(), asBob).status,
+             404);
+    QCOMPARE(m_server
+                 ->request("POST",
+                           u"/api/v1/workflow/runs/"_s + run[u"id"_s].toString() + u"/cancel"_s,
+                           {},
+                           asBob)
+                 .status,
+             404);
     // Bob's event does not fire Alice's trigger until she names him among its publishers; then
     // the run is hers and records who published the event.
     const HttpReply published =
@@ -708,12 +769,13 @@ void tst_Workflows::othersSeeNothing()
     QJsonObject withBob = trigger;
     withBob.insert(u"publishers"_s, QJsonArray{bob.subjectId});
     QCOMPARE(m_server->request("PUT", path, json(withBob), asAlice).status, 200);
-    QCOMPARE(m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"mine"})", asBob)
-                 .status,
-             202);
+    QCOMPARE(
+        m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"mine"})", asBob).status,
+        202);
     QTRY_COMPARE_WITH_TIMEOUT(
         m_server->get(u"/api/v1/workflow/runs?status=succeeded"_s, asAlice).json().array().size(),
-        2, 10000);
+        2,
+        10000);
     const QJsonArray aliceRuns =
         m_server->get(u"/api/v1/workflow/runs?status=succeeded"_s, asAlice).json().array();
     QStringList publishers;
@@ -726,8 +788,9 @@ void tst_Workflows::othersSeeNothing()
     QCOMPARE(publishers, expected);
     QCOMPARE(m_server->get(u"/api/v1/workflow/runs"_s, asBob).json().array().size(), 0);
     // Unauthenticated callers are turned away.
-    QCOMPARE(m_server->get(u"/api/v1/workflow/runs"_s, TestServer::bearer(u"gst_api_nope"_s)).status,
-             401);
+    QCOMPARE(
+        m_server->get(u"/api/v1/workflow/runs"_s, TestServer::bearer(u"gst_api_nope"_s)).status,
+        401);
 }
 
 void tst_Workflows::accessIsCheckedAgainWhenItFires()
@@ -736,7 +799,8 @@ void tst_Workflows::accessIsCheckedAgainWhenItFires()
     const TestServer::TestUser scoped = m_server->user(u"dave@example.com"_s, u"bin"_s);
     const auto asScoped = TestServer::bearer(scoped.token);
     const HttpReply denied = m_server->request(
-        "POST", u"/api/v1/workflow/event-triggers"_s,
+        "POST",
+        u"/api/v1/workflow/event-triggers"_s,
         R"({"match":{"type":"x"},"target":{"steps":[{"id":"a","app":{"name":"vault","operation":"get"}}]}})",
         asScoped);
     QCOMPARE(denied.status, 403);
@@ -747,24 +811,29 @@ void tst_Workflows::accessIsCheckedAgainWhenItFires()
     const TestServer::TestUser carol = m_server->user(u"carol@example.com"_s);
     const auto asCarol = TestServer::bearer(carol.token);
     const QString id =
-        createTrigger(u"v"_s, {QJsonObject{{u"id"_s, u"read"_s},
-                                           {u"app"_s, QJsonObject{{u"name"_s, u"vault"_s},
-                                                                  {u"operation"_s, u"get"_s}}}}},
-                      asCarol)[u"id"_s].toString();
+        createTrigger(
+            u"v"_s,
+            {QJsonObject{
+                {u"id"_s, u"read"_s},
+                {u"app"_s, QJsonObject{{u"name"_s, u"vault"_s}, {u"operation"_s, u"get"_s}}}}},
+            asCarol)[u"id"_s]
+            .toString();
     QVERIFY(!id.isEmpty());
     QCOMPARE(publishAndWait({{u"type"_s, u"v"_s}}, id, asCarol)[u"status"_s].toString(),
              u"succeeded"_s);
     // Same store, new config without Carol in the policy (a restart with a changed config).
     auto restarted = std::make_unique<TestServer>(
-        QString(), appsYaml(m_httpbin.baseUrl()).replace(u"carol@example.com"_s, u"erin@example.com"_s),
+        QString(),
+        appsYaml(m_httpbin.baseUrl()).replace(u"carol@example.com"_s, u"erin@example.com"_s),
         u"workflows:\n  pollInterval: 50ms\n"_s);
     QVERIFY(restartAs(std::move(restarted)));
-    QCOMPARE(m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"v"})", asCarol).status,
-             202);
+    QCOMPARE(
+        m_server->request("POST", u"/api/v1/workflow/events"_s, R"({"type":"v"})", asCarol).status,
+        202);
     QJsonObject failed;
-    QTRY_VERIFY_WITH_TIMEOUT(
-        !(failed = waitForRun(id, asCarol, u"failed"_s)).isEmpty(), 10000);
-    QVERIFY2(failed[u"statusMessage"_s].toString().contains(u"access denied: no role on app \"vault\""_s),
+    QTRY_VERIFY_WITH_TIMEOUT(!(failed = waitForRun(id, asCarol, u"failed"_s)).isEmpty(), 10000);
+    QVERIFY2(failed[u"statusMessage"_s].toString().contains(
+                 u"access denied: no role on app \"vault\""_s),
              qPrintable(failed[u"statusMessage"_s].toString()));
 }
 
@@ -805,14 +874,16 @@ void tst_Workflows::configManagedWorkflows()
     QCOMPARE(m_server->get(u"/api/v1/workflow/event-triggers"_s).json().array().size(), 0);
     QCOMPARE(m_server->del(u"/api/v1/workflow/schedules/"_s + scheduleId).status, 404);
 
-    QCOMPARE(m_server->post(u"/api/v1/workflow/events"_s,
-                            R"({"type":"ping","source":"cfg","data":{"n":1}})")
-                 .status,
-             202);
+    QCOMPARE(
+        m_server
+            ->post(u"/api/v1/workflow/events"_s, R"({"type":"ping","source":"cfg","data":{"n":1}})")
+            .status,
+        202);
     const auto configRuns = [this](const QString &status) {
         QSqlQuery query(m_server->app().database().connection());
-        query.prepare(u"SELECT status, owner_subject_id, steps_json, authority_json FROM workflow_runs "
-                      u"WHERE definition_id = ? AND status = ?"_s);
+        query.prepare(
+            u"SELECT status, owner_subject_id, steps_json, authority_json FROM workflow_runs "
+            u"WHERE definition_id = ? AND status = ?"_s);
         query.addBindValue(WorkflowConfigSync::triggerId(u"on-ping"_s));
         query.addBindValue(status);
         QStringList rows;
@@ -849,16 +920,18 @@ void tst_Workflows::configManagedWorkflows()
     QCOMPARE(source.value(1).toString(), triggerId);
 
     // A config workflow naming an app that does not exist stops the start with a clear error.
-    auto broken = std::make_unique<TestServer>(
-        QString(), appsYaml(m_httpbin.baseUrl()),
-        QString(changed).replace(u"name: bin"_s, u"name: nowhere"_s));
+    auto broken =
+        std::make_unique<TestServer>(QString(),
+                                     appsYaml(m_httpbin.baseUrl()),
+                                     QString(changed).replace(u"name: bin"_s, u"name: nowhere"_s));
     broken->shareDatastoreOf(*m_server);
     m_server->kill();
     QVERIFY(!broken->start());
     m_retired.push_back(std::move(broken));
-    QVERIFY2(m_retired.back()->errorString().contains(
-                 u"workflows.eventTriggers.on-ping: workflow step \"echo\": app \"nowhere\" not found"_s),
-             qPrintable(m_retired.back()->errorString()));
+    QVERIFY2(
+        m_retired.back()->errorString().contains(
+            u"workflows.eventTriggers.on-ping: workflow step \"echo\": app \"nowhere\" not found"_s),
+        qPrintable(m_retired.back()->errorString()));
 }
 
 void tst_Workflows::yamlExportAndImport()
@@ -867,11 +940,14 @@ void tst_Workflows::yamlExportAndImport()
         {u"cron"_s, u"30 2 * * *"_s},
         {u"timezone"_s, u"America/New_York"_s},
         {u"paused"_s, true},
-        {u"target"_s, target({appStep(u"s"_s, u"echo"_s,
-                                      QJsonObject{{u"literal"_s, QJsonObject{{u"item"_s, u"true"_s},
-                                                                             {u"n"_s, 5},
-                                                                             {u"empty"_s, u""_s},
-                                                                             {u"none"_s, QJsonValue()}}}})})}};
+        {u"target"_s,
+         target({appStep(u"s"_s,
+                         u"echo"_s,
+                         QJsonObject{{u"literal"_s,
+                                      QJsonObject{{u"item"_s, u"true"_s},
+                                                  {u"n"_s, 5},
+                                                  {u"empty"_s, u""_s},
+                                                  {u"none"_s, QJsonValue()}}}})})}};
     const HttpReply created = m_server->post(u"/api/v1/workflow/schedules"_s, json(schedule));
     QCOMPARE(created.status, 201);
     const QJsonObject trigger =
@@ -885,17 +961,23 @@ void tst_Workflows::yamlExportAndImport()
     QVERIFY(exported.body.contains(created.json()[u"id"_s].toString().toUtf8()));
 
     // Delete everything, import the export: the same definitions come back under the same ids.
-    QVERIFY(m_server->del(u"/api/v1/workflow/schedules/"_s + created.json()[u"id"_s].toString()).status == 200);
-    QVERIFY(m_server->del(u"/api/v1/workflow/event-triggers/"_s + trigger[u"id"_s].toString()).status == 200);
-    const HttpReply imported = m_server->request(
-        "POST", u"/api/v1/workflow/config/import"_s, exported.body,
-        {{"Content-Type"_ba, "application/x-yaml; charset=utf-8"_ba}});
+    QVERIFY(
+        m_server->del(u"/api/v1/workflow/schedules/"_s + created.json()[u"id"_s].toString()).status
+        == 200);
+    QVERIFY(
+        m_server->del(u"/api/v1/workflow/event-triggers/"_s + trigger[u"id"_s].toString()).status
+        == 200);
+    const HttpReply imported =
+        m_server->request("POST",
+                          u"/api/v1/workflow/config/import"_s,
+                          exported.body,
+                          {{"Content-Type"_ba, "application/x-yaml; charset=utf-8"_ba}});
     QCOMPARE(imported.status, 200);
     QCOMPARE(imported.json()[u"created"_s].toInt(), 2);
-    const QJsonObject back = m_server->get(u"/api/v1/workflow/schedules/"_s
-                                           + created.json()[u"id"_s].toString())
-                                 .json()
-                                 .object();
+    const QJsonObject back =
+        m_server->get(u"/api/v1/workflow/schedules/"_s + created.json()[u"id"_s].toString())
+            .json()
+            .object();
     QCOMPARE(back[u"target"_s].toObject(), schedule[u"target"_s].toObject());
     QCOMPARE(back[u"paused"_s].toBool(), true);
     QCOMPARE(back[u"timezone"_s].toString(), u"America/New_York"_s);
@@ -904,18 +986,23 @@ void tst_Workflows::yamlExportAndImport()
                  .toObject(),
              trigger[u"match"_s].toObject());
     // Importing it again updates in place.
-    const HttpReply again = m_server->request("POST", u"/api/v1/workflow/config/import"_s,
-                                              exported.body, {{"Content-Type"_ba, "text/yaml"_ba}});
+    const HttpReply again = m_server->request("POST",
+                                              u"/api/v1/workflow/config/import"_s,
+                                              exported.body,
+                                              {{"Content-Type"_ba, "text/yaml"_ba}});
     QCOMPARE(again.json()[u"updated"_s].toInt(), 2);
     QCOMPARE(again.json()[u"created"_s].toInt(), 0);
     QCOMPARE(m_server->get(u"/api/v1/workflow/schedules"_s).json().array().size(), 1);
 
     // Someone else's id is a conflict, and nothing of the file is applied.
     const TestServer::TestUser bob = m_server->user(u"bob@example.com"_s);
-    const QByteArray bobs = "workflows:\n  eventTriggers:\n    fresh-one:\n      match: {type: z}\n"
-                            "      target: {steps: [{id: s, app: {name: bin, operation: status}}]}\n"
-                            "    " + trigger[u"id"_s].toString().toUtf8()
-        + ":\n      match: {type: z}\n      target: {steps: [{id: s, app: {name: bin, operation: status}}]}\n";
+    const QByteArray bobs =
+        "workflows:\n  eventTriggers:\n    fresh-one:\n      match: {type: z}\n"
+        "      target: {steps: [{id: s, app: {name: bin, operation: status}}]}\n"
+        "    "
+        + trigger[u"id"_s].toString().toUtf8()
+        + ":\n      match: {type: z}\n      target: {steps: [{id: s, app: {name: bin, operation: "
+          "status}}]}\n";
     TestServer::Headers headers = TestServer::bearer(bob.token);
     headers.append({"Content-Type"_ba, "application/yaml"_ba});
     const HttpReply conflict =
@@ -923,7 +1010,9 @@ void tst_Workflows::yamlExportAndImport()
     QCOMPARE(conflict.status, 409);
     QVERIFY2(conflict.error().contains(u"already taken"_s), qPrintable(conflict.error()));
     QCOMPARE(m_server->get(u"/api/v1/workflow/event-triggers"_s, TestServer::bearer(bob.token))
-                 .json().array().size(),
+                 .json()
+                 .array()
+                 .size(),
              0);
 }
 
@@ -934,36 +1023,44 @@ void tst_Workflows::yamlImportRejectsBadInput_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("message");
     const QByteArray yaml = "application/yaml";
-    const QByteArray good = "workflows:\n  eventTriggers:\n    a:\n      match: {type: z}\n"
-                            "      target: {steps: [{id: s, app: {name: bin, operation: status}}]}\n";
+    const QByteArray good =
+        "workflows:\n  eventTriggers:\n    a:\n      match: {type: z}\n"
+        "      target: {steps: [{id: s, app: {name: bin, operation: status}}]}\n";
     QTest::newRow("json") << "application/json"_ba << good << 415 << u"YAML"_s;
     QTest::newRow("no content type") << QByteArray() << good << 415 << u"YAML"_s;
     QTest::newRow("text plain") << "text/plain"_ba << good << 415 << u"YAML"_s;
-    QTest::newRow("latin1 charset") << "application/yaml; charset=iso-8859-1"_ba << good << 415
-                                    << u"UTF-8"_s;
+    QTest::newRow("latin1 charset")
+        << "application/yaml; charset=iso-8859-1"_ba << good << 415 << u"UTF-8"_s;
     QTest::newRow("invalid yaml") << yaml << "workflows: [\n"_ba << 400 << u"YAML"_s;
-    QTest::newRow("bad cron") << yaml
-                              << "workflows:\n  schedules:\n    a:\n      cron: \"61 * * * *\"\n"
-                                 "      target: {steps: [{id: s, app: {name: bin, operation: status}}]}\n"_ba
-                              << 400 << u"workflows.schedules.a: "_s;
-    QTest::newRow("unknown app") << yaml << QByteArray(good).replace("name: bin", "name: nowhere")
-                                 << 400 << u"workflows.eventTriggers.a: workflow step \"s\": app \"nowhere\" not found"_s;
+    QTest::newRow("bad cron")
+        << yaml
+        << "workflows:\n  schedules:\n    a:\n      cron: \"61 * * * *\"\n"
+           "      target: {steps: [{id: s, app: {name: bin, operation: status}}]}\n"_ba
+        << 400 << u"workflows.schedules.a: "_s;
+    QTest::newRow("unknown app")
+        << yaml << QByteArray(good).replace("name: bin", "name: nowhere") << 400
+        << u"workflows.eventTriggers.a: workflow step \"s\": app \"nowhere\" not found"_s;
     QTest::newRow("step not allowed")
-        << yaml << QByteArray(good).replace("name: bin, operation: status", "name: vault, operation: get")
+        << yaml
+        << QByteArray(good).replace("name: bin, operation: status", "name: vault, operation: get")
         << 403 << u"access denied"_s;
-    QTest::newRow("same id twice") << yaml
-                                   << good + "  schedules:\n    a:\n      cron: \"* * * * *\"\n"
-                                             "      target: {steps: [{id: s, app: {name: bin, operation: status}}]}\n"
-                                   << 409 << u"appears twice"_s;
-    QTest::newRow("alias bomb") << yaml
-                                << "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-                                   "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-                                   "workflows: {eventTriggers: {z: {match: {type: *d}}}}\n"_ba
-                                << 400 << u"aliases"_s;
+    QTest::newRow("same id twice")
+        << yaml
+        << good
+               + "  schedules:\n    a:\n      cron: \"* * * * *\"\n"
+                 "      target: {steps: [{id: s, app: {name: bin, operation: status}}]}\n"
+        << 409 << u"appears twice"_s;
+    QTest::newRow("alias bomb")
+        << yaml
+        << "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+           "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, "
+           "*c]\n"
+           "workflows: {eventTriggers: {z: {match: {type: *d}}}}\n"_ba
+        << 400 << u"aliases"_s;
     QTest::newRow("oversized") << yaml << "workflows: {}\n# " + QByteArray(300 * 1024, 'x') + "\n"
                                << 413 << u"larger than"_s;
-    QTest::newRow("config prefix id") << yaml << QByteArray(good).replace("    a:", "    cfg_a:") << 400
-                                      << u"cfg_"_s;
+    QTest::newRow("config prefix id")
+        << yaml << QByteArray(good).replace("    a:", "    cfg_a:") << 400 << u"cfg_"_s;
 }
 
 void tst_Workflows::yamlImportRejectsBadInput()

@@ -10,7 +10,9 @@
 // - Limits: the blocked upstream credentials from the server (none), then configured limits,
 //   overrides, current use and blocked credentials served by request routing, refreshed by itself;
 // - history back, a 401 sending the browser to the login, no console errors and no failed
-//   same-origin requests.
+//   same-origin requests;
+// - no Content-Security-Policy violation (a securitypolicyviolation event) on any tab, in either
+//   scheme or width: the policy allows no inline script or style.
 // Screenshots of every tab (light, dark, narrow) go to $GESTALT_SCREENSHOT_DIR (default: a new
 // temporary directory); their paths are printed.
 // Usage: node admin-ui.mjs <management base URL> <public base URL>
@@ -84,6 +86,12 @@ async function teamMembers() {
   return response.json();
 }
 
+// The tab on screen has loaded without a CSP violation since the page was loaded.
+async function noCspViolation(page, tab) {
+  const violations = await page.evaluate(() => window.cspViolations);
+  check(`no CSP violation on the ${tab} tab`, Array.isArray(violations) && violations.length === 0, violations);
+}
+
 async function until(what, probe) {
   const end = Date.now() + WAIT;
   let last;
@@ -115,6 +123,13 @@ async function newPage(context, watch) {
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
   page.setDefaultNavigationTimeout(WAIT);
+  // Every CSP violation the page reports, from before its first script runs (init scripts are not
+  // subject to the page's policy).
+  await page.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (event) => window.cspViolations.push(
+      `${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile || ''}:${event.lineNumber})`));
+  });
   if (watch) {
     page.on('console', (message) => {
       if (message.type() !== 'error') return;
@@ -247,6 +262,7 @@ try {
   check('the stats show the requests and the memory', Number((await page.textContent('[data-stat="requests"]')).replace(/,/g, '')) >= 16
     && /iB$/.test(await page.textContent('[data-stat="memory"]')));
   await shoot(page, 'admin-overview'); // paused: the rates of the last interval, with the traffic
+  await noCspViolation(page, 'overview');
   await page.click('#overview-pause');
   await step('resume polls again', () => page.waitForFunction(() => /^Updated/.test(document.querySelector('#overview-status').textContent)));
 
@@ -294,6 +310,7 @@ try {
   check('the banner carries the server error', /already has static authorization/.test(banner), banner);
   check('the banner is an alert for assistive technology', (await page.getAttribute('#banner', 'role')) === 'alert');
   await shoot(page, 'admin-members-error');
+  await noCspViolation(page, 'members');
   await page.click('#banner-close');
   expectedFailures.length = 0;
 
@@ -329,6 +346,7 @@ try {
   const url = new URL(page.url());
   check('provider and session are in the URL', url.searchParams.get('provider') === 'local' && url.searchParams.get('session')?.startsWith('rs_'), url.search);
   await shoot(page, 'admin-runtime');
+  await noCspViolation(page, 'runtime');
   await page.reload();
   await step('the deep link opens the same session logs again', () => page.waitForFunction(
     () => !document.querySelector('#logs-section').hidden && document.querySelector('#logs').textContent.includes('stderr')));
@@ -347,6 +365,7 @@ try {
   await step('the configured limits are shown or the panel says why not', () => page.waitForFunction(
     () => document.querySelector('#limits-table tbody').rows.length > 0 || !document.querySelector('#limits-config-error').hidden));
   await shoot(page, 'admin-limits');
+  await noCspViolation(page, 'limits');
 
   // ---- Dark scheme and a narrow screen, for the screenshots (and a glance at the colours)
   await page.emulateMedia({colorScheme: 'dark'});
@@ -355,9 +374,11 @@ try {
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   check('the dark scheme has a dark background', /rgb\((\d+), (\d+), (\d+)\)/.exec(background)?.slice(1).every((c) => Number(c) < 60), background);
   await shoot(page, 'admin-members-dark');
+  await noCspViolation(page, 'members (dark)');
   await page.goto(`${admin}?tab=overview`);
   await page.waitForSelector('#chart-requests g.series[data-series="team"]', {timeout: WAIT});
   await shoot(page, 'admin-overview-dark');
+  await noCspViolation(page, 'overview (dark)');
   await page.emulateMedia({colorScheme: 'light'});
   await page.setViewportSize({width: 420, height: 860});
   const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -365,9 +386,11 @@ try {
   await page.waitForSelector('#app-members tr[data-source="static"]');
   const membersOverflow = await sideways();
   await shoot(page, 'admin-members-narrow');
+  await noCspViolation(page, 'members (narrow)');
   await page.goto(`${admin}?tab=runtime`);
   await page.waitForSelector('#sessions-table tr[data-session]');
   const runtimeOverflow = await sideways();
+  await noCspViolation(page, 'runtime (narrow)');
   check('a narrow screen does not scroll sideways (tables scroll in their frame)', membersOverflow <= 0 && runtimeOverflow <= 0,
     `members ${membersOverflow}px, runtime ${runtimeOverflow}px`);
 
@@ -388,6 +411,7 @@ try {
   const errorText = await other.textContent('#overview-error');
   check('the error state gives the status and the server text', errorText.includes('503') && errorText.includes('telemetry metrics are disabled'), errorText);
   await shoot(other, 'admin-overview-error');
+  await noCspViolation(other, 'overview (error state)');
   metricsBody = '# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 2.5e+07\n';
   await other.goto(`${admin}?tab=overview`);
   await step('a server without traffic shows the empty state', () => other.waitForSelector('#overview-empty:not([hidden])'));
@@ -460,6 +484,7 @@ try {
     && blockedCells[0][0] === 'team' && blockedCells[0][2] === 'work' && blockedCells[0][3] === 'user:alice'
     && blockedCells[0][5] === 'in 42 s' && blockedCells[1][2] === 'shared' && blockedCells[1][3] === 'everyone', blockedCells);
   await shoot(other, 'admin-limits-routed');
+  await noCspViolation(other, 'limits (routed)');
   const readsBefore = upstreamReads;
   await step('the limits tab refreshes by itself', () => until('a second read', async () => upstreamReads > readsBefore));
   await other.click('.tabs a[data-tab="members"]');

@@ -139,8 +139,9 @@ void tst_SecFuzz::requestFramingCorpusIsAnsweredAsFramed()
     }
     if (refusal) {
         QCOMPARE(answers.constLast().status, httpStatusFor(refusal->code));
-        QCOMPARE(QJsonDocument::fromJson(answers.constLast().body).object().value("error"_L1).toString(),
-                 refusal->message);
+        QCOMPARE(
+            QJsonDocument::fromJson(answers.constLast().body).object().value("error"_L1).toString(),
+            refusal->message);
     }
     if (refusal || closes) {
         QVERIFY(client.waitForClosed());

@@ -531,9 +531,10 @@ void tst_SecIdentity::disabledOwnersWorkflowStepsRunNothing()
     HttpbinProcess httpbin;
     QVERIFY2(httpbin.start(), qPrintable(httpbin.errorString()));
     QFETCH_GLOBAL(QString, backend);
-    const QString apps = u"apps:\n  bin:\n    surfaces:\n      rest:\n        baseUrl: %1\n"
-                         "        operations:\n          - {name: ip, method: GET, path: /ip}\n"_s
-                             .arg(httpbin.baseUrl());
+    const QString apps =
+        u"apps:\n  bin:\n    surfaces:\n      rest:\n        baseUrl: %1\n"
+        "        operations:\n          - {name: ip, method: GET, path: /ip}\n"_s.arg(
+            httpbin.baseUrl());
     m_server = std::make_unique<TestServer>(backend, apps, loginWithAdminPolicy());
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
     const TestServer::TestUser admin = m_server->user(u"admin@example.com"_s);
@@ -568,11 +569,10 @@ void tst_SecIdentity::disabledOwnersWorkflowStepsRunNothing()
     const HttpReply first =
         m_server->post(u"/api/v1/workflow/events"_s, ping, TestServer::bearer(publisher.token));
     QVERIFY2(first.status == 200 || first.status == 202, first.body.constData());
-    QTRY_VERIFY_WITH_TIMEOUT(runs().size() == 1 && runs().at(0).startsWith(u"succeeded"_s),
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(runs().size() == 1 && runs().at(0).startsWith(u"succeeded"_s), 10000);
 
-    const HttpReply disabled = m_server->post(u"/admin/api/v1/users/"_s + owner.id + u"/disable"_s,
-                                              {}, TestServer::bearer(admin.token));
+    const HttpReply disabled = m_server->post(
+        u"/admin/api/v1/users/"_s + owner.id + u"/disable"_s, {}, TestServer::bearer(admin.token));
     QCOMPARE(disabled.status, 200);
     const HttpReply second =
         m_server->post(u"/api/v1/workflow/events"_s, ping, TestServer::bearer(publisher.token));

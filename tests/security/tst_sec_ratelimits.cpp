@@ -119,7 +119,9 @@ QByteArray json(const QJsonObject &object)
 }
 
 // The 429 of a rate limit: Retry-After, and the JSON error naming the limit.
-void verifyLimited(const HttpReply &reply, const QString &scope, const QString &kind,
+void verifyLimited(const HttpReply &reply,
+                   const QString &scope,
+                   const QString &kind,
                    const QString &message)
 {
     QVERIFY2(reply.status == 429, reply.body.constData());
@@ -186,8 +188,7 @@ void tst_SecRateLimits::init()
 QJsonObject tst_SecRateLimits::waitForRun(const QString &triggerId, const QString &token)
 {
     for (int i = 0; i < 500; ++i) {
-        const HttpReply runs =
-            m_server->get(u"/api/v1/workflow/runs"_s, TestServer::bearer(token));
+        const HttpReply runs = m_server->get(u"/api/v1/workflow/runs"_s, TestServer::bearer(token));
         for (const QJsonValue &run : runs.json().array()) {
             const QString status = run[u"status"_s].toString();
             if (run[u"trigger"_s][u"triggerId"_s].toString() == triggerId
@@ -208,7 +209,9 @@ void tst_SecRateLimits::callerOverTheAppLimitGets429NamingIt()
         QVERIFY2(ok.status == 200, ok.body.constData());
     }
     const HttpReply refused = m_server->get(u"/api/v1/bin/get"_s, TestServer::bearer(carol.token));
-    verifyLimited(refused, u"app-subject"_s, u"requests"_s,
+    verifyLimited(refused,
+                  u"app-subject"_s,
+                  u"requests"_s,
                   u"rate limit exceeded: 3 requests per minute for each caller of app \"bin\""_s);
     const QJsonObject limit = refused.json()[u"limit"_s].toObject();
     QCOMPARE(limit[u"app"_s].toString(), u"bin"_s);
@@ -236,7 +239,9 @@ void tst_SecRateLimits::operationLimitIsCountedSeparately()
     QCOMPARE(m_server->get(u"/api/v1/bin/search"_s, TestServer::bearer(carol.token)).status, 200);
     const HttpReply refused =
         m_server->get(u"/api/v1/bin/search"_s, TestServer::bearer(carol.token));
-    verifyLimited(refused, u"operation-subject"_s, u"requests"_s,
+    verifyLimited(refused,
+                  u"operation-subject"_s,
+                  u"requests"_s,
                   u"1 requests per hour for each caller of operation \"search\" of app \"bin\""_s);
     QCOMPARE(refused.json()[u"limit"_s][u"operation"_s].toString(), u"search"_s);
     QVERIFY(refused.json()[u"retryAfter"_s].toInt() > 60);
@@ -268,7 +273,9 @@ void tst_SecRateLimits::callerCannotEscapeTheLimitWithASecondToken()
     QVERIFY(second.token != first.token);
     QCOMPARE(second.subjectId, first.subjectId);
     verifyLimited(m_server->get(u"/api/v1/bin/get"_s, TestServer::bearer(second.token)),
-                  u"app-subject"_s, u"requests"_s, u"for each caller of app \"bin\""_s);
+                  u"app-subject"_s,
+                  u"requests"_s,
+                  u"for each caller of app \"bin\""_s);
 }
 
 void tst_SecRateLimits::mcpToolCallOverTheLimitIsAToolErrorNamingIt()
@@ -279,11 +286,11 @@ void tst_SecRateLimits::mcpToolCallOverTheLimitIsAToolErrorNamingIt()
     }
     TestServer::Headers headers{{"Accept", "application/json, text/event-stream"}};
     headers.append(TestServer::bearer(carol.token));
-    const QJsonObject call{{u"jsonrpc"_s, u"2.0"_s},
-                           {u"id"_s, 7},
-                           {u"method"_s, u"tools/call"_s},
-                           {u"params"_s, QJsonObject{{u"name"_s, u"bin_get"_s},
-                                                     {u"arguments"_s, QJsonObject()}}}};
+    const QJsonObject call{
+        {u"jsonrpc"_s, u"2.0"_s},
+        {u"id"_s, 7},
+        {u"method"_s, u"tools/call"_s},
+        {u"params"_s, QJsonObject{{u"name"_s, u"bin_get"_s}, {u"arguments"_s, QJsonObject()}}}};
     const HttpReply reply = m_server->post(u"/mcp"_s, json(call), headers);
     QCOMPARE(reply.status, 200);
     const QJsonObject result = reply.json()[u"result"_s].toObject();
@@ -310,7 +317,8 @@ void tst_SecRateLimits::workflowStepCannotBypassTheLimit()
                        TestServer::bearer(carol.token));
     QVERIFY2(trigger.status == 201, trigger.body.constData());
     QCOMPARE(m_server
-                 ->post(u"/api/v1/workflow/events"_s, json({{u"type"_s, u"carol.go"_s}}),
+                 ->post(u"/api/v1/workflow/events"_s,
+                        json({{u"type"_s, u"carol.go"_s}}),
                         TestServer::bearer(carol.token))
                  .status,
              202);
@@ -325,13 +333,14 @@ void tst_SecRateLimits::agentToolCallCannotBypassTheLimit()
     for (int i = 0; i < 3; ++i) {
         QCOMPARE(m_server->get(u"/api/v1/bin/get"_s, TestServer::bearer(carol.token)).status, 200);
     }
-    const HttpReply session = m_server->post(u"/api/v1/agent/sessions"_s, json({}),
-                                             TestServer::bearer(carol.token));
+    const HttpReply session =
+        m_server->post(u"/api/v1/agent/sessions"_s, json({}), TestServer::bearer(carol.token));
     QVERIFY2(session.status == 201, session.body.constData());
     const QJsonObject message{{u"role"_s, u"user"_s}, {u"text"_s, u"fetch it"_s}};
-    const HttpReply turn = m_server->post(
-        u"/api/v1/agent/sessions/%1/turns"_s.arg(session.json()[u"id"_s].toString()),
-        json({{u"messages"_s, QJsonArray{message}}}), TestServer::bearer(carol.token));
+    const HttpReply turn =
+        m_server->post(u"/api/v1/agent/sessions/%1/turns"_s.arg(session.json()[u"id"_s].toString()),
+                       json({{u"messages"_s, QJsonArray{message}}}),
+                       TestServer::bearer(carol.token));
     QVERIFY2(turn.status == 201, turn.body.constData());
     const QString id = turn.json()[u"id"_s].toString();
     QJsonObject done;
@@ -345,8 +354,8 @@ void tst_SecRateLimits::agentToolCallCannotBypassTheLimit()
         }
         QTest::qWait(20);
     }
-    const HttpReply events = m_server->get(
-        u"/api/v1/agent/turns/%1/events?limit=1000"_s.arg(id), TestServer::bearer(carol.token));
+    const HttpReply events = m_server->get(u"/api/v1/agent/turns/%1/events?limit=1000"_s.arg(id),
+                                           TestServer::bearer(carol.token));
     bool limited = false;
     for (const QJsonValue &event : events.json().array()) {
         if (event[u"type"_s].toString().startsWith(u"tool."_s)
@@ -364,8 +373,7 @@ void tst_SecRateLimits::concurrencyCapRefusesASecondCallUntilTheFirstEnds()
     const TestServer::TestUser carol = m_server->user(u"carol@example.com"_s);
     const TestServer::TestUser dave = m_server->user(u"dave@example.com"_s);
     QNetworkAccessManager network;
-    QNetworkRequest request(
-        QUrl(u"http://127.0.0.1:%1/api/v1/gate/slow"_s.arg(m_server->port())));
+    QNetworkRequest request(QUrl(u"http://127.0.0.1:%1/api/v1/gate/slow"_s.arg(m_server->port())));
     request.setRawHeader("Authorization", "Bearer " + carol.token.toUtf8());
     std::unique_ptr<QNetworkReply> first(network.get(request));
     // The first call is upstream (httpbin /delay/2) once the server read it.
@@ -373,7 +381,9 @@ void tst_SecRateLimits::concurrencyCapRefusesASecondCallUntilTheFirstEnds()
     QVERIFY(!first->isFinished());
     // Another caller: the app's total cap of 1 is taken.
     const HttpReply second = m_server->get(u"/api/v1/gate/slow"_s, TestServer::bearer(dave.token));
-    verifyLimited(second, u"app-total"_s, u"concurrent"_s,
+    verifyLimited(second,
+                  u"app-total"_s,
+                  u"concurrent"_s,
                   u"rate limit exceeded: 1 concurrent calls for all callers of app \"gate\""_s);
     QTRY_VERIFY_WITH_TIMEOUT(first->isFinished(), 10000);
     QCOMPARE(first->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
@@ -406,15 +416,19 @@ void tst_SecRateLimits::tokenOverrideReplacesTheCallerLimitForThatToken()
     const TestServer::TestUser erin = m_server->user(u"erin@example.com"_s);
     const TestServer::TestUser frank = m_server->user(u"frank@example.com"_s);
     // The same store, with an override for erin's token (ids are known once it exists).
-    TestServer replica(backend, appsYaml(m_httpbin.baseUrl()),
-                       limitsYaml(u"      - token: %1\n        perSubject: {requests: 2, per: 1m}\n"_s
-                                      .arg(erin.tokenId)));
+    TestServer replica(
+        backend,
+        appsYaml(m_httpbin.baseUrl()),
+        limitsYaml(u"      - token: %1\n        perSubject: {requests: 2, per: 1m}\n"_s.arg(
+            erin.tokenId)));
     replica.shareDatastoreOf(*m_server);
     QVERIFY2(replica.start(), qPrintable(replica.errorString()));
     QCOMPARE(replica.get(u"/api/v1/other/get"_s, TestServer::bearer(erin.token)).status, 200);
     QCOMPARE(replica.get(u"/api/v1/other/get"_s, TestServer::bearer(erin.token)).status, 200);
     const HttpReply refused = replica.get(u"/api/v1/other/get"_s, TestServer::bearer(erin.token));
-    verifyLimited(refused, u"subject"_s, u"requests"_s,
+    verifyLimited(refused,
+                  u"subject"_s,
+                  u"requests"_s,
                   u"rate limit exceeded: 2 requests per minute for each caller"_s);
     QVERIFY(refused.json()[u"limit"_s][u"app"_s].isNull());
     // Another token keeps the default of 1000 per minute.
@@ -433,15 +447,15 @@ void tst_SecRateLimits::badLimitsAreValidateErrors_data()
 {
     QTest::addColumn<QString>("limits");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("zero requests") << u"    perSubject: {requests: 0, per: 1m}\n"_s
-                                   << u"server.limits.perSubject.requests"_s;
+    QTest::newRow("zero requests")
+        << u"    perSubject: {requests: 0, per: 1m}\n"_s << u"server.limits.perSubject.requests"_s;
     QTest::newRow("negative concurrent")
         << u"    apps:\n      bin:\n        total: {concurrent: -1}\n"_s
         << u"server.limits.apps.bin.total.concurrent"_s;
     QTest::newRow("interval too long") << u"    perSubject: {requests: 5, per: 25h}\n"_s
                                        << u"must be whole seconds between 1s and 24h"_s;
-    QTest::newRow("per without requests") << u"    perSubject: {per: 1m, concurrent: 2}\n"_s
-                                          << u"needs requests"_s;
+    QTest::newRow("per without requests")
+        << u"    perSubject: {per: 1m, concurrent: 2}\n"_s << u"needs requests"_s;
     QTest::newRow("unknown app") << u"    apps:\n      nope:\n        total: {concurrent: 1}\n"_s
                                  << u"server.limits.apps.nope: names no app \"nope\""_s;
     QTest::newRow("unknown operation")
@@ -465,20 +479,21 @@ void tst_SecRateLimits::badLimitsAreValidateErrors()
     QTemporaryDir dir;
     QFile file(dir.filePath(u"gestalt.yaml"_s));
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(u"apiVersion: gestaltd.config/v5\n"
-               "server:\n"
-               "  public:\n"
-               "    host: 127.0.0.1\n"
-               "  encryptionKey: \"0000000000000000000000000000000000000000000000000000000000000001\"\n"
-               "  limits:\n%1"
-               "apps:\n"
-               "  bin:\n"
-               "    surfaces:\n"
-               "      rest:\n"
-               "        baseUrl: http://127.0.0.1:9\n"
-               "        operations:\n"
-               "          - {name: get, method: GET, path: /get}\n"_s.arg(limits)
-                   .toUtf8());
+    file.write(
+        u"apiVersion: gestaltd.config/v5\n"
+        "server:\n"
+        "  public:\n"
+        "    host: 127.0.0.1\n"
+        "  encryptionKey: \"0000000000000000000000000000000000000000000000000000000000000001\"\n"
+        "  limits:\n%1"
+        "apps:\n"
+        "  bin:\n"
+        "    surfaces:\n"
+        "      rest:\n"
+        "        baseUrl: http://127.0.0.1:9\n"
+        "        operations:\n"
+        "          - {name: get, method: GET, path: /get}\n"_s.arg(limits)
+            .toUtf8());
     file.close();
     QProcess validate;
     validate.start(QStringLiteral(GESTALTD_BINARY),
@@ -489,11 +504,13 @@ void tst_SecRateLimits::badLimitsAreValidateErrors()
     QVERIFY2(validate.exitCode() != 0, qPrintable(output));
     QVERIFY2(output.contains(expected), qPrintable(output));
     // The server refuses to start on the same config.
-    TestServer server(backend, {}, u"server:\n  limits:\n"_s + limits
-                                       + u"apps:\n  bin:\n    surfaces:\n      rest:\n"
-                                         u"        baseUrl: http://127.0.0.1:9\n"
-                                         u"        operations:\n"
-                                         u"          - {name: get, method: GET, path: /get}\n"_s);
+    TestServer server(backend,
+                      {},
+                      u"server:\n  limits:\n"_s + limits
+                          + u"apps:\n  bin:\n    surfaces:\n      rest:\n"
+                            u"        baseUrl: http://127.0.0.1:9\n"
+                            u"        operations:\n"
+                            u"          - {name: get, method: GET, path: /get}\n"_s);
     QVERIFY(!server.start());
     QVERIFY2(server.errorString().contains(expected), qPrintable(server.errorString()));
 }
@@ -512,7 +529,8 @@ void tst_SecRateLimits::limitsRouteNeedsAnAdminAndShowsUsage()
     QCOMPARE(denied.status, 403);
     QVERIFY(!denied.body.contains("usage"));
 
-    const HttpReply reply = m_server->get(u"/admin/api/v1/limits"_s, TestServer::bearer(root.token));
+    const HttpReply reply =
+        m_server->get(u"/admin/api/v1/limits"_s, TestServer::bearer(root.token));
     QVERIFY2(reply.status == 200, reply.body.constData());
     const QJsonObject body = reply.json().object();
     bool sawTop = false;

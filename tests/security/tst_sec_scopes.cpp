@@ -7,8 +7,8 @@
 // as the upstream, the offline scripted agent model, on SQLite and PostgreSQL.
 #include "crypto/Hash.h"
 #include "crypto/Random.h"
+#include "identity/TokenRepository.h"
 #include "store/Database.h"
-#include "store/TokenRepository.h"
 #include "support/HttpbinProcess.h"
 #include "support/TestDatabase.h"
 #include "support/TestServer.h"

@@ -525,7 +525,7 @@ void tst_SecUpstream::noResponseAllowsUnsafeInline()
     QCOMPARE(policy.value(u"style-src"_s), u"'self'"_s);
 }
 
-// The shell's bootstrap value is data in a <meta> element read by admin.js, not an inline script
+// The shell's bootstrap value is data in a <meta> element read by shell.js, not an inline script
 // (which the policy would block, and which a hostile login base could break out of).
 void tst_SecUpstream::adminShellHasNoInlineScript()
 {
@@ -544,7 +544,7 @@ void tst_SecUpstream::adminShellHasNoInlineScript()
     QVERIFY(styleElements(reply.body).isEmpty());
     QVERIFY(reply.body.contains(
         R"(<meta name="gestalt-admin-login-base" content='"/api/v1/auth/login"'>)"));
-    QVERIFY(m_server->get(u"/admin/admin.js"_s).body.contains("gestalt-admin-login-base"));
+    QVERIFY(m_server->get(u"/admin/shell.js"_s).body.contains("gestalt-admin-login-base"));
 }
 
 // The connection pages keep their <style>, allowed by its hash only, and load nothing.

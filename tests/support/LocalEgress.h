@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "apps/EgressPolicy.h"
+#include "httpclient/EgressPolicy.h"
 
 namespace Gestalt::Test {
 

@@ -41,7 +41,9 @@ QByteArray errorOf(const Result<T> &result)
     return result.hasValue() ? QByteArray() : result.error().message.toUtf8();
 }
 
-inline MetricFamily family(const QString &name, const QString &help, MetricFamily::Type type,
+inline MetricFamily family(const QString &name,
+                           const QString &help,
+                           MetricFamily::Type type,
                            const QList<MetricSample> &samples = {})
 {
     return MetricFamily{name, help, type, samples};

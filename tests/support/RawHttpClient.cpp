@@ -66,8 +66,8 @@ bool RawHttpClient::parseOne(bool noBody, RawResponse *out)
         response.headers.append({line.left(colon), line.mid(colon + 1).trimmed()});
     }
     qsizetype consumed = end + 4;
-    const bool bodyless = noBody || response.status < 200 || response.status == 204
-        || response.status == 304;
+    const bool bodyless =
+        noBody || response.status < 200 || response.status == 204 || response.status == 304;
     if (!bodyless) {
         if (response.header("transfer-encoding").contains("chunked")) {
             qsizetype pos = consumed;

@@ -30,8 +30,8 @@ public:
     void send(const QByteArray &bytes);
     // Parses up to `count` responses (1xx interim responses count too); `noBody` marks responses
     // to HEAD requests by index. Stops early when the server closes or after timeoutMs.
-    [[nodiscard]] QList<RawResponse> read(int count, int timeoutMs = 5000,
-                                          const QList<int> &noBody = {});
+    [[nodiscard]] QList<RawResponse>
+    read(int count, int timeoutMs = 5000, const QList<int> &noBody = {});
     [[nodiscard]] bool waitForClosed(int timeoutMs = 5000);
     [[nodiscard]] QByteArray unparsed() const { return m_buffer; }
 

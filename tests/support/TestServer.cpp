@@ -2,17 +2,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "support/TestServer.h"
 
+#include "app/ConfigChecks.h"
 #include "config/ConfigLoader.h"
 #include "crypto/Hash.h"
 #include "crypto/Random.h"
 #include "identity/SessionTokens.h"
-#include "store/TokenRepository.h"
-#include "store/UserRepository.h"
+#include "identity/TokenRepository.h"
+#include "identity/UserRepository.h"
 #include "support/TestDatabase.h"
 
 #include <QEventLoop>
-#include <QJsonArray>
 #include <QFile>
+#include <QJsonArray>
 #include <QNetworkReply>
 #include <QTimer>
 #include <QUrl>
@@ -28,8 +29,8 @@ QString dsnFor(const DatastoreSettings &settings)
     if (settings.dialect == DatastoreSettings::Dialect::Sqlite) {
         return u"sqlite://"_s + settings.sqlitePath;
     }
-    return u"postgres://%1@/%2?host=%3"_s.arg(settings.pgUser, settings.pgDatabase,
-                                               settings.pgHost);
+    return u"postgres://%1@/%2?host=%3"_s.arg(
+        settings.pgUser, settings.pgDatabase, settings.pgHost);
 }
 
 } // namespace
@@ -77,17 +78,18 @@ bool TestServer::start()
         }
         m_dsn = dsnFor(*settings);
     }
-    const QString yaml = u"apiVersion: gestaltd.config/v5\n"
-                         "server:\n"
-                         "  public:\n"
-                         "    host: 127.0.0.1\n"
-                         "    port: 0\n"
-                         "  encryptionKey: \"0000000000000000000000000000000000000000000000000000000000000001\"\n"
-                         "providers:\n"
-                         "  indexeddb:\n"
-                         "    main:\n"
-                         "      config:\n"
-                         "        dsn: \"%1\"\n"_s.arg(m_dsn)
+    const QString yaml =
+        u"apiVersion: gestaltd.config/v5\n"
+        "server:\n"
+        "  public:\n"
+        "    host: 127.0.0.1\n"
+        "    port: 0\n"
+        "  encryptionKey: \"0000000000000000000000000000000000000000000000000000000000000001\"\n"
+        "providers:\n"
+        "  indexeddb:\n"
+        "    main:\n"
+        "      config:\n"
+        "        dsn: \"%1\"\n"_s.arg(m_dsn)
         + m_extraYaml;
     QStringList files{configPath()};
     if (!writeFile(configPath(), yaml)) {
@@ -99,7 +101,9 @@ bool TestServer::start()
             return false;
         }
     }
-    Result<Config> config = ConfigLoader().load(files);
+    ConfigLoader loader;
+    addConfigChecks(loader);
+    Result<Config> config = loader.load(files);
     if (!config) {
         m_error = config.error().message;
         return false;
@@ -127,8 +131,10 @@ bool TestServer::writeFile(const QString &path, const QString &text)
     return true;
 }
 
-HttpReply TestServer::request(const QByteArray &method, const QString &path,
-                              const QByteArray &body, const Headers &headers,
+HttpReply TestServer::request(const QByteArray &method,
+                              const QString &path,
+                              const QByteArray &body,
+                              const Headers &headers,
                               std::optional<quint16> port)
 {
     QNetworkRequest request(
@@ -184,7 +190,8 @@ TestServer::Headers TestServer::cookie(const QString &name, const QString &value
     return {{"Cookie"_ba, name.toUtf8() + '=' + value.toUtf8()}};
 }
 
-TestServer::TestUser TestServer::user(const QString &email, const QString &scopes,
+TestServer::TestUser TestServer::user(const QString &email,
+                                      const QString &scopes,
                                       const QJsonArray &permissions,
                                       std::optional<QDateTime> expiresAt)
 {

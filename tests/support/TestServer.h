@@ -60,15 +60,17 @@ public:
     void setRequestTimeoutMs(int ms) { m_requestTimeoutMs = ms; }
 
     using Headers = QList<std::pair<QByteArray, QByteArray>>;
-    [[nodiscard]] HttpReply request(const QByteArray &method, const QString &path,
-                                    const QByteArray &body = {}, const Headers &headers = {},
+    [[nodiscard]] HttpReply request(const QByteArray &method,
+                                    const QString &path,
+                                    const QByteArray &body = {},
+                                    const Headers &headers = {},
                                     std::optional<quint16> port = {});
     [[nodiscard]] HttpReply get(const QString &path, const Headers &headers = {})
     {
         return request("GET", path, {}, headers);
     }
-    [[nodiscard]] HttpReply post(const QString &path, const QByteArray &body,
-                                 const Headers &headers = {})
+    [[nodiscard]] HttpReply
+    post(const QString &path, const QByteArray &body, const Headers &headers = {})
     {
         return request("POST", path, body, headers);
     }
@@ -90,10 +92,11 @@ public:
         QString id;
         QString subjectId; // user:<id>
         QString email;
-        QString token;     // plaintext gst_api_...
+        QString token; // plaintext gst_api_...
         QString tokenId;
     };
-    [[nodiscard]] TestUser user(const QString &email, const QString &scopes = {},
+    [[nodiscard]] TestUser user(const QString &email,
+                                const QString &scopes = {},
                                 const QJsonArray &permissions = {},
                                 std::optional<QDateTime> expiresAt = {});
     // A token owned by the managed subject service_account:<id> (the subject row is not needed).

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Building the app catalog from a config: operation sources merged, allowedOperations applied,
 // connections resolved, and every problem reported with its place.
-#include "apps/AppCatalog.h"
+#include "catalog/AppCatalog.h"
 #include "config/ConfigLoader.h"
 
 #include <QFile>
@@ -16,9 +16,10 @@ using namespace Gestalt;
 
 namespace {
 
-const QString kHeader = u"apiVersion: gestaltd.config/v5\n"
-                        "server:\n"
-                        "  encryptionKey: \"0000000000000000000000000000000000000000000000000000000000000001\"\n"_s;
+const QString kHeader =
+    u"apiVersion: gestaltd.config/v5\n"
+    "server:\n"
+    "  encryptionKey: \"0000000000000000000000000000000000000000000000000000000000000001\"\n"_s;
 
 const QString kRestApp = uR"(
     surfaces:
@@ -190,8 +191,9 @@ void tst_AppCatalog::problemsNameTheirPlace_data()
         << u"apps:\n  items:\n    allowedOperations: {items.list: {alias: x}, items.create: {alias: x}}\n"_s
                + kRestApp.mid(1)
         << u"two operations are exposed as \"x\""_s;
-    QTest::newRow("graphql") << u"apps:\n  g:\n    surfaces: {graphql: {url: https://x.example/graphql}}\n"_s
-                             << u"apps.g: surfaces.graphql: GraphQL surfaces are not supported"_s;
+    QTest::newRow("graphql")
+        << u"apps:\n  g:\n    surfaces: {graphql: {url: https://x.example/graphql}}\n"_s
+        << u"apps.g: surfaces.graphql: GraphQL surfaces are not supported"_s;
     QTest::newRow("missing document")
         << u"apps:\n  o:\n    surfaces: {openapi: {document: ./missing.yaml}}\n"_s
         << u"apps.o: surfaces.openapi.document:"_s;
@@ -200,11 +202,10 @@ void tst_AppCatalog::problemsNameTheirPlace_data()
     QTest::newRow("package source")
         << u"apps:\n  m:\n    source: {package: github.com/acme/tools, version: 1.0.0}\n"_s
         << u"only local manifest files are supported"_s;
-    QTest::newRow("unreadable icon") << u"apps:\n  items:\n    iconFile: ./none.svg\n"_s
-                                            + kRestApp.mid(1)
-                                     << u"apps.items: iconFile: cannot read"_s;
-    QTest::newRow("operation pins unknown connection")
-        << uR"(apps:
+    QTest::newRow("unreadable icon")
+        << u"apps:\n  items:\n    iconFile: ./none.svg\n"_s + kRestApp.mid(1)
+        << u"apps.items: iconFile: cannot read"_s;
+    QTest::newRow("operation pins unknown connection") << uR"(apps:
   p:
     surfaces:
       rest:
@@ -223,16 +224,14 @@ void tst_AppCatalog::problemsNameTheirPlace_data()
         << u"apps:\n  items:\n    http: {hook: {path: /items.list, method: GET, target: items.list}}\n"_s
                + kRestApp.mid(1)
         << u"hides the operation \"items.list\""_s;
-    QTest::newRow("platform without token URL")
-        << uR"(apps:
+    QTest::newRow("platform without token URL") << uR"(apps:
   p:
     connections:
       default: {mode: platform, auth: {grantType: client_credentials, clientId: a}}
     surfaces:
       rest: {baseUrl: https://x.example, operations: [{name: a, method: GET, path: /a}]}
 )"_s << u"a platform connection needs tokenUrl"_s;
-    QTest::newRow("mixed modes")
-        << uR"(apps:
+    QTest::newRow("mixed modes") << uR"(apps:
   p:
     connections:
       a: {mode: none}
@@ -300,8 +299,7 @@ void tst_AppCatalog::hostsWrittenInTheConfigAreNamed()
     QVERIFY(items);
     QStringList named = items->egress.namedHosts;
     named.sort();
-    QCOMPARE(named,
-             (QStringList{u"127.0.0.1"_s, u"api.example.com"_s, u"login.example.com"_s}));
+    QCOMPARE(named, (QStringList{u"127.0.0.1"_s, u"api.example.com"_s, u"login.example.com"_s}));
     QVERIFY(!items->egress.requiresPublicAddress(u"api.example.com"_s));
     QVERIFY(!items->egress.requiresPublicAddress(u"127.0.0.1"_s));
     QVERIFY(items->egress.requiresPublicAddress(u"acme.accounts.example.com"_s));

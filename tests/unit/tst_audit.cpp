@@ -146,6 +146,8 @@ private Q_SLOTS:
     void fromRequest_data();
     void fromRequest();
     void userAgentIsCapped();
+    void forRequestFillsContextPrincipalActionAndTarget();
+    void setOutcomeRecordsThePublicMessageOnly();
     void setPrincipal_data();
     void setPrincipal();
     void toJsonHasExactlyTheDocumentedKeys();
@@ -262,8 +264,8 @@ bool tst_Audit::startServer(Database *database)
     }
     m_repository = std::make_unique<AuditRepository>(*database);
     m_log = std::make_unique<AuditLog>(*m_repository, [] { return kBase; });
-    m_routes = std::make_unique<AuditRoutes>(
-        *m_repository, *m_log, [this](const HttpRequest &request) -> Result<void> {
+    m_routes =
+        std::make_unique<AuditRoutes>(*m_log, [this](const HttpRequest &request) -> Result<void> {
             if (!m_isAdmin || !request.principal) {
                 return Error::forbidden(u"administrators only"_s);
             }
@@ -350,6 +352,47 @@ void tst_Audit::fromRequest()
     QCOMPARE(context.clientIp, clientIp);
     QCOMPARE(context.remoteAddr, remoteAddr);
     QCOMPARE(context.userAgent, u"curl/8.0"_s);
+}
+
+void tst_Audit::forRequestFillsContextPrincipalActionAndTarget()
+{
+    HttpRequest request;
+    request.requestId = u"req-9"_s;
+    request.remoteAddress = QHostAddress(u"127.0.0.1"_s);
+    AuditEvent anonymous = AuditEvent::forRequest(request, u"auth.login.start"_s);
+    QCOMPARE(anonymous.context.requestId, u"req-9"_s);
+    QCOMPARE(anonymous.action, u"auth.login.start"_s);
+    QCOMPARE(anonymous.subjectId, QString());
+    QVERIFY(anonymous.allowed);
+
+    Principal principal;
+    principal.subjectId = u"user:42"_s;
+    principal.source = Principal::Source::ApiToken;
+    request.principal = principal;
+    const AuditEvent event = AuditEvent::forRequest(
+        request, u"api_token.revoke"_s, {u"api_token"_s, u"tok-1"_s, u"laptop"_s});
+    QCOMPARE(event.subjectId, u"user:42"_s);
+    QCOMPARE(event.subjectKind, u"user"_s);
+    QCOMPARE(event.authSource, u"api_token"_s);
+    QCOMPARE(event.targetKind, u"api_token"_s);
+    QCOMPARE(event.targetId, u"tok-1"_s);
+    QCOMPARE(event.targetName, u"laptop"_s);
+    QCOMPARE(event.context.remoteAddr, u"127.0.0.1"_s);
+}
+
+void tst_Audit::setOutcomeRecordsThePublicMessageOnly()
+{
+    AuditEvent event;
+    event.setOutcome(Result<int>(Error::notFound(u"unknown token"_s)));
+    QVERIFY(!event.allowed);
+    QCOMPARE(event.error, u"unknown token"_s);
+    // An internal error's detail (SQL, paths) never reaches the audit trail.
+    event.setOutcome(std::optional<Error>(Error::internal(u"SELECT secret FROM x: disk I/O"_s)));
+    QVERIFY(!event.allowed);
+    QVERIFY2(!event.error.contains(u"SELECT"_s), qPrintable(event.error));
+    event.setOutcome(Result<int>(7));
+    QVERIFY(event.allowed);
+    QCOMPARE(event.error, QString());
 }
 
 void tst_Audit::userAgentIsCapped()

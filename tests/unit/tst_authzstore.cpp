@@ -1,11 +1,11 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
 #include "authz/AuthzSnapshot.h"
-#include "authz/ManagedSubjectRepository.h"
 #include "authz/RelationshipRepository.h"
-#include "authz/SubjectId.h"
+#include "core/SubjectId.h"
 #include "crypto/Base64.h"
 #include "store/Database.h"
+#include "subjects/ManagedSubjectRepository.h"
 #include "support/TestDatabase.h"
 
 #include <QJsonArray>

@@ -1,7 +1,7 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
-#include "apps/BindingVerifier.h"
 #include "crypto/Hash.h"
+#include "invocation/BindingVerifier.h"
 
 #include <QRegularExpression>
 #include <QScopeGuard>

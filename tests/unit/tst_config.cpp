@@ -1,5 +1,6 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
+#include "app/ConfigChecks.h"
 #include "config/ConfigLoader.h"
 #include "config/ConfigScalars.h"
 #include "config/DefaultConfig.h"
@@ -562,7 +563,8 @@ providers:
             << u"%F:6:12: authorization.policies.p.members[0].subjectID: expected a canonical "
                u"subject id such as user:<id> or service_account:<id>"_s;
         QTest::newRow("policy member with subject and email")
-            << u"authorization:\n  policies:\n    p:\n      members:\n        - {subjectID: user:b, "
+            << u"authorization:\n  policies:\n    p:\n      members:\n        - {subjectID: "
+               u"user:b, "
                u"email: b@x.test, role: admin}\n"_s
             << u"%F:6:12: authorization.policies.p.members[0].subjectID: set exactly one of "
                u"subjectID and email"_s;
@@ -641,8 +643,7 @@ providers:
             << u"agents:\n  pollInterval: 10s\n  turnLease: 15s\n"_s
             << u"%F:2:1: agents: turnLease must be at least twice pollInterval"_s;
         QTest::newRow("unknown agents key")
-            << u"agents:\n  heartbeat: 1s\n"_s
-            << u"%F:3:3: unknown key \"agents.heartbeat\""_s;
+            << u"agents:\n  heartbeat: 1s\n"_s << u"%F:3:3: unknown key \"agents.heartbeat\""_s;
         QTest::newRow("operation approval enum")
             << u"apps:\n  a:\n    source: ./m.yaml\n    allowedOperations:\n      op: {approval: maybe}\n"_s
             << u"%F:6:12: apps.a.allowedOperations.op.approval: invalid value \"maybe\" (expected one of: required, never)"_s;
@@ -678,8 +679,7 @@ providers:
         const Config named =
             loadOk(header + u"server:\n  management: {host: 10.0.0.2, port: 0}\n"_s);
         QCOMPARE(named.server.management->host, u"10.0.0.2"_s);
-        const Config blank =
-            loadOk(header + u"server:\n  management: {host: \"\", port: 0}\n"_s);
+        const Config blank = loadOk(header + u"server:\n  management: {host: \"\", port: 0}\n"_s);
         QCOMPARE(blank.server.management->host, u"127.0.0.1"_s);
     }
 
@@ -880,10 +880,13 @@ private: // NOLINT(readability-redundant-access-specifiers): Q_SLOTS is empty to
 
     static ConfigLoader loader(const QHash<QString, QString> &env)
     {
-        return ConfigLoader([env](const QString &name) -> std::optional<QString> {
+        // As gestaltd loads: with the domains' checks (workflows' cron and targets).
+        ConfigLoader loader([env](const QString &name) -> std::optional<QString> {
             const auto it = env.constFind(name);
             return it == env.cend() ? std::nullopt : std::optional<QString>(*it);
         });
+        addConfigChecks(loader);
+        return loader;
     }
 
     Config loadOk(const QString &yaml, const QHash<QString, QString> &env = {})

@@ -2,16 +2,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // CredentialService on both stores against a real authorization server
 // (tests/peers/oauth-server.mjs).
-#include "apps/AppDefinition.h"
-#include "apps/UpstreamClient.h"
+#include "catalog/AppDefinition.h"
 #include "connections/CredentialRepository.h"
 #include "connections/CredentialService.h"
-#include "connections/OAuthClient.h"
 #include "crypto/Sealer.h"
+#include "httpclient/OAuthClient.h"
+#include "httpclient/UpstreamClient.h"
 #include "store/Database.h"
+#include "support/LocalEgress.h"
 #include "support/NodePeer.h"
 #include "support/TestDatabase.h"
-#include "support/LocalEgress.h"
 
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -340,7 +340,8 @@ void tst_CredentialService::twoReplicasShareOneRefresh()
                                             u"replica"_s.arg(credential.id)));
     m_replica.service->resolveFresh(
         kApp, Test::localEgress(), connection(), credential, first.callback());
-    other.service->resolveFresh(kApp, Test::localEgress(), connection(), credential, second.callback());
+    other.service->resolveFresh(
+        kApp, Test::localEgress(), connection(), credential, second.callback());
     QTRY_COMPARE_WITH_TIMEOUT(first.received.size(), 1, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(second.received.size(), 1, kWaitMs);
     QVERIFY2(first.received.first(), qPrintable(why(first.received.first())));

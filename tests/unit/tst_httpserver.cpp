@@ -49,7 +49,7 @@ private Q_SLOTS:
 
 private:
     std::unique_ptr<HttpServer> m_server;
-    std::unique_ptr<HttpServer> m_tinyServer;  // short timeouts and a connection cap
+    std::unique_ptr<HttpServer> m_tinyServer; // short timeouts and a connection cap
     quint16 m_port = 0;
     quint16 m_tinyPort = 0;
     QList<Responder> m_parked;
@@ -76,24 +76,24 @@ void tst_HttpServer::initTestCase()
         return Result<HttpResponse>(
             HttpResponse::json(200, QJsonObject{{u"path"_s, req.pathParam(u"path"_s)}}));
     });
-    r.routeAsync(u"GET"_s, u"/slow"_s, RouteAuth::Public,
-                 [](const HttpRequest &, Responder responder) {
-                     QTimer::singleShot(200, [responder] {
-                         responder.send(HttpResponse::json(200, QJsonObject{{u"n"_s, u"slow"_s}}));
-                     });
-                 });
+    r.routeAsync(
+        u"GET"_s, u"/slow"_s, RouteAuth::Public, [](const HttpRequest &, Responder responder) {
+            QTimer::singleShot(200, [responder] {
+                responder.send(HttpResponse::json(200, QJsonObject{{u"n"_s, u"slow"_s}}));
+            });
+        });
     r.route(u"GET"_s, u"/fast"_s, RouteAuth::Public, [](const HttpRequest &) {
         return Result<HttpResponse>(HttpResponse::json(200, QJsonObject{{u"n"_s, u"fast"_s}}));
     });
     r.routeAsync(u"GET"_s, u"/dropped"_s, RouteAuth::Public, [](const HttpRequest &, Responder) {});
-    r.routeAsync(u"GET"_s, u"/stream"_s, RouteAuth::Public,
-                 [](const HttpRequest &, Responder responder) {
-                     std::shared_ptr<StreamWriter> stream =
-                         responder.startStream(200, "text/event-stream"_ba);
-                     stream->write("data: 1\n\n"_ba);
-                     QTimer::singleShot(50, [stream] { stream->write("data: 2\n\n"_ba); });
-                     QTimer::singleShot(100, [stream] { stream->finish(); });
-                 });
+    r.routeAsync(
+        u"GET"_s, u"/stream"_s, RouteAuth::Public, [](const HttpRequest &, Responder responder) {
+            std::shared_ptr<StreamWriter> stream =
+                responder.startStream(200, "text/event-stream"_ba);
+            stream->write("data: 1\n\n"_ba);
+            QTimer::singleShot(50, [stream] { stream->write("data: 2\n\n"_ba); });
+            QTimer::singleShot(100, [stream] { stream->finish(); });
+        });
     const Result<quint16> port = m_server->listen(u"127.0.0.1"_s, 0);
     QVERIFY(port);
     m_port = *port;
@@ -103,10 +103,10 @@ void tst_HttpServer::initTestCase()
     tiny.limits.maxConnections = 2;
     tiny.requestTimeoutMs = 300;
     m_tinyServer = std::make_unique<HttpServer>(tiny);
-    m_tinyServer->router().routeAsync(u"GET"_s, u"/never"_s, RouteAuth::Public,
-                                      [this](const HttpRequest &, Responder responder) {
-                                          m_parked.append(responder);
-                                      });
+    m_tinyServer->router().routeAsync(
+        u"GET"_s, u"/never"_s, RouteAuth::Public, [this](const HttpRequest &, Responder responder) {
+            m_parked.append(responder);
+        });
     m_tinyServer->router().route(u"GET"_s, u"/ok"_s, RouteAuth::Public, [](const HttpRequest &) {
         return Result<HttpResponse>(HttpResponse::noContent());
     });
@@ -121,16 +121,16 @@ void tst_HttpServer::routesAndDecodesSegments_data()
     QTest::addColumn<QString>("field");
     QTest::addColumn<QString>("expected");
     QTest::newRow("plain id") << "/api/v1/things/42"_ba << u"id"_s << u"42"_s;
-    QTest::newRow("encoded slash stays in the segment") << "/api/v1/things/a%2Fb"_ba << u"id"_s
-                                                        << u"a/b"_s;
-    QTest::newRow("encoded space and unicode") << "/api/v1/things/x%20%C3%A9"_ba << u"id"_s
-                                               << u"x é"_s;
-    QTest::newRow("catch-all takes the rest") << "/files/a/b/c.txt"_ba << u"path"_s
-                                              << u"a/b/c.txt"_s;
-    QTest::newRow("catch-all of a trailing slash is empty") << "/files/"_ba << u"path"_s
-                                                            << QString();
-    QTest::newRow("catch-all keeps an inner trailing slash") << "/files/docs/"_ba << u"path"_s
-                                                             << u"docs/"_s;
+    QTest::newRow("encoded slash stays in the segment")
+        << "/api/v1/things/a%2Fb"_ba << u"id"_s << u"a/b"_s;
+    QTest::newRow("encoded space and unicode")
+        << "/api/v1/things/x%20%C3%A9"_ba << u"id"_s << u"x é"_s;
+    QTest::newRow("catch-all takes the rest")
+        << "/files/a/b/c.txt"_ba << u"path"_s << u"a/b/c.txt"_s;
+    QTest::newRow("catch-all of a trailing slash is empty")
+        << "/files/"_ba << u"path"_s << QString();
+    QTest::newRow("catch-all keeps an inner trailing slash")
+        << "/files/docs/"_ba << u"path"_s << u"docs/"_s;
 }
 
 void tst_HttpServer::routesAndDecodesSegments()
@@ -138,16 +138,22 @@ void tst_HttpServer::routesAndDecodesSegments()
     QFETCH(QByteArray, target);
     QFETCH(QString, field);
     QFETCH(QString, expected);
-    const auto response = rawRequest(m_port, "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    const auto response =
+        rawRequest(m_port, "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
     QCOMPARE(response.status, 200);
     QCOMPARE(QJsonDocument::fromJson(response.body).object().value(field).toString(), expected);
 }
 
 void tst_HttpServer::unknownRouteIsJson404()
 {
-    for (const QByteArray &target : {"/nope"_ba, "/api/v1/things/42/"_ba, "/api/v1/things/"_ba,
-                                     "/api/v1//things/1"_ba, "/files"_ba, "/files//x"_ba}) {
-        const auto response = rawRequest(m_port, "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    for (const QByteArray &target : {"/nope"_ba,
+                                     "/api/v1/things/42/"_ba,
+                                     "/api/v1/things/"_ba,
+                                     "/api/v1//things/1"_ba,
+                                     "/files"_ba,
+                                     "/files//x"_ba}) {
+        const auto response =
+            rawRequest(m_port, "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
         QCOMPARE(response.status, 404);
         QCOMPARE(response.header("content-type"), "application/json"_ba);
         const QString message = QJsonDocument::fromJson(response.body)["error"_L1].toString();
@@ -209,19 +215,20 @@ void tst_HttpServer::limitsRejectBeforeReading_data()
 {
     QTest::addColumn<QByteArray>("head");
     QTest::addColumn<int>("status");
-    QTest::newRow("body over 1 MiB announced") << "POST /api/v1/things/1 HTTP/1.1\r\nHost: localhost\r\n"
-                                                  "Content-Length: 2097152\r\n\r\n"_ba
-                                               << 413;
-    QTest::newRow("300 MB body announced") << "POST /api/v1/things/1 HTTP/1.1\r\nHost: localhost\r\n"
-                                              "Content-Length: 314572800\r\n\r\n"_ba
-                                           << 413;
+    QTest::newRow("body over 1 MiB announced")
+        << "POST /api/v1/things/1 HTTP/1.1\r\nHost: localhost\r\n"
+           "Content-Length: 2097152\r\n\r\n"_ba
+        << 413;
+    QTest::newRow("300 MB body announced")
+        << "POST /api/v1/things/1 HTTP/1.1\r\nHost: localhost\r\n"
+           "Content-Length: 314572800\r\n\r\n"_ba
+        << 413;
     QTest::newRow("20 KiB of headers")
-        << "GET /api/v1/things/1 HTTP/1.1\r\nHost: localhost\r\nX-Big: " + QByteArray(20 * 1024, 'a')
-               + "\r\n\r\n"
+        << "GET /api/v1/things/1 HTTP/1.1\r\nHost: localhost\r\nX-Big: "
+               + QByteArray(20 * 1024, 'a') + "\r\n\r\n"
         << 431;
-    QTest::newRow("endless header line") << "GET /api/v1/things/1 HTTP/1.1\r\nX: "
-                                                + QByteArray(40 * 1024, 'b')
-                                         << 431;
+    QTest::newRow("endless header line")
+        << "GET /api/v1/things/1 HTTP/1.1\r\nX: " + QByteArray(40 * 1024, 'b') << 431;
     QTest::newRow("chunked body") << "POST /api/v1/things/1 HTTP/1.1\r\nHost: localhost\r\n"
                                      "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"_ba
                                   << 411;
@@ -278,8 +285,9 @@ void tst_HttpServer::expectContinueIsAnswered()
 void tst_HttpServer::connectionCloseIsHonoured_data()
 {
     QTest::addColumn<QByteArray>("request");
-    QTest::newRow("Connection: close") << "GET /fast HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-                                          "GET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n"_ba;
+    QTest::newRow("Connection: close")
+        << "GET /fast HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+           "GET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n"_ba;
     QTest::newRow("HTTP/1.0 without keep-alive") << "GET /fast HTTP/1.0\r\n\r\n"_ba;
 }
 
@@ -289,7 +297,7 @@ void tst_HttpServer::connectionCloseIsHonoured()
     RawHttpClient client(m_port);
     client.send(request);
     const auto responses = client.read(2, 2000);
-    QCOMPARE(responses.size(), 1);  // nothing after a closing response
+    QCOMPARE(responses.size(), 1); // nothing after a closing response
     QCOMPARE(responses[0].status, 200);
     QCOMPARE(responses[0].header("connection"), "close"_ba);
     QVERIFY(client.waitForClosed());
@@ -298,8 +306,9 @@ void tst_HttpServer::connectionCloseIsHonoured()
 void tst_HttpServer::pipelinedAsyncAnswersStayInOrder()
 {
     RawHttpClient client(m_port);
-    client.send("GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\nGET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                "GET /api/v1/things/3 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    client.send(
+        "GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\nGET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        "GET /api/v1/things/3 HTTP/1.1\r\nHost: localhost\r\n\r\n");
     const auto responses = client.read(3);
     QCOMPARE(responses.size(), 3);
     QCOMPARE(responses[0].body, "{\"n\":\"slow\"}"_ba);
@@ -337,14 +346,16 @@ void tst_HttpServer::idleConnectionIsClosed()
 
 void tst_HttpServer::securityHeadersAndRequestIds()
 {
-    auto response = rawRequest(m_port, "GET /fast HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: abc-123\r\n\r\n");
+    auto response = rawRequest(
+        m_port, "GET /fast HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: abc-123\r\n\r\n");
     QCOMPARE(response.header("x-request-id"), "abc-123"_ba);
     QVERIFY(response.header("content-security-policy").contains("frame-ancestors 'none'"));
     QCOMPARE(response.header("x-content-type-options"), "nosniff"_ba);
     QCOMPARE(response.header("x-frame-options"), "DENY"_ba);
     QVERIFY(!response.hasHeader("strict-transport-security"));
     QVERIFY(response.hasHeader("date"));
-    response = rawRequest(m_port, "GET /fast HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: <script>\r\n\r\n");
+    response = rawRequest(
+        m_port, "GET /fast HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: <script>\r\n\r\n");
     QCOMPARE(response.header("x-request-id").size(), 16);
 }
 
@@ -362,10 +373,10 @@ void tst_HttpServer::invalidJsonBodyIs400()
 {
     QFETCH(QByteArray, body);
     QFETCH(QString, message);
-    const auto response = rawRequest(
-        m_port, "POST /api/v1/things/1 HTTP/1.1\r\nHost: localhost\r\n"
-                 "Content-Type: application/json\r\nContent-Length: "
-                    + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    const auto response = rawRequest(m_port,
+                                     "POST /api/v1/things/1 HTTP/1.1\r\nHost: localhost\r\n"
+                                     "Content-Type: application/json\r\nContent-Length: "
+                                         + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     QCOMPARE(response.status, 400);
     QCOMPARE(QJsonDocument::fromJson(response.body)["error"_L1].toString(), message);
 }
@@ -373,7 +384,8 @@ void tst_HttpServer::invalidJsonBodyIs400()
 void tst_HttpServer::streamIsChunkedAndKeepsConnection()
 {
     RawHttpClient client(m_port);
-    client.send("GET /stream HTTP/1.1\r\nHost: localhost\r\n\r\nGET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    client.send("GET /stream HTTP/1.1\r\nHost: localhost\r\n\r\nGET /fast HTTP/1.1\r\nHost: "
+                "localhost\r\n\r\n");
     const auto responses = client.read(2);
     QCOMPARE(responses.size(), 2);
     QCOMPARE(responses[0].header("content-type"), "text/event-stream"_ba);
@@ -387,7 +399,7 @@ void tst_HttpServer::clientGoneBeforeAsyncAnswer()
     {
         RawHttpClient client(m_port);
         client.send("GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n");
-    }  // disconnects at once; the handler answers 200 ms later into nothing
+    } // disconnects at once; the handler answers 200 ms later into nothing
     QTRY_COMPARE_WITH_TIMEOUT(m_server->activeRequests(), 0, 5000);
     QCOMPARE(rawRequest(m_port, "GET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n").status, 200);
 }

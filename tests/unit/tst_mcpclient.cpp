@@ -1,15 +1,15 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
-#include "apps/UpstreamClient.h"
 #include "config/RuntimeConfig.h"
-#include "mcp/McpClient.h"
+#include "httpclient/UpstreamClient.h"
+#include "mcp/client/McpClient.h"
 #include "runtime/HostedProcess.h"
 #include "runtime/RuntimeProvider.h"
 #include "runtime/RuntimeSession.h"
 #include "shared/Version.h"
 #include "support/FakeUpstream.h"
-#include "support/NodePeer.h"
 #include "support/LocalEgress.h"
+#include "support/NodePeer.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
@@ -321,7 +321,9 @@ Result<QJsonObject> awaitOutcome(const std::shared_ptr<Outcome> &outcome)
     return *outcome->result;
 }
 
-Result<QJsonObject> call(McpClient &client, const QString &method, const QJsonObject &params = {},
+Result<QJsonObject> call(McpClient &client,
+                         const QString &method,
+                         const QJsonObject &params = {},
                          std::chrono::milliseconds timeout = 20s)
 {
     auto outcome = std::make_shared<Outcome>();
@@ -329,8 +331,8 @@ Result<QJsonObject> call(McpClient &client, const QString &method, const QJsonOb
     return awaitOutcome(outcome);
 }
 
-Result<QJsonObject> callTool(McpClient &client, const QString &tool,
-                             const QJsonObject &arguments = {})
+Result<QJsonObject>
+callTool(McpClient &client, const QString &tool, const QJsonObject &arguments = {})
 {
     return call(client, u"tools/call"_s, {{u"name"_s, tool}, {u"arguments"_s, arguments}});
 }
@@ -407,8 +409,7 @@ quint16 startListening(QProcess &process, const QString &program, const QStringL
     while (!deadline.hasExpired() && process.state() != QProcess::NotRunning) {
         if (process.canReadLine()) {
             const QList<QByteArray> words = process.readLine().trimmed().split(' ');
-            return words.size() == 2 && words.first() == "listening" ? words.last().toUShort()
-                                                                        : 0;
+            return words.size() == 2 && words.first() == "listening" ? words.last().toUShort() : 0;
         }
         process.waitForReadyRead(200);
     }
@@ -455,8 +456,7 @@ private:
         if (transport == u"http"_s) {
             return McpClient::http(m_everythingUrl, {}, m_upstream, Test::localEgress());
         }
-        return McpClient::stdio(
-            *host({NodePeer::nodeBinary(), everythingScript(), u"stdio"_s}));
+        return McpClient::stdio(*host({NodePeer::nodeBinary(), everythingScript(), u"stdio"_s}));
     }
 
     std::unique_ptr<McpClient> scriptedStdio(const QString &version = {})
@@ -499,8 +499,8 @@ private Q_SLOTS:
         m_runtime = std::make_unique<RuntimeProvider>(u"local"_s, config, true);
         QVERIFY2(m_runtime->isLoaded(), qPrintable(m_runtime->error()));
 
-        m_scriptedPort = startListening(m_scriptedHttp, u"python3"_s,
-                                        {u"-u"_s, m_dir.filePath(u"http_server.py"_s)});
+        m_scriptedPort = startListening(
+            m_scriptedHttp, u"python3"_s, {u"-u"_s, m_dir.filePath(u"http_server.py"_s)});
         QVERIFY2(m_scriptedPort != 0, "the scripted HTTP MCP server did not start");
 
         if (!QFileInfo(NodePeer::nodeBinary()).isExecutable()
@@ -523,13 +523,14 @@ private Q_SLOTS:
                      [&] {
                          said += m_everythingHttp.readAllStandardError();
                          return said.contains("listening on port")
-                             || m_everythingHttp.state() == QProcess::NotRunning;
+                                || m_everythingHttp.state() == QProcess::NotRunning;
                      },
                      20000),
                  "server-everything did not start listening");
         QVERIFY2(said.contains("listening on port"), said.constData());
-        connect(&m_everythingHttp, &QProcess::readyReadStandardError, this,
-                [this] { m_everythingHttp.readAllStandardError(); });
+        connect(&m_everythingHttp, &QProcess::readyReadStandardError, this, [this] {
+            m_everythingHttp.readAllStandardError();
+        });
         m_everythingUrl = QUrl(u"http://127.0.0.1:%1/mcp"_s.arg(port));
     }
 
@@ -597,8 +598,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, transport);
         const std::unique_ptr<McpClient> client = everything(transport);
-        const Result<QJsonObject> result =
-            callTool(*client, u"echo"_s, {{u"message"_s, u"hi"_s}});
+        const Result<QJsonObject> result = callTool(*client, u"echo"_s, {{u"message"_s, u"hi"_s}});
         QVERIFY2(result, describe(result).constData());
         const QJsonArray expected{QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, u"Echo: hi"_s}}};
         QCOMPARE(result->value(u"content"_s).toArray(), expected);
@@ -613,15 +613,14 @@ private Q_SLOTS:
         auto outcome = std::make_shared<Outcome>();
         QList<QJsonObject> progress;
         bool afterAnswer = false;
-        const QJsonObject params{
-            {u"name"_s, u"trigger-long-running-operation"_s},
-            {u"arguments"_s, QJsonObject{{u"duration"_s, 1}, {u"steps"_s, 3}}},
-            {u"_meta"_s, QJsonObject{{u"progressToken"_s, u"theirs"_s}}}};
-        client->request(u"tools/call"_s, params, 20s, recordInto(outcome),
-                        [&](const QJsonObject &update) {
-                            afterAnswer = afterAnswer || outcome->calls > 0;
-                            progress.append(update);
-                        });
+        const QJsonObject params{{u"name"_s, u"trigger-long-running-operation"_s},
+                                 {u"arguments"_s, QJsonObject{{u"duration"_s, 1}, {u"steps"_s, 3}}},
+                                 {u"_meta"_s, QJsonObject{{u"progressToken"_s, u"theirs"_s}}}};
+        client->request(
+            u"tools/call"_s, params, 20s, recordInto(outcome), [&](const QJsonObject &update) {
+                afterAnswer = afterAnswer || outcome->calls > 0;
+                progress.append(update);
+            });
         const Result<QJsonObject> result = awaitOutcome(outcome);
         QVERIFY2(result, describe(result).constData());
         QCOMPARE(progress.size(), 3);
@@ -694,7 +693,8 @@ private Q_SLOTS:
         client->request(u"tools/call"_s,
                         {{u"name"_s, u"trigger-long-running-operation"_s},
                          {u"arguments"_s, QJsonObject{{u"duration"_s, 20}, {u"steps"_s, 20}}}},
-                        300ms, recordInto(outcome));
+                        300ms,
+                        recordInto(outcome));
         const Result<QJsonObject> result = awaitOutcome(outcome);
         QVERIFY(!result);
         QCOMPARE(result.error().code, ErrorCode::GatewayTimeout);
@@ -714,11 +714,12 @@ private Q_SLOTS:
         QVERIFY(call(*client, u"ping"_s));
 
         auto outcome = std::make_shared<Outcome>();
-        const std::function<void()> cancel = client->request(
-            u"tools/call"_s,
-            {{u"name"_s, u"trigger-long-running-operation"_s},
-             {u"arguments"_s, QJsonObject{{u"duration"_s, 2}, {u"steps"_s, 2}}}},
-            20s, recordInto(outcome));
+        const std::function<void()> cancel =
+            client->request(u"tools/call"_s,
+                            {{u"name"_s, u"trigger-long-running-operation"_s},
+                             {u"arguments"_s, QJsonObject{{u"duration"_s, 2}, {u"steps"_s, 2}}}},
+                            20s,
+                            recordInto(outcome));
         cancel();
         cancel(); // harmless twice
 
@@ -742,7 +743,8 @@ private Q_SLOTS:
         client->request(u"tools/call"_s,
                         {{u"name"_s, u"trigger-long-running-operation"_s},
                          {u"arguments"_s, QJsonObject{{u"duration"_s, 30}, {u"steps"_s, 30}}}},
-                        60s, recordInto(outcome));
+                        60s,
+                        recordInto(outcome));
         QVERIFY(process->session());
         const qint64 pid = process->session()->processId();
         QVERIFY(pid > 0);
@@ -805,12 +807,13 @@ private Q_SLOTS:
              QJsonObject{{u"name"_s, u"gestalt"_s}, {u"version"_s, Gestalt::version()}}},
         };
         QCOMPARE(initialize.value(u"params"_s).toObject(), expectedParams);
-        QCOMPARE(seen.at(1).toObject(),
+        QCOMPARE(
+            seen.at(1).toObject(),
+            (QJsonObject{{u"jsonrpc"_s, u"2.0"_s}, {u"method"_s, u"notifications/initialized"_s}}));
+        QCOMPARE(seen.at(2).toObject(),
                  (QJsonObject{{u"jsonrpc"_s, u"2.0"_s},
-                              {u"method"_s, u"notifications/initialized"_s}}));
-        QCOMPARE(seen.at(2).toObject(), (QJsonObject{{u"jsonrpc"_s, u"2.0"_s},
-                                                     {u"id"_s, u"srv-1"_s},
-                                                     {u"result"_s, QJsonObject()}}));
+                              {u"id"_s, u"srv-1"_s},
+                              {u"result"_s, QJsonObject()}}));
         const QJsonObject refused = seen.at(3).toObject();
         QCOMPARE(refused.value(u"id"_s).toString(), u"srv-2"_s);
         QCOMPARE(refused.value(u"error"_s).toObject().value(u"code"_s).toInt(), -32601);
@@ -911,8 +914,11 @@ private Q_SLOTS:
 
     void httpSendsHeadersAndListens()
     {
-        const std::unique_ptr<McpClient> client = McpClient::http(
-            scriptedUrl(u"/auth/headers"_s), {{"Authorization"_ba, "Bearer good"_ba}}, m_upstream, Test::localEgress());
+        const std::unique_ptr<McpClient> client =
+            McpClient::http(scriptedUrl(u"/auth/headers"_s),
+                            {{"Authorization"_ba, "Bearer good"_ba}},
+                            m_upstream,
+                            Test::localEgress());
         QSignalSpy toolsChanged(client.get(), &McpClient::toolsChanged);
         const Result<QJsonObject> echo = call(*client, u"test/echo"_s, {{u"x"_s, 1}});
         QVERIFY2(echo, describe(echo).constData());
@@ -978,7 +984,8 @@ private Q_SLOTS:
         const Result<QJsonObject> result = call(*client, u"test/echo"_s);
         QVERIFY(!result);
         QCOMPARE(result.error().code, ErrorCode::BadGateway);
-        QCOMPARE(result.error().message, u"upstream MCP server rejected the credential (HTTP 401)"_s);
+        QCOMPARE(result.error().message,
+                 u"upstream MCP server rejected the credential (HTTP 401)"_s);
         QVERIFY(!client->isInitialized());
     }
 
@@ -1067,9 +1074,10 @@ private Q_SLOTS:
         for (const QJsonValue &answer : result->value(u"answers"_s).toArray()) {
             (answer[u"id"_s] == u"srv-1"_s ? ping : refused) = answer.toObject();
         }
-        QCOMPARE(ping, (QJsonObject{{u"jsonrpc"_s, u"2.0"_s},
-                                    {u"id"_s, u"srv-1"_s},
-                                    {u"result"_s, QJsonObject()}}));
+        QCOMPARE(ping,
+                 (QJsonObject{{u"jsonrpc"_s, u"2.0"_s},
+                              {u"id"_s, u"srv-1"_s},
+                              {u"result"_s, QJsonObject()}}));
         QCOMPARE(refused[u"id"_s].toString(), u"srv-2"_s);
         QCOMPARE(refused[u"error"_s][u"code"_s].toInt(), -32601);
     }
@@ -1193,8 +1201,8 @@ private Q_SLOTS:
         QVERIFY(upstream.start());
         upstream.setBehaviour(FakeUpstream::Behaviour::Body);
         upstream.setBodySize(64LL * 1024 * 1024 + 1, true);
-        const std::unique_ptr<McpClient> client =
-            McpClient::http(QUrl(upstream.baseUrl() + u"/mcp"_s), {}, m_upstream, Test::localEgress());
+        const std::unique_ptr<McpClient> client = McpClient::http(
+            QUrl(upstream.baseUrl() + u"/mcp"_s), {}, m_upstream, Test::localEgress());
         const Result<QJsonObject> result = call(*client, u"ping"_s);
         QVERIFY(!result);
         QCOMPARE(result.error().code, ErrorCode::BadGateway);

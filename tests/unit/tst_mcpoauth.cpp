@@ -9,14 +9,15 @@
 #include "crypto/SecretKey.h"
 #include "http/HttpServer.h"
 #include "identity/LoginRoutes.h"
+#include "identity/OAuthGrantRepository.h"
 #include "identity/SessionTokens.h"
-#include "mcp/McpOAuthClients.h"
-#include "mcp/McpOAuthConsent.h"
-#include "mcp/McpOAuthRoutes.h"
-#include "mcp/McpOAuthSupport.h"
+#include "identity/UserRepository.h"
+#include "mcp/oauth/McpOAuthClients.h"
+#include "mcp/oauth/McpOAuthConsent.h"
+#include "mcp/oauth/McpOAuthRoutes.h"
+#include "mcp/oauth/McpOAuthService.h"
+#include "mcp/oauth/McpOAuthSupport.h"
 #include "store/Database.h"
-#include "store/OAuthGrantRepository.h"
-#include "store/UserRepository.h"
 #include "support/RawHttpClient.h"
 #include "support/TestDatabase.h"
 
@@ -85,8 +86,8 @@ QByteArray encode(const Params &params)
 // params with name set to value (appended when missing), or removed when value is kOmit.
 Params with(Params params, const QString &name, const QString &value)
 {
-    const auto it = std::find_if(params.begin(), params.end(),
-                                 [&name](const auto &param) { return param.first == name; });
+    const auto it = std::find_if(
+        params.begin(), params.end(), [&name](const auto &param) { return param.first == name; });
     if (value == kOmit) {
         if (it != params.end()) {
             params.erase(it);
@@ -120,17 +121,17 @@ QString ticketOf(const RawResponse &response)
 
 int headerCount(const RawResponse &response, const QByteArray &name)
 {
-    return int(std::count_if(response.headers.cbegin(), response.headers.cend(),
-                             [&name](const auto &header) {
-                                 return header.first.compare(name, Qt::CaseInsensitive) == 0;
-                             }));
+    return int(std::count_if(
+        response.headers.cbegin(), response.headers.cend(), [&name](const auto &header) {
+            return header.first.compare(name, Qt::CaseInsensitive) == 0;
+        }));
 }
 
 QByteArray cookie(const QString &sessionToken)
 {
-    return sessionToken.isEmpty() ? QByteArray()
-                                  : QByteArray("Cookie: session_token=" + sessionToken.toUtf8()
-                                               + "\r\n");
+    return sessionToken.isEmpty()
+               ? QByteArray()
+               : QByteArray("Cookie: session_token=" + sessionToken.toUtf8() + "\r\n");
 }
 
 QString flipOneCharacter(QString blob)
@@ -199,28 +200,31 @@ private Q_SLOTS:
     void goneUserCannotRefresh();
 
 private:
-    [[nodiscard]] RawResponse send(const QByteArray &method, const QString &target,
+    [[nodiscard]] RawResponse send(const QByteArray &method,
+                                   const QString &target,
                                    const QByteArray &headers = {},
                                    const QByteArray &body = {}) const;
     [[nodiscard]] RawResponse get(const QString &target, const QString &sessionToken = {}) const;
-    [[nodiscard]] RawResponse postForm(const Params &params,
-                                       const QByteArray &headers = {}) const;
+    [[nodiscard]] RawResponse postForm(const Params &params, const QByteArray &headers = {}) const;
     [[nodiscard]] QJsonObject registerClient(const QJsonObject &metadata) const;
     [[nodiscard]] QString session(const User &user) const { return m_sessions->issue(user); }
     [[nodiscard]] Params authorizeParams(const QString &clientId,
                                          const QString &redirectUri = kApp) const;
     [[nodiscard]] static QString authorizeTarget(const Params &params);
     // POST /oauth/authorize (the consent form) with this session cookie.
-    [[nodiscard]] RawResponse decide(const QByteArray &body, const QString &sessionToken,
+    [[nodiscard]] RawResponse decide(const QByteArray &body,
+                                     const QString &sessionToken,
                                      const QByteArray &contentType = kFormType) const;
-    [[nodiscard]] RawResponse decide(const QString &ticket, const QString &decision,
-                                     const QString &sessionToken) const;
+    [[nodiscard]] RawResponse
+    decide(const QString &ticket, const QString &decision, const QString &sessionToken) const;
     // GET target with the session; when that shows the consent page, press `decision` on it and
     // answer the POST's response instead.
-    [[nodiscard]] RawResponse authorizeAs(const QString &target, const QString &sessionToken,
+    [[nodiscard]] RawResponse authorizeAs(const QString &target,
+                                          const QString &sessionToken,
                                           const QString &decision = u"approve"_s) const;
     // A code for m_user, or empty when authorize did not give one.
-    [[nodiscard]] QString codeFor(const QString &clientId, const QString &redirectUri = kApp,
+    [[nodiscard]] QString codeFor(const QString &clientId,
+                                  const QString &redirectUri = kApp,
                                   const User *user = nullptr) const;
     [[nodiscard]] static Params codeGrant(const QString &clientId, const QString &code);
 
@@ -232,15 +236,16 @@ private:
     std::unique_ptr<OAuthGrantRepository> m_grants;
     std::unique_ptr<Crypto::Sealer> m_sealer;
     std::unique_ptr<SessionTokens> m_sessions;
+    std::unique_ptr<McpOAuthService> m_service;
     std::unique_ptr<McpOAuthRoutes> m_routes;
     std::unique_ptr<HttpServer> m_server;
     quint16 m_port = 0;
     User m_user;
-    QString m_public;     // none, redirect kApp
-    QString m_two;        // none, redirects kApp and kLoopback
-    QString m_codeOnly;   // none, grant_types [authorization_code]
-    QJsonObject m_basic;  // client_secret_basic
-    QJsonObject m_post;   // client_secret_post
+    QString m_public;    // none, redirect kApp
+    QString m_two;       // none, redirects kApp and kLoopback
+    QString m_codeOnly;  // none, grant_types [authorization_code]
+    QJsonObject m_basic; // client_secret_basic
+    QJsonObject m_post;  // client_secret_post
 };
 
 void tst_McpOAuth::initTestCase()
@@ -258,12 +263,16 @@ void tst_McpOAuth::initTestCase()
     m_user = *user;
 
     const Crypto::SecretKey key = Crypto::SecretKey::fromBytes(QByteArray(32, 'k'));
-    const Clock clock = [this] { return m_now; };
+    const Clock clock = [this] {
+        return m_now;
+    };
     m_sealer = std::make_unique<Crypto::Sealer>(key);
     m_sessions = std::make_unique<SessionTokens>(key, std::chrono::hours(1), false, clock);
     m_grants = std::make_unique<OAuthGrantRepository>(*m_database);
+    m_service =
+        std::make_unique<McpOAuthService>(*m_sealer, *m_sessions, *m_users, *m_grants, clock);
     m_routes = std::make_unique<McpOAuthRoutes>(
-        *m_sealer, *m_sessions, *m_users, *m_grants, [this] { return m_base; }, clock);
+        *m_sealer, *m_service, [this] { return m_base; }, clock);
     m_server = std::make_unique<HttpServer>(HttpServerOptions{});
     m_routes->registerRoutes(m_server->router());
     const Result<quint16> port = m_server->listen(u"127.0.0.1"_s, 0);
@@ -271,18 +280,22 @@ void tst_McpOAuth::initTestCase()
     m_port = *port;
     m_base = u"http://127.0.0.1:%1"_s.arg(m_port);
 
-    m_public = registerClient({{u"redirect_uris"_s, QJsonArray{kApp}}})
-                   .value(u"client_id"_s).toString();
+    m_public =
+        registerClient({{u"redirect_uris"_s, QJsonArray{kApp}}}).value(u"client_id"_s).toString();
     m_two = registerClient({{u"redirect_uris"_s, QJsonArray{kApp, kLoopback}}})
-                .value(u"client_id"_s).toString();
+                .value(u"client_id"_s)
+                .toString();
     m_codeOnly = registerClient({{u"redirect_uris"_s, QJsonArray{kApp}},
                                  {u"grant_types"_s, QJsonArray{u"authorization_code"_s}}})
-                     .value(u"client_id"_s).toString();
+                     .value(u"client_id"_s)
+                     .toString();
     m_basic = registerClient({{u"redirect_uris"_s, QJsonArray{kApp}},
                               {u"token_endpoint_auth_method"_s, u"client_secret_basic"_s}});
     m_post = registerClient({{u"redirect_uris"_s, QJsonArray{kApp}},
                              {u"token_endpoint_auth_method"_s, u"client_secret_post"_s}});
-    for (const QString &id : {m_public, m_two, m_codeOnly,
+    for (const QString &id : {m_public,
+                              m_two,
+                              m_codeOnly,
                               m_basic.value(u"client_id"_s).toString(),
                               m_post.value(u"client_id"_s).toString()}) {
         QVERIFY(id.startsWith(u"gst_mcp_client_"_s));
@@ -299,13 +312,16 @@ void tst_McpOAuth::cleanupTestCase()
 {
     m_server.reset();
     m_routes.reset();
+    m_service.reset();
     m_grants.reset();
     m_users.reset();
     m_database.reset();
 }
 
-RawResponse tst_McpOAuth::send(const QByteArray &method, const QString &target,
-                               const QByteArray &headers, const QByteArray &body) const
+RawResponse tst_McpOAuth::send(const QByteArray &method,
+                               const QString &target,
+                               const QByteArray &headers,
+                               const QByteArray &body) const
 {
     QByteArray bytes = method + ' ' + target.toUtf8()
                        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + headers;
@@ -320,7 +336,8 @@ RawResponse tst_McpOAuth::get(const QString &target, const QString &sessionToken
     return send("GET"_ba, target, cookie(sessionToken));
 }
 
-RawResponse tst_McpOAuth::decide(const QByteArray &body, const QString &sessionToken,
+RawResponse tst_McpOAuth::decide(const QByteArray &body,
+                                 const QString &sessionToken,
                                  const QByteArray &contentType) const
 {
     const QByteArray type =
@@ -328,13 +345,15 @@ RawResponse tst_McpOAuth::decide(const QByteArray &body, const QString &sessionT
     return send("POST"_ba, u"/oauth/authorize"_s, type + cookie(sessionToken), body);
 }
 
-RawResponse tst_McpOAuth::decide(const QString &ticket, const QString &decision,
+RawResponse tst_McpOAuth::decide(const QString &ticket,
+                                 const QString &decision,
                                  const QString &sessionToken) const
 {
     return decide(encode({{u"consent"_s, ticket}, {u"decision"_s, decision}}), sessionToken);
 }
 
-RawResponse tst_McpOAuth::authorizeAs(const QString &target, const QString &sessionToken,
+RawResponse tst_McpOAuth::authorizeAs(const QString &target,
+                                      const QString &sessionToken,
                                       const QString &decision) const
 {
     const RawResponse page = get(target, sessionToken);
@@ -346,24 +365,31 @@ RawResponse tst_McpOAuth::authorizeAs(const QString &target, const QString &sess
 
 RawResponse tst_McpOAuth::postForm(const Params &params, const QByteArray &headers) const
 {
-    return send("POST"_ba, u"/oauth/token"_s,
-                "Content-Type: application/x-www-form-urlencoded\r\n" + headers, encode(params));
+    return send("POST"_ba,
+                u"/oauth/token"_s,
+                "Content-Type: application/x-www-form-urlencoded\r\n" + headers,
+                encode(params));
 }
 
 QJsonObject tst_McpOAuth::registerClient(const QJsonObject &metadata) const
 {
-    const RawResponse response =
-        send("POST"_ba, u"/oauth/register"_s, "Content-Type: application/json\r\n"_ba,
-             QJsonDocument(metadata).toJson(QJsonDocument::Compact));
+    const RawResponse response = send("POST"_ba,
+                                      u"/oauth/register"_s,
+                                      "Content-Type: application/json\r\n"_ba,
+                                      QJsonDocument(metadata).toJson(QJsonDocument::Compact));
     return response.status == 201 ? jsonOf(response) : QJsonObject();
 }
 
 Params tst_McpOAuth::authorizeParams(const QString &clientId, const QString &redirectUri) const
 {
-    return {{u"response_type"_s, u"code"_s},       {u"client_id"_s, clientId},
-            {u"redirect_uri"_s, redirectUri},      {u"code_challenge"_s, kChallenge},
-            {u"code_challenge_method"_s, u"S256"_s}, {u"state"_s, kState},
-            {u"resource"_s, m_base + u"/mcp"_s},   {u"scope"_s, u"mcp tools"_s}};
+    return {{u"response_type"_s, u"code"_s},
+            {u"client_id"_s, clientId},
+            {u"redirect_uri"_s, redirectUri},
+            {u"code_challenge"_s, kChallenge},
+            {u"code_challenge_method"_s, u"S256"_s},
+            {u"state"_s, kState},
+            {u"resource"_s, m_base + u"/mcp"_s},
+            {u"scope"_s, u"mcp tools"_s}};
 }
 
 QString tst_McpOAuth::authorizeTarget(const Params &params)
@@ -371,8 +397,8 @@ QString tst_McpOAuth::authorizeTarget(const Params &params)
     return u"/oauth/authorize?"_s + QString::fromLatin1(encode(params));
 }
 
-QString tst_McpOAuth::codeFor(const QString &clientId, const QString &redirectUri,
-                              const User *user) const
+QString
+tst_McpOAuth::codeFor(const QString &clientId, const QString &redirectUri, const User *user) const
 {
     const RawResponse response = authorizeAs(
         authorizeTarget(authorizeParams(clientId, redirectUri)), session(user ? *user : m_user));
@@ -381,8 +407,10 @@ QString tst_McpOAuth::codeFor(const QString &clientId, const QString &redirectUr
 
 Params tst_McpOAuth::codeGrant(const QString &clientId, const QString &code)
 {
-    return {{u"grant_type"_s, u"authorization_code"_s}, {u"code"_s, code},
-            {u"redirect_uri"_s, kApp},                  {u"code_verifier"_s, kVerifier},
+    return {{u"grant_type"_s, u"authorization_code"_s},
+            {u"code"_s, code},
+            {u"redirect_uri"_s, kApp},
+            {u"code_verifier"_s, kVerifier},
             {u"client_id"_s, clientId}};
 }
 
@@ -440,7 +468,9 @@ void tst_McpOAuth::challengeNamesTheMetadata()
 void tst_McpOAuth::registerPublicClient()
 {
     const RawResponse response = send(
-        "POST"_ba, u"/oauth/register"_s, "Content-Type: application/json\r\n"_ba,
+        "POST"_ba,
+        u"/oauth/register"_s,
+        "Content-Type: application/json\r\n"_ba,
         R"({"redirect_uris":["http://127.0.0.1:5000/cb"],"client_name":"Claude","scope":"x"})"_ba);
     QCOMPARE(response.status, 201);
     QCOMPARE(response.header("cache-control"), "no-store"_ba);
@@ -474,17 +504,17 @@ void tst_McpOAuth::registerAcceptsRedirectUris_data()
     QTest::addColumn<QString>("uri");
     QTest::addColumn<QString>("origin"); // as the consent page names it
     QTest::newRow("https") << u"https://app.example/oauth/callback"_s << u"https://app.example"_s;
-    QTest::newRow("https with query") << u"https://app.example/cb?tenant=1"_s
-                                      << u"https://app.example"_s;
-    QTest::newRow("http 127.0.0.1 with port") << u"http://127.0.0.1:61234/callback"_s
-                                              << u"http://127.0.0.1:61234"_s;
-    QTest::newRow("http 127.0.0.1 without port") << u"http://127.0.0.1/callback"_s
-                                                 << u"http://127.0.0.1"_s;
+    QTest::newRow("https with query")
+        << u"https://app.example/cb?tenant=1"_s << u"https://app.example"_s;
+    QTest::newRow("http 127.0.0.1 with port")
+        << u"http://127.0.0.1:61234/callback"_s << u"http://127.0.0.1:61234"_s;
+    QTest::newRow("http 127.0.0.1 without port")
+        << u"http://127.0.0.1/callback"_s << u"http://127.0.0.1"_s;
     QTest::newRow("http [::1]") << u"http://[::1]:8080/cb"_s << u"http://[::1]:8080"_s;
-    QTest::newRow("http localhost") << u"http://localhost:3000/oauth/callback"_s
-                                    << u"http://localhost:3000"_s;
-    QTest::newRow("reverse-domain scheme") << u"com.example.app:/oauth2redirect"_s
-                                           << u"com.example.app:"_s;
+    QTest::newRow("http localhost")
+        << u"http://localhost:3000/oauth/callback"_s << u"http://localhost:3000"_s;
+    QTest::newRow("reverse-domain scheme")
+        << u"com.example.app:/oauth2redirect"_s << u"com.example.app:"_s;
     QTest::newRow("cursor") << u"cursor://anysphere.cursor-retrieval/oauth/callback"_s
                             << u"cursor://anysphere.cursor-retrieval"_s;
     QTest::newRow("vscode") << u"vscode://vscode.github-authentication/did-authenticate"_s
@@ -539,8 +569,8 @@ void tst_McpOAuth::registerRejects_data()
         << uris(R"(["https://app.example/cb","http://evil.example/cb"])"_ba) << uri;
     QByteArray eleven = "[";
     for (int i = 0; i < 11; ++i) {
-        eleven += QByteArray(i ? ",\"" : "\"") + "https://app.example/" + QByteArray::number(i)
-                  + '"';
+        eleven +=
+            QByteArray(i ? ",\"" : "\"") + "https://app.example/" + QByteArray::number(i) + '"';
     }
     QTest::newRow("eleven redirect uris") << uris(eleven + ']') << uri;
     QByteArray huge = "[";
@@ -557,30 +587,26 @@ void tst_McpOAuth::registerRejects_data()
     QTest::newRow("auth method not a string")
         << good(R"(,"token_endpoint_auth_method":1})"_ba) << meta;
     QTest::newRow("grant client_credentials")
-        << good(R"(,"grant_types":["authorization_code","client_credentials"]})"_ba)
-        << meta;
+        << good(R"(,"grant_types":["authorization_code","client_credentials"]})"_ba) << meta;
     QTest::newRow("grant implicit") << good(R"(,"grant_types":["implicit"]})"_ba) << meta;
-    QTest::newRow("refresh grant alone")
-        << good(R"(,"grant_types":["refresh_token"]})"_ba) << meta;
+    QTest::newRow("refresh grant alone") << good(R"(,"grant_types":["refresh_token"]})"_ba) << meta;
     QTest::newRow("grant_types empty") << good(R"(,"grant_types":[]})"_ba) << meta;
-    QTest::newRow("response type token")
-        << good(R"(,"response_types":["token"]})"_ba) << meta;
+    QTest::newRow("response type token") << good(R"(,"response_types":["token"]})"_ba) << meta;
     QTest::newRow("client_name too long")
         << good(R"(,"client_name":")"_ba + QByteArray(201, 'n') + "\"}") << meta;
-    QTest::newRow("client_name not a string") << good(R"(,"client_name":["x"]})"_ba)
-                                              << meta;
+    QTest::newRow("client_name not a string") << good(R"(,"client_name":["x"]})"_ba) << meta;
     QTest::newRow("not JSON") << "redirect_uris=https://app.example/cb"_ba << meta;
     QTest::newRow("JSON array") << R"(["https://app.example/cb"])"_ba << meta;
-    QTest::newRow("over 64 KiB")
-        << good(R"(,"padding":")"_ba + QByteArray(65 * 1024, 'p') + "\"}") << meta;
+    QTest::newRow("over 64 KiB") << good(R"(,"padding":")"_ba + QByteArray(65 * 1024, 'p') + "\"}")
+                                 << meta;
 }
 
 void tst_McpOAuth::registerRejects()
 {
     QFETCH(QByteArray, body);
     QFETCH(QString, error);
-    const RawResponse response = send("POST"_ba, u"/oauth/register"_s,
-                                      "Content-Type: application/json\r\n"_ba, body);
+    const RawResponse response =
+        send("POST"_ba, u"/oauth/register"_s, "Content-Type: application/json\r\n"_ba, body);
     QCOMPARE(response.status, 400);
     QCOMPARE(response.header("cache-control"), "no-store"_ba);
     const QJsonObject json = jsonOf(response);
@@ -649,9 +675,9 @@ void tst_McpOAuth::authorizeIssuesCode()
     QVERIFY(!query.hasQueryItem(u"error"_s));
 
     // With exactly one redirect URI registered, authorize may leave it out (and so may token).
-    const RawResponse implicit = authorizeAs(
-        authorizeTarget(with(authorizeParams(m_public), u"redirect_uri"_s, kOmit)),
-        session(m_user));
+    const RawResponse implicit =
+        authorizeAs(authorizeTarget(with(authorizeParams(m_public), u"redirect_uri"_s, kOmit)),
+                    session(m_user));
     QCOMPARE(implicit.status, 302);
     QVERIFY(locationOf(implicit).startsWith(kApp + u"?code="_s));
     const QString code = queryOf(implicit).queryItemValue(u"code"_s);
@@ -660,8 +686,8 @@ void tst_McpOAuth::authorizeIssuesCode()
 
 void tst_McpOAuth::consentPageShowsTheRequest()
 {
-    const RawResponse page = get(authorizeTarget(authorizeParams(m_two, kLoopback)),
-                                 session(m_user));
+    const RawResponse page =
+        get(authorizeTarget(authorizeParams(m_two, kLoopback)), session(m_user));
     QCOMPARE(page.status, 200);
     QCOMPARE(page.header("content-type"), "text/html; charset=utf-8"_ba);
     QCOMPARE(page.header("cache-control"), "no-store"_ba);
@@ -683,15 +709,14 @@ void tst_McpOAuth::consentPageShowsTheRequest()
     QVERIFY(html.contains(u"<code>http://127.0.0.1:33418</code>"_s));
     QVERIFY(html.contains(u"Signed in as ada@example.com"_s));
     // The form the e2e browser emulation submits.
-    QVERIFY(html.contains(u"<form method=\"post\" action=\""_s + m_base
-                          + u"/oauth/authorize\" "_s
+    QVERIFY(html.contains(u"<form method=\"post\" action=\""_s + m_base + u"/oauth/authorize\" "_s
                           + u"enctype=\"application/x-www-form-urlencoded\">"_s));
     QVERIFY(html.contains(u"<button type=\"submit\" name=\"decision\" value=\"deny\">"_s));
     QVERIFY(html.contains(
         u"<button type=\"submit\" class=\"approve\" name=\"decision\" value=\"approve\">"_s));
     // Nothing the browser would fetch, no script, nothing of the request but its ticket.
-    for (const QString &absent : {u"<script"_s, u"src="_s, u"href="_s, u"<link"_s, kChallenge,
-                                  u"gst_mcp_client_"_s}) {
+    for (const QString &absent :
+         {u"<script"_s, u"src="_s, u"href="_s, u"<link"_s, kChallenge, u"gst_mcp_client_"_s}) {
         QVERIFY2(!html.contains(absent), qPrintable(absent));
     }
     // The ticket carries the request: approving sends the code to the redirect URI asked for.
@@ -710,8 +735,8 @@ void tst_McpOAuth::consentPageEscapes_data()
     QTest::addColumn<QString>("shown");
     QTest::newRow("script") << u"<script>alert(\"x\")</script>"_s
                             << u"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"_s;
-    QTest::newRow("attribute breakout") << u"x\" onmouseover='y' a=\""_s
-                                        << u"x&quot; onmouseover=&#39;y&#39; a=&quot;"_s;
+    QTest::newRow("attribute breakout")
+        << u"x\" onmouseover='y' a=\""_s << u"x&quot; onmouseover=&#39;y&#39; a=&quot;"_s;
     QTest::newRow("ampersand") << u"Tom & Jerry"_s << u"Tom &amp; Jerry"_s;
     QTest::newRow("non-ASCII") << u"Клиент ✓"_s << u"Клиент ✓"_s;
 }
@@ -722,7 +747,8 @@ void tst_McpOAuth::consentPageEscapes()
     QFETCH(QString, shown);
     const QString client =
         registerClient({{u"redirect_uris"_s, QJsonArray{kApp}}, {u"client_name"_s, name}})
-            .value(u"client_id"_s).toString();
+            .value(u"client_id"_s)
+            .toString();
     QVERIFY(!client.isEmpty());
     const RawResponse page = get(authorizeTarget(authorizeParams(client)), session(m_user));
     QCOMPARE(page.status, 200);
@@ -747,9 +773,10 @@ void tst_McpOAuth::denyRedirectsAccessDenied()
     QVERIFY(!query.hasQueryItem(u"code"_s));
 
     // Without a state there is none to return.
-    const RawResponse stateless = authorizeAs(
-        authorizeTarget(with(authorizeParams(m_public), u"state"_s, kOmit)), session(m_user),
-        u"deny"_s);
+    const RawResponse stateless =
+        authorizeAs(authorizeTarget(with(authorizeParams(m_public), u"state"_s, kOmit)),
+                    session(m_user),
+                    u"deny"_s);
     QCOMPARE(stateless.status, 302);
     QVERIFY(!queryOf(stateless).hasQueryItem(u"state"_s));
     QCOMPARE(queryOf(stateless).queryItemValue(u"error"_s), u"access_denied"_s);
@@ -863,14 +890,16 @@ void tst_McpOAuth::decisionRejects()
     } else if (ticket == u"<other key>"_s) {
         ticket = McpOAuth::sealBlob(otherSealer, prefix, "gestalt.mcp.consent"_ba, claims);
     }
-    Params form = with({{u"consent"_s, ticket}}, u"decision"_s,
+    Params form = with({{u"consent"_s, ticket}},
+                       u"decision"_s,
                        decision == u"<repeat>"_s ? u"approve"_s : decision);
     if (decision == u"<repeat>"_s) {
         form.append({u"decision"_s, u"deny"_s});
     }
-    const RawResponse response = decide(encode(ticket == kOmit ? with(form, u"consent"_s, kOmit)
-                                                               : form),
-                                        session(m_user), contentType);
+    const RawResponse response =
+        decide(encode(ticket == kOmit ? with(form, u"consent"_s, kOmit) : form),
+               session(m_user),
+               contentType);
     if (accepted) {
         QCOMPARE(response.status, 302);
         QVERIFY(locationOf(response).startsWith(kApp + u"?code=gst_mcp_code_"_s));
@@ -909,10 +938,10 @@ void tst_McpOAuth::consentExpiresAfterTenMinutes()
 void tst_McpOAuth::authorizeKeepsTheRedirectQuery()
 {
     const QString uri = u"https://app.example/cb?tenant=1"_s;
-    const QString client = registerClient({{u"redirect_uris"_s, QJsonArray{uri}}})
-                               .value(u"client_id"_s).toString();
-    const RawResponse response = authorizeAs(authorizeTarget(authorizeParams(client, uri)),
-                                             session(m_user));
+    const QString client =
+        registerClient({{u"redirect_uris"_s, QJsonArray{uri}}}).value(u"client_id"_s).toString();
+    const RawResponse response =
+        authorizeAs(authorizeTarget(authorizeParams(client, uri)), session(m_user));
     QCOMPARE(response.status, 302);
     QVERIFY(locationOf(response).startsWith(uri + u"&code=gst_mcp_code_"_s));
     QCOMPARE(queryOf(response).queryItemValue(u"tenant"_s), u"1"_s);
@@ -931,10 +960,10 @@ void tst_McpOAuth::authorizeErrorsRedirect_data()
     QTest::newRow("challenge not base64url")
         << u"code_challenge"_s << u"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"_s << invalid;
     QTest::newRow("no response_type") << u"response_type"_s << kOmit << invalid;
-    QTest::newRow("response_type token") << u"response_type"_s << u"token"_s
-                                         << u"unsupported_response_type"_s;
-    QTest::newRow("foreign resource") << u"resource"_s << u"https://other.example/mcp"_s
-                                      << u"invalid_target"_s;
+    QTest::newRow("response_type token")
+        << u"response_type"_s << u"token"_s << u"unsupported_response_type"_s;
+    QTest::newRow("foreign resource")
+        << u"resource"_s << u"https://other.example/mcp"_s << u"invalid_target"_s;
 }
 
 void tst_McpOAuth::authorizeErrorsRedirect()
@@ -988,8 +1017,7 @@ void tst_McpOAuth::authorizeRefusesToRedirect()
         client = codeFor(m_public);
     }
     const Params params =
-        with(with(authorizeParams(client), u"redirect_uri"_s, redirectUri), u"client_id"_s,
-             client);
+        with(with(authorizeParams(client), u"redirect_uri"_s, redirectUri), u"client_id"_s, client);
     const RawResponse response = get(authorizeTarget(params), session(m_user));
     QCOMPARE(response.status, 400);
     QVERIFY(!response.hasHeader("location"));
@@ -1065,7 +1093,8 @@ void tst_McpOAuth::codeOnlyClientGetsNoRefreshToken()
     QCOMPARE(response.status, 200);
     QVERIFY(!jsonOf(response).contains(u"refresh_token"_s));
     const QString refresh = jsonOf(postForm(codeGrant(m_public, codeFor(m_public))))
-                                .value(u"refresh_token"_s).toString();
+                                .value(u"refresh_token"_s)
+                                .toString();
     const RawResponse refused = postForm({{u"grant_type"_s, u"refresh_token"_s},
                                           {u"refresh_token"_s, refresh},
                                           {u"client_id"_s, m_codeOnly}});
@@ -1088,8 +1117,8 @@ void tst_McpOAuth::codeExchangeErrors_data()
     QTest::newRow("other registered redirect_uri") << u"redirect_uri"_s << kLoopback << grant;
     QTest::newRow("redirect_uri left out") << u"redirect_uri"_s << kOmit << grant;
     QTest::newRow("another client") << u"client_id"_s << u"<two>"_s << grant;
-    QTest::newRow("foreign resource") << u"resource"_s << u"https://other.example/mcp"_s
-                                      << u"invalid_target"_s;
+    QTest::newRow("foreign resource")
+        << u"resource"_s << u"https://other.example/mcp"_s << u"invalid_target"_s;
 }
 
 void tst_McpOAuth::codeExchangeErrors()
@@ -1126,7 +1155,8 @@ void tst_McpOAuth::codeExpiresAfterFiveMinutes()
 void tst_McpOAuth::refreshExpiresAfterThirtyDays()
 {
     const QString refresh = jsonOf(postForm(codeGrant(m_public, codeFor(m_public))))
-                                .value(u"refresh_token"_s).toString();
+                                .value(u"refresh_token"_s)
+                                .toString();
     const Params grant{{u"grant_type"_s, u"refresh_token"_s},
                        {u"refresh_token"_s, refresh},
                        {u"client_id"_s, m_public}};
@@ -1142,8 +1172,7 @@ void tst_McpOAuth::clientExpiresAfterAYear()
 {
     const Params grant = codeGrant(m_public, codeFor(m_public));
     m_now = kStart.addDays(365);
-    const RawResponse authorize =
-        get(authorizeTarget(authorizeParams(m_public)), session(m_user));
+    const RawResponse authorize = get(authorizeTarget(authorizeParams(m_public)), session(m_user));
     QCOMPARE(authorize.status, 400);
     QCOMPARE(jsonOf(authorize).value(u"error"_s).toString(), u"invalid_client"_s);
     const RawResponse token = postForm(grant);
@@ -1200,7 +1229,8 @@ void tst_McpOAuth::foreignBlobsAreRejected()
         blob = McpOAuth::sealBlob(*m_sealer, codePrefix, "gestalt.mcp.code"_ba, claims);
     } else if (blob == u"<refresh>"_s) {
         blob = jsonOf(postForm(codeGrant(m_public, codeFor(m_public))))
-                   .value(u"refresh_token"_s).toString();
+                   .value(u"refresh_token"_s)
+                   .toString();
     } else if (blob == u"<client>"_s) {
         blob = m_public;
     } else if (blob == u"<tampered>"_s) {
@@ -1210,11 +1240,11 @@ void tst_McpOAuth::foreignBlobsAreRejected()
     } else if (blob == u"<refresh ad>"_s) {
         blob = McpOAuth::sealBlob(*m_sealer, codePrefix, "gestalt.mcp.refresh"_ba, claims);
     }
-    const Params grant =
-        grantType == u"refresh_token"_s
-            ? Params{{u"grant_type"_s, grantType}, {u"refresh_token"_s, blob},
-                     {u"client_id"_s, m_public}}
-            : with(codeGrant(m_public, QString()), u"code"_s, blob);
+    const Params grant = grantType == u"refresh_token"_s
+                             ? Params{{u"grant_type"_s, grantType},
+                                      {u"refresh_token"_s, blob},
+                                      {u"client_id"_s, m_public}}
+                             : with(codeGrant(m_public, QString()), u"code"_s, blob);
     const RawResponse response = postForm(grant);
     if (error.isEmpty()) {
         QCOMPARE(response.status, 200);
@@ -1226,7 +1256,7 @@ void tst_McpOAuth::foreignBlobsAreRejected()
 
 void tst_McpOAuth::clientAuthentication_data()
 {
-    QTest::addColumn<QString>("client");   // basic | post | public
+    QTest::addColumn<QString>("client");    // basic | post | public
     QTest::addColumn<QString>("presentAs"); // basic | post | none
     QTest::addColumn<bool>("rightSecret");
     QTest::addColumn<int>("status");
@@ -1239,8 +1269,8 @@ void tst_McpOAuth::clientAuthentication_data()
     QTest::newRow("post client, Basic header") << u"post"_s << u"basic"_s << true << 401;
     QTest::newRow("post client, no secret") << u"post"_s << u"none"_s << true << 401;
     QTest::newRow("public client, a secret") << u"public"_s << u"post"_s << false << 401;
-    QTest::newRow("public client, Basic without secret") << u"public"_s << u"basic"_s << true
-                                                         << 200;
+    QTest::newRow("public client, Basic without secret")
+        << u"public"_s << u"basic"_s << true << 200;
 }
 
 void tst_McpOAuth::clientAuthentication()
@@ -1253,8 +1283,8 @@ void tst_McpOAuth::clientAuthentication()
                                    : client == u"post"_s ? m_post
                                                          : QJsonObject{{u"client_id"_s, m_public}};
     const QString id = registered.value(u"client_id"_s).toString();
-    const QString secret = rightSecret ? registered.value(u"client_secret"_s).toString()
-                                       : u"not-the-secret"_s;
+    const QString secret =
+        rightSecret ? registered.value(u"client_secret"_s).toString() : u"not-the-secret"_s;
     Params grant = codeGrant(id, codeFor(id));
     QByteArray headers;
     if (presentAs == u"basic"_s) {
@@ -1298,7 +1328,8 @@ void tst_McpOAuth::tokenNeedsAForm()
         json.insert(name, value);
     }
     const RawResponse response = send(
-        "POST"_ba, u"/oauth/token"_s,
+        "POST"_ba,
+        u"/oauth/token"_s,
         contentType.isEmpty() ? QByteArray() : QByteArray("Content-Type: " + contentType + "\r\n"),
         asJson ? QJsonDocument(json).toJson(QJsonDocument::Compact) : encode(grant));
     QCOMPARE(response.status, status);
@@ -1337,7 +1368,8 @@ void tst_McpOAuth::goneUserCannotRefresh()
     const Result<User> gone = m_users->findOrCreateByEmail(u"gone@example.com"_s);
     QVERIFY2(gone, qPrintable(why(gone)));
     const QString refresh = jsonOf(postForm(codeGrant(m_public, codeFor(m_public, kApp, &*gone))))
-                                .value(u"refresh_token"_s).toString();
+                                .value(u"refresh_token"_s)
+                                .toString();
     QVERIFY(!refresh.isEmpty());
     Result<QSqlQuery> remove = m_database->prepare(u"DELETE FROM users WHERE id = ?"_s);
     QVERIFY2(remove, qPrintable(why(remove)));

@@ -2,11 +2,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // OAuthClient against a real authorization server (oauth2-mock-server,
 // tests/peers/oauth-server.mjs).
-#include "apps/UpstreamClient.h"
-#include "connections/OAuthClient.h"
+#include "httpclient/OAuthClient.h"
+#include "httpclient/UpstreamClient.h"
 #include "support/FakeUpstream.h"
-#include "support/NodePeer.h"
 #include "support/LocalEgress.h"
+#include "support/NodePeer.h"
 
 #include <QEventLoop>
 #include <QHostAddress>
@@ -433,7 +433,8 @@ void tst_OAuthClient::refresh()
     config.acceptHeader = acceptHeader;
     config.refreshParams = {{u"resource"_s, u"https://api.example"_s}};
     const Outcome outcome = run([&](OAuthClient::Callback callback) {
-        m_client->refresh(config, u"old-refresh-token"_s, {}, Test::localEgress(), std::move(callback));
+        m_client->refresh(
+            config, u"old-refresh-token"_s, {}, Test::localEgress(), std::move(callback));
     });
     QVERIFY2(outcome.result && *outcome.result, qPrintable(why(outcome.result)));
     QCOMPARE(outcome.calls, 1);

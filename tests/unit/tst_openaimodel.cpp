@@ -1,9 +1,9 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
 #include "agents/OpenAiModel.h"
-#include "apps/UpstreamClient.h"
-#include "support/NodePeer.h"
+#include "httpclient/UpstreamClient.h"
 #include "support/LocalEgress.h"
+#include "support/NodePeer.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

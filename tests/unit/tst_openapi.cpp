@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
-#include "apps/OpenApiLoader.h"
+#include "catalog/OpenApiLoader.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -18,9 +18,7 @@ using Buckets = QList<std::pair<double, double>>;
 
 using namespace Gestalt::Test;
 
-namespace {
-
-} // namespace
+namespace {} // namespace
 
 class tst_PrometheusText final : public QObject
 {

@@ -51,8 +51,8 @@ class tst_RateWindow final : public QObject
             return std::make_unique<MemoryLimitStore>();
         }
         m_dir = std::make_unique<QTemporaryDir>();
-        Result<std::unique_ptr<Database>> opened = Database::open(
-            DatastoreSettings::sqliteFile(m_dir->filePath(u"limits.db"_s)));
+        Result<std::unique_ptr<Database>> opened =
+            Database::open(DatastoreSettings::sqliteFile(m_dir->filePath(u"limits.db"_s)));
         if (!opened) {
             qFatal("open: %s", qPrintable(opened.error().message));
         }
@@ -119,17 +119,17 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("limit");
         QTest::addColumn<int>("expected");
         // Current window full at 10 s: 50 s to its end, then 60/10 = 6 s for one to decay.
-        QTest::newRow("current full") << qint64(0) << qint64(10) << qint64(10'000) << qint64(10)
-                                      << 56;
+        QTest::newRow("current full")
+            << qint64(0) << qint64(10) << qint64(10'000) << qint64(10) << 56;
         // Previous window full, 1 s in: its weight must fall to 9/10, at 6 s: 5 s more.
-        QTest::newRow("previous full") << qint64(10) << qint64(0) << qint64(1'000) << qint64(10)
-                                       << 5;
+        QTest::newRow("previous full")
+            << qint64(10) << qint64(0) << qint64(1'000) << qint64(10) << 5;
         // 1 per minute, used: the next minute's start plus the whole decay of this one.
-        QTest::newRow("one per minute") << qint64(0) << qint64(1) << qint64(30'000) << qint64(1)
-                                        << 90;
+        QTest::newRow("one per minute")
+            << qint64(0) << qint64(1) << qint64(30'000) << qint64(1) << 90;
         // Fractions round up, never below 1.
-        QTest::newRow("at least one") << qint64(10) << qint64(0) << qint64(5'999) << qint64(10)
-                                      << 1;
+        QTest::newRow("at least one")
+            << qint64(10) << qint64(0) << qint64(5'999) << qint64(10) << 1;
     }
     void retryAfterIsWhenTheNextRequestWouldPass()
     {
@@ -146,7 +146,8 @@ private Q_SLOTS:
         // unless the wait is the minimum.
         const qint64 later = now + qint64(wait) * 1000;
         const qint64 laterStart = SlidingWindow::windowStart(later, 60);
-        const qint64 prevLater = laterStart == t0 ? previous : (laterStart == t0 + minute ? current : 0);
+        const qint64 prevLater =
+            laterStart == t0 ? previous : (laterStart == t0 + minute ? current : 0);
         const qint64 curLater = laterStart == t0 ? current : 0;
         QVERIFY(SlidingWindow::admits(prevLater, curLater, later, 60, limit));
     }
@@ -170,7 +171,8 @@ private Q_SLOTS:
         QCOMPARE(usage[0].limited, 1);
         QCOMPARE(usage[0].key.subject, u"user:a"_s);
         // Another caller has its own count.
-        QVERIFY(store.acquire({requests(3, u"user:b"_s)}, u"b"_s, t0 + 30, t0 + minute)->admitted());
+        QVERIFY(
+            store.acquire({requests(3, u"user:b"_s)}, u"b"_s, t0 + 30, t0 + minute)->admitted());
         // Two windows later everything is forgotten.
         QVERIFY(store.acquire(checks, u"l4"_s, t0 + 2 * minute, t0 + 3 * minute)->admitted());
     }
@@ -211,8 +213,8 @@ private Q_SLOTS:
         if (m_database) {
             // A lease that is never released (a crashed replica's) lapses at its expiry. (In
             // memory a lease ends with its call: a crash takes the whole count with it.)
-            QVERIFY(store.acquire(checks, u"fifth"_s, t0 + minute + 1, t0 + 2 * minute)
-                        ->admitted());
+            QVERIFY(
+                store.acquire(checks, u"fifth"_s, t0 + minute + 1, t0 + 2 * minute)->admitted());
         }
     }
 

@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
-#include "apps/RequestBuilder.h"
+#include "catalog/AppConnections.h"
+#include "invocation/RequestBuilder.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -585,7 +586,7 @@ private Q_SLOTS:
         QFETCH(QString, text);
         QFETCH(QString, expected);
         const QMap<QString, QString> values{{u"x"_s, u"1"_s}, {u"y"_s, u"2"_s}, {u"z"_s, u"{x}"_s}};
-        QCOMPARE(RequestBuilder::interpolate(text, values), expected);
+        QCOMPARE(AppConnections::interpolate(text, values), expected);
     }
 };
 

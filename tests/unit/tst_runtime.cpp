@@ -15,6 +15,7 @@
 
 #include <cerrno>
 #include <memory>
+
 #include <signal.h>
 
 using namespace Qt::StringLiterals;
@@ -156,8 +157,8 @@ void tst_Runtime::sessionLifecycleAndLogs()
 
 void tst_Runtime::logRingDropsOldest()
 {
-    auto session = shell(
-        u"i=1; while [ $i -le 30 ]; do echo line$i >&2; i=$((i+1)); done; exit 0"_s, 10);
+    auto session =
+        shell(u"i=1; while [ $i -le 30 ]; do echo line$i >&2; i=$((i+1)); done; exit 0"_s, 10);
     QSignalSpy exited(session.get(), &RuntimeSession::exited);
     QTRY_COMPARE_WITH_TIMEOUT(exited.count(), 1, kTimeout);
     // started + 30 stderr lines + exited = 32 lines; the last 10 remain.
@@ -167,8 +168,7 @@ void tst_Runtime::logRingDropsOldest()
     QCOMPARE(kept.constLast().message, u"exited with code 0"_s);
     const QList<RuntimeSession::LogLine> page = session->logs(25, 3);
     QCOMPARE(seqs(page), (QList<qint64>{26, 27, 28}));
-    QCOMPARE(messages(page, u"stderr"_s),
-             (QStringList{u"line25"_s, u"line26"_s, u"line27"_s}));
+    QCOMPARE(messages(page, u"stderr"_s), (QStringList{u"line25"_s, u"line26"_s, u"line27"_s}));
 }
 
 void tst_Runtime::stdoutLines()
@@ -189,10 +189,10 @@ sys.stderr.buffer.write(b"bad \xff utf-8\r\n"); sys.stderr.flush()
     session.start(python(), {u"-c"_s, script}, {}, {});
     QTRY_COMPARE_WITH_TIMEOUT(exited.count(), 1, kTimeout);
     QCOMPARE(session.exitReason(), u"exited with code 0"_s);
-    QCOMPARE(linesOf(lines), (QByteArrayList{"one"_ba, "two"_ba, "split"_ba, QByteArray(),
-                                             "last without newline"_ba}));
-    QCOMPARE(messages(session.logs(0, 100), u"stderr"_s),
-             (QStringList{u"bad \uFFFD utf-8"_s}));
+    QCOMPARE(
+        linesOf(lines),
+        (QByteArrayList{"one"_ba, "two"_ba, "split"_ba, QByteArray(), "last without newline"_ba}));
+    QCOMPARE(messages(session.logs(0, 100), u"stderr"_s), (QStringList{u"bad \uFFFD utf-8"_s}));
 }
 
 void tst_Runtime::overlongLineIsDropped()
@@ -311,10 +311,10 @@ void tst_Runtime::destructorKillsTheProcess()
 
 void tst_Runtime::hostedProcessRestarts()
 {
-    RuntimeProvider provider(u"local"_s,
-                             makeConfig({{u"restartDelay"_s, u"50ms"_s},
-                                             {u"maxRestartDelay"_s, u"100ms"_s}}),
-                             true);
+    RuntimeProvider provider(
+        u"local"_s,
+        makeConfig({{u"restartDelay"_s, u"50ms"_s}, {u"maxRestartDelay"_s, u"100ms"_s}}),
+        true);
     QVERIFY(provider.isLoaded());
     Result<HostedProcess *> hosted =
         provider.host(HostSpec{u"demo"_s, {u"/bin/sh"_s, u"-c"_s, u"exit 1"_s}, {}, {}});
@@ -322,8 +322,9 @@ void tst_Runtime::hostedProcessRestarts()
     HostedProcess &process = **hosted;
     QCOMPARE(process.unavailableReason(), u"not started"_s);
     QStringList reasons;
-    connect(&process, &HostedProcess::sessionEnded, this,
-            [&](const QString &) { reasons.append(process.unavailableReason()); });
+    connect(&process, &HostedProcess::sessionEnded, this, [&](const QString &) {
+        reasons.append(process.unavailableReason());
+    });
     QSignalSpy ended(&process, &HostedProcess::sessionEnded);
     process.start();
     QTRY_VERIFY_WITH_TIMEOUT(process.restartCount() >= 3, kTimeout);
@@ -357,17 +358,18 @@ void tst_Runtime::restartBackoff()
     QFETCH(QString, maxDelay);
     QFETCH(QStringList, expected);
     // 1.1 s, then 2.2 s (or the cap): the announced wait is rounded up to whole seconds.
-    RuntimeProvider provider(u"local"_s,
-                             makeConfig({{u"restartDelay"_s, u"1100ms"_s},
-                                             {u"maxRestartDelay"_s, maxDelay}}),
-                             true);
+    RuntimeProvider provider(
+        u"local"_s,
+        makeConfig({{u"restartDelay"_s, u"1100ms"_s}, {u"maxRestartDelay"_s, maxDelay}}),
+        true);
     Result<HostedProcess *> hosted =
         provider.host(HostSpec{u"demo"_s, {u"/bin/sh"_s, u"-c"_s, u"exit 2"_s}, {}, {}});
     QVERIFY(hosted);
     HostedProcess &process = **hosted;
     QStringList reasons;
-    connect(&process, &HostedProcess::sessionEnded, this,
-            [&](const QString &) { reasons.append(process.unavailableReason()); });
+    connect(&process, &HostedProcess::sessionEnded, this, [&](const QString &) {
+        reasons.append(process.unavailableReason());
+    });
     process.start();
     QTRY_COMPARE_WITH_TIMEOUT(reasons.size(), 2, kTimeout);
     process.stop();
@@ -426,8 +428,7 @@ void tst_Runtime::providerConfig_data()
     QTest::newRow("initial above the default maximum raises it")
         << QJsonObject{{u"restartDelay"_s, u"1m"_s}} << QString() << 60000LL << 60000LL;
     QTest::newRow("log lines and keep exited at their minimum")
-        << QJsonObject{{u"logLines"_s, 10}, {u"keepExited"_s, 0}} << QString() << 1000LL
-        << 30000LL;
+        << QJsonObject{{u"logLines"_s, 10}, {u"keepExited"_s, 0}} << QString() << 1000LL << 30000LL;
     QTest::newRow("unknown key") << QJsonObject{{u"restartDelai"_s, u"1s"_s}}
                                  << u"unknown config key \"restartDelai\""_s << 0LL << 0LL;
     QTest::newRow("malformed duration") << QJsonObject{{u"restartDelay"_s, u"soon"_s}}
@@ -436,22 +437,19 @@ void tst_Runtime::providerConfig_data()
                                    << u"config.restartDelay must be"_s << 0LL << 0LL;
     QTest::newRow("negative milliseconds") << QJsonObject{{u"maxRestartDelay"_s, -5}}
                                            << u"config.maxRestartDelay must be"_s << 0LL << 0LL;
-    QTest::newRow("duration as a boolean") << QJsonObject{{u"restartDelay"_s, true}}
-                                           << u"config.restartDelay must be"_s << 0LL << 0LL;
+    QTest::newRow("duration as a boolean")
+        << QJsonObject{{u"restartDelay"_s, true}} << u"config.restartDelay must be"_s << 0LL << 0LL;
     QTest::newRow("maximum below the initial delay")
         << QJsonObject{{u"restartDelay"_s, u"5s"_s}, {u"maxRestartDelay"_s, u"1s"_s}}
         << u"config.maxRestartDelay must not be less than config.restartDelay"_s << 0LL << 0LL;
-    QTest::newRow("too few log lines") << QJsonObject{{u"logLines"_s, 9}}
-                                       << u"config.logLines must be an integer"_s << 0LL << 0LL;
+    QTest::newRow("too few log lines")
+        << QJsonObject{{u"logLines"_s, 9}} << u"config.logLines must be an integer"_s << 0LL << 0LL;
     QTest::newRow("fractional log lines") << QJsonObject{{u"logLines"_s, 10.5}}
-                                          << u"config.logLines must be an integer"_s << 0LL
-                                          << 0LL;
+                                          << u"config.logLines must be an integer"_s << 0LL << 0LL;
     QTest::newRow("negative keepExited") << QJsonObject{{u"keepExited"_s, -1}}
-                                         << u"config.keepExited must be an integer"_s << 0LL
-                                         << 0LL;
+                                         << u"config.keepExited must be an integer"_s << 0LL << 0LL;
     QTest::newRow("keepExited as text") << QJsonObject{{u"keepExited"_s, u"many"_s}}
-                                        << u"config.keepExited must be an integer"_s << 0LL
-                                        << 0LL;
+                                        << u"config.keepExited must be an integer"_s << 0LL << 0LL;
 }
 
 void tst_Runtime::providerConfig()
@@ -475,13 +473,15 @@ void tst_Runtime::providerConfig()
         const QJsonObject profile{{u"canHostPlugins"_s, true},
                                   {u"hostServiceAccess"_s, u"direct"_s},
                                   {u"egressMode"_s, u"unrestricted"_s}};
-        QCOMPARE(json, (QJsonObject{{u"name"_s, u"edge"_s},
-                                    {u"driver"_s, u"local"_s},
-                                    {u"default"_s, false},
-                                    {u"loaded"_s, true},
-                                    {u"sessionCount"_s, 0},
-                                    {u"profile"_s, QJsonObject{{u"advertised"_s, profile},
-                                                               {u"effective"_s, profile}}}}));
+        QCOMPARE(
+            json,
+            (QJsonObject{{u"name"_s, u"edge"_s},
+                         {u"driver"_s, u"local"_s},
+                         {u"default"_s, false},
+                         {u"loaded"_s, true},
+                         {u"sessionCount"_s, 0},
+                         {u"profile"_s,
+                          QJsonObject{{u"advertised"_s, profile}, {u"effective"_s, profile}}}}));
         QVERIFY(provider.host(HostSpec{u"demo"_s, {u"true"_s}, {}, {}}));
     } else {
         QVERIFY(!provider.isLoaded());
@@ -490,7 +490,8 @@ void tst_Runtime::providerConfig()
         QCOMPARE(json.value(u"error"_s).toString(), provider.error());
         QVERIFY(!json.contains(u"profile"_s));
         QVERIFY(!json.contains(u"sessionCount"_s));
-        const Result<HostedProcess *> hosted = provider.host(HostSpec{u"demo"_s, {u"true"_s}, {}, {}});
+        const Result<HostedProcess *> hosted =
+            provider.host(HostSpec{u"demo"_s, {u"true"_s}, {}, {}});
         QVERIFY(!hosted);
         QCOMPARE(hosted.error().code, ErrorCode::Unavailable);
     }

@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
-#include "mcp/SseParser.h"
+#include "httpclient/SseParser.h"
 
 #include <QRegularExpression>
 #include <QTest>
@@ -52,27 +52,24 @@ private Q_SLOTS:
         QTest::newRow("multi-line data joined with LF")
             << "data: a\ndata: b\ndata: c\n\n"_ba << QByteArrayList{"message||a\\nb\\nc"}
             << QByteArray() << -1LL;
-        QTest::newRow("CRLF line ends")
-            << "event: note\r\ndata: x\r\ndata: y\r\n\r\n"_ba << QByteArrayList{"note||x\\ny"}
-            << QByteArray() << -1LL;
+        QTest::newRow("CRLF line ends") << "event: note\r\ndata: x\r\ndata: y\r\n\r\n"_ba
+                                        << QByteArrayList{"note||x\\ny"} << QByteArray() << -1LL;
         QTest::newRow("CR line ends")
             << "data: x\r\rdata: y\r\r"_ba << QByteArrayList{"message||x", "message||y"}
             << QByteArray() << -1LL;
         QTest::newRow("mixed line ends")
             << "data: a\r\ndata: b\ndata: c\r\r\n"_ba << QByteArrayList{"message||a\\nb\\nc"}
             << QByteArray() << -1LL;
-        QTest::newRow("type and id")
-            << "event: ping\nid: 7\ndata: {}\n\n"_ba << QByteArrayList{"ping|7|{}"} << "7"_ba
-            << -1LL;
+        QTest::newRow("type and id") << "event: ping\nid: 7\ndata: {}\n\n"_ba
+                                     << QByteArrayList{"ping|7|{}"} << "7"_ba << -1LL;
         QTest::newRow("id carries over to later events")
             << "id: 1\ndata: a\n\ndata: b\n\nid: 2\ndata: c\n\n"_ba
             << QByteArrayList{"message|1|a", "message|1|b", "message|2|c"} << "2"_ba << -1LL;
         QTest::newRow("empty id resets it")
-            << "id: 1\ndata: a\n\nid\ndata: b\n\n"_ba
-            << QByteArrayList{"message|1|a", "message||b"} << QByteArray() << -1LL;
-        QTest::newRow("id with NUL ignored")
-            << "id: 1\n\nid: a\0b\ndata: x\n\n"_ba << QByteArrayList{"message|1|x"} << "1"_ba
-            << -1LL;
+            << "id: 1\ndata: a\n\nid\ndata: b\n\n"_ba << QByteArrayList{"message|1|a", "message||b"}
+            << QByteArray() << -1LL;
+        QTest::newRow("id with NUL ignored") << "id: 1\n\nid: a\0b\ndata: x\n\n"_ba
+                                             << QByteArrayList{"message|1|x"} << "1"_ba << -1LL;
         QTest::newRow("comments are skipped")
             << ": keep-alive\n\n:another\ndata: z\n\n"_ba << QByteArrayList{"message||z"}
             << QByteArray() << -1LL;
@@ -90,16 +87,16 @@ private Q_SLOTS:
         QTest::newRow("unfinished event at the end is dropped")
             << "data: a\n\ndata: b\n"_ba << QByteArrayList{"message||a"} << QByteArray() << -1LL;
         QTest::newRow("leading BOM skipped")
-            << "\xEF\xBB\xBF" "data: a\n\n"_ba << QByteArrayList{"message||a"} << QByteArray()
-            << -1LL;
+            << "\xEF\xBB\xBF"
+               "data: a\n\n"_ba
+            << QByteArrayList{"message||a"} << QByteArray() << -1LL;
         QTest::newRow("unknown fields ignored")
             << "foo: bar\ndata: a\nDATA: b\n\n"_ba << QByteArrayList{"message||a"} << QByteArray()
             << -1LL;
-        QTest::newRow("retry")
-            << "retry: 2500\n\n"_ba << QByteArrayList{} << QByteArray() << 2500LL;
-        QTest::newRow("retry not all digits ignored")
-            << "retry: 1000\nretry: 2s\nretry: \n\n"_ba << QByteArrayList{} << QByteArray()
-            << 1000LL;
+        QTest::newRow("retry") << "retry: 2500\n\n"_ba << QByteArrayList{} << QByteArray()
+                               << 2500LL;
+        QTest::newRow("retry not all digits ignored") << "retry: 1000\nretry: 2s\nretry: \n\n"_ba
+                                                      << QByteArrayList{} << QByteArray() << 1000LL;
         QTest::newRow("colon inside the value kept")
             << "data: {\"a\":\"b:c\"}\n\n"_ba << QByteArrayList{"message||{\"a\":\"b:c\"}"}
             << QByteArray() << -1LL;
@@ -131,8 +128,8 @@ private Q_SLOTS:
             SseParser parser;
             const QByteArrayList got = parseInChunks({view.first(cut), view.sliced(cut)}, parser);
             if (got != expected) {
-                QFAIL(qPrintable(u"split at %1: got [%2]"_s.arg(cut).arg(
-                    QString::fromUtf8(got.join(", ")))));
+                QFAIL(qPrintable(
+                    u"split at %1: got [%2]"_s.arg(cut).arg(QString::fromUtf8(got.join(", ")))));
             }
             QCOMPARE(parser.lastEventId(), lastEventId);
         }

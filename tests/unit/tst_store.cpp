@@ -1,11 +1,11 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
+#include "identity/TokenRepository.h"
+#include "identity/UserRepository.h"
 #include "store/Database.h"
 #include "store/DatastoreSettings.h"
 #include "store/Migrator.h"
-#include "store/TokenRepository.h"
 #include "store/Transaction.h"
-#include "store/UserRepository.h"
 #include "support/TestDatabase.h"
 
 #include <QElapsedTimer>
@@ -38,10 +38,10 @@ bool runAll(const std::vector<std::unique_ptr<QThread>> &threads, int timeoutMs)
     for (const std::unique_ptr<QThread> &thread : threads) {
         thread->start();
     }
-    return std::all_of(threads.cbegin(), threads.cend(),
-                       [timeoutMs](const std::unique_ptr<QThread> &thread) {
-                           return thread->wait(timeoutMs);
-                       });
+    return std::all_of(
+        threads.cbegin(), threads.cend(), [timeoutMs](const std::unique_ptr<QThread> &thread) {
+            return thread->wait(timeoutMs);
+        });
 }
 
 // A datastore that is down must answer within this (connect timeout 5 s, plus slack for CI).

@@ -1,8 +1,8 @@
 // SPDX-FileCopyrightText: 2026 Gestalt authors
 // SPDX-License-Identifier: Apache-2.0
-#include "apps/HttpConnectionPool.h"
-#include "apps/RequestBuilder.h"
-#include "apps/UpstreamClient.h"
+#include "httpclient/HttpConnectionPool.h"
+#include "httpclient/UpstreamClient.h"
+#include "invocation/RequestBuilder.h"
 #include "support/FakeUpstream.h"
 #include "support/HttpbinProcess.h"
 #include "support/LocalEgress.h"
@@ -392,7 +392,7 @@ private Q_SLOTS:
     void onlyNamedHostsMayResolveAnywhere()
     {
         EgressPolicy policy;
-        QVERIFY(policy.requiresPublicAddress(u"api.example.com"_s)); // names nothing
+        QVERIFY(policy.requiresPublicAddress(u"api.example.com"_s));       // names nothing
         policy.addNamedUrl(u"https://API.example.com:8443/v1/{tenant}"_s); // placeholder in path
         policy.addNamedUrl(u"http://{host}:8080/"_s);
         policy.addNamedUrl(u"http://{region}.example.net/"_s);
@@ -463,8 +463,8 @@ private Q_SLOTS:
     // "localhost" may resolve to ::1 first, where nothing listens: the next address is tried.
     void namedHostIsResolvedAndReached()
     {
-        const Result<UpstreamResponse> result = call(
-            plainRequest(u"GET"_s, u"http://localhost:%1/x"_s.arg(m_fake->port())));
+        const Result<UpstreamResponse> result =
+            call(plainRequest(u"GET"_s, u"http://localhost:%1/x"_s.arg(m_fake->port())));
         QVERIFY2(result, qPrintable(result ? QString() : result.error().message));
         QCOMPARE(result->status, 200);
         QVERIFY(m_fake->requests().first().contains("Host: localhost:"));
@@ -477,15 +477,15 @@ private Q_SLOTS:
         UpstreamOptions quick = localOptions();
         quick.timeout = 0ms;
         auto timedOut = std::make_shared<Outcome>();
-        const auto first = m_client->send(
-            plainRequest(u"GET"_s, u"http://localhost:%1/x"_s.arg(m_fake->port())),
-            quick,
-            recordInto(timedOut));
+        const auto first =
+            m_client->send(plainRequest(u"GET"_s, u"http://localhost:%1/x"_s.arg(m_fake->port())),
+                           quick,
+                           recordInto(timedOut));
         auto aborted = std::make_shared<Outcome>();
-        const auto second = m_client->send(
-            plainRequest(u"GET"_s, u"http://localhost:%1/y"_s.arg(m_fake->port())),
-            localOptions(),
-            recordInto(aborted));
+        const auto second =
+            m_client->send(plainRequest(u"GET"_s, u"http://localhost:%1/y"_s.arg(m_fake->port())),
+                           localOptions(),
+                           recordInto(aborted));
         second->abort();
         QCOMPARE(aborted->calls, 1);
         QTRY_COMPARE_WITH_TIMEOUT(timedOut->calls, 1, kWaitMs);
@@ -809,8 +809,9 @@ private Q_SLOTS:
         m_fake->setBehaviour(FakeUpstream::Behaviour::Hang);
         QSignalSpy received(m_fake.get(), &FakeUpstream::requestReceived);
         auto outcome = std::make_shared<Outcome>();
-        const auto handle = m_client->send(
-            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), localOptions(), recordInto(outcome));
+        const auto handle = m_client->send(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s),
+                                           localOptions(),
+                                           recordInto(outcome));
         QVERIFY(received.wait(kWaitMs));
         QCOMPARE(outcome->calls, 0);
         handle->abort();
@@ -824,8 +825,9 @@ private Q_SLOTS:
     void abortAfterCompletionIsANoOp()
     {
         auto outcome = std::make_shared<Outcome>();
-        const auto handle = m_client->send(
-            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), localOptions(), recordInto(outcome));
+        const auto handle = m_client->send(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s),
+                                           localOptions(),
+                                           recordInto(outcome));
         QTRY_COMPARE_WITH_TIMEOUT(outcome->calls, 1, kWaitMs);
         drainEvents();
         handle->abort();
@@ -838,8 +840,9 @@ private Q_SLOTS:
         m_fake->setBehaviour(FakeUpstream::Behaviour::Hang);
         QSignalSpy received(m_fake.get(), &FakeUpstream::requestReceived);
         auto outcome = std::make_shared<Outcome>();
-        const auto handle = m_client->send(
-            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s), localOptions(), recordInto(outcome));
+        const auto handle = m_client->send(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/x"_s),
+                                           localOptions(),
+                                           recordInto(outcome));
         QVERIFY(received.wait(kWaitMs));
         m_client.reset();
         QCOMPARE(outcome->calls, 1);
@@ -961,8 +964,9 @@ private Q_SLOTS:
                       u"upstream service timed out"_s);
         QSignalSpy received(m_fake.get(), &FakeUpstream::requestReceived);
         auto outcome = std::make_shared<Outcome>();
-        const auto handle = m_client->send(
-            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/y"_s), localOptions(), recordInto(outcome));
+        const auto handle = m_client->send(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/y"_s),
+                                           localOptions(),
+                                           recordInto(outcome));
         QVERIFY(received.wait(kWaitMs));
         handle->abort();
         m_fake->setReply(200, {}, "{}"_ba);
@@ -1061,13 +1065,13 @@ private:
         UpstreamStreamHandlers handlers;
         // The handlers hold the outcome weakly: it holds the call's handle (no cycle when a
         // stream never ends).
-        handlers.head = [weak = std::weak_ptr<StreamOutcome>(outcome)](
-                            const UpstreamResponseHead &head) {
-            if (const std::shared_ptr<StreamOutcome> seen = weak.lock()) {
-                ++seen->heads;
-                seen->head = head;
-            }
-        };
+        handlers.head =
+            [weak = std::weak_ptr<StreamOutcome>(outcome)](const UpstreamResponseHead &head) {
+                if (const std::shared_ptr<StreamOutcome> seen = weak.lock()) {
+                    ++seen->heads;
+                    seen->head = head;
+                }
+            };
         handlers.data = [weak = std::weak_ptr<StreamOutcome>(outcome),
                          abortOnData](const QByteArray &chunk) {
             const std::shared_ptr<StreamOutcome> seen = weak.lock();
@@ -1173,9 +1177,9 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(m_fake->requests().size(), cap, kWaitMs);
         // The origin has `cap` connections open, all streaming: a plain call still gets one.
         auto outcome = std::make_shared<Outcome>();
-        const auto handle = m_client->send(
-            plainRequest(u"GET"_s, m_fake->baseUrl() + u"/plain"_s), localOptions(),
-            recordInto(outcome));
+        const auto handle = m_client->send(plainRequest(u"GET"_s, m_fake->baseUrl() + u"/plain"_s),
+                                           localOptions(),
+                                           recordInto(outcome));
         QTRY_COMPARE_WITH_TIMEOUT(m_fake->requests().size(), cap + 1, kWaitMs);
         QVERIFY(m_fake->requests().last().startsWith("GET /plain "));
         QCOMPARE(m_fake->connectionCount(), cap + 1);

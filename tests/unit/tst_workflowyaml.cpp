@@ -240,7 +240,16 @@ private Q_SLOTS:
         const WorkflowDefinition t = trigger(u"on_push"_s);
         const QByteArray yaml = WorkflowYaml::write({t, b, a});
 
-        qDebug().noquote() << yaml; QJsonObject all; for (auto v : {u"a"_s}) all[v] = QJsonObject{{u"n"_s, QJsonValue::Null}, {u"i"_s, -5}, {u"f"_s, 1e20}, {u"g"_s, 0.1}, {u"e"_s, QJsonArray{}}, {u"k"_s, u"x"_s}, {u"s"_s, u"a b"_s}};
+        qDebug().noquote() << yaml;
+        QJsonObject all;
+        for (auto v : {u"a"_s})
+            all[v] = QJsonObject{{u"n"_s, QJsonValue::Null},
+                                 {u"i"_s, -5},
+                                 {u"f"_s, 1e20},
+                                 {u"g"_s, 0.1},
+                                 {u"e"_s, QJsonArray{}},
+                                 {u"k"_s, u"x"_s},
+                                 {u"s"_s, u"a b"_s}};
         qDebug().noquote() << WorkflowYaml::write({schedule(u"x"_s, all)});
         QVERIFY(yaml.startsWith("# Gestalt workflow definitions"));
         QVERIFY2(yaml.contains("\nworkflows:\n  schedules:\n    a-hourly:\n"), yaml.constData());
