@@ -4,8 +4,9 @@
 # Debug build never does) with warnings as errors, run every test on that build (unit, api on SQLite
 # and PostgreSQL, console, e2e with real peers), then run the unit and api tests again on a Debug
 # build under AddressSanitizer + UndefinedBehaviorSanitizer, and finally every libFuzzer target for
-# 20 s over its seed corpus (scripts/fuzz.sh). build-ci exports compile_commands.json for
-# scripts/tidy.py.
+# 20 s over its seed corpus (scripts/fuzz.sh). Between the two builds clang-tidy checks server/,
+# console/ and shared/ with the project's .clang-tidy (scripts/tidy.py, from build-ci's
+# compile_commands.json and generated headers); any diagnostic fails the run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${GESTALT_JOBS:-2}
@@ -26,6 +27,9 @@ cmake --build "$root/build-ci" -j "$jobs"
 
 echo "== tests"
 (cd "$root/build-ci" && ctest --output-on-failure -j "$jobs")
+
+echo "== clang-tidy (server, console, shared)"
+"$root/scripts/tidy.py" --build "$root/build-ci"
 
 echo "== sanitizer build (ASan + UBSan)"
 cmake -S "$root" -B "$root/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGESTALT_WERROR=ON \

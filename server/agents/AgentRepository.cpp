@@ -2,10 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agents/AgentRepository.h"
 
-#include "core/Logging.h"
 #include "crypto/Random.h"
 #include "store/Database.h"
 #include "store/SqlStatement.h"
+#include "store/StoredEnum.h"
 #include "store/StoredJson.h"
 #include "store/Transaction.h"
 
@@ -70,16 +70,10 @@ AgentSession sessionFrom(const QSqlQuery &q)
     s.provider = q.value(2).toString();
     s.model = q.value(3).toString();
     s.clientRef = q.value(4).toString();
-    // A state this build does not know (a newer replica's, a corrupt row) reads as archived: the
-    // session is listed but takes no new turns.
+    // An unknown state reads as archived: the session is listed but takes no new turns.
     const QString state = q.value(5).toString();
-    if (std::optional<AgentSession::State> known = parseSessionState(state)) {
-        s.state = *known;
-    } else {
-        qCWarning(lcAgent) << "agent session" << s.id << "has an unknown state" << state
-                           << "- read as archived";
-        s.state = AgentSession::State::Archived;
-    }
+    s.state = StoredEnum::read(
+        parseSessionState(state), state, AgentSession::State::Archived, u"agent session "_s + s.id);
     s.metadata = StoredJson::object(q.value(6));
     s.workspace = StoredJson::object(q.value(7));
     std::tie(s.createdBy, s.creatorScope) = createdByFrom(q.value(8));
@@ -107,17 +101,13 @@ AgentTurn turnFrom(const QSqlQuery &q)
     t.createdAt = SqlDialect::fromStorage(q.value(13));
     t.startedAt = SqlDialect::optionalFromStorage(q.value(14));
     t.completedAt = SqlDialect::optionalFromStorage(q.value(15));
-    // A status this build does not know (a newer replica's, a corrupt row) reads as failed, so
-    // the turn is final here and never run; its message names the stored value.
+    // An unknown status reads as failed, so the turn is final here and never run.
     const QString status = q.value(5).toString();
-    if (std::optional<AgentTurn::Status> known = parseTurnStatus(status)) {
-        t.status = *known;
-    } else {
-        qCWarning(lcAgent) << "agent turn" << t.id << "has an unknown status" << status
-                           << "- read as failed";
-        t.status = AgentTurn::Status::Failed;
-        t.statusMessage = u"unknown stored status \"%1\""_s.arg(status);
-    }
+    t.status = StoredEnum::read(parseTurnStatus(status),
+                                status,
+                                AgentTurn::Status::Failed,
+                                u"agent turn "_s + t.id,
+                                &t.statusMessage);
     return t;
 }
 
@@ -142,15 +132,12 @@ AgentInteraction interactionFrom(const QSqlQuery &q)
     i.id = q.value(0).toString();
     i.turnId = q.value(1).toString();
     i.type = q.value(2).toString();
-    // A state this build does not know (a newer replica's, a corrupt row) reads as canceled.
+    // An unknown state reads as canceled.
     const QString state = q.value(3).toString();
-    if (std::optional<AgentInteraction::State> known = parseInteractionState(state)) {
-        i.state = *known;
-    } else {
-        qCWarning(lcAgent) << "agent interaction" << i.id << "has an unknown state" << state
-                           << "- read as canceled";
-        i.state = AgentInteraction::State::Canceled;
-    }
+    i.state = StoredEnum::read(parseInteractionState(state),
+                               state,
+                               AgentInteraction::State::Canceled,
+                               u"agent interaction "_s + i.id);
     i.title = q.value(4).toString();
     i.prompt = q.value(5).toString();
     i.request = StoredJson::object(q.value(6));
@@ -158,31 +145,6 @@ AgentInteraction interactionFrom(const QSqlQuery &q)
     i.createdAt = SqlDialect::fromStorage(q.value(8));
     i.resolvedAt = SqlDialect::optionalFromStorage(q.value(9));
     return i;
-}
-
-template<typename T, typename From>
-Result<QList<T>> all(Result<QSqlQuery> query, From from)
-{
-    if (!query) {
-        return query.error();
-    }
-    QList<T> rows;
-    while (query->next()) {
-        rows.append(from(*query));
-    }
-    return rows;
-}
-
-template<typename T, typename From>
-Result<std::optional<T>> one(Result<QSqlQuery> query, From from)
-{
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return std::optional<T>();
-    }
-    return std::optional<T>(from(*query));
 }
 
 } // namespace
@@ -214,7 +176,7 @@ Result<void> AgentRepository::insertSession(const AgentSession &s)
 
 Result<std::optional<AgentSession>> AgentRepository::findSession(const QString &id)
 {
-    return one<AgentSession>(
+    return Sql::first(
         Sql::run(m_database,
                  u"SELECT "_s + kSessionColumns + u" FROM agent_sessions WHERE id = ?"_s,
                  {id},
@@ -228,7 +190,7 @@ Result<QList<AgentSession>> AgentRepository::listSessions(const QString &owner,
                                                           int limit)
 {
     const QString stateName = state ? name(*state) : QString();
-    return all<AgentSession>(
+    return Sql::all(
         Sql::run(
             m_database,
             u"SELECT "_s + kSessionColumns
@@ -305,12 +267,11 @@ Result<void> AgentRepository::insertTurn(const AgentTurn &t,
 
 Result<std::optional<AgentTurn>> AgentRepository::findTurn(const QString &id)
 {
-    return one<AgentTurn>(
-        Sql::run(m_database,
-                 u"SELECT "_s + kTurnColumns + u" FROM agent_turns WHERE id = ?"_s,
-                 {id},
-                 u"find agent turn"_s),
-        turnFrom);
+    return Sql::first(Sql::run(m_database,
+                               u"SELECT "_s + kTurnColumns + u" FROM agent_turns WHERE id = ?"_s,
+                               {id},
+                               u"find agent turn"_s),
+                      turnFrom);
 }
 
 Result<QList<AgentTurn>> AgentRepository::listTurns(const QString &sessionId,
@@ -318,7 +279,7 @@ Result<QList<AgentTurn>> AgentRepository::listTurns(const QString &sessionId,
                                                     int limit)
 {
     const QString statusName = status ? name(*status) : QString();
-    return all<AgentTurn>(
+    return Sql::all(
         Sql::run(m_database,
                  u"SELECT "_s + kTurnColumns
                      + u" FROM agent_turns WHERE session_id = ? AND (? = '' OR status = ?) "
@@ -392,20 +353,12 @@ AgentRepository::renew(const QStringList &ids, const QString &owner, const QDate
 
 Result<QStringList> AgentRepository::abandoned(const QDateTime &now, int limit)
 {
-    Result<QSqlQuery> query =
-        Sql::run(m_database,
-                 u"SELECT id FROM agent_turns WHERE "_s + kUnfinished
-                     + u" AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?"_s,
-                 {SqlDialect::toStorage(now), limit},
-                 u"list abandoned agent turns"_s);
-    if (!query) {
-        return query.error();
-    }
-    QStringList ids;
-    while (query->next()) {
-        ids.append(query->value(0).toString());
-    }
-    return ids;
+    return Sql::all(Sql::run(m_database,
+                             u"SELECT id FROM agent_turns WHERE "_s + kUnfinished
+                                 + u" AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?"_s,
+                             {SqlDialect::toStorage(now), limit},
+                             u"list abandoned agent turns"_s),
+                    Sql::firstColumnText);
 }
 
 Result<bool> AgentRepository::takeOver(const QString &id,
@@ -483,13 +436,13 @@ Result<AgentEvent> AgentRepository::appendEvent(AgentEvent event)
 Result<QList<AgentEvent>>
 AgentRepository::listEvents(const QString &turnId, qint64 after, int limit)
 {
-    return all<AgentEvent>(Sql::run(m_database,
-                                    u"SELECT "_s + kEventColumns
-                                        + u" FROM agent_events WHERE turn_id = ? AND seq > ? "
-                                          u"ORDER BY seq LIMIT ?"_s,
-                                    {turnId, after, limit},
-                                    u"list agent events"_s),
-                           eventFrom);
+    return Sql::all(Sql::run(m_database,
+                             u"SELECT "_s + kEventColumns
+                                 + u" FROM agent_events WHERE turn_id = ? AND seq > ? "
+                                   u"ORDER BY seq LIMIT ?"_s,
+                             {turnId, after, limit},
+                             u"list agent events"_s),
+                    eventFrom);
 }
 
 Result<void> AgentRepository::insertInteraction(const AgentInteraction &i)
@@ -513,7 +466,7 @@ Result<void> AgentRepository::insertInteraction(const AgentInteraction &i)
 
 Result<std::optional<AgentInteraction>> AgentRepository::findInteraction(const QString &id)
 {
-    return one<AgentInteraction>(
+    return Sql::first(
         Sql::run(m_database,
                  u"SELECT "_s + kInteractionColumns + u" FROM agent_interactions WHERE id = ?"_s,
                  {id},
@@ -523,13 +476,13 @@ Result<std::optional<AgentInteraction>> AgentRepository::findInteraction(const Q
 
 Result<QList<AgentInteraction>> AgentRepository::listInteractions(const QString &turnId)
 {
-    return all<AgentInteraction>(Sql::run(m_database,
-                                          u"SELECT "_s + kInteractionColumns
-                                              + u" FROM agent_interactions WHERE turn_id = ? "
-                                                u"ORDER BY created_at, id"_s,
-                                          {turnId},
-                                          u"list agent interactions"_s),
-                                 interactionFrom);
+    return Sql::all(Sql::run(m_database,
+                             u"SELECT "_s + kInteractionColumns
+                                 + u" FROM agent_interactions WHERE turn_id = ? "
+                                   u"ORDER BY created_at, id"_s,
+                             {turnId},
+                             u"list agent interactions"_s),
+                    interactionFrom);
 }
 
 Result<bool> AgentRepository::resolveInteraction(const QString &id,

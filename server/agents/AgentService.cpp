@@ -26,11 +26,6 @@ constexpr qint64 StaleClaimMs = 60'000;
 constexpr int MaxHistoryTurns = 50;
 const QString kReservedMetadata = u"__gestalt.lifecycle."_s;
 
-QDateTime storedNow(const Clock &clock)
-{
-    return SqlDialect::fromStorage(SqlDialect::toStorage(clock()));
-}
-
 // The request as the idempotency key's fingerprint: the body without the key itself.
 QString requestHash(QJsonObject body, const QString &scope)
 {
@@ -176,8 +171,12 @@ Result<std::optional<QString>> AgentService::claimKey(const QString &scope,
         return std::optional<QString>();
     }
     const QString hash = requestHash(body, scope);
-    Result<AgentRepository::Claim> claim = m_repository.claimKey(
-        scope, caller.subjectId, key, hash, storedNow(m_clock), m_clock().addMSecs(-StaleClaimMs));
+    Result<AgentRepository::Claim> claim = m_repository.claimKey(scope,
+                                                                 caller.subjectId,
+                                                                 key,
+                                                                 hash,
+                                                                 SqlDialect::stored(m_clock()),
+                                                                 m_clock().addMSecs(-StaleClaimMs));
     if (!claim) {
         return claim.error();
     }
@@ -253,7 +252,7 @@ Result<AgentSession> AgentService::newSession(const Principal &caller,
     session.workspace = fields.workspace;
     session.createdBy = WorkflowAuthority::of(caller, {}).actorJson();
     session.creatorScope = AccessCheck::tokenCeiling(caller);
-    session.createdAt = storedNow(m_clock);
+    session.createdAt = SqlDialect::stored(m_clock());
     session.updatedAt = session.createdAt;
     return session;
 }
@@ -423,7 +422,7 @@ AgentService::patchSession(const Principal &caller, const QString &id, const QJs
         }
         s.metadata = merged;
     }
-    s.updatedAt = storedNow(m_clock);
+    s.updatedAt = SqlDialect::stored(m_clock());
     if (Result<void> done = m_repository.updateSession(s); !done) {
         return done.error();
     }
@@ -544,7 +543,7 @@ AgentTurn AgentService::newTurn(const Principal &caller,
     t.request = request;
     t.createdBy = WorkflowAuthority::of(caller, {}).actorJson();
     t.creatorScope = AccessCheck::tokenCeiling(caller);
-    t.createdAt = storedNow(m_clock);
+    t.createdAt = SqlDialect::stored(m_clock());
     return t;
 }
 
@@ -730,8 +729,8 @@ Result<AgentInteraction> AgentService::resolveInteraction(const Principal &calle
         return Error::invalid(
             u"an approval is resolved with {\"approved\": true|false} (or a decision)"_s);
     }
-    Result<bool> resolved =
-        m_repository.resolveInteraction(interactionId, resolution.toObject(), storedNow(m_clock));
+    Result<bool> resolved = m_repository.resolveInteraction(
+        interactionId, resolution.toObject(), SqlDialect::stored(m_clock()));
     if (!resolved) {
         return resolved.error();
     }

@@ -34,11 +34,6 @@ QJsonValue forEvent(const QJsonValue &value)
     return QString(text.left(MaxEventOutputChars) + u"…"_s);
 }
 
-QDateTime storedNow(const Clock &clock)
-{
-    return SqlDialect::fromStorage(SqlDialect::toStorage(clock()));
-}
-
 } // namespace
 
 struct TurnRunner::Active
@@ -120,7 +115,7 @@ void TurnRunner::run(const AgentTurn &turn,
     active->tools = std::move(tools);
     active->conversation = std::move(history);
     m_active.insert(turn.id, active);
-    active->turn.startedAt = storedNow(m_clock);
+    active->turn.startedAt = SqlDialect::stored(m_clock());
     setStatus(active, AgentTurn::Status::Running);
     emitEvent(active,
               u"turn.started"_s,
@@ -243,7 +238,7 @@ void TurnRunner::nextTool(const std::shared_ptr<Active> &active)
                            {u"operation"_s, tool->operation.id},
                            {u"method"_s, tool->operation.method},
                            {u"arguments"_s, call.arguments}};
-    interaction.createdAt = storedNow(m_clock);
+    interaction.createdAt = SqlDialect::stored(m_clock());
     if (Result<void> stored = m_repository.insertInteraction(interaction); !stored) {
         finish(active, AgentTurn::Status::Failed, u"could not store the approval request"_s);
         return;
@@ -391,7 +386,8 @@ bool TurnRunner::cancel(const QString &turnId, const QString &reason)
     }
     if (!active->waitingInteraction.isEmpty()) {
         const QString interactionId = std::exchange(active->waitingInteraction, {});
-        if (Result<void> done = m_repository.cancelInteractions(turnId, storedNow(m_clock));
+        if (Result<void> done =
+                m_repository.cancelInteractions(turnId, SqlDialect::stored(m_clock()));
             !done) {
             qCWarning(lcAgent) << "agent: canceling interactions of" << turnId
                                << "failed:" << done.error().message;
@@ -429,7 +425,7 @@ void TurnRunner::finish(const std::shared_ptr<Active> &active,
         std::exchange(active->call, {})->abort();
     }
     active->turn.statusMessage = message;
-    active->turn.completedAt = storedNow(m_clock);
+    active->turn.completedAt = SqlDialect::stored(m_clock());
     setStatus(active, status);
     m_active.remove(active->turn.id);
     Q_EMIT turnFinished(active->turn);
@@ -446,7 +442,7 @@ void TurnRunner::emitEvent(const std::shared_ptr<Active> &active,
     event.source = source;
     event.data = data;
     event.display = AgentDisplay::project(type, data);
-    event.createdAt = storedNow(m_clock);
+    event.createdAt = SqlDialect::stored(m_clock());
     Result<AgentEvent> stored = m_repository.appendEvent(event);
     if (!stored) {
         qCWarning(lcAgent) << "agent: storing event" << type << "of turn" << active->turn.id
@@ -505,7 +501,8 @@ void TurnRunner::poll()
         }
         auto active = std::make_shared<Active>();
         active->turn = **turn;
-        if (Result<void> done = m_repository.cancelInteractions(id, storedNow(m_clock)); !done) {
+        if (Result<void> done = m_repository.cancelInteractions(id, SqlDialect::stored(m_clock()));
+            !done) {
             qCWarning(lcAgent) << "agent: canceling interactions of" << id
                                << "failed:" << done.error().message;
         }

@@ -85,21 +85,7 @@ void AuditEvent::setOutcome(const std::optional<Error> &failure)
 
 void AuditEvent::setPrincipal(const Principal &principal)
 {
-    switch (principal.source) {
-    case Principal::Source::Session:
-        authSource = u"session"_s;
-        break;
-    case Principal::Source::ApiToken:
-        authSource = u"api_token"_s;
-        break;
-    case Principal::Source::Workflow:
-        authSource = u"workflow"_s;
-        break;
-    case Principal::Source::None:
-        // No authentication provider: the anonymous local user comes from the environment.
-        authSource = u"env"_s;
-        break;
-    }
+    authSource = principal.authSourceName();
     subjectId = principal.subjectId;
     const qsizetype colon = subjectId.indexOf(u':');
     subjectKind = colon > 0 ? subjectId.left(colon) : QString();

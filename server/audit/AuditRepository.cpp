@@ -15,8 +15,6 @@ namespace Gestalt {
 
 namespace {
 
-constexpr int kMinLimit = 1;
-constexpr int kMaxLimit = 1000;
 // A decimal qint64 has at most 19 digits.
 constexpr qsizetype kMaxCursorDigits = 19;
 
@@ -166,8 +164,8 @@ Result<void> AuditRepository::insert(const QList<AuditEvent> &events)
 
 Result<AuditPage> AuditRepository::query(const AuditQuery &query)
 {
-    if (query.limit < kMinLimit || query.limit > kMaxLimit) {
-        return Error::invalid(u"limit must be between %1 and %2"_s.arg(kMinLimit).arg(kMaxLimit));
+    if (query.limit < 1 || query.limit > AuditQuery::MaxLimit) {
+        return Error::invalid(u"limit must be between 1 and %1"_s.arg(AuditQuery::MaxLimit));
     }
     std::optional<qint64> before;
     if (!query.cursor.isEmpty()) {

@@ -15,12 +15,15 @@ class Database;
 
 struct AuditQuery
 {
+    static constexpr int DefaultLimit = 100;
+    static constexpr int MaxLimit = 1000;
+
     QString actor;                  // subject id, exact
     QString action;                 // exact, or a prefix when it ends with '*' ("auth.*")
     QString resource;               // matches target id or target name, exact
     std::optional<QDateTime> since; // inclusive
     std::optional<QDateTime> until; // exclusive
-    int limit = 100;                // 1..1000
+    int limit = DefaultLimit;       // 1..MaxLimit
     QString cursor;                 // opaque; from nextCursor
 };
 

@@ -15,8 +15,6 @@ namespace Gestalt {
 
 namespace {
 
-constexpr int kDefaultLimit = 100;
-constexpr int kMaxLimit = 1000;
 constexpr int kSecondsPerMinute = 60;
 constexpr int kSecondsPerHour = 3600;
 
@@ -81,13 +79,13 @@ Result<int> limitParameter(const HttpRequest &request)
 {
     const QString name = u"limit"_s;
     if (!request.query.hasQueryItem(name)) {
-        return kDefaultLimit;
+        return AuditQuery::DefaultLimit;
     }
     static const QRegularExpression digits(u"^[0-9]{1,9}$"_s);
     const QString text = request.queryValue(name);
     const int limit = digits.match(text).hasMatch() ? text.toInt() : 0;
-    if (limit < 1 || limit > kMaxLimit) {
-        return Error::invalid(u"limit must be between 1 and %1"_s.arg(kMaxLimit));
+    if (limit < 1 || limit > AuditQuery::MaxLimit) {
+        return Error::invalid(u"limit must be between 1 and %1"_s.arg(AuditQuery::MaxLimit));
     }
     return limit;
 }

@@ -368,18 +368,12 @@ Result<int> RelationshipRepository::removeAllInvolving(const SubjectId &subject,
 Result<std::optional<Relationship>> RelationshipRepository::find(const SubjectId &subject,
                                                                  const ResourceRef &resource)
 {
-    Result<QSqlQuery> query =
+    return Sql::first(
         Sql::run(m_database,
                  u"SELECT "_s + kColumns + u" FROM authz_relationships WHERE "_s + kKeyMatch,
                  keyValues(subject, resource),
-                 u"find relationship"_s);
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return std::optional<Relationship>();
-    }
-    return std::optional<Relationship>(fromRow(*query));
+                 u"find relationship"_s),
+        fromRow);
 }
 
 Result<RelationshipPage> RelationshipRepository::list(const RelationshipFilter &filter,
@@ -443,19 +437,12 @@ Result<RelationshipPage> RelationshipRepository::list(const RelationshipFilter &
 
 Result<QList<Relationship>> RelationshipRepository::loadDynamic()
 {
-    Result<QSqlQuery> query = Sql::run(
-        m_database,
-        u"SELECT "_s + kColumns + u" FROM authz_relationships WHERE managed = FALSE"_s + kOrder,
-        {},
-        u"load relationships"_s);
-    if (!query) {
-        return query.error();
-    }
-    QList<Relationship> relationships;
-    while (query->next()) {
-        relationships.append(fromRow(*query));
-    }
-    return relationships;
+    return Sql::all(Sql::run(m_database,
+                             u"SELECT "_s + kColumns
+                                 + u" FROM authz_relationships WHERE managed = FALSE"_s + kOrder,
+                             {},
+                             u"load relationships"_s),
+                    fromRow);
 }
 
 Result<qint64> RelationshipRepository::revision()
@@ -555,18 +542,12 @@ Result<AuthzModel> RelationshipRepository::activateModel(const QString &id,
 
 Result<std::optional<AuthzModel>> RelationshipRepository::activeModel()
 {
-    Result<QSqlQuery> query =
+    return Sql::first(
         Sql::run(m_database,
                  u"SELECT "_s + kModelColumns + u" FROM authz_models WHERE active = TRUE"_s,
                  {},
-                 u"read active authz model"_s);
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return std::optional<AuthzModel>();
-    }
-    return std::optional<AuthzModel>(modelFromRow(*query));
+                 u"read active authz model"_s),
+        modelFromRow);
 }
 
 Result<AuthzModelPage> RelationshipRepository::listModels(int pageSize, const QString &pageToken)

@@ -23,16 +23,6 @@ namespace {
 
 constexpr qint64 maxDocumentBytes = qint64(20) * 1024 * 1024;
 
-QString join(const QString &place, QStringView key)
-{
-    return OpenApiRefResolver::join(place, key);
-}
-
-QString indexed(const QString &place, size_t index)
-{
-    return place + u"[%1]"_s.arg(index);
-}
-
 class OpenApiReader final
 {
 public:
@@ -191,7 +181,7 @@ private:
                 if (!op || op->isNull()) {
                     continue;
                 }
-                const QString opPlace = join(place, method);
+                const QString opPlace = OpenApiRefResolver::join(place, method);
                 if (!op->isMap()) {
                     problem(opPlace, u"expected an operation (a map)"_s);
                     continue;
@@ -213,12 +203,13 @@ private:
             return; // only operations with an operationId are exposed
         }
         if (!idNode->isScalar() || idNode->text().isEmpty()) {
-            problem(join(place, u"operationId"), u"expected a non-empty string"_s);
+            problem(OpenApiRefResolver::join(place, u"operationId"),
+                    u"expected a non-empty string"_s);
             return;
         }
         const QString id = idNode->text();
         if (const auto seen = m_idPlaces.constFind(id); seen != m_idPlaces.cend()) {
-            problem(join(place, u"operationId"),
+            problem(OpenApiRefResolver::join(place, u"operationId"),
                     u"duplicate operationId \"%1\" (also at %2)"_s.arg(id, *seen));
             return;
         }
@@ -261,7 +252,7 @@ private:
             return {};
         }
         if (!tags->isSequence()) {
-            problem(join(place, u"tags"), u"expected a list of strings"_s);
+            problem(OpenApiRefResolver::join(place, u"tags"), u"expected a list of strings"_s);
             return {};
         }
         QStringList out;
@@ -270,7 +261,8 @@ private:
             if (tag.isScalar()) {
                 out.append(tag.text());
             } else {
-                problem(indexed(join(place, u"tags"), i), u"expected a string"_s);
+                problem(OpenApiRefResolver::indexed(OpenApiRefResolver::join(place, u"tags"), i),
+                        u"expected a string"_s);
             }
         }
         return out;

@@ -17,16 +17,6 @@ namespace {
 
 constexpr int maxAllOfDepth = 64;
 
-QString join(const QString &place, QStringView key)
-{
-    return OpenApiRefResolver::join(place, key);
-}
-
-QString indexed(const QString &place, size_t index)
-{
-    return place + u"[%1]"_s.arg(index);
-}
-
 // The JSON Schema type a parameter takes, "" when the schema does not say.
 QString declaredType(const QJsonObject &schema)
 {
@@ -74,7 +64,7 @@ QList<OperationParameter> OpenApiParameterReader::declared(const ConfigNode &own
                                                            const QString &ownerPlace)
 {
     const ConfigNode *list = owner.child(u"parameters");
-    const QString place = join(ownerPlace, u"parameters");
+    const QString place = OpenApiRefResolver::join(ownerPlace, u"parameters");
     if (!list || list->isNull()) {
         return {};
     }
@@ -85,7 +75,7 @@ QList<OperationParameter> OpenApiParameterReader::declared(const ConfigNode &own
     QList<OperationParameter> out;
     for (size_t i = 0; i < list->items().size(); ++i) {
         if (std::optional<OperationParameter> p =
-                readParameter(list->items().at(i), indexed(place, i))) {
+                readParameter(list->items().at(i), OpenApiRefResolver::indexed(place, i))) {
             out.append(*p);
         }
     }
@@ -109,7 +99,7 @@ std::optional<OperationParameter> OpenApiParameterReader::readParameter(const Co
         return std::nullopt;
     }
     if (!QStringList{u"query"_s, u"header"_s, u"path"_s, u"cookie"_s}.contains(*in)) {
-        m_refs.problem(join(place, u"in"),
+        m_refs.problem(OpenApiRefResolver::join(place, u"in"),
                        u"invalid value \"%1\" (expected query, header, path or cookie)"_s.arg(*in));
         return std::nullopt;
     }
@@ -119,7 +109,7 @@ std::optional<OperationParameter> OpenApiParameterReader::readParameter(const Co
     p.required = m_refs.flag(*node, u"required", place) || *in == u"path";
     p.description = m_refs.text(*node, u"description", place).value_or(QString());
     const ConfigNode *schema = node->child(u"schema");
-    QString schemaPlace = join(place, u"schema");
+    QString schemaPlace = OpenApiRefResolver::join(place, u"schema");
     if (!schema || schema->isNull()) {
         schema = nullptr;
         const ConfigNode *content = m_refs.mapAt(*node, u"content", place);
@@ -147,7 +137,7 @@ void OpenApiParameterReader::addBody(const ConfigNode &op,
                                      QStringList &taken)
 {
     const ConfigNode *written = op.child(u"requestBody");
-    const QString place = join(opPlace, u"requestBody");
+    const QString place = OpenApiRefResolver::join(opPlace, u"requestBody");
     if (!written || written->isNull()) {
         return;
     }
@@ -175,7 +165,7 @@ void OpenApiParameterReader::addBody(const ConfigNode &op,
     if (!schema || schema->isNull()) {
         return;
     }
-    const QString schemaPlace = join(mediaPlace, u"schema");
+    const QString schemaPlace = OpenApiRefResolver::join(mediaPlace, u"schema");
     QList<BodyField> fields;
     QStringList requiredNames;
     collectProperties(*schema, schemaPlace, fields, requiredNames, 0);
@@ -255,7 +245,8 @@ void OpenApiParameterReader::collectProperties(const ConfigNode &written,
                 }
             }
         } else if (!properties->isNull()) {
-            m_refs.problem(join(place, u"properties"), u"expected a map of schemas"_s);
+            m_refs.problem(OpenApiRefResolver::join(place, u"properties"),
+                           u"expected a map of schemas"_s);
         }
     }
     if (const ConfigNode *names = schema->child(u"required"); names && names->isSequence()) {
@@ -267,11 +258,12 @@ void OpenApiParameterReader::collectProperties(const ConfigNode &written,
     }
     if (const ConfigNode *parts = schema->child(u"allOf"); parts && parts->isSequence()) {
         for (size_t i = 0; i < parts->items().size(); ++i) {
-            collectProperties(parts->items().at(i),
-                              indexed(join(place, u"allOf"), i),
-                              fields,
-                              required,
-                              depth + 1);
+            collectProperties(
+                parts->items().at(i),
+                OpenApiRefResolver::indexed(OpenApiRefResolver::join(place, u"allOf"), i),
+                fields,
+                required,
+                depth + 1);
         }
     }
 }

@@ -83,6 +83,11 @@ QString OpenApiRefResolver::join(const QString &place, QStringView key)
     return place.isEmpty() ? key.toString() : place + u'.' + key;
 }
 
+QString OpenApiRefResolver::indexed(const QString &place, size_t index)
+{
+    return place + u"[%1]"_s.arg(index);
+}
+
 std::optional<QString>
 OpenApiRefResolver::text(const ConfigNode &map, QStringView key, const QString &place)
 {

@@ -54,6 +54,8 @@ public:
     [[nodiscard]] bool flag(const ConfigNode &map, QStringView key, const QString &place);
     // "a.b" from "a" and "b"; "b" when `place` is empty.
     [[nodiscard]] static QString join(const QString &place, QStringView key);
+    // "<place>[<index>]": an array element's place.
+    [[nodiscard]] static QString indexed(const QString &place, size_t index);
 
 private:
     [[nodiscard]] const ConfigNode *lookup(const QString &ref, const QString &place);

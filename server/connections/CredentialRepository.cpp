@@ -133,7 +133,7 @@ Result<void> CredentialRepository::upsert(StoredCredential &credential, const QD
     }
     credential.id = query->value(0).toString();
     credential.createdAt = SqlDialect::fromStorage(query->value(1));
-    credential.updatedAt = SqlDialect::fromStorage(SqlDialect::toStorage(now));
+    credential.updatedAt = SqlDialect::stored(now);
     credential.refreshErrorCount = 0;
     credential.invalid = false;
     return {};

@@ -29,6 +29,23 @@ struct Principal
     QString tokenScopes;         // space separated app names (older form)
     QJsonArray tokenPermissions; // [{app, operations?}], empty = unscoped
 
+    // How the caller authenticated, as audit events and workflow authorities name it: "session",
+    // "api_token", "workflow", or "env" (no authentication provider: the anonymous local user).
+    [[nodiscard]] QString authSourceName() const
+    {
+        switch (source) {
+        case Source::Session:
+            return QStringLiteral("session");
+        case Source::ApiToken:
+            return QStringLiteral("api_token");
+        case Source::Workflow:
+            return QStringLiteral("workflow");
+        case Source::None:
+            break;
+        }
+        return QStringLiteral("env");
+    }
+
     [[nodiscard]] bool isUser() const { return subjectId.startsWith(QStringLiteral("user:")); }
     [[nodiscard]] bool isScopedToken() const
     {

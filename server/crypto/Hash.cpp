@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "crypto/Hash.h"
 
+#include "crypto/OpenSslBytes.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -10,11 +12,6 @@ namespace Gestalt::Crypto {
 namespace {
 
 constexpr int kSha256Size = 32;
-
-const unsigned char *bytesOf(const QByteArray &data)
-{
-    return reinterpret_cast<const unsigned char *>(data.constData());
-}
 
 size_t sizeOf(const QByteArray &data)
 {

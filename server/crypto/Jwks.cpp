@@ -5,6 +5,8 @@
 #include "core/Logging.h"
 #include "crypto/Base64.h"
 #include "crypto/Jwt.h"
+#include "crypto/OpenSslBytes.h"
+#include "shared/JsonParse.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -62,16 +64,6 @@ struct EcdsaSigFree
     void operator()(ECDSA_SIG *sig) const { ECDSA_SIG_free(sig); }
 };
 using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
-
-const unsigned char *bytesOf(const QByteArray &data)
-{
-    return reinterpret_cast<const unsigned char *>(data.constData());
-}
-
-Error invalidToken()
-{
-    return Error::unauthenticated(u"invalid token"_s);
-}
 
 Error badKey(const QString &why)
 {
@@ -209,16 +201,6 @@ std::optional<QByteArray> es256ToDer(const QByteArray &signature)
     return der;
 }
 
-std::optional<QJsonObject> parseObject(const QByteArray &json)
-{
-    QJsonParseError parseError{};
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
-        return std::nullopt;
-    }
-    return document.object();
-}
-
 } // namespace
 
 PublicKey::~PublicKey()
@@ -295,7 +277,7 @@ bool PublicKey::verify(const QByteArray &signingInput, const QByteArray &signatu
 
 Result<Jwks> Jwks::parse(const QByteArray &json)
 {
-    const std::optional<QJsonObject> object = parseObject(json);
+    const std::optional<QJsonObject> object = parseJsonObject(json);
     if (!object || !object->value(u"keys"_s).isArray()) {
         return Error::invalid(u"not a JSON Web Key Set"_s);
     }
@@ -347,12 +329,12 @@ Result<VerifiedJwt> verifyJws(const QString &token, const Jwks &keys)
     const QJsonValue alg = parts->header.value(u"alg"_s);
     if (alg != kRs256 && alg != kEs256) {
         qCDebug(lcCrypto) << "JWS rejected: algorithm is not RS256 or ES256";
-        return invalidToken();
+        return Jwt::invalidToken();
     }
     const QJsonValue kid = parts->header.value(u"kid"_s);
     if (!kid.isUndefined() && !kid.isString()) {
         qCDebug(lcCrypto) << "JWS rejected: kid is not a string";
-        return invalidToken();
+        return Jwt::invalidToken();
     }
     const std::shared_ptr<PublicKey> key = keys.find(kid.toString(), alg.toString());
     if (!key) {
@@ -360,18 +342,18 @@ Result<VerifiedJwt> verifyJws(const QString &token, const Jwks &keys)
         const QString other = alg == kRs256 ? kEs256 : kRs256;
         if (!kid.toString().isEmpty() && keys.find(kid.toString(), other)) {
             qCDebug(lcCrypto) << "JWS rejected: the key named by kid is for another algorithm";
-            return invalidToken();
+            return Jwt::invalidToken();
         }
         return Error::notFound(u"signing key not found"_s);
     }
     if (!key->verify(parts->signingInput, parts->signature)) {
         qCDebug(lcCrypto) << "JWS rejected: bad signature";
-        return invalidToken();
+        return Jwt::invalidToken();
     }
-    std::optional<QJsonObject> claims = parseObject(parts->payload);
+    std::optional<QJsonObject> claims = parseJsonObject(parts->payload);
     if (!claims) {
         qCDebug(lcCrypto) << "JWS rejected: payload is no JSON object";
-        return invalidToken();
+        return Jwt::invalidToken();
     }
     return VerifiedJwt{std::move(parts->header), std::move(*claims)};
 }
@@ -388,7 +370,7 @@ QJsonObject peekJwsClaims(const QString &token)
     if (!parts) {
         return {};
     }
-    return parseObject(parts->payload).value_or(QJsonObject());
+    return parseJsonObject(parts->payload).value_or(QJsonObject());
 }
 
 } // namespace Gestalt::Crypto

@@ -5,6 +5,7 @@
 #include "core/Logging.h"
 #include "crypto/Base64.h"
 #include "crypto/Hash.h"
+#include "shared/JsonParse.h"
 
 #include <QJsonDocument>
 #include <QJsonValue>
@@ -13,24 +14,10 @@ using namespace Qt::StringLiterals;
 
 namespace Gestalt::Crypto {
 
-namespace {
-
-Error invalidToken()
+Error Jwt::invalidToken()
 {
     return Error::unauthenticated(u"invalid token"_s);
 }
-
-std::optional<QJsonObject> parseObject(const QByteArray &json)
-{
-    QJsonParseError parseError{};
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
-        return std::nullopt;
-    }
-    return document.object();
-}
-
-} // namespace
 
 QString Jwt::signHs256(const QByteArray &key, const QJsonObject &claims)
 {
@@ -77,7 +64,7 @@ Result<Jwt::Parts> Jwt::decode(const QString &token)
         qCDebug(lcCrypto) << "JWT rejected: bad base64url";
         return invalidToken();
     }
-    std::optional<QJsonObject> headerObject = parseObject(*header);
+    std::optional<QJsonObject> headerObject = parseJsonObject(*header);
     if (!headerObject) {
         qCDebug(lcCrypto) << "JWT rejected: header is no JSON object";
         return invalidToken();
@@ -96,7 +83,7 @@ Result<Jwt::Parts> Jwt::decode(const QString &token)
 
 Result<QJsonObject> Jwt::checkClaims(const QByteArray &payload, const QDateTime &now)
 {
-    std::optional<QJsonObject> claims = parseObject(payload);
+    std::optional<QJsonObject> claims = parseJsonObject(payload);
     if (!claims) {
         qCDebug(lcCrypto) << "JWT rejected: payload is no JSON object";
         return invalidToken();

@@ -32,6 +32,8 @@ public:
     verifyHs256(const QByteArray &key, const QString &token, const QDateTime &now);
 
     // Shared with the asymmetric verifier (crypto/Jwks.h).
+    // Unauthenticated "invalid token": the one answer to anything malformed or unverifiable.
+    [[nodiscard]] static Error invalidToken();
     // A token split into its parts; nothing in it is verified yet.
     struct Parts
     {

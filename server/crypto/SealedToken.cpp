@@ -3,6 +3,7 @@
 #include "crypto/SealedToken.h"
 
 #include "crypto/Base64.h"
+#include "shared/JsonParse.h"
 
 #include <QJsonDocument>
 #include <QJsonValue>
@@ -15,7 +16,7 @@ namespace {
 
 const QString kExpiry = u"exp"_s;
 
-Error invalidToken()
+Error invalidSealedToken()
 {
     return Error::invalid(u"invalid or expired token"_s);
 }
@@ -35,22 +36,21 @@ SealedToken::decode(const Sealer &sealer, const QString &token, const QDateTime 
 {
     const std::optional<QByteArray> sealed = base64UrlDecode(token);
     if (!sealed) {
-        return invalidToken();
+        return invalidSealedToken();
     }
     const Result<QByteArray> json = sealer.open(*sealed, AssociatedData.toByteArray());
     if (!json) {
-        return invalidToken();
+        return invalidSealedToken();
     }
-    QJsonParseError parseError{};
-    const QJsonDocument document = QJsonDocument::fromJson(*json, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
-        return invalidToken();
+    std::optional<QJsonObject> parsed = parseJsonObject(*json);
+    if (!parsed) {
+        return invalidSealedToken();
     }
-    QJsonObject claims = document.object();
+    QJsonObject claims = std::move(*parsed);
     const QJsonValue expiry = claims.value(kExpiry);
     if (!expiry.isDouble() || !now.isValid()
         || static_cast<double>(now.toSecsSinceEpoch()) >= expiry.toDouble()) {
-        return invalidToken();
+        return invalidSealedToken();
     }
     return claims;
 }

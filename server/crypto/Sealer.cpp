@@ -3,6 +3,7 @@
 #include "crypto/Sealer.h"
 
 #include "crypto/Base64.h"
+#include "crypto/OpenSslBytes.h"
 #include "crypto/Random.h"
 
 #include <algorithm>
@@ -36,16 +37,6 @@ constexpr qsizetype kMaxChunk = INT_MAX / 2;
 Error invalidSealedData()
 {
     return Error::invalid(u"sealed data is invalid"_s);
-}
-
-const unsigned char *bytesOf(const char *data)
-{
-    return reinterpret_cast<const unsigned char *>(data);
-}
-
-unsigned char *bytesOf(char *data)
-{
-    return reinterpret_cast<unsigned char *>(data);
 }
 
 CipherContext startCipher(Direction direction, const SecretKey &key, const char *nonce)

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/HttpRequestParser.h"
 
+#include "core/HttpGrammar.h"
+
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -9,17 +11,6 @@ using namespace Qt::StringLiterals;
 namespace Gestalt {
 
 namespace {
-
-bool isTokenChar(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-           || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
-bool isToken(QByteArrayView bytes)
-{
-    return !bytes.isEmpty() && std::all_of(bytes.cbegin(), bytes.cend(), isTokenChar);
-}
 
 bool isControl(char c)
 {
@@ -201,7 +192,7 @@ HttpRequestParser::Status HttpRequestParser::parseRequestLine(QByteArrayView req
                                : QByteArrayView();
     const QByteArrayView version =
         firstSpace < lastSpace ? requestLine.sliced(lastSpace + 1) : QByteArrayView();
-    if (!isToken(method) || target.isEmpty() || !isVersion(version)
+    if (!isHttpToken(method) || target.isEmpty() || !isVersion(version)
         || std::any_of(
             target.cbegin(), target.cend(), [](char c) { return c == ' ' || isControl(c); })) {
         return fail(Error::invalid(u"malformed request line"_s));
@@ -223,7 +214,7 @@ HttpRequestParser::Status HttpRequestParser::parseHeaderLine(QByteArrayView line
     }
     const qsizetype colon = line.indexOf(':');
     // RFC 9112 5.1: no whitespace between the field name and the colon.
-    if (colon <= 0 || !isToken(line.first(colon))) {
+    if (colon <= 0 || !isHttpToken(line.first(colon))) {
         return fail(Error::invalid(u"malformed request header"_s));
     }
     const QByteArrayView name = line.first(colon);

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "httpclient/HttpResponseParser.h"
 
+#include "core/HttpGrammar.h"
+
 #include <algorithm>
 #include <limits>
 #include <optional>
@@ -14,12 +16,6 @@ namespace {
 
 constexpr qint64 kBodyReserveLimit = qint64{1024} * 1024;
 constexpr qsizetype kMaxLengthDigits = 18; // fits qint64
-
-bool isTokenChar(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-           || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
 
 bool isDigit(char c)
 {
@@ -237,8 +233,7 @@ std::optional<HttpResponseParser::Status> HttpResponseParser::headStep(const QBy
         return std::nullopt;
     }
     const qsizetype colon = line.indexOf(':');
-    const bool ok = colon > 0 && isCleanText(line)
-                    && std::all_of(line.begin(), line.begin() + colon, isTokenChar);
+    const bool ok = colon > 0 && isCleanText(line) && isHttpToken(line.first(colon));
     return ok ? std::nullopt : std::optional(fail(Status::Invalid));
 }
 
@@ -278,7 +273,7 @@ std::optional<HttpResponseParser::Status> HttpResponseParser::headLine(QByteArra
         return std::nullopt;
     }
     const qsizetype colon = line.indexOf(':');
-    if (colon <= 0 || !std::all_of(line.begin(), line.begin() + colon, isTokenChar)) {
+    if (colon <= 0 || !isHttpToken(line.first(colon))) {
         return fail(Status::Invalid);
     }
     m_message.headers.append(

@@ -7,6 +7,7 @@
 #include "crypto/Hash.h"
 #include "crypto/Random.h"
 #include "httpclient/UpstreamClient.h"
+#include "shared/JsonParse.h"
 #include "shared/JsonPath.h"
 
 #include <QJsonDocument>
@@ -140,11 +141,7 @@ Result<OAuthTokens> parseResponse(const AuthConfig &auth,
     if (contentType.contains(u"application/x-www-form-urlencoded"_s, Qt::CaseInsensitive)) {
         object = formDecode(body);
     } else {
-        QJsonParseError parseError{};
-        const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
-        if (parseError.error == QJsonParseError::NoError && document.isObject()) {
-            object = document.object();
-        }
+        object = parseJsonObject(body).value_or(QJsonObject());
     }
     const QString errorCode = safeErrorCode(object);
     if (errorCode == u"invalid_grant" && ((status >= 400 && status < 500) || status == 200)) {

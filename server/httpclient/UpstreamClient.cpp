@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "httpclient/UpstreamClient.h"
 
+#include "core/HttpGrammar.h"
 #include "core/Logging.h"
 #include "httpclient/HttpConnectionPool.h"
 #include "httpclient/HttpContentDecoder.h"
@@ -65,17 +66,6 @@ bool isClientOwnedHeader(const QByteArray &name)
     return isHopHeader(name) || name.compare("expect", Qt::CaseInsensitive) == 0;
 }
 
-bool isTokenChar(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-           || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
-bool isToken(QByteArrayView text)
-{
-    return !text.isEmpty() && std::all_of(text.begin(), text.end(), isTokenChar);
-}
-
 bool isSafeValue(QByteArrayView value)
 {
     return !value.contains('\r') && !value.contains('\n') && !value.contains('\0');
@@ -126,7 +116,7 @@ Result<QByteArray> checkedMethod(const UpstreamRequest &request, const UpstreamO
         return Error::invalid(u"the upstream URL has a \".\" or \"..\" path segment"_s);
     }
     QByteArray method = request.method.toUpper().toLatin1();
-    if (!isToken(method)) {
+    if (!isHttpToken(method)) {
         return Error::invalid(u"invalid HTTP method for the upstream request"_s);
     }
     return method;
@@ -143,7 +133,7 @@ writeRequest(HttpExchange &exchange, const UpstreamRequest &request, const QByte
         out += "Host: "_ba + hostHeader(exchange.origin) + "\r\n"_ba;
     }
     for (const auto &[name, value] : request.headers) {
-        if (!isToken(name) || !isSafeValue(value)) {
+        if (!isHttpToken(name) || !isSafeValue(value)) {
             // Never echo the value: it may be a credential.
             return Error::invalid(u"invalid header \"%1\" for the upstream request"_s.arg(
                 QString::fromLatin1(name.left(64))));

@@ -70,37 +70,25 @@ Result<void> OAuthGrantRepository::insert(const OAuthGrant &grant, const QDateTi
 
 Result<std::optional<OAuthGrant>> OAuthGrantRepository::find(const QString &hash, QStringView kind)
 {
-    Result<QSqlQuery> query =
+    return Sql::first(
         Sql::run(m_database,
                  u"SELECT "_s + columns + u" FROM oauth_grants WHERE grant_hash = ? AND kind = ?"_s,
                  {hash, kind.toString()},
-                 u"find oauth grant"_s);
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return std::optional<OAuthGrant>();
-    }
-    return std::optional<OAuthGrant>(fromRow(*query));
+                 u"find oauth grant"_s),
+        fromRow);
 }
 
 Result<std::optional<OAuthGrant>>
 OAuthGrantRepository::consume(const QString &hash, QStringView kind, const QDateTime &now)
 {
-    Result<QSqlQuery> query =
+    return Sql::first(
         Sql::run(m_database,
                  u"UPDATE oauth_grants SET consumed_at = ? WHERE grant_hash = ? AND kind = ? "
                  u"AND consumed_at IS NULL AND revoked = FALSE AND expires_at > ? RETURNING "_s
                      + columns,
                  {SqlDialect::toStorage(now), hash, kind.toString(), SqlDialect::toStorage(now)},
-                 u"consume oauth grant"_s);
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return std::optional<OAuthGrant>();
-    }
-    return std::optional<OAuthGrant>(fromRow(*query));
+                 u"consume oauth grant"_s),
+        fromRow);
 }
 
 Result<int> OAuthGrantRepository::revokeFamily(const QString &familyId)

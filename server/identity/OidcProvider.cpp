@@ -9,6 +9,7 @@
 #include "crypto/Random.h"
 #include "httpclient/OAuthClient.h"
 #include "httpclient/UpstreamClient.h"
+#include "shared/JsonParse.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -51,21 +52,11 @@ Error notReady()
 const QString kUpstreamTimedOut = u"upstream service timed out"_s;
 const QString kUpstreamTooLarge = u"upstream response exceeds the size limit"_s;
 
-std::optional<QJsonObject> jsonObject(const QByteArray &body)
-{
-    QJsonParseError error{};
-    const QJsonDocument document = QJsonDocument::fromJson(body, &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject()) {
-        return std::nullopt;
-    }
-    return document.object();
-}
-
 // An OAuth `error` code is a short token; anything else is not repeated.
 QString safeErrorCode(const QByteArray &body)
 {
     static const QRegularExpression token(u"^[A-Za-z0-9_.-]{1,64}$"_s);
-    const QString code = jsonObject(body).value_or(QJsonObject()).value(u"error"_s).toString();
+    const QString code = parseJsonObject(body).value_or(QJsonObject()).value(u"error"_s).toString();
     return token.match(code).hasMatch() ? code : QString();
 }
 
@@ -208,7 +199,7 @@ void OidcProvider::Impl::fetchDiscovery()
             failed(u"discovery answered HTTP %1"_s.arg(answer->status));
             return;
         }
-        const std::optional<QJsonObject> document = jsonObject(answer->body);
+        const std::optional<QJsonObject> document = parseJsonObject(answer->body);
         if (!document) {
             failed(u"discovery document is not a JSON object"_s);
             return;
@@ -511,28 +502,30 @@ void OidcProvider::completeLogin(const QString &code,
             {"Authorization"_ba, "Basic "_ba + Crypto::base64Encode(credentials).toLatin1()});
     }
     request.body = body;
-    d->send(
-        request,
-        kMaxTokenBytes,
-        [this, nonce, callback = std::move(callback)](Result<Answer> answer) {
-            if (!answer) {
-                callback(rejected(u"token endpoint failed: "_s + answer.error().message));
-                return;
-            }
-            if (answer->status != 200) {
-                const QString errorCode = safeErrorCode(answer->body);
-                callback(rejected(u"token endpoint answered HTTP %1%2"_s.arg(answer->status)
-                                      .arg(errorCode.isEmpty() ? QString() : u" "_s + errorCode)));
-                return;
-            }
-            const QString idToken =
-                jsonObject(answer->body).value_or(QJsonObject()).value(u"id_token"_s).toString();
-            if (idToken.isEmpty()) {
-                callback(rejected(u"token response has no id_token"_s));
-                return;
-            }
-            d->validateLogin(idToken, nonce, true, callback);
-        });
+    d->send(request,
+            kMaxTokenBytes,
+            [this, nonce, callback = std::move(callback)](Result<Answer> answer) {
+                if (!answer) {
+                    callback(rejected(u"token endpoint failed: "_s + answer.error().message));
+                    return;
+                }
+                if (answer->status != 200) {
+                    const QString errorCode = safeErrorCode(answer->body);
+                    callback(
+                        rejected(u"token endpoint answered HTTP %1%2"_s.arg(answer->status)
+                                     .arg(errorCode.isEmpty() ? QString() : u" "_s + errorCode)));
+                    return;
+                }
+                const QString idToken = parseJsonObject(answer->body)
+                                            .value_or(QJsonObject())
+                                            .value(u"id_token"_s)
+                                            .toString();
+                if (idToken.isEmpty()) {
+                    callback(rejected(u"token response has no id_token"_s));
+                    return;
+                }
+                d->validateLogin(idToken, nonce, true, callback);
+            });
 }
 
 Result<OidcIdentity> OidcProvider::validateBearer(const QString &token)

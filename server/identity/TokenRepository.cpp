@@ -14,7 +14,7 @@ namespace Gestalt {
 
 namespace {
 
-QString selectSql(QStringView rest)
+QString selectTokens(QStringView rest)
 {
     return u"SELECT id, owner_kind, owner_id, credential_subject_id, name, hashed_token, scopes, "
            u"permissions_json, expires_at, created_at, updated_at FROM api_tokens "_s
@@ -79,33 +79,23 @@ Result<void> TokenRepository::insert(const ApiTokenRecord &token)
 
 Result<std::optional<ApiTokenRecord>> TokenRepository::findByHash(const QString &hashedToken)
 {
-    Result<QSqlQuery> query = Sql::run(
-        m_database, selectSql(u"WHERE hashed_token = ?"), {hashedToken}, u"find api token"_s);
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return std::optional<ApiTokenRecord>();
-    }
-    return std::optional<ApiTokenRecord>(fromRow(*query));
+    return Sql::first(Sql::run(m_database,
+                               selectTokens(u"WHERE hashed_token = ?"),
+                               {hashedToken},
+                               u"find api token"_s),
+                      fromRow);
 }
 
 Result<QList<ApiTokenRecord>> TokenRepository::listByOwner(const QString &ownerKind,
                                                            const QString &ownerId)
 {
-    Result<QSqlQuery> query = Sql::run(
-        m_database,
-        selectSql(u"WHERE owner_kind = ? AND owner_id = ? ORDER BY created_at DESC, id DESC"),
-        {ownerKind, ownerId},
-        u"list api tokens"_s);
-    if (!query) {
-        return query.error();
-    }
-    QList<ApiTokenRecord> tokens;
-    while (query->next()) {
-        tokens.append(fromRow(*query));
-    }
-    return tokens;
+    return Sql::all(
+        Sql::run(m_database,
+                 selectTokens(
+                     u"WHERE owner_kind = ? AND owner_id = ? ORDER BY created_at DESC, id DESC"),
+                 {ownerKind, ownerId},
+                 u"list api tokens"_s),
+        fromRow);
 }
 
 Result<bool>

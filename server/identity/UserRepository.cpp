@@ -16,7 +16,7 @@ namespace Gestalt {
 
 namespace {
 
-QString selectSql(QStringView where)
+QString selectUsers(QStringView where)
 {
     return u"SELECT id, email, normalized_email, display_name, created_at, updated_at, "
            u"disabled_at FROM users WHERE "_s
@@ -65,7 +65,7 @@ Result<User> UserRepository::findOrCreateByEmail(const QString &email, const QSt
     }
 
     Result<QSqlQuery> select =
-        Sql::run(transaction, selectSql(u"normalized_email = ?"), {normalized}, u"find user"_s);
+        Sql::run(transaction, selectUsers(u"normalized_email = ?"), {normalized}, u"find user"_s);
     if (!select) {
         return select.error();
     }
@@ -92,14 +92,7 @@ Result<std::optional<User>> UserRepository::findByEmail(const QString &email)
 
 Result<std::optional<User>> UserRepository::findOne(QStringView where, const QString &value)
 {
-    Result<QSqlQuery> query = Sql::run(m_database, selectSql(where), {value}, u"find user"_s);
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return std::optional<User>();
-    }
-    return std::optional<User>(fromRow(*query));
+    return Sql::first(Sql::run(m_database, selectUsers(where), {value}, u"find user"_s), fromRow);
 }
 
 Result<UserPage> UserRepository::list(int pageSize, const QString &pageToken)
@@ -122,7 +115,7 @@ Result<UserPage> UserRepository::list(int pageSize, const QString &pageToken)
     values.append(pageSize + 1);
     Result<QSqlQuery> query =
         Sql::run(m_database,
-                 selectSql(after.isEmpty() ? u"1 = 1" : u"normalized_email > ?")
+                 selectUsers(after.isEmpty() ? u"1 = 1" : u"normalized_email > ?")
                      + u" ORDER BY normalized_email LIMIT ?"_s,
                  values,
                  u"list users"_s);

@@ -3,6 +3,7 @@
 #include "invocation/RequestBuilder.h"
 
 #include "catalog/AppConnections.h"
+#include "core/HttpGrammar.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -96,16 +97,9 @@ void appendQuery(QueryList &query, const QString &key, const QJsonValue &value)
     }
 }
 
-bool isTokenChar(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-           || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
 Result<void> checkHeader(const QByteArray &name, const QByteArray &value)
 {
-    const bool nameOk = !name.isEmpty() && std::all_of(name.begin(), name.end(), isTokenChar);
-    if (!nameOk) {
+    if (!isHttpToken(name)) {
         return Error::invalid(u"invalid header name \"%1\""_s.arg(QString::fromUtf8(name)));
     }
     // Never echo the value: it may be a credential.

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "invocation/UpstreamRelay.h"
 
+#include "core/HttpGrammar.h"
+
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -12,18 +14,6 @@ namespace {
 
 const QByteArray sandboxPolicy = "sandbox; default-src 'none'; base-uri 'none'; "
                                  "form-action 'none'; frame-ancestors 'none'"_ba;
-
-// RFC 9110 token characters.
-bool isTokenChar(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-           || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
-bool isToken(QByteArrayView text)
-{
-    return !text.isEmpty() && std::all_of(text.begin(), text.end(), isTokenChar);
-}
 
 } // namespace
 
@@ -54,8 +44,8 @@ bool isInertContentType(QByteArrayView contentType)
                                    .toByteArray()
                                    .toLower();
     const qsizetype slash = essence.indexOf('/');
-    if (slash < 0 || !isToken(QByteArrayView(essence).first(slash))
-        || !isToken(QByteArrayView(essence).sliced(slash + 1))) {
+    if (slash < 0 || !isHttpToken(QByteArrayView(essence).first(slash))
+        || !isHttpToken(QByteArrayView(essence).sliced(slash + 1))) {
         return false;
     }
     const QByteArrayView type = QByteArrayView(essence).first(slash);

@@ -135,4 +135,9 @@ QDateTime SqlDialect::now()
     return QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), Qt::UTC);
 }
 
+QDateTime SqlDialect::stored(const QDateTime &time)
+{
+    return fromStorage(toStorage(time));
+}
+
 } // namespace Gestalt

@@ -64,6 +64,9 @@ public:
     [[nodiscard]] static std::optional<QDateTime> optionalFromStorage(const QVariant &value);
     // Now in UTC, at the precision the store keeps.
     [[nodiscard]] static QDateTime now();
+    // A time as it reads back after a round trip through the store (UTC, milliseconds), so a value
+    // returned before and after storing compares equal.
+    [[nodiscard]] static QDateTime stored(const QDateTime &time);
 
 private:
     DatastoreSettings::Dialect m_kind;

@@ -4,9 +4,13 @@
 
 #include "shared/Result.h"
 
+#include <QList>
 #include <QSqlQuery>
 #include <QString>
 #include <QVariantList>
+
+#include <optional>
+#include <type_traits>
 
 namespace Gestalt {
 
@@ -29,6 +33,43 @@ run(Database &database, const QString &sql, const QVariantList &values, const QS
                                     const QString &sql,
                                     const QVariantList &values,
                                     const QString &context);
+
+// The rows of a statement run above, each read by `from` (a row reader: const QSqlQuery & -> T);
+// a failed run passes its error on.
+template<typename From>
+[[nodiscard]] auto all(Result<QSqlQuery> query, From from)
+    -> Result<QList<std::invoke_result_t<From, const QSqlQuery &>>>
+{
+    if (!query) {
+        return query.error();
+    }
+    QList<std::invoke_result_t<From, const QSqlQuery &>> rows;
+    while (query->next()) {
+        rows.append(from(*query));
+    }
+    return rows;
+}
+
+// The first row read by `from`, or nullopt when there is none.
+template<typename From>
+[[nodiscard]] auto first(Result<QSqlQuery> query, From from)
+    -> Result<std::optional<std::invoke_result_t<From, const QSqlQuery &>>>
+{
+    using Row = std::invoke_result_t<From, const QSqlQuery &>;
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return std::optional<Row>();
+    }
+    return std::optional<Row>(from(*query));
+}
+
+// A row reader for statements that select one text column (ids).
+[[nodiscard]] inline QString firstColumnText(const QSqlQuery &row)
+{
+    return row.value(0).toString();
+}
 
 // The value of a NOT NULL text column for a QString that may be null: '' instead of NULL (a null
 // QString binds as SQL NULL).

@@ -63,7 +63,7 @@ Result<ManagedSubject> ManagedSubjectRepository::create(const ManagedSubject &su
     }
     stored.description = Sql::text(stored.description);
     stored.createdBySubjectId = Sql::text(stored.createdBySubjectId);
-    stored.createdAt = SqlDialect::fromStorage(SqlDialect::toStorage(m_clock()));
+    stored.createdAt = SqlDialect::stored(m_clock());
     stored.updatedAt = stored.createdAt;
     stored.deletedAt.reset();
 
@@ -92,17 +92,11 @@ Result<ManagedSubject> ManagedSubjectRepository::create(const ManagedSubject &su
 
 Result<std::optional<ManagedSubject>> ManagedSubjectRepository::find(const QString &id)
 {
-    Result<QSqlQuery> query = Sql::run(m_database,
-                                       kSelect + u"WHERE id = ? AND deleted_at IS NULL"_s,
-                                       {id},
-                                       u"find managed subject"_s);
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return std::optional<ManagedSubject>();
-    }
-    return std::optional<ManagedSubject>(fromRow(*query));
+    return Sql::first(Sql::run(m_database,
+                               kSelect + u"WHERE id = ? AND deleted_at IS NULL"_s,
+                               {id},
+                               u"find managed subject"_s),
+                      fromRow);
 }
 
 Result<QList<ManagedSubject>> ManagedSubjectRepository::list(const std::optional<QStringList> &ids)

@@ -15,10 +15,12 @@ namespace Gestalt {
 
 namespace {
 
-const QString kColumns = u"id, kind, owner_subject_id, managed_by, config_key, provider, paused, "
-                         u"cron, timezone, next_run_at, match_type, match_source, match_subject, "
-                         u"target_json, authority_json, publishers_json, created_at, updated_at"_s;
-const QString kSelect = u"SELECT "_s + kColumns + u" FROM workflow_definitions "_s;
+const QString kDefinitionColumns =
+    u"id, kind, owner_subject_id, managed_by, config_key, provider, paused, "
+    u"cron, timezone, next_run_at, match_type, match_source, match_subject, "
+    u"target_json, authority_json, publishers_json, created_at, updated_at"_s;
+const QString kSelectDefinitions =
+    u"SELECT "_s + kDefinitionColumns + u" FROM workflow_definitions "_s;
 
 WorkflowDefinition fromRow(const QSqlQuery &query)
 {
@@ -52,7 +54,7 @@ WorkflowDefinition fromRow(const QSqlQuery &query)
     return d;
 }
 
-// Every column but id, kind and created_at, in kColumns order.
+// Every column but id, kind and created_at, in kDefinitionColumns order.
 QVariantList mutableValues(const WorkflowDefinition &d)
 {
     return {d.ownerSubjectId,
@@ -69,19 +71,6 @@ QVariantList mutableValues(const WorkflowDefinition &d)
             StoredJson::text(d.target.toJson()),
             StoredJson::text(d.authority.toJson()),
             StoredJson::text(QJsonArray::fromStringList(d.publishers))};
-}
-
-// Every row of a statement run by Sql::run.
-Result<QList<WorkflowDefinition>> readAll(Result<QSqlQuery> query)
-{
-    if (!query) {
-        return query.error();
-    }
-    QList<WorkflowDefinition> out;
-    while (query->next()) {
-        out.append(fromRow(*query));
-    }
-    return out;
 }
 
 } // namespace
@@ -109,7 +98,7 @@ Result<void> DefinitionRepository::insert(Transaction &transaction,
                        SqlDialect::toStorage(definition.updatedAt)};
     Result<QSqlQuery> query =
         Sql::run(transaction,
-                 u"INSERT INTO workflow_definitions ("_s + kColumns
+                 u"INSERT INTO workflow_definitions ("_s + kDefinitionColumns
                      + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
                  values,
                  u"insert workflow definition"_s);
@@ -155,8 +144,12 @@ Result<bool> DefinitionRepository::update(Transaction &transaction,
 
 Result<std::optional<WorkflowDefinition>> DefinitionRepository::find(const QString &id)
 {
-    Result<QList<WorkflowDefinition>> rows = readAll(
-        Sql::run(m_database, kSelect + u"WHERE id = ?"_s, {id}, u"find workflow definition"_s));
+    Result<QList<WorkflowDefinition>> rows =
+        Sql::all(Sql::run(m_database,
+                          kSelectDefinitions + u"WHERE id = ?"_s,
+                          {id},
+                          u"find workflow definition"_s),
+                 fromRow);
     if (!rows) {
         return rows.error();
     }
@@ -166,15 +159,11 @@ Result<std::optional<WorkflowDefinition>> DefinitionRepository::find(const QStri
 Result<std::optional<WorkflowDefinition>> DefinitionRepository::find(Transaction &transaction,
                                                                      const QString &id)
 {
-    Result<QSqlQuery> query =
-        Sql::run(transaction, kSelect + u"WHERE id = ?"_s, {id}, u"find workflow definition"_s);
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return std::optional<WorkflowDefinition>();
-    }
-    return std::optional(fromRow(*query));
+    return Sql::first(Sql::run(transaction,
+                               kSelectDefinitions + u"WHERE id = ?"_s,
+                               {id},
+                               u"find workflow definition"_s),
+                      fromRow);
 }
 
 Result<QList<WorkflowDefinition>> DefinitionRepository::list(const QString &ownerSubjectId,
@@ -185,21 +174,23 @@ Result<QList<WorkflowDefinition>> DefinitionRepository::list(const QString &owne
         values.append(ownerSubjectId);
     }
     values.append(WorkflowDefinition::kindName(kind));
-    return readAll(Sql::run(m_database,
-                            kSelect
-                                + (ownerSubjectId.isEmpty()
-                                       ? u"WHERE kind = ? ORDER BY id"_s
-                                       : u"WHERE owner_subject_id = ? AND kind = ? ORDER BY id"_s),
-                            values,
-                            u"list workflow definitions"_s));
+    return Sql::all(Sql::run(m_database,
+                             kSelectDefinitions
+                                 + (ownerSubjectId.isEmpty()
+                                        ? u"WHERE kind = ? ORDER BY id"_s
+                                        : u"WHERE owner_subject_id = ? AND kind = ? ORDER BY id"_s),
+                             values,
+                             u"list workflow definitions"_s),
+                    fromRow);
 }
 
 Result<QList<WorkflowDefinition>> DefinitionRepository::listManagedByConfig()
 {
-    return readAll(Sql::run(m_database,
-                            kSelect + u"WHERE managed_by = 'config' ORDER BY id"_s,
-                            {},
-                            u"list config workflow definitions"_s));
+    return Sql::all(Sql::run(m_database,
+                             kSelectDefinitions + u"WHERE managed_by = 'config' ORDER BY id"_s,
+                             {},
+                             u"list config workflow definitions"_s),
+                    fromRow);
 }
 
 Result<bool> DefinitionRepository::remove(const QString &id)
@@ -230,12 +221,13 @@ Result<bool> DefinitionRepository::remove(Transaction &transaction, const QStrin
 Result<QList<WorkflowDefinition>> DefinitionRepository::dueSchedules(const QDateTime &now,
                                                                      int limit)
 {
-    return readAll(Sql::run(m_database,
-                            kSelect
-                                + u"WHERE next_run_at IS NOT NULL AND next_run_at <= ? AND "
-                                  u"paused = FALSE ORDER BY next_run_at LIMIT ?"_s,
-                            {SqlDialect::toStorage(now), limit},
-                            u"list due schedules"_s));
+    return Sql::all(Sql::run(m_database,
+                             kSelectDefinitions
+                                 + u"WHERE next_run_at IS NOT NULL AND next_run_at <= ? AND "
+                                   u"paused = FALSE ORDER BY next_run_at LIMIT ?"_s,
+                             {SqlDialect::toStorage(now), limit},
+                             u"list due schedules"_s),
+                    fromRow);
 }
 
 Result<std::optional<QDateTime>> DefinitionRepository::earliestDue()
@@ -275,16 +267,17 @@ Result<QList<WorkflowDefinition>> DefinitionRepository::matchingTriggers(const Q
                                                                          const QString &source,
                                                                          const QString &subject)
 {
-    return readAll(Sql::run(m_database,
-                            kSelect
-                                + u"WHERE kind = ? AND match_type = ? AND paused = FALSE "
-                                  u"AND (match_source = '' OR match_source = ?) "
-                                  u"AND (match_subject = '' OR match_subject = ?) ORDER BY id"_s,
-                            {WorkflowDefinition::kindName(WorkflowDefinition::Kind::EventTrigger),
-                             type,
-                             Sql::text(source),
-                             Sql::text(subject)},
-                            u"match event triggers"_s));
+    return Sql::all(Sql::run(m_database,
+                             kSelectDefinitions
+                                 + u"WHERE kind = ? AND match_type = ? AND paused = FALSE "
+                                   u"AND (match_source = '' OR match_source = ?) "
+                                   u"AND (match_subject = '' OR match_subject = ?) ORDER BY id"_s,
+                             {WorkflowDefinition::kindName(WorkflowDefinition::Kind::EventTrigger),
+                              type,
+                              Sql::text(source),
+                              Sql::text(subject)},
+                             u"match event triggers"_s),
+                    fromRow);
 }
 
 } // namespace Gestalt

@@ -44,11 +44,6 @@ QString toolErrorText(const QJsonObject &result)
                            : parts.join(u' ').left(MaxErrorBodyChars);
 }
 
-QDateTime storedNow(const Clock &clock)
-{
-    return SqlDialect::fromStorage(SqlDialect::toStorage(clock()));
-}
-
 // The first step still to run.
 std::optional<int> nextPending(const WorkflowRun &run)
 {
@@ -274,7 +269,7 @@ void RunExecutor::begin(WorkflowRun run)
         if (step.status == WorkflowRunStep::Status::Running) {
             // Its replica went away mid-step: the upstream may have acted, so no second try.
             step.status = WorkflowRunStep::Status::Failed;
-            step.completedAt = storedNow(m_clock);
+            step.completedAt = SqlDialect::stored(m_clock());
             step.error = u"interrupted: the server stopped while this step ran; it was not "
                          u"repeated"_s;
             finish(active,
@@ -327,7 +322,7 @@ void RunExecutor::runNext(const std::shared_ptr<Active> &active)
         m_active.remove(run.id);
         return;
     }
-    const QDateTime now = storedNow(m_clock);
+    const QDateTime now = SqlDialect::stored(m_clock());
     run.status = WorkflowRun::Status::Running;
     if (!run.startedAt) {
         run.startedAt = now;
@@ -434,7 +429,7 @@ void RunExecutor::stepDone(const std::shared_ptr<Active> &active,
     WorkflowRun &run = active->run;
     WorkflowRunStep &state = run.steps[index];
     const WorkflowStep &step = run.target.steps.at(index);
-    state.completedAt = storedNow(m_clock);
+    state.completedAt = SqlDialect::stored(m_clock());
     state.httpStatus = httpStatus;
     if (active->cancel) {
         state.status = WorkflowRunStep::Status::Canceled;
@@ -464,7 +459,7 @@ void RunExecutor::finish(const std::shared_ptr<Active> &active,
     WorkflowRun &run = active->run;
     run.status = status;
     run.statusMessage = message;
-    run.completedAt = storedNow(m_clock);
+    run.completedAt = SqlDialect::stored(m_clock());
     for (WorkflowRunStep &step : run.steps) {
         if (step.status == WorkflowRunStep::Status::Pending
             || step.status == WorkflowRunStep::Status::Running) {

@@ -2,9 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "workflows/RunRepository.h"
 
-#include "core/Logging.h"
 #include "store/Database.h"
 #include "store/SqlStatement.h"
+#include "store/StoredEnum.h"
 #include "store/StoredJson.h"
 #include "store/Transaction.h"
 
@@ -16,11 +16,11 @@ namespace Gestalt {
 
 namespace {
 
-const QString kColumns =
+const QString kRunColumns =
     u"id, owner_subject_id, provider, status, apps, definition_id, target_json, trigger_json, "
     u"authority_json, steps_json, status_message, result_json, cancel_requested, cancel_reason, "
     u"lease_owner, lease_expires_at, created_at, started_at, completed_at, published_by"_s;
-const QString kSelect = u"SELECT "_s + kColumns + u" FROM workflow_runs "_s;
+const QString kSelectRuns = u"SELECT "_s + kRunColumns + u" FROM workflow_runs "_s;
 // The statuses of runs still to finish, and of finished ones, as stored (name()).
 const QString kUnfinished = u"status IN ('%1', '%2')"_s.arg(name(WorkflowRun::Status::Pending),
                                                             name(WorkflowRun::Status::Running));
@@ -59,17 +59,13 @@ WorkflowRun fromRow(const QSqlQuery &query)
         run.steps.append(WorkflowRunStep::fromJson(step.toObject()));
     }
     run.statusMessage = query.value(10).toString();
-    // A status this build does not know (a newer replica's, a corrupt row) reads as failed, so
-    // the run is final here and never executed; its message names the stored value.
+    // An unknown status reads as failed, so the run is final here and never executed.
     const QString status = query.value(3).toString();
-    if (std::optional<WorkflowRun::Status> known = parseRunStatus(status)) {
-        run.status = *known;
-    } else {
-        qCWarning(lcWorkflow) << "workflow run" << run.id << "has an unknown status" << status
-                              << "- read as failed";
-        run.status = WorkflowRun::Status::Failed;
-        run.statusMessage = u"unknown stored status \"%1\""_s.arg(status);
-    }
+    run.status = StoredEnum::read(parseRunStatus(status),
+                                  status,
+                                  WorkflowRun::Status::Failed,
+                                  u"workflow run "_s + run.id,
+                                  &run.statusMessage);
     run.result = StoredJson::value(query.value(11));
     run.cancelRequested = query.value(12).toBool();
     run.cancelReason = query.value(13).toString();
@@ -156,7 +152,7 @@ Result<void> RunRepository::insert(Transaction &transaction, const WorkflowRun &
         Sql::text(run.publishedBy)};
     Result<QSqlQuery> query =
         Sql::run(transaction,
-                 u"INSERT INTO workflow_runs ("_s + kColumns
+                 u"INSERT INTO workflow_runs ("_s + kRunColumns
                      + u") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
                  values,
                  u"insert workflow run"_s);
@@ -168,15 +164,9 @@ Result<void> RunRepository::insert(Transaction &transaction, const WorkflowRun &
 
 Result<std::optional<WorkflowRun>> RunRepository::find(const QString &id)
 {
-    Result<QSqlQuery> query =
-        Sql::run(m_database, kSelect + u"WHERE id = ?"_s, {id}, u"find workflow run"_s);
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return std::optional<WorkflowRun>();
-    }
-    return std::optional(fromRow(*query));
+    return Sql::first(
+        Sql::run(m_database, kSelectRuns + u"WHERE id = ?"_s, {id}, u"find workflow run"_s),
+        fromRow);
 }
 
 Result<RunPage> RunRepository::list(const RunFilter &filter)
@@ -208,7 +198,7 @@ Result<RunPage> RunRepository::list(const RunFilter &filter)
     values.append(filter.pageSize + 1);
     Result<QSqlQuery> query =
         Sql::run(m_database,
-                 kSelect + (where.isEmpty() ? QString() : u"WHERE "_s + where.join(u" AND "_s))
+                 kSelectRuns + (where.isEmpty() ? QString() : u"WHERE "_s + where.join(u" AND "_s))
                      + u" ORDER BY created_at DESC, id DESC LIMIT ?"_s,
                  values,
                  u"list workflow runs"_s);
@@ -245,8 +235,8 @@ Result<std::optional<WorkflowRun>> RunRepository::claim(const QString &id,
     if (update->numRowsAffected() != 1) {
         return std::optional<WorkflowRun>();
     }
-    Result<QSqlQuery> read =
-        Sql::run(transaction, kSelect + u"WHERE id = ?"_s, {id}, u"read claimed workflow run"_s);
+    Result<QSqlQuery> read = Sql::run(
+        transaction, kSelectRuns + u"WHERE id = ?"_s, {id}, u"read claimed workflow run"_s);
     if (!read) {
         return read.error();
     }
@@ -263,21 +253,14 @@ Result<std::optional<WorkflowRun>> RunRepository::claim(const QString &id,
 
 Result<QStringList> RunRepository::claimable(const QDateTime &now, int limit)
 {
-    Result<QSqlQuery> query =
+    return Sql::all(
         Sql::run(m_database,
                  u"SELECT id FROM workflow_runs WHERE "_s + kUnfinished
                      + u" AND (lease_owner = '' OR lease_expires_at IS NULL OR lease_expires_at < "
                        u"?) ORDER BY created_at LIMIT ?"_s,
                  {SqlDialect::toStorage(now), limit},
-                 u"list claimable runs"_s);
-    if (!query) {
-        return query.error();
-    }
-    QStringList ids;
-    while (query->next()) {
-        ids.append(query->value(0).toString());
-    }
-    return ids;
+                 u"list claimable runs"_s),
+        Sql::firstColumnText);
 }
 
 Result<bool>
@@ -356,7 +339,7 @@ RunRepository::requestCancel(const QString &id, const QString &reason, const QDa
 {
     Transaction transaction(m_database);
     Result<QSqlQuery> read =
-        Sql::run(transaction, kSelect + u"WHERE id = ?"_s, {id}, u"read workflow run"_s);
+        Sql::run(transaction, kSelectRuns + u"WHERE id = ?"_s, {id}, u"read workflow run"_s);
     if (!read) {
         return read.error();
     }

@@ -190,7 +190,7 @@ Result<void> reconcile(const WorkflowsConfig &config,
     for (const WorkflowDefinition &d : std::as_const(*existingList)) {
         existing.insert(d.id, d);
     }
-    const QDateTime now = SqlDialect::fromStorage(SqlDialect::toStorage(clock()));
+    const QDateTime now = SqlDialect::stored(clock());
     Transaction transaction(database);
     Tally tally;
     for (const Wanted &w : wanted) {

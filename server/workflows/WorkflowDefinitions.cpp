@@ -48,7 +48,7 @@ WorkflowDefinitions::WorkflowDefinitions(Database &database,
 QDateTime WorkflowDefinitions::now() const
 {
     // As stored: the answer shows what a later read shows.
-    return SqlDialect::fromStorage(SqlDialect::toStorage(m_clock()));
+    return SqlDialect::stored(m_clock());
 }
 
 Result<WorkflowDefinition>

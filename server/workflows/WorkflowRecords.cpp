@@ -2,30 +2,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "workflows/WorkflowRecords.h"
 
-#include "core/Logging.h"
 #include "shared/EnumNames.h"
 #include "shared/TimeFormat.h"
+#include "store/StoredEnum.h"
 
 using namespace Qt::StringLiterals;
 
 namespace Gestalt {
 
 namespace {
-
-QString authSourceOf(const Principal &principal)
-{
-    switch (principal.source) {
-    case Principal::Source::Session:
-        return u"session"_s;
-    case Principal::Source::ApiToken:
-        return u"api_token"_s;
-    case Principal::Source::Workflow:
-        return u"workflow"_s;
-    case Principal::Source::None:
-        break;
-    }
-    return u"env"_s;
-}
 
 // [{app, operations}] for the target's app steps and the tools its agent steps name.
 QJsonArray stepPermissions(const WorkflowTarget &target)
@@ -82,7 +67,7 @@ WorkflowAuthority WorkflowAuthority::of(const Principal &creator, const Workflow
     authority.userId = creator.userId;
     authority.email = creator.email;
     authority.displayName = creator.displayName;
-    authority.authSource = authSourceOf(creator);
+    authority.authSource = creator.authSourceName();
     authority.permissions = stepPermissions(target);
     return authority;
 }
@@ -257,15 +242,10 @@ WorkflowRunStep WorkflowRunStep::fromJson(const QJsonObject &json)
 {
     WorkflowRunStep step;
     step.id = json.value(u"id"_s).toString();
-    // A status this build does not know (a newer replica's, a corrupt row) reads as failed.
+    // An unknown status reads as failed.
     const QString status = json.value(u"status"_s).toString(name(Status::Pending));
-    if (std::optional<Status> known = parseStepStatus(status)) {
-        step.status = *known;
-    } else {
-        qCWarning(lcWorkflow) << "workflow run step" << step.id << "has an unknown status" << status
-                              << "- read as failed";
-        step.status = Status::Failed;
-    }
+    step.status = StoredEnum::read(
+        parseStepStatus(status), status, Status::Failed, u"workflow run step "_s + step.id);
     step.startedAt = timeFrom(json.value(u"startedAt"_s));
     step.completedAt = timeFrom(json.value(u"completedAt"_s));
     step.httpStatus = json.value(u"httpStatus"_s).toInt();

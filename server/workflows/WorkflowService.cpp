@@ -313,7 +313,7 @@ WorkflowRun WorkflowService::newRun(const WorkflowDefinition &definition,
         state.id = step.id;
         run.steps.append(state);
     }
-    run.createdAt = SqlDialect::fromStorage(SqlDialect::toStorage(m_clock()));
+    run.createdAt = SqlDialect::stored(m_clock());
     if (m_executor && m_executor->hasRoom()) {
         // Created already held by this replica: started() hands it over without a claim.
         run.leaseOwner = m_executor->replicaId();

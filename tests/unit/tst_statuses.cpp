@@ -125,7 +125,7 @@ void tst_Statuses::unknownTextParsesToNothing()
 
 void tst_Statuses::unknownStepStatusInStepsJsonReadsAsFailed()
 {
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"unknown status"_s));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"unknown stored value"_s));
     const WorkflowRunStep step =
         WorkflowRunStep::fromJson(QJsonObject{{u"id"_s, u"s"_s}, {u"status"_s, u"paused"_s}});
     QCOMPARE(step.status, WorkflowRunStep::Status::Failed);
@@ -178,7 +178,7 @@ void tst_Statuses::unknownRunStatusReadsAsFailedAndIsNotClaimable()
     QVERIFY(runs.insert(run).hasValue());
     QVERIFY(setColumn(u"workflow_runs"_s, u"status"_s, u"paused_by_a_newer_build"_s, run.id));
 
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"unknown status"_s));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"unknown stored value"_s));
     const Result<std::optional<WorkflowRun>> found = runs.find(run.id);
     QVERIFY(found && *found);
     QCOMPARE((*found)->status, WorkflowRun::Status::Failed);
@@ -188,7 +188,7 @@ void tst_Statuses::unknownRunStatusReadsAsFailedAndIsNotClaimable()
     const Result<QStringList> claimable = runs.claimable(now.addSecs(3600), 10);
     QVERIFY(claimable);
     QVERIFY(!claimable->contains(run.id));
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"unknown status"_s));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"unknown stored value"_s));
     const Result<WorkflowRun> cancel = runs.requestCancel(run.id, QString(), now);
     QVERIFY(!cancel);
     QCOMPARE(cancel.error().code, ErrorCode::Conflict);
@@ -248,13 +248,13 @@ void tst_Statuses::unknownAgentValuesReadAsFinal()
     QVERIFY(setColumn(u"agent_turns"_s, u"status"_s, u"thinking_hard"_s, turn.id));
     QVERIFY(setColumn(u"agent_interactions"_s, u"state"_s, u"expired"_s, interaction.id));
 
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"unknown state"_s));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"unknown stored value"_s));
     const Result<std::optional<AgentSession>> s = agents.findSession(session.id);
     QVERIFY(s && *s);
     QCOMPARE((*s)->state, AgentSession::State::Archived);
     QCOMPARE((*s)->toJson().value(u"state"_s).toString(), u"archived"_s);
 
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"unknown status"_s));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"unknown stored value"_s));
     const Result<std::optional<AgentTurn>> t = agents.findTurn(turn.id);
     QVERIFY(t && *t);
     QCOMPARE((*t)->status, AgentTurn::Status::Failed);
@@ -265,7 +265,7 @@ void tst_Statuses::unknownAgentValuesReadAsFinal()
     QVERIFY(abandoned);
     QVERIFY(!abandoned->contains(turn.id));
 
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"unknown state"_s));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"unknown stored value"_s));
     const Result<std::optional<AgentInteraction>> i = agents.findInteraction(interaction.id);
     QVERIFY(i && *i);
     QCOMPARE((*i)->state, AgentInteraction::State::Canceled);

@@ -8,6 +8,7 @@
 #include "crypto/Sealer.h"
 #include "http/HttpRequest.h"
 #include "mcp/oauth/McpOAuthSupport.h"
+#include "shared/JsonParse.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -159,12 +160,11 @@ registerClient(const Crypto::Sealer &sealer, const QByteArray &body, qint64 now)
     if (body.size() > maxBodyBytes) {
         return failure(u"invalid_client_metadata"_s, u"registration exceeds 64 KiB"_s);
     }
-    QJsonParseError parseError{};
-    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+    const std::optional<QJsonObject> document = parseJsonObject(body);
+    if (!document) {
         return failure(u"invalid_client_metadata"_s, u"registration must be a JSON object"_s);
     }
-    Result<QJsonObject> claims = registrationClaims(document.object());
+    Result<QJsonObject> claims = registrationClaims(*document);
     if (!claims) {
         return claims.error();
     }

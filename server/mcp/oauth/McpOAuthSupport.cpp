@@ -6,6 +6,7 @@
 #include "crypto/Hash.h"
 #include "crypto/Sealer.h"
 #include "http/HttpRequest.h"
+#include "shared/JsonParse.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -231,12 +232,11 @@ std::optional<QJsonObject> openBlob(const Crypto::Sealer &sealer,
     if (!plaintext) {
         return std::nullopt;
     }
-    QJsonParseError parseError{};
-    const QJsonDocument document = QJsonDocument::fromJson(*plaintext, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+    const std::optional<QJsonObject> parsed = parseJsonObject(*plaintext);
+    if (!parsed) {
         return std::nullopt;
     }
-    const QJsonObject claims = document.object();
+    const QJsonObject &claims = *parsed;
     const QJsonValue exp = claims.value(u"exp"_s);
     if (!exp.isDouble() || now >= qint64(exp.toDouble())) {
         return std::nullopt;
