@@ -303,6 +303,10 @@ void tst_Agents::unconfiguredSurfaceIs412()
         QCOMPARE(reply.status, 412);
         QCOMPARE(reply.error(), u"agent is not configured"_s);
     }
+    // /api/v1/auth/info says so; with an agent provider it says features.agent is on.
+    QCOMPARE(bare.get(u"/api/v1/auth/info"_s).json()[u"features"_s][u"agent"_s], QJsonValue(false));
+    QCOMPARE(m_server->get(u"/api/v1/auth/info"_s).json()[u"features"_s][u"agent"_s],
+             QJsonValue(true));
 }
 
 void tst_Agents::sessionLifecycle()
