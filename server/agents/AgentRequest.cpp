@@ -127,7 +127,8 @@ Result<void> validateMessage(const QJsonValue &value, const QString &where)
     return {};
 }
 
-// One entry of toolRefs[] at `where`, with the older "plugin" renamed to appName.
+// One entry of toolRefs[] at `where`, with appName under an older name (pluginName of
+// http-api-legacy.md, or plugin) renamed to appName; different values under two names are a 400.
 Result<QJsonObject> toolRef(const QJsonValue &value, const QString &where)
 {
     Error error;
@@ -135,14 +136,10 @@ Result<QJsonObject> toolRef(const QJsonValue &value, const QString &where)
     if (!reader) {
         return error;
     }
-    QJsonObject ref = reader->object();
-    if (!ref.contains(u"appName"_s) && ref.contains(u"plugin"_s)) {
-        ref.insert(u"appName"_s, ref.take(u"plugin"_s));
-    }
-    reader->skip({u"plugin"});
-    for (const QStringView key : {u"appName", u"operation"}) {
-        (void)reader->value(key);
-        if (!ref.value(key).isString() || ref.value(key).toString().trimmed().isEmpty()) {
+    const QString appKey = reader->nameOf(u"appName", {u"pluginName", u"plugin"});
+    for (const QString &key : {appKey, u"operation"_s}) {
+        if (const QJsonValue field = reader->value(key);
+            !field.isString() || field.toString().trimmed().isEmpty()) {
             reader->fail(key, u"is required"_s);
         }
     }
@@ -155,6 +152,11 @@ Result<QJsonObject> toolRef(const QJsonValue &value, const QString &where)
     if (Result<void> ok = reader->finish(); !ok) {
         return ok.error();
     }
+    QJsonObject ref = reader->object();
+    const QJsonValue app = ref.value(appKey);
+    ref.remove(u"pluginName"_s);
+    ref.remove(u"plugin"_s);
+    ref.insert(u"appName"_s, app);
     return ref;
 }
 

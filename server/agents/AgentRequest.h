@@ -18,8 +18,10 @@ namespace Gestalt::AgentRequest {
 // messages[]: {role: system|user|assistant|tool, text?, parts?[], metadata?}, at least one, each
 // with text or parts. Returned as given (validated).
 [[nodiscard]] Result<QJsonArray> messages(const QJsonValue &value);
-// toolRefs[]: {appName (or the older plugin), operation, connection?, instance?, title?,
-// description?}. Undefined stays empty (the caller's tools are used); null is a 400.
+// toolRefs[]: {appName, operation, connection?, instance?, title?, description?}. appName's older
+// names pluginName (http-api-legacy.md) and plugin are read as appName, and returned as appName
+// only; two of them with different values are a 400. Undefined stays empty (the caller's tools
+// are used); null is a 400.
 [[nodiscard]] Result<QJsonArray> toolRefs(const QJsonValue &value);
 // workspace: {checkouts: [{url, ref?, path}], cwd?}; paths relative, without "..", cwd inside a
 // checkout. Undefined or null: no workspace.

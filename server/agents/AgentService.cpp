@@ -206,7 +206,9 @@ Result<AgentService::SessionBody> AgentService::readSessionBody(const QJsonObjec
     fields.model = trimmedString(reader, u"model");
     fields.clientRef = trimmedString(reader, u"clientRef");
     fields.metadata = reader.objectValue(u"metadata").value_or(QJsonObject());
-    fields.options = reader.objectValue(u"modelOptions").value_or(QJsonObject());
+    // providerOptions: the older name of modelOptions (http-api-legacy.md "Agents").
+    fields.options = reader.objectValue(reader.nameOf(u"modelOptions", {u"providerOptions"}))
+                         .value_or(QJsonObject());
     const QJsonValue workspace = reader.value(u"workspace");
     if (Result<void> ok = reader.finish(); !ok) {
         return ok.error();
@@ -461,7 +463,9 @@ Result<AgentService::TurnBody> AgentService::readTurnBody(const QJsonObject &bod
     const QJsonValue refs = reader.value(u"toolRefs");
     fields.responseSchema = reader.objectValue(u"responseSchema").value_or(QJsonObject());
     fields.metadata = reader.objectValue(u"metadata").value_or(QJsonObject());
-    fields.options = reader.objectValue(u"modelOptions").value_or(QJsonObject());
+    // providerOptions: the older name of modelOptions (http-api-legacy.md "Agents").
+    fields.options = reader.objectValue(reader.nameOf(u"modelOptions", {u"providerOptions"}))
+                         .value_or(QJsonObject());
     if (Result<void> ok = reader.finish(); !ok) {
         return ok.error();
     }

@@ -515,7 +515,8 @@ void Application::createIdentityRoutes()
         LoginRoutes::Options{m_config.server.management ? m_config.server.management->baseUrl
                                                         : QString(),
                              [this] { return publicBaseUrl(); },
-                             static_cast<qsizetype>(m_config.server.loginMaxUsedStates)});
+                             static_cast<qsizetype>(m_config.server.loginMaxUsedStates),
+                             m_agents->service().configured()});
 }
 
 void Application::createInvocationRoutes()

@@ -50,6 +50,24 @@ QJsonValue JsonBodyReader::value(QStringView key)
     return take(key);
 }
 
+QString JsonBodyReader::nameOf(QStringView key, std::initializer_list<QStringView> olderNames)
+{
+    QString used = key.toString();
+    m_known.insert(used);
+    for (const QStringView older : olderNames) {
+        m_known.insert(older.toString());
+        if (!m_object.contains(older)) {
+            continue;
+        }
+        if (!m_object.contains(used)) {
+            used = older.toString();
+        } else if (m_object.value(used) != m_object.value(older)) {
+            fail(older, u"and %1 differ; give one of them"_s.arg(pathOf(used)));
+        }
+    }
+    return used;
+}
+
 void JsonBodyReader::fail(QStringView key, const QString &message)
 {
     if (!m_error) {

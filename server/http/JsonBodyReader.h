@@ -53,6 +53,12 @@ public:
     [[nodiscard]] std::optional<QJsonArray> array(QStringView key);
     // Any JSON value (undefined when absent).
     [[nodiscard]] QJsonValue value(QStringView key);
+    // A field that also has older names (http-api-legacy.md: toolRefs[].pluginName for appName,
+    // providerOptions for modelOptions). Returns the name the body uses, `key` when it uses none,
+    // to read with the getters above (their errors then name what the caller sent); every other
+    // name becomes known. Two names with different values record "`older` and `key` differ; give
+    // one of them"; the same value under both is fine.
+    [[nodiscard]] QString nameOf(QStringView key, std::initializer_list<QStringView> olderNames);
 
     // A strict reader for the object at `key` (path "key"), or for item `index` of the array at
     // `key` (path "key[index]"). Its errors are its own: call its finish() too.

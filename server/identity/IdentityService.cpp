@@ -55,23 +55,52 @@ Result<Principal> IdentityService::authenticate(const HttpRequest &request)
     return principal;
 }
 
+Result<QByteArray> IdentityService::credentialHeader(const HttpRequest &request)
+{
+    const QByteArray authorization = request.header("authorization");
+    if (!takesProxyAuthorization(request)) {
+        return authorization;
+    }
+    // Proxy-Authorization of another scheme (Basic, say) is a proxy's, not ours: ignored.
+    const QByteArray proxy = request.header("proxy-authorization");
+    if (!proxy.startsWith("Bearer ")) {
+        return authorization;
+    }
+    if (authorization.isEmpty() || authorization == proxy) {
+        return proxy;
+    }
+    // Two different credentials: which one is the caller? Neither is guessed.
+    return Error::invalid(
+        u"Authorization and Proxy-Authorization carry different credentials; send one"_s);
+}
+
+bool IdentityService::takesProxyAuthorization(const HttpRequest &request)
+{
+    // http-api-legacy.md: "For proxy routes, Gestalt also understands Proxy-Authorization:
+    // Bearer <token>": the routes that invoke an app operation.
+    return request.routeTemplate == u"/api/v1/{app}/{operation}";
+}
+
 Result<Principal> IdentityService::resolve(const HttpRequest &request)
 {
+    Result<QByteArray> authorization = credentialHeader(request);
+    if (!authorization) {
+        return authorization.error();
+    }
     if (m_sessions) {
         const QString cookie = request.cookie(SessionTokens::CookieName.toString());
         if (!cookie.isEmpty()) {
             Result<Principal> session = m_sessions->validate(cookie);
-            if (session || request.header("authorization").isEmpty()) {
+            if (session || authorization->isEmpty()) {
                 return session;
             }
         }
     }
-    const QByteArray authorization = request.header("authorization");
-    if (!authorization.isEmpty()) {
-        if (!authorization.startsWith("Bearer ") || authorization.trimmed().size() <= 7) {
+    if (!authorization->isEmpty()) {
+        if (!authorization->startsWith("Bearer ") || authorization->trimmed().size() <= 7) {
             return Error::unauthenticated(u"invalid authorization header format"_s);
         }
-        return fromBearer(QString::fromLatin1(authorization.mid(7).trimmed()),
+        return fromBearer(QString::fromLatin1(authorization->mid(7).trimmed()),
                           request.routeTemplate == u"/mcp");
     }
     if (m_sessions) {

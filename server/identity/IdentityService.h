@@ -28,6 +28,10 @@ class UserRepository;
 //      on /mcp only, also an MCP OAuth access token whose grant family is not revoked;
 //   3. nothing: the anonymous local user `anonymous@gestalt` when login is disabled, else 401
 //      "missing authorization".
+// On the routes that invoke an operation (the "proxy routes" of http-api-legacy.md),
+// `Proxy-Authorization: Bearer <t>` counts as `Authorization: Bearer <t>`. Both present with
+// different values is 400: the caller's identity is never picked from two credentials. A
+// Proxy-Authorization of another scheme belongs to a proxy and is ignored.
 // Failures answer 401 "invalid authorization header format" / "invalid token", and are audited
 // as auth.authenticate. Whatever the credential, a user an admin disabled gets 403
 // "user_disabled"; another replica's disable or enable takes effect within userStateCacheMs.
@@ -75,6 +79,10 @@ public:
 
 private:
     [[nodiscard]] Result<Principal> resolve(const HttpRequest &request);
+    // The one place that reads the bearer credential: `Authorization`, or on a proxy route
+    // (takesProxyAuthorization) also `Proxy-Authorization: Bearer <t>`. Empty when none.
+    [[nodiscard]] static Result<QByteArray> credentialHeader(const HttpRequest &request);
+    [[nodiscard]] static bool takesProxyAuthorization(const HttpRequest &request);
     [[nodiscard]] Result<Principal> anonymous();
     [[nodiscard]] Result<Principal> fromBearer(const QString &token, bool mcp);
     [[nodiscard]] Result<Principal> fromMcpAccessToken(const QString &token);

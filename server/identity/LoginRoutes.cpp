@@ -122,7 +122,7 @@ Result<HttpResponse> LoginRoutes::info(const HttpRequest &)
         QJsonObject{{u"provider"_s, on ? m_provider->settings().providerName : u"none"_s},
                     {u"displayName"_s, on ? m_provider->settings().displayName : QString()},
                     {u"loginSupported"_s, on},
-                    {u"features"_s, QJsonObject{{u"agent"_s, false}}}});
+                    {u"features"_s, QJsonObject{{u"agent"_s, m_options.agentConfigured}}}});
 }
 
 Result<LoginRoutes::Started> LoginRoutes::begin(const QString &state, const QString &next)

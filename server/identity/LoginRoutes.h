@@ -26,7 +26,8 @@ class Sealer;
 // Platform login (gestalt-facts §3): /api/v1/auth/info, /login (POST → {url}; GET → 302 with a
 // safe `next`), /login/callback, /logout. The login state travels in a sealed `login_state`
 // cookie (state, nonce, PKCE verifier, next; 10 minutes) and is good for one callback. With login
-// disabled, info says so and the login routes answer 404 "auth is disabled".
+// disabled, info says so and the login routes answer 404 "auth is disabled". info also reports
+// `features.agent`: whether the agent routes are configured.
 class LoginRoutes final
 {
 public:
@@ -40,6 +41,9 @@ public:
         // server.login.maxUsedStates: used login states remembered (to refuse a replay) until
         // they expire; beyond it the oldest is forgotten first.
         qsizetype maxUsedStates = DefaultMaxUsedStates;
+        // An agent provider is configured: info's features.agent. The composition root says
+        // so (identity/ is below agents/ and does not ask it).
+        bool agentConfigured = false;
     };
 
     LoginRoutes(IdentityService &identity,

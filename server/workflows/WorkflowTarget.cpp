@@ -142,6 +142,66 @@ Result<void> readAgent(const QJsonValue &json, WorkflowStep &step, const QString
     return {};
 }
 
+// At most one of `keys` is set in `object`; two are a 400 naming both ("workflow target sets
+// both steps and plugin; give one of them"). Returns how many are set (0 or 1).
+Result<int>
+atMostOne(const QJsonObject &object, std::initializer_list<QStringView> keys, const QString &where)
+{
+    QStringList set;
+    for (const QStringView key : keys) {
+        if (object.contains(key)) {
+            set.append(key.toString());
+        }
+    }
+    if (set.size() > 1) {
+        return Error::invalid(
+            u"%1 sets both %2 and %3; give one of them"_s.arg(where, set.at(0), set.at(1)));
+    }
+    return int(set.size());
+}
+
+// The older `plugin` object (http-api-legacy.md "Workflows"): {name, operation, connection?,
+// instance?, input?} where input is the operation's parameters as they are. Returned as the
+// current app object, whose input is a workflow value: {"literal": <input>}.
+Result<QJsonValue> legacyPlugin(const QJsonValue &plugin, const QString &where)
+{
+    if (!plugin.isObject()) {
+        return Error::invalid(u"%1: plugin must be an object"_s.arg(where));
+    }
+    QJsonObject app = plugin.toObject();
+    const QJsonValue input = app.value(u"input"_s);
+    if (input.isObject()) {
+        app.insert(u"input"_s, QJsonObject{{u"literal"_s, input}});
+    } else if (!input.isUndefined() && !input.isNull()) {
+        return Error::invalid(
+            u"%1 plugin: input must be an object (the operation's parameters)"_s.arg(where));
+    }
+    return QJsonValue(app);
+}
+
+// The target as {"steps": [...]}. The single-target forms name one step "main":
+// `{"plugin": {...}}` (older clients, legacyPlugin), `{"app": {...}}` and `{"agent": {...}}`.
+// Giving two of plugin, app, agent and steps is a 400 naming both.
+Result<QJsonObject> asSteps(const QJsonObject &object)
+{
+    Result<int> forms =
+        atMostOne(object, {u"steps", u"plugin", u"app", u"agent"}, u"workflow target"_s);
+    if (!forms) {
+        return forms.error();
+    }
+    if (*forms == 0) {
+        return Error::invalid(u"workflow target must set steps"_s);
+    }
+    if (object.contains(u"steps"_s)) {
+        return object;
+    }
+    QJsonObject step{{u"id"_s, u"main"_s}};
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        step.insert(it.key(), it.value());
+    }
+    return QJsonObject{{u"steps"_s, QJsonArray{step}}};
+}
+
 } // namespace
 
 Result<WorkflowTarget> WorkflowTarget::fromJson(const QJsonValue &json)
@@ -149,18 +209,11 @@ Result<WorkflowTarget> WorkflowTarget::fromJson(const QJsonValue &json)
     if (!json.isObject()) {
         return Error::invalid(u"workflow target is required and must be an object"_s);
     }
-    QJsonObject object = json.toObject();
-    if (!object.contains(u"steps"_s)) {
-        // The single-target form of older clients: one step named "main".
-        QJsonObject step{{u"id"_s, u"main"_s}};
-        for (auto it = object.begin(); it != object.end(); ++it) {
-            step.insert(it.key() == u"plugin" ? u"app"_s : it.key(), it.value());
-        }
-        if (!step.contains(u"app"_s) && !step.contains(u"agent"_s)) {
-            return Error::invalid(u"workflow target must set steps"_s);
-        }
-        object = QJsonObject{{u"steps"_s, QJsonArray{step}}};
+    Result<QJsonObject> normalized = asSteps(json.toObject());
+    if (!normalized) {
+        return normalized.error();
     }
+    const QJsonObject object = *normalized;
     if (Result<void> ok = onlyKnownKeys(object, {u"steps"}, u"workflow target"_s); !ok) {
         return ok.error();
     }
@@ -195,18 +248,22 @@ Result<WorkflowTarget> WorkflowTarget::fromJson(const QJsonValue &json)
             !ok) {
             return ok.error();
         }
-        const bool hasApp = stepJson.contains(u"app"_s) || stepJson.contains(u"plugin"_s);
-        const bool hasAgent = stepJson.contains(u"agent"_s);
-        if (hasApp == hasAgent || (stepJson.contains(u"app"_s) && stepJson.contains(u"plugin"_s))) {
+        Result<int> kinds = atMostOne(stepJson, {u"app", u"plugin", u"agent"}, where);
+        if (!kinds) {
+            return kinds.error();
+        }
+        if (*kinds == 0) {
             return Error::invalid(u"%1 must set exactly one of app or agent"_s.arg(where));
         }
-        const Result<void> read =
-            hasApp ? readApp(stepJson.contains(u"app"_s) ? stepJson.value(u"app"_s)
-                                                         : stepJson.value(u"plugin"_s),
-                             step,
-                             ids,
-                             where)
-                   : readAgent(stepJson.value(u"agent"_s), step, where);
+        Result<QJsonValue> app = stepJson.contains(u"plugin"_s)
+                                     ? legacyPlugin(stepJson.value(u"plugin"_s), where)
+                                     : Result<QJsonValue>(stepJson.value(u"app"_s));
+        if (!app) {
+            return app.error();
+        }
+        const Result<void> read = stepJson.contains(u"agent"_s)
+                                      ? readAgent(stepJson.value(u"agent"_s), step, where)
+                                      : readApp(*app, step, ids, where);
         if (!read) {
             return read.error();
         }

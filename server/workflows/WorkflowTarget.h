@@ -39,7 +39,12 @@ struct WorkflowStep
 //                "connection"?: "...", "instance"?: "...", "input"?: <workflow value>}},
 //              {"id": "think", "agent": {"provider": "...", "prompt": "...", ...}}]}
 //
-// The older single-target form `{"app"|"plugin"|"agent": {...}}` is read as one step "main".
+// The single-target forms `{"app"|"plugin"|"agent": {...}}` are read as one step "main". `plugin`
+// (here or in a step) is the older form of http-api-legacy.md: {name, operation, connection?,
+// instance?, input?} whose input is the operation's parameters as they are, read as the app step
+// whose input is {"literal": <input>}. A target that gives two of steps, plugin, app and agent
+// (or a step two of app, plugin and agent) is a 400 naming both. Answers (toJson) always use the
+// current shape of http-api.md, `target.steps`, whichever form the request used.
 // Validation here is about shape only; whether the apps and operations exist and who may call
 // them is WorkflowService's business.
 struct WorkflowTarget

@@ -182,6 +182,7 @@ private Q_SLOTS:
     void providerErrorFailsTheTurn();
     void structuredOutput();
     void openaiProviderWithTools();
+    void olderClientNames();
     void streamResumesAfterAndStopsWhenBlocked();
     void othersSeeNothing();
     void workflowAgentStep();
@@ -302,6 +303,10 @@ void tst_Agents::unconfiguredSurfaceIs412()
         QCOMPARE(reply.status, 412);
         QCOMPARE(reply.error(), u"agent is not configured"_s);
     }
+    // /api/v1/auth/info says so; with an agent provider it says features.agent is on.
+    QCOMPARE(bare.get(u"/api/v1/auth/info"_s).json()[u"features"_s][u"agent"_s], QJsonValue(false));
+    QCOMPARE(m_server->get(u"/api/v1/auth/info"_s).json()[u"features"_s][u"agent"_s],
+             QJsonValue(true));
 }
 
 void tst_Agents::sessionLifecycle()
@@ -710,6 +715,45 @@ void tst_Agents::openaiProviderWithTools()
                 .contains(u"city"_s));
 }
 
+void tst_Agents::olderClientNames()
+{
+    // http-api-legacy.md: providerOptions is the older name of modelOptions (sessions and turns),
+    // toolRefs[].pluginName the older name of appName. Answers use the current names.
+    const HttpReply created =
+        m_server->post(u"/api/v1/agent/sessions"_s,
+                       R"({"provider":"gpt","providerOptions":{"temperature":0.25}})");
+    QCOMPARE(created.status, 201);
+    const QString session = created.json()[u"id"_s].toString();
+    const QJsonObject turn = createTurn(
+        session,
+        u"please call-tool:bin_anything"_s,
+        {},
+        {{u"toolRefs"_s,
+          QJsonArray{QJsonObject{{u"pluginName"_s, u"bin"_s}, {u"operation"_s, u"anything"_s}}}},
+         {u"providerOptions"_s, QJsonObject{{u"seed"_s, 7}}}});
+    QCOMPARE(turn[u"toolRefs"_s].toArray(),
+             QJsonArray({QJsonObject{{u"appName"_s, u"bin"_s}, {u"operation"_s, u"anything"_s}}}));
+    const QJsonObject done = waitForStatus(turn[u"id"_s].toString(), {u"succeeded"_s, u"failed"_s});
+    QCOMPARE(done[u"status"_s].toString(), u"succeeded"_s);
+    // The model got the session's and the turn's options, and the tool pluginName named.
+    Result<QJsonDocument> requests = m_openai.getJson(u"/requests"_s);
+    QVERIFY(requests);
+    const QJsonObject firstCall = requests->array().at(requests->array().size() - 2).toObject();
+    QCOMPARE(firstCall[u"temperature"_s].toDouble(), 0.25);
+    QCOMPARE(firstCall[u"seed"_s].toInt(), 7);
+    QCOMPARE(firstCall[u"tools"_s].toArray().size(), 1);
+    QCOMPARE(firstCall[u"tools"_s][0][u"function"_s][u"name"_s].toString(), u"bin_anything"_s);
+
+    // Both names with the same value are one field.
+    const HttpReply same = m_server->post(
+        u"/api/v1/agent/sessions/%1/turns"_s.arg(createSession()),
+        R"({"messages":[{"role":"user","text":"hi"}],"modelOptions":{"seed":1},"providerOptions":{"seed":1},
+            "toolRefs":[{"appName":"bin","pluginName":"bin","operation":"anything"}]})");
+    QCOMPARE(same.status, 201);
+    QCOMPARE(same.json()[u"toolRefs"_s][0].toObject(),
+             QJsonObject({{u"appName"_s, u"bin"_s}, {u"operation"_s, u"anything"_s}}));
+}
+
 void tst_Agents::streamResumesAfterAndStopsWhenBlocked()
 {
     const QString session = createSession();
@@ -912,6 +956,36 @@ void tst_Agents::badInput_data()
         << "POST"_ba << turns
         << R"({"messages":[{"role":"user","text":"x"}],"toolRefs":[{"appName":"bin"}]})"_ba << 400
         << u"toolRefs[0].operation is required"_s;
+    QTest::newRow("tool ref pluginName and appName differ")
+        << "POST"_ba << turns
+        << R"({"messages":[{"role":"user","text":"x"}],"toolRefs":[{"appName":"bin","pluginName":"vault","operation":"get"}]})"_ba
+        << 400 << u"toolRefs[0].pluginName and toolRefs[0].appName differ; give one of them"_s;
+    QTest::newRow("tool ref pluginName and plugin differ")
+        << "POST"_ba << turns
+        << R"({"messages":[{"role":"user","text":"x"}],"toolRefs":[{"pluginName":"bin","plugin":"vault","operation":"get"}]})"_ba
+        << 400 << u"toolRefs[0].plugin and toolRefs[0].pluginName differ"_s;
+    QTest::newRow("tool ref empty pluginName")
+        << "POST"_ba << turns
+        << R"({"messages":[{"role":"user","text":"x"}],"toolRefs":[{"pluginName":" ","operation":"anything"}]})"_ba
+        << 400 << u"toolRefs[0].pluginName is required"_s;
+    QTest::newRow("tool ref pluginName to unknown app")
+        << "POST"_ba << turns
+        << R"({"messages":[{"role":"user","text":"x"}],"toolRefs":[{"pluginName":"nope","operation":"x"}]})"_ba
+        << 400 << u"app \"nope\" not found"_s;
+    QTest::newRow("session providerOptions not an object")
+        << "POST"_ba << sessions << R"({"providerOptions":[1]})"_ba << 400
+        << u"providerOptions must be an object"_s;
+    QTest::newRow("session providerOptions and modelOptions differ")
+        << "POST"_ba << sessions << R"({"providerOptions":{"seed":1},"modelOptions":{"seed":2}})"_ba
+        << 400 << u"providerOptions and modelOptions differ; give one of them"_s;
+    QTest::newRow("turn providerOptions not an object")
+        << "POST"_ba << turns
+        << R"({"messages":[{"role":"user","text":"x"}],"providerOptions":"hot"})"_ba << 400
+        << u"providerOptions must be an object"_s;
+    QTest::newRow("turn providerOptions and modelOptions differ")
+        << "POST"_ba << turns
+        << R"({"messages":[{"role":"user","text":"x"}],"providerOptions":{},"modelOptions":{"seed":2}})"_ba
+        << 400 << u"providerOptions and modelOptions differ"_s;
     QTest::newRow("toolRefs null")
         << "POST"_ba << turns << R"({"messages":[{"role":"user","text":"x"}],"toolRefs":null})"_ba
         << 400 << u"toolRefs must be an array"_s;

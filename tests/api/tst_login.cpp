@@ -179,6 +179,8 @@ void tst_Login::infoDescribesTheProvider()
     QCOMPARE(info.json()["provider"_L1].toString(), u"sso"_s);
     QCOMPARE(info.json()["displayName"_L1].toString(), u"Example SSO"_s);
     QCOMPARE(info.json()["loginSupported"_L1].toBool(), true);
+    // No agent provider here (tst_agents sees it true with one).
+    QCOMPARE(info.json()["features"_L1]["agent"_L1], QJsonValue(false));
     // With login on, nobody is anonymous any more.
     const HttpReply apps = m_server->get(u"/api/v1/apps"_s);
     QCOMPARE(apps.status, 401);

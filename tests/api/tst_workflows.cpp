@@ -86,6 +86,72 @@ QJsonObject literal(const QJsonObject &value)
     return QJsonObject{{u"literal"_s, value}};
 }
 
+// Rows of createRejectsBadInput for http-api-legacy.md's target.plugin: its input is the
+// parameters, and conflicting target forms name both. `s`: the schedules route, `t`: triggers.
+void addLegacyTargetRows(const QString &s, const QString &t)
+{
+    const auto schedule = [](const QString &cron, const QString &zone, const QString &target) {
+        return u"{\"cron\":\"%1\",\"timezone\":\"%2\",\"target\":%3}"_s.arg(cron, zone, target)
+            .toUtf8();
+    };
+    QTest::newRow("plugin and steps")
+        << s
+        << schedule(
+               u"* * * * *"_s,
+               u"UTC"_s,
+               uR"({"plugin":{"name":"bin","operation":"status"},"steps":[{"id":"a","app":{"name":"bin","operation":"status"}}]})"_s)
+        << 400 << u"workflow target sets both steps and plugin; give one of them"_s;
+    QTest::newRow("plugin and app")
+        << s
+        << schedule(
+               u"* * * * *"_s,
+               u"UTC"_s,
+               uR"({"plugin":{"name":"bin","operation":"status"},"app":{"name":"bin","operation":"status"}})"_s)
+        << 400 << u"workflow target sets both plugin and app; give one of them"_s;
+    QTest::newRow("plugin and agent")
+        << s
+        << schedule(
+               u"* * * * *"_s,
+               u"UTC"_s,
+               uR"({"plugin":{"name":"bin","operation":"status"},"agent":{"provider":"p","prompt":"x"}})"_s)
+        << 400 << u"workflow target sets both plugin and agent; give one of them"_s;
+    QTest::newRow("step with app and plugin")
+        << s
+        << schedule(
+               u"* * * * *"_s,
+               u"UTC"_s,
+               uR"({"steps":[{"id":"a","app":{"name":"bin","operation":"status"},"plugin":{"name":"bin","operation":"status"}}]})"_s)
+        << 400 << u"workflow step \"a\" sets both app and plugin; give one of them"_s;
+    QTest::newRow("plugin not an object")
+        << s << schedule(u"* * * * *"_s, u"UTC"_s, uR"({"plugin":"bin.status"})"_s) << 400
+        << u"workflow step \"main\": plugin must be an object"_s;
+    QTest::newRow("plugin input not an object")
+        << s
+        << schedule(u"* * * * *"_s,
+                    u"UTC"_s,
+                    uR"({"plugin":{"name":"bin","operation":"status","input":[1]}})"_s)
+        << 400 << u"plugin: input must be an object (the operation's parameters)"_s;
+    QTest::newRow("plugin without operation")
+        << s << schedule(u"* * * * *"_s, u"UTC"_s, uR"({"plugin":{"name":"bin"}})"_s) << 400
+        << u"operation is required"_s;
+    QTest::newRow("plugin unknown field")
+        << s
+        << schedule(u"* * * * *"_s,
+                    u"UTC"_s,
+                    uR"({"plugin":{"name":"bin","operation":"status","owner":"x"}})"_s)
+        << 400 << u"unknown field \"owner\""_s;
+    QTest::newRow("plugin unknown app")
+        << t
+        << QByteArray(
+               R"({"match":{"type":"x"},"target":{"plugin":{"name":"nope","operation":"get","input":{"a":1}}}})")
+        << 400 << u"workflow step \"main\": app \"nope\" not found"_s;
+    QTest::newRow("plugin the creator may not call")
+        << t
+        << QByteArray(
+               R"({"match":{"type":"x"},"target":{"plugin":{"name":"vault","operation":"get"}}})")
+        << 403 << u"access denied"_s;
+}
+
 } // namespace
 
 class tst_Workflows final : public QObject
@@ -111,6 +177,8 @@ private Q_SLOTS:
     void eventRejectsBadInput_data();
     void eventRejectsBadInput();
     void eventRunsStepsPassingData();
+    void legacyPluginTarget();
+    void legacyPluginTargetInConfig();
     void onlyMatchingTriggersFire();
     void stepFailureFailsTheRun();
     void backlogDrainsWithoutWaitingForThePoll();
@@ -358,10 +426,11 @@ void tst_Workflows::createRejectsBadInput_data()
                u"* * * * *"_s,
                u"UTC"_s,
                uR"({"steps":[{"id":"a","app":{"name":"bin","operation":"status"},"agent":{"provider":"p","prompt":"x"}}]})"_s)
-        << 400 << u"workflow step \"a\" must set exactly one of app or agent"_s;
+        << 400 << u"workflow step \"a\" sets both app and agent; give one of them"_s;
     QTest::newRow("neither app nor agent")
         << s << schedule(u"* * * * *"_s, u"UTC"_s, uR"({"steps":[{"id":"a"}]})"_s) << 400
         << u"workflow step \"a\" must set exactly one of app or agent"_s;
+    addLegacyTargetRows(s, t);
     QTest::newRow("duplicate step id")
         << s
         << schedule(
@@ -556,6 +625,95 @@ void tst_Workflows::eventRunsStepsPassingData()
         failed[u"statusMessage"_s].toString(),
         u"step \"a\" failed: workflow step \"a\" input field \"item\": \"event.data.nothing\" is not set"_s);
     QCOMPARE(failed[u"steps"_s][1][u"status"_s].toString(), u"skipped"_s);
+}
+
+void tst_Workflows::legacyPluginTarget()
+{
+    // http-api-legacy.md: target.plugin with the operation's parameters as they are, even ones
+    // that look like a workflow value ("from" here is a parameter, not a path).
+    const QJsonObject parameters{{u"item"_s, u"item-7"_s},
+                                 {u"owner"_s, u"valon-technologies"_s},
+                                 {u"from"_s, u"event.data.id"_s}};
+    const QJsonObject plugin{
+        {u"name"_s, u"bin"_s}, {u"operation"_s, u"echo"_s}, {u"input"_s, parameters}};
+    const HttpReply created =
+        m_server->post(u"/api/v1/workflow/event-triggers"_s,
+                       json({{u"match"_s, QJsonObject{{u"type"_s, u"legacy.ping"_s}}},
+                             {u"target"_s, QJsonObject{{u"plugin"_s, plugin}}}}));
+    QCOMPARE(created.status, 201);
+    // The answer has the current shape: one app step "main" whose input is the literal.
+    const QJsonObject current =
+        target({QJsonObject{{u"id"_s, u"main"_s},
+                            {u"app"_s,
+                             QJsonObject{{u"name"_s, u"bin"_s},
+                                         {u"operation"_s, u"echo"_s},
+                                         {u"input"_s, literal(parameters)}}}}});
+    QCOMPARE(created.json()[u"target"_s].toObject(), current);
+    const QString triggerId = created.json()[u"id"_s].toString();
+
+    const QJsonObject run = publishAndWait(
+        {{u"type"_s, u"legacy.ping"_s}, {u"data"_s, QJsonObject{{u"id"_s, u"x"_s}}}}, triggerId);
+    QCOMPARE(run[u"status"_s].toString(), u"succeeded"_s);
+    QCOMPARE(run[u"target"_s].toObject(), current);
+    const QJsonObject output = run[u"steps"_s][0][u"output"_s].toObject();
+    QCOMPARE(output[u"url"_s].toString(), m_httpbin.baseUrl() + u"/anything/item-7"_s);
+    QCOMPARE(output[u"json"_s][u"owner"_s].toString(), u"valon-technologies"_s);
+    QCOMPARE(output[u"json"_s][u"from"_s].toString(), u"event.data.id"_s);
+
+    // Schedules take it too, on create and update, with connection and instance; no input.
+    QJsonObject withSelectors = plugin;
+    withSelectors.remove(u"input"_s);
+    withSelectors.insert(u"operation"_s, u"status"_s);
+    withSelectors.insert(u"instance"_s, u"tenant-a"_s);
+    const QJsonObject schedule{{u"cron"_s, u"0 3 * * *"_s},
+                               {u"target"_s, QJsonObject{{u"plugin"_s, withSelectors}}}};
+    const HttpReply scheduled = m_server->post(u"/api/v1/workflow/schedules"_s, json(schedule));
+    QCOMPARE(scheduled.status, 201);
+    const QJsonObject step = scheduled.json()[u"target"_s][u"steps"_s][0].toObject();
+    QCOMPARE(step[u"app"_s][u"instance"_s].toString(), u"tenant-a"_s);
+    QVERIFY(!step[u"app"_s].toObject().contains(u"input"_s));
+    const HttpReply updated = m_server->request(
+        "PUT",
+        u"/api/v1/workflow/schedules/"_s + scheduled.json()[u"id"_s].toString(),
+        json({{u"cron"_s, u"0 4 * * *"_s}, {u"target"_s, QJsonObject{{u"plugin"_s, plugin}}}}));
+    QCOMPARE(updated.status, 200);
+    QCOMPARE(updated.json()[u"target"_s].toObject(), current);
+}
+
+void tst_Workflows::legacyPluginTargetInConfig()
+{
+    // The Go documentation's config-managed trigger: target.plugin with plain input.
+    const QString workflows = uR"(workflows:
+  pollInterval: 50ms
+  eventTriggers:
+    item_updated:
+      match: {type: roadmap.item.updated, source: roadmap}
+      publishers: ["*"]
+      target:
+        plugin:
+          name: bin
+          operation: echo
+          input:
+            item: sync
+            reason: sync
+)"_s;
+    auto server = std::make_unique<TestServer>(QString(), appsYaml(m_httpbin.baseUrl()), workflows);
+    QVERIFY(restartAs(std::move(server)));
+    QCOMPARE(m_server
+                 ->post(u"/api/v1/workflow/events"_s,
+                        R"({"type":"roadmap.item.updated","source":"roadmap"})")
+                 .status,
+             202);
+    const auto succeeded = [this] {
+        QSqlQuery query(m_server->app().database().connection());
+        query.prepare(u"SELECT steps_json FROM workflow_runs WHERE definition_id = ? AND "
+                      u"status = 'succeeded'"_s);
+        query.addBindValue(WorkflowConfigSync::triggerId(u"item_updated"_s));
+        return query.exec() && query.next() ? query.value(0).toString() : QString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!succeeded().isEmpty(), 10000);
+    QVERIFY2(succeeded().contains(u"/anything/sync"_s), qPrintable(succeeded()));
+    QVERIFY2(succeeded().contains(u"\"reason\":\"sync\""_s), qPrintable(succeeded()));
 }
 
 void tst_Workflows::onlyMatchingTriggersFire()

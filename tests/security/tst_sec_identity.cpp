@@ -153,6 +153,7 @@ private Q_SLOTS:
     void nonAdminCannotDisableAnyone();
     void disabledOwnersWorkflowStepsRunNothing();
     void anonymousAccessOnANonLoopbackAddressIsRefused();
+    void proxyAuthorizationIsNeverASecondIdentity();
 
 private:
     // Starts (once) the OpenID Connect peer, reset to log alice in; its providers: block.
@@ -522,6 +523,78 @@ void tst_SecIdentity::anonymousAccessOnANonLoopbackAddressIsRefused()
         validate(anonymousOnAllInterfaces + u"  allowAnonymous: true\n"_s);
     QCOMPARE(accepted, 0);
     QVERIFY2(output.contains(u"config is valid"_s), qPrintable(output));
+}
+
+void tst_SecIdentity::proxyAuthorizationIsNeverASecondIdentity()
+{
+    // http-api-legacy.md: proxy routes also take `Proxy-Authorization: Bearer <token>`. Attacks:
+    // smuggle a second identity beside Authorization (which one wins?), get past a bad
+    // Authorization with a good Proxy-Authorization, use it beyond the operation routes, or have
+    // it relayed to the upstream.
+    HttpbinProcess httpbin;
+    QVERIFY2(httpbin.start(), qPrintable(httpbin.errorString()));
+    QFETCH_GLOBAL(QString, backend);
+    const QString apps =
+        u"apps:\n  bin:\n    surfaces:\n      rest:\n        baseUrl: %1\n"
+        "        operations:\n          - {name: headers, method: GET, path: /headers}\n"_s.arg(
+            httpbin.baseUrl());
+    m_server = std::make_unique<TestServer>(backend, apps, TestServer::unreachableLoginYaml());
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+    const TestServer::TestUser alice = m_server->user(u"alice@example.com"_s);
+    const TestServer::TestUser mallory = m_server->user(u"mallory@example.com"_s);
+    const QByteArray aliceBearer = "Bearer " + alice.token.toLatin1();
+    const QByteArray malloryBearer = "Bearer " + mallory.token.toLatin1();
+    const QString invoke = u"/api/v1/bin/headers"_s;
+    const auto call = [&](const QString &path, const TestServer::Headers &headers) {
+        return m_server->get(path, headers);
+    };
+
+    // Alone, or the same credential twice, it is the caller's credential; it is not relayed.
+    const HttpReply proxied = call(invoke, {{"Proxy-Authorization"_ba, aliceBearer}});
+    QCOMPARE(proxied.status, 200);
+    const QJsonObject upstreamSaw = proxied.json()[u"headers"_s].toObject();
+    QVERIFY2(!upstreamSaw.contains(u"Proxy-Authorization"_s)
+                 && !upstreamSaw.contains(u"Authorization"_s),
+             proxied.body.constData());
+    QCOMPARE(
+        call(invoke, {{"Authorization"_ba, aliceBearer}, {"Proxy-Authorization"_ba, aliceBearer}})
+            .status,
+        200);
+
+    // Two different credentials: refused whichever way round, whichever one is valid.
+    const QList<std::pair<QByteArray, QByteArray>> pairs{{aliceBearer, malloryBearer},
+                                                         {malloryBearer, aliceBearer},
+                                                         {"Bearer gst_api_forged"_ba, aliceBearer},
+                                                         {aliceBearer, "Bearer gst_api_forged"_ba},
+                                                         {"Basic YTpi"_ba, aliceBearer}};
+    for (const auto &[authorization, proxy] : pairs) {
+        const HttpReply reply =
+            call(invoke, {{"Authorization"_ba, authorization}, {"Proxy-Authorization"_ba, proxy}});
+        QCOMPARE(reply.status, 400);
+        QCOMPARE(reply.error(),
+                 u"Authorization and Proxy-Authorization carry different credentials; send one"_s);
+        // Neither token is echoed.
+        QVERIFY(!reply.body.contains(alice.token.toLatin1())
+                && !reply.body.contains(mallory.token.toLatin1()));
+    }
+    // A forged Proxy-Authorization alone is an invalid token, as in Authorization.
+    const HttpReply forged = call(invoke, {{"Proxy-Authorization"_ba, "Bearer gst_api_forged"_ba}});
+    QCOMPARE(forged.status, 401);
+    QCOMPARE(forged.error(), u"invalid token"_s);
+    // Another scheme belongs to a proxy on the way: ignored, Authorization decides.
+    QCOMPARE(call(invoke,
+                  {{"Authorization"_ba, aliceBearer}, {"Proxy-Authorization"_ba, "Basic YTpi"_ba}})
+                 .status,
+             200);
+    QCOMPARE(call(invoke, {{"Proxy-Authorization"_ba, "Basic YTpi"_ba}}).status, 401);
+
+    // Beyond the operation routes it is no credential at all.
+    for (const QString &path :
+         {u"/api/v1/tokens"_s, u"/api/v1/apps"_s, u"/api/v1/workflow/runs"_s}) {
+        const HttpReply reply = call(path, {{"Proxy-Authorization"_ba, aliceBearer}});
+        QCOMPARE(reply.status, 401);
+        QCOMPARE(reply.error(), u"missing authorization"_s);
+    }
 }
 
 void tst_SecIdentity::disabledOwnersWorkflowStepsRunNothing()

@@ -634,8 +634,8 @@ providers:
             << u"workflows:\n  eventTriggers:\n    t:\n      match: {type: x}\n"
                u"      target: {steps: [{id: a, app: {name: b, operation: c}, agent: {provider: p, "
                u"prompt: hi}}]}\n"_s
-            << u"%F:4:5: workflows.eventTriggers.t: workflow step \"a\" must set exactly one of "
-               u"app or agent"_s;
+            << u"%F:4:5: workflows.eventTriggers.t: workflow step \"a\" sets both app and "
+               u"agent; give one of them"_s;
         QTest::newRow("run lease shorter than two polls")
             << u"workflows:\n  pollInterval: 10s\n  runLease: 15s\n"_s
             << u"%F:2:1: workflows: runLease must be at least twice pollInterval"_s;

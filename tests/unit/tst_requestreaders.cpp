@@ -47,6 +47,7 @@ private Q_SLOTS:
     void requiredString();
     void nestedReadersNameTheirPath();
     void skippedFieldsAreKnown();
+    void olderNames();
     void longKeysAreCutInErrors();
     void queryInteger_data();
     void queryInteger();
@@ -173,6 +174,32 @@ void tst_RequestReaders::nestedReadersNameTheirPath()
     Error error;
     QVERIFY(!JsonBodyReader::item(QJsonValue(3), u"steps[2]"_s, &error));
     QCOMPARE(error.message, u"steps[2] must be an object"_s);
+}
+
+void tst_RequestReaders::olderNames()
+{
+    // The current name, an older one, both alike: one field, read under the name that was sent.
+    JsonBodyReader current(parse(R"({"appName":"a"})"));
+    QCOMPARE(current.nameOf(u"appName", {u"pluginName", u"plugin"}), u"appName"_s);
+    QCOMPARE(errorOf(current.finish()), QString());
+    JsonBodyReader older(parse(R"({"plugin":"a"})"));
+    QCOMPARE(older.nameOf(u"appName", {u"pluginName", u"plugin"}), u"plugin"_s);
+    QCOMPARE(errorOf(older.finish()), QString());
+    JsonBodyReader none(parse(R"({})"));
+    QCOMPARE(none.nameOf(u"appName", {u"pluginName"}), u"appName"_s);
+    QCOMPARE(errorOf(none.finish()), QString());
+    JsonBodyReader alike(parse(R"({"appName":"a","pluginName":"a"})"));
+    QCOMPARE(alike.nameOf(u"appName", {u"pluginName"}), u"appName"_s);
+    QCOMPARE(errorOf(alike.finish()), QString());
+    // Type errors name what was sent.
+    JsonBodyReader typed(parse(R"({"providerOptions":3})"));
+    (void)typed.objectValue(typed.nameOf(u"modelOptions", {u"providerOptions"}));
+    QCOMPARE(errorOf(typed.finish()), u"providerOptions must be an object"_s);
+    // Different values under two names: neither is picked.
+    JsonBodyReader differ(parse(R"({"appName":"a","pluginName":"b"})"), u"toolRefs[0]"_s);
+    (void)differ.nameOf(u"appName", {u"pluginName"});
+    QCOMPARE(errorOf(differ.finish()),
+             u"toolRefs[0].pluginName and toolRefs[0].appName differ; give one of them"_s);
 }
 
 void tst_RequestReaders::skippedFieldsAreKnown()
