@@ -116,6 +116,7 @@ Result<std::unique_ptr<AgentEngine>> AgentEngine::create(const Deps &deps)
                                                        providers,
                                                        defaultProvider,
                                                        deps.clock);
+    engine->m_service->setMcpUpstreams(deps.mcpUpstreams);
     AgentEventStream::Settings streamSettings;
     streamSettings.pollInterval = settings.pollInterval;
     streamSettings.heartbeat = settings.streamHeartbeat;

@@ -21,6 +21,7 @@ class AppCatalog;
 class AuditLog;
 class Database;
 class InvocationService;
+class McpUpstreams;
 class ModelProvider;
 class Router;
 class TurnRunner;
@@ -43,6 +44,7 @@ public:
         const AppCatalog &catalog;
         const AccessCheck &access;
         InvocationService &invocations;
+        const McpUpstreams *mcpUpstreams; // their tools are offered to turns; may be null
         AuditLog *audit;
         Clock clock;
     };

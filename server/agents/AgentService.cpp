@@ -573,8 +573,8 @@ Result<AgentService::Created<AgentTurn>> AgentService::createTurn(const Principa
             ErrorCode::PreconditionFailed,
             u"agent provider \"%1\" of this session is not configured"_s.arg(owner->provider)};
     }
-    Result<QList<AgentTool>> tools =
-        AgentTools::build(m_catalog, m_access, caller, fields->toolRefs.value_or(QJsonArray()));
+    Result<QList<AgentTool>> tools = AgentTools::build(
+        m_catalog, m_access, m_mcp, caller, fields->toolRefs.value_or(QJsonArray()));
     if (!tools) {
         return tools.error();
     }

@@ -17,6 +17,7 @@ namespace Gestalt {
 class AccessCheck;
 class AgentRepository;
 class AppCatalog;
+class McpUpstreams;
 class TurnRunner;
 
 // The rules of the agent API (http-api.md "Agents"): sessions and turns belong to the subject
@@ -40,6 +41,9 @@ public:
                  QMap<QString, ModelProvider *> providers,
                  QString defaultProvider,
                  Clock clock);
+
+    // The upstream MCP servers whose tools turns may offer (AgentTools::build); null: none.
+    void setMcpUpstreams(const McpUpstreams *upstreams) { m_mcp = upstreams; }
 
     // Whether any agent provider is configured; every route answers 412 otherwise.
     [[nodiscard]] bool configured() const { return !m_providers.isEmpty(); }
@@ -129,6 +133,7 @@ private:
     TurnRunner &m_runner;
     const AppCatalog &m_catalog;
     const AccessCheck &m_access;
+    const McpUpstreams *m_mcp = nullptr;
     QMap<QString, ModelProvider *> m_providers;
     QString m_defaultProvider;
     Clock m_clock;

@@ -230,8 +230,11 @@ void TurnRunner::nextTool(const std::shared_ptr<Active> &active)
     interaction.turnId = active->turn.id;
     interaction.type = u"approval"_s;
     interaction.title = u"Approve %1"_s.arg(tool->name);
-    interaction.prompt = u"Allow this turn to call %1 %2 on app \"%3\"?"_s.arg(
-        tool->operation.method, tool->operation.id, tool->app);
+    interaction.prompt = tool->isUpstreamMcp()
+                             ? u"Allow this turn to call the MCP tool %1 on app \"%2\"?"_s.arg(
+                                 tool->operation.id, tool->app)
+                             : u"Allow this turn to call %1 %2 on app \"%3\"?"_s.arg(
+                                 tool->operation.method, tool->operation.id, tool->app);
     interaction.request = {{u"toolCallId"_s, call.id},
                            {u"tool"_s, tool->name},
                            {u"app"_s, tool->app},
@@ -322,42 +325,53 @@ void TurnRunner::callTool(const std::shared_ptr<Active> &active,
     request.audit.source = u"agent"_s;
     request.audit.requestId = active->turn.id;
     std::weak_ptr<Active> weak = active;
-    const QJsonObject base{{u"toolCallId"_s, call.id}, {u"tool"_s, tool.name}};
     active->call =
-        m_invocations.invoke(request, [this, weak, call, base](Result<InvocationResult> result) {
+        m_invocations.invoke(request, [this, weak, call, tool](Result<InvocationResult> result) {
             std::shared_ptr<Active> alive = weak.lock();
             if (!alive || alive->done) {
                 return;
             }
             alive->call.reset();
-            QJsonObject event = base;
-            if (!result) {
-                const QString error = publicMessage(result.error());
-                event.insert(u"error"_s, error);
-                toolDone(alive, call, event, QJsonObject{{u"error"_s, error}}, true);
-                return;
-            }
-            QJsonValue output = parseJsonValue(result->body);
-            if (output.isUndefined()) {
-                output = QString::fromUtf8(result->body.left(MaxToolResultChars));
-            }
-            event.insert(u"status"_s, result->status);
-            if (result->status >= 400) {
-                const QString error = u"the app answered %1"_s.arg(result->status);
-                event.insert(u"error"_s, error);
-                event.insert(u"output"_s, forEvent(output));
-                toolDone(alive,
-                         call,
-                         event,
-                         QJsonObject{{u"error"_s, error},
-                                     {u"status"_s, result->status},
-                                     {u"body"_s, output}},
-                         true);
-                return;
-            }
-            event.insert(u"output"_s, forEvent(output));
-            toolDone(alive, call, event, output, false);
+            toolAnswered(alive, call, tool, result);
         });
+}
+
+void TurnRunner::toolAnswered(const std::shared_ptr<Active> &active,
+                              const ModelToolCall &call,
+                              const AgentTool &tool,
+                              const Result<InvocationResult> &result)
+{
+    QJsonObject event{{u"toolCallId"_s, call.id}, {u"tool"_s, tool.name}};
+    if (!result) {
+        const QString error = publicMessage(result.error());
+        event.insert(u"error"_s, error);
+        toolDone(active, call, event, QJsonObject{{u"error"_s, error}}, true);
+        return;
+    }
+    QJsonValue output = parseJsonValue(result->body);
+    if (output.isUndefined()) {
+        output = QString::fromUtf8(result->body.left(MaxToolResultChars));
+    }
+    event.insert(u"status"_s, result->status);
+    event.insert(u"output"_s, forEvent(output));
+    // An upstream MCP tool's CallToolResult goes to the model as it is, isError included.
+    if (result->toolResult && result->toolResult->value(u"isError"_s).toBool()) {
+        event.insert(u"error"_s, u"the tool reported an error"_s);
+        toolDone(active, call, event, output, true);
+        return;
+    }
+    if (result->status >= 400) {
+        const QString error = u"the app answered %1"_s.arg(result->status);
+        event.insert(u"error"_s, error);
+        toolDone(
+            active,
+            call,
+            event,
+            QJsonObject{{u"error"_s, error}, {u"status"_s, result->status}, {u"body"_s, output}},
+            true);
+        return;
+    }
+    toolDone(active, call, event, output, false);
 }
 
 void TurnRunner::toolDone(const std::shared_ptr<Active> &active,

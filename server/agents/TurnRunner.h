@@ -20,6 +20,7 @@ namespace Gestalt {
 
 class AgentRepository;
 class InvocationService;
+struct InvocationResult;
 
 // Executes agent turns on this replica: the model is asked, the tools it calls run through
 // InvocationService as the turn's caller (the same path and access check as REST), their results
@@ -88,6 +89,10 @@ private:
     void callTool(const std::shared_ptr<Active> &active,
                   const AgentTool &tool,
                   const ModelToolCall &call);
+    void toolAnswered(const std::shared_ptr<Active> &active,
+                      const ModelToolCall &call,
+                      const AgentTool &tool,
+                      const Result<InvocationResult> &result);
     void toolDone(const std::shared_ptr<Active> &active,
                   const ModelToolCall &call,
                   const QJsonObject &event,

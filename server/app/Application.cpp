@@ -370,8 +370,14 @@ void Application::createMcp()
 
 Result<void> Application::createAgents()
 {
-    Result<std::unique_ptr<AgentEngine>> agents = AgentEngine::create(
-        {m_config, *m_database, *m_catalog, *m_access, *m_invocations, m_auditLog.get(), m_clock});
+    Result<std::unique_ptr<AgentEngine>> agents = AgentEngine::create({m_config,
+                                                                       *m_database,
+                                                                       *m_catalog,
+                                                                       *m_access,
+                                                                       *m_invocations,
+                                                                       m_mcpUpstreams.get(),
+                                                                       m_auditLog.get(),
+                                                                       m_clock});
     if (!agents) {
         return agents.error();
     }

@@ -276,6 +276,12 @@ std::optional<Operation> McpUpstreams::operation(const QString &app, const QStri
     return std::nullopt;
 }
 
+bool McpUpstreams::discovered(const QString &app) const
+{
+    const auto it = m_upstreams.find(app);
+    return it != m_upstreams.end() && it->second->discovered;
+}
+
 std::shared_ptr<McpUpstreams::CallerClient> McpUpstreams::callerClient(Upstream &upstream,
                                                                        const Headers &headers)
 {

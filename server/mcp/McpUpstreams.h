@@ -69,6 +69,9 @@ public:
     [[nodiscard]] QList<Operation> operations(const QString &app) const;
     [[nodiscard]] std::optional<Operation> operation(const QString &app,
                                                      const QString &tool) const override;
+    // Has the app's server answered the shared discovery's tools/list (false for caller-scoped
+    // apps and apps without an MCP surface)?
+    [[nodiscard]] bool discovered(const QString &app) const;
 
     // A caller-scoped app's tools as the server shows them to the credential in `headers`.
     // Calls back once, never from inside.
