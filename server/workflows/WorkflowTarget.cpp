@@ -6,7 +6,10 @@
 #include "workflows/WorkflowValue.h"
 
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QRegularExpression>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -142,6 +145,27 @@ Result<void> readAgent(const QJsonValue &json, WorkflowStep &step, const QString
     return {};
 }
 
+// Go's target.plugin.input is a static input object; a value expression ({literal}, {from},
+// {template}, {fields}) is kept as it is.
+QJsonValue staticInput(const QJsonValue &plugin)
+{
+    QJsonObject app = plugin.toObject();
+    const QJsonValue input = app.value(u"input"_s);
+    if (!input.isObject()) {
+        return plugin;
+    }
+    static const QStringList expressionKeys{u"literal"_s, u"from"_s, u"template"_s, u"fields"_s};
+    const QStringList keys = input.toObject().keys();
+    const bool expression =
+        !keys.isEmpty() && std::all_of(keys.cbegin(), keys.cend(), [](const QString &key) {
+            return expressionKeys.contains(key);
+        });
+    if (!expression) {
+        app.insert(u"input"_s, QJsonObject{{u"literal"_s, input}});
+    }
+    return app;
+}
+
 } // namespace
 
 Result<WorkflowTarget> WorkflowTarget::fromJson(const QJsonValue &json)
@@ -154,7 +178,8 @@ Result<WorkflowTarget> WorkflowTarget::fromJson(const QJsonValue &json)
         // The single-target form of older clients: one step named "main".
         QJsonObject step{{u"id"_s, u"main"_s}};
         for (auto it = object.begin(); it != object.end(); ++it) {
-            step.insert(it.key() == u"plugin" ? u"app"_s : it.key(), it.value());
+            step.insert(it.key() == u"plugin" ? u"app"_s : it.key(),
+                        it.key() == u"plugin" ? staticInput(it.value()) : it.value());
         }
         if (!step.contains(u"app"_s) && !step.contains(u"agent"_s)) {
             return Error::invalid(u"workflow target must set steps"_s);
