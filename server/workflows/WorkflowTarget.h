@@ -40,6 +40,8 @@ struct WorkflowStep
 //              {"id": "think", "agent": {"provider": "...", "prompt": "...", ...}}]}
 //
 // The older single-target form `{"app"|"plugin"|"agent": {...}}` is read as one step "main".
+// `plugin` is the Go gestaltd's shape: its `input` is a static object, read as {"literal": input}
+// unless it is a workflow value already ({literal}, {from}, {template}, {fields}).
 // Validation here is about shape only; whether the apps and operations exist and who may call
 // them is WorkflowService's business.
 struct WorkflowTarget

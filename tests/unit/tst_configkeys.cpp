@@ -12,6 +12,7 @@
 #include "config/ConfigMapReader.h"
 #include "config/ConfigNode.h"
 #include "config/DefaultConfig.h"
+#include "workflows/WorkflowTarget.h"
 
 #include <QDir>
 #include <QFile>
@@ -231,6 +232,26 @@ private Q_SLOTS:
         QVERIFY(!report.config);
         QVERIFY(report.errors.messages().front().contains(
             u"unknown key \"server.runtim\" (did you mean \"runtime\"?)"_s));
+    }
+
+    void goTargetPluginInputIsStatic()
+    {
+        // Go: target.plugin.input is merged into the invocation as it is.
+        const QJsonObject input{{u"includeArchived"_s, true}, {u"from"_s, u"x"_s}};
+        Result<WorkflowTarget> target = WorkflowTarget::fromJson(QJsonObject{
+            {u"plugin"_s,
+             QJsonObject{
+                 {u"name"_s, u"github"_s}, {u"operation"_s, u"sync"_s}, {u"input"_s, input}}}});
+        QVERIFY2(target, target ? "" : qPrintable(target.error().message));
+        QCOMPARE(target->steps.front().input, QJsonValue(QJsonObject{{u"literal"_s, input}}));
+        // A workflow value stays one.
+        const QJsonObject value{{u"from"_s, u"trigger.event.data"_s}};
+        target = WorkflowTarget::fromJson(QJsonObject{{u"plugin"_s,
+                                                       QJsonObject{{u"name"_s, u"github"_s},
+                                                                   {u"operation"_s, u"sync"_s},
+                                                                   {u"input"_s, value}}}});
+        QVERIFY2(target, target ? "" : qPrintable(target.error().message));
+        QCOMPARE(target->steps.front().input, QJsonValue(value));
     }
 
     void everyDecodedKeyIsInTheTable()
