@@ -46,7 +46,7 @@ private:
         QString message;
         QString refusedKey;
     };
-    [[nodiscard]] static QStringList sortedMessages(QList<Issue> issues);
+    [[nodiscard]] static QStringList sortedMessages(QList<Issue> sorted);
 
     QList<Issue> m_issues;
     QList<Issue> m_warnings;

@@ -66,7 +66,7 @@ bool isSecretRef(const ConfigNode &node)
         return false;
     }
     const ConfigNode *secret = node.child(u"secret");
-    return secret && secret->isMap() && secret->child(u"name");
+    return secret != nullptr && secret->isMap() && secret->child(u"name") != nullptr;
 }
 
 // Refuses every secret ref in `node` (a value where a string is expected, or a free-form block).
