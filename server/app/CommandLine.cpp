@@ -118,13 +118,17 @@ int serve(const QStringList &givenFiles)
     }
     ConfigLoader loader;
     addConfigChecks(loader);
-    Result<Config> config = loader.load(*files);
-    if (!config) {
-        printErr(u"gestaltd: invalid config:\n%1\n"_s.arg(config.error().message));
+    ConfigLoadReport report = loader.loadReport(*files);
+    if (!report.config) {
+        printErr(u"gestaltd: invalid config:\n%1\n"_s.arg(report.errors.toError().message));
         return 2;
     }
+    std::optional<Config> &config = report.config;
     if (config->server.logFormat == LogFormat::Json) {
         installLogHandler(LogStyle::Json);
+    }
+    for (const QString &warning : report.errors.warnings()) {
+        qCWarning(lcConfig).noquote() << "config:" << warning;
     }
     qCInfo(lcApp).noquote() << "app: gestaltd" << Gestalt::version() << "config"
                             << files->join(u", "_s);
@@ -171,12 +175,22 @@ int validate(const QStringList &files)
             }
         }
     }
+    // Errors first, then warnings (a documented key that is accepted and does nothing here).
+    const QStringList warnings = report.errors.warnings();
     if (!problems.isEmpty()) {
         printErr(problems.join(u'\n') + u'\n');
-        printErr(u"gestaltd validate: %1 problem(s) found\n"_s.arg(problems.size()));
+    }
+    for (const QString &warning : warnings) {
+        printErr(u"warning: "_s + warning + u'\n');
+    }
+    if (!problems.isEmpty()) {
+        printErr(u"gestaltd validate: %1 problem(s) found, %2 warning(s)\n"_s.arg(problems.size())
+                     .arg(warnings.size()));
         return 1;
     }
-    printOut(u"config is valid: %1\n"_s.arg(files.join(u", "_s)));
+    printOut(u"config is valid: %1%2\n"_s.arg(
+        files.join(u", "_s),
+        warnings.isEmpty() ? QString() : u" (%1 warning(s))"_s.arg(warnings.size())));
     return 0;
 }
 

@@ -51,11 +51,13 @@ AppConfig AppDecoder::read(ConfigMapReader &r) const
     app.description = r.string(u"description");
     app.iconFile = r.string(u"iconFile");
     readReferences(r, app);
+    bool refusedSurface = false;
     if (r.has(u"surfaces")) {
         ConfigMapReader surfaces = r.map(u"surfaces");
-        app.surfaces = readSurfaces(surfaces);
+        app.surfaces = readSurfaces(surfaces, app.source.isSet());
+        refusedSurface = surfaces.has(u"graphql");
     }
-    if (!app.source.isSet() && app.surfaces.isEmpty() && r.isMap()) {
+    if (!app.source.isSet() && app.surfaces.isEmpty() && !refusedSurface && r.isMap()) {
         r.errorHere(u"needs a source or at least one surface (openapi, rest, mcp, graphql)"_s);
     }
     for (const ConfigMapReader::Child &child : r.entries(u"connections")) {
@@ -77,6 +79,9 @@ AppConfig AppDecoder::read(ConfigMapReader &r) const
                 op.choice(u"approval",
                           {{u"required", ApprovalRule::Required}, {u"never", ApprovalRule::Never}},
                           ApprovalRule::Default);
+            for (const QStringView key : {QStringView(u"paginate"), QStringView(u"pagination")}) {
+                (void)op.refused(key, ConfigMapReader::notSupportedYet(u"REST pagination"_s));
+            }
             allowed.insert(child.name, entry);
         }
         app.allowedOperations = allowed;
@@ -96,6 +101,9 @@ void AppDecoder::readReferences(ConfigMapReader &r, AppConfig &app) const
     if (r.has(u"auth")) {
         ConfigMapReader auth = r.map(u"auth");
         app.authProvider = auth.string(u"provider");
+        (void)auth.refused(u"type",
+                           u"upstream auth in the older manifest shape; route auth is "
+                           u"auth.provider, upstream auth is connections.<name>.auth.type"_s);
         if (!app.authProvider.isEmpty() && app.authProvider != u"server"
             && !m_context.providers.authentication.contains(app.authProvider)) {
             auth.error(u"provider",
@@ -103,26 +111,21 @@ void AppDecoder::readReferences(ConfigMapReader &r, AppConfig &app) const
                            app.authProvider));
         }
     }
-    if (r.has(u"ui")) {
-        ConfigMapReader ui = r.map(u"ui");
-        AppUi appUi{ui.string(u"path"), ui.string(u"bundle")};
-        if (!appUi.path.isEmpty() && !appUi.path.startsWith(u'/')) {
-            ui.error(u"path", u"must start with /"_s);
-        }
-        if (!appUi.bundle.isEmpty() && !m_context.providers.ui.contains(appUi.bundle)) {
-            ui.error(u"bundle", u"names no providers.ui entry \"%1\""_s.arg(appUi.bundle));
-        }
-        app.ui = appUi;
-    }
+    (void)r.refused(u"ui", ConfigMapReader::notSupportedYet(u"mounted UIs"_s));
 }
 
-AppSurfaces AppDecoder::readSurfaces(ConfigMapReader &r)
+AppSurfaces AppDecoder::readSurfaces(ConfigMapReader &r, bool overridesManifest)
 {
     AppSurfaces surfaces;
     if (r.has(u"openapi")) {
+        // With a source, the entry overrides what the manifest declares (Go: host-side
+        // overrides such as surfaces.openapi.baseUrl); the catalog refuses a document that is
+        // still missing once the manifest is merged.
         ConfigMapReader s = r.map(u"openapi");
-        surfaces.openapi = OpenApiSurface{
-            s.requiredString(u"document"), s.string(u"baseUrl"), s.string(u"connection")};
+        surfaces.openapi = OpenApiSurface{overridesManifest ? s.string(u"document")
+                                                            : s.requiredString(u"document"),
+                                          s.string(u"baseUrl"),
+                                          s.string(u"connection")};
     }
     if (r.has(u"rest")) {
         ConfigMapReader s = r.map(u"rest");
@@ -132,10 +135,7 @@ AppSurfaces AppDecoder::readSurfaces(ConfigMapReader &r)
         ConfigMapReader s = r.map(u"mcp");
         surfaces.mcp = readMcp(s);
     }
-    if (r.has(u"graphql")) {
-        ConfigMapReader s = r.map(u"graphql");
-        surfaces.graphql = GraphqlSurface{s.requiredString(u"url"), s.string(u"connection")};
-    }
+    (void)r.refused(u"graphql", ConfigMapReader::notSupportedYet(u"GraphQL surfaces"_s));
     return surfaces;
 }
 
@@ -168,6 +168,8 @@ RestOperation AppDecoder::readOperation(ConfigMapReader &op)
     operation.connection = op.string(u"connection");
     operation.allowedRoles = op.stringList(u"allowedRoles");
     operation.tags = op.stringList(u"tags");
+    (void)op.refused(u"connectionSelector",
+                     ConfigMapReader::notSupportedYet(u"per-call connection selectors"_s));
     for (const ConfigMapReader::Child &child : op.items(u"parameters")) {
         ConfigMapReader p(child, op.errors());
         RestParameter parameter;
@@ -214,11 +216,15 @@ McpSurface AppDecoder::readMcp(ConfigMapReader &r)
     return mcp;
 }
 
-SecurityScheme AppDecoder::readSecurityScheme(ConfigMapReader &r)
+SecurityScheme AppDecoder::readSecurityScheme(ConfigMapReader &r, bool overridesManifest)
 {
     SecurityScheme scheme;
     scheme.type = r.string(u"type");
-    if (!QStringList{u"hmac"_s, u"apiKey"_s, u"http"_s, u"none"_s}.contains(scheme.type)) {
+    // An override of a manifest's scheme may leave the type to the manifest (an empty type
+    // verifies nothing: BindingVerifier refuses every request).
+    const bool typeFromManifest = overridesManifest && !r.has(u"type");
+    if (!typeFromManifest
+        && !QStringList{u"hmac"_s, u"apiKey"_s, u"http"_s, u"none"_s}.contains(scheme.type)) {
         if (r.has(u"type")) {
             r.error(u"type",
                     u"invalid value \"%1\" (expected one of: hmac, apiKey, http, none)"_s.arg(
@@ -235,6 +241,7 @@ SecurityScheme AppDecoder::readSecurityScheme(ConfigMapReader &r)
             secret.errorHere(u"set exactly one of env or secret"_s);
         }
     }
+    r.ignored(u"description", u"descriptive only; this gestaltd shows it nowhere"_s);
     scheme.signatureHeader = r.string(u"signatureHeader");
     scheme.signaturePrefix = r.string(u"signaturePrefix");
     scheme.payloadTemplate = r.string(u"payloadTemplate");
@@ -287,7 +294,7 @@ void AppDecoder::readExtras(ConfigMapReader &r, AppConfig &app)
     }
     for (const ConfigMapReader::Child &child : r.entries(u"securitySchemes")) {
         ConfigMapReader scheme(child, r.errors());
-        app.securitySchemes.insert(child.name, readSecurityScheme(scheme));
+        app.securitySchemes.insert(child.name, readSecurityScheme(scheme, app.source.isSet()));
     }
     for (const ConfigMapReader::Child &child : r.entries(u"http")) {
         ConfigMapReader binding(child, r.errors());
@@ -307,6 +314,32 @@ void AppDecoder::readExtras(ConfigMapReader &r, AppConfig &app)
                              {u"always", ApprovalRule::Required}},
                             app.approval);
     app.runtime = r.object(u"runtime");
+    readExecutableOnly(r);
+}
+
+void AppDecoder::readExecutableOnly(ConfigMapReader &r)
+{
+    for (const QStringView key :
+         {QStringView(u"cache"), QStringView(u"s3"), QStringView(u"indexeddb")}) {
+        (void)r.refused(key,
+                        u"storage bindings serve executable plugins; this gestaltd runs "
+                        u"declarative apps only"_s);
+    }
+    (void)r.refused(u"dev",
+                    u"remote provider-dev attach serves executable plugins; this gestaltd runs "
+                    u"declarative apps only"_s);
+    for (const QStringView key : {QStringView(u"pagination"),
+                                  QStringView(u"responseMapping"),
+                                  QStringView(u"managedParameters")}) {
+        (void)r.refused(key,
+                        ConfigMapReader::notSupportedYet(u"REST pagination, response "
+                                                         u"mapping and managed parameters"_s));
+    }
+    r.ignored(u"configSchemaPath",
+              u"a schema for an executable plugin's config; a declarative app's config reaches "
+              u"no process"_s);
+    r.ignored(u"requires",
+              u"orders the start of executable providers; declarative apps start with gestaltd"_s);
 }
 
 } // namespace Gestalt

@@ -22,12 +22,16 @@ public:
 
 private:
     void readReferences(ConfigMapReader &reader, AppConfig &app) const;
-    [[nodiscard]] static AppSurfaces readSurfaces(ConfigMapReader &reader);
+    // `overridesManifest`: the app has a source, whose manifest supplies what the entry leaves out.
+    [[nodiscard]] static AppSurfaces readSurfaces(ConfigMapReader &reader, bool overridesManifest);
     [[nodiscard]] static RestSurface readRest(ConfigMapReader &reader);
     [[nodiscard]] static RestOperation readOperation(ConfigMapReader &op);
     [[nodiscard]] static McpSurface readMcp(ConfigMapReader &reader);
-    [[nodiscard]] static SecurityScheme readSecurityScheme(ConfigMapReader &reader);
+    [[nodiscard]] static SecurityScheme readSecurityScheme(ConfigMapReader &reader,
+                                                           bool overridesManifest);
     [[nodiscard]] static HttpBinding readHttpBinding(ConfigMapReader &reader);
+    // Keys of executable plugins, and keys whose support is not written yet: refused.
+    static void readExecutableOnly(ConfigMapReader &r);
     static void readExtras(ConfigMapReader &reader, AppConfig &app);
 
     const Config &m_context;

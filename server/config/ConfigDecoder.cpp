@@ -120,6 +120,9 @@ void ConfigDecoder::read(const ConfigNode &rootNode, Config &config) const
     SourceLocation start = rootNode.location();
     ConfigMapReader root(&rootNode, QString(), start, m_errors);
     root.skip({u"apiVersion"});
+    (void)root.refused(
+        u"providerRepositories",
+        ConfigMapReader::notSupportedYet(u"provider repositories and package sources"_s));
     readAuthorization(root, config);
     readConnections(root, config);
     readProviders(root, config);
@@ -184,11 +187,14 @@ void ConfigDecoder::readProviders(ConfigMapReader &root, Config &config)
 {
     ConfigMapReader providers = root.map(u"providers");
     for (const ProviderKind &kind : providerKinds) {
+        if (refuseProviderKind(providers, kind.name)) {
+            continue;
+        }
         ProviderMap &map = config.providers.*kind.map;
         QStringList defaults;
         for (const ConfigMapReader::Child &child : providers.entries(kind.name)) {
             ConfigMapReader entry(child, root.errors());
-            map.insert(child.name, readProviderEntry(entry));
+            map.insert(child.name, readProviderEntry(entry, kind.name));
             if (map.value(child.name).isDefault) {
                 defaults.append(child.name);
             }
@@ -204,8 +210,67 @@ void ConfigDecoder::readProviders(ConfigMapReader &root, Config &config)
     }
 }
 
-ProviderEntry ConfigDecoder::readProviderEntry(ConfigMapReader &r)
+QString ConfigDecoder::refusedKindReason(QStringView kind)
 {
+    if (kind == u"secrets" || kind == u"telemetry" || kind == u"audit") {
+        return ConfigMapReader::notSupportedYet(u"secrets, telemetry and audit providers"_s);
+    }
+    if (kind == u"externalCredentials") {
+        return u"external credentials providers are executable and would keep users' "
+               u"credentials outside gestaltd; this gestaltd keeps them sealed in its own "
+               u"datastore"_s;
+    }
+    return {};
+}
+
+bool ConfigDecoder::refuseProviderKind(ConfigMapReader &providers, QStringView kind)
+{
+    if (const QString reason = refusedKindReason(kind); !reason.isEmpty()) {
+        (void)providers.refused(kind, reason);
+        return true;
+    }
+    if (kind == u"cache" || kind == u"s3") {
+        const bool present = providers.has(kind);
+        providers.ignored(kind,
+                          u"only executable plugins bind cache and s3 providers, and this "
+                          u"gestaltd runs declarative apps only: nothing can use it"_s);
+        return present;
+    }
+    return false;
+}
+
+void ConfigDecoder::readProviderPlacement(ConfigMapReader &r, QStringView kind)
+{
+    if (kind == u"ui") {
+        for (const QStringView key : {QStringView(u"path"), QStringView(u"authorizationPolicy")}) {
+            (void)r.refused(key, ConfigMapReader::notSupportedYet(u"mounted UIs"_s));
+        }
+    }
+    if (kind != u"workflow" && kind != u"agent") {
+        return;
+    }
+    (void)r.refused(u"indexeddb",
+                    u"storage bindings serve executable providers; the built-in %1 provider keeps "
+                    u"its data in gestaltd's datastore"_s.arg(kind));
+    r.ignored(u"runtime",
+              u"the placement of an executable provider; the %1 provider is built into gestaltd "
+              u"and runs in its process"_s.arg(kind));
+    if (kind == u"agent") {
+        (void)r.refused(u"connections",
+                        u"connection bindings serve executable agent providers; the built-in "
+                        u"agent providers take their model credentials from config"_s);
+        (void)r.refused(u"lifecycle",
+                        u"session start hooks run commands for executable agent providers; the "
+                        u"built-in agent providers run none"_s);
+        for (const QStringView key : {QStringView(u"defaultHarness"), QStringView(u"harnesses")}) {
+            r.ignored(key, u"read by the `gestalt agent` command line, not by gestaltd"_s);
+        }
+    }
+}
+
+ProviderEntry ConfigDecoder::readProviderEntry(ConfigMapReader &r, QStringView kind)
+{
+    readProviderPlacement(r, kind);
     ProviderEntry entry;
     entry.source = SourceRef::read(r, u"source");
     entry.config = r.object(u"config");
@@ -244,10 +309,11 @@ void ConfigDecoder::checkDatastoreDsn(const ConfigNode &entry,
         errors.add(dsn->keyLocation,
                    dsnPath + u": expected sqlite://<path> or postgres://<user>@<host>/<db>"_s);
     } else if (scheme != u"sqlite" && scheme != u"postgres" && scheme != u"postgresql") {
-        errors.add(
-            dsn->keyLocation,
-            dsnPath
-                + u": unsupported scheme \"%1\" (expected sqlite:// or postgres://)"_s.arg(scheme));
+        errors.addRefusal(dsn->keyLocation,
+                          dsnPath
+                              + u": unsupported scheme \"%1\" (expected sqlite:// or postgres://: "
+                                u"gestaltd's datastore is SQLite or PostgreSQL)"_s.arg(scheme),
+                          u"providers.indexeddb.<name>.config"_s);
     } else if (text.size() == separator + 3) {
         errors.add(dsn->keyLocation, dsnPath + u": names no database"_s);
     }
@@ -264,6 +330,9 @@ void ConfigDecoder::readRuntime(ConfigMapReader &root, Config &config)
             p.choice(u"driver", {{u"local", RuntimeDriver::Local}}, RuntimeDriver::Local);
         provider.isDefault = p.boolean(u"default", false);
         provider.config = p.object(u"config");
+        (void)p.refused(u"source",
+                        u"installed runtime providers (kind: runtime, such as Modal) host "
+                        u"executable plugins; this gestaltd has only the built-in local driver"_s);
         if (provider.isDefault) {
             defaults.append(child.name);
         }
@@ -335,6 +404,10 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
     {
         ConfigMapReader selection = server.map(u"providers");
         for (const SelectionKind &kind : selectionKinds) {
+            if (const QString reason = refusedKindReason(kind.name); !reason.isEmpty()) {
+                (void)selection.refused(kind.name, reason);
+                continue;
+            }
             const QString name = selection.string(kind.name);
             s.providers.*kind.selection = name;
             reference(selection,
@@ -391,6 +464,7 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
         s.loginMaxUsedStates = login.integer(u"maxUsedStates", s.loginMaxUsedStates, 1, 10'000'000);
     }
     s.auditRetention = server.duration(u"auditRetention", s.auditRetention);
+    readGoServerKeys(server, config);
     LimitsDecoder::read(server, s.limits, s.upstreamLimits);
     for (const QString &entry : server.stringList(u"trustedProxies", {}, true)) {
         std::pair<QHostAddress, int> subnet = QHostAddress::parseSubnet(entry);
@@ -401,6 +475,41 @@ void ConfigDecoder::readServerSections(ConfigMapReader &server, Config &config)
             continue;
         }
         s.trustedProxies.append(subnet);
+    }
+}
+
+void ConfigDecoder::readGoServerKeys(ConfigMapReader &server, Config &config)
+{
+    {
+        ConfigMapReader runtime = server.map(u"runtime");
+        const QString selected = runtime.string(u"defaultProvider");
+        if (!selected.isEmpty()) {
+            if (!config.runtime.defaultProvider.isEmpty()
+                && config.runtime.defaultProvider != selected) {
+                runtime.error(u"defaultProvider",
+                              u"differs from runtime.defaultProvider; set one of them"_s);
+            }
+            config.runtime.defaultProvider = selected;
+            reference(runtime,
+                      u"defaultProvider",
+                      selected,
+                      config.runtime.providers.keys(),
+                      u"runtime.providers"_s);
+        }
+        runtime.ignored(u"relayBaseUrl",
+                        u"the callback origin of hosted runtimes; this gestaltd hosts none"_s);
+    }
+    {
+        ConfigMapReader dev = server.map(u"dev");
+        (void)dev.refused(u"attachmentState",
+                          u"remote provider-dev attach serves executable providers under "
+                          u"development; this gestaltd runs declarative apps only"_s);
+    }
+    {
+        ConfigMapReader agent = server.map(u"agent");
+        agent.ignored(u"defaultToolNarrowingThreshold",
+                      u"a turn that names no tools is offered the operations its caller may run "
+                      u"(at most 128), and every call is authorized as the caller's own"_s);
     }
 }
 
@@ -429,6 +538,7 @@ void ConfigDecoder::readApps(ConfigMapReader &root, Config &config)
         const std::optional<ConfigNode> merged =
             ManifestLoader(root.errors()).load(*child.node, child.path);
         ConfigMapReader::Child entry = child;
+        entry.pattern = u"apps.<name>"_s; // plugins.<name> is its older name
         if (merged) {
             entry.node = &*merged;
         }

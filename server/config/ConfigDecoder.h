@@ -27,13 +27,22 @@ private:
     static void readAuthorization(ConfigMapReader &root, Config &config);
     static void readConnections(ConfigMapReader &root, Config &config);
     static void readProviders(ConfigMapReader &root, Config &config);
-    [[nodiscard]] static ProviderEntry readProviderEntry(ConfigMapReader &reader);
+    // Why a provider kind is refused as a whole (its entries and its server.providers selector);
+    // empty when it is not.
+    [[nodiscard]] static QString refusedKindReason(QStringView kind);
+    // Provider kinds that are refused or ignored as a whole; true when nothing more is read.
+    [[nodiscard]] static bool refuseProviderKind(ConfigMapReader &providers, QStringView kind);
+    // Placement and storage keys of workflow, agent and ui entries (refused or ignored).
+    static void readProviderPlacement(ConfigMapReader &reader, QStringView kind);
+    [[nodiscard]] static ProviderEntry readProviderEntry(ConfigMapReader &reader, QStringView kind);
     static void
     checkDatastoreDsn(const ConfigNode &entry, const QString &path, ConfigErrors &errors);
     static void readRuntime(ConfigMapReader &root, Config &config);
     static void readServer(ConfigMapReader &root, Config &config);
     static void readListeners(ConfigMapReader &server, Config &config);
     static void readServerSections(ConfigMapReader &server, Config &config);
+    // Keys of the Go gestaltd's server section: runtime selection, dev attach, agent narrowing.
+    static void readGoServerKeys(ConfigMapReader &server, Config &config);
     // server.limits.upstream (onRateLimited, maxWait), from the server.limits map.
     static void readApps(ConfigMapReader &root, Config &config);
 

@@ -12,17 +12,58 @@ namespace Gestalt {
 
 void ConfigErrors::add(const SourceLocation &where, const QString &message)
 {
-    m_issues.append(Issue{where, message});
+    m_issues.append(Issue{where, message, {}});
+}
+
+void ConfigErrors::addRefusal(const SourceLocation &where,
+                              const QString &message,
+                              const QString &keyPattern)
+{
+    m_issues.append(Issue{where, message, keyPattern});
+}
+
+void ConfigErrors::warn(const SourceLocation &where, const QString &message)
+{
+    m_warnings.append(Issue{where, message, {}});
 }
 
 void ConfigErrors::append(const ConfigErrors &other)
 {
     m_issues.append(other.m_issues);
+    m_warnings.append(other.m_warnings);
+}
+
+QStringList ConfigErrors::refusedKeys() const
+{
+    QStringList out;
+    for (const Issue &issue : m_issues) {
+        if (!issue.refusedKey.isEmpty()) {
+            out.append(issue.refusedKey);
+        }
+    }
+    out.removeDuplicates();
+    return out;
+}
+
+qsizetype ConfigErrors::otherErrorCount() const
+{
+    return std::count_if(m_issues.cbegin(), m_issues.cend(), [](const Issue &issue) {
+        return issue.refusedKey.isEmpty();
+    });
 }
 
 QStringList ConfigErrors::messages() const
 {
-    QList<Issue> sorted = m_issues;
+    return sortedMessages(m_issues);
+}
+
+QStringList ConfigErrors::warnings() const
+{
+    return sortedMessages(m_warnings);
+}
+
+QStringList ConfigErrors::sortedMessages(QList<Issue> sorted)
+{
     const auto key = [](const Issue &issue) {
         const int file = issue.where.isValid() && issue.where.fileIndex >= 0
                              ? issue.where.fileIndex

@@ -57,13 +57,52 @@ QString kindName(const ConfigNode &node)
     return u"null"_s;
 }
 
+QSet<QString> *recordedKeys = nullptr;
+
+// A Go structured secret ref: {secret: {provider?, name}}.
+bool isSecretRef(const ConfigNode &node)
+{
+    if (!node.isMap() || node.entries().size() != 1) {
+        return false;
+    }
+    const ConfigNode *secret = node.child(u"secret");
+    return secret != nullptr && secret->isMap() && secret->child(u"name") != nullptr;
+}
+
+// Refuses every secret ref in `node` (a value where a string is expected, or a free-form block).
+bool refuseSecretRefs(const ConfigNode &node, const QString &path, ConfigErrors &errors)
+{
+    if (isSecretRef(node)) {
+        errors.addRefusal(node.location(),
+                          path + u": "_s + ConfigMapReader::secretRefsNotYet(),
+                          ConfigMapReader::secretRefPattern());
+        return true;
+    }
+    bool found = false;
+    for (const ConfigNode::Entry &entry : node.entries()) {
+        found = refuseSecretRefs(entry.value, ConfigMapReader::joinPath(path, entry.key), errors)
+                || found;
+    }
+    for (size_t i = 0; i < node.items().size(); ++i) {
+        found = refuseSecretRefs(node.items()[i], u"%1[%2]"_s.arg(path).arg(i), errors) || found;
+    }
+    return found;
+}
+
 } // namespace
+
+void ConfigMapReader::recordKeys(QSet<QString> *keys)
+{
+    recordedKeys = keys;
+}
 
 ConfigMapReader::ConfigMapReader(const ConfigNode *node,
                                  QString path,
                                  const SourceLocation &anchor,
-                                 ConfigErrors &errors)
+                                 ConfigErrors &errors,
+                                 QString pattern)
     : m_path(std::move(path))
+    , m_pattern(pattern.isNull() ? m_path : std::move(pattern))
     , m_anchor(anchor)
     , m_errors(errors)
 {
@@ -76,8 +115,15 @@ ConfigMapReader::ConfigMapReader(const ConfigNode *node,
 }
 
 ConfigMapReader::ConfigMapReader(const Child &child, ConfigErrors &errors)
-    : ConfigMapReader(child.node, child.path, child.location, errors)
+    : ConfigMapReader(child.node, child.path, child.location, errors, child.pattern)
 {}
+
+ConfigMapReader
+ConfigMapReader::nested(ConfigMapReader &parent, const ConfigNode *node, QStringView key)
+{
+    return {
+        node, parent.pathOf(key), parent.locationOf(key), parent.errors(), parent.patternOf(key)};
+}
 
 ConfigMapReader::~ConfigMapReader()
 {
@@ -132,6 +178,43 @@ QString ConfigMapReader::pathOf(QStringView key) const
     return joinPath(m_path, key);
 }
 
+QString ConfigMapReader::patternOf(QStringView key) const
+{
+    return joinPath(m_pattern, m_keysAreNames ? QStringView(u"<name>") : key);
+}
+
+void ConfigMapReader::ignored(QStringView key, const QString &reason)
+{
+    if (has(key)) {
+        m_errors.warn(locationOf(key), pathOf(key) + u": ignored: "_s + reason);
+    }
+}
+
+bool ConfigMapReader::refused(QStringView key, const QString &reason)
+{
+    if (!has(key)) {
+        return false;
+    }
+    m_errors.addRefusal(locationOf(key), pathOf(key) + u": "_s + reason, patternOf(key));
+    return true;
+}
+
+QString ConfigMapReader::secretRefsNotYet()
+{
+    return notSupportedYet(u"structured secret refs {secret: {provider, name}}; use ${VAR} or "
+                           u"VAR_FILE"_s);
+}
+
+QString ConfigMapReader::secretRefPattern()
+{
+    return u"{secret}"_s;
+}
+
+QString ConfigMapReader::notSupportedYet(const QString &what)
+{
+    return u"not supported yet (%1)"_s.arg(what);
+}
+
 SourceLocation ConfigMapReader::locationOf(QStringView key) const
 {
     if (m_node) {
@@ -146,6 +229,9 @@ bool ConfigMapReader::has(QStringView key)
 {
     if (!m_known.contains(key)) {
         m_known.append(key.toString());
+    }
+    if (recordedKeys) {
+        recordedKeys->insert(patternOf(key));
     }
     const ConfigNode *node = m_node ? m_node->child(key) : nullptr;
     return node != nullptr && !node->isNull();
@@ -177,7 +263,9 @@ const ConfigNode *ConfigMapReader::scalarOf(QStringView key, const QString &expe
 {
     const ConfigNode *node = take(key);
     if (node && !node->isScalar()) {
-        error(key, u"expected %1, found %2"_s.arg(expected, kindName(*node)));
+        if (!refuseSecretRefs(*node, pathOf(key), m_errors)) {
+            error(key, u"expected %1, found %2"_s.arg(expected, kindName(*node)));
+        }
         return nullptr;
     }
     return node;
@@ -327,7 +415,7 @@ QMap<QString, QString> ConfigMapReader::stringMap(QStringView key)
             out.insert(entry.key, QString());
         } else if (entry.value.isScalar()) {
             out.insert(entry.key, entry.value.text());
-        } else {
+        } else if (!refuseSecretRefs(entry.value, joinPath(pathOf(key), entry.key), m_errors)) {
             m_errors.add(entry.keyLocation,
                          joinPath(pathOf(key), entry.key) + u": expected a string, found "_s
                              + kindName(entry.value));
@@ -346,12 +434,16 @@ QJsonObject ConfigMapReader::object(QStringView key)
         error(key, u"expected a map, found "_s + kindName(*node));
         return {};
     }
+    (void)refuseSecretRefs(*node, pathOf(key), m_errors);
     return node->toJson().toObject();
 }
 
 QJsonValue ConfigMapReader::value(QStringView key)
 {
     const ConfigNode *node = take(key);
+    if (node) {
+        (void)refuseSecretRefs(*node, pathOf(key), m_errors);
+    }
     return node ? node->toJson() : QJsonValue(QJsonValue::Undefined);
 }
 
@@ -370,7 +462,7 @@ void ConfigMapReader::invalidChoice(QStringView key,
 ConfigMapReader ConfigMapReader::map(QStringView key)
 {
     const ConfigNode *node = take(key);
-    return {node, pathOf(key), locationOf(key), m_errors};
+    return {node, pathOf(key), locationOf(key), m_errors, patternOf(key)};
 }
 
 QList<ConfigMapReader::Child> ConfigMapReader::entries(QStringView key)
@@ -385,8 +477,10 @@ QList<ConfigMapReader::Child> ConfigMapReader::entries(QStringView key)
         return out;
     }
     const QString base = pathOf(key);
+    const QString pattern = patternOf(key) + u".<name>"_s;
     for (const ConfigNode::Entry &entry : node->entries()) {
-        out.append(Child{entry.key, joinPath(base, entry.key), entry.keyLocation, &entry.value});
+        out.append(
+            Child{entry.key, joinPath(base, entry.key), pattern, entry.keyLocation, &entry.value});
     }
     return out;
 }
@@ -403,10 +497,11 @@ QList<ConfigMapReader::Child> ConfigMapReader::items(QStringView key)
         return out;
     }
     const QString base = pathOf(key);
+    const QString pattern = patternOf(key) + u"[]"_s;
     for (size_t i = 0; i < node->items().size(); ++i) {
         const ConfigNode &item = node->items()[i];
         const QString index = QString::number(i);
-        out.append(Child{index, base + u'[' + index + u']', item.location(), &item});
+        out.append(Child{index, base + u'[' + index + u']', pattern, item.location(), &item});
     }
     return out;
 }

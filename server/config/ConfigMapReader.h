@@ -8,6 +8,7 @@
 #include <QJsonValue>
 #include <QList>
 #include <QMap>
+#include <QSet>
 #include <QStringList>
 
 #include <chrono>
@@ -24,6 +25,12 @@ class ConfigErrors;
 // `file:line:col: unknown key "a.b.c" (did you mean "x"?)`. Free-form blocks are read with
 // object()/value(), which do not look inside. Type errors carry the key path and the value's
 // location; values are echoed only for non-secret kinds (numbers, durations, enums).
+//
+// Every key the Go gestaltd documents does one of three things (docs/CONFIG.md): it is read
+// (works), it is accepted with a warning (ignored(): only when ignoring it changes neither
+// security nor data), or it is refused with the reason (refused()). Besides its path, a reader
+// knows its key pattern: the path with map names written <name> and list items [] (as in
+// docs/CONFIG.md's table); a test records every pattern the decoders ask for (recordKeys()).
 class ConfigMapReader final
 {
 public:
@@ -31,16 +38,22 @@ public:
     {
         QString name; // map key, or the index for list items
         QString path;
+        QString pattern; // path with map names as <name> and list indexes as []
         SourceLocation location;
         const ConfigNode *node =
             nullptr; // never null for entries(); may be a Null node for items()
     };
 
     // `node` may be null or a YAML null (an empty map); anything else but a map is an error.
+    // `pattern` defaults to `path` (for roots and readers without map names in their path).
     ConfigMapReader(const ConfigNode *node,
                     QString path,
                     const SourceLocation &anchor,
-                    ConfigErrors &errors);
+                    ConfigErrors &errors,
+                    QString pattern = {});
+    // The map under `key` of `parent`, for values read by hand (take() first, then this).
+    [[nodiscard]] static ConfigMapReader
+    nested(ConfigMapReader &parent, const ConfigNode *node, QStringView key);
     ConfigMapReader(const Child &child, ConfigErrors &errors);
     ~ConfigMapReader();
     Q_DISABLE_COPY_MOVE(ConfigMapReader)
@@ -51,6 +64,14 @@ public:
     [[nodiscard]] const SourceLocation &anchor() const { return m_anchor; }
     [[nodiscard]] ConfigErrors &errors() const { return m_errors; }
     [[nodiscard]] bool isMap() const { return m_node != nullptr; }
+    [[nodiscard]] const QString &pattern() const { return m_pattern; }
+    [[nodiscard]] QString patternOf(QStringView key) const;
+    // This map's keys are names (HTTP header names...): their patterns read <name>.
+    void keysAreNames() { m_keysAreNames = true; }
+
+    // While set, every key pattern a reader asks for is added to `keys` (tests only; not
+    // thread-safe; pass nullptr to stop).
+    static void recordKeys(QSet<QString> *keys);
 
     // Present with a non-null value. Marks the key as known.
     [[nodiscard]] bool has(QStringView key);
@@ -58,6 +79,19 @@ public:
     [[nodiscard]] const ConfigNode *take(QStringView key);
     // Marks keys as known without reading them (handled elsewhere).
     void skip(std::initializer_list<QStringView> keys);
+
+    // Outcome 2: when present, the key is accepted and does nothing, with a warning that gives
+    // `reason`. Only for keys whose absence can change neither security nor data.
+    void ignored(QStringView key, const QString &reason);
+    // Outcome 3: when present, an error naming the key's path and `reason`. Returns whether the
+    // key was present.
+    bool refused(QStringView key, const QString &reason);
+    // Go's structured secret refs ({secret: {provider, name}} where a string goes, or anywhere in
+    // a free-form block) are refused with this reason, under this pattern (docs/CONFIG.md).
+    [[nodiscard]] static QString secretRefsNotYet();
+    [[nodiscard]] static QString secretRefPattern();
+    // The reason of a key whose support is being written: "not supported yet (<what>)".
+    [[nodiscard]] static QString notSupportedYet(const QString &what);
 
     void error(QStringView key, const QString &message) const;
     void errorHere(const QString &message) const;
@@ -117,6 +151,8 @@ private:
 
     const ConfigNode *m_node = nullptr;
     QString m_path;
+    QString m_pattern;
+    bool m_keysAreNames = false;
     SourceLocation m_anchor;
     ConfigErrors &m_errors;
     QStringList m_known; // in the order decoders asked, for stable suggestions

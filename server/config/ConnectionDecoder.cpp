@@ -85,8 +85,14 @@ void ConnectionDecoder::readDefinition(ConfigMapReader &reader, ConnectionConfig
         connection.auth = readAuth(auth);
     }
     for (const ConfigMapReader::Child &child : reader.entries(u"params")) {
-        ConfigMapReader p(child, reader.errors());
         ConnectionParam param;
+        if (child.node->isScalar()) {
+            // Go's static form: `params: {baseUrl: https://...}` is the param's value.
+            param.defaultValue = child.node->text();
+            connection.params.insert(child.name, param);
+            continue;
+        }
+        ConfigMapReader p(child, reader.errors());
         param.required = p.boolean(u"required", false);
         param.description = p.string(u"description");
         param.defaultValue = p.string(u"default");
@@ -173,6 +179,7 @@ AuthMapping ConnectionDecoder::readAuthMapping(ConfigMapReader &r)
     AuthMapping mapping;
     if (r.has(u"headers")) {
         ConfigMapReader headers = r.map(u"headers");
+        headers.keysAreNames();
         for (const ConfigMapReader::Child &child : r.entries(u"headers")) {
             mapping.headers.insert(child.name, readMappedValue(headers, child.name));
         }
@@ -196,7 +203,7 @@ MappedValue ConnectionDecoder::readMappedValue(ConfigMapReader &parent, QStringV
         value.value = node->text();
         return value;
     }
-    ConfigMapReader r(node, parent.pathOf(key), parent.locationOf(key), parent.errors());
+    ConfigMapReader r = ConfigMapReader::nested(parent, node, key);
     const bool hasValue = r.has(u"value");
     value.value = r.string(u"value");
     if (r.has(u"valueFrom")) {

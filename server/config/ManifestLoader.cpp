@@ -71,7 +71,7 @@ ConfigNode manifestSpec(const ConfigNode &root, const SourceLocation &where, Con
     start.column = 1;
     ConfigNode spec;
     {
-        ConfigMapReader manifest(&root, QString(), start, problems);
+        ConfigMapReader manifest(&root, QString(), start, problems, u"manifest"_s);
         const QString kind = manifest.requiredString(u"kind");
         if (!kind.isEmpty() && kind != u"plugin") {
             manifest.error(u"kind", u"unsupported kind \"%1\" (expected plugin)"_s.arg(kind));
@@ -82,11 +82,9 @@ ConfigNode manifestSpec(const ConfigNode &root, const SourceLocation &where, Con
         (void)manifest.string(u"description");
         (void)manifest.string(u"iconFile");
         for (const QStringView key : {QStringView(u"artifacts"), QStringView(u"entrypoint")}) {
-            if (manifest.has(key)) {
-                manifest.error(key,
-                               u"executable plugins are not supported; describe the API in "
-                               u"spec.surfaces (openapi, rest or mcp)"_s);
-            }
+            (void)manifest.refused(key,
+                                   u"executable plugins are not run by this gestaltd; describe "
+                                   u"the API in spec.surfaces (openapi, rest or mcp)"_s);
         }
         if (const ConfigNode *written = manifest.take(u"spec")) {
             if (written->isMap()) {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "config/SourceRef.h"
 
+#include "config/ConfigErrors.h"
 #include "config/ConfigMapReader.h"
 
 #include <QDir>
@@ -49,6 +50,13 @@ QString SourceRef::absolutePath(const QString &path, const QString &baseDir)
     return QDir::cleanPath(QDir(baseDir).absoluteFilePath(path));
 }
 
+QString SourceRef::packageSourcesNotYet()
+{
+    return ConfigMapReader::notSupportedYet(
+        u"package, URL and release sources; point source at a local manifest or write the "
+        u"surfaces inline"_s);
+}
+
 SourceRef SourceRef::read(ConfigMapReader &reader, QStringView key)
 {
     SourceRef source;
@@ -61,28 +69,36 @@ SourceRef SourceRef::read(ConfigMapReader &reader, QStringView key)
         source.location = node->text();
         if (source.kind == Kind::None) {
             reader.error(key, u"must not be empty"_s);
+        } else if (source.kind == Kind::Url) {
+            reader.errors().addRefusal(reader.locationOf(key),
+                                       reader.pathOf(key) + u": "_s + packageSourcesNotYet(),
+                                       reader.patternOf(key));
         }
         return source;
     }
-    ConfigMapReader map(node, reader.pathOf(key), reader.locationOf(key), reader.errors());
+    ConfigMapReader map = ConfigMapReader::nested(reader, node, key);
     if (!map.isMap()) {
         return source;
     }
     source.kind = Kind::Package;
     source.spec = node->toJson().toObject();
     const QString path = map.string(u"path");
-    const QString url = map.string(u"url");
-    map.skip({u"package", u"version", u"repo", u"auth", u"githubRelease"});
-    if (!path.isEmpty() && !url.isEmpty()) {
-        map.errorHere(u"set either path or url, not both"_s);
+    bool remote = false;
+    for (const QStringView remoteKey : {QStringView(u"url"),
+                                        QStringView(u"package"),
+                                        QStringView(u"version"),
+                                        QStringView(u"repo"),
+                                        QStringView(u"auth"),
+                                        QStringView(u"githubRelease")}) {
+        remote = map.refused(remoteKey, packageSourcesNotYet()) || remote;
     }
     if (!path.isEmpty()) {
         source.kind = Kind::LocalPath;
         source.location = path;
-    } else if (!url.isEmpty()) {
-        source.kind = Kind::Url;
-        source.location = url;
-    } else if (!map.has(u"package") && !map.has(u"githubRelease")) {
+        if (remote) {
+            map.errorHere(u"set either path or a remote source, not both"_s);
+        }
+    } else if (!remote) {
         map.errorHere(u"needs one of path, url, package or githubRelease"_s);
     }
     return source;

@@ -37,7 +37,10 @@ struct SourceRef
     // absolute paths come back cleaned but otherwise unchanged.
     [[nodiscard]] static QString absolutePath(const QString &path, const QString &baseDir);
 
-    // Reads `key` of `reader` (string or map); None when absent.
+    // The refusal of URL, package and release sources (docs/CONFIG.md).
+    [[nodiscard]] static QString packageSourcesNotYet();
+    // Reads `key` of `reader` (string or map); None when absent. URL, package and release
+    // sources are refused (packageSourcesNotYet()).
     [[nodiscard]] static SourceRef read(ConfigMapReader &reader, QStringView key);
 };
 

@@ -140,6 +140,29 @@ check "validate counts the 3 problems in its summary line" \
 check "validate's stderr carries no warning log line" \
     bash -c '! grep -qE "QString::arg|\"level\":\"warn\"" "$1"' _ "$WORK/validate-bad.err"
 
+# A documented Go key that does nothing here: a warning with its place, exit 0 (docs/CONFIG.md).
+warned="$WORK/validate/warned.yaml"
+write_config "$warned" 18080 "$(random_key)" "  runtime:" "    relayBaseUrl: https://gestalt.example.com"
+run_cli validate-warned validate --config "$warned"
+check_eq "validate with warnings only exits 0" 0 "$CODE"
+check "validate of a warned config says it is valid with 1 warning" contains "$OUT" "(1 warning(s))"
+check "validate prints the warning with file:line:col and the key" \
+    grep -qE "^warning: $warned:8:5: server.runtime.relayBaseUrl: ignored: " "$WORK/validate-warned.err"
+
+# A refused key is an error naming the key and why; errors come before warnings.
+refused="$WORK/validate/refused.yaml"
+write_config "$refused" 18080 "$(random_key)" "  runtime:" "    relayBaseUrl: https://gestalt.example.com" \
+    "  dev:" "    attachmentState: indexeddb"
+run_cli validate-refused validate --config "$refused"
+check_eq "validate of a refused key exits 1" 1 "$CODE"
+check "validate names the refused key and the reason on the first line" \
+    bash -c 'head -1 "$1" | grep -qE "^$2:10:5: server.dev.attachmentState: remote provider-dev attach"' \
+    _ "$WORK/validate-refused.err" "$refused"
+check "validate prints the warning after the error" \
+    bash -c 'sed -n 2p "$1" | grep -q "^warning: .*server.runtime.relayBaseUrl"' _ "$WORK/validate-refused.err"
+check "validate counts errors and warnings" \
+    grep -qE "^gestaltd validate: 1 problem\(s\) found, 1 warning\(s\)" "$WORK/validate-refused.err"
+
 # The same file refused by serve: exit 2, nothing served, problems on stderr.
 run_cli serve-bad serve --config "$bad"
 check_eq "serve with an invalid config exits 2" 2 "$CODE"

@@ -193,7 +193,7 @@ void tst_AppCatalog::problemsNameTheirPlace_data()
         << u"two operations are exposed as \"x\""_s;
     QTest::newRow("graphql")
         << u"apps:\n  g:\n    surfaces: {graphql: {url: https://x.example/graphql}}\n"_s
-        << u"apps.g: surfaces.graphql: GraphQL surfaces are not supported"_s;
+        << u"apps.g.surfaces.graphql: not supported yet (GraphQL surfaces)"_s;
     QTest::newRow("missing document")
         << u"apps:\n  o:\n    surfaces: {openapi: {document: ./missing.yaml}}\n"_s
         << u"apps.o: surfaces.openapi.document:"_s;
@@ -201,7 +201,7 @@ void tst_AppCatalog::problemsNameTheirPlace_data()
                                       << u"apps.m: source: no manifest at"_s;
     QTest::newRow("package source")
         << u"apps:\n  m:\n    source: {package: github.com/acme/tools, version: 1.0.0}\n"_s
-        << u"only local manifest files are supported"_s;
+        << u"apps.m.source.package: not supported yet (package, URL and release sources"_s;
     QTest::newRow("unreadable icon")
         << u"apps:\n  items:\n    iconFile: ./none.svg\n"_s + kRestApp.mid(1)
         << u"apps.items: iconFile: cannot read"_s;

@@ -93,8 +93,9 @@ private Q_SLOTS:
         QCOMPARE(sso.config.value(u"pkce"_s), QJsonValue(true));
         QCOMPARE(sso.config.value(u"maxItems"_s), QJsonValue(10));
         QCOMPARE(sso.config.value(u"sessionTtl"_s), QJsonValue(u"24h"_s));
-        QCOMPARE(c.providers.telemetry.value(u"stdout"_s).source.kind, SourceRef::Kind::Builtin);
-        QVERIFY(c.providers.telemetry.value(u"stdout"_s).isDefault);
+        QCOMPARE(c.providers.authorization.value(u"stdout"_s).source.kind,
+                 SourceRef::Kind::Builtin);
+        QVERIFY(c.providers.authorization.value(u"stdout"_s).isDefault);
 
         QCOMPARE(c.authorization.policies.value(u"roadmap"_s).defaultEffect, PolicyEffect::Allow);
         QCOMPARE(c.authorization.policies.value(u"admins"_s).members.front().subjectId,
@@ -277,8 +278,8 @@ private Q_SLOTS:
             << u"%F:5:7: unknown key \"connections.gh.auth.clientSecrt\" (did you mean "
                u"\"clientSecret\"?)"_s;
         QTest::newRow("inside a provider entry")
-            << u"providers:\n  telemetry:\n    out:\n      source: stdout\n      confg: {}\n"_s
-            << u"%F:6:7: unknown key \"providers.telemetry.out.confg\" (did you mean \"config\"?)"_s;
+            << u"providers:\n  authorization:\n    out:\n      source: stdout\n      confg: {}\n"_s
+            << u"%F:6:7: unknown key \"providers.authorization.out.confg\" (did you mean \"config\"?)"_s;
         QTest::newRow("inside a list item")
             << u"authorization:\n  policies:\n    p:\n      members:\n"
                u"        - {subjectId: \"user:1\", subjectID: \"user:1\", role: r}\n"_s
@@ -290,7 +291,7 @@ private Q_SLOTS:
             << u"%F:6:19: unknown key \"apps.a.allowedOperations[\"chat.post\"].alais\" (did you "
                u"mean \"alias\"?)"_s;
         QTest::newRow("free-form provider config is not checked")
-            << u"providers:\n  telemetry:\n    out:\n      config: {anything: {goes: [1]}}\n"_s
+            << u"providers:\n  authorization:\n    out:\n      config: {anything: {goes: [1]}}\n"_s
             << QString();
         QTest::newRow("free-form app config and workflow input are not checked")
             << u"apps:\n  a:\n    source: ./m.yaml\n    config: {whatever: 1}\n"
@@ -315,7 +316,7 @@ private Q_SLOTS:
   baseUrl: https://base.test
   admin: {allowedRoles: [admin, ops]}
 providers:
-  telemetry:
+  authorization:
     out: {source: stdout, config: {format: text, level: info}}
 apps:
   keep: {source: ./keep.yaml}
@@ -326,7 +327,7 @@ apps:
   baseUrl: null
   admin: {allowedRoles: [root]}
 providers:
-  telemetry:
+  authorization:
     out: {config: {format: json}}
 apps:
   drop: null
@@ -340,10 +341,10 @@ apps:
         QCOMPARE(two->server.publicListener.port, 9000);                  // later scalar wins
         QVERIFY(two->server.baseUrl.isEmpty());                           // null deletes
         QCOMPARE(two->server.admin.allowedRoles, QStringList{u"root"_s}); // lists replace
-        const QJsonObject out = two->providers.telemetry.value(u"out"_s).config;
+        const QJsonObject out = two->providers.authorization.value(u"out"_s).config;
         QCOMPARE(out.value(u"format"_s), QJsonValue(u"json"_s));
         QCOMPARE(out.value(u"level"_s), QJsonValue(u"info"_s));
-        QCOMPARE(two->providers.telemetry.value(u"out"_s).source.location, u"stdout"_s);
+        QCOMPARE(two->providers.authorization.value(u"out"_s).source.location, u"stdout"_s);
         QCOMPARE(two->apps.keys(), (QStringList{u"added"_s, u"keep"_s}));
 
         Result<Config> three = loader({}).load({base, overlay, last});
@@ -360,12 +361,11 @@ apps:
   artifactsDir: ./artifacts
 apps:
   local: {source: ./apps/local/manifest.yaml, iconFile: icon.svg}
-  remote: {source: 'https://example.com/provider-release.yaml'}
   packaged: {source: {path: ../pkg/manifest.yaml}}
   resource:
     surfaces: {openapi: {document: ":/apps/httpbin/openapi.yaml"}}
 providers:
-  telemetry:
+  authorization:
     out: {source: stdout}
 )"_s);
         const QString second = write(u"two/deeper/extra.yaml"_s, header + uR"(apps:
@@ -386,9 +386,6 @@ providers:
         QCOMPARE(config->apps.value(u"local"_s).source.location,
                  one + u"/apps/local/manifest.yaml"_s);
         QCOMPARE(config->apps.value(u"local"_s).iconFile, one + u"/icon.svg"_s);
-        QCOMPARE(config->apps.value(u"remote"_s).source.kind, SourceRef::Kind::Url);
-        QCOMPARE(config->apps.value(u"remote"_s).source.location,
-                 u"https://example.com/provider-release.yaml"_s);
         QCOMPARE(config->apps.value(u"packaged"_s).source.location,
                  m_dir->filePath(u"pkg/manifest.yaml"_s));
         QCOMPARE(config->apps.value(u"resource"_s).surfaces.openapi->document,
@@ -397,7 +394,8 @@ providers:
                  two + u"/specs/spec.yaml"_s);
         QCOMPARE(config->apps.value(u"web"_s).surfaces.openapi->document,
                  u"https://example.com/openapi.json"_s);
-        QCOMPARE(config->providers.telemetry.value(u"out"_s).source.kind, SourceRef::Kind::Builtin);
+        QCOMPARE(config->providers.authorization.value(u"out"_s).source.kind,
+                 SourceRef::Kind::Builtin);
         QCOMPARE(config->datastoreDsn(), u"sqlite://"_s + two + u"/deeper/data/gestalt.db"_s);
     }
 
@@ -514,7 +512,8 @@ providers:
         QTest::newRow("unsupported scheme, password not echoed")
             << u"providers:\n  indexeddb:\n    main: {config: {dsn: \"mysql://u:hunter2@h/db\"}}\n"_s
             << u"%F:4:21: providers.indexeddb.main.config.dsn: unsupported scheme \"mysql\" "
-               u"(expected sqlite:// or postgres://)"_s;
+               u"(expected sqlite:// or postgres://: gestaltd's datastore is SQLite or "
+               u"PostgreSQL)"_s;
         QTest::newRow("not a URL")
             << u"providers:\n  indexeddb:\n    main: {config: {dsn: \"gestalt.db\"}}\n"_s
             << u"%F:4:21: providers.indexeddb.main.config.dsn: expected sqlite://<path> or "

@@ -151,8 +151,9 @@ spec:
                            u"at the top level of the manifest"_s};
         QTest::newRow("executable plugin")
             << u"kind: plugin\nentrypoint: {artifactPath: bin/app}\n"_s + spec
-            << QStringList{u"%M:2:1: entrypoint: executable plugins are not supported; describe "
-                           u"the API in spec.surfaces (openapi, rest or mcp)"_s};
+            << QStringList{
+                   u"%M:2:1: entrypoint: executable plugins are not run by this gestaltd; describe "
+                   u"the API in spec.surfaces (openapi, rest or mcp)"_s};
         QTest::newRow("spec a list")
             << u"kind: plugin\nspec: [1]\n"_s << QStringList{u"%M:2:1: spec: expected a map"_s};
         QTest::newRow("spec missing")
@@ -199,16 +200,30 @@ spec:
 
     void sourcesThatAreNotLoaded()
     {
-        // A local manifest that does not exist, a URL and a package stay references.
-        const Config config = loadOk(header + uR"(apps:
-  missing: {source: ./nowhere/manifest.yaml}
+        // A local manifest that does not exist stays a reference (the catalog reports it).
+        const Config config =
+            loadOk(header + u"apps:\n  missing: {source: ./nowhere/manifest.yaml}\n"_s);
+        QCOMPARE(config.apps.value(u"missing"_s).source.kind, SourceRef::Kind::LocalPath);
+        QVERIFY(config.apps.value(u"missing"_s).surfaces.isEmpty());
+    }
+
+    void remoteSourcesAreRefused()
+    {
+        // URL, package and release sources: refused with the reason, never "unknown key".
+        const ConfigLoadReport report = loadText(header + uR"(apps:
   remote: {source: 'https://example.com/provider-release.yaml'}
   packaged: {source: {package: github.com/x/y/z, version: 1.0.0}}
 )"_s);
-        QCOMPARE(config.apps.value(u"missing"_s).source.kind, SourceRef::Kind::LocalPath);
-        QVERIFY(config.apps.value(u"missing"_s).surfaces.isEmpty());
-        QCOMPARE(config.apps.value(u"remote"_s).source.kind, SourceRef::Kind::Url);
-        QCOMPARE(config.apps.value(u"packaged"_s).source.kind, SourceRef::Kind::Package);
+        QVERIFY(!report.config);
+        QCOMPARE(report.errors.otherErrorCount(), 0);
+        QCOMPARE(report.errors.refusedKeys(),
+                 (QStringList{u"apps.<name>.source"_s,
+                              u"apps.<name>.source.package"_s,
+                              u"apps.<name>.source.version"_s}));
+        for (const QString &message : report.errors.messages()) {
+            QVERIFY2(message.contains(u"not supported yet (package, URL and release sources"_s),
+                     qPrintable(message));
+        }
     }
 
     void laterConfigFileChangesTheSource()
