@@ -57,6 +57,12 @@ QString kindName(const ConfigNode &node)
     return u"null"_s;
 }
 
+// A scalar as error messages show it: quoted, or "a secret value" for a resolved secret ref.
+QString shown(const ConfigNode &node)
+{
+    return node.isSecret() ? u"a secret value"_s : u"\""_s + node.text() + u"\""_s;
+}
+
 } // namespace
 
 ConfigMapReader::ConfigMapReader(const ConfigNode *node,
@@ -211,7 +217,7 @@ std::optional<bool> ConfigMapReader::optionalBoolean(QStringView key)
     }
     std::optional<bool> value = parseBool(node->text());
     if (!value) {
-        error(key, u"expected true or false, found \"%1\""_s.arg(node->text()));
+        error(key, u"expected true or false, found %1"_s.arg(shown(*node)));
     }
     return value;
 }
@@ -229,11 +235,12 @@ qint64 ConfigMapReader::integer(QStringView key, qint64 fallback, qint64 min, qi
     }
     const std::optional<qint64> value = parseInteger(node->text());
     if (!value) {
-        error(key, u"expected an integer, found \"%1\""_s.arg(node->text()));
+        error(key, u"expected an integer, found %1"_s.arg(shown(*node)));
         return fallback;
     }
     if (*value < min || *value > max) {
-        error(key, u"%1 is out of range (%2 to %3)"_s.arg(node->text()).arg(min).arg(max));
+        const QString written = node->isSecret() ? u"a secret value"_s : node->text();
+        error(key, u"%1 is out of range (%2 to %3)"_s.arg(written).arg(min).arg(max));
         return fallback;
     }
     return *value;
@@ -248,12 +255,12 @@ std::optional<std::chrono::milliseconds> ConfigMapReader::optionalDuration(QStri
     const std::optional<std::chrono::milliseconds> value = parseDuration(node->text());
     if (!value) {
         error(key,
-              u"invalid duration \"%1\" (use Go syntax like 500ms, 90s, 1h30m, or days like 30d)"_s
-                  .arg(node->text()));
+              u"invalid duration %1 (use Go syntax like 500ms, 90s, 1h30m, or days like 30d)"_s.arg(
+                  shown(*node)));
         return std::nullopt;
     }
     if (value->count() <= 0) {
-        error(key, u"duration \"%1\" must be positive"_s.arg(node->text()));
+        error(key, u"duration %1 must be positive"_s.arg(shown(*node)));
         return std::nullopt;
     }
     return value;
@@ -273,10 +280,9 @@ qint64 ConfigMapReader::byteSize(QStringView key, qint64 fallback)
     }
     const std::optional<qint64> value = parseByteSize(node->text());
     if (!value || *value <= 0) {
-        error(
-            key,
-            u"invalid size \"%1\" (a positive byte count, or with a unit: 64KiB, 1MiB, 10MB)"_s.arg(
-                node->text()));
+        error(key,
+              u"invalid size %1 (a positive byte count, or with a unit: 64KiB, 1MiB, 10MB)"_s.arg(
+                  shown(*node)));
         return fallback;
     }
     return *value;
@@ -363,8 +369,7 @@ void ConfigMapReader::invalidChoice(QStringView key,
         error(key, u"expected one of %1, found %2"_s.arg(names.join(u", "_s), kindName(node)));
         return;
     }
-    error(key,
-          u"invalid value \"%1\" (expected one of: %2)"_s.arg(node.text(), names.join(u", "_s)));
+    error(key, u"invalid value %1 (expected one of: %2)"_s.arg(shown(node), names.join(u", "_s)));
 }
 
 ConfigMapReader ConfigMapReader::map(QStringView key)
