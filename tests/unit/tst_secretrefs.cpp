@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace Gestalt;
 using namespace Qt::StringLiterals;
 
@@ -240,6 +242,7 @@ private Q_SLOTS:
         QTest::newRow("NUL") << u"enc\\0x"_s << u"secret names are 1 to 256 printable characters"_s;
         QTest::newRow("symlink out of the dir") << u"escape"_s << u"the file leads outside %D"_s;
         QTest::newRow("a directory") << u"adir"_s << u"not a regular file"_s;
+        QTest::newRow("a FIFO (would block the start)") << u"fifo"_s << u"not a regular file"_s;
         QTest::newRow("world-writable")
             << u"open"_s << u"the file is writable by every user (chmod o-w)"_s;
         QTest::newRow("too large") << u"big"_s << u"the file is larger than 64 KiB"_s;
@@ -252,6 +255,8 @@ private Q_SLOTS:
         QVERIFY(
             QFile::link(write(u"outside"_s, secretValue), m_dir->filePath(u"secrets/escape"_s)));
         QVERIFY(QDir(secretsDir()).mkpath(u"adir"_s));
+        QVERIFY(::mkfifo(QFile::encodeName(m_dir->filePath(u"secrets/fifo"_s)).constData(), 0600)
+                == 0);
         const QString open = writeSecret(u"open"_s, secretValue);
         QVERIFY(QFile::setPermissions(open, QFile::permissions(open) | QFileDevice::WriteOther));
         writeSecret(u"big"_s, QString(70 * 1024, u'x'));
