@@ -212,8 +212,8 @@ void ConfigDecoder::readProviders(ConfigMapReader &root, Config &config)
 
 QString ConfigDecoder::refusedKindReason(QStringView kind)
 {
-    if (kind == u"secrets" || kind == u"telemetry" || kind == u"audit") {
-        return ConfigMapReader::notSupportedYet(u"secrets, telemetry and audit providers"_s);
+    if (kind == u"telemetry" || kind == u"audit") {
+        return ConfigMapReader::notSupportedYet(u"telemetry and audit providers"_s);
     }
     if (kind == u"externalCredentials") {
         return u"external credentials providers are executable and would keep users' "

@@ -5,6 +5,8 @@
 #include "config/ConfigDecoder.h"
 #include "config/ConfigNode.h"
 #include "config/RelativePathResolver.h"
+#include "config/SecretResolver.h"
+#include "config/SecretsDecoder.h"
 #include "core/Logging.h"
 
 #include <QFile>
@@ -89,6 +91,12 @@ ConfigLoadReport ConfigLoader::loadReport(const QStringList &files) const
         config.files.append(QFileInfo(path).absoluteFilePath());
     }
     config.baseDir = QFileInfo(files.front()).absolutePath();
+    const int secrets =
+        SecretResolver(SecretsDecoder::read(merged, errors), m_expander.lookup(), errors)
+            .resolve(merged);
+    if (secrets > 0) {
+        qCDebug(lcConfig) << "config: resolved" << secrets << "secret refs";
+    }
     ConfigDecoder(errors).read(merged, config);
     for (const Check &check : m_checks) {
         check(config, errors);

@@ -29,7 +29,9 @@ struct ConfigLoadReport
 //   3. require `apiVersion: gestaltd.config/v5`;
 //   4. make relative paths absolute against the file's directory (see RelativePathResolver).
 // Then the files are deep-merged left to right (maps merge, later scalars and lists replace,
-// `null` deletes a key), decoded into a typed Config with unknown keys rejected, and checked.
+// `null` deletes a key); every structured secret ref `{secret: {provider, name}}` is replaced by
+// its value from providers.secrets (SecretsDecoder, SecretResolver); and the tree is decoded into
+// a typed Config with unknown keys rejected, and checked.
 // Parsing stops after step 2 when a file is unusable; otherwise every problem is collected.
 // Serve-only requirements (encryption key, datastore) are Config::validateForServe().
 class ConfigLoader final

@@ -59,34 +59,10 @@ QString kindName(const ConfigNode &node)
 
 QSet<QString> *recordedKeys = nullptr;
 
-// A Go structured secret ref: {secret: {provider?, name}}.
-bool isSecretRef(const ConfigNode &node)
+// A scalar as error messages show it: quoted, or "a secret value" for a resolved secret ref.
+QString shown(const ConfigNode &node)
 {
-    if (!node.isMap() || node.entries().size() != 1) {
-        return false;
-    }
-    const ConfigNode *secret = node.child(u"secret");
-    return secret != nullptr && secret->isMap() && secret->child(u"name") != nullptr;
-}
-
-// Refuses every secret ref in `node` (a value where a string is expected, or a free-form block).
-bool refuseSecretRefs(const ConfigNode &node, const QString &path, ConfigErrors &errors)
-{
-    if (isSecretRef(node)) {
-        errors.addRefusal(node.location(),
-                          path + u": "_s + ConfigMapReader::secretRefsNotYet(),
-                          ConfigMapReader::secretRefPattern());
-        return true;
-    }
-    bool found = false;
-    for (const ConfigNode::Entry &entry : node.entries()) {
-        found = refuseSecretRefs(entry.value, ConfigMapReader::joinPath(path, entry.key), errors)
-                || found;
-    }
-    for (size_t i = 0; i < node.items().size(); ++i) {
-        found = refuseSecretRefs(node.items()[i], u"%1[%2]"_s.arg(path).arg(i), errors) || found;
-    }
-    return found;
+    return node.isSecret() ? u"a secret value"_s : u"\""_s + node.text() + u"\""_s;
 }
 
 } // namespace
@@ -199,12 +175,6 @@ bool ConfigMapReader::refused(QStringView key, const QString &reason)
     return true;
 }
 
-QString ConfigMapReader::secretRefsNotYet()
-{
-    return notSupportedYet(u"structured secret refs {secret: {provider, name}}; use ${VAR} or "
-                           u"VAR_FILE"_s);
-}
-
 QString ConfigMapReader::secretRefPattern()
 {
     return u"{secret}"_s;
@@ -263,9 +233,7 @@ const ConfigNode *ConfigMapReader::scalarOf(QStringView key, const QString &expe
 {
     const ConfigNode *node = take(key);
     if (node && !node->isScalar()) {
-        if (!refuseSecretRefs(*node, pathOf(key), m_errors)) {
-            error(key, u"expected %1, found %2"_s.arg(expected, kindName(*node)));
-        }
+        error(key, u"expected %1, found %2"_s.arg(expected, kindName(*node)));
         return nullptr;
     }
     return node;
@@ -299,7 +267,7 @@ std::optional<bool> ConfigMapReader::optionalBoolean(QStringView key)
     }
     std::optional<bool> value = parseBool(node->text());
     if (!value) {
-        error(key, u"expected true or false, found \"%1\""_s.arg(node->text()));
+        error(key, u"expected true or false, found %1"_s.arg(shown(*node)));
     }
     return value;
 }
@@ -317,11 +285,12 @@ qint64 ConfigMapReader::integer(QStringView key, qint64 fallback, qint64 min, qi
     }
     const std::optional<qint64> value = parseInteger(node->text());
     if (!value) {
-        error(key, u"expected an integer, found \"%1\""_s.arg(node->text()));
+        error(key, u"expected an integer, found %1"_s.arg(shown(*node)));
         return fallback;
     }
     if (*value < min || *value > max) {
-        error(key, u"%1 is out of range (%2 to %3)"_s.arg(node->text()).arg(min).arg(max));
+        const QString written = node->isSecret() ? u"a secret value"_s : node->text();
+        error(key, u"%1 is out of range (%2 to %3)"_s.arg(written).arg(min).arg(max));
         return fallback;
     }
     return *value;
@@ -336,12 +305,12 @@ std::optional<std::chrono::milliseconds> ConfigMapReader::optionalDuration(QStri
     const std::optional<std::chrono::milliseconds> value = parseDuration(node->text());
     if (!value) {
         error(key,
-              u"invalid duration \"%1\" (use Go syntax like 500ms, 90s, 1h30m, or days like 30d)"_s
-                  .arg(node->text()));
+              u"invalid duration %1 (use Go syntax like 500ms, 90s, 1h30m, or days like 30d)"_s.arg(
+                  shown(*node)));
         return std::nullopt;
     }
     if (value->count() <= 0) {
-        error(key, u"duration \"%1\" must be positive"_s.arg(node->text()));
+        error(key, u"duration %1 must be positive"_s.arg(shown(*node)));
         return std::nullopt;
     }
     return value;
@@ -361,10 +330,9 @@ qint64 ConfigMapReader::byteSize(QStringView key, qint64 fallback)
     }
     const std::optional<qint64> value = parseByteSize(node->text());
     if (!value || *value <= 0) {
-        error(
-            key,
-            u"invalid size \"%1\" (a positive byte count, or with a unit: 64KiB, 1MiB, 10MB)"_s.arg(
-                node->text()));
+        error(key,
+              u"invalid size %1 (a positive byte count, or with a unit: 64KiB, 1MiB, 10MB)"_s.arg(
+                  shown(*node)));
         return fallback;
     }
     return *value;
@@ -415,7 +383,7 @@ QMap<QString, QString> ConfigMapReader::stringMap(QStringView key)
             out.insert(entry.key, QString());
         } else if (entry.value.isScalar()) {
             out.insert(entry.key, entry.value.text());
-        } else if (!refuseSecretRefs(entry.value, joinPath(pathOf(key), entry.key), m_errors)) {
+        } else {
             m_errors.add(entry.keyLocation,
                          joinPath(pathOf(key), entry.key) + u": expected a string, found "_s
                              + kindName(entry.value));
@@ -434,16 +402,12 @@ QJsonObject ConfigMapReader::object(QStringView key)
         error(key, u"expected a map, found "_s + kindName(*node));
         return {};
     }
-    (void)refuseSecretRefs(*node, pathOf(key), m_errors);
     return node->toJson().toObject();
 }
 
 QJsonValue ConfigMapReader::value(QStringView key)
 {
     const ConfigNode *node = take(key);
-    if (node) {
-        (void)refuseSecretRefs(*node, pathOf(key), m_errors);
-    }
     return node ? node->toJson() : QJsonValue(QJsonValue::Undefined);
 }
 
@@ -455,8 +419,7 @@ void ConfigMapReader::invalidChoice(QStringView key,
         error(key, u"expected one of %1, found %2"_s.arg(names.join(u", "_s), kindName(node)));
         return;
     }
-    error(key,
-          u"invalid value \"%1\" (expected one of: %2)"_s.arg(node.text(), names.join(u", "_s)));
+    error(key, u"invalid value %1 (expected one of: %2)"_s.arg(shown(node), names.join(u", "_s)));
 }
 
 ConfigMapReader ConfigMapReader::map(QStringView key)

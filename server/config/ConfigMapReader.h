@@ -86,9 +86,8 @@ public:
     // Outcome 3: when present, an error naming the key's path and `reason`. Returns whether the
     // key was present.
     bool refused(QStringView key, const QString &reason);
-    // Go's structured secret refs ({secret: {provider, name}} where a string goes, or anywhere in
-    // a free-form block) are refused with this reason, under this pattern (docs/CONFIG.md).
-    [[nodiscard]] static QString secretRefsNotYet();
+    // The docs/CONFIG.md row of Go's structured secret refs ({secret: {provider, name}} where a
+    // string goes): ConfigLoader resolves them before any decoder reads the tree (SecretResolver).
     [[nodiscard]] static QString secretRefPattern();
     // The reason of a key whose support is being written: "not supported yet (<what>)".
     [[nodiscard]] static QString notSupportedYet(const QString &what);

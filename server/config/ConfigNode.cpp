@@ -271,6 +271,14 @@ void ConfigNode::setText(const QString &text)
     m_quoted = true;
 }
 
+void ConfigNode::setSecretText(const QString &text)
+{
+    setText(text);
+    m_items.clear();
+    m_entries.clear();
+    m_secret = true;
+}
+
 const ConfigNode::Entry *ConfigNode::entry(QStringView key) const
 {
     for (const Entry &e : m_entries) {

@@ -62,9 +62,16 @@ public:
     // Scalar text exactly as written (after YAML unquoting).
     [[nodiscard]] const QString &text() const { return m_text; }
     void setText(const QString &text);
+    // Turns this node into a quoted scalar holding a resolved secret: decoders and error messages
+    // must not echo it (ConfigMapReader writes "a secret value" instead).
+    void setSecretText(const QString &text);
+    [[nodiscard]] bool isSecret() const { return m_secret; }
 
     [[nodiscard]] const std::vector<ConfigNode> &items() const { return m_items; }
     [[nodiscard]] const std::vector<Entry> &entries() const { return m_entries; }
+    // For passes that rewrite values in place (secret refs); keys must not change.
+    [[nodiscard]] std::vector<ConfigNode> &mutableItems() { return m_items; }
+    [[nodiscard]] std::vector<Entry> &mutableEntries() { return m_entries; }
     [[nodiscard]] const Entry *entry(QStringView key) const;
     [[nodiscard]] const ConfigNode *child(QStringView key) const;
     [[nodiscard]] ConfigNode *child(QStringView key);
@@ -84,6 +91,7 @@ private:
     SourceLocation m_location;
     QString m_text;
     bool m_quoted = false;
+    bool m_secret = false;
     std::vector<ConfigNode> m_items;
     std::vector<Entry> m_entries;
 };

@@ -24,14 +24,19 @@ bool isNameChar(QChar c)
 
 } // namespace
 
-EnvExpander::EnvExpander()
-    : m_lookup([](const QString &name) -> std::optional<QString> {
+EnvExpander::Lookup EnvExpander::processEnvironment()
+{
+    return [](const QString &name) -> std::optional<QString> {
         const QByteArray key = name.toUtf8();
         if (!qEnvironmentVariableIsSet(key.constData())) {
             return std::nullopt;
         }
         return qEnvironmentVariable(key.constData());
-    })
+    };
+}
+
+EnvExpander::EnvExpander()
+    : m_lookup(processEnvironment())
 {}
 
 EnvExpander::EnvExpander(Lookup lookup)

@@ -33,6 +33,10 @@ public:
     EnvExpander();                       // reads the process environment
     explicit EnvExpander(Lookup lookup); // for tests
 
+    // The process environment as a Lookup (set but empty counts as set).
+    [[nodiscard]] static Lookup processEnvironment();
+    [[nodiscard]] const Lookup &lookup() const { return m_lookup; }
+
     // Unset variables expand to an empty string (and an error) so later stages can report more.
     [[nodiscard]] QString
     expand(const QString &text, const SourceLocation &file, ConfigErrors &errors) const;

@@ -106,6 +106,9 @@ void RelativePathResolver::resolve(ConfigNode &root) const
             }
             rebaseSource(descend(entry, {u"source"}));
             rebaseFile(descend(entry, {u"iconFile"}));
+            if (kind.key == u"secrets") {
+                rebaseFile(descend(entry, {u"config", u"dir"})); // source: file
+            }
             if (kind.key == u"indexeddb") {
                 ConfigNode *dsn = descend(entry, {u"config", u"dsn"});
                 if (dsn && dsn->isScalar()) {

@@ -13,7 +13,7 @@ class ConfigNode;
 //   server.artifactsDir
 //   apps|plugins.<n>.source (local path, or its map form's `path`), .iconFile,
 //       .surfaces.openapi.document, .surfaces.mcp.workingDir
-//   providers.<kind>.<n>.source (local path), .iconFile
+//   providers.<kind>.<n>.source (local path), .iconFile, providers.secrets.<n>.config.dir
 //   providers.indexeddb.<n>.config.dsn when it is sqlite://<relative path>
 // URLs and Qt resource paths (":/...") are left alone; "~/" is the home directory.
 class RelativePathResolver final

@@ -210,19 +210,25 @@ private Q_SLOTS:
         QVERIFY(errors.warnings().isEmpty());
     }
 
-    void secretRefsAreRefusedNotUnknown()
+    void secretRefsAreResolvedNotUnknown()
     {
-        const ConfigLoadReport report = loadText(header + uR"(server:
+        // A missing secret stops the load with the ref's key path (SecretResolver), never as an
+        // unknown key, and the secret's value is never echoed.
+        const ConfigLoadReport missing = loadText(header + uR"(server:
   encryptionKey:
-    secret: {provider: default, name: gestalt-encryption-key}
+    secret: {name: GESTALT_TST_CONFIGKEYS_ABSENT}
 )"_s);
-        QVERIFY(!report.config);
-        QCOMPARE(report.errors.refusedKeys(), QStringList{ConfigMapReader::secretRefPattern()});
-        QCOMPARE(report.errors.otherErrorCount(), 0);
-        QVERIFY(report.errors.messages().front().contains(
-            u"server.encryptionKey: not supported yet"_s));
-        // The secret's name is not echoed.
-        QVERIFY(!report.errors.messages().front().contains(u"gestalt-encryption-key"_s));
+        QVERIFY(!missing.config);
+        QVERIFY(missing.errors.messages().front().contains(u"server.encryptionKey"_s));
+        QVERIFY(!missing.errors.messages().join(u' ').contains(u"unknown key"_s));
+        qputenv("GESTALT_TST_CONFIGKEYS_KEY", "a-root-key-from-a-secret-ref");
+        const ConfigLoadReport found = loadText(header + uR"(server:
+  encryptionKey:
+    secret: {name: GESTALT_TST_CONFIGKEYS_KEY}
+)"_s);
+        qunsetenv("GESTALT_TST_CONFIGKEYS_KEY");
+        QVERIFY2(found.config, qPrintable(found.errors.messages().join(u'\n')));
+        QCOMPARE(found.config->server.encryptionKey, u"a-root-key-from-a-secret-ref"_s);
     }
 
     void misplacedKeysStayUnknown()
