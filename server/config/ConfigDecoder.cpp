@@ -272,7 +272,11 @@ ProviderEntry ConfigDecoder::readProviderEntry(ConfigMapReader &r, QStringView k
 {
     readProviderPlacement(r, kind);
     ProviderEntry entry;
-    entry.source = SourceRef::read(r, u"source");
+    if (kind == u"secrets") {
+        r.skip({u"source"}); // env or file: SecretsDecoder reads it (and refuses the rest)
+    } else {
+        entry.source = SourceRef::read(r, u"source");
+    }
     entry.config = r.object(u"config");
     entry.isDefault = r.boolean(u"default", false);
     entry.displayName = r.string(u"displayName");

@@ -104,10 +104,12 @@ void SecretResolver::resolveRef(ConfigNode &node, const QString &path, int &reso
     QString name;
     {
         const ConfigNode::Entry &secret = node.entries().front();
+        // Recorded under the {secret} row of docs/CONFIG.md, wherever the ref stands.
         ConfigMapReader ref(&secret.value,
                             ConfigMapReader::joinPath(path, u"secret"),
                             secret.keyLocation,
-                            m_errors);
+                            m_errors,
+                            ConfigMapReader::secretRefPattern());
         provider = ref.string(u"provider");
         name = ref.requiredString(u"name");
     }

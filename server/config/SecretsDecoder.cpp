@@ -16,8 +16,14 @@ namespace Gestalt {
 
 bool isSecretRef(const ConfigNode &node)
 {
-    return node.isMap() && node.entries().size() == 1 && node.entries().front().key == u"secret"
-           && node.entries().front().value.isMap();
+    if (!node.isMap() || node.entries().size() != 1 || node.entries().front().key != u"secret") {
+        return false;
+    }
+    // {secret: {provider?, name}}; not an app security scheme's {secret: {env: ...}}. A ref
+    // with a mistyped key still names its provider or its name, and is read (and refused) as one.
+    const ConfigNode &secret = node.entries().front().value;
+    return secret.isMap()
+           && (secret.child(u"provider") != nullptr || secret.child(u"name") != nullptr);
 }
 
 bool containsSecretRef(const ConfigNode &node)
@@ -86,10 +92,15 @@ bool SecretsDecoder::readEntry(const ConfigNode &entry,
         const QString what = SourceRef::classify(text) == SourceRef::Kind::Builtin
                                  ? u"\"%1\" is not a built-in secrets provider"_s.arg(text)
                                  : u"external secrets providers are not supported"_s;
-        errors.add(source->keyLocation,
-                   path + u".source: "_s + what
-                       + u" (this gestaltd has only the built-in env and file; use one of them, "
-                         u"or ${VAR} / VAR_FILE expansion)"_s);
+        const QString message = path + u".source: "_s + what
+                                + u" (this gestaltd has only the built-in env and file; use one of "
+                                  u"them, or ${VAR} / VAR_FILE expansion)"_s;
+        if (SourceRef::classify(text) == SourceRef::Kind::Builtin) {
+            errors.add(source->keyLocation, message);
+        } else {
+            // A documented Go form this gestaltd refuses (docs/CONFIG.md), not a mistake.
+            errors.addRefusal(source->keyLocation, message, u"providers.secrets.<name>.source"_s);
+        }
         return false;
     }
     const ConfigNode::Entry *config = entry.entry(u"config");
@@ -102,7 +113,8 @@ bool SecretsDecoder::readEntry(const ConfigNode &entry,
     ConfigMapReader reader(config ? &config->value : nullptr,
                            path + u".config"_s,
                            config ? config->keyLocation : entry.location(),
-                           errors);
+                           errors,
+                           u"providers.secrets.<name>.config"_s);
     return readConfig(reader, out);
 }
 

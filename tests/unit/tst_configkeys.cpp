@@ -108,6 +108,25 @@ bool hasEntry(const ConfigNode *node, std::initializer_list<QStringView> path, c
 // (layered loading, as in Go): a source for each app that has neither source nor surfaces (the
 // local manifest stub.yaml), and the policies, provider entries and runtimes it names but does
 // not define.
+// The providers that the structured secret refs under `node` name.
+void collectSecretProviders(const ConfigNode &node, QStringList &out)
+{
+    const ConfigNode *secret = node.isMap() ? node.child(u"secret") : nullptr;
+    if (secret != nullptr && secret->isMap()) {
+        const QString provider = scalarAt(secret, {u"provider"});
+        if (!provider.isEmpty() && !out.contains(provider)) {
+            out.append(provider);
+        }
+        return;
+    }
+    for (const ConfigNode::Entry &entry : node.entries()) {
+        collectSecretProviders(entry.value, out);
+    }
+    for (const ConfigNode &item : node.items()) {
+        collectSecretProviders(item, out);
+    }
+}
+
 QString baseFor(const ConfigNode &root)
 {
     QStringList policies;
@@ -136,6 +155,19 @@ QString baseFor(const ConfigNode &root)
             out += u"  %1:\n    \"%2\": {source: local, config: {dsn: \"sqlite://x.db\"}}\n"_s.arg(
                 kind, name);
         }
+    }
+    // Go's refs name their provider; a fragment that does not define it gets an env one (the
+    // example environment answers every name).
+    QStringList secretProviders;
+    collectSecretProviders(root, secretProviders);
+    QString secrets;
+    for (const QString &name : std::as_const(secretProviders)) {
+        if (!hasEntry(&root, {u"providers", u"secrets"}, name)) {
+            secrets += u"    \"%1\": {source: env}\n"_s.arg(name);
+        }
+    }
+    if (!secrets.isEmpty()) {
+        out += u"  secrets:\n"_s + secrets;
     }
     const QString runtime = scalarAt(&root, {u"server", u"runtime", u"defaultProvider"});
     if (!runtime.isEmpty() && !hasEntry(&root, {u"runtime", u"providers"}, runtime)) {
@@ -212,23 +244,22 @@ private Q_SLOTS:
 
     void secretRefsAreResolvedNotUnknown()
     {
-        // A missing secret stops the load with the ref's key path (SecretResolver), never as an
-        // unknown key, and the secret's value is never echoed.
+        // A ref to a provider that does not exist stops the load with the ref's key path
+        // (SecretResolver), never as an unknown key.
         const ConfigLoadReport missing = loadText(header + uR"(server:
   encryptionKey:
-    secret: {name: GESTALT_TST_CONFIGKEYS_ABSENT}
+    secret: {provider: nowhere, name: GESTALT_TST_CONFIGKEYS_KEY}
 )"_s);
         QVERIFY(!missing.config);
         QVERIFY(missing.errors.messages().front().contains(u"server.encryptionKey"_s));
         QVERIFY(!missing.errors.messages().join(u' ').contains(u"unknown key"_s));
-        qputenv("GESTALT_TST_CONFIGKEYS_KEY", "a-root-key-from-a-secret-ref");
+        // Without providers.secrets a ref reads the environment (here the example one).
         const ConfigLoadReport found = loadText(header + uR"(server:
   encryptionKey:
     secret: {name: GESTALT_TST_CONFIGKEYS_KEY}
 )"_s);
-        qunsetenv("GESTALT_TST_CONFIGKEYS_KEY");
         QVERIFY2(found.config, qPrintable(found.errors.messages().join(u'\n')));
-        QCOMPARE(found.config->server.encryptionKey, u"a-root-key-from-a-secret-ref"_s);
+        QCOMPARE(found.config->server.encryptionKey, u"example-gestalt_tst_configkeys_key"_s);
     }
 
     void misplacedKeysStayUnknown()
@@ -328,6 +359,28 @@ private Q_SLOTS:
     }
 
 private:
+    // A `file` secrets provider's `dir` is a directory of the Go host (/run/secrets): the example
+    // gets one of the test's instead, holding a file for every secret name it mentions.
+    QString withSecretFiles(QString text) const
+    {
+        if (!text.contains(u"source: file"_s)) {
+            return text;
+        }
+        const QString dir = m_dir->filePath(u"secrets"_s);
+        QDir().mkpath(dir);
+        static const QRegularExpression dirLine(u"^(\\s*dir:\\s*)/\\S+\\s*$"_s,
+                                                QRegularExpression::MultilineOption);
+        text.replace(dirLine, u"\\1"_s + dir);
+        static const QRegularExpression names(u"\\bname:\\s*\"?([A-Za-z0-9_.-]+)"_s);
+        for (auto it = names.globalMatch(text); it.hasNext();) {
+            const QString name = it.next().captured(1);
+            if (name != u"."_s && !name.contains(u".."_s)) {
+                write(u"secrets/"_s + name, u"example-secret-"_s + name);
+            }
+        }
+        return text;
+    }
+
     QString write(const QString &name, const QString &text) const
     {
         const QString path = m_dir->filePath(name);
@@ -365,7 +418,8 @@ private:
     // A Go example as a whole config (scripts/extract-go-config-examples.py names the kinds).
     ConfigLoadReport loadExample(const QString &path) const
     {
-        const Example example = readExample(path);
+        Example example = readExample(path);
+        example.text = withSecretFiles(example.text);
         if (example.kind == u"manifest") {
             QString manifest = example.text;
             if (!manifest.contains(
@@ -385,7 +439,7 @@ private:
                                + indented(example.text, u"    "_s));
         }
         if (example.kind == u"server") {
-            return loadText(header + u"server:\n"_s + indented(example.text, u"  "_s));
+            return loadLayered(header + u"server:\n"_s + indented(example.text, u"  "_s));
         }
         const bool hasVersion = example.text.contains(
             QRegularExpression(u"^apiVersion:"_s, QRegularExpression::MultilineOption));

@@ -75,7 +75,7 @@ private Q_SLOTS:
     {
         writeSecret(u"crlf"_s, u"line\r\n"_s);
         writeSecret(u"two-newlines"_s, u"v\n\n"_s);
-        const QString yaml = header + providersYaml(secretsDir()) + uR"(  cache:
+        const QString yaml = header + providersYaml(secretsDir()) + uR"(  authorization:
     c:
       config:
         crlf: {secret: {provider: files, name: crlf}}
@@ -83,7 +83,7 @@ private Q_SLOTS:
 )"_s + keyRef(u"files"_s, u"enc"_s);
         const Config config = loadOk(yaml);
         QCOMPARE(config.server.encryptionKey, secretValue); // one trailing newline trimmed
-        const QJsonObject cache = config.providers.cache.value(u"c"_s).config;
+        const QJsonObject cache = config.providers.authorization.value(u"c"_s).config;
         QCOMPARE(cache[u"crlf"_s].toString(), u"line"_s);
         QCOMPARE(cache[u"two"_s].toString(), u"v\n"_s);
     }
@@ -100,7 +100,7 @@ private Q_SLOTS:
     void refsResolveInNestedListsAndMaps()
     {
         writeSecret(u"b"_s, u"from-file"_s);
-        const QString yaml = header + providersYaml(secretsDir()) + uR"(  cache:
+        const QString yaml = header + providersYaml(secretsDir()) + uR"(  authorization:
     c:
       config:
         list:
@@ -110,7 +110,7 @@ private Q_SLOTS:
         map: {deeper: {secret: {provider: files, name: b}}}
 )"_s;
         const Config config = loadOk(yaml, {{u"APP_A"_s, u"from-env"_s}});
-        const QJsonObject c = config.providers.cache.value(u"c"_s).config;
+        const QJsonObject c = config.providers.authorization.value(u"c"_s).config;
         QCOMPARE(c[u"list"_s][0].toString(), u"plain"_s);
         QCOMPARE(c[u"list"_s][1].toString(), u"from-env"_s);
         QCOMPARE(c[u"list"_s][2][u"nested"_s][0].toString(), u"from-file"_s);
