@@ -325,8 +325,8 @@ void TurnRunner::callTool(const std::shared_ptr<Active> &active,
     request.audit.source = u"agent"_s;
     request.audit.requestId = active->turn.id;
     std::weak_ptr<Active> weak = active;
-    active->call =
-        m_invocations.invoke(request, [this, weak, call, tool](Result<InvocationResult> result) {
+    active->call = m_invocations.invoke(
+        request, [this, weak, call, tool](const Result<InvocationResult> &result) {
             std::shared_ptr<Active> alive = weak.lock();
             if (!alive || alive->done) {
                 return;

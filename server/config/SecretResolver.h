@@ -30,7 +30,7 @@ struct SourceLocation;
 class SecretResolver final
 {
 public:
-    static constexpr qint64 maxFileBytes = 64 * 1024;
+    static constexpr qint64 maxFileBytes = qint64{64} * 1024;
 
     SecretResolver(SecretsConfig secrets, EnvExpander::Lookup environment, ConfigErrors &errors);
 

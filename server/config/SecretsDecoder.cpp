@@ -146,7 +146,7 @@ void SecretsDecoder::chooseDefault(const ConfigNode &root, SecretsConfig &secret
         return;
     }
     const ConfigNode *entries = childOf(childOf(&root, u"providers"), u"secrets");
-    if (!entries || !entries->isMap() || entries->entries().empty()) {
+    if (entries == nullptr || !entries->isMap() || entries->entries().empty()) {
         secrets.builtinEnvDefault = true;
         return;
     }

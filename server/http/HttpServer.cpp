@@ -219,14 +219,14 @@ void HttpServer::dispatch(HttpRequest &request, ResponderState &state, const Res
         if (request.method == u"OPTIONS"_s) {
             HttpResponse response = HttpResponse::noContent();
             response.setHeader("Allow"_ba, allow);
-            responder.send(std::move(response));
+            responder.send(response);
             return;
         }
         HttpResponse response = HttpResponse::fromError(
             {ErrorCode::MethodNotAllowed,
              u"method %1 is not allowed for API route \"%2\""_s.arg(request.method, request.path)});
         response.setHeader("Allow"_ba, allow);
-        responder.send(std::move(response));
+        responder.send(response);
         return;
     }
     request.routeTemplate = match.route->pathTemplate;

@@ -257,7 +257,7 @@ void LoginRoutes::callback(const HttpRequest &request, const Responder &responde
             responder.sendError(handoff.error());
             return;
         }
-        responder.send(std::move(*handoff));
+        responder.send(*handoff);
         return;
     }
     Result<QJsonObject> claims = checkState(request, state);
@@ -333,7 +333,7 @@ void LoginRoutes::completeLogin(const HttpRequest &request,
     response->headers.append(
         {"Set-Cookie"_ba, m_sessions->cookieFor(StateCookie, QString(), std::chrono::seconds(0))});
     response->setHeader("Cache-Control"_ba, "no-store"_ba);
-    responder.send(std::move(*response));
+    responder.send(*response);
 }
 
 Result<HttpResponse> LoginRoutes::cliTokenResponse(const Principal &principal)

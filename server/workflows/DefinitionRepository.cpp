@@ -22,7 +22,7 @@ const QString kDefinitionColumns =
 const QString kSelectDefinitions =
     u"SELECT "_s + kDefinitionColumns + u" FROM workflow_definitions "_s;
 
-WorkflowDefinition fromRow(const QSqlQuery &query)
+WorkflowDefinition definitionFromRow(const QSqlQuery &query)
 {
     WorkflowDefinition d;
     d.id = query.value(0).toString();
@@ -149,7 +149,7 @@ Result<std::optional<WorkflowDefinition>> DefinitionRepository::find(const QStri
                           kSelectDefinitions + u"WHERE id = ?"_s,
                           {id},
                           u"find workflow definition"_s),
-                 fromRow);
+                 definitionFromRow);
     if (!rows) {
         return rows.error();
     }
@@ -163,7 +163,7 @@ Result<std::optional<WorkflowDefinition>> DefinitionRepository::find(Transaction
                                kSelectDefinitions + u"WHERE id = ?"_s,
                                {id},
                                u"find workflow definition"_s),
-                      fromRow);
+                      definitionFromRow);
 }
 
 Result<QList<WorkflowDefinition>> DefinitionRepository::list(const QString &ownerSubjectId,
@@ -181,7 +181,7 @@ Result<QList<WorkflowDefinition>> DefinitionRepository::list(const QString &owne
                                         : u"WHERE owner_subject_id = ? AND kind = ? ORDER BY id"_s),
                              values,
                              u"list workflow definitions"_s),
-                    fromRow);
+                    definitionFromRow);
 }
 
 Result<QList<WorkflowDefinition>> DefinitionRepository::listManagedByConfig()
@@ -190,7 +190,7 @@ Result<QList<WorkflowDefinition>> DefinitionRepository::listManagedByConfig()
                              kSelectDefinitions + u"WHERE managed_by = 'config' ORDER BY id"_s,
                              {},
                              u"list config workflow definitions"_s),
-                    fromRow);
+                    definitionFromRow);
 }
 
 Result<bool> DefinitionRepository::remove(const QString &id)
@@ -227,7 +227,7 @@ Result<QList<WorkflowDefinition>> DefinitionRepository::dueSchedules(const QDate
                                    u"paused = FALSE ORDER BY next_run_at LIMIT ?"_s,
                              {SqlDialect::toStorage(now), limit},
                              u"list due schedules"_s),
-                    fromRow);
+                    definitionFromRow);
 }
 
 Result<std::optional<QDateTime>> DefinitionRepository::earliestDue()
@@ -277,7 +277,7 @@ Result<QList<WorkflowDefinition>> DefinitionRepository::matchingTriggers(const Q
                               Sql::text(source),
                               Sql::text(subject)},
                              u"match event triggers"_s),
-                    fromRow);
+                    definitionFromRow);
 }
 
 } // namespace Gestalt

@@ -43,7 +43,7 @@ QJsonArray stepsJson(const QList<WorkflowRunStep> &steps)
     return array;
 }
 
-WorkflowRun fromRow(const QSqlQuery &query)
+WorkflowRun runFromRow(const QSqlQuery &query)
 {
     WorkflowRun run;
     run.id = query.value(0).toString();
@@ -166,7 +166,7 @@ Result<std::optional<WorkflowRun>> RunRepository::find(const QString &id)
 {
     return Sql::first(
         Sql::run(m_database, kSelectRuns + u"WHERE id = ?"_s, {id}, u"find workflow run"_s),
-        fromRow);
+        runFromRow);
 }
 
 Result<RunPage> RunRepository::list(const RunFilter &filter)
@@ -207,7 +207,7 @@ Result<RunPage> RunRepository::list(const RunFilter &filter)
     }
     RunPage page;
     while (query->next()) {
-        page.runs.append(fromRow(*query));
+        page.runs.append(runFromRow(*query));
     }
     if (page.runs.size() > filter.pageSize) {
         page.runs.removeLast();
@@ -242,7 +242,7 @@ Result<std::optional<WorkflowRun>> RunRepository::claim(const QString &id,
     }
     std::optional<WorkflowRun> run;
     if (read->next()) {
-        run = fromRow(*read);
+        run = runFromRow(*read);
     }
     read->finish();
     if (Result<void> done = transaction.commit(); !done) {
@@ -346,7 +346,7 @@ RunRepository::requestCancel(const QString &id, const QString &reason, const QDa
     if (!read->next()) {
         return Error::notFound(u"workflow run \"%1\" not found"_s.arg(id));
     }
-    WorkflowRun run = fromRow(*read);
+    WorkflowRun run = runFromRow(*read);
     read->finish();
     if (run.isTerminal()) {
         return Error::conflict(u"workflow run \"%1\" is already %2"_s.arg(id, name(run.status)));
