@@ -156,7 +156,8 @@ void SecretsDecoder::chooseDefault(const ConfigNode &root, SecretsConfig &secret
     }
     for (const ConfigNode::Entry &entry : entries->entries()) {
         const ConfigNode *isDefault = childOf(&entry.value, u"default");
-        if (isDefault && isDefault->isScalar() && parseBool(isDefault->text()).value_or(false)) {
+        if (isDefault != nullptr && isDefault->isScalar()
+            && parseBool(isDefault->text()).value_or(false)) {
             secrets.defaultProvider = entry.key;
         }
     }
