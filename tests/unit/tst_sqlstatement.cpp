@@ -27,6 +27,7 @@ private Q_SLOTS:
     void cleanupTestCase() { TestDatabase::dropAll(); }
 
     void bindsValuesInOrderAndReturnsTheRows();
+    void allAndFirstReadRowsAndPassErrorsOn();
     void nullTextBindsAsEmptyNotNull();
     void uniqueViolationIsAConflictNamingTheStep();
     void badSqlIsAnErrorNotACrash();
@@ -95,6 +96,43 @@ void tst_SqlStatement::bindsValuesInOrderAndReturnsTheRows()
                     + QString::number(rows->value(2).toInt());
     }
     QCOMPARE(seen, (QStringList{u"p1|note 1|10"_s, u"p2|note 2|20"_s}));
+}
+
+void tst_SqlStatement::allAndFirstReadRowsAndPassErrorsOn()
+{
+    for (int i = 0; i < 3; ++i) {
+        QVERIFY(Sql::run(*m_database,
+                         u"INSERT INTO sql_probe (name, note, n) VALUES (?, ?, ?)"_s,
+                         {u"p%1"_s.arg(i), u"note"_s, i},
+                         u"insert probe"_s));
+    }
+    const QString select = u"SELECT name FROM sql_probe WHERE n >= ? ORDER BY n"_s;
+    const Result<QList<QString>> all =
+        Sql::all(Sql::run(*m_database, select, {1}, u"list probes"_s), Sql::firstColumnText);
+    QVERIFY(all);
+    QCOMPARE(*all, (QList<QString>{u"p1"_s, u"p2"_s}));
+    const Result<QList<QString>> none =
+        Sql::all(Sql::run(*m_database, select, {9}, u"list probes"_s), Sql::firstColumnText);
+    QVERIFY(none);
+    QVERIFY(none->isEmpty());
+
+    const Result<std::optional<QString>> first =
+        Sql::first(Sql::run(*m_database, select, {0}, u"find probe"_s), Sql::firstColumnText);
+    QVERIFY(first);
+    QCOMPARE(first->value_or(QString()), u"p0"_s);
+    const Result<std::optional<QString>> missing =
+        Sql::first(Sql::run(*m_database, select, {9}, u"find probe"_s), Sql::firstColumnText);
+    QVERIFY(missing);
+    QVERIFY(!missing->has_value());
+
+    // A failed statement is the answer, not an empty list.
+    const Result<QList<QString>> bad =
+        Sql::all(Sql::run(*m_database, u"SELEC name FRM sql_probe"_s, {}, u"list probes"_s),
+                 Sql::firstColumnText);
+    QVERIFY(!bad);
+    QVERIFY(!bad.error().message.isEmpty());
+    QVERIFY(!Sql::first(Sql::run(*m_database, u"SELEC 1"_s, {}, u"find probe"_s),
+                        Sql::firstColumnText));
 }
 
 void tst_SqlStatement::nullTextBindsAsEmptyNotNull()
